@@ -1,0 +1,3 @@
+from cuf_extract.cli import main
+
+main()

@@ -1,0 +1,124 @@
+"""The single description of every output: pydantic models for a run and its files.
+
+The JSON export (`--json`) is `Run.model_dump_json()`; `cuf-extract schema` prints
+`Run.model_json_schema(mode="serialization")`. Fields marked ``exclude=True`` are
+kept for the spreadsheet and the report but are not part of the JSON contract.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION: Literal[1] = 1
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+class Status(StrEnum):
+    OK = "ok"
+    WARNING = "warning"
+    ERROR = "error"
+    SKIPPED = "skipped"
+
+
+class IssueCode(StrEnum):
+    """Every problem the tool can report. Severities live in `checks.SEVERITY`."""
+
+    QUESTIONS_NOT_FOUND = "questions_not_found"
+    QUESTION_MISSING = "question_missing"
+    MISSING_ANSWER = "missing_answer"
+    UNASSIGNED_TEXT = "unassigned_text"
+    ANSWER_TOO_LONG = "answer_too_long"
+    DUPLICATE_FILE = "duplicate_file"
+    SAME_RESPONDENT = "same_respondent"
+    TRACKED_CHANGES = "tracked_changes"
+    COMMENTS = "comments"
+    EXTRA_TEXT = "extra_text"
+    EMBEDDED_CONTENT = "embedded_content"
+    INVALID_CHARACTERS = "invalid_characters"
+    CONVERTED = "converted"
+    OWNER_FILE = "owner_file"
+    UNREADABLE = "unreadable"
+    ENCRYPTED = "encrypted"
+    UNSUPPORTED_FORMAT = "unsupported_format"
+    TOO_LARGE = "too_large"
+
+
+class RespondentSource(StrEnum):
+    """Where the respondent's name was read: staff must know how far to trust it."""
+
+    HEADER = "header"
+    LETTERHEAD = "letterhead"
+    PROPERTIES = "properties"
+    FILE_NAME = "file_name"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Question(_Frozen):
+    id: str
+    text: str
+
+
+class QuestionnaireRef(_Frozen):
+    id: str
+    questions: tuple[Question, ...]
+
+
+class Issue(_Frozen):
+    code: IssueCode
+    severity: Severity
+    question: str | None = None
+    message: str
+
+
+class Answer(_Frozen):
+    question: str
+    text: str | None
+
+
+class FileResult(_Frozen):
+    path: str = Field(description="The path as given (or as found in a folder).")
+    name: str
+    sha256: str | None = Field(description="SHA-256 of the bytes; null if they could not be read.")
+    status: Status
+    respondent: str | None
+    answers: tuple[Answer, ...]
+    extra_text: tuple[str, ...] = ()
+    issues: tuple[Issue, ...] = ()
+    # Kept for the spreadsheet and the report, not part of the JSON contract.
+    respondent_source: RespondentSource | None = Field(default=None, exclude=True)
+    document_date: str | None = Field(
+        default=None, exclude=True, description="Last-modified date from the document properties."
+    )
+
+    def answer(self, question_id: str) -> str | None:
+        for answer in self.answers:
+            if answer.question == question_id:
+                return answer.text
+        return None
+
+
+class Run(_Frozen):
+    schema_version: Literal[1] = SCHEMA_VERSION
+    questionnaire: QuestionnaireRef
+    files: tuple[FileResult, ...]
+
+
+def status_from(issues: tuple[Issue, ...] | list[Issue]) -> Status:
+    """`error` if any error, else `warning` if any warning, else `ok`."""
+    severities = {issue.severity for issue in issues}
+    if Severity.ERROR in severities:
+        return Status.ERROR
+    if Severity.WARNING in severities:
+        return Status.WARNING
+    return Status.OK
