@@ -1,0 +1,610 @@
+"""A .docx package -> its text in reading order, as Word shows it.
+
+The only module that knows WordprocessingML. It reads the XML parts directly (through
+`package.OoxmlPackage`, which bounds sizes and refuses DTDs) instead of python-docx's
+object model, because python-docx's `Paragraph.text` and `Document.paragraphs` miss
+tracked insertions, content controls, text boxes and field results, and because
+parsing only the parts we need is several times faster than loading the whole package.
+
+What the reader does, and why:
+- tracked insertions (`w:ins`, `w:moveTo`) count, deletions (`w:del`, `w:moveFrom`,
+  `w:delText`) do not: we read the "all changes accepted" view and count revisions;
+- content controls (`w:sdt`) are entered at every level; one that still shows its
+  placeholder (`w:showingPlcHdr`) is empty;
+- complex fields show their result (runs between `fldChar separate` and `end`), never
+  their instruction; `w:fldSimple` shows its child runs;
+- text boxes are read once (the `mc:Choice` branch of `mc:AlternateContent`, not the
+  VML `mc:Fallback` copy) and come as blocks right after the paragraph anchoring them;
+- tables are read cell by cell (`w:tc` elements, so merged cells are not repeated);
+- list numbering comes from numbering.xml (and styles.xml when a style carries it):
+  bullets and numbers are not in the text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from lxml.etree import _Element
+
+    from cuf_extract.package import OoxmlPackage
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+M_NS = "http://schemas.openxmlformats.org/officeDocument/2006/math"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+CP_NS = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+DC_NS = "http://purl.org/dc/elements/1.1/"
+DCTERMS_NS = "http://purl.org/dc/terms/"
+EP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
+
+
+def _w(tag: str) -> str:
+    return f"{{{W_NS}}}{tag}"
+
+
+# Block-level and inline elements, by Clark name.
+P, R, T, TBL, TR, TC = _w("p"), _w("r"), _w("t"), _w("tbl"), _w("tr"), _w("tc")
+BODY, SDT, SDT_PR, SDT_CONTENT = _w("body"), _w("sdt"), _w("sdtPr"), _w("sdtContent")
+SHOWING_PLACEHOLDER = _w("showingPlcHdr")
+CUSTOM_XML, SMART_TAG, HYPERLINK, FLD_SIMPLE = (
+    _w("customXml"), _w("smartTag"), _w("hyperlink"), _w("fldSimple"))
+DIR, BDO = _w("dir"), _w("bdo")
+INS, DEL, MOVE_TO, MOVE_FROM = _w("ins"), _w("del"), _w("moveTo"), _w("moveFrom")
+FLD_CHAR, INSTR_TEXT, DEL_TEXT = _w("fldChar"), _w("instrText"), _w("delText")
+TAB, PTAB, BR, CR = _w("tab"), _w("ptab"), _w("br"), _w("cr")
+NO_BREAK_HYPHEN, SYM = _w("noBreakHyphen"), _w("sym")
+DRAWING, PICT, OBJECT = _w("drawing"), _w("pict"), _w("object")
+TXBX_CONTENT = _w("txbxContent")
+FOOTNOTE_REF, ENDNOTE_REF = _w("footnoteReference"), _w("endnoteReference")
+ALT_CHUNK = _w("altChunk")
+PPR, PSTYLE, NUMPR, ILVL, NUMID, OUTLINE_LVL = (
+    _w("pPr"), _w("pStyle"), _w("numPr"), _w("ilvl"), _w("numId"), _w("outlineLvl"))
+TRPR = _w("trPr")
+VAL, TYPE, ID, AUTHOR = _w("val"), _w("type"), _w("id"), _w("author")
+MC_ALTERNATE, MC_CHOICE, MC_FALLBACK = (
+    f"{{{MC_NS}}}AlternateContent", f"{{{MC_NS}}}Choice", f"{{{MC_NS}}}Fallback")
+M_T, M_OMATH_PARA, M_OMATH = f"{{{M_NS}}}t", f"{{{M_NS}}}oMathPara", f"{{{M_NS}}}oMath"
+
+# Containers whose children are read as if they stood in the parent.
+_INLINE_WRAPPERS = frozenset({HYPERLINK, SMART_TAG, CUSTOM_XML, FLD_SIMPLE, DIR, BDO})
+_REVISION_KEPT = frozenset({INS, MOVE_TO})
+_REVISION_DROPPED = frozenset({DEL, MOVE_FROM})
+
+REL_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+_PART_KINDS = {
+    "header": "header",
+    "footer": "footer",
+    "footnotes": "footnotes",
+    "endnotes": "endnotes",
+    "comments": "comments",
+    "numbering": "numbering",
+    "styles": "styles",
+}
+
+_HEADING_STYLE = re.compile(r"^(heading|titre|title|berschrift)\s*\d*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One paragraph of text, in reading order."""
+
+    text: str
+    list_label: str | None = None  # "-" for a bullet, "3." for a numbered item
+    list_level: int = 0
+    heading: bool = False
+    cell: tuple[int, int, int] | None = None  # (table serial, row, cell) when in a table
+    origin: Literal["body", "textbox"] = "body"
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    author: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Properties:
+    title: str | None = None
+    creator: str | None = None
+    last_modified_by: str | None = None
+    company: str | None = None
+    created: str | None = None
+    modified: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentText:
+    """Everything readable in a Word document, split by where it stands."""
+
+    blocks: tuple[Block, ...]
+    headers: tuple[str, ...] = ()
+    footers: tuple[str, ...] = ()
+    notes: tuple[tuple[str, str], ...] = ()  # (label, text) of footnotes and endnotes
+    comments: tuple[Comment, ...] = ()
+    revisions: int = 0
+    embedded_chunks: int = 0  # w:altChunk: content pasted as a separate part
+    properties: Properties = field(default_factory=Properties)
+
+
+# --------------------------------------------------------------------------- numbering
+
+
+@dataclass(frozen=True, slots=True)
+class _Level:
+    fmt: str
+    text: str
+    start: int
+
+
+class _Numbering:
+    """List labels: numbering.xml levels plus the counters of the lists met so far."""
+
+    def __init__(self, root: _Element | None, style_numbering: dict[str, tuple[str, int]]):
+        self.style_numbering = style_numbering
+        self.levels: dict[str, dict[int, _Level]] = {}
+        self.counters: dict[str, list[int]] = {}
+        if root is None:
+            return
+        abstract: dict[str, dict[int, _Level]] = {}
+        for an in root.iter(_w("abstractNum")):
+            levels: dict[int, _Level] = {}
+            for lvl in an.iter(_w("lvl")):
+                ilvl = _int(lvl.get(_w("ilvl")), 0)
+                levels[ilvl] = _Level(
+                    fmt=_child_val(lvl, "numFmt") or "decimal",
+                    text=_child_val(lvl, "lvlText") or "",
+                    start=_int(_child_val(lvl, "start"), 1),
+                )
+            abstract[an.get(_w("abstractNumId"), "")] = levels
+        for num in root.iter(_w("num")):
+            abstract_id = _child_val(num, "abstractNumId") or ""
+            levels = dict(abstract.get(abstract_id, {}))
+            for override in num.iter(_w("lvlOverride")):
+                ilvl = _int(override.get(_w("ilvl")), 0)
+                start = _child_val(override, "startOverride")
+                if start is not None and ilvl in levels:
+                    lv = levels[ilvl]
+                    levels[ilvl] = _Level(lv.fmt, lv.text, _int(start, 1))
+            self.levels[num.get(_w("numId"), "")] = levels
+
+    def label(self, num_id: str, ilvl: int) -> str | None:
+        if num_id in ("", "0"):
+            return None  # numId 0 removes the numbering a style would give
+        levels = self.levels.get(num_id)
+        level = levels.get(ilvl) if levels else None
+        if level is None:
+            return "-"  # a list we cannot describe: still show it as a list item
+        if level.fmt == "none":
+            return None
+        counters = self.counters.setdefault(num_id, [0] * 9)
+        ilvl = min(max(ilvl, 0), 8)
+        counters[ilvl] = (counters[ilvl] or (level.start - 1)) + 1
+        for deeper in range(ilvl + 1, 9):
+            counters[deeper] = 0
+        if level.fmt == "bullet":
+            return "-"
+
+        def substitute(match: re.Match[str]) -> str:
+            k = int(match.group(1)) - 1
+            lv = levels.get(k, level) if levels else level
+            value = counters[k] or lv.start
+            return _format_number(value, lv.fmt)
+
+        text = re.sub(r"%([1-9])", substitute, level.text).strip()
+        return text or f"{counters[ilvl]}."
+
+
+def _format_number(value: int, fmt: str) -> str:
+    if fmt in ("lowerLetter", "upperLetter"):
+        letters = ""
+        n = value
+        while n > 0:
+            n, rem = divmod(n - 1, 26)
+            letters = chr(ord("a") + rem) + letters
+        return letters.upper() if fmt == "upperLetter" else letters
+    if fmt in ("lowerRoman", "upperRoman"):
+        roman = _roman(value)
+        return roman if fmt == "upperRoman" else roman.lower()
+    return str(value)
+
+
+def _roman(value: int) -> str:
+    numerals = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+                (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+    out = []
+    for number, letters in numerals:
+        while value >= number:
+            out.append(letters)
+            value -= number
+    return "".join(out)
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
+
+
+def _child_val(el: _Element, tag: str) -> str | None:
+    child = el.find(_w(tag))
+    return None if child is None else child.get(VAL)
+
+
+def _style_info(root: _Element | None) -> tuple[dict[str, tuple[str, int]], set[str]]:
+    """Style id -> (numId, ilvl) for styles that carry numbering; ids of heading styles."""
+    if root is None:
+        return {}, set()
+    based_on: dict[str, str] = {}
+    own: dict[str, tuple[str, int]] = {}
+    headings: set[str] = set()
+    for style in root.iter(_w("style")):
+        sid = style.get(_w("styleId"), "")
+        parent = _child_val(style, "basedOn")
+        if parent:
+            based_on[sid] = parent
+        name = _child_val(style, "name") or ""
+        ppr = style.find(PPR)
+        if ppr is not None:
+            numpr = ppr.find(NUMPR)
+            if numpr is not None:
+                own[sid] = (_child_val(numpr, "numId") or "", _int(_child_val(numpr, "ilvl"), 0))
+            if ppr.find(OUTLINE_LVL) is not None:
+                headings.add(sid)
+        if _HEADING_STYLE.match(name) or _HEADING_STYLE.match(sid):
+            headings.add(sid)
+    resolved: dict[str, tuple[str, int]] = {}
+    for sid in {*own, *based_on}:
+        current: str | None = sid
+        for _ in range(10):  # basedOn chains are short; stop on cycles
+            if current is None:
+                break
+            if current in own:
+                resolved[sid] = own[current]
+                break
+            current = based_on.get(current)
+    return resolved, headings
+
+
+# --------------------------------------------------------------------------- body
+
+
+class _Walker:
+    """Walks block and inline content in document order, collecting blocks."""
+
+    def __init__(self, numbering: _Numbering, heading_styles: set[str]):
+        self.numbering = numbering
+        self.heading_styles = heading_styles
+        self.blocks: list[Block] = []
+        self.revisions = 0
+        self.embedded_chunks = 0
+        self.table_serial = 0
+        self.note_labels: dict[tuple[str, str], str] = {}
+
+    # Block level -------------------------------------------------------------------
+
+    def read_blocks(
+        self,
+        parent: _Element,
+        cell: tuple[int, int, int] | None = None,
+        origin: Literal["body", "textbox"] = "body",
+    ) -> None:
+        for child in parent:
+            tag = child.tag
+            if tag == P:
+                self.read_paragraph(child, cell, origin)
+            elif tag == TBL:
+                self.read_table(child, origin)
+            elif tag == SDT:
+                content = _sdt_content(child)
+                if content is not None:
+                    self.read_blocks(content, cell, origin)
+            elif tag == CUSTOM_XML or tag in _REVISION_KEPT:
+                if tag in _REVISION_KEPT:
+                    self.revisions += 1
+                self.read_blocks(child, cell, origin)
+            elif tag in _REVISION_DROPPED:
+                self.revisions += 1
+            elif tag == ALT_CHUNK:
+                self.embedded_chunks += 1
+            elif tag == MC_ALTERNATE:
+                branch = _choose_branch(child)
+                if branch is not None:
+                    self.read_blocks(branch, cell, origin)
+
+    def read_table(self, table: _Element, origin: Literal["body", "textbox"]) -> None:
+        serial = self.table_serial
+        self.table_serial += 1
+        for row_index, row in enumerate(_children(table, TR)):
+            trpr = row.find(TRPR)
+            if trpr is not None and trpr.find(DEL) is not None:
+                self.revisions += 1  # a deleted row: not in the accepted view
+                continue
+            for cell_index, tc in enumerate(_children(row, TC)):
+                self.read_blocks(tc, (serial, row_index, cell_index), origin)
+
+    def read_paragraph(
+        self, p: _Element, cell: tuple[int, int, int] | None, origin: Literal["body", "textbox"]
+    ) -> None:
+        parts: list[str] = []
+        boxes: list[_Element] = []
+        self.read_inline(p, parts, boxes, [])
+        label, level, heading = self._paragraph_props(p)
+        self.blocks.append(
+            Block(text="".join(parts), list_label=label, list_level=level, heading=heading,
+                  cell=cell, origin=origin)
+        )
+        for box in boxes:
+            self.read_blocks(box, cell, "textbox")
+
+    def _paragraph_props(self, p: _Element) -> tuple[str | None, int, bool]:
+        ppr = p.find(PPR)
+        if ppr is None:
+            return None, 0, False
+        style = _child_val(ppr, "pStyle") or ""
+        heading = style in self.heading_styles or ppr.find(OUTLINE_LVL) is not None
+        numpr = ppr.find(NUMPR)
+        if numpr is not None:
+            num_id = _child_val(numpr, "numId")
+            ilvl = _int(_child_val(numpr, "ilvl"), 0)
+            if num_id is None and style in self.numbering.style_numbering:
+                num_id = self.numbering.style_numbering[style][0]
+        elif style in self.numbering.style_numbering:
+            num_id, ilvl = self.numbering.style_numbering[style]
+        else:
+            return None, 0, heading
+        label = self.numbering.label(num_id or "", ilvl)
+        return label, (ilvl if label else 0), heading
+
+    # Inline level ------------------------------------------------------------------
+
+    def read_inline(
+        self, parent: _Element, out: list[str], boxes: list[_Element], fields: list[bool]
+    ) -> None:
+        """Append the visible text of `parent`'s inline content to `out`.
+
+        `fields` is the stack of open complex fields; True while in a field's
+        instruction (before `fldChar separate`), whose text is never shown.
+        """
+        for child in parent:
+            tag = child.tag
+            if tag == R:
+                self.read_run(child, out, boxes, fields)
+            elif tag in _INLINE_WRAPPERS:
+                self.read_inline(child, out, boxes, fields)
+            elif tag in _REVISION_KEPT:
+                self.revisions += 1
+                self.read_inline(child, out, boxes, fields)
+            elif tag in _REVISION_DROPPED:
+                self.revisions += 1
+            elif tag == SDT:
+                content = _sdt_content(child)
+                if content is not None:
+                    self.read_inline(content, out, boxes, fields)
+            elif tag == MC_ALTERNATE:
+                branch = _choose_branch(child)
+                if branch is not None:
+                    self.read_inline(branch, out, boxes, fields)
+            elif tag in (M_OMATH_PARA, M_OMATH) and not any(fields):
+                out.append("".join(t.text or "" for t in child.iter(M_T)))
+
+    def read_run(
+        self, run: _Element, out: list[str], boxes: list[_Element], fields: list[bool]
+    ) -> None:
+        for child in run:
+            tag = child.tag
+            if tag == FLD_CHAR:
+                kind = child.get(_w("fldCharType"))
+                if kind == "begin":
+                    fields.append(True)
+                elif kind == "separate" and fields:
+                    fields[-1] = False
+                elif kind == "end" and fields:
+                    fields.pop()
+                continue
+            if any(fields):
+                continue  # inside a field instruction: never shown
+            if tag == T:
+                out.append(child.text or "")
+            elif tag in (TAB, PTAB):
+                out.append("\t")
+            elif tag in (BR, CR):
+                out.append("\n")
+            elif tag == NO_BREAK_HYPHEN:
+                out.append("-")
+            elif tag in (DRAWING, PICT, OBJECT):
+                boxes.extend(_text_boxes(child))
+            elif tag == MC_ALTERNATE:
+                branch = _choose_branch(child)
+                if branch is not None:
+                    self.read_run(branch, out, boxes, fields)
+            elif tag in (FOOTNOTE_REF, ENDNOTE_REF):
+                kind = "footnote" if tag == FOOTNOTE_REF else "endnote"
+                key = (kind, child.get(ID, ""))
+                label = self.note_labels.setdefault(key, str(len(self.note_labels) + 1))
+                out.append(f"[{label}]")
+            elif tag == SYM:
+                char = _sym_char(child.get(_w("char")))
+                if char:
+                    out.append(char)
+
+
+def _children(parent: _Element, tag: str) -> Iterator[_Element]:
+    """Direct children with `tag`, looking through content controls and customXml."""
+    for child in parent:
+        if child.tag == tag:
+            yield child
+        elif child.tag == SDT:
+            content = _sdt_content(child)
+            if content is not None:
+                yield from _children(content, tag)
+        elif child.tag == CUSTOM_XML:
+            yield from _children(child, tag)
+
+
+def _sdt_content(sdt: _Element) -> _Element | None:
+    """The content of a content control, or None while it shows its placeholder."""
+    props = sdt.find(SDT_PR)
+    if props is not None and props.find(SHOWING_PLACEHOLDER) is not None:
+        return None
+    return sdt.find(SDT_CONTENT)
+
+
+def _choose_branch(alternate: _Element) -> _Element | None:
+    """One branch of mc:AlternateContent: Word writes the same content twice
+    (DrawingML in mc:Choice, VML in mc:Fallback); reading both doubles text boxes."""
+    choice = alternate.find(MC_CHOICE)
+    return choice if choice is not None else alternate.find(MC_FALLBACK)
+
+
+def _text_boxes(el: _Element) -> list[_Element]:
+    """Outermost w:txbxContent elements under a drawing or VML picture."""
+    found: list[_Element] = []
+    for box in el.iter(TXBX_CONTENT):
+        ancestor = box.getparent()
+        nested = False
+        while ancestor is not None and ancestor is not el:
+            if ancestor.tag == TXBX_CONTENT:
+                nested = True
+                break
+            if ancestor.tag == MC_FALLBACK:
+                nested = True  # the VML copy of a box already read from mc:Choice
+                break
+            ancestor = ancestor.getparent()
+        if not nested:
+            found.append(box)
+    return found
+
+
+def _sym_char(code: str | None) -> str:
+    """w:sym characters from symbol fonts live in the private-use area F000-F0FF."""
+    if not code:
+        return ""
+    try:
+        value = int(code, 16)
+    except ValueError:
+        return ""
+    if 0xF000 <= value <= 0xF0FF:
+        value -= 0xF000
+        return {0xB7: "•", 0xA7: "▪", 0xD8: "➢", 0xFC: "✓"}.get(value, "")
+    return chr(value) if 0x20 <= value < 0xD800 else ""
+
+
+# --------------------------------------------------------------------------- parts
+
+
+def _paragraph_texts(walker_factory: _WalkerFactory, root: _Element) -> list[str]:
+    walker = walker_factory()
+    walker.read_blocks(root)
+    return [b.text.strip() for b in walker.blocks if b.text.strip()]
+
+
+class _WalkerFactory:
+    def __init__(self, heading_styles: set[str]):
+        self.heading_styles = heading_styles
+
+    def __call__(self) -> _Walker:
+        return _Walker(_Numbering(None, {}), self.heading_styles)
+
+
+def _notes(package: OoxmlPackage, part: str, kind: str, walker: _Walker) -> list[tuple[str, str]]:
+    root = package.read_xml(part)
+    notes = []
+    factory = _WalkerFactory(set())
+    prefix = "Note" if kind == "footnote" else "Note de fin"
+    for note in root:
+        if note.get(TYPE) in ("separator", "continuationSeparator", "continuationNotice"):
+            continue
+        texts = _paragraph_texts(factory, note)
+        if not texts:
+            continue
+        key = (kind, note.get(ID, ""))
+        label = walker.note_labels.get(key) or note.get(ID, "?")
+        notes.append((f"{prefix} {label}", "\n".join(texts)))
+    return notes
+
+
+def _properties(package: OoxmlPackage) -> Properties:
+    def text(root: _Element | None, ns: str, tag: str) -> str | None:
+        if root is None:
+            return None
+        el = root.find(f"{{{ns}}}{tag}")
+        value = (el.text or "").strip() if el is not None else ""
+        return value or None
+
+    core = package.read_xml("docProps/core.xml") if package.has("docProps/core.xml") else None
+    app = package.read_xml("docProps/app.xml") if package.has("docProps/app.xml") else None
+    return Properties(
+        title=text(core, DC_NS, "title"),
+        creator=text(core, DC_NS, "creator"),
+        last_modified_by=text(core, CP_NS, "lastModifiedBy"),
+        created=text(core, DCTERMS_NS, "created"),
+        modified=text(core, DCTERMS_NS, "modified"),
+        company=text(app, EP_NS, "Company"),
+    )
+
+
+def read_document(package: OoxmlPackage) -> DocumentText:
+    """Read the main document, its headers, footers, notes, comments and properties."""
+    main = package.main_document()
+    related: dict[str, list[str]] = {}
+    for rel in package.relationships(main):
+        if rel.external:
+            continue
+        kind = rel.type.rsplit("/", 1)[-1]
+        if kind in _PART_KINDS and package.has(rel.target):
+            related.setdefault(kind, []).append(rel.target)
+
+    styles_root = package.read_xml(related["styles"][0]) if "styles" in related else None
+    style_numbering, heading_styles = _style_info(styles_root)
+    numbering_root = package.read_xml(related["numbering"][0]) if "numbering" in related else None
+    walker = _Walker(_Numbering(numbering_root, style_numbering), heading_styles)
+
+    document = package.read_xml(main)
+    body = document.find(BODY)
+    if body is not None:
+        walker.read_blocks(body)
+
+    factory = _WalkerFactory(heading_styles)
+    headers = _dedupe(
+        "\n".join(_paragraph_texts(factory, package.read_xml(part)))
+        for part in related.get("header", ())
+    )
+    footers = _dedupe(
+        "\n".join(_paragraph_texts(factory, package.read_xml(part)))
+        for part in related.get("footer", ())
+    )
+    notes: list[tuple[str, str]] = []
+    for part in related.get("footnotes", ()):
+        notes.extend(_notes(package, part, "footnote", walker))
+    for part in related.get("endnotes", ()):
+        notes.extend(_notes(package, part, "endnote", walker))
+    comments: list[Comment] = []
+    for part in related.get("comments", ()):
+        for comment in package.read_xml(part).iter(_w("comment")):
+            text = "\n".join(_paragraph_texts(factory, comment))
+            if text:
+                comments.append(Comment(author=comment.get(AUTHOR, "") or "", text=text))
+
+    return DocumentText(
+        blocks=tuple(walker.blocks),
+        headers=headers,
+        footers=footers,
+        notes=tuple(notes),
+        comments=tuple(comments),
+        revisions=walker.revisions,
+        embedded_chunks=walker.embedded_chunks,
+        properties=_properties(package),
+    )
+
+
+def _dedupe(texts: Iterator[str] | list[str]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for text in texts:
+        if text and text not in seen:
+            seen[text] = None
+    return tuple(seen)
