@@ -1,0 +1,156 @@
+"""Rules that turn a located reply into issues, and the French messages staff read.
+
+Every message names the problem and says what to do about it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from cuf_extract.models import FileResult, Issue, IssueCode, Severity, status_from
+
+EXCEL_CELL_LIMIT = 32_767
+
+SEVERITY: dict[IssueCode, Severity] = {
+    IssueCode.QUESTIONS_NOT_FOUND: Severity.WARNING,
+    IssueCode.QUESTION_MISSING: Severity.WARNING,
+    IssueCode.MISSING_ANSWER: Severity.WARNING,
+    IssueCode.UNASSIGNED_TEXT: Severity.WARNING,
+    IssueCode.ANSWER_TOO_LONG: Severity.WARNING,
+    IssueCode.DUPLICATE_FILE: Severity.WARNING,
+    IssueCode.SAME_RESPONDENT: Severity.WARNING,
+    IssueCode.TRACKED_CHANGES: Severity.INFO,
+    IssueCode.COMMENTS: Severity.INFO,
+    IssueCode.EXTRA_TEXT: Severity.INFO,
+    IssueCode.EMBEDDED_CONTENT: Severity.WARNING,
+    IssueCode.INVALID_CHARACTERS: Severity.INFO,
+    IssueCode.CONVERTED: Severity.INFO,
+    IssueCode.OWNER_FILE: Severity.INFO,
+    IssueCode.UNREADABLE: Severity.ERROR,
+    IssueCode.ENCRYPTED: Severity.ERROR,
+    IssueCode.UNSUPPORTED_FORMAT: Severity.ERROR,
+    IssueCode.TOO_LARGE: Severity.ERROR,
+}
+
+def make_issue(code: IssueCode, message: str, question: str | None = None) -> Issue:
+    return Issue(code=code, severity=SEVERITY[code], question=question, message=message)
+
+
+def question_label(question_ids: Sequence[str], qid: str) -> str:
+    """"la question 3" for Q3: staff count questions, they do not know our ids."""
+    return f"la question {question_ids.index(qid) + 1}" if qid in question_ids else qid
+
+
+def answer_issues(
+    *,
+    question_ids: Sequence[str],
+    answers: dict[str, str | None],
+    found: frozenset[str],
+    unassigned: Sequence[str],
+) -> list[Issue]:
+    """Issues about the questions and answers of one reply."""
+    if not found:
+        return [make_issue(
+            IssueCode.QUESTIONS_NOT_FOUND,
+            "Aucune des questions n'a été retrouvée (réponse en format libre ?) : tout le texte "
+            "est dans la colonne « Texte hors réponses ». Reportez les réponses à la main, ou "
+            "recopiez-les dans un questionnaire vierge (commande « cuf-extract template ») "
+            "puis relancez.",
+        )]
+    issues: list[Issue] = []
+    previous_found: str | None = None
+    for qid in question_ids:
+        label = question_label(question_ids, qid)
+        if qid not in found:
+            hint = ""
+            if previous_found is not None:
+                hint = (f" Sa réponse a peut-être été rattachée à "
+                        f"{question_label(question_ids, previous_found)}.")
+            issues.append(make_issue(
+                IssueCode.QUESTION_MISSING,
+                f"{label.capitalize()} est introuvable : vérifiez qu'elle n'a pas été supprimée "
+                f"ou trop modifiée ; recopiez-la au-dessus de sa réponse puis relancez.{hint}",
+                qid,
+            ))
+            continue
+        previous_found = qid
+        text = answers.get(qid)
+        if text is None or not text.strip():
+            issues.append(make_issue(
+                IssueCode.MISSING_ANSWER,
+                f"Pas de réponse à {label} : vérifiez dans le fichier que la réponse n'a pas été "
+                "écrite ailleurs (tableau, zone de texte, autre page) ; sinon, rien à faire.",
+                qid,
+            ))
+        elif len(text) > EXCEL_CELL_LIMIT:
+            issues.append(make_issue(
+                IssueCode.ANSWER_TOO_LONG,
+                f"La réponse à {label} fait {_number(len(text))} caractères, plus qu'une cellule "
+                f"Excel n'en contient ({_number(EXCEL_CELL_LIMIT)}) : elle est tronquée dans le "
+                "tableur ; le texte complet est dans le rapport HTML et le JSON.",
+                qid,
+            ))
+    if unassigned:
+        issues.append(make_issue(
+            IssueCode.UNASSIGNED_TEXT,
+            f"{len(unassigned)} paragraphe(s) placé(s) parmi les questions n'ont pu être "
+            "rattachés à aucune d'elles (« "
+            + _excerpt(unassigned[0])
+            + " ») : ils sont dans « Texte hors réponses » ; déplacez-les sous la bonne question "
+            "dans le fichier puis relancez.",
+        ))
+    return issues
+
+
+def _number(value: int) -> str:
+    """32767 -> "32 767", French style with a narrow no-break space."""
+    return f"{value:,}".replace(",", "\u202f")
+
+
+def _excerpt(text: str, length: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def duplicate_issues(results: Sequence[FileResult]) -> list[FileResult]:
+    """Mark files with the same bytes, or the same extracted answers, as another file."""
+    by_hash: dict[str, list[int]] = defaultdict(list)
+    by_answers: dict[tuple[str | None, ...], list[int]] = defaultdict(list)
+    for i, result in enumerate(results):
+        if result.sha256 is None:
+            continue
+        by_hash[result.sha256].append(i)
+        texts = tuple(a.text for a in result.answers)
+        if any(texts):
+            by_answers[texts].append(i)
+    added: dict[int, list[Issue]] = defaultdict(list)
+    for indices in by_hash.values():
+        for i in indices:
+            others = [results[j].path for j in indices if j != i]
+            if others:
+                added[i].append(make_issue(
+                    IssueCode.DUPLICATE_FILE,
+                    f"Fichier identique à « {', '.join(others)} » : gardez-en un seul dans le "
+                    "dossier des réponses.",
+                ))
+    for indices in by_answers.values():
+        for i in indices:
+            others = [
+                results[j].path for j in indices
+                if j != i and results[j].sha256 != results[i].sha256
+            ]
+            if others:
+                added[i].append(make_issue(
+                    IssueCode.DUPLICATE_FILE,
+                    f"Mêmes réponses que « {', '.join(others)} » (envoyé deux fois ?) : gardez "
+                    "la bonne version et retirez l'autre du dossier.",
+                ))
+    return [with_issues(r, added[i]) if i in added else r for i, r in enumerate(results)]
+
+
+def with_issues(result: FileResult, issues: Sequence[Issue]) -> FileResult:
+    """The same result with more issues, its status recomputed."""
+    all_issues = (*result.issues, *issues)
+    status = result.status if result.status.value == "skipped" else status_from(all_issues)
+    return result.model_copy(update={"issues": all_issues, "status": status})

@@ -1,0 +1,259 @@
+"""Blocks of a reply + the questionnaire -> each question's answer, and the text left over.
+
+Questions are found by their wording, never by list style or position: respondents
+retype them, number them, turn them into headings or table cells, and Word's bullets
+are not in the text anyway. A block is compared with each question after
+normalisation (accents, case, punctuation and spacing removed, a leading "1)" or
+"Question 1 :" dropped), allowing for small rewording and typos.
+
+The answer to a question is every non-template block between it and the next
+question (or the closing block), plus what was typed on the question's own line.
+Nothing typed is dropped: text that is not in an answer is returned as extra text,
+marked `in_questions_area` when it sits among the questions.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import Enum
+from functools import cached_property
+
+from rapidfuzz import fuzz, process
+
+from cuf_extract.docx_reader import Block
+from cuf_extract.questionnaire import Questionnaire
+
+# A block matches a question when its normalised text is at least this similar
+# (rapidfuzz ratio, 0-100) to the normalised question. Measured on retyped questions
+# with typos, lost accents and a changed word: 84-99; on answers: below 60.
+QUESTION_MIN_SCORE = 80.0
+# A long template paragraph retyped or re-saved with small differences still counts
+# as template when this similar; short ones must match exactly.
+TEMPLATE_MIN_SCORE = 95.0
+TEMPLATE_FUZZY_MIN_LENGTH = 80
+
+_COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+_NON_WORD = re.compile(r"[\W_]+")
+# "1", "1)", "Q1", "Question 1 :", "question n°1" -- after normalisation.
+_ENUMERATOR = re.compile(r"^(?:(?:question|q)\s*(?:n\s*o?\s*)?)?\d{1,2}\s+|^(?:question|q)\s+")
+_TRAILING_PUNCTUATION = " \t\n\u00a0\u202f?:;.,-\u2013\u2014\u2012\u2015)"
+
+
+def normalise(text: str) -> str:
+    """Text reduced to lower-case letters and digits separated by single spaces."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return _NON_WORD.sub(" ", _COMBINING.sub("", decomposed)).strip()
+
+
+def _normalise_with_index(text: str) -> tuple[str, list[int]]:
+    """`normalise`, plus for each output character the index of its source character."""
+    out: list[str] = []
+    index: list[int] = []
+    pending_space = False
+    for i, ch in enumerate(text):
+        for piece in _COMBINING.sub("", unicodedata.normalize("NFKD", ch.casefold())):
+            if piece.isalnum():
+                if pending_space and out:
+                    out.append(" ")
+                    index.append(i)
+                pending_space = False
+                out.append(piece)
+                index.append(i)
+            else:
+                pending_space = True
+    return "".join(out), index
+
+
+def _strip_enumerator(norm: str) -> tuple[str, int]:
+    match = _ENUMERATOR.match(norm)
+    if match is None:
+        return norm, 0
+    return norm[match.end():], match.end()
+
+
+class Role(Enum):
+    EMPTY = "empty"
+    TEMPLATE = "template"
+    END_OF_QUESTIONS = "end"  # closing or contact block: ends the last answer
+    LEAD_IN = "lead_in"  # the sentence introducing the questions
+    QUESTION = "question"
+    TEXT = "text"
+
+
+@dataclass(frozen=True, slots=True)
+class Classified:
+    block: Block
+    role: Role
+    question: str | None = None
+    trailing: str = ""  # text typed on the question's own line, after it
+
+
+@dataclass(frozen=True, slots=True)
+class Located:
+    """Where each question was found and what was typed for it."""
+
+    answers: dict[str, str | None]
+    found: frozenset[str]
+    extra_text: tuple[str, ...]
+    unassigned: tuple[str, ...]  # extra text standing among the questions
+    letterhead: str | None  # the first line typed above the form, if any
+
+
+class Matcher:
+    """The questionnaire, prepared for fast comparisons with a reply's blocks."""
+
+    def __init__(self, questionnaire: Questionnaire):
+        self.questionnaire = questionnaire
+        self.questions = [(q.id, normalise(q.text)) for q in questionnaire.questions]
+        self.questions = [(qid, _strip_enumerator(norm)[0]) for qid, norm in self.questions]
+        end_texts = (*questionnaire.closing, *questionnaire.contact)
+        self.template: dict[str, Role] = {}
+        for text in questionnaire.template_paragraphs():
+            for piece in (text, *text.split("\n")):
+                key = normalise(piece)
+                if key:
+                    self.template.setdefault(key, Role.TEMPLATE)
+        for text in end_texts:
+            self.template[normalise(text)] = Role.END_OF_QUESTIONS
+        if questionnaire.lead_in:
+            self.template[normalise(questionnaire.lead_in)] = Role.LEAD_IN
+        self.long_template = [k for k in self.template if len(k) >= TEMPLATE_FUZZY_MIN_LENGTH]
+
+    @cached_property
+    def owner_keys(self) -> frozenset[str]:
+        return frozenset(normalise(name) for name in self.questionnaire.owner)
+
+    def classify(self, block: Block) -> Classified:
+        norm = normalise(block.text)
+        if not norm:
+            return Classified(block, Role.EMPTY)
+        role = self.template.get(norm)
+        if role is not None:
+            return Classified(block, role)
+        question = self._match_question(block.text, norm)
+        if question is not None:
+            qid, trailing = question
+            return Classified(block, Role.QUESTION, question=qid, trailing=trailing)
+        if len(norm) >= TEMPLATE_FUZZY_MIN_LENGTH and self.long_template:
+            best = process.extractOne(
+                norm, self.long_template, scorer=fuzz.ratio, score_cutoff=TEMPLATE_MIN_SCORE
+            )
+            if best is not None:
+                return Classified(block, self.template[best[0]])
+        return Classified(block, Role.TEXT)
+
+    def _match_question(self, text: str, norm: str) -> tuple[str, str] | None:
+        """(question id, text typed after it on the same line), or None."""
+        body, _ = _strip_enumerator(norm)
+        best_id, best_score, best_norm = None, 0.0, ""
+        for qid, qnorm in self.questions:
+            if len(body) < 0.6 * len(qnorm):
+                continue
+            score = fuzz.ratio(qnorm, body[: len(qnorm)], score_cutoff=60)
+            if score < QUESTION_MIN_SCORE and len(body) > len(qnorm):
+                # The question may not start the paragraph ("Réponse à la question 1 : …").
+                alignment = fuzz.partial_ratio_alignment(qnorm, body, score_cutoff=60)
+                if alignment is not None and alignment.dest_start <= 40:
+                    score = alignment.score
+            if score > best_score:
+                best_id, best_score, best_norm = qid, score, qnorm
+        if best_id is None or best_score < QUESTION_MIN_SCORE:
+            return None
+        return best_id, _trailing_text(text, best_norm)
+
+
+def _trailing_text(text: str, qnorm: str) -> str:
+    """What follows the question in the same paragraph, in the original characters."""
+    norm, index = _normalise_with_index(text)
+    body, offset = _strip_enumerator(norm)
+    if len(body) <= len(qnorm) * 0.9:
+        return ""
+    # The end of the question is the word boundary that makes the best match.
+    candidates = [m.start() for m in re.finditer(" ", body)] + [len(body)]
+    lo, hi = len(qnorm) * 0.7, len(qnorm) * 1.3
+    best_end, best_score = len(body), -1.0
+    for end in candidates:
+        if lo <= end <= hi:
+            score = fuzz.ratio(qnorm, body[:end])
+            if score > best_score:
+                best_end, best_score = end, score
+    if best_end >= len(body):
+        return ""
+    cut = index[offset + best_end - 1] + 1  # just after the question's last letter
+    rest = text[cut:]
+    # Closing punctuation of the question ("?", " :", "…") belongs to it.
+    return rest.lstrip(_TRAILING_PUNCTUATION).strip()
+
+
+def _format(block: Block, text: str | None = None) -> str:
+    value = (block.text if text is None else text).strip()
+    if block.list_label and text is None:
+        return f"{'  ' * block.list_level}{block.list_label} {value}"
+    return value
+
+
+def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located:
+    """Assign each block of a reply to a question's answer, the template, or extra text."""
+    classified = [matcher.classify(block) for block in blocks]
+    question_ids = [q.id for q in matcher.questionnaire.questions]
+    markers = [i for i, c in enumerate(classified) if c.role is Role.QUESTION]
+    if not markers:
+        return Located(
+            answers=dict.fromkeys(question_ids),
+            found=frozenset(),
+            extra_text=tuple(_format(c.block) for c in classified if c.role is Role.TEXT),
+            unassigned=(),
+            letterhead=_letterhead(classified),
+        )
+
+    lead_in = next((i for i, c in enumerate(classified) if c.role is Role.LEAD_IN), None)
+    first_marker = markers[0]
+    end = next(
+        (i for i in range(markers[-1] + 1, len(classified))
+         if classified[i].role is Role.END_OF_QUESTIONS),
+        len(classified),
+    )
+
+    parts: dict[str, list[str]] = {qid: [] for qid in question_ids}
+    extra: list[str] = []
+    unassigned: list[str] = []
+    current: str | None = None
+    for i, item in enumerate(classified):
+        if item.role is Role.QUESTION:
+            current = item.question
+            if item.trailing and current is not None:
+                parts[current].append(item.trailing)
+            continue
+        if item.role is not Role.TEXT:
+            continue
+        line = _format(item.block)
+        if i < first_marker:
+            extra.append(line)
+            if lead_in is not None and i > lead_in:
+                unassigned.append(line)
+        elif i >= end or current is None:
+            extra.append(line)
+        else:
+            parts[current].append(line)
+
+    answers = {qid: ("\n".join(lines) if lines else None) for qid, lines in parts.items()}
+    return Located(
+        answers=answers,
+        found=frozenset(c.question for c in classified if c.question is not None),
+        extra_text=tuple(extra),
+        unassigned=tuple(unassigned),
+        letterhead=_letterhead(classified),
+    )
+
+
+def _letterhead(classified: list[Classified]) -> str | None:
+    """The first short line typed above the form's first template paragraph."""
+    for item in classified:
+        if item.role in (Role.TEMPLATE, Role.LEAD_IN, Role.QUESTION, Role.END_OF_QUESTIONS):
+            return None
+        if item.role is Role.TEXT:
+            line = item.block.text.strip().split("\n")[0].strip()
+            return line if 0 < len(line) <= 120 else None
+    return None
