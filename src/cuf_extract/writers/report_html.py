@@ -1,0 +1,267 @@
+"""The HTML validation report: one self-contained, printable page in French.
+
+No external asset and no script: inline CSS only. Every text that comes from the
+documents is untrusted and goes through `html.escape` (after `clean_text`, so the page
+is always valid UTF-8). Answers are shown in full, never truncated.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from cuf_extract.models import FileResult, Issue, Run, Severity, Status
+from cuf_extract.writers import (
+    ISSUE_LABELS,
+    SEVERITY_LABELS,
+    SOURCE_LABELS,
+    STATUS_LABELS,
+    clean_text,
+)
+from cuf_extract.writers.atomic import atomic_write
+
+__all__ = ["french_datetime", "render_report", "write_report"]
+
+_MONTHS = (
+    "janvier", "février", "mars", "avril", "mai", "juin",
+    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
+)
+
+_CSS = """
+:root { --ok: #006100; --ok-bg: #c6efce; --warn: #7a4500; --warn-bg: #ffeb9c;
+  --err: #9c0006; --err-bg: #ffc7ce; --skip: #595959; --skip-bg: #ededed;
+  --line: #d0d7de; --muted: #57606a; --accent: #1f4e78; }
+* { box-sizing: border-box; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
+  color: #1f2328; background: #fff; margin: 0 auto; max-width: 60rem; padding: 1.5rem;
+  line-height: 1.5; font-size: 15px; }
+h1 { color: var(--accent); font-size: 1.6rem; margin: 0 0 .25rem; }
+h2 { color: var(--accent); font-size: 1.3rem; border-bottom: 2px solid var(--accent);
+  padding-bottom: .2rem; margin-top: 2.5rem; }
+h3 { font-size: 1.1rem; margin: 0 0 .5rem; overflow-wrap: anywhere; }
+h4 { font-size: .95rem; margin: 1rem 0 .3rem; }
+.meta, .muted { color: var(--muted); }
+.note { background: #fff8c5; border: 1px solid #d4a72c; padding: .5rem .75rem;
+  border-radius: 4px; margin: .5rem 0; }
+table { border-collapse: collapse; margin: .5rem 0 1rem; width: 100%; }
+th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left;
+  vertical-align: top; overflow-wrap: anywhere; }
+th { background: #f6f8fa; }
+table.counts { width: auto; min-width: 18rem; }
+table.counts td.n { text-align: right; font-variant-numeric: tabular-nums; }
+.badge { display: inline-block; padding: 0 .5rem; border-radius: 3px; font-weight: 600;
+  font-size: .85rem; white-space: nowrap; }
+.s-ok { color: var(--ok); background: var(--ok-bg); }
+.s-warning { color: var(--warn); background: var(--warn-bg); }
+.s-error { color: var(--err); background: var(--err-bg); }
+.s-skipped, .s-info { color: var(--skip); background: var(--skip-bg); }
+.file { border: 1px solid var(--line); border-radius: 6px; padding: 1rem;
+  margin: 1rem 0; }
+.file dl { display: grid; grid-template-columns: max-content 1fr; gap: .1rem 1rem;
+  margin: 0 0 .5rem; }
+.file dt { color: var(--muted); }
+.file dd { margin: 0; overflow-wrap: anywhere; }
+.question { font-weight: 600; }
+.answer, .extra { white-space: pre-wrap; overflow-wrap: anywhere; background: #f6f8fa;
+  border-left: 3px solid var(--accent); padding: .5rem .75rem; margin: 0; font: inherit; }
+.extra { border-left-color: #d4a72c; }
+.missing { color: var(--err); font-style: italic; margin: 0; }
+a { color: var(--accent); }
+@media print {
+  body { max-width: none; padding: 0; font-size: 11pt; }
+  h2 { break-after: avoid; }
+  h3, h4 { break-after: avoid; }
+  .file, table.issues tr { break-inside: avoid-page; }
+  .file.all { break-inside: auto; }
+  a { color: inherit; text-decoration: none; }
+}
+"""
+
+
+def _text(value: str) -> str:
+    """Untrusted text, safe for HTML (element content and attribute values)."""
+    return html.escape(clean_text(value)[0], quote=True)
+
+
+def french_datetime(moment: datetime) -> str:
+    """"5 février 2020 à 14 h 03"."""
+    return (
+        f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year} "
+        f"à {moment.hour} h {moment.minute:02d}"
+    )
+
+
+def _badge(status: Status) -> str:
+    return f'<span class="badge s-{status.value}">{STATUS_LABELS[status]}</span>'
+
+
+def _severity_badge(severity: Severity) -> str:
+    return f'<span class="badge s-{severity.value}">{SEVERITY_LABELS[severity]}</span>'
+
+
+def _anchor(index: int) -> str:
+    return f"fichier-{index}"
+
+
+def _respondent(result: FileResult) -> str:
+    if not result.respondent:
+        return '<span class="missing">non trouvée</span>'
+    source = (
+        f' <span class="muted">(source : {SOURCE_LABELS[result.respondent_source]})</span>'
+        if result.respondent_source
+        else ""
+    )
+    return _text(result.respondent) + source
+
+
+def _issues_table(issues: Sequence[Issue]) -> str:
+    rows = "".join(
+        "<tr>"
+        f"<td>{_severity_badge(issue.severity)}</td>"
+        f"<td>{_text(issue.question or '')}</td>"
+        f"<td>{_text(ISSUE_LABELS.get(issue.code, issue.code.value))}</td>"
+        f"<td>{_text(issue.message)}</td>"
+        "</tr>"
+        for issue in issues
+    )
+    return (
+        '<table class="issues"><thead><tr><th>Gravité</th><th>Question</th>'
+        f"<th>Problème</th><th>Message</th></tr></thead><tbody>{rows}</tbody></table>"
+    )
+
+
+def _counts(run: Run) -> str:
+    counts = dict.fromkeys(Status, 0)
+    for result in run.files:
+        counts[result.status] += 1
+    rows = "".join(
+        f"<tr><td>{_badge(status)}</td><td class=\"n\">{counts[status]}</td></tr>"
+        for status in (Status.OK, Status.WARNING, Status.ERROR, Status.SKIPPED)
+    )
+    return (
+        '<table class="counts"><thead><tr><th>Statut</th><th>Fichiers</th></tr></thead>'
+        f"<tbody>{rows}</tbody><tfoot><tr><th>Total</th>"
+        f'<th class="n">{len(run.files)}</th></tr></tfoot></table>'
+    )
+
+
+def _flagged(run: Run) -> Iterable[str]:
+    flagged = [
+        (index, result)
+        for index, result in enumerate(run.files)
+        if result.status in (Status.WARNING, Status.ERROR)
+    ]
+    yield '<section id="a-verifier"><h2>Fichiers à vérifier</h2>'
+    if not flagged:
+        yield "<p>Aucun fichier ne demande de vérification.</p>"
+    for index, result in flagged:
+        yield (
+            f'<div class="file"><h3>{_badge(result.status)} '
+            f'<a href="#{_anchor(index)}">{_text(result.name)}</a></h3>'
+            f"<p>Organisation : {_respondent(result)}</p>"
+            f"{_issues_table(result.issues)}</div>"
+        )
+    yield "</section>"
+
+
+def _file_section(index: int, result: FileResult, run: Run) -> Iterable[str]:
+    yield f'<article class="file all" id="{_anchor(index)}">'
+    yield f"<h3>{_badge(result.status)} {_text(result.name)}</h3><dl>"
+    yield f"<dt>Organisation</dt><dd>{_respondent(result)}</dd>"
+    yield f"<dt>Chemin</dt><dd>{_text(result.path)}</dd>"
+    if result.document_date:
+        yield f"<dt>Date du document</dt><dd>{_text(result.document_date)}</dd>"
+    yield "</dl>"
+    for question in run.questionnaire.questions:
+        answer = result.answer(question.id)
+        yield (
+            f'<h4><span class="question">{_text(question.id)}</span> — '
+            f"{_text(question.text)}</h4>"
+        )
+        if answer is None or not answer.strip():
+            yield '<p class="missing">Pas de réponse.</p>'
+        else:
+            # The newline right after <pre> is dropped by HTML parsers: keep the text's own.
+            yield f'<pre class="answer">\n{_text(answer)}</pre>'
+    if result.extra_text:
+        yield "<h4>Texte hors réponses</h4>"
+        yield from (f'<pre class="extra">\n{_text(text)}</pre>' for text in result.extra_text)
+    if result.issues:
+        yield "<h4>Problèmes</h4>"
+        yield _issues_table(result.issues)
+    yield "</article>"
+
+
+def _skipped(run: Run) -> Iterable[str]:
+    skipped = [result for result in run.files if result.status is Status.SKIPPED]
+    if not skipped:
+        return
+    yield '<section id="ignores"><h2>Fichiers ignorés</h2><ul>'
+    for result in skipped:
+        reasons = " ; ".join(_text(issue.message) for issue in result.issues)
+        yield f"<li><strong>{_text(result.name)}</strong>"
+        yield f" — {reasons}</li>" if reasons else "</li>"
+    yield "</ul></section>"
+
+
+def render_report(
+    run: Run,
+    *,
+    generated_at: datetime | None = None,
+    title: str | None = None,
+    notes: Sequence[str] = (),
+) -> str:
+    """The report as an HTML string (see `write_report`)."""
+    moment = generated_at or datetime.now()
+    heading = title or "Rapport de validation des questionnaires"
+    parts: list[str] = [
+        "<!DOCTYPE html>",
+        '<html lang="fr"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_text(heading)}</title><style>{_CSS}</style></head><body>",
+        f"<header><h1>{_text(heading)}</h1>",
+        f'<p class="meta">Questionnaire : {_text(run.questionnaire.id)} — '
+        f"rapport établi le {french_datetime(moment)}.</p></header>",
+    ]
+    parts.extend(f'<p class="note">{_text(note)}</p>' for note in notes)
+    parts.append(f"<section><h2>Synthèse</h2>{_counts(run)}</section>")
+    parts.extend(_flagged(run))
+    parts.append('<section id="reponses"><h2>Toutes les réponses</h2>')
+    answered = [
+        (index, result)
+        for index, result in enumerate(run.files)
+        if result.status is not Status.SKIPPED
+    ]
+    if not answered:
+        parts.append("<p>Aucun questionnaire n’a pu être lu.</p>")
+    for index, result in answered:
+        parts.extend(_file_section(index, result, run))
+    parts.append("</section>")
+    parts.extend(_skipped(run))
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
+
+
+def write_report(
+    run: Run,
+    target: Path,
+    *,
+    generated_at: datetime | None = None,
+    title: str | None = None,
+    notes: Sequence[str] = (),
+) -> Path:
+    """Write the HTML validation report for `run` to `target` atomically.
+
+    `generated_at` is the date shown (default: now); `title` replaces the default page
+    title; each of `notes` is shown in a highlighted box at the top (for instance "le
+    tableur a été écrit sous un autre nom"). Returns the path written (see `atomic_write`).
+    """
+    page = render_report(run, generated_at=generated_at, title=title, notes=notes)
+    data = page.encode("utf-8")
+
+    def write(path: Path) -> None:
+        path.write_bytes(data)
+
+    return atomic_write(Path(target), write)

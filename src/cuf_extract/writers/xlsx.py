@@ -1,0 +1,402 @@
+"""The combined spreadsheet: one row per file, the questions, and every issue.
+
+Every text cell goes through `safe_cell_text`: stored as a string (never a formula),
+characters XML 1.0 cannot hold replaced by U+FFFD, OOXML escapes (``_x0041_``) kept
+literal, and text longer than Excel's cell limit cut with a visible French marker.
+`write_xlsx` says which files had cells cut or characters replaced.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell.cell import Cell
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from cuf_extract.models import FileResult, Run, Status
+from cuf_extract.writers import (
+    SEVERITY_LABELS,
+    SOURCE_LABELS,
+    STATUS_LABELS,
+    clean_text,
+    issue_line,
+)
+from cuf_extract.writers.atomic import OutputError, atomic_write
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
+
+__all__ = [
+    "EXCEL_MAX_CELL_LENGTH",
+    "EXCEL_MAX_ROWS",
+    "SHEET_ANSWERS",
+    "SHEET_ISSUES",
+    "SHEET_QUESTIONS",
+    "TRUNCATION_MARKER",
+    "SafeText",
+    "XlsxResult",
+    "file_link",
+    "safe_cell_text",
+    "write_xlsx",
+]
+
+SHEET_ANSWERS = "Réponses"
+SHEET_QUESTIONS = "Questions"
+SHEET_ISSUES = "Problèmes"
+
+EXCEL_MAX_CELL_LENGTH = 32_767  # UTF-16 code units
+EXCEL_MAX_ROWS = 1_048_576
+EXCEL_MAX_HYPERLINKS = 65_530  # per worksheet
+EXCEL_MAX_LINK_LENGTH = 2_079
+TRUNCATION_MARKER = "… [texte tronqué : version complète dans le rapport HTML et le JSON]"
+
+# Excel reads "_xHHHH_" in a string as the character U+HHHH; a literal one is written
+# with its underscore escaped as "_x005F_" (ECMA-376 ST_Xstring).
+_OOXML_ESCAPE = re.compile("_(?=x[0-9A-Fa-f]{4}_)")
+# Cells Excel would turn into a formula if a user edited them: shown with a quote prefix.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+_HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+_WRAP = Alignment(wrap_text=True, vertical="top")
+_HEADER_ALIGN = Alignment(wrap_text=True, vertical="center")
+_NOTE_FONT = Font(italic=True, color="9C0006")
+_STATUS_STYLES: dict[Status, tuple[PatternFill, Font]] = {
+    Status.OK: (PatternFill("solid", fgColor="C6EFCE"), Font(color="006100", bold=True)),
+    Status.WARNING: (PatternFill("solid", fgColor="FFEB9C"), Font(color="9C5700", bold=True)),
+    Status.ERROR: (PatternFill("solid", fgColor="FFC7CE"), Font(color="9C0006", bold=True)),
+    Status.SKIPPED: (PatternFill("solid", fgColor="EDEDED"), Font(color="595959", bold=True)),
+}
+
+
+def _utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+@dataclass(frozen=True)
+class SafeText:
+    """A text ready for a cell, and what had to be changed to make it so."""
+
+    value: str
+    replaced: bool
+    truncated: bool
+
+
+def safe_cell_text(text: str) -> SafeText:
+    """Make `text` storable in an Excel cell, visibly marking every change.
+
+    Invalid XML characters become U+FFFD; an underscore starting ``_xHHHH_`` is escaped
+    so Excel shows the text as typed; text over 32,767 UTF-16 code units is cut and ends
+    with `TRUNCATION_MARKER`.
+    """
+    value, replaced = clean_text(text)
+    value = _OOXML_ESCAPE.sub("_x005F_", value)
+    truncated = _utf16_length(value) > EXCEL_MAX_CELL_LENGTH
+    if truncated:
+        budget = EXCEL_MAX_CELL_LENGTH - _utf16_length(TRUNCATION_MARKER)
+        # Cut in UTF-16; a surrogate pair split at the end is dropped whole.
+        head = value.encode("utf-16-le")[: 2 * budget].decode("utf-16-le", "ignore")
+        value = head + TRUNCATION_MARKER
+    return SafeText(value, replaced, truncated)
+
+
+@dataclass(frozen=True)
+class XlsxResult:
+    """What `write_xlsx` wrote and changed. Files are named by `FileResult.path`."""
+
+    path: Path
+    truncated_files: tuple[str, ...] = ()
+    replaced_files: tuple[str, ...] = ()
+    rows_cut: tuple[str, ...] = ()  # sheet names cut at Excel's row limit
+    links_missing: int = 0  # files left without a hyperlink (path unusable or over limits)
+
+
+@dataclass
+class _Tracker:
+    truncated: dict[str, None] = field(default_factory=dict)
+    replaced: dict[str, None] = field(default_factory=dict)
+
+    def put(self, cell: Cell, text: str, owner: str | None = None) -> SafeText:
+        safe = safe_cell_text(text)
+        cell.value = safe.value
+        cell.data_type = "s"  # never a formula nor an error code
+        if safe.value.startswith(_FORMULA_START):
+            cell.quotePrefix = True
+        if owner is not None:
+            if safe.truncated:
+                self.truncated[owner] = None
+            if safe.replaced:
+                self.replaced[owner] = None
+        return safe
+
+
+def _cell(ws: Worksheet, *, row: int, column: int) -> Cell:
+    cell = ws.cell(row=row, column=column)
+    assert isinstance(cell, Cell)  # nothing is merged in these sheets
+    return cell
+
+
+def _iri_quote(path: str) -> str | None:
+    """Percent-encode what a link target cannot hold; None if the path is not encodable."""
+    out: list[str] = []
+    for char in path:
+        code = ord(char)
+        if 0xD800 <= code <= 0xDFFF:
+            return None
+        if code < 0x21 or code == 0x7F or char in '"%#<>?[\\]^`{|}:':
+            out.extend(f"%{byte:02X}" for byte in char.encode("utf-8"))
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+def file_link(path: str, *, inputs_base: Path, workbook_dir: Path) -> str | None:
+    """The hyperlink target for an input file: relative to the workbook's folder if possible.
+
+    Relative paths in `path` are taken from `inputs_base`. Across drives (Windows) the
+    link is an absolute ``file:`` URI. None when no usable link can be made.
+    """
+    absolute = Path(os.path.abspath(inputs_base / path))
+    try:
+        relative = os.path.relpath(absolute, os.path.abspath(workbook_dir))
+    except ValueError:  # another drive: an absolute URI
+        drive, rest = os.path.splitdrive(str(absolute))
+        quoted = _iri_quote(rest.replace(os.sep, "/"))
+        if quoted is None:
+            return None
+        if drive.startswith(("\\\\", "//")):  # UNC share: file://server/share/...
+            share = _iri_quote(drive.replace("\\", "/").lstrip("/"))
+            if share is None:
+                return None
+            link = f"file://{share}{quoted}"
+        elif drive:  # C:/...
+            link = f"file:///{drive}{quoted}"
+        else:
+            link = f"file://{quoted}"
+    else:
+        quoted = _iri_quote(relative.replace(os.sep, "/"))
+        if quoted is None:
+            return None
+        link = quoted
+    return link if len(link) <= EXCEL_MAX_LINK_LENGTH else None
+
+
+def _header(ws: Worksheet, tracker: _Tracker, titles: Sequence[str], widths: Sequence[int]) -> None:
+    for column, (title, width) in enumerate(zip(titles, widths, strict=True), start=1):
+        cell = _cell(ws, row=1, column=column)
+        tracker.put(cell, title)
+        cell.font = _HEADER_FONT
+        cell.fill = _HEADER_FILL
+        cell.alignment = _HEADER_ALIGN
+        ws.column_dimensions[get_column_letter(column)].width = width
+    ws.freeze_panes = "A2"
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    if ws.sheet_properties.pageSetUpPr is not None:
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _capped(items: Sequence[object]) -> tuple[int, int]:
+    """How many data rows fit under a header, and how many are left out (0 if all fit)."""
+    room = EXCEL_MAX_ROWS - 1
+    if len(items) <= room:
+        return len(items), 0
+    kept = room - 1  # one row for the note
+    return kept, len(items) - kept
+
+
+def _note_row(ws: Worksheet, tracker: _Tracker, row: int, text: str) -> None:
+    cell = _cell(ws, row=row, column=1)
+    tracker.put(cell, text)
+    cell.font = _NOTE_FONT
+
+
+def _answers_sheet(
+    ws: Worksheet,
+    run: Run,
+    tracker: _Tracker,
+    *,
+    inputs_base: Path,
+    workbook_dir: Path,
+) -> tuple[int, bool, int]:
+    """Fill "Réponses"; return (rows written, whether rows were cut, links missing)."""
+    questions = run.questionnaire.questions
+    titles = [
+        "Fichier",
+        "Organisation",
+        "Source de l'organisation",
+        "Statut",
+        *(q.id for q in questions),
+        "Texte hors réponses",
+        "Problèmes",
+        "Date du document",
+    ]
+    widths = [32, 30, 22, 15, *(60 for _ in questions), 45, 40, 20]
+    _header(ws, tracker, titles, widths)
+    for column, question in enumerate(questions, start=5):
+        cell = _cell(ws, row=1, column=column)
+        comment_text, _ = clean_text(f"{question.id} : {question.text}")
+        cell.comment = Comment(comment_text, "cuf-extract", height=160, width=320)
+
+    kept, left_out = _capped(run.files)
+    links_missing = 0
+    links = 0
+    for row, result in enumerate(run.files[:kept], start=2):
+        owner = result.path
+        name_cell = _cell(ws, row=row, column=1)
+        tracker.put(name_cell, result.name, owner)
+        link = (
+            file_link(result.path, inputs_base=inputs_base, workbook_dir=workbook_dir)
+            if links < EXCEL_MAX_HYPERLINKS
+            else None
+        )
+        if link is None:
+            links_missing += 1
+        else:
+            name_cell.hyperlink = link
+            name_cell.style = "Hyperlink"
+            links += 1
+        values: list[str] = [
+            result.respondent or "",
+            SOURCE_LABELS[result.respondent_source] if result.respondent_source else "",
+            STATUS_LABELS[result.status],
+            *(result.answer(q.id) or "" for q in questions),
+            "\n\n".join(result.extra_text),
+            "\n".join(issue_line(issue) for issue in result.issues),
+            result.document_date or "",
+        ]
+        for column, value in enumerate(values, start=2):
+            cell = _cell(ws, row=row, column=column)
+            tracker.put(cell, value, owner)
+            cell.alignment = _WRAP
+        name_cell.alignment = _WRAP
+        status_cell = _cell(ws, row=row, column=4)
+        status_cell.fill, status_cell.font = _STATUS_STYLES[result.status]
+    last = kept + 1
+    if left_out:
+        last += 1
+        _note_row(
+            ws, tracker, last,
+            f"… {left_out} fichiers de plus ne tiennent pas dans la feuille : "
+            "voir le rapport HTML et le JSON.",
+        )
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(titles))}{max(kept + 1, 1)}"
+    return last, bool(left_out), links_missing
+
+
+def _questions_sheet(ws: Worksheet, run: Run, tracker: _Tracker) -> int:
+    _header(ws, tracker, ["Question", "Texte"], [12, 100])
+    for row, question in enumerate(run.questionnaire.questions, start=2):
+        tracker.put(_cell(ws, row=row, column=1), question.id)
+        text_cell = _cell(ws, row=row, column=2)
+        tracker.put(text_cell, question.text)
+        text_cell.alignment = _WRAP
+    return len(run.questionnaire.questions) + 1
+
+
+def _issues_sheet(ws: Worksheet, run: Run, tracker: _Tracker) -> tuple[int, bool]:
+    titles = ["Fichier", "Gravité", "Code", "Question", "Message"]
+    _header(ws, tracker, titles, [32, 15, 22, 10, 90])
+    rows: list[tuple[FileResult, int]] = [
+        (result, index) for result in run.files for index in range(len(result.issues))
+    ]
+    kept, left_out = _capped(rows)
+    for row, (result, index) in enumerate(rows[:kept], start=2):
+        issue = result.issues[index]
+        values = [
+            result.name,
+            SEVERITY_LABELS[issue.severity],
+            issue.code.value,
+            issue.question or "",
+            issue.message,
+        ]
+        for column, value in enumerate(values, start=1):
+            cell = _cell(ws, row=row, column=column)
+            tracker.put(cell, value, result.path)
+            cell.alignment = _WRAP
+    last = kept + 1
+    if left_out:
+        last += 1
+        _note_row(
+            ws, tracker, last,
+            f"… {left_out} problèmes de plus ne tiennent pas dans la feuille : "
+            "voir le rapport HTML et le JSON.",
+        )
+    ws.auto_filter.ref = f"A1:E{kept + 1}"
+    return last, bool(left_out)
+
+
+def _verify(path: Path, expected: dict[str, int]) -> None:
+    """Reload the written workbook and check its sheets and row counts."""
+    try:
+        workbook = load_workbook(path, read_only=True)
+    except Exception as exc:
+        raise OutputError(f"Le tableur écrit ne peut pas être relu ({exc}).") from exc
+    try:
+        if list(workbook.sheetnames) != list(expected):
+            raise OutputError(
+                f"Le tableur écrit ne contient pas les feuilles attendues "
+                f"({', '.join(workbook.sheetnames)})."
+            )
+        for name, rows in expected.items():
+            found = sum(1 for _ in workbook[name].iter_rows(values_only=True))
+            if found != rows:
+                raise OutputError(
+                    f"La feuille « {name} » du tableur écrit a {found} lignes au lieu de {rows}."
+                )
+    finally:
+        workbook.close()
+
+
+def _ordered(keys: Iterable[str], run: Run) -> tuple[str, ...]:
+    wanted = set(keys)
+    return tuple(dict.fromkeys(r.path for r in run.files if r.path in wanted))
+
+
+def write_xlsx(run: Run, target: Path, *, inputs_base: Path) -> XlsxResult:
+    """Write the spreadsheet for `run` to `target` atomically.
+
+    `inputs_base` is the folder the relative `FileResult.path` values are relative to
+    (usually the current directory). The returned `XlsxResult.path` may differ from
+    `target` when the target was open in Excel (see `atomic_write`).
+    """
+    target = Path(target)
+    workbook_dir = target.absolute().parent
+    tracker = _Tracker()
+    workbook = Workbook()
+    answers = workbook.active
+    assert answers is not None
+    answers.title = SHEET_ANSWERS
+    answer_rows, answers_cut, links_missing = _answers_sheet(
+        answers, run, tracker, inputs_base=inputs_base, workbook_dir=workbook_dir
+    )
+    question_rows = _questions_sheet(workbook.create_sheet(SHEET_QUESTIONS), run, tracker)
+    issue_rows, issues_cut = _issues_sheet(workbook.create_sheet(SHEET_ISSUES), run, tracker)
+    expected = {
+        SHEET_ANSWERS: answer_rows,
+        SHEET_QUESTIONS: question_rows,
+        SHEET_ISSUES: issue_rows,
+    }
+
+    written = atomic_write(target, workbook.save, lambda path: _verify(path, expected))
+    cut = tuple(
+        name for name, was_cut in ((SHEET_ANSWERS, answers_cut), (SHEET_ISSUES, issues_cut))
+        if was_cut
+    )
+    return XlsxResult(
+        path=written,
+        truncated_files=_ordered(tracker.truncated, run),
+        replaced_files=_ordered(tracker.replaced, run),
+        rows_cut=cut,
+        links_missing=links_missing,
+    )
