@@ -1,0 +1,419 @@
+"""Bounded, safe reading of an OOXML package (a .docx is a zip of XML parts).
+
+Everything a hostile or broken file could use to exhaust memory or time is checked
+from the zip's central directory *before* anything is decompressed: the file size,
+the number of entries, each entry's declared size and compression ratio, the total
+declared size, the local headers and overlapping entries. Decompression then runs in
+chunks and stops as soon as the real output exceeds what was declared (declared sizes
+can lie). XML parts are parsed with a hardened parser and any part carrying a DOCTYPE
+is refused outright (ECMA-376 Part 2 forbids DTDs in a package), which rules out
+external entities (XXE) and entity expansion ("billion laughs").
+
+The limits are module constants; `docs/limits.md` gives the reasoning for each value.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import struct
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+
+from lxml import etree
+
+from cuf_extract.models import IssueCode
+
+__all__ = [
+    "MAX_ENTRIES",
+    "MAX_ENTRY_BYTES",
+    "MAX_FILE_BYTES",
+    "MAX_TOTAL_BYTES",
+    "MIN_COMPRESSION_RATIO",
+    "RATIO_GRACE_BYTES",
+    "READ_CHUNK_BYTES",
+    "OoxmlPackage",
+    "PackageError",
+    "Relationship",
+    "eocd_entry_count",
+    "hardened_parser",
+    "has_doctype",
+    "parse_xml",
+]
+
+_MIB = 1024 * 1024
+
+#: Largest file read at all. The whole file is held in memory.
+MAX_FILE_BYTES = 100 * _MIB
+#: Largest number of zip entries (a Word document has a few dozen).
+MAX_ENTRIES = 1000
+#: Largest declared (and real) uncompressed size of a single entry.
+MAX_ENTRY_BYTES = 100 * _MIB
+#: Largest sum of the declared uncompressed sizes of all entries.
+MAX_TOTAL_BYTES = 500 * _MIB
+#: Smallest compressed/uncompressed ratio accepted (Apache POI ZipSecureFile: 0.01).
+MIN_COMPRESSION_RATIO = 0.01
+#: Entries up to this uncompressed size are exempt from the ratio check (POI: 100 KB).
+RATIO_GRACE_BYTES = 100 * 1024
+#: Compressed bytes fed to the decompressor at a time; output is capped per step too.
+READ_CHUNK_BYTES = 64 * 1024
+
+_CONTENT_TYPES = "[Content_Types].xml"
+_PACKAGE_RELS = "_rels/.rels"
+_OFFICE_DOCUMENT = "/officeDocument"
+_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+_LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
+_LOCAL_SIGNATURE = b"PK\x03\x04"
+_STORED = zipfile.ZIP_STORED
+_DEFLATED = zipfile.ZIP_DEFLATED
+
+
+def hardened_parser() -> etree.XMLParser:
+    """A new hardened parser (lxml parsers must not be shared between threads).
+
+    No entity resolution, no network, no DTD loading, and libxml2's default size and
+    depth safeguards kept (``huge_tree=False``).
+    """
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+    )
+
+
+# "<!DOCTYPE" in UTF-8/ASCII, UTF-16 LE and UTF-16 BE (the encodings OOXML allows).
+_DOCTYPE_PATTERNS = tuple(
+    re.compile(re.escape("<!DOCTYPE".encode(encoding)))
+    for encoding in ("ascii", "utf-16-le", "utf-16-be")
+)
+
+
+class PackageError(Exception):
+    """The package cannot be read safely. `message` is French and says what to do."""
+
+    def __init__(self, code: IssueCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Relationship:
+    """One relationship of a part. `target` is a part name unless `external`."""
+
+    id: str
+    type: str
+    target: str
+    external: bool = False
+
+
+def _mb(size: int) -> str:
+    """A size in French megabytes ("1,5 Mo")."""
+    value = size / 1_000_000
+    text = f"{value:.0f}" if value >= 10 else f"{value:.1f}"
+    return text.replace(".", ",") + " Mo"
+
+
+def _damaged(name: str, what: str) -> PackageError:
+    return PackageError(
+        IssueCode.UNREADABLE,
+        f"« {name} » est endommagé ou incomplet ({what}) : demandez un nouvel envoi, ou "
+        "ouvrez-le dans Word et enregistrez-le de nouveau.",
+    )
+
+
+def _too_large(name: str, what: str) -> PackageError:
+    return PackageError(
+        IssueCode.TOO_LARGE,
+        f"« {name} » ne peut pas être lu sans risque ({what}) : demandez un nouvel envoi, ou "
+        "recopiez les réponses dans un questionnaire vierge (commande « cuf-extract template »).",
+    )
+
+
+def eocd_entry_count(data: bytes) -> int | None:
+    """The entry count announced by a zip's end-of-central-directory record.
+
+    `data` is the whole file or at least its last 64 KiB + 22 bytes. Returns None when
+    no record is found. Used to refuse absurd archives before `zipfile` builds one
+    object per entry.
+    """
+    start = max(0, len(data) - 22 - 0xFFFF)
+    pos = data.rfind(b"PK\x05\x06", start)
+    if pos < 0 or pos + 22 > len(data):
+        return None
+    total = int.from_bytes(data[pos + 10 : pos + 12], "little")
+    if total == 0xFFFF:  # Zip64: the real count is in the Zip64 end record.
+        locator = pos - 20
+        if locator >= 0 and data[locator : locator + 4] == b"PK\x06\x07":
+            offset = int.from_bytes(data[locator + 8 : locator + 16], "little")
+            if 0 <= offset <= len(data) - 56 and data[offset : offset + 4] == b"PK\x06\x06":
+                total = int.from_bytes(data[offset + 32 : offset + 40], "little")
+    return total
+
+
+def has_doctype(data: bytes) -> bool:
+    """True if the bytes contain a DOCTYPE declaration (UTF-8 or UTF-16)."""
+    return any(pattern.search(data) for pattern in _DOCTYPE_PATTERNS)
+
+
+def parse_xml(data: bytes, *, where: str = "") -> etree._Element:
+    """Parse an XML part with the hardened parser; refuse any DOCTYPE.
+
+    Raises `ValueError` (with an English developer message) when the XML is not
+    well-formed or declares a DOCTYPE; `OoxmlPackage.read_xml` turns it into a
+    `PackageError`.
+    """
+    if has_doctype(data):
+        raise ValueError(f"{where}: DOCTYPE declaration refused (DTDs are forbidden in OOXML)")
+    try:
+        root = etree.fromstring(data, hardened_parser())
+    except etree.XMLSyntaxError as error:
+        raise ValueError(f"{where}: malformed XML: {error}") from error
+    if not isinstance(root, etree._Element):
+        raise ValueError(f"{where}: no root element")
+    docinfo = root.getroottree().docinfo
+    # (`doctype` and `system_url` are missing from lxml-stubs, hence getattr.)
+    if docinfo.internalDTD is not None or getattr(docinfo, "doctype", "") or docinfo.public_id:
+        raise ValueError(f"{where}: DOCTYPE declaration refused (DTDs are forbidden in OOXML)")
+    return root
+
+
+def _rels_name(part: str) -> str:
+    """The relationships part of `part` ("" is the package itself)."""
+    folder, base = posixpath.split(part)
+    return posixpath.join(folder, "_rels", f"{base}.rels")
+
+
+def _resolve_target(source: str, target: str) -> str:
+    """Resolve a relationship target (a relative URI) to a part name."""
+    target = unquote(target.split("#", 1)[0]).replace("\\", "/")
+    joined = target if target.startswith("/") else posixpath.join(posixpath.dirname(source), target)
+    normalized = posixpath.normpath("/" + joined)  # a leading "/" stops ".." escaping
+    return normalized.lstrip("/")
+
+
+class OoxmlPackage:
+    """A zip package whose central directory has been checked against the limits."""
+
+    def __init__(self, name: str, data: bytes, archive: zipfile.ZipFile) -> None:
+        self.name = name
+        self._data = data
+        self._archive = archive
+        self._infos = {info.filename: info for info in archive.infolist()}
+        self._data_offsets: dict[str, int] = {}
+        self._check_directory()
+
+    # -- opening -----------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path) -> OoxmlPackage:
+        """Read `path` (refused above MAX_FILE_BYTES before reading) and check it."""
+        name = path.name
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise _too_large(
+                    name, f"le fichier fait {_mb(size)}, la limite est {_mb(MAX_FILE_BYTES)}"
+                )
+            with path.open("rb") as handle:
+                # read(n) allocates n bytes up front: ask for what stat() announced.
+                data = handle.read(size + 1)
+        except PackageError:
+            raise
+        except FileNotFoundError as error:
+            raise PackageError(
+                IssueCode.UNREADABLE,
+                f"« {name} » est introuvable : vérifiez qu'il n'a pas été déplacé ou supprimé.",
+            ) from error
+        except OSError as error:
+            raise PackageError(
+                IssueCode.UNREADABLE,
+                f"« {name} » ne peut pas être lu ({error.strerror or error}) : vérifiez qu'il "
+                "n'est pas ouvert dans un autre programme et que vous avez le droit de le lire.",
+            ) from error
+        if len(data) > MAX_FILE_BYTES:  # the file grew after stat()
+            raise _too_large(name, f"le fichier dépasse {_mb(MAX_FILE_BYTES)}")
+        return cls.from_bytes(data, name=name)
+
+    @classmethod
+    def from_bytes(cls, data: bytes, *, name: str = "document.docx") -> OoxmlPackage:
+        """Check an in-memory package; `name` is used in messages."""
+        if len(data) > MAX_FILE_BYTES:
+            raise _too_large(name, f"le fichier dépasse {_mb(MAX_FILE_BYTES)}")
+        count = eocd_entry_count(data)
+        if count is not None and count > MAX_ENTRIES:
+            raise _too_large(
+                name, f"l'archive annonce {count} éléments, la limite est {MAX_ENTRIES}"
+            )
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(data))
+        except Exception as error:  # zipfile raises many types on damaged directories
+            raise _damaged(name, "ce n'est pas une archive zip lisible") from error
+        return cls(name, data, archive)
+
+    def _check_directory(self) -> None:
+        name = self.name
+        infos = self._archive.infolist()
+        if len(infos) > MAX_ENTRIES:
+            raise _too_large(name, f"{len(infos)} éléments, la limite est {MAX_ENTRIES}")
+        if len(self._infos) != len(infos):
+            raise _damaged(name, "plusieurs éléments portent le même nom")
+        total = 0
+        spans: list[tuple[int, int, str]] = []
+        for info in infos:
+            entry = info.filename
+            if info.file_size > MAX_ENTRY_BYTES:
+                raise _too_large(
+                    name,
+                    f"l'élément « {entry} » ferait {_mb(info.file_size)} une fois décompressé, "
+                    f"la limite est {_mb(MAX_ENTRY_BYTES)}",
+                )
+            if (
+                info.file_size > RATIO_GRACE_BYTES
+                and info.compress_size / info.file_size < MIN_COMPRESSION_RATIO
+            ):
+                raise _too_large(
+                    name,
+                    f"l'élément « {entry} » est anormalement compressé ({_mb(info.compress_size)} "
+                    f"pour {_mb(info.file_size)}), comme une « bombe de décompression »",
+                )
+            total += info.file_size
+            if total > MAX_TOTAL_BYTES:
+                raise _too_large(
+                    name,
+                    f"son contenu ferait plus de {_mb(MAX_TOTAL_BYTES)} une fois décompressé",
+                )
+            if info.flag_bits & 0x1:
+                raise _damaged(name, f"l'élément « {entry} » est chiffré dans l'archive zip")
+            if info.compress_type not in (_STORED, _DEFLATED):
+                raise _damaged(
+                    name, f"l'élément « {entry} » utilise une compression inconnue de Word"
+                )
+            start = self._locate_data(info)
+            spans.append((info.header_offset, start + info.compress_size, entry))
+        spans.sort()
+        for (_, end, first), (next_start, _, second) in zip(spans, spans[1:], strict=False):
+            if next_start < end:
+                raise _damaged(name, f"les éléments « {first} » et « {second} » se chevauchent")
+
+    def _locate_data(self, info: zipfile.ZipInfo) -> int:
+        """Check the local header of `info`; return where its compressed data starts."""
+        offset = info.header_offset
+        end = offset + _LOCAL_HEADER.size
+        if offset < 0 or end > len(self._data):
+            raise _damaged(self.name, f"l'élément « {info.filename} » est tronqué")
+        fields = _LOCAL_HEADER.unpack_from(self._data, offset)
+        if fields[0] != _LOCAL_SIGNATURE:
+            raise _damaged(self.name, f"l'en-tête de l'élément « {info.filename} » est abîmé")
+        start: int = end + int(fields[9]) + int(fields[10])
+        if start + info.compress_size > len(self._data):
+            raise _damaged(self.name, f"l'élément « {info.filename} » est tronqué")
+        self._data_offsets[info.filename] = start
+        return start
+
+    # -- reading -----------------------------------------------------------------
+
+    def names(self) -> tuple[str, ...]:
+        """Every entry name, in archive order."""
+        return tuple(self._infos)
+
+    def has(self, name: str) -> bool:
+        return name in self._infos
+
+    def read_bytes(self, name: str) -> bytes:
+        """Decompress one entry in chunks, stopping as soon as it exceeds what was declared."""
+        info = self._infos.get(name)
+        if info is None:
+            raise _damaged(self.name, f"l'élément « {name} » manque")
+        start = self._data_offsets[name]
+        raw = memoryview(self._data)[start : start + info.compress_size]
+        limit = min(info.file_size, MAX_ENTRY_BYTES)
+        if info.compress_type == _STORED:
+            if len(raw) != info.file_size:
+                raise _damaged(self.name, f"la taille de l'élément « {name} » est incohérente")
+            out = bytes(raw)
+        else:
+            out = self._inflate(name, raw, limit)
+        if len(out) != info.file_size:
+            raise _damaged(self.name, f"la taille de l'élément « {name} » est incohérente")
+        if zlib.crc32(out) != info.CRC:
+            raise _damaged(self.name, f"l'élément « {name} » est corrompu (somme de contrôle)")
+        return out
+
+    def _inflate(self, name: str, raw: memoryview, limit: int) -> bytes:
+        decompressor = zlib.decompressobj(-zlib.MAX_WBITS)
+        chunks: list[bytes] = []
+        produced = 0
+        position = 0
+        try:
+            while not decompressor.eof:
+                pending = decompressor.unconsumed_tail
+                if not pending:
+                    if position >= len(raw):
+                        break
+                    pending = bytes(raw[position : position + READ_CHUNK_BYTES])
+                    position += len(pending)
+                # At most limit + 1 bytes: enough to know the limit is exceeded.
+                chunk = decompressor.decompress(pending, max(1, limit + 1 - produced))
+                produced += len(chunk)
+                if produced > limit:
+                    raise _too_large(
+                        self.name,
+                        f"l'élément « {name} » est plus grand que ce qu'annonce l'archive",
+                    )
+                chunks.append(chunk)
+        except zlib.error as error:
+            raise _damaged(self.name, f"l'élément « {name} » ne se décompresse pas") from error
+        if not decompressor.eof:
+            raise _damaged(self.name, f"l'élément « {name} » est tronqué")
+        return b"".join(chunks)
+
+    def read_xml(self, name: str) -> etree._Element:
+        """Parse one XML part with the hardened parser; a DOCTYPE is refused."""
+        data = self.read_bytes(name)
+        try:
+            return parse_xml(data, where=name)
+        except ValueError as error:
+            if has_doctype(data):
+                raise PackageError(
+                    IssueCode.UNREADABLE,
+                    f"« {self.name} » contient une déclaration interdite dans un document Word "
+                    f"(DOCTYPE dans « {name} ») et n'est pas lu par précaution : ouvrez-le dans "
+                    "Word et enregistrez-le de nouveau, ou demandez un nouvel envoi.",
+                ) from error
+            raise _damaged(self.name, f"le XML de « {name} » est invalide") from error
+
+    def relationships(self, part: str) -> tuple[Relationship, ...]:
+        """The relationships of `part` ("" for the package); () when it has none."""
+        rels = _rels_name(part)
+        if not self.has(rels):
+            return ()
+        root = self.read_xml(rels)
+        found: list[Relationship] = []
+        for element in root.iter(f"{{{_REL_NS}}}Relationship"):
+            rel_id = element.get("Id", "")
+            rel_type = element.get("Type", "")
+            target = element.get("Target", "")
+            external = element.get("TargetMode", "Internal") == "External"
+            resolved = target if external else _resolve_target(part, target)
+            found.append(Relationship(rel_id, rel_type, resolved, external))
+        return tuple(found)
+
+    def main_document(self) -> str:
+        """The part name of the main document, from the package relationships."""
+        for rel in self.relationships(""):
+            if rel.type.endswith(_OFFICE_DOCUMENT) and not rel.external:
+                if not self.has(rel.target):
+                    raise _damaged(self.name, f"le document principal « {rel.target} » manque")
+                return rel.target
+        raise _damaged(self.name, "le document principal n'est pas déclaré")
+
+    def content_types_present(self) -> bool:
+        return self.has(_CONTENT_TYPES)
