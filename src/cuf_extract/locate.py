@@ -33,6 +33,8 @@ QUESTION_MIN_SCORE = 80.0
 # as template when this similar; short ones must match exactly.
 TEMPLATE_MIN_SCORE = 95.0
 TEMPLATE_FUZZY_MIN_LENGTH = 80
+# Among the answers, template lines shorter than this are taken as typed text.
+SHORT_TEMPLATE_LENGTH = 40
 
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _NON_WORD = re.compile(r"[\W_]+")
@@ -226,7 +228,9 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
             if item.trailing and current is not None:
                 parts[current].append(item.trailing)
             continue
-        if item.role is not Role.TEXT:
+        if item.role is not Role.TEXT and not (
+            first_marker < i < end and _short_template(item)
+        ):
             continue
         line = _format(item.block)
         if i < first_marker:
@@ -245,6 +249,14 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
         extra_text=tuple(extra),
         unassigned=tuple(unassigned),
         letterhead=_letterhead(classified),
+    )
+
+
+def _short_template(item: Classified) -> bool:
+    """A short template line ("Contact :") met among the answers is taken as typed text:
+    nothing of the form stands between the questions, and "Contact" is a fine answer."""
+    return item.role in (Role.TEMPLATE, Role.END_OF_QUESTIONS, Role.LEAD_IN) and (
+        len(normalise(item.block.text)) < SHORT_TEMPLATE_LENGTH
     )
 
 

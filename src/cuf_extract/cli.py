@@ -1,0 +1,410 @@
+"""The command line: parse options, show progress and a summary, choose the exit code.
+
+The only module that prints. Heavy modules (python-docx, openpyxl, lxml, rich's
+progress) are imported inside the commands so that `--help` and `--version` start fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from typer.core import TyperCommand, TyperGroup
+
+from cuf_extract import __version__
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from cuf_extract.models import FileResult, Run
+    from cuf_extract.questionnaire import Questionnaire
+
+EXIT_OK = 0
+EXIT_FLAGGED = 1  # outputs written, but some file needs a look (or an output was renamed)
+EXIT_USAGE = 2  # bad usage, or nothing could be written
+
+DEFAULT_XLSX = Path("reponses.xlsx")
+REPORT_SUFFIX = "-rapport.html"
+PROGRESS_MIN_FILES = 10
+MAX_LISTED_FILES = 40
+
+USAGE = (
+    "Usage : cuf-extract [OPTIONS] FICHIERS_OU_DOSSIERS...\n"
+    "Exemple : cuf-extract reponses/*.docx\n"
+    "Aide : cuf-extract --help"
+)
+
+
+class _FrenchHelp:
+    """French for the few strings the CLI framework writes itself."""
+
+    def get_help_option(self, ctx: Any) -> Any:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = "Affiche cette aide et quitte."
+        return option
+
+    def format_usage(self, ctx: Any, formatter: Any) -> None:
+        pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix="Usage : ")
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        from typer import rich_utils
+
+        rich_utils.ARGUMENTS_PANEL_TITLE = "Arguments"
+        rich_utils.OPTIONS_PANEL_TITLE = "Options"
+        rich_utils.COMMANDS_PANEL_TITLE = "Commandes"
+        rich_utils.DEFAULT_STRING = "[défaut : {}]"
+        rich_utils.REQUIRED_LONG_STRING = "[obligatoire]"
+        super().format_help(ctx, formatter)  # type: ignore[misc]
+
+
+class _Command(_FrenchHelp, TyperCommand):
+    pass
+
+
+class _ExtractByDefault(_FrenchHelp, TyperGroup):
+    """`cuf-extract FILES…` runs `extract`; `cuf-extract template` runs a subcommand."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if not args:
+            _fail("indiquez les fichiers ou dossiers de réponses à lire.\n" + USAGE)
+        first = args[0]
+        if first not in self.commands and first not in ("--help", "-h", "--version"):
+            args = ["extract", *args]
+        result: list[str] = super().parse_args(ctx, args)
+        return result
+
+
+app = typer.Typer(
+    cls=_ExtractByDefault,
+    add_completion=False,
+    no_args_is_help=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help=(
+        "Extrait les réponses au questionnaire de Cités Unies France des fichiers Word "
+        "renvoyés, et écrit un tableur, un rapport de validation et, sur demande, un JSON.\n\n"
+        "Exemple : cuf-extract reponses/*.docx"
+    ),
+)
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> None:
+    typer.echo(f"Erreur : {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"cuf-extract {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True,
+                     help="Affiche la version et quitte."),
+    ] = False,
+) -> None:
+    """Extrait les réponses au questionnaire des fichiers Word renvoyés."""
+
+
+def _load_questionnaire(path: Path | None) -> Questionnaire:
+    from cuf_extract.questionnaire import QuestionnaireError, load_questionnaire
+
+    try:
+        return load_questionnaire(path)
+    except QuestionnaireError as exc:
+        _fail(str(exc))
+        raise  # unreachable: _fail exits
+
+
+QuestionnaireOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--questionnaire",
+        help="Fichier TOML d'un autre questionnaire (voir docs/questionnaire-format.md). "
+        "Par défaut : le questionnaire 2020 intégré.",
+        dir_okay=False,
+    ),
+]
+
+
+@app.command("extract", cls=_Command)
+def extract(
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            help="Fichiers, dossiers ou motifs (*.docx) à lire.", show_default=False
+        ),
+    ],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Tableur à écrire.", dir_okay=False)
+    ] = DEFAULT_XLSX,
+    report: Annotated[
+        Path | None,
+        typer.Option("--report", help="Rapport HTML à écrire. Par défaut : <tableur>-rapport.html.",
+                     dir_okay=False),
+    ] = None,
+    json_path: Annotated[
+        Path | None,
+        typer.Option("--json", help="Écrit aussi toutes les réponses en JSON dans ce fichier.",
+                     dir_okay=False),
+    ] = None,
+    questionnaire_path: QuestionnaireOption = None,
+    recursive: Annotated[
+        bool, typer.Option("-r", "--recursive", help="Lit aussi les sous-dossiers.")
+    ] = False,
+) -> None:
+    """Lit les réponses et écrit le tableur et le rapport (commande par défaut)."""
+    from cuf_extract.inputs import expand_paths
+    from cuf_extract.pipeline import InputFile
+
+    questionnaire = _load_questionnaire(questionnaire_path)
+    report = report or output.with_name(output.stem + REPORT_SUFFIX)
+    outputs = [p for p in (output, report, json_path) if p is not None]
+    expansion = expand_paths(paths, recursive=recursive, exclude=outputs)
+    for pattern in expansion.unmatched:
+        typer.echo(f"Attention : « {pattern} » ne correspond à aucun fichier.", err=True)
+    if not expansion.files:
+        _fail("aucun fichier à lire. Vérifiez le chemin ou le motif indiqué.\n" + USAGE)
+
+    for target in outputs:
+        _check_writable_folder(target)
+    files = [InputFile(path=path, display=_display(path)) for path in expansion.files]
+    err = _console(stderr=True)
+    run = _run_with_progress(files, questionnaire, err)
+    written = _write_outputs(run, output=output, report=report, json_path=json_path, err=err)
+    _print_summary(run, written)
+    flagged = any(r.status.value in ("warning", "error") for r in run.files)
+    renamed = any(actual != wanted for wanted, actual in written)
+    raise typer.Exit(EXIT_FLAGGED if flagged or renamed else EXIT_OK)
+
+
+def _check_writable_folder(target: Path) -> None:
+    """Fail before reading anything when an output cannot be written at all."""
+    import os
+
+    folder = target.absolute().parent
+    if not folder.is_dir():
+        _fail(f"le dossier « {folder} » n'existe pas : impossible d'y écrire {target.name}.")
+    if not os.access(folder, os.W_OK):
+        _fail(f"impossible d'écrire dans le dossier « {folder} » : choisissez un autre "
+              f"emplacement pour {target.name} (option -o).")
+
+
+def _display(path: Path) -> str:
+    """The path as staff will recognise it: relative to the current folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _console(*, stderr: bool) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def _run_with_progress(files: list[Any], questionnaire: Questionnaire, err: Console) -> Run:
+    from cuf_extract.pipeline import extract_files
+
+    if not (err.is_terminal and len(files) >= PROGRESS_MIN_FILES):
+        return extract_files(files, questionnaire)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("Lecture des réponses"), BarColumn(), MofNCompleteColumn(),
+        console=err, transient=True,
+    ) as progress:
+        task = progress.add_task("lecture", total=len(files))
+
+        def advance(_: FileResult) -> None:
+            progress.advance(task)
+
+        return extract_files(files, questionnaire, on_result=advance)
+
+
+def _write_outputs(
+    run: Run, *, output: Path, report: Path, json_path: Path | None, err: Console
+) -> list[tuple[Path, Path]]:
+    """Write every output; returns (wanted, actually written) paths."""
+    from cuf_extract.writers.atomic import OutputError
+    from cuf_extract.writers.report_html import write_report
+    from cuf_extract.writers.xlsx import write_xlsx
+
+    written: list[tuple[Path, Path]] = []
+    try:
+        xlsx = write_xlsx(run, output, inputs_base=Path.cwd())
+        written.append((output, xlsx.path))
+        written.append((report, write_report(run, report)))
+        if json_path is not None:
+            from cuf_extract.writers.json_export import write_json
+
+            written.append((json_path, write_json(run, json_path)))
+    except OutputError as exc:
+        for _, actual in written:
+            typer.echo(f"Écrit : {actual}", err=True)
+        _fail(str(exc))
+    for wanted, actual in written:
+        if actual != wanted:
+            typer.echo(
+                f"Attention : « {wanted} » est ouvert dans un autre programme (Excel ?) ; les "
+                f"nouveaux résultats sont dans « {actual} ». Fermez-le puis relancez pour "
+                "mettre à jour le fichier habituel.",
+                err=True,
+            )
+    return written
+
+
+def _print_summary(run: Run, written: list[tuple[Path, Path]]) -> None:
+    from rich.table import Table
+
+    from cuf_extract.models import Severity, Status
+    from cuf_extract.writers import STATUS_LABELS, issue_line
+
+    out = _console(stderr=False)
+    err = _console(stderr=True)
+    for result in run.files:
+        for issue in result.issues:
+            if issue.severity is Severity.ERROR:
+                err.print(f"Erreur : {issue.message}", markup=False)
+
+    flagged = [r for r in run.files if r.status in (Status.WARNING, Status.ERROR)]
+    if flagged:
+        table = Table(title="Fichiers à vérifier", title_justify="left")
+        table.add_column("Fichier", overflow="fold")
+        table.add_column("Statut")
+        table.add_column("Problèmes", overflow="fold")
+        for result in flagged[:MAX_LISTED_FILES]:
+            lines = [issue_line(i) for i in result.issues if i.severity is not Severity.INFO]
+            table.add_row(result.path, STATUS_LABELS[result.status], ", ".join(lines))
+        out.print(table)
+        if len(flagged) > MAX_LISTED_FILES:
+            out.print(f"… et {len(flagged) - MAX_LISTED_FILES} autres : voir le rapport.")
+
+    summary = Table(title="Résumé", title_justify="left")
+    summary.add_column("Statut")
+    summary.add_column("Fichiers", justify="right")
+    for status in Status:
+        count = sum(1 for r in run.files if r.status is status)
+        if count:
+            summary.add_row(STATUS_LABELS[status], str(count))
+    summary.add_row("Total", str(len(run.files)), style="bold")
+    out.print(summary)
+    for _, actual in written:
+        out.print(f"Écrit : {actual}", markup=False)
+
+
+@app.command("template", cls=_Command)
+def template(
+    output: Annotated[
+        Path, typer.Option("-o", "--output", help="Fichier .docx à écrire.", dir_okay=False)
+    ] = Path("questionnaire.docx"),
+    questionnaire_path: QuestionnaireOption = None,
+) -> None:
+    """Écrit le questionnaire vierge en .docx (pour recopier une réponse en format libre)."""
+    from cuf_extract.template import write_template
+    from cuf_extract.writers.atomic import OutputError
+
+    questionnaire = _load_questionnaire(questionnaire_path)
+    try:
+        written = write_template(questionnaire, output)
+    except OutputError as exc:
+        _fail(str(exc))
+        return
+    typer.echo(f"Écrit : {written}")
+
+
+@app.command("schema", cls=_Command)
+def schema() -> None:
+    """Affiche le schéma JSON de l'export --json."""
+    import json
+
+    from cuf_extract.models import Run
+
+    typer.echo(json.dumps(Run.model_json_schema(mode="serialization"), indent=2,
+                          ensure_ascii=False))
+
+
+@app.command("check", cls=_Command)
+def check(
+    file: Annotated[Path, typer.Argument(help="Le fichier à examiner.", show_default=False)],
+    questionnaire_path: QuestionnaireOption = None,
+) -> None:
+    """Examine un seul fichier et affiche les questions trouvées et leurs réponses."""
+    from cuf_extract.models import Status
+    from cuf_extract.pipeline import InputFile, extract_files
+    from cuf_extract.writers import SEVERITY_LABELS, SOURCE_LABELS, STATUS_LABELS
+
+    questionnaire = _load_questionnaire(questionnaire_path)
+    if not file.exists():
+        _fail(f"le fichier « {file} » n'existe pas.")
+    result = extract_files([InputFile(path=file, display=str(file))], questionnaire).files[0]
+    out = _console(stderr=False)
+    out.print(f"[bold]{result.name}[/bold] — {STATUS_LABELS[result.status]}")
+    source = SOURCE_LABELS[result.respondent_source] if result.respondent_source else ""
+    out.print(f"Organisation : {result.respondent or '(inconnue)'}"
+              + (f" (d'après {source})" if source else ""), markup=False)
+    for question in questionnaire.questions:
+        out.print(f"\n[bold]{question.id}[/bold] {question.text}")
+        answer = result.answer(question.id)
+        out.print(answer if answer is not None else "[italic](pas de réponse)[/italic]",
+                  markup=answer is None)
+    if result.extra_text:
+        out.print("\n[bold]Texte hors réponses[/bold]")
+        for text in result.extra_text:
+            out.print(text, markup=False)
+    if result.issues:
+        out.print("\n[bold]Problèmes[/bold]")
+        for issue in result.issues:
+            out.print(f"- {SEVERITY_LABELS[issue.severity]} : {issue.message}", markup=False)
+    failed = result.status in (Status.WARNING, Status.ERROR)
+    raise typer.Exit(EXIT_FLAGGED if failed else EXIT_OK)
+
+
+def _french_usage_error(exc: Exception) -> str:
+    """Click's usage errors, in French; their own text as a last resort."""
+    name = type(exc).__name__
+    if name == "NoSuchOption":
+        option = getattr(exc, "option_name", "")
+        possibilities = getattr(exc, "possibilities", None) or []
+        hint = f" (vouliez-vous dire {', '.join(possibilities)} ?)" if possibilities else ""
+        return f"option inconnue : {option}{hint}"
+    if name == "MissingParameter":
+        what = getattr(getattr(exc, "param", None), "name", "") or ""
+        if what in ("paths", "file"):
+            return "indiquez le ou les fichiers à lire.\n" + USAGE
+        return f"paramètre manquant : {what}"
+    if name == "BadOptionUsage":
+        return f"option mal utilisée : {getattr(exc, 'message', exc)}"
+    if name == "BadParameter":
+        what = getattr(getattr(exc, "param", None), "name", None) or "un paramètre"
+        return f"valeur invalide pour {what} : {getattr(exc, 'message', exc)}"
+    message = str(getattr(exc, "message", exc))
+    if message.startswith("Got unexpected extra argument"):
+        return "trop d'arguments " + message.split("(", 1)[-1].join("()")
+    return message
+
+
+def main() -> None:
+    """Entry point of the `cuf-extract` script and of `python -m cuf_extract`."""
+    from typer._click.exceptions import UsageError  # typer >= 0.29 vendors click
+    try:
+        code = app(prog_name="cuf-extract", standalone_mode=False)
+    except UsageError as exc:
+        message = _french_usage_error(exc)
+        if "Aide :" not in message:
+            message += "\nAide : cuf-extract --help"
+        typer.echo(f"Erreur : {message}", err=True)
+        sys.exit(EXIT_USAGE)
+    except KeyboardInterrupt:
+        typer.echo("Interrompu.", err=True)
+        sys.exit(130)
+    sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -1,0 +1,305 @@
+"""The whole flow for a set of files, without printing: read -> locate -> check -> results.
+
+Every file gets a `FileResult`, whatever happens: problems with a file are issues on
+its result, so one bad file never stops the batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cuf_extract import checks, inputs
+from cuf_extract.checks import make_issue
+from cuf_extract.docx_reader import DocumentText, read_document
+from cuf_extract.locate import Matcher, locate
+from cuf_extract.models import (
+    Answer,
+    FileResult,
+    Issue,
+    IssueCode,
+    Run,
+    Status,
+    status_from,
+)
+from cuf_extract.package import MAX_FILE_BYTES, OoxmlPackage, PackageError
+from cuf_extract.questionnaire import Questionnaire
+from cuf_extract.respondent import guess_respondent
+
+if TYPE_CHECKING:
+    from cuf_extract.convert import ConversionResult
+
+ProgressCallback = Callable[[FileResult], None]
+
+
+CONVERTIBLE = frozenset(
+    {inputs.FileKind.DOC, inputs.FileKind.ODT, inputs.FileKind.RTF, inputs.FileKind.WORD_XML}
+)
+
+
+class Converter:
+    """LibreOffice, found once per run, with one profile shared by the run's conversions
+    (creating a profile costs seconds). Without LibreOffice, foreign formats are errors
+    whose message says how to convert them by hand."""
+
+    def __init__(self) -> None:
+        self._soffice: str | None = None
+        self._looked = False
+        self._profile: tempfile.TemporaryDirectory[str] | None = None
+
+    @property
+    def available(self) -> bool:
+        if not self._looked:
+            from cuf_extract.convert import find_soffice
+
+            self._soffice = find_soffice()
+            self._looked = True
+        return self._soffice is not None
+
+    def convert(self, path: Path, kind: inputs.FileKind) -> ConversionResult:
+        from cuf_extract.convert import convert_to_docx
+
+        assert self.available and self._soffice is not None
+        if self._profile is None:
+            self._profile = tempfile.TemporaryDirectory(
+                prefix="cuf-extract-profile-", ignore_cleanup_errors=True
+            )
+        return convert_to_docx(path, soffice=self._soffice, kind=kind,
+                               profile_dir=Path(self._profile.name))
+
+    def __enter__(self) -> Converter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._profile is not None:
+            self._profile.cleanup()
+            self._profile = None
+
+
+@dataclass(frozen=True, slots=True)
+class InputFile:
+    path: Path
+    display: str  # the path as the user gave it (or as found in a folder)
+
+
+def extract_files(
+    files: Sequence[InputFile],
+    questionnaire: Questionnaire,
+    *,
+    on_result: ProgressCallback | None = None,
+) -> Run:
+    """Extract every file, then run the checks that compare files with each other."""
+    matcher = Matcher(questionnaire)
+    results: list[FileResult] = []
+    with Converter() as converter:
+        for item in files:
+            result = extract_file(item, matcher, converter)
+            results.append(result)
+            if on_result is not None:
+                on_result(result)
+    return Run(questionnaire=questionnaire.ref(), files=tuple(checks.duplicate_issues(results)))
+
+
+def extract_file(
+    item: InputFile, matcher: Matcher, converter: Converter | None = None
+) -> FileResult:
+    """One file's result. Never raises for a bad file; a bug becomes an `unreadable` error."""
+    try:
+        return _extract(item, matcher, converter or Converter())
+    except Exception as exc:  # a bug: keep the batch going, say it plainly
+        detail = "".join(traceback.format_exception_only(exc)).strip()
+        return _failed(item, matcher, None, make_issue(
+            IssueCode.UNREADABLE,
+            f"« {item.path.name} » n'a pas pu être lu à cause d'une erreur inattendue de l'outil "
+            f"({detail}) : signalez-la aux développeurs avec le fichier ; en attendant, reportez "
+            "ses réponses à la main.",
+        ))
+
+
+def _extract(item: InputFile, matcher: Matcher, converter: Converter) -> FileResult:
+    path = item.path
+    sniffed = inputs.sniff(path)
+    if sniffed.kind in (inputs.FileKind.OWNER_FILE, inputs.FileKind.SYSTEM_FILE):
+        return _skipped(item, matcher)
+    if sniffed.kind in CONVERTIBLE and converter.available:
+        return _extract_converted(item, matcher, converter, sniffed.kind)
+    if sniffed.kind is not inputs.FileKind.DOCX:
+        code, message = inputs.explain(sniffed.kind, path.name)
+        return _failed(item, matcher, _sha256_or_none(path), make_issue(code, message))
+    try:
+        data = _read_bounded(path)
+    except OSError as exc:
+        code, message = inputs.explain(inputs.FileKind.INACCESSIBLE, path.name)
+        return _failed(item, matcher, None, make_issue(code, f"{message} ({exc.strerror})"))
+    except PackageError as exc:
+        return _failed(item, matcher, None, make_issue(exc.code, exc.message))
+    return _extract_docx_bytes(item, matcher, data, hashlib.sha256(data).hexdigest())
+
+
+def _read_bounded(path: Path) -> bytes:
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise PackageError(IssueCode.TOO_LARGE, _too_large_message(path.name, size))
+    return path.read_bytes()
+
+
+def _extract_docx_bytes(
+    item: InputFile, matcher: Matcher, data: bytes, sha: str, extra_issues: tuple[Issue, ...] = ()
+) -> FileResult:
+    try:
+        package = OoxmlPackage.from_bytes(data, name=item.path.name)
+        document = read_document(package)
+    except PackageError as exc:
+        return _failed(item, matcher, sha, make_issue(exc.code, exc.message))
+    result = _result_from_document(item, matcher, sha, document)
+    return checks.with_issues(result, extra_issues) if extra_issues else result
+
+
+def _extract_converted(
+    item: InputFile, matcher: Matcher, converter: Converter, kind: inputs.FileKind
+) -> FileResult:
+    """.doc, .odt, .rtf: converted to .docx by LibreOffice in a temporary folder."""
+    sha = _sha256_or_none(item.path)
+    with converter.convert(item.path, kind) as conversion:
+        if not conversion.ok or conversion.docx is None:
+            message = conversion.message or f"« {item.path.name} » n'a pas pu être converti."
+            return _failed(item, matcher, sha, make_issue(IssueCode.UNSUPPORTED_FORMAT, message))
+        try:
+            data = _read_bounded(conversion.docx)
+        except PackageError as exc:
+            return _failed(item, matcher, sha, make_issue(exc.code, exc.message))
+    note = make_issue(
+        IssueCode.CONVERTED,
+        f"« {item.path.name} » ({kind.value}) a été converti en .docx avec LibreOffice pour "
+        "être lu ; le fichier d'origine n'a pas été modifié. Relisez les réponses : la mise "
+        "en forme peut avoir changé.",
+    )
+    return _extract_docx_bytes(item, matcher, data, sha or hashlib.sha256(data).hexdigest(),
+                               (note,))
+
+
+def _result_from_document(
+    item: InputFile, matcher: Matcher, sha: str, document: DocumentText
+) -> FileResult:
+    questionnaire = matcher.questionnaire
+    question_ids = list(questionnaire.question_ids)
+    located = locate(document.blocks, matcher)
+
+    extra: list[str] = [f"En-tête : {text}" for text in document.headers]
+    extra.extend(located.extra_text)
+    extra.extend(f"{label} : {text}" for label, text in document.notes)
+    extra.extend(
+        f"Commentaire{f' de {c.author}' if c.author else ''} : {c.text}"
+        for c in document.comments
+    )
+    extra.extend(f"Pied de page : {text}" for text in document.footers)
+
+    issues: list[Issue] = checks.answer_issues(
+        question_ids=question_ids,
+        answers=located.answers,
+        found=located.found,
+        unassigned=located.unassigned,
+    )
+    if document.revisions:
+        issues.append(make_issue(
+            IssueCode.TRACKED_CHANGES,
+            f"Le document contient des modifications suivies non acceptées ({document.revisions}) "
+            ": le texte a été lu comme si elles étaient acceptées (insertions gardées, "
+            "suppressions retirées). Relisez les réponses.",
+        ))
+    if document.comments:
+        issues.append(make_issue(
+            IssueCode.COMMENTS,
+            f"Le document contient {len(document.comments)} commentaire(s) Word : leur texte est "
+            "dans la colonne « Texte hors réponses ».",
+        ))
+    if document.embedded_chunks:
+        issues.append(make_issue(
+            IssueCode.EMBEDDED_CONTENT,
+            f"Le document contient {document.embedded_chunks} bloc(s) incorporé(s) (contenu "
+            "collé depuis une page web ou un autre document) que l'outil ne sait pas lire : "
+            "ouvrez le fichier dans Word, vérifiez ce contenu et reportez-le à la main si c'est "
+            "une réponse.",
+        ))
+    if extra and located.found:
+        issues.append(make_issue(
+            IssueCode.EXTRA_TEXT,
+            "Du texte a été ajouté hors des réponses (en-tête, préambule, signature, notes…) : "
+            "il est dans la colonne « Texte hors réponses » ; vérifiez qu'il ne contient pas "
+            "de réponse.",
+        ))
+
+    respondent, source = guess_respondent(
+        headers=document.headers,
+        letterhead=located.letterhead,
+        properties=document.properties,
+        file_name=item.path.name,
+        owner=questionnaire.owner,
+    )
+    return FileResult(
+        path=item.display,
+        name=item.path.name,
+        sha256=sha,
+        status=status_from(issues),
+        respondent=respondent,
+        answers=tuple(Answer(question=qid, text=located.answers.get(qid)) for qid in question_ids),
+        extra_text=tuple(extra),
+        issues=tuple(issues),
+        respondent_source=source,
+        document_date=document.properties.modified,
+    )
+
+
+def _empty_answers(matcher: Matcher) -> tuple[Answer, ...]:
+    return tuple(Answer(question=qid, text=None) for qid in matcher.questionnaire.question_ids)
+
+
+def _failed(item: InputFile, matcher: Matcher, sha: str | None, issue: Issue) -> FileResult:
+    return FileResult(
+        path=item.display,
+        name=item.path.name,
+        sha256=sha,
+        status=status_from([issue]),
+        respondent=None,
+        answers=_empty_answers(matcher),
+        issues=(issue,),
+    )
+
+
+def _skipped(item: InputFile, matcher: Matcher) -> FileResult:
+    issue = make_issue(
+        IssueCode.OWNER_FILE,
+        f"« {item.path.name} » est un fichier temporaire créé par Word ou par le système "
+        "(pas une réponse) : ignoré. Vous pouvez le supprimer une fois le document fermé.",
+    )
+    return FileResult(
+        path=item.display,
+        name=item.path.name,
+        sha256=None,
+        status=Status.SKIPPED,
+        respondent=None,
+        answers=_empty_answers(matcher),
+        issues=(issue,),
+        respondent_source=None,
+    )
+
+
+def _sha256_or_none(path: Path) -> str | None:
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return None
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _too_large_message(name: str, size: int) -> str:
+    return (
+        f"« {name} » fait {size // (1024 * 1024)} Mo, bien plus qu'un questionnaire : "
+        "vérifiez qu'il s'agit du bon fichier, ou enregistrez-le sans les images puis relancez."
+    )

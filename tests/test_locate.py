@@ -1,0 +1,170 @@
+"""The answer-finding core on plain block lists: no Word file involved."""
+
+from __future__ import annotations
+
+import pytest
+
+from cuf_extract.docx_reader import Block
+from cuf_extract.locate import Matcher, locate, normalise
+from cuf_extract.questionnaire import Questionnaire, load_questionnaire
+
+Q = load_questionnaire()
+TEXTS = {q.id: q.text for q in Q.questions}
+
+
+@pytest.fixture(scope="module")
+def matcher() -> Matcher:
+    return Matcher(Q)
+
+
+def form(answers: dict[str, list[Block]], *, before: list[Block] | None = None,
+         after: list[Block] | None = None, questions: dict[str, str] | None = None,
+         ) -> list[Block]:
+    """The questionnaire as blocks, with `answers` after each question."""
+    blocks = [*(before or []), Block(Q.title)]
+    blocks += [Block(text) for text in Q.intro]
+    blocks.append(Block(Q.lead_in))
+    for qid in Q.question_ids:
+        text = (questions or {}).get(qid, TEXTS[qid])
+        if text:
+            blocks.append(Block(text, list_label="-"))
+        blocks += answers.get(qid, [])
+        blocks.append(Block(""))
+    blocks += [Block(text) for text in (*Q.closing, "", *Q.contact)]
+    return blocks + (after or [])
+
+
+def test_normalise_ignores_typography() -> None:
+    curly = "L’offre de formation comprend t’elle\u00a0?"
+    straight = "L'OFFRE de formation comprend t'elle ?"
+    assert normalise(curly) == normalise(straight) == "l offre de formation comprend t elle"
+    assert normalise("Élus, collectivités") == "elus collectivites"
+    assert normalise("e\u0301lus") == "elus"  # decomposed accent
+
+
+def test_untouched_form_has_no_answers(matcher: Matcher) -> None:
+    located = locate(form({}), matcher)
+    assert located.found == frozenset(Q.question_ids)
+    assert located.answers == dict.fromkeys(Q.question_ids)
+    assert located.extra_text == ()
+
+
+def test_answers_below_questions(matcher: Matcher) -> None:
+    located = locate(form({
+        "Q1": [Block("Oui, bien sûr."), Block(""), Block("Nous le ferons.")],
+        "Q3": [Block("Non.")],
+    }), matcher)
+    assert located.answers["Q1"] == "Oui, bien sûr.\nNous le ferons."
+    assert located.answers["Q3"] == "Non."
+    assert located.answers["Q2"] is None
+
+
+def test_answer_on_the_question_line(matcher: Matcher) -> None:
+    questions = {"Q2": TEXTS["Q2"] + " Oui : un adjoint dédié."}
+    located = locate(form({}, questions=questions), matcher)
+    assert located.answers["Q2"] == "Oui : un adjoint dédié."
+
+
+def test_answer_as_list_items_keeps_them_readable(matcher: Matcher) -> None:
+    located = locate(form({"Q4": [
+        Block("Oui, de trois façons :", list_label="-"),
+        Block("budget participatif", list_label="-", list_level=1),
+        Block("conseils de quartier", list_label="1.", list_level=1),
+    ]}), matcher)
+    assert located.answers["Q4"] == (
+        "- Oui, de trois façons :\n  - budget participatif\n  1. conseils de quartier"
+    )
+
+
+@pytest.mark.parametrize(
+    "retyped",
+    [
+        "1) " + TEXTS["Q3"],
+        "Question 3 : " + TEXTS["Q3"],
+        "Q3. " + TEXTS["Q3"].upper(),
+        TEXTS["Q3"].replace("’", "'").replace(" ?", "\u202f?"),
+        "L'offre de formation que vous proposez aux elus comprend-elle un module sur "
+        "l'action internationale des collectivites territoriales ?",
+        "L’offre de formaton que vous proposer aux élus comprend t’elle un module sur "
+        "l’action internationale des collectivités ?",  # typos and a dropped word
+    ],
+)
+def test_retyped_questions_are_found(matcher: Matcher, retyped: str) -> None:
+    located = locate(form({"Q3": [Block("Oui.")]}, questions={"Q3": retyped}), matcher)
+    assert "Q3" in located.found
+    assert located.answers["Q3"] == "Oui."
+
+
+def test_deleted_question_is_not_found(matcher: Matcher) -> None:
+    located = locate(form({"Q2": [Block("Réponse 2")], "Q3": [Block("Réponse 3")]},
+                          questions={"Q3": ""}), matcher)
+    assert "Q3" not in located.found
+    assert located.answers["Q3"] is None
+    # Nothing lost: the orphaned answer stays with the question before it.
+    assert located.answers["Q2"] == "Réponse 2\nRéponse 3"
+
+
+def test_text_outside_answers_is_extra(matcher: Matcher) -> None:
+    located = locate(form(
+        {"Q1": [Block("Oui.")]},
+        before=[Block("Parti de l’Exemple"), Block("Paris, le 3 février 2020")],
+        after=[Block("Le secrétaire national, Jean Dupont")],
+    ), matcher)
+    assert located.extra_text == (
+        "Parti de l’Exemple", "Paris, le 3 février 2020", "Le secrétaire national, Jean Dupont",
+    )
+    assert located.letterhead == "Parti de l’Exemple"
+    assert located.unassigned == ()
+    assert located.answers["Q5"] is None  # the signature is after the closing block
+
+
+def test_text_between_lead_in_and_first_question_is_unassigned(matcher: Matcher) -> None:
+    blocks = form({})
+    lead = next(i for i, b in enumerate(blocks) if b.text == Q.lead_in)
+    blocks.insert(lead + 1, Block("Voici nos réponses."))
+    located = locate(blocks, matcher)
+    assert located.unassigned == ("Voici nos réponses.",)
+    assert "Voici nos réponses." in located.extra_text
+
+
+def test_free_format_letter(matcher: Matcher) -> None:
+    letter = [Block("Madame la Directrice,"),
+              Block("Notre parti soutient l’action internationale des collectivités."),
+              Block("Veuillez agréer nos salutations.")]
+    located = locate(letter, matcher)
+    assert located.found == frozenset()
+    assert located.extra_text == tuple(b.text for b in letter)
+
+
+def test_answers_never_contain_template_text(matcher: Matcher) -> None:
+    located = locate(form({"Q5": [Block("Oui.")]}), matcher)
+    assert located.answers["Q5"] == "Oui."
+    for text in located.answers.values():
+        assert text is None or "Merci de nous envoyer" not in text
+
+
+def test_short_answer_identical_to_a_word_of_the_template_is_kept(matcher: Matcher) -> None:
+    located = locate(form({"Q1": [Block("Contact")], "Q2": [Block("Oui")]}), matcher)
+    assert located.answers["Q1"] == "Contact"
+    assert located.answers["Q2"] == "Oui"
+
+
+def test_question_repeated_collects_both_answers(matcher: Matcher) -> None:
+    blocks = form({"Q1": [Block("Première partie.")]})
+    closing = next(i for i, b in enumerate(blocks) if b.text == Q.closing[0])
+    blocks[closing:closing] = [Block(TEXTS["Q1"]), Block("Complément.")]
+    located = locate(blocks, matcher)
+    assert located.answers["Q1"] == "Première partie.\nComplément."
+
+
+def test_another_questionnaire_works_without_code_change() -> None:
+    other = Questionnaire.model_validate({
+        "id": "test", "title": "Sondage", "closing": ["Merci."],
+        "questions": [{"id": "A", "text": "Aimez-vous les pommes de notre verger ?"},
+                      {"id": "B", "text": "Combien en mangez-vous chaque semaine ?"}],
+    })
+    blocks = [Block("Sondage"), Block("Aimez-vous les pommes de notre verger ?"),
+              Block("Beaucoup."), Block("Combien en mangez-vous chaque semaine ?"),
+              Block("Sept."), Block("Merci.")]
+    located = locate(blocks, Matcher(other))
+    assert located.answers == {"A": "Beaucoup.", "B": "Sept."}
