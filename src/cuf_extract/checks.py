@@ -6,7 +6,7 @@ Every message names the problem and says what to do about it.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from cuf_extract.models import FileResult, Issue, IssueCode, Severity, status_from
 
@@ -113,8 +113,40 @@ def _excerpt(text: str, length: int = 60) -> str:
     return text if len(text) <= length else text[: length - 1] + "…"
 
 
-def duplicate_issues(results: Sequence[FileResult]) -> list[FileResult]:
-    """Mark files with the same bytes, or the same extracted answers, as another file."""
+def cross_file_issues(results: Sequence[FileResult]) -> list[FileResult]:
+    """Issues that compare files: duplicates, and replies that seem to share a sender."""
+    added: dict[int, list[Issue]] = defaultdict(list)
+    paired: set[frozenset[int]] = set()
+    for group, message in _duplicate_groups(results):
+        for i in group:
+            others = [results[j].path for j in group if j != i]
+            added[i].append(make_issue(IssueCode.DUPLICATE_FILE, message(others)))
+            paired.update(frozenset((i, j)) for j in group if j != i)
+    for group in _same_respondent_groups(results):
+        group = [i for i in group if any(frozenset((i, j)) not in paired for j in group if j != i)]
+        if len(group) < 2:
+            continue
+        newest = max(group, key=lambda i: results[i].document_date or "")
+        dated = all(results[i].document_date for i in group)
+        for i in group:
+            names = ", ".join(f"« {results[j].path} »" for j in group if j != i)
+            if dated:
+                when = (f"d'après la date des documents, le plus récent est "
+                        f"« {results[newest].path} » ({_date(results[newest].document_date)})")
+            else:
+                when = "la date d'un des documents est inconnue : comparez-les"
+            added[i].append(make_issue(
+                IssueCode.SAME_RESPONDENT,
+                f"Ce fichier et {names} semblent venir de la même organisation "
+                f"(« {results[i].respondent} ») ; {when}. Gardez la bonne version dans le "
+                "dossier, ou corrigez l'organisation si ce sont deux expéditeurs différents.",
+            ))
+    return [with_issues(r, added[i]) if i in added else r for i, r in enumerate(results)]
+
+
+def _duplicate_groups(
+    results: Sequence[FileResult],
+) -> list[tuple[list[int], Callable[[list[str]], str]]]:
     by_hash: dict[str, list[int]] = defaultdict(list)
     by_answers: dict[tuple[str | None, ...], list[int]] = defaultdict(list)
     for i, result in enumerate(results):
@@ -124,29 +156,41 @@ def duplicate_issues(results: Sequence[FileResult]) -> list[FileResult]:
         texts = tuple(a.text for a in result.answers)
         if any(texts):
             by_answers[texts].append(i)
-    added: dict[int, list[Issue]] = defaultdict(list)
-    for indices in by_hash.values():
-        for i in indices:
-            others = [results[j].path for j in indices if j != i]
-            if others:
-                added[i].append(make_issue(
-                    IssueCode.DUPLICATE_FILE,
-                    f"Fichier identique à « {', '.join(others)} » : gardez-en un seul dans le "
-                    "dossier des réponses.",
-                ))
-    for indices in by_answers.values():
-        for i in indices:
-            others = [
-                results[j].path for j in indices
-                if j != i and results[j].sha256 != results[i].sha256
-            ]
-            if others:
-                added[i].append(make_issue(
-                    IssueCode.DUPLICATE_FILE,
-                    f"Mêmes réponses que « {', '.join(others)} » (envoyé deux fois ?) : gardez "
-                    "la bonne version et retirez l'autre du dossier.",
-                ))
-    return [with_issues(r, added[i]) if i in added else r for i, r in enumerate(results)]
+
+    def identical(others: list[str]) -> str:
+        return (f"Fichier identique à « {', '.join(others)} » : gardez-en un seul dans le "
+                "dossier des réponses.")
+
+    def same_answers(others: list[str]) -> str:
+        return (f"Mêmes réponses que « {', '.join(others)} » (envoyé deux fois ?) : gardez "
+                "la bonne version et retirez l'autre du dossier.")
+
+    groups: list[tuple[list[int], Callable[[list[str]], str]]] = [
+        (g, identical) for g in by_hash.values() if len(g) > 1
+    ]
+    for group in by_answers.values():
+        # Files identical byte for byte are already reported as such.
+        distinct = list({results[i].sha256: i for i in group}.values())
+        if len(distinct) > 1:
+            groups.append((distinct, same_answers))
+    return groups
+
+
+def _same_respondent_groups(results: Sequence[FileResult]) -> list[list[int]]:
+    by_name: dict[str, list[int]] = defaultdict(list)
+    for i, result in enumerate(results):
+        if result.respondent and result.respondent_source is not None:
+            key = " ".join(result.respondent.casefold().split())
+            by_name[key].append(i)
+    return [group for group in by_name.values() if len(group) > 1]
+
+
+def _date(value: str | None) -> str:
+    """"2020-02-05T10:40:00Z" -> "05/02/2020"."""
+    if not value or len(value) < 10:
+        return value or "?"
+    year, month, day = value[:10].split("-") if value[4] == "-" else ("", "", "")
+    return f"{day}/{month}/{year}" if year else value
 
 
 def with_issues(result: FileResult, issues: Sequence[Issue]) -> FileResult:

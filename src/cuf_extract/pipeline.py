@@ -30,6 +30,7 @@ from cuf_extract.models import (
 from cuf_extract.package import MAX_FILE_BYTES, OoxmlPackage, PackageError
 from cuf_extract.questionnaire import Questionnaire
 from cuf_extract.respondent import guess_respondent
+from cuf_extract.writers import INVALID_CHARACTERS
 
 if TYPE_CHECKING:
     from cuf_extract.convert import ConversionResult
@@ -102,7 +103,7 @@ def extract_files(
             results.append(result)
             if on_result is not None:
                 on_result(result)
-    return Run(questionnaire=questionnaire.ref(), files=tuple(checks.duplicate_issues(results)))
+    return Run(questionnaire=questionnaire.ref(), files=tuple(checks.cross_file_issues(results)))
 
 
 def extract_file(
@@ -225,6 +226,14 @@ def _result_from_document(
             "collé depuis une page web ou un autre document) que l'outil ne sait pas lire : "
             "ouvrez le fichier dans Word, vérifiez ce contenu et reportez-le à la main si c'est "
             "une réponse.",
+        ))
+    if any(INVALID_CHARACTERS.search(text) for text in (*located.answers.values(), *extra)
+           if text):
+        issues.append(make_issue(
+            IssueCode.INVALID_CHARACTERS,
+            "Le texte contient des caractères de contrôle invisibles qu'Excel ne peut pas "
+            "enregistrer : ils sont remplacés par « \ufffd » dans le tableur (le JSON garde "
+            "le texte d'origine). Rien à faire, sauf si une réponse paraît tronquée.",
         ))
     if extra and located.found:
         issues.append(make_issue(
