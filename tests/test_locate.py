@@ -168,3 +168,20 @@ def test_another_questionnaire_works_without_code_change() -> None:
               Block("Sept."), Block("Merci.")]
     located = locate(blocks, Matcher(other))
     assert located.answers == {"A": "Beaucoup.", "B": "Sept."}
+
+
+def test_table_header_labels_are_kept_without_a_warning(matcher: Matcher) -> None:
+    blocks = form({"Q1": [Block("Oui.")]})
+    lead = next(i for i, b in enumerate(blocks) if b.text == Q.lead_in)
+    blocks[lead + 1:lead + 1] = [Block("Questions", cell=(0, 0, 0)),
+                                 Block("Réponses", cell=(0, 0, 1))]
+    located = locate(blocks, matcher)
+    assert located.unassigned == ()
+    assert located.extra_text == ("Questions", "Réponses")
+
+
+def test_a_letter_keeps_lines_that_happen_to_match_the_form(matcher: Matcher) -> None:
+    letter = [Block("Madame Geneviève Sevrin"), Block("Directrice générale de Cités Unies France"),
+              Block("Nous soutenons l’action internationale des communes.")]
+    located = locate(letter, matcher)
+    assert located.extra_text == tuple(b.text for b in letter)

@@ -40,6 +40,12 @@ _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\
 _NON_WORD = re.compile(r"[\W_]+")
 # "1", "1)", "Q1", "Question 1 :", "question n°1" -- after normalisation.
 _ENUMERATOR = re.compile(r"^(?:(?:question|q)\s*(?:n\s*o?\s*)?)?\d{1,2}\s+|^(?:question|q)\s+")
+# Headings respondents put above their answers ("Questions | Réponses" table header):
+# kept in extra text, but no reason to warn.
+_COLUMN_LABELS = frozenset(
+    {"question", "questions", "reponse", "reponses", "nos reponses", "vos questions",
+     "questions posees", "reponses du parti", "questionnaire"}
+)
 _TRAILING_PUNCTUATION = " \t\n\u00a0\u202f?:;.,-\u2013\u2014\u2012\u2015)"
 
 
@@ -205,7 +211,8 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
         return Located(
             answers=dict.fromkeys(question_ids),
             found=frozenset(),
-            extra_text=tuple(_format(c.block) for c in classified if c.role is Role.TEXT),
+            # A letter may well repeat a line of the form (the addressee's title): keep all.
+            extra_text=tuple(_format(c.block) for c in classified if c.role is not Role.EMPTY),
             unassigned=(),
             letterhead=_letterhead(classified),
         )
@@ -235,7 +242,7 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
         line = _format(item.block)
         if i < first_marker:
             extra.append(line)
-            if lead_in is not None and i > lead_in:
+            if lead_in is not None and i > lead_in and normalise(line) not in _COLUMN_LABELS:
                 unassigned.append(line)
         elif i >= end or current is None:
             extra.append(line)
