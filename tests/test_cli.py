@@ -63,7 +63,7 @@ def test_extracts_a_folder_into_spreadsheet_report_and_json(
     assert code == EXIT_FLAGGED
     assert "Résumé" in out and "Total" in out
 
-    rows = {row["Fichier"]: row for row in answers_sheet(tmp_path / RESPONSES)}
+    rows = {Path(str(row["Fichier"])).name: row for row in answers_sheet(tmp_path / RESPONSES)}
     assert set(rows) == {p.name for p in replies.iterdir()}
     for name, row in rows.items():
         expected = BY_NAME[name.removesuffix(".docx")].answers
@@ -108,7 +108,7 @@ def test_glob_patterns_are_expanded_by_the_tool(
                          monkeypatch=monkeypatch, capsys=capsys)
     assert code == EXIT_FLAGGED
     assert [r["Fichier"] for r in answers_sheet(tmp_path / "t.xlsx")] == [
-        "two_column_qa_table.docx"
+        "replies/two_column_qa_table.docx"
     ]
     assert (tmp_path / "t-rapport.html").exists()
 

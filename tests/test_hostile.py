@@ -142,7 +142,8 @@ def test_every_hostile_file_gets_its_own_result(
     assert long_file.answer("Q1") == LONG_ANSWER.strip()
     sheet = openpyxl.load_workbook(tmp_path / "reponses.xlsx")["Réponses"]
     header = [c.value for c in sheet[1]]
-    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "long-et-formules.docx")
+    row = next(r for r in sheet.iter_rows(min_row=2)
+               if r[0].value == "replies/long-et-formules.docx")
     cells = dict(zip(header, row, strict=True))
     q1 = str(cells["Q1"].value)
     assert len(q1) <= 32_767 and "tronqué" in q1
@@ -172,7 +173,8 @@ def test_a_failed_write_leaves_the_previous_spreadsheet(
         main()
     capsys.readouterr()
     assert (tmp_path / "reponses.xlsx").read_bytes() == previous
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    # No temporary file left behind (the backup folder is expected).
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == [".cuf-extract"]
 
 
 # --------------------------------------------------------------------------- fuzzing

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -29,6 +30,7 @@ from cuf_extract.models import (
     Severity,
     Status,
 )
+from cuf_extract.writers import STATE_SHEET
 from cuf_extract.writers import xlsx as xlsx_module
 from cuf_extract.writers.atomic import OutputNotWritable, atomic_write, is_locked
 from cuf_extract.writers.json_export import dump_json, write_json
@@ -142,6 +144,11 @@ def _write(run: Run, tmp_path: Path) -> tuple[xlsx_module.XlsxResult, openpyxl.W
     return result, openpyxl.load_workbook(result.path)
 
 
+def row_cells(ws: Any, row: int) -> dict[str, Any]:
+    """The cells of a row of the answers sheet, by column title."""
+    return {str(h.value): c for h, c in zip(ws[1], ws[row], strict=True)}
+
+
 def _utf16(text: str) -> int:
     return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
@@ -152,16 +159,18 @@ def _utf16(text: str) -> int:
 def test_sheets_and_header(run: Run, tmp_path: Path) -> None:
     result, wb = _write(run, tmp_path)
     assert result.path == tmp_path / "sorties" / "réponses.xlsx"
-    assert wb.sheetnames == [SHEET_ANSWERS, SHEET_QUESTIONS, SHEET_ISSUES]
+    assert wb.sheetnames == [SHEET_ANSWERS, SHEET_QUESTIONS, SHEET_ISSUES, STATE_SHEET]
+    assert wb[STATE_SHEET].sheet_state == "hidden"
     ws = wb[SHEET_ANSWERS]
     header = [c.value for c in ws[1]]
     assert header == [
         "Fichier", "Organisation", "Source de l'organisation", "Statut",
+        "Depuis la dernière fois", "Organisation (corrigée)", "Statut de suivi", "Notes",
         "Q1", "Q2", "Q3", "Q4", "Q5", "Texte hors réponses", "Problèmes", "Date du document",
     ]
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:L5"
-    comment = ws["E1"].comment
+    assert ws.auto_filter.ref == "A1:P5"
+    comment = row_cells(ws, 1)["Q1"].comment
     assert comment is not None and QUESTIONS[0].text in comment.text
     assert ws.max_row == 5
     # No file is left behind but the workbook.
@@ -181,11 +190,12 @@ def test_every_text_cell_is_a_plain_string(run: Run, tmp_path: Path) -> None:
 def test_formula_like_answers_stay_text(run: Run, tmp_path: Path) -> None:
     _, wb = _write(run, tmp_path)
     ws = wb[SHEET_ANSWERS]
-    assert [ws.cell(row=2, column=c).value for c in range(5, 10)] == [
+    row = row_cells(ws, 2)
+    assert [row[q].value for q in ("Q1", "Q2", "Q3", "Q4", "Q5")] == [
         "=SUM(A1)", "+33 1 23 45 67 89", "-", "@x", "Oui, évidemment.\nÀ suivre.",
     ]
-    assert ws["E2"].quotePrefix
-    assert not ws["I2"].quotePrefix
+    assert row["Q1"].quotePrefix
+    assert not row["Q5"].quotePrefix
     issues = wb[SHEET_ISSUES]
     messages = [issues.cell(row=r, column=5).value for r in range(2, issues.max_row + 1)]
     assert "=HYPERLINK(\"http://x\") Les questions sont introuvables." in messages
@@ -194,19 +204,22 @@ def test_formula_like_answers_stay_text(run: Run, tmp_path: Path) -> None:
 def test_row_values_and_labels(run: Run, tmp_path: Path) -> None:
     _, wb = _write(run, tmp_path)
     ws = wb[SHEET_ANSWERS]
-    row2 = [c.value for c in ws[2]]
-    assert row2[1:4] == ["Parti A – Écologie", "en-tête du document", "OK"]
-    assert row2[11] == "2020-02-03"
-    row3 = [c.value for c in ws[3]]
-    assert row3[2:4] == ["nom du fichier", "Avertissement"]
-    assert row3[8] == "_x005F_x0041_ littéral"  # Excel shows "_x0041_ littéral"
-    assert isinstance(row3[8], str) and unescape(row3[8]) == "_x0041_ littéral"
-    assert row3[9] == "Texte libre en fin de document.\n\nDeuxième bloc."
-    assert row3[10] == "Q4 : réponse manquante\ntexte hors réponses"
-    assert [c.value for c in ws[4]][3] == "Erreur"
-    assert [c.value for c in ws[5]][3] == "Ignoré"
-    assert ws["D2"].fill.fgColor.rgb.endswith("C6EFCE")
-    assert ws["D4"].fill.fgColor.rgb.endswith("FFC7CE")
+    row2 = {k: c.value for k, c in row_cells(ws, 2).items()}
+    assert [row2[k] for k in ("Organisation", "Source de l'organisation", "Statut")] == [
+        "Parti A – Écologie", "en-tête du document", "OK"]
+    assert row2["Date du document"] == "2020-02-03"
+    row3 = {k: c.value for k, c in row_cells(ws, 3).items()}
+    assert [row3["Source de l'organisation"], row3["Statut"]] == [
+        "nom du fichier", "Avertissement"]
+    literal = row3["Q5"]
+    assert literal == "_x005F_x0041_ littéral"  # Excel shows "_x0041_ littéral"
+    assert isinstance(literal, str) and unescape(literal) == "_x0041_ littéral"
+    assert row3["Texte hors réponses"] == "Texte libre en fin de document.\n\nDeuxième bloc."
+    assert row3["Problèmes"] == "Q4 : réponse manquante\ntexte hors réponses"
+    assert row_cells(ws, 4)["Statut"].value == "Erreur"
+    assert row_cells(ws, 5)["Statut"].value == "Ignoré"
+    assert row_cells(ws, 2)["Statut"].fill.fgColor.rgb.endswith("C6EFCE")
+    assert row_cells(ws, 4)["Statut"].fill.fgColor.rgb.endswith("FFC7CE")
     questions = wb[SHEET_QUESTIONS]
     assert [(r[0].value, r[1].value) for r in questions.iter_rows(min_row=2)] == [
         (q.id, q.text) for q in QUESTIONS
@@ -214,7 +227,7 @@ def test_row_values_and_labels(run: Run, tmp_path: Path) -> None:
     issues = wb[SHEET_ISSUES]
     assert [c.value for c in issues[1]] == ["Fichier", "Gravité", "Code", "Question", "Message"]
     assert [c.value for c in issues[2]] == [
-        "Parti B.docx", "Avertissement", "missing_answer", "Q4",
+        "replies/Parti B.docx", "Avertissement", "missing_answer", "Q4",
         "La question Q4 n’a pas de réponse.",
     ]
     assert issues.max_row == 1 + 4
@@ -222,13 +235,13 @@ def test_row_values_and_labels(run: Run, tmp_path: Path) -> None:
 
 def test_invalid_characters_replaced_and_reported(run: Run, tmp_path: Path) -> None:
     result, wb = _write(run, tmp_path)
-    assert wb[SHEET_ANSWERS]["F3"].value == "avant\ufffdmilieu\ufffdfin\ufffd."
+    assert row_cells(wb[SHEET_ANSWERS], 3)["Q2"].value == "avant\ufffdmilieu\ufffdfin\ufffd."
     assert result.replaced_files == ("replies/Parti B.docx",)
 
 
 def test_long_answer_truncated_with_marker(run: Run, tmp_path: Path) -> None:
     result, wb = _write(run, tmp_path)
-    value = wb[SHEET_ANSWERS]["E3"].value
+    value = row_cells(wb[SHEET_ANSWERS], 3)["Q1"].value
     assert isinstance(value, str)
     assert value.endswith(TRUNCATION_MARKER)
     assert len(value) == EXCEL_MAX_CELL_LENGTH
@@ -239,7 +252,7 @@ def test_long_answer_truncated_with_marker(run: Run, tmp_path: Path) -> None:
 def test_hyperlinks_relative_to_the_workbook(run: Run, tmp_path: Path) -> None:
     _, wb = _write(run, tmp_path)
     ws = wb[SHEET_ANSWERS]
-    assert ws["A2"].value == "Parti A.docx"
+    assert ws["A2"].value == "replies/Parti A.docx"
     assert ws["A2"].hyperlink.target == "../replies/Parti%20A.docx"
     assert ws["A4"].hyperlink.target == "../replies/sous%20dossier/Parti%20C%20%231.docx"
 

@@ -18,7 +18,7 @@ from cuf_extract import __version__
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from cuf_extract.models import FileResult, Run
+    from cuf_extract.models import Campaign, FileResult, Run
     from cuf_extract.questionnaire import Questionnaire
 
 EXIT_OK = 0
@@ -179,11 +179,13 @@ def extract(
     files = [InputFile(path=path, display=_display(path)) for path in expansion.files]
     err = _console(stderr=True)
     run = _run_with_progress(files, questionnaire, err)
-    written = _write_outputs(run, output=output, report=report, json_path=json_path, err=err)
-    _print_summary(run, written)
+    written, campaign, attention = _write_outputs(
+        run, output=output, report=report, json_path=json_path, err=err
+    )
+    _print_summary(run, written, campaign)
     flagged = any(r.status.value in ("warning", "error") for r in run.files)
     renamed = any(actual != wanted for wanted, actual in written)
-    raise typer.Exit(EXIT_FLAGGED if flagged or renamed else EXIT_OK)
+    raise typer.Exit(EXIT_FLAGGED if flagged or renamed or attention else EXIT_OK)
 
 
 def _check_writable_folder(target: Path) -> None:
@@ -233,25 +235,52 @@ def _run_with_progress(files: list[Any], questionnaire: Questionnaire, err: Cons
 
 def _write_outputs(
     run: Run, *, output: Path, report: Path, json_path: Path | None, err: Console
-) -> list[tuple[Path, Path]]:
-    """Write every output; returns (wanted, actually written) paths."""
+) -> tuple[list[tuple[Path, Path]], Campaign, bool]:
+    """Back up the previous outputs, carry the staff's cells over, write every output.
+
+    Returns (wanted, actually written) paths, the comparison with the previous run, and
+    whether something needs the staff's attention (a previous workbook unreadable).
+    """
+    from datetime import date
+
+    from cuf_extract.campaign import PreviousUnreadable, backup_outputs, compare, read_previous
     from cuf_extract.writers.atomic import OutputError
     from cuf_extract.writers.report_html import write_report
-    from cuf_extract.writers.xlsx import write_xlsx
+    from cuf_extract.writers.xlsx import shown_cells, write_xlsx
 
+    notes: list[str] = []
+    attention = False
+    try:
+        previous = read_previous(output, [q.id for q in run.questionnaire.questions])
+    except PreviousUnreadable as exc:
+        previous, attention = None, True
+        typer.echo(f"Attention : {exc}", err=True)
+        notes.append(str(exc))
+    campaign = compare(run, previous, shown_cells=shown_cells(run),
+                       today=date.today().strftime("%d/%m/%Y"))
     written: list[tuple[Path, Path]] = []
     try:
-        xlsx = write_xlsx(run, output, inputs_base=Path.cwd())
+        backups = backup_outputs([p for p in (output, report, json_path) if p is not None])
+        if backups:
+            campaign = campaign.model_copy(update={"backups": tuple(map(str, backups))})
+            notes.append("Versions précédentes sauvegardées dans "
+                         f"« {backups[0].parent} » ({', '.join(b.name for b in backups)}).")
+        xlsx = write_xlsx(run, output, inputs_base=Path.cwd(), campaign=campaign)
         written.append((output, xlsx.path))
-        written.append((report, write_report(run, report)))
+        written.append((report, write_report(run, report, notes=notes, campaign=campaign)))
         if json_path is not None:
             from cuf_extract.writers.json_export import write_json
 
             written.append((json_path, write_json(run, json_path)))
-    except OutputError as exc:
+    except OSError as exc:  # includes OutputError: nothing was replaced half-way
         for _, actual in written:
             typer.echo(f"Écrit : {actual}", err=True)
-        _fail(str(exc))
+        message = str(exc) if isinstance(exc, OutputError) else (
+            f"impossible d'écrire les résultats ({exc.strerror or exc}) : vérifiez la place "
+            "disque et les droits du dossier, puis relancez. Les fichiers précédents sont "
+            "intacts."
+        )
+        _fail(message)
     for wanted, actual in written:
         if actual != wanted:
             typer.echo(
@@ -260,10 +289,10 @@ def _write_outputs(
                 "mettre à jour le fichier habituel.",
                 err=True,
             )
-    return written
+    return written, campaign, attention
 
 
-def _print_summary(run: Run, written: list[tuple[Path, Path]]) -> None:
+def _print_summary(run: Run, written: list[tuple[Path, Path]], campaign: Campaign) -> None:
     from rich.table import Table
 
     from cuf_extract.models import Severity, Status
@@ -298,6 +327,10 @@ def _print_summary(run: Run, written: list[tuple[Path, Path]]) -> None:
             summary.add_row(STATUS_LABELS[status], str(count))
     summary.add_row("Total", str(len(run.files)), style="bold")
     out.print(summary)
+    if campaign.previous_found:
+        from cuf_extract.campaign import summary_line
+
+        out.print(summary_line(campaign), markup=False)
     for _, actual in written:
         out.print(f"Écrit : {actual}", markup=False)
 

@@ -7,6 +7,7 @@ kept for the spreadsheet and the report but are not part of the JSON contract.
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
@@ -122,3 +123,48 @@ def status_from(issues: tuple[Issue, ...] | list[Issue]) -> Status:
     if Severity.WARNING in severities:
         return Status.WARNING
     return Status.OK
+
+
+# --------------------------------------------------------------------------- reruns
+# What a run knows of the previous one (staff notes, changes, absent files). Not part of
+# the JSON contract, which describes one run's files only.
+
+
+# A staff cell as typed: text, a number, a date, a tick box.
+StaffValue = str | int | float | bool | datetime
+
+
+class ChangeKind(StrEnum):
+    NEW = "new"
+    UNCHANGED = "unchanged"
+    CHANGED = "changed"
+    FIXED = "fixed"  # changed, and no longer flagged
+    ABSENT = "absent"  # in the previous run, not in this one
+
+
+class FileHistory(_Frozen):
+    """One reply's row across runs: what changed, and the staff's own cells."""
+
+    change: ChangeKind
+    detail: str = ""  # French: "statut : Avertissement → OK ; réponses modifiées : Q3"
+    staff: tuple[tuple[str, StaffValue], ...] = ()  # (staff column title, cell value)
+
+
+class AbsentFile(_Frozen):
+    """A reply of the previous run whose file is gone: its row is kept, marked absent."""
+
+    path: str
+    sha256: str | None
+    cells: tuple[tuple[str, str], ...]  # extracted column title -> text as last shown
+    staff: tuple[tuple[str, StaffValue], ...] = ()
+
+
+class Campaign(_Frozen):
+    """This run compared with the previous one, for the spreadsheet and the report."""
+
+    staff_columns: tuple[str, ...]
+    history: dict[str, FileHistory]  # by FileResult.path
+    absent: tuple[AbsentFile, ...] = ()
+    hand_edits: tuple[str, ...] = ()  # French notes on extracted cells edited by hand
+    backups: tuple[str, ...] = ()  # where the previous outputs were copied
+    previous_found: bool = False

@@ -9,10 +9,16 @@ live here.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-from cuf_extract.models import Issue, IssueCode, RespondentSource, Severity, Status
+from cuf_extract.models import ChangeKind, Issue, IssueCode, RespondentSource, Severity, Status
 
 __all__ = [
+    "CHANGE_LABELS",
+    "COLUMN_CHANGE",
+    "STAFF_COLUMNS",
+    "STATE_SHEET",
+    "extracted_columns",
     "INVALID_CHARACTERS",
     "ISSUE_LABELS",
     "REPLACEMENT_CHARACTER",
@@ -64,6 +70,37 @@ ISSUE_LABELS: dict[IssueCode, str] = {
     IssueCode.UNSUPPORTED_FORMAT: "format non pris en charge",
     IssueCode.TOO_LARGE: "fichier trop volumineux",
 }
+
+CHANGE_LABELS: dict[ChangeKind, str] = {
+    ChangeKind.NEW: "nouveau",
+    ChangeKind.UNCHANGED: "inchangé",
+    ChangeKind.CHANGED: "modifié",
+    ChangeKind.FIXED: "corrigé",
+    ChangeKind.ABSENT: "absent",
+}
+
+# The spreadsheet's columns, by title: a rerun finds them by title, not by position,
+# so staff may reorder or hide them.
+COLUMN_FILE = "Fichier"
+COLUMN_RESPONDENT = "Organisation"
+COLUMN_SOURCE = "Source de l'organisation"
+COLUMN_STATUS = "Statut"
+COLUMN_EXTRA = "Texte hors réponses"
+COLUMN_ISSUES = "Problèmes"
+COLUMN_DATE = "Date du document"
+COLUMN_CHANGE = "Depuis la dernière fois"
+# Columns that belong to the staff: never written by the tool, carried over on rerun.
+STAFF_COLUMNS = ("Organisation (corrigée)", "Statut de suivi", "Notes")
+NOTES_COLUMN = "Notes"
+# A hidden sheet holding what the tool wrote last time (see docs/design.md).
+STATE_SHEET = "_cuf-extract"
+
+
+def extracted_columns(question_ids: Sequence[str]) -> tuple[str, ...]:
+    """The columns the tool regenerates on every run, in sheet order."""
+    return (COLUMN_FILE, COLUMN_RESPONDENT, COLUMN_SOURCE, COLUMN_STATUS, *question_ids,
+            COLUMN_EXTRA, COLUMN_ISSUES, COLUMN_DATE)
+
 
 REPLACEMENT_CHARACTER = "\ufffd"
 

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 
-from cuf_extract.models import FileResult, Issue, Run, Severity, Status
+from cuf_extract.models import Campaign, ChangeKind, FileResult, Issue, Run, Severity, Status
 from cuf_extract.writers import (
     ISSUE_LABELS,
     SEVERITY_LABELS,
@@ -206,12 +206,50 @@ def _skipped(run: Run) -> Iterable[str]:
     yield "</ul></section>"
 
 
+def _changes(campaign: Campaign | None) -> Iterable[str]:
+    """What changed since the previous run: new, changed, fixed, absent, hand edits."""
+    if campaign is None or not campaign.previous_found:
+        return
+    yield '<section id="changements"><h2>Depuis la dernière exécution</h2>'
+    groups: dict[ChangeKind, list[str]] = {kind: [] for kind in ChangeKind}
+    for path, item in campaign.history.items():
+        detail = f" — {_text(item.detail)}" if item.detail else ""
+        groups[item.change].append(f"<li><strong>{_text(path)}</strong>{detail}</li>")
+    groups[ChangeKind.ABSENT] = [
+        f"<li><strong>{_text(a.path)}</strong> — fichier retiré du dossier ou introuvable ; "
+        "sa ligne est gardée dans le tableur, marquée « absent » (supprimez-la si vous "
+        "le souhaitez)</li>"
+        for a in campaign.absent
+    ]
+    titles = {
+        ChangeKind.FIXED: "Corrigés (n'ont plus de problème)",
+        ChangeKind.NEW: "Nouveaux fichiers",
+        ChangeKind.CHANGED: "Fichiers modifiés",
+        ChangeKind.ABSENT: "Fichiers absents",
+        ChangeKind.UNCHANGED: "Inchangés",
+    }
+    for kind, heading in titles.items():
+        items = groups[kind]
+        if not items:
+            continue
+        if kind is ChangeKind.UNCHANGED:
+            yield f"<p>{len(items)} fichier(s) inchangé(s).</p>"
+            continue
+        yield f"<h3>{heading} ({len(items)})</h3><ul>{''.join(items)}</ul>"
+    if campaign.hand_edits:
+        yield "<h3>Cellules modifiées à la main</h3><ul>"
+        yield "".join(f"<li>{_text(note)}</li>" for note in campaign.hand_edits)
+        yield "</ul>"
+    yield "</section>"
+
+
 def render_report(
     run: Run,
     *,
     generated_at: datetime | None = None,
     title: str | None = None,
     notes: Sequence[str] = (),
+    campaign: Campaign | None = None,
 ) -> str:
     """The report as an HTML string (see `write_report`)."""
     moment = generated_at or datetime.now()
@@ -227,6 +265,7 @@ def render_report(
     ]
     parts.extend(f'<p class="note">{_text(note)}</p>' for note in notes)
     parts.append(f"<section><h2>Synthèse</h2>{_counts(run)}</section>")
+    parts.extend(_changes(campaign))
     parts.extend(_flagged(run))
     parts.append('<section id="reponses"><h2>Toutes les réponses</h2>')
     answered = [
@@ -251,6 +290,7 @@ def write_report(
     generated_at: datetime | None = None,
     title: str | None = None,
     notes: Sequence[str] = (),
+    campaign: Campaign | None = None,
 ) -> Path:
     """Write the HTML validation report for `run` to `target` atomically.
 
@@ -258,7 +298,8 @@ def write_report(
     title; each of `notes` is shown in a highlighted box at the top (for instance "le
     tableur a été écrit sous un autre nom"). Returns the path written (see `atomic_write`).
     """
-    page = render_report(run, generated_at=generated_at, title=title, notes=notes)
+    page = render_report(run, generated_at=generated_at, title=title, notes=notes,
+                         campaign=campaign)
     data = page.encode("utf-8")
 
     def write(path: Path) -> None:

@@ -21,12 +21,29 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from cuf_extract.models import FileResult, Run, Status
+from cuf_extract.campaign import state_rows
+from cuf_extract.models import (
+    AbsentFile,
+    Campaign,
+    ChangeKind,
+    FileHistory,
+    FileResult,
+    Run,
+    StaffValue,
+    Status,
+)
 from cuf_extract.writers import (
+    CHANGE_LABELS,
+    COLUMN_CHANGE,
+    COLUMN_FILE,
+    COLUMN_STATUS,
     SEVERITY_LABELS,
     SOURCE_LABELS,
+    STAFF_COLUMNS,
+    STATE_SHEET,
     STATUS_LABELS,
     clean_text,
+    extracted_columns,
     issue_line,
 )
 from cuf_extract.writers.atomic import OutputError, atomic_write
@@ -69,6 +86,8 @@ _HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _HEADER_ALIGN = Alignment(wrap_text=True, vertical="center")
 _NOTE_FONT = Font(italic=True, color="9C0006")
+_STAFF_FILL = PatternFill("solid", fgColor="375623")  # staff columns: a green header
+_ABSENT_STYLE = (PatternFill("solid", fgColor="D9D9D9"), Font(color="595959", italic=True))
 _STATUS_STYLES: dict[Status, tuple[PatternFill, Font]] = {
     Status.OK: (PatternFill("solid", fgColor="C6EFCE"), Font(color="006100", bold=True)),
     Status.WARNING: (PatternFill("solid", fgColor="FFEB9C"), Font(color="9C5700", bold=True)),
@@ -221,43 +240,99 @@ def _note_row(ws: Worksheet, tracker: _Tracker, row: int, text: str) -> None:
     cell.font = _NOTE_FONT
 
 
+def raw_cells(result: FileResult, run: Run) -> dict[str, str]:
+    """The extracted columns of a file's row, as text before `safe_cell_text`."""
+    values = [
+        result.path,
+        result.respondent or "",
+        SOURCE_LABELS[result.respondent_source] if result.respondent_source else "",
+        STATUS_LABELS[result.status],
+        *(result.answer(q.id) or "" for q in run.questionnaire.questions),
+        "\n\n".join(result.extra_text),
+        "\n".join(issue_line(issue) for issue in result.issues),
+        result.document_date or "",
+    ]
+    columns = extracted_columns([q.id for q in run.questionnaire.questions])
+    return dict(zip(columns, values, strict=True))
+
+
+def shown_cells(run: Run) -> dict[str, dict[str, str]]:
+    """Every file's extracted cells exactly as the sheet will hold them."""
+    return {
+        result.path: {c: safe_cell_text(v).value for c, v in raw_cells(result, run).items()}
+        for result in run.files
+    }
+
+
+def _column_layout(run: Run, campaign: Campaign) -> list[str]:
+    """Extracted columns, with the change and the staff's main columns after the status,
+    and columns the staff added themselves at the end."""
+    extracted = list(extracted_columns([q.id for q in run.questionnaire.questions]))
+    cut = extracted.index(COLUMN_STATUS) + 1
+    added = [c for c in campaign.staff_columns if c not in STAFF_COLUMNS]
+    return [*extracted[:cut], COLUMN_CHANGE, *STAFF_COLUMNS, *extracted[cut:], *added]
+
+
+_WIDTHS = {COLUMN_FILE: 32, COLUMN_CHANGE: 24, COLUMN_STATUS: 15, "Texte hors réponses": 45,
+           "Problèmes": 40, "Date du document": 20, "Notes": 40}
+
+
 def _answers_sheet(
     ws: Worksheet,
     run: Run,
+    campaign: Campaign,
     tracker: _Tracker,
     *,
     inputs_base: Path,
     workbook_dir: Path,
 ) -> tuple[int, bool, int]:
     """Fill "Réponses"; return (rows written, whether rows were cut, links missing)."""
-    questions = run.questionnaire.questions
-    titles = [
-        "Fichier",
-        "Organisation",
-        "Source de l'organisation",
-        "Statut",
-        *(q.id for q in questions),
-        "Texte hors réponses",
-        "Problèmes",
-        "Date du document",
-    ]
-    widths = [32, 30, 22, 15, *(60 for _ in questions), 45, 40, 20]
+    questions = {q.id: q for q in run.questionnaire.questions}
+    titles = _column_layout(run, campaign)
+    widths = [60 if t in questions else _WIDTHS.get(t, 24) for t in titles]
     _header(ws, tracker, titles, widths)
-    for column, question in enumerate(questions, start=5):
-        cell = _cell(ws, row=1, column=column)
+    column_of = {title: i for i, title in enumerate(titles, start=1)}
+    for qid, question in questions.items():
+        cell = _cell(ws, row=1, column=column_of[qid])
         comment_text, _ = clean_text(f"{question.id} : {question.text}")
         cell.comment = Comment(comment_text, "cuf-extract", height=160, width=320)
+    for title in campaign.staff_columns:
+        _cell(ws, row=1, column=column_of[title]).fill = _STAFF_FILL
 
-    kept, left_out = _capped(run.files)
+    rows: list[FileResult | AbsentFile] = [*run.files, *campaign.absent]
+    kept, left_out = _capped(rows)
     links_missing = 0
     links = 0
-    for row, result in enumerate(run.files[:kept], start=2):
-        owner = result.path
-        name_cell = _cell(ws, row=row, column=1)
-        tracker.put(name_cell, result.name, owner)
+    for row, item in enumerate(rows[:kept], start=2):
+        owner = item.path
+        if isinstance(item, FileResult):
+            cells = raw_cells(item, run)
+            history = campaign.history.get(item.path)
+            staff = history.staff if history else ()
+            change = (CHANGE_LABELS[history.change] + (f" ({history.detail})"
+                      if history.detail else "")) if history else ""
+            status = item.status
+        else:
+            cells = dict(item.cells)
+            cells[COLUMN_STATUS] = CHANGE_LABELS[ChangeKind.ABSENT]
+            staff = item.staff
+            change = "absent : fichier retiré du dossier ou introuvable"
+            status = None
+        cells[COLUMN_CHANGE] = change
+        for title, value in cells.items():
+            if title in column_of:
+                cell = _cell(ws, row=row, column=column_of[title])
+                tracker.put(cell, value, owner)
+                cell.alignment = _WRAP
+        for title, staff_value in staff:
+            if title in column_of:
+                cell = _cell(ws, row=row, column=column_of[title])
+                _put_staff(cell, staff_value)
+                cell.alignment = _WRAP
+        name_cell = _cell(ws, row=row, column=column_of[COLUMN_FILE])
         link = (
-            file_link(result.path, inputs_base=inputs_base, workbook_dir=workbook_dir)
-            if links < EXCEL_MAX_HYPERLINKS
+            file_link(item.path, inputs_base=inputs_base, workbook_dir=workbook_dir)
+            if links < EXCEL_MAX_HYPERLINKS and status is not None
             else None
         )
         if link is None:
@@ -265,23 +340,12 @@ def _answers_sheet(
         else:
             name_cell.hyperlink = link
             name_cell.style = "Hyperlink"
+            name_cell.alignment = _WRAP
             links += 1
-        values: list[str] = [
-            result.respondent or "",
-            SOURCE_LABELS[result.respondent_source] if result.respondent_source else "",
-            STATUS_LABELS[result.status],
-            *(result.answer(q.id) or "" for q in questions),
-            "\n\n".join(result.extra_text),
-            "\n".join(issue_line(issue) for issue in result.issues),
-            result.document_date or "",
-        ]
-        for column, value in enumerate(values, start=2):
-            cell = _cell(ws, row=row, column=column)
-            tracker.put(cell, value, owner)
-            cell.alignment = _WRAP
-        name_cell.alignment = _WRAP
-        status_cell = _cell(ws, row=row, column=4)
-        status_cell.fill, status_cell.font = _STATUS_STYLES[result.status]
+        status_cell = _cell(ws, row=row, column=column_of[COLUMN_STATUS])
+        status_cell.fill, status_cell.font = (
+            _STATUS_STYLES[status] if status is not None else _ABSENT_STYLE
+        )
     last = kept + 1
     if left_out:
         last += 1
@@ -292,6 +356,29 @@ def _answers_sheet(
         )
     ws.auto_filter.ref = f"A1:{get_column_letter(len(titles))}{max(kept + 1, 1)}"
     return last, bool(left_out), links_missing
+
+
+def _put_staff(cell: Cell, value: StaffValue) -> None:
+    """Staff cells go back as the staff typed them (a formula they wrote stays one)."""
+    if isinstance(value, str):
+        cleaned, _ = clean_text(value)
+        cell.value = cleaned
+    else:
+        cell.value = value
+
+
+def _state_sheet(ws: Worksheet, run: Run, campaign: Campaign) -> int:
+    """The hidden sheet with what this run wrote, read back by the next run."""
+    header, rows = state_rows(run, campaign, shown_cells(run))
+    for column, title in enumerate(header, start=1):
+        _cell(ws, row=1, column=column).value = title
+    for row, values in enumerate(rows, start=2):
+        for column, value in enumerate(values, start=1):
+            cell = _cell(ws, row=row, column=column)
+            cell.value = value  # already safe: copies of cells written above
+            cell.data_type = "s"
+    ws.sheet_state = "hidden"
+    return len(rows) + 1
 
 
 def _questions_sheet(ws: Worksheet, run: Run, tracker: _Tracker) -> int:
@@ -314,7 +401,7 @@ def _issues_sheet(ws: Worksheet, run: Run, tracker: _Tracker) -> tuple[int, bool
     for row, (result, index) in enumerate(rows[:kept], start=2):
         issue = result.issues[index]
         values = [
-            result.name,
+            result.path,
             SEVERITY_LABELS[issue.severity],
             issue.code.value,
             issue.question or "",
@@ -363,7 +450,9 @@ def _ordered(keys: Iterable[str], run: Run) -> tuple[str, ...]:
     return tuple(dict.fromkeys(r.path for r in run.files if r.path in wanted))
 
 
-def write_xlsx(run: Run, target: Path, *, inputs_base: Path) -> XlsxResult:
+def write_xlsx(
+    run: Run, target: Path, *, inputs_base: Path, campaign: Campaign | None = None
+) -> XlsxResult:
     """Write the spreadsheet for `run` to `target` atomically.
 
     `inputs_base` is the folder the relative `FileResult.path` values are relative to
@@ -377,15 +466,22 @@ def write_xlsx(run: Run, target: Path, *, inputs_base: Path) -> XlsxResult:
     answers = workbook.active
     assert answers is not None
     answers.title = SHEET_ANSWERS
+    if campaign is None:
+        campaign = Campaign(
+            staff_columns=STAFF_COLUMNS,
+            history={r.path: FileHistory(change=ChangeKind.NEW) for r in run.files},
+        )
     answer_rows, answers_cut, links_missing = _answers_sheet(
-        answers, run, tracker, inputs_base=inputs_base, workbook_dir=workbook_dir
+        answers, run, campaign, tracker, inputs_base=inputs_base, workbook_dir=workbook_dir
     )
     question_rows = _questions_sheet(workbook.create_sheet(SHEET_QUESTIONS), run, tracker)
     issue_rows, issues_cut = _issues_sheet(workbook.create_sheet(SHEET_ISSUES), run, tracker)
+    state_rows_count = _state_sheet(workbook.create_sheet(STATE_SHEET), run, campaign)
     expected = {
         SHEET_ANSWERS: answer_rows,
         SHEET_QUESTIONS: question_rows,
         SHEET_ISSUES: issue_rows,
+        STATE_SHEET: state_rows_count,
     }
 
     written = atomic_write(target, workbook.save, lambda path: _verify(path, expected))

@@ -1,0 +1,318 @@
+"""Reruns during a campaign: staff cells carried over, changes since last time, backups.
+
+The previous spreadsheet at the output path is the memory of the campaign: its visible
+"Réponses" sheet holds the staff's columns and, for each reply, the extracted cells as
+staff last saw (and maybe edited) them; a hidden sheet (`STATE_SHEET`) holds what the
+tool itself wrote: each reply's path, file hash, status and a digest of each answer.
+Rows are matched by path, then by file name, then by file hash (a renamed file).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from cuf_extract.models import (
+    AbsentFile,
+    Campaign,
+    ChangeKind,
+    FileHistory,
+    FileResult,
+    Run,
+    StaffValue,
+    Status,
+)
+from cuf_extract.writers import (
+    CHANGE_LABELS,
+    COLUMN_CHANGE,
+    COLUMN_FILE,
+    NOTES_COLUMN,
+    STAFF_COLUMNS,
+    STATE_SHEET,
+    STATUS_LABELS,
+    extracted_columns,
+)
+
+BACKUP_FOLDER = Path(".cuf-extract") / "sauvegardes"
+BACKUPS_KEPT = 20  # per output file; the oldest go first
+ANSWERS_SHEET = "Réponses"
+
+# Columns of the hidden state sheet.
+STATE_PATH, STATE_SHA, STATE_STATUS = "path", "sha256", "status"
+STATE_DIGEST = "digest:"  # + question id
+STATE_WRITTEN = "written:"  # + extracted column title
+
+
+class PreviousUnreadable(Exception):
+    """The previous spreadsheet exists but cannot be read; the message says so in French."""
+
+
+@dataclass
+class PreviousRow:
+    path: str
+    sha256: str | None = None
+    status: str | None = None
+    digests: dict[str, str] = field(default_factory=dict)
+    written: dict[str, str] = field(default_factory=dict)  # as the tool wrote them
+    shown: dict[str, str] = field(default_factory=dict)  # as they are in the sheet now
+    staff: dict[str, StaffValue] = field(default_factory=dict)
+
+
+@dataclass
+class Previous:
+    rows: list[PreviousRow]
+    staff_columns: tuple[str, ...]
+    saved_at: str | None = None
+
+
+def answer_digest(text: str | None) -> str:
+    """A short, stable fingerprint of an answer, to tell changed answers apart."""
+    return "" if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    return str(value)
+
+
+def _staff_value(value: object) -> StaffValue:
+    if isinstance(value, str | int | float | bool | datetime):
+        return value
+    return _text(value)  # a time or a duration: kept as text
+
+
+def read_previous(path: Path, question_ids: Sequence[str]) -> Previous | None:
+    """The previous run's rows from the spreadsheet at `path`, or None if there is none."""
+    if not path.is_file():
+        return None
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True)
+    except Exception as exc:
+        raise PreviousUnreadable(
+            f"Le tableur précédent « {path} » ne peut pas être relu ({type(exc).__name__}) : "
+            "ses notes ne peuvent pas être reprises. Il est gardé en sauvegarde ; "
+            "recopiez les notes à la main ou réparez-le dans Excel puis relancez."
+        ) from exc
+    try:
+        if ANSWERS_SHEET not in workbook.sheetnames:
+            raise PreviousUnreadable(
+                f"Le tableur précédent « {path} » n'a pas de feuille « {ANSWERS_SHEET} » : "
+                "ses notes ne peuvent pas être reprises. Il est gardé en sauvegarde."
+            )
+        generated = {*extracted_columns(question_ids), COLUMN_CHANGE}
+        rows_iter = workbook[ANSWERS_SHEET].iter_rows(values_only=True)
+        header = [_text(v).strip() for v in next(rows_iter, ())]
+        staff_columns = list(STAFF_COLUMNS)
+        staff_columns += [h for h in header if h and h not in generated and h not in STAFF_COLUMNS]
+        rows: list[PreviousRow] = []
+        for values in rows_iter:
+            raw = {h: v for h, v in zip(header, values, strict=False) if h}
+            key = _text(raw.get(COLUMN_FILE)).strip()
+            if not key:
+                continue  # a note row, or a row the staff emptied
+            row = PreviousRow(path=key)
+            row.shown = {h: _text(raw.get(h)) for h in extracted_columns(question_ids)}
+            row.staff = {h: _staff_value(raw[h]) for h in staff_columns
+                         if _text(raw.get(h)).strip()}
+            rows.append(row)
+        if STATE_SHEET in workbook.sheetnames:
+            _merge_state(workbook[STATE_SHEET], rows)
+        return Previous(rows=rows, staff_columns=tuple(staff_columns))
+    finally:
+        workbook.close()
+
+
+def _merge_state(sheet: object, rows: list[PreviousRow]) -> None:
+    by_path = {row.path: row for row in rows}
+    rows_iter = sheet.iter_rows(values_only=True)  # type: ignore[attr-defined]
+    header = [_text(v) for v in next(rows_iter, ())]
+    for values in rows_iter:
+        cells = dict(zip(header, (_text(v) for v in values), strict=False))
+        row = by_path.get(cells.get(STATE_PATH, ""))
+        if row is None:
+            continue  # the staff deleted this row: it stays deleted
+        row.sha256 = cells.get(STATE_SHA) or None
+        row.status = cells.get(STATE_STATUS) or None
+        for name, value in cells.items():
+            if name.startswith(STATE_DIGEST):
+                row.digests[name.removeprefix(STATE_DIGEST)] = value
+            elif name.startswith(STATE_WRITTEN):
+                row.written[name.removeprefix(STATE_WRITTEN)] = value
+
+
+def compare(
+    run: Run, previous: Previous | None, *, shown_cells: dict[str, dict[str, str]],
+    today: str,
+) -> Campaign:
+    """This run's rows against the previous ones.
+
+    `shown_cells` gives, for each current file, the extracted cells exactly as the
+    spreadsheet writer will write them; an extracted cell whose text in the sheet no
+    longer matches what the tool wrote was edited by hand, and its text is kept in
+    the notes rather than dropped.
+    """
+    if previous is None:
+        return Campaign(
+            staff_columns=STAFF_COLUMNS,
+            history={r.path: FileHistory(change=ChangeKind.NEW) for r in run.files},
+        )
+    question_ids = [q.id for q in run.questionnaire.questions]
+    unmatched = list(previous.rows)
+
+    def take(predicate: object) -> PreviousRow | None:
+        for row in unmatched:
+            if predicate(row):  # type: ignore[operator]
+                unmatched.remove(row)
+                return row
+        return None
+
+    # Pass 1 by path, pass 2 by file name, pass 3 by content: a file renamed keeps its row.
+    matches: dict[str, PreviousRow] = {}
+    for result in run.files:
+        row = take(lambda r, res=result: r.path == res.path)
+        if row is not None:
+            matches[result.path] = row
+    for result in run.files:
+        if result.path not in matches:
+            row = take(lambda r, res=result: Path(r.path).name == res.name)
+            if row is not None:
+                matches[result.path] = row
+    for result in run.files:
+        if result.path not in matches and result.sha256:
+            row = take(lambda r, res=result: r.sha256 == res.sha256)
+            if row is not None:
+                matches[result.path] = row
+
+    history: dict[str, FileHistory] = {}
+    hand_edits: list[str] = []
+    for result in run.files:
+        row = matches.get(result.path)
+        if row is None:
+            history[result.path] = FileHistory(change=ChangeKind.NEW)
+            continue
+        staff = dict(row.staff)
+        for column, written in row.written.items():
+            shown = row.shown.get(column, "")
+            if column == COLUMN_FILE or shown == written or not shown.strip():
+                continue
+            if shown == shown_cells.get(result.path, {}).get(column):
+                continue  # edited to exactly what the tool now extracts: nothing to keep
+            marker = f"[texte modifié à la main dans « {column} », gardé le {today}]"
+            note = f"{marker} {shown}"
+            notes = staff.get(NOTES_COLUMN)
+            staff[NOTES_COLUMN] = f"{notes}\n{note}" if notes else note
+            hand_edits.append(
+                f"« {result.path} » : la cellule « {column} » avait été modifiée à la main ; "
+                f"son texte est gardé dans la colonne « {NOTES_COLUMN} »."
+            )
+        change, detail = _change(result, row, question_ids)
+        history[result.path] = FileHistory(
+            change=change, detail=detail,
+            staff=tuple((c, staff[c]) for c in previous.staff_columns if c in staff),
+        )
+    absent = tuple(
+        AbsentFile(
+            path=row.path, sha256=row.sha256,
+            cells=tuple((c, v) for c, v in row.shown.items() if v),
+            staff=tuple((c, row.staff[c]) for c in previous.staff_columns if c in row.staff),
+        )
+        for row in unmatched
+    )
+    return Campaign(
+        staff_columns=previous.staff_columns, history=history, absent=absent,
+        hand_edits=tuple(hand_edits), previous_found=True,
+    )
+
+
+def _change(result: FileResult, row: PreviousRow, question_ids: Sequence[str]
+            ) -> tuple[ChangeKind, str]:
+    renamed = f"renommé (ancien nom : {row.path})" if row.path != result.path else ""
+    if row.sha256 and row.sha256 == result.sha256:
+        return ChangeKind.UNCHANGED, renamed
+    details = [renamed] if renamed else []
+    if row.sha256 is None and not row.digests:
+        return ChangeKind.CHANGED, "; ".join([*details, "pas d'état précédent à comparer"])
+    new_status = STATUS_LABELS[result.status]
+    old_status = STATUS_LABELS.get(Status(row.status)) if row.status in set(Status) else None
+    if old_status and old_status != new_status:
+        details.append(f"statut : {old_status} → {new_status}")
+    changed = [
+        qid for qid in question_ids
+        if row.digests.get(qid, "") != answer_digest(result.answer(qid))
+    ]
+    if changed:
+        details.append("réponses modifiées : " + ", ".join(changed))
+    if not changed and not (old_status and old_status != new_status):
+        details.append("fichier modifié, réponses identiques")
+    was_flagged = row.status in (Status.WARNING.value, Status.ERROR.value)
+    kind = ChangeKind.FIXED if was_flagged and result.status is Status.OK else ChangeKind.CHANGED
+    return kind, "; ".join(details)
+
+
+def state_rows(run: Run, campaign: Campaign, shown_cells: dict[str, dict[str, str]]
+               ) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the hidden state sheet for this run."""
+    question_ids = [q.id for q in run.questionnaire.questions]
+    columns = extracted_columns(question_ids)
+    header = [STATE_PATH, STATE_SHA, STATE_STATUS,
+              *(STATE_DIGEST + q for q in question_ids),
+              *(STATE_WRITTEN + c for c in columns)]
+    rows = []
+    for result in run.files:
+        cells = shown_cells.get(result.path, {})
+        rows.append([result.path, result.sha256 or "", result.status.value,
+                     *(answer_digest(result.answer(q)) for q in question_ids),
+                     *(cells.get(c, "") for c in columns)])
+    for absent in campaign.absent:
+        cells = dict(absent.cells)
+        rows.append([absent.path, absent.sha256 or "", "", *("" for _ in question_ids),
+                     *(cells.get(c, "") for c in columns)])
+    return header, rows
+
+
+def summary_line(campaign: Campaign) -> str:
+    """"Depuis la dernière fois : 2 nouveaux, 1 corrigé, 3 inchangés, 1 absent"."""
+    counts: dict[ChangeKind, int] = dict.fromkeys(ChangeKind, 0)
+    for item in campaign.history.values():
+        counts[item.change] += 1
+    counts[ChangeKind.ABSENT] = len(campaign.absent)
+    parts = [f"{n} {_plural(CHANGE_LABELS[kind]) if n > 1 else CHANGE_LABELS[kind]}"
+             for kind, n in counts.items() if n]
+    return "Depuis la dernière fois : " + (", ".join(parts) if parts else "rien")
+
+
+def _plural(word: str) -> str:
+    return word + ("x" if word.endswith("eau") else "" if word.endswith("s") else "s")
+
+
+def backup_outputs(outputs: Sequence[Path], *, now: datetime | None = None) -> list[Path]:
+    """Copy each existing output to `.cuf-extract/sauvegardes/` beside it, keeping the
+    `BACKUPS_KEPT` newest copies per output. Returns the copies made."""
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    made: list[Path] = []
+    for output in outputs:
+        if not output.is_file():
+            continue
+        folder = output.absolute().parent / BACKUP_FOLDER
+        folder.mkdir(parents=True, exist_ok=True)
+        target = folder / f"{output.stem}-{stamp}{output.suffix}"
+        number = 2
+        while target.exists():
+            target = folder / f"{output.stem}-{stamp}-{number}{output.suffix}"
+            number += 1
+        shutil.copy2(output, target)
+        made.append(target)
+        old = sorted(folder.glob(f"{output.stem}-2*{output.suffix}"),
+                     key=lambda p: p.stat().st_mtime_ns)
+        for stale in old[:-BACKUPS_KEPT]:
+            stale.unlink(missing_ok=True)
+    return made

@@ -1,0 +1,185 @@
+"""A campaign end to end: reruns keep the staff's notes and say what changed."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from cuf_extract.campaign import BACKUP_FOLDER
+from cuf_extract.cli import main
+from cuf_extract.convert import find_soffice
+from tests.fixtures.builder import questionnaire_doc, text_p
+
+QIDS = ["Q1", "Q2", "Q3", "Q4", "Q5"]
+
+
+def reply(party: str, *, skip: tuple[str, ...] = ()) -> bytes:
+    """A reply whose answers name the party, so no two replies look alike."""
+    answers = {q: [text_p(f"Réponse de {party} à {q}.")] for q in QIDS if q not in skip}
+    return questionnaire_doc(answers)
+
+
+def run(folder: Path, monkeypatch: pytest.MonkeyPatch) -> int:
+    monkeypatch.chdir(folder)
+    monkeypatch.setattr(sys, "argv", ["cuf-extract", "replies"])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    code = exit_info.value.code
+    return code if isinstance(code, int) else 0
+
+
+def rows(path: Path) -> dict[str, dict[str, object]]:
+    sheet = openpyxl.load_workbook(path)["Réponses"]
+    header = [str(c.value) for c in sheet[1]]
+    return {
+        str(values[0]): dict(zip(header, values, strict=True))
+        for values in sheet.iter_rows(min_row=2, values_only=True)
+    }
+
+
+def test_a_campaign_of_reruns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    replies = tmp_path / "replies"
+    replies.mkdir()
+    (replies / "alpha.docx").write_bytes(reply("Alpha"))
+    (replies / "beta.docx").write_bytes(reply("Beta", skip=("Q3",)))  # flagged
+    (replies / "gamma.docx").write_bytes(reply("Gamma"))
+    run(tmp_path, monkeypatch)
+    workbook_path = tmp_path / "reponses.xlsx"
+    first = rows(workbook_path)
+    assert {r["Depuis la dernière fois"] for r in first.values()} == {"nouveau"}
+
+    # The staff annotate the workbook, add a column of their own, and edit a cell.
+    workbook = openpyxl.load_workbook(workbook_path)
+    sheet = workbook["Réponses"]
+    header = [c.value for c in sheet[1]]
+    extra_column = len(header) + 1
+    sheet.cell(row=1, column=extra_column, value="Relancé par")
+    notes = {
+        "replies/alpha.docx": ("Alpha (parti)", "relu", "Réponse définitive.", "Claire"),
+        "replies/beta.docx": ("Beta", "à relancer", "Appelé le 3 février.", "Marc"),
+        "replies/gamma.docx": ("Gamma", "relu", "Renommé ensuite.", "Claire"),
+    }
+    for row in range(2, sheet.max_row + 1):
+        path = sheet.cell(row=row, column=1).value
+        corrected, follow_up, note, who = notes[str(path)]
+        sheet.cell(row=row, column=header.index("Organisation (corrigée)") + 1, value=corrected)
+        sheet.cell(row=row, column=header.index("Statut de suivi") + 1, value=follow_up)
+        sheet.cell(row=row, column=header.index("Notes") + 1, value=note)
+        sheet.cell(row=row, column=extra_column, value=who)
+        if path == "replies/gamma.docx":  # a hand correction of an extracted cell
+            sheet.cell(row=row, column=header.index("Q2") + 1, value="Texte corrigé à la main.")
+    workbook.save(workbook_path)
+
+    # Two late replies, a fix, a rename, a deletion.
+    (replies / "delta.docx").write_bytes(reply("Delta"))
+    (replies / "epsilon.docx").write_bytes(reply("Epsilon"))
+    (replies / "beta.docx").write_bytes(reply("Beta"))  # Q3 answered now
+    (replies / "gamma.docx").rename(replies / "gamma-v2.docx")
+    (replies / "alpha.docx").rename(tmp_path / "alpha-retire.docx")
+    capsys.readouterr()
+    run(tmp_path, monkeypatch)
+    out = capsys.readouterr().out
+    second = rows(workbook_path)
+
+    change = {path: str(r["Depuis la dernière fois"]) for path, r in second.items()}
+    assert change["replies/delta.docx"] == "nouveau"
+    assert change["replies/epsilon.docx"] == "nouveau"
+    assert change["replies/beta.docx"].startswith("corrigé")
+    assert "Avertissement → OK" in change["replies/beta.docx"]
+    assert "Q3" in change["replies/beta.docx"]
+    assert change["replies/gamma-v2.docx"].startswith("inchangé")
+    assert "replies/gamma.docx" in change["replies/gamma-v2.docx"]
+    assert change["replies/alpha.docx"].startswith("absent")
+    assert second["replies/alpha.docx"]["Statut"] == "absent"
+    assert "Depuis la dernière fois" in out and "1 absent" in out and "2 nouveaux" in out
+
+    # Every note is still on its reply, the renamed one included.
+    for old, new in [("replies/alpha.docx", "replies/alpha.docx"),
+                     ("replies/beta.docx", "replies/beta.docx"),
+                     ("replies/gamma.docx", "replies/gamma-v2.docx")]:
+        corrected, follow_up, note, who = notes[old]
+        row = second[new]
+        assert row["Organisation (corrigée)"] == corrected
+        assert row["Statut de suivi"] == follow_up
+        assert str(row["Notes"]).startswith(note)
+        assert row["Relancé par"] == who
+    for new in ("replies/delta.docx", "replies/epsilon.docx"):
+        assert second[new]["Notes"] is None and second[new]["Relancé par"] is None
+
+    # The hand edit is not lost: kept in the notes with a marker, and reported.
+    gamma = second["replies/gamma-v2.docx"]
+    assert gamma["Q2"] == "Réponse de Gamma à Q2."
+    assert "[texte modifié à la main dans « Q2 »" in str(gamma["Notes"])
+    assert "Texte corrigé à la main." in str(gamma["Notes"])
+    report = (tmp_path / "reponses-rapport.html").read_text(encoding="utf-8")
+    assert "Cellules modifiées à la main" in report
+    assert "Fichiers absents" in report and "Corrigés" in report
+
+    # The previous workbook was backed up before being replaced.
+    backups = list((tmp_path / BACKUP_FOLDER).glob("reponses-*.xlsx"))
+    assert len(backups) == 1
+    assert rows(backups[0])["replies/beta.docx"]["Notes"] == "Appelé le 3 février."
+
+    # A third run changes nothing and loses nothing.
+    run(tmp_path, monkeypatch)
+    third = rows(workbook_path)
+    assert {p: r["Notes"] for p, r in third.items()} == {p: r["Notes"] for p, r in second.items()}
+    assert str(third["replies/beta.docx"]["Depuis la dernière fois"]).startswith("inchangé")
+    assert str(third["replies/alpha.docx"]["Depuis la dernière fois"]).startswith("absent")
+
+
+def test_a_row_deleted_by_the_staff_stays_deleted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    replies = tmp_path / "replies"
+    replies.mkdir()
+    (replies / "a.docx").write_bytes(reply("A"))
+    (replies / "b.docx").write_bytes(reply("B"))
+    run(tmp_path, monkeypatch)
+    (replies / "b.docx").unlink()
+    run(tmp_path, monkeypatch)
+    assert "replies/b.docx" in rows(tmp_path / "reponses.xlsx")  # kept, marked absent
+    workbook = openpyxl.load_workbook(tmp_path / "reponses.xlsx")
+    sheet = workbook["Réponses"]
+    for row in range(2, sheet.max_row + 1):
+        if sheet.cell(row=row, column=1).value == "replies/b.docx":
+            sheet.delete_rows(row)
+            break
+    workbook.save(tmp_path / "reponses.xlsx")
+    run(tmp_path, monkeypatch)
+    assert set(rows(tmp_path / "reponses.xlsx")) == {"replies/a.docx"}
+
+
+@pytest.mark.skipif(find_soffice() is None, reason="LibreOffice (soffice) is not installed")
+def test_the_workbook_opens_in_another_spreadsheet_program(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    replies = tmp_path / "replies"
+    replies.mkdir()
+    (replies / "a.docx").write_bytes(reply("A", skip=("Q4",)))
+    (replies / "b.docx").write_bytes(questionnaire_doc({"Q1": [text_p("=1+1")]}))
+    run(tmp_path, monkeypatch)
+    soffice = find_soffice()
+    assert soffice is not None
+    profile = (tmp_path / "profile").as_uri()
+    done = subprocess.run(
+        [soffice, "--headless", f"-env:UserInstallation={profile}",
+         "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76",  # 76: UTF-8
+         "--outdir", str(tmp_path / "csv"), str(tmp_path / "reponses.xlsx")],
+        capture_output=True, timeout=120, text=True, check=False,
+    )
+    if "could not be loaded" in done.stdout + done.stderr:
+        pytest.skip("LibreOffice Calc is not installed (Debian: libreoffice-calc-nogui)")
+    with (tmp_path / "csv" / "reponses.csv").open(encoding="utf-8", newline="") as handle:
+        table = list(csv.reader(handle))
+    header = table[0]
+    by_path = {line[0]: dict(zip(header, line, strict=False)) for line in table[1:]}
+    assert by_path["replies/a.docx"]["Q1"] == "Réponse de A à Q1."
+    assert by_path["replies/a.docx"]["Q4"] == ""
+    assert by_path["replies/b.docx"]["Q1"] == "=1+1"  # text, not the formula's result
