@@ -183,3 +183,33 @@ def test_the_workbook_opens_in_another_spreadsheet_program(
     assert by_path["replies/a.docx"]["Q1"] == "Réponse de A à Q1."
     assert by_path["replies/a.docx"]["Q4"] == ""
     assert by_path["replies/b.docx"]["Q1"] == "=1+1"  # text, not the formula's result
+
+
+def test_unchanged_files_are_not_parsed_again(tmp_path: Path) -> None:
+    from cuf_extract.cache import ResultCache
+    from cuf_extract.pipeline import InputFile, extract_files
+    from cuf_extract.questionnaire import load_questionnaire
+
+    questionnaire = load_questionnaire()
+    for party in ("A", "B", "C"):
+        (tmp_path / f"{party}.docx").write_bytes(reply(party, skip=("Q5",)))
+    files = [InputFile(path=p, display=p.name) for p in sorted(tmp_path.glob("*.docx"))]
+
+    def cache() -> ResultCache:
+        return ResultCache(tmp_path / "cache", questionnaire_digest="test")
+
+    first_cache = cache()
+    first = extract_files(files, questionnaire, cache=first_cache)
+    assert first_cache.hits == 0
+    (tmp_path / "B.docx").write_bytes(reply("B"))  # B changed: must be read again
+    second_cache = cache()
+    second = extract_files(files, questionnaire, cache=second_cache)
+    assert second_cache.hits == 2
+    by_name = {f.name: f for f in second.files}
+    assert by_name["A.docx"] == {f.name: f for f in first.files}["A.docx"]
+    assert by_name["A.docx"].respondent_source is not None  # excluded fields survive
+    assert by_name["B.docx"].answer("Q5") == "Réponse de B à Q5."
+    # Another questionnaire (or tool version) does not reuse the entries.
+    other = ResultCache(tmp_path / "cache", questionnaire_digest="other")
+    extract_files(files, questionnaire, cache=other)
+    assert other.hits == 0

@@ -18,6 +18,7 @@ from cuf_extract import __version__
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from cuf_extract.cache import ResultCache
     from cuf_extract.models import Campaign, FileResult, Run
     from cuf_extract.questionnaire import Questionnaire
 
@@ -160,6 +161,9 @@ def extract(
     recursive: Annotated[
         bool, typer.Option("-r", "--recursive", help="Lit aussi les sous-dossiers.")
     ] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Relit tous les fichiers, même inchangés.")
+    ] = False,
 ) -> None:
     """Lit les réponses et écrit le tableur et le rapport (commande par défaut)."""
     from cuf_extract.inputs import expand_paths
@@ -178,7 +182,10 @@ def extract(
         _check_writable_folder(target)
     files = [InputFile(path=path, display=_display(path)) for path in expansion.files]
     err = _console(stderr=True)
-    run = _run_with_progress(files, questionnaire, err)
+    cache = None if no_cache else _cache_for(output, questionnaire)
+    run = _run_with_progress(files, questionnaire, err, cache)
+    if cache is not None:
+        cache.prune()
     written, campaign, attention = _write_outputs(
         run, output=output, report=report, json_path=json_path, err=err
     )
@@ -214,11 +221,22 @@ def _console(*, stderr: bool) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
-def _run_with_progress(files: list[Any], questionnaire: Questionnaire, err: Console) -> Run:
+def _cache_for(output: Path, questionnaire: Questionnaire) -> ResultCache:
+    import hashlib
+
+    from cuf_extract.cache import CACHE_FOLDER, ResultCache
+
+    digest = hashlib.sha256(questionnaire.model_dump_json().encode()).hexdigest()
+    return ResultCache(output.absolute().parent / CACHE_FOLDER, questionnaire_digest=digest)
+
+
+def _run_with_progress(
+    files: list[Any], questionnaire: Questionnaire, err: Console, cache: ResultCache | None
+) -> Run:
     from cuf_extract.pipeline import extract_files
 
     if not (err.is_terminal and len(files) >= PROGRESS_MIN_FILES):
-        return extract_files(files, questionnaire)
+        return extract_files(files, questionnaire, cache=cache)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     with Progress(
@@ -230,7 +248,7 @@ def _run_with_progress(files: list[Any], questionnaire: Questionnaire, err: Cons
         def advance(_: FileResult) -> None:
             progress.advance(task)
 
-        return extract_files(files, questionnaire, on_result=advance)
+        return extract_files(files, questionnaire, on_result=advance, cache=cache)
 
 
 def _write_outputs(

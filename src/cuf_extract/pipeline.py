@@ -33,6 +33,7 @@ from cuf_extract.respondent import guess_respondent
 from cuf_extract.writers import INVALID_CHARACTERS
 
 if TYPE_CHECKING:
+    from cuf_extract.cache import ResultCache
     from cuf_extract.convert import ConversionResult
 
 ProgressCallback = Callable[[FileResult], None]
@@ -93,13 +94,14 @@ def extract_files(
     questionnaire: Questionnaire,
     *,
     on_result: ProgressCallback | None = None,
+    cache: ResultCache | None = None,
 ) -> Run:
     """Extract every file, then run the checks that compare files with each other."""
     matcher = Matcher(questionnaire)
     results: list[FileResult] = []
     with Converter() as converter:
         for item in files:
-            result = extract_file(item, matcher, converter)
+            result = extract_file(item, matcher, converter, cache)
             results.append(result)
             if on_result is not None:
                 on_result(result)
@@ -107,11 +109,14 @@ def extract_files(
 
 
 def extract_file(
-    item: InputFile, matcher: Matcher, converter: Converter | None = None
+    item: InputFile,
+    matcher: Matcher,
+    converter: Converter | None = None,
+    cache: ResultCache | None = None,
 ) -> FileResult:
     """One file's result. Never raises for a bad file; a bug becomes an `unreadable` error."""
     try:
-        return _extract(item, matcher, converter or Converter())
+        return _extract(item, matcher, converter or Converter(), cache)
     except Exception as exc:  # a bug: keep the batch going, say it plainly
         detail = "".join(traceback.format_exception_only(exc)).strip()
         return _failed(item, matcher, None, make_issue(
@@ -122,11 +127,25 @@ def extract_file(
         ))
 
 
-def _extract(item: InputFile, matcher: Matcher, converter: Converter) -> FileResult:
+def _extract(
+    item: InputFile, matcher: Matcher, converter: Converter, cache: ResultCache | None
+) -> FileResult:
     path = item.path
     sniffed = inputs.sniff(path)
     if sniffed.kind in (inputs.FileKind.OWNER_FILE, inputs.FileKind.SYSTEM_FILE):
         return _skipped(item, matcher)
+    if cache is not None:
+        sha = _sha256_or_none(path)
+        cached = cache.get(sha, path.name, item.display) if sha else None
+        if cached is not None:
+            return cached
+        result = _extract(item, matcher, converter, None)
+        # Errors are cheap to find again, and may go away (LibreOffice installed since).
+        if result.sha256 is not None and result.sha256 == sha and result.status in (
+            Status.OK, Status.WARNING
+        ):
+            cache.put(result)
+        return result
     if sniffed.kind in CONVERTIBLE and converter.available:
         return _extract_converted(item, matcher, converter, sniffed.kind)
     if sniffed.kind is not inputs.FileKind.DOCX:

@@ -1,0 +1,83 @@
+"""Reruns are cheap: a file already read, unchanged, is not parsed again.
+
+Each file's result (before the checks that compare files) is stored as JSON in
+`.cuf-extract/cache/` beside the outputs, keyed by the file's SHA-256, its name (the
+respondent may come from it), the questionnaire, and the tool's own code: any change
+to the tool or the questionnaire reads every file afresh. The cache is only an
+optimisation: an entry that cannot be read or written is ignored.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from cuf_extract import __version__
+from cuf_extract.models import FileResult
+
+CACHE_FOLDER = Path(".cuf-extract") / "cache"
+_EXCLUDED_FIELDS = ("respondent_source", "document_date")  # not in model_dump's output
+
+
+def code_fingerprint() -> str:
+    """The tool's version and its modules' sizes and dates: a developer's edit counts too."""
+    package = Path(__file__).parent
+    digest = hashlib.sha256(__version__.encode())
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".toml"):
+            stat = path.stat()
+            digest.update(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
+class ResultCache:
+    """Results by file content, in `folder`."""
+
+    def __init__(self, folder: Path, *, questionnaire_digest: str):
+        self.folder = folder
+        self.salt = hashlib.sha256(
+            f"{code_fingerprint()}:{questionnaire_digest}".encode()
+        ).hexdigest()[:16]
+        self.hits = 0
+
+    def _entry(self, sha256: str, name: str) -> Path:
+        name_key = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+        return self.folder / sha256[:2] / f"{sha256}-{name_key}-{self.salt}.json"
+
+    def get(self, sha256: str, name: str, path: str) -> FileResult | None:
+        entry = self._entry(sha256, name)
+        try:
+            data = json.loads(entry.read_text(encoding="utf-8"))
+            result = FileResult.model_validate({**data, "path": path, "name": name})
+        except (OSError, ValueError):
+            return None
+        self.hits += 1
+        return result
+
+    def put(self, result: FileResult) -> None:
+        if result.sha256 is None:
+            return
+        entry = self._entry(result.sha256, result.name)
+        data = result.model_dump(mode="json")
+        for name in _EXCLUDED_FIELDS:
+            data[name] = getattr(result, name)
+        temp = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
+        try:
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            temp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+            os.replace(temp, entry)
+        except OSError:
+            with contextlib.suppress(OSError):
+                temp.unlink(missing_ok=True)
+
+    def prune(self) -> None:
+        """Forget entries made by another version of the tool or for another questionnaire."""
+        if not self.folder.is_dir():
+            return
+        for entry in self.folder.glob("*/*.json"):
+            if not entry.name.endswith(f"-{self.salt}.json"):
+                with contextlib.suppress(OSError):
+                    entry.unlink()
