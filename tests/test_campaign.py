@@ -213,3 +213,21 @@ def test_unchanged_files_are_not_parsed_again(tmp_path: Path) -> None:
     other = ResultCache(tmp_path / "cache", questionnaire_digest="other")
     extract_files(files, questionnaire, cache=other)
     assert other.hits == 0
+
+
+def test_parallel_and_sequential_runs_give_the_same_results(tmp_path: Path) -> None:
+    from cuf_extract.pipeline import PARALLEL_MIN_FILES, InputFile, extract_files
+    from cuf_extract.questionnaire import load_questionnaire
+    from tests.fixtures.variants import VARIANTS
+
+    docx_variants = [v for v in VARIANTS if v.suffix == ".docx"]
+    for i in range(PARALLEL_MIN_FILES + 5):
+        variant = docx_variants[i % len(docx_variants)]
+        (tmp_path / f"{i:03}-{variant.name}.docx").write_bytes(variant.build())
+    (tmp_path / "000-broken.docx").write_bytes(b"PK\x03\x04broken")
+    files = [InputFile(path=p, display=p.name) for p in sorted(tmp_path.glob("*.docx"))]
+    questionnaire = load_questionnaire()
+    sequential = extract_files(files, questionnaire, jobs=1)
+    parallel = extract_files(files, questionnaire, jobs=2)
+    assert parallel.model_dump_json() == sequential.model_dump_json()
+    assert [f.path for f in parallel.files] == [f.display for f in files]

@@ -185,3 +185,10 @@ def test_a_letter_keeps_lines_that_happen_to_match_the_form(matcher: Matcher) ->
               Block("Nous soutenons l’action internationale des communes.")]
     located = locate(letter, matcher)
     assert located.extra_text == tuple(b.text for b in letter)
+
+
+def test_short_text_after_a_shortened_question_is_kept(matcher: Matcher) -> None:
+    shortened = ("L’offre de formation que vous proposez aux élus comprend t’elle un module "
+                 "sur l’action internationale ?")
+    located = locate(form({}, questions={"Q3": shortened + " Oui."}), matcher)
+    assert located.answers["Q3"] == "Oui."

@@ -164,6 +164,11 @@ def extract(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Relit tous les fichiers, même inchangés.")
     ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option("-j", "--jobs", min=1,
+                     help="Nombre de processus de lecture. Par défaut : un par cœur."),
+    ] = None,
 ) -> None:
     """Lit les réponses et écrit le tableur et le rapport (commande par défaut)."""
     from cuf_extract.inputs import expand_paths
@@ -183,7 +188,7 @@ def extract(
     files = [InputFile(path=path, display=_display(path)) for path in expansion.files]
     err = _console(stderr=True)
     cache = None if no_cache else _cache_for(output, questionnaire)
-    run = _run_with_progress(files, questionnaire, err, cache)
+    run = _run_with_progress(files, questionnaire, err, cache, jobs or _default_jobs())
     if cache is not None:
         cache.prune()
     written, campaign, attention = _write_outputs(
@@ -230,13 +235,21 @@ def _cache_for(output: Path, questionnaire: Questionnaire) -> ResultCache:
     return ResultCache(output.absolute().parent / CACHE_FOLDER, questionnaire_digest=digest)
 
 
+def _default_jobs() -> int:
+    import os
+
+    cpus = os.process_cpu_count() if hasattr(os, "process_cpu_count") else os.cpu_count()
+    return max(1, min(cpus or 1, 8))
+
+
 def _run_with_progress(
-    files: list[Any], questionnaire: Questionnaire, err: Console, cache: ResultCache | None
+    files: list[Any], questionnaire: Questionnaire, err: Console, cache: ResultCache | None,
+    jobs: int,
 ) -> Run:
     from cuf_extract.pipeline import extract_files
 
     if not (err.is_terminal and len(files) >= PROGRESS_MIN_FILES):
-        return extract_files(files, questionnaire, cache=cache)
+        return extract_files(files, questionnaire, cache=cache, jobs=jobs)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     with Progress(
@@ -248,7 +261,7 @@ def _run_with_progress(
         def advance(_: FileResult) -> None:
             progress.advance(task)
 
-        return extract_files(files, questionnaire, on_result=advance, cache=cache)
+        return extract_files(files, questionnaire, on_result=advance, cache=cache, jobs=jobs)
 
 
 def _write_outputs(

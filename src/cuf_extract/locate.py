@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from enum import Enum
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -55,13 +56,19 @@ def normalise(text: str) -> str:
     return _NON_WORD.sub(" ", _COMBINING.sub("", decomposed)).strip()
 
 
+@lru_cache(maxsize=4096)
+def _fold(ch: str) -> str:
+    """One character as `normalise` sees it: accents off, case folded."""
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", ch.casefold()))
+
+
 def _normalise_with_index(text: str) -> tuple[str, list[int]]:
     """`normalise`, plus for each output character the index of its source character."""
     out: list[str] = []
     index: list[int] = []
     pending_space = False
     for i, ch in enumerate(text):
-        for piece in _COMBINING.sub("", unicodedata.normalize("NFKD", ch.casefold())):
+        for piece in _fold(ch):
             if piece.isalnum():
                 if pending_space and out:
                     out.append(" ")
@@ -116,6 +123,10 @@ class Matcher:
         self.questionnaire = questionnaire
         self.questions = [(q.id, normalise(q.text)) for q in questionnaire.questions]
         self.questions = [(qid, _strip_enumerator(norm)[0]) for qid, norm in self.questions]
+        self.end_marks = {
+            q.id: q.text.rstrip()[-1] if q.text.rstrip()[-1:] in ("?", ":") else None
+            for q in questionnaire.questions
+        }
         end_texts = (*questionnaire.closing, *questionnaire.contact)
         self.template: dict[str, Role] = {}
         for text in questionnaire.template_paragraphs():
@@ -159,8 +170,8 @@ class Matcher:
         for qid, qnorm in self.questions:
             if len(body) < 0.6 * len(qnorm):
                 continue
-            score = fuzz.ratio(qnorm, body[: len(qnorm)], score_cutoff=60)
-            if score < QUESTION_MIN_SCORE and len(body) > len(qnorm):
+            score = fuzz.ratio(qnorm, body[: len(qnorm)], score_cutoff=50)
+            if 0 < score < QUESTION_MIN_SCORE and len(body) > len(qnorm):
                 # The question may not start the paragraph ("Réponse à la question 1 : …").
                 alignment = fuzz.partial_ratio_alignment(qnorm, body, score_cutoff=60)
                 if alignment is not None and alignment.dest_start <= 40:
@@ -169,18 +180,31 @@ class Matcher:
                 best_id, best_score, best_norm = qid, score, qnorm
         if best_id is None or best_score < QUESTION_MIN_SCORE:
             return None
-        return best_id, _trailing_text(text, best_norm)
+        return best_id, _trailing_text(text, best_norm, self.end_marks[best_id])
 
 
-def _trailing_text(text: str, qnorm: str) -> str:
+def _trailing_text(text: str, qnorm: str, end_mark: str | None) -> str:
     """What follows the question in the same paragraph, in the original characters."""
+    lo, hi = len(qnorm) * 0.6, len(qnorm) * 1.3
+    if (
+        end_mark
+        and text.rstrip().endswith(end_mark)
+        and text.count(end_mark) == 1
+        and lo <= len(_strip_enumerator(normalise(text))[0]) <= hi
+    ):
+        # The usual case, decided without the slow per-character mapping: the only
+        # closing mark ends the paragraph where the question should end.
+        return ""
     norm, index = _normalise_with_index(text)
     body, offset = _strip_enumerator(norm)
-    if len(body) <= len(qnorm) * 0.9:
-        return ""
-    # The end of the question is the word boundary that makes the best match.
+    # The question's own closing mark ("?") where the question should end is the cut.
+    if end_mark:
+        for match in re.finditer(re.escape(end_mark), text):
+            position = bisect_left(index, match.start()) - offset
+            if lo <= position <= hi:
+                return text[match.end():].lstrip(_TRAILING_PUNCTUATION).strip()
+    # Otherwise, the word boundary that makes the best match with the question.
     candidates = [m.start() for m in re.finditer(" ", body)] + [len(body)]
-    lo, hi = len(qnorm) * 0.7, len(qnorm) * 1.3
     best_end, best_score = len(body), -1.0
     for end in candidates:
         if lo <= end <= hi:
@@ -190,9 +214,7 @@ def _trailing_text(text: str, qnorm: str) -> str:
     if best_end >= len(body):
         return ""
     cut = index[offset + best_end - 1] + 1  # just after the question's last letter
-    rest = text[cut:]
-    # Closing punctuation of the question ("?", " :", "…") belongs to it.
-    return rest.lstrip(_TRAILING_PUNCTUATION).strip()
+    return text[cut:].lstrip(_TRAILING_PUNCTUATION).strip()
 
 
 def _format(block: Block, text: str | None = None) -> str:

@@ -89,23 +89,71 @@ class InputFile:
     display: str  # the path as the user gave it (or as found in a folder)
 
 
+# Below this many files a process pool costs more (start-up) than it saves.
+PARALLEL_MIN_FILES = 40
+CHUNK_SIZE = 8
+
+
 def extract_files(
     files: Sequence[InputFile],
     questionnaire: Questionnaire,
     *,
     on_result: ProgressCallback | None = None,
     cache: ResultCache | None = None,
+    jobs: int = 1,
 ) -> Run:
-    """Extract every file, then run the checks that compare files with each other."""
-    matcher = Matcher(questionnaire)
+    """Extract every file, then run the checks that compare files with each other.
+
+    With `jobs` > 1 and enough files, files are read by a pool of processes; results
+    come back in input order, so the output does not depend on `jobs`.
+    """
+    if jobs > 1 and len(files) >= PARALLEL_MIN_FILES:
+        results = _extract_parallel(files, questionnaire, on_result, cache, jobs)
+    else:
+        results = []
+        matcher = Matcher(questionnaire)
+        with Converter() as converter:
+            for item in files:
+                result = extract_file(item, matcher, converter, cache)
+                results.append(result)
+                if on_result is not None:
+                    on_result(result)
+    return Run(questionnaire=questionnaire.ref(), files=tuple(checks.cross_file_issues(results)))
+
+
+def _extract_parallel(
+    files: Sequence[InputFile],
+    questionnaire: Questionnaire,
+    on_result: ProgressCallback | None,
+    cache: ResultCache | None,
+    jobs: int,
+) -> list[FileResult]:
+    from concurrent.futures import ProcessPoolExecutor
+
     results: list[FileResult] = []
-    with Converter() as converter:
-        for item in files:
-            result = extract_file(item, matcher, converter, cache)
+    with ProcessPoolExecutor(
+        max_workers=jobs, initializer=_init_worker, initargs=(questionnaire, cache)
+    ) as pool:
+        for result in pool.map(_work, files, chunksize=CHUNK_SIZE):
             results.append(result)
             if on_result is not None:
                 on_result(result)
-    return Run(questionnaire=questionnaire.ref(), files=tuple(checks.cross_file_issues(results)))
+    return results
+
+
+# One matcher, converter and cache per worker process, made once by the pool.
+_WORKER: tuple[Matcher, Converter, ResultCache | None] | None = None
+
+
+def _init_worker(questionnaire: Questionnaire, cache: ResultCache | None) -> None:
+    global _WORKER
+    _WORKER = (Matcher(questionnaire), Converter(), cache)
+
+
+def _work(item: InputFile) -> FileResult:
+    assert _WORKER is not None, "the pool initialiser sets up each worker"
+    matcher, converter, cache = _WORKER
+    return extract_file(item, matcher, converter, cache)
 
 
 def extract_file(
