@@ -412,3 +412,23 @@ def test_limits_are_exposed_as_constants() -> None:
     assert package.RATIO_GRACE_BYTES == 100 * 1024
     assert package.MAX_ENTRY_BYTES <= package.MAX_TOTAL_BYTES
     assert package.MAX_FILE_BYTES >= 25 * 1024 * 1024  # the usual e-mail attachment limit
+
+
+def test_an_oversized_xml_part_is_refused_before_parsing(tmp_path: Path) -> None:
+    import random
+
+    from cuf_extract.package import MAX_XML_PART_BYTES, OoxmlPackage, PackageError
+
+    rng = random.Random(1)
+    # Text that does not compress much, so the ratio check lets it through.
+    words = ["".join(rng.choice("abcdefghij") for _ in range(8)) for _ in range(5000)]
+    body = " ".join(rng.choice(words) for _ in range(MAX_XML_PART_BYTES // 8))
+    xml = f'<w:document xmlns:w="x"><w:body><w:p><w:r><w:t>{body}</w:t></w:r></w:p></w:body>'
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", xml)
+    package = OoxmlPackage.from_bytes(data.getvalue(), name="gros.docx")
+    with pytest.raises(PackageError) as error:
+        package.read_xml("word/document.xml")
+    assert error.value.code.value == "too_large"
+    assert "gros.docx" in error.value.message

@@ -53,6 +53,9 @@ MAX_FILE_BYTES = 100 * _MIB
 MAX_ENTRIES = 1000
 #: Largest declared (and real) uncompressed size of a single entry.
 MAX_ENTRY_BYTES = 100 * _MIB
+#: Largest XML part parsed. lxml needs several times a part's size in memory, and a
+#: questionnaire's document.xml is well under 1 MiB even with long answers.
+MAX_XML_PART_BYTES = 25 * _MIB
 #: Largest sum of the declared uncompressed sizes of all entries.
 MAX_TOTAL_BYTES = 500 * _MIB
 #: Smallest compressed/uncompressed ratio accepted (Apache POI ZipSecureFile: 0.01).
@@ -377,6 +380,11 @@ class OoxmlPackage:
 
     def read_xml(self, name: str) -> etree._Element:
         """Parse one XML part with the hardened parser; a DOCTYPE is refused."""
+        info = self._infos.get(name)
+        if info is not None and info.file_size > MAX_XML_PART_BYTES:
+            raise _too_large(
+                self.name, f"l'élément « {name} » fait {_mb(info.file_size)}, bien plus "
+                "qu'un questionnaire")
         data = self.read_bytes(name)
         try:
             return parse_xml(data, where=name)
