@@ -220,3 +220,19 @@ def test_installed_entry_points(tmp_path: Path) -> None:
     )
     assert result.returncode == EXIT_FLAGGED, result.stderr
     assert (tmp_path / RESPONSES).exists()
+
+
+def test_workbook_open_in_excel_gets_a_dated_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "ok.docx").write_bytes(BY_NAME["answers_below_bullet"].build())
+    run_cli("ok.docx", cwd=tmp_path, monkeypatch=monkeypatch, capsys=capsys)
+    before = (tmp_path / RESPONSES).read_bytes()
+    (tmp_path / f"~${RESPONSES}").write_bytes(b"\x05Alice" + b"\0" * 156)  # Excel's lock
+    code, _, err = run_cli("ok.docx", cwd=tmp_path, monkeypatch=monkeypatch, capsys=capsys)
+    assert code == EXIT_FLAGGED  # every file is ok, but staff must know where results went
+    assert "est ouvert dans un autre programme" in err
+    assert (tmp_path / RESPONSES).read_bytes() == before
+    dated = list(tmp_path.glob("reponses-2*.xlsx"))
+    assert len(dated) == 1
+    assert answers_sheet(dated[0])[0]["Statut"] == "OK"

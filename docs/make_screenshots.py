@@ -1,0 +1,205 @@
+"""Regenerate the screenshots of docs/guide.md from a real run on examples/replies.
+
+    python docs/make_screenshots.py
+
+Needs Chromium (Debian: `apt-get install -y chromium`). The spreadsheet screenshot also
+needs LibreOffice (`soffice`, which renders the sheet as HTML); without it that one
+screenshot is skipped with a message.
+
+What it does, in a temporary folder (the examples are not touched):
+
+1. copies examples/replies to `reponses/`, holding back one file (a "late reply");
+2. runs `cuf-extract reponses/` and screenshots the report (summary, files to check,
+   one file's answers);
+3. types notes into the workbook as staff would, fills the blank Q4 of one reply,
+   adds the late reply, runs again and screenshots the "Depuis la dernière exécution"
+   section, then the spreadsheet itself.
+
+Parts of the report are shown by injecting a stylesheet that hides the other sections
+into a copy of the HTML: what is shown is the report's own markup and style.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples" / "replies"
+IMAGES = ROOT / "docs" / "images"
+LATE_REPLY = "union-des-territoires-solidaires.docx"
+FIXED_REPLY = "parti-des-communes-rurales.docx"
+MAX_BYTES = 250_000
+
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--hide-scrollbars",
+]
+
+
+def chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    sys.exit("Chromium introuvable : apt-get install -y chromium")
+
+
+def run_tool(cwd: Path, *args: str) -> int:
+    """`cuf-extract ARGS` with this Python (the project's venv); returns the exit code."""
+    done = subprocess.run([sys.executable, "-m", "cuf_extract", *args], cwd=cwd,
+                          capture_output=True, text=True, env={**os.environ, "COLUMNS": "100"})
+    print(done.stdout, done.stderr, sep="", end="")
+    return done.returncode
+
+
+def report_part(report: Path, css: str, name: str) -> Path:
+    """A copy of the report with `css` added, to show only part of it."""
+    html = report.read_text(encoding="utf-8")
+    html = html.replace("</style>", css + "\n</style>", 1)
+    target = report.with_name(name)
+    target.write_text(html, encoding="utf-8")
+    return target
+
+
+def screenshot(page: Path, png: Path, *, width: int, height: int, profile: Path) -> None:
+    subprocess.run(
+        [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}",
+         f"--window-size={width},{height}", f"--screenshot={png}", page.as_uri()],
+        check=True, capture_output=True, timeout=120,
+    )
+    check_size(png)
+
+
+def check_size(png: Path) -> None:
+    size = png.stat().st_size
+    print(f"{png.relative_to(ROOT)} : {size // 1024} Ko")
+    if size > MAX_BYTES:
+        sys.exit(f"{png} fait {size} octets (> {MAX_BYTES}) : réduisez la fenêtre.")
+
+
+def anchor_of(report: Path, file_name: str) -> str:
+    """The id of a file's article in "Toutes les réponses"."""
+    html = report.read_text(encoding="utf-8")
+    for match in re.finditer(r'<article class="file all" id="([^"]+)">(.*?)</article>', html,
+                             re.S):
+        if file_name in match.group(2):
+            return match.group(1)
+    raise SystemExit(f"{file_name} absent du rapport")
+
+
+ONLY = "body > section, body > .note {{ display: none; }} body > section{sel} {{ display: block; }}"
+
+
+def staff_edits(workbook: Path) -> None:
+    """What staff do between two runs: a note, a follow-up status, a corrected name."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(workbook)
+    ws = wb["Réponses"]
+    column = {cell.value: cell.column for cell in ws[1]}
+    for row in range(2, ws.max_row + 1):
+        path = str(ws.cell(row=row, column=column["Fichier"]).value or "")
+        if "alliance" in path:
+            ws.cell(row=row, column=column["Statut de suivi"], value="relancé")
+            ws.cell(row=row, column=column["Notes"], value="Q5 demandée par courriel le 12/02")
+        elif "federation" in path:
+            ws.cell(row=row, column=column["Organisation (corrigée)"],
+                    value="Fédération progressiste")
+            ws.cell(row=row, column=column["Statut de suivi"], value="saisi à la main")
+        elif FIXED_REPLY in path:
+            ws.cell(row=row, column=column["Notes"], value="Q4 reçue par téléphone")
+    wb.save(workbook)
+
+
+def fill_blank_answer(docx_path: Path) -> None:
+    """The respondent sends the reply again with its blank Q4 filled in."""
+    import docx
+
+    document = docx.Document(str(docx_path))
+    for table in document.tables:
+        for row in table.rows:
+            if row.cells[0].text.startswith("Envisagez-vous") and not row.cells[1].text.strip():
+                row.cells[1].paragraphs[0].add_run(
+                    "Oui : une consultation des habitants avant chaque projet important.")
+    document.save(str(docx_path))
+
+
+def spreadsheet(workbook: Path, png: Path, work: Path, profile: Path) -> None:
+    """The first columns of the "Réponses" sheet, as LibreOffice renders them."""
+    soffice = shutil.which("soffice")
+    if not soffice:
+        print("soffice (LibreOffice) absent : capture du tableur non refaite.")
+        return
+    from openpyxl import load_workbook
+
+    wb = load_workbook(workbook)  # a copy is trimmed for the picture; the real one is kept
+    for name in wb.sheetnames[1:]:
+        del wb[name]
+    ws = wb["Réponses"]
+    ws.delete_cols(10, ws.max_column)  # keep Fichier … Notes, and Q1
+    for (cell,) in ws.iter_rows(min_row=2, min_col=9, max_col=9):
+        if isinstance(cell.value, str) and len(cell.value) > 45:
+            cell.value = cell.value[:44] + "…"  # one line per answer in the picture
+    copy = work / "tableur.xlsx"
+    wb.save(copy)
+    # LibreOffice renders the sheet (colours, column widths) as HTML; Chromium shoots it.
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation={(work / 'lo').as_uri()}",
+                    "--convert-to", "html", "--outdir", str(work), str(copy)],
+                   check=True, capture_output=True, timeout=180)
+    page = work / "tableur.html"
+    html = page.read_text(encoding="utf-8", errors="replace")
+    page.write_text(html.replace("</head>", "<style>td, font, a { font-family: sans-serif; "
+                                 "font-size: 12px !important; }</style></head>", 1),
+                    encoding="utf-8")
+    screenshot(page, png, width=1200, height=300, profile=profile)
+
+
+def main() -> None:
+    IMAGES.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="cuf-shots-") as temp:
+        work = Path(temp)
+        profile = work / "chromium-profile"
+        replies = work / "reponses"
+        shutil.copytree(EXAMPLES, replies)
+        late = work / LATE_REPLY
+        shutil.move(replies / LATE_REPLY, late)
+
+        # First run.
+        run_tool(work, "reponses/")
+        report = work / "reponses-rapport.html"
+        screenshot(report, IMAGES / "rapport-synthese.png", width=1000, height=1150,
+                   profile=profile)
+        to_check = report_part(report, ONLY.format(sel="#a-verifier"), "a-verifier.html")
+        screenshot(to_check, IMAGES / "rapport-a-verifier.png", width=1000, height=1300,
+                   profile=profile)
+        anchor = anchor_of(report, FIXED_REPLY)
+        one = report_part(
+            report,
+            ONLY.format(sel="#reponses") + f" article.all:not(#{anchor}) {{ display: none; }}",
+            "reponses.html",
+        )
+        screenshot(one, IMAGES / "rapport-reponses.png", width=1000, height=1250,
+                   profile=profile)
+
+        # Staff work on the workbook, a late reply and a fixed reply arrive; rerun.
+        staff_edits(work / "reponses.xlsx")
+        shutil.move(late, replies / LATE_REPLY)
+        fill_blank_answer(replies / FIXED_REPLY)
+        for owner in replies.glob("~$*"):
+            owner.unlink()  # the document was closed in Word: its owner file is gone
+        run_tool(work, "reponses/")
+        changes = report_part(report, ONLY.format(sel="#changements"), "changements.html")
+        screenshot(changes, IMAGES / "rapport-depuis-la-derniere-fois.png", width=1000,
+                   height=700, profile=profile)
+        spreadsheet(work / "reponses.xlsx", IMAGES / "tableur.png", work, profile)
+
+
+if __name__ == "__main__":
+    main()
