@@ -231,3 +231,24 @@ def test_parallel_and_sequential_runs_give_the_same_results(tmp_path: Path) -> N
     parallel = extract_files(files, questionnaire, jobs=2)
     assert parallel.model_dump_json() == sequential.model_dump_json()
     assert [f.path for f in parallel.files] == [f.display for f in files]
+
+
+def test_owner_files_and_verdict_changes_on_rerun(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    replies = tmp_path / "replies"
+    replies.mkdir()
+    (replies / "a.docx").write_bytes(reply("A"))
+    (replies / "~$a.docx").write_bytes(b"\x05Alice" + b"\0" * 156)
+    run(tmp_path, monkeypatch)
+    run(tmp_path, monkeypatch)
+    second = rows(tmp_path / "reponses.xlsx")
+    assert str(second["replies/~$a.docx"]["Depuis la dernière fois"]) == "inchangé"
+    # Word closed (owner file gone), and a second copy of a.docx arrives.
+    (replies / "~$a.docx").unlink()
+    (replies / "a-copie.docx").write_bytes((replies / "a.docx").read_bytes())
+    run(tmp_path, monkeypatch)
+    third = rows(tmp_path / "reponses.xlsx")
+    assert "replies/~$a.docx" not in third  # never a reply: no "absent" row
+    change = str(third["replies/a.docx"]["Depuis la dernière fois"])
+    assert change == "modifié (statut : OK → Avertissement (fichier inchangé))"

@@ -207,7 +207,7 @@ def test_row_values_and_labels(run: Run, tmp_path: Path) -> None:
     row2 = {k: c.value for k, c in row_cells(ws, 2).items()}
     assert [row2[k] for k in ("Organisation", "Source de l'organisation", "Statut")] == [
         "Parti A – Écologie", "en-tête du document", "OK"]
-    assert row2["Date du document"] == "2020-02-03"
+    assert row2["Date du document"] == "03/02/2020"
     row3 = {k: c.value for k, c in row_cells(ws, 3).items()}
     assert [row3["Source de l'organisation"], row3["Statut"]] == [
         "nom du fichier", "Avertissement"]

@@ -226,6 +226,8 @@ def compare(
             staff=tuple((c, row.staff[c]) for c in previous.staff_columns if c in row.staff),
         )
         for row in unmatched
+        # Word's owner files and the like were never replies: they leave no trace.
+        if row.status != Status.SKIPPED.value
     )
     return Campaign(
         staff_columns=previous.staff_columns, history=history, absent=absent,
@@ -236,13 +238,19 @@ def compare(
 def _change(result: FileResult, row: PreviousRow, question_ids: Sequence[str]
             ) -> tuple[ChangeKind, str]:
     renamed = f"renommé (ancien nom : {row.path})" if row.path != result.path else ""
-    if row.sha256 and row.sha256 == result.sha256:
-        return ChangeKind.UNCHANGED, renamed
     details = [renamed] if renamed else []
-    if row.sha256 is None and not row.digests:
-        return ChangeKind.CHANGED, "; ".join([*details, "pas d'état précédent à comparer"])
     new_status = STATUS_LABELS[result.status]
     old_status = STATUS_LABELS.get(Status(row.status)) if row.status in set(Status) else None
+    same_bytes = bool(row.sha256) and row.sha256 == result.sha256
+    if same_bytes or (result.status is Status.SKIPPED and row.status == Status.SKIPPED.value):
+        if old_status is None or old_status == new_status:
+            return ChangeKind.UNCHANGED, renamed
+        # Same file, new verdict: another file made it a duplicate, or stopped doing so.
+        details.append(f"statut : {old_status} → {new_status} (fichier inchangé)")
+        fixed = result.status is Status.OK
+        return (ChangeKind.FIXED if fixed else ChangeKind.CHANGED), " ; ".join(details)
+    if row.sha256 is None and not row.digests:
+        return ChangeKind.CHANGED, " ; ".join([*details, "pas d'état précédent à comparer"])
     if old_status and old_status != new_status:
         details.append(f"statut : {old_status} → {new_status}")
     changed = [
@@ -255,7 +263,7 @@ def _change(result: FileResult, row: PreviousRow, question_ids: Sequence[str]
         details.append("fichier modifié, réponses identiques")
     was_flagged = row.status in (Status.WARNING.value, Status.ERROR.value)
     kind = ChangeKind.FIXED if was_flagged and result.status is Status.OK else ChangeKind.CHANGED
-    return kind, "; ".join(details)
+    return kind, " ; ".join(details)
 
 
 def state_rows(run: Run, campaign: Campaign, shown_cells: dict[str, dict[str, str]]

@@ -167,7 +167,7 @@ def extract(
     jobs: Annotated[
         int | None,
         typer.Option("-j", "--jobs", min=1,
-                     help="Nombre de processus de lecture. Par défaut : un par cœur."),
+                     help="Nombre de processus de lecture. Par défaut : un par cœur (8 au plus)."),
     ] = None,
 ) -> None:
     """Lit les réponses et écrit le tableur et le rapport (commande par défaut)."""
@@ -179,7 +179,12 @@ def extract(
     outputs = [p for p in (output, report, json_path) if p is not None]
     expansion = expand_paths(paths, recursive=recursive, exclude=outputs)
     for pattern in expansion.unmatched:
-        typer.echo(f"Attention : « {pattern} » ne correspond à aucun fichier.", err=True)
+        hint = ""
+        if not recursive and Path(pattern).is_dir() and any(Path(pattern).iterdir()):
+            hint = " (ses sous-dossiers ne sont lus qu'avec l'option -r)"
+        typer.echo(f"Attention : « {pattern} » ne contient aucun fichier à lire{hint}."
+                   if Path(pattern).is_dir() else
+                   f"Attention : « {pattern} » ne correspond à aucun fichier.", err=True)
     if not expansion.files:
         _fail("aucun fichier à lire. Vérifiez le chemin ou le motif indiqué.\n" + USAGE)
 

@@ -19,6 +19,7 @@ __all__ = [
     "STAFF_COLUMNS",
     "STATE_SHEET",
     "extracted_columns",
+    "french_date",
     "INVALID_CHARACTERS",
     "ISSUE_LABELS",
     "REPLACEMENT_CHARACTER",
@@ -114,6 +115,17 @@ def clean_text(text: str) -> tuple[str, bool]:
     """Replace characters XML 1.0 cannot hold by U+FFFD; say whether any was replaced."""
     cleaned, count = INVALID_CHARACTERS.subn(REPLACEMENT_CHARACTER, text)
     return cleaned, count > 0
+
+
+def french_date(value: str | None) -> str:
+    """An ISO date from the document properties as staff read dates: "09/02/2020 11:30"."""
+    if not value:
+        return ""
+    match = re.match(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?", value)
+    if match is None:
+        return value
+    year, month, day, hour, minute = match.groups()
+    return f"{day}/{month}/{year}" + (f" {hour}:{minute}" if hour else "")
 
 
 def issue_line(issue: Issue) -> str:

@@ -50,6 +50,8 @@ th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left;
   vertical-align: top; overflow-wrap: anywhere; }
 th { background: #f6f8fa; }
 table.counts { width: auto; min-width: 18rem; }
+table.issues td:nth-child(1), table.issues td:nth-child(2) { white-space: nowrap; }
+table.issues td:nth-child(3) { min-width: 9rem; overflow-wrap: normal; }
 table.counts td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .badge { display: inline-block; padding: 0 .5rem; border-radius: 3px; font-weight: 600;
   font-size: .85rem; white-space: nowrap; }

@@ -44,6 +44,7 @@ from cuf_extract.writers import (
     STATUS_LABELS,
     clean_text,
     extracted_columns,
+    french_date,
     issue_line,
 )
 from cuf_extract.writers.atomic import OutputError, atomic_write
@@ -250,7 +251,7 @@ def raw_cells(result: FileResult, run: Run) -> dict[str, str]:
         *(result.answer(q.id) or "" for q in run.questionnaire.questions),
         "\n\n".join(result.extra_text),
         "\n".join(issue_line(issue) for issue in result.issues),
-        result.document_date or "",
+        french_date(result.document_date),
     ]
     columns = extracted_columns([q.id for q in run.questionnaire.questions])
     return dict(zip(columns, values, strict=True))
@@ -294,7 +295,11 @@ def _answers_sheet(
     column_of = {title: i for i, title in enumerate(titles, start=1)}
     for qid, question in questions.items():
         cell = _cell(ws, row=1, column=column_of[qid])
-        comment_text, _ = clean_text(f"{question.id} : {question.text}")
+        comment_text, _ = clean_text(
+            f"{question.id} : {question.text}\n\nColonne remplie par l'outil : un texte "
+            "modifié ici à la main est déplacé dans « Notes » à la prochaine exécution ; "
+            "corrigez plutôt le fichier Word."
+        )
         cell.comment = Comment(comment_text, "cuf-extract", height=160, width=320)
     for title in campaign.staff_columns:
         _cell(ws, row=1, column=column_of[title]).fill = _STAFF_FILL
