@@ -81,6 +81,7 @@ def test_answer_as_list_items_keeps_them_readable(matcher: Matcher) -> None:
     [
         "1) " + TEXTS["Q3"],
         "Question 3 : " + TEXTS["Q3"],
+        "En réponse à votre troisième question, " + TEXTS["Q3"],
         "Q3. " + TEXTS["Q3"].upper(),
         TEXTS["Q3"].replace("’", "'").replace(" ?", "\u202f?"),
         "L'offre de formation que vous proposez aux elus comprend-elle un module sur "

@@ -32,7 +32,7 @@ from cuf_extract.models import (
 )
 from cuf_extract.writers import STATE_SHEET
 from cuf_extract.writers import xlsx as xlsx_module
-from cuf_extract.writers.atomic import OutputNotWritable, atomic_write, is_locked
+from cuf_extract.writers.atomic import OutputError, OutputNotWritable, atomic_write, is_locked
 from cuf_extract.writers.json_export import dump_json, write_json
 from cuf_extract.writers.report_html import french_datetime, render_report, write_report
 from cuf_extract.writers.xlsx import (
@@ -527,3 +527,14 @@ def test_empty_run(tmp_path: Path) -> None:
     page = write_report(empty, tmp_path / "vide.html").read_text(encoding="utf-8")
     assert "Aucun fichier ne demande de vérification." in page
     assert Run.model_validate_json(write_json(empty, tmp_path / "vide.json").read_bytes()) == empty
+
+
+def test_verify_rejects_a_damaged_or_short_workbook(run: Run, tmp_path: Path) -> None:
+    result, _ = _write(run, tmp_path)
+    expected = {SHEET_ANSWERS: 5, SHEET_QUESTIONS: 6, SHEET_ISSUES: 5, STATE_SHEET: 5}
+    with pytest.raises(OutputError, match="lignes au lieu de"):
+        xlsx_module._verify(result.path, {**expected, SHEET_ANSWERS: 7})
+    damaged = tmp_path / "damaged.xlsx"
+    damaged.write_bytes(result.path.read_bytes()[:2000])
+    with pytest.raises(OutputError, match="ne peut pas être relu"):
+        xlsx_module._verify(damaged, expected)

@@ -30,6 +30,9 @@ from cuf_extract.questionnaire import Questionnaire
 # (rapidfuzz ratio, 0-100) to the normalised question. Measured on retyped questions
 # with typos, lost accents and a changed word: 84-99; on answers: below 60.
 QUESTION_MIN_SCORE = 80.0
+# Below this prefix similarity, a block is not even tried as a question preceded by
+# other words ("Réponse à la question 1 : …" scores 70-92): French answers score 45-65.
+FALLBACK_MIN_SCORE = 65.0
 # A long template paragraph retyped or re-saved with small differences still counts
 # as template when this similar; short ones must match exactly.
 TEMPLATE_MIN_SCORE = 95.0
@@ -170,7 +173,7 @@ class Matcher:
         for qid, qnorm in self.questions:
             if len(body) < 0.6 * len(qnorm):
                 continue
-            score = fuzz.ratio(qnorm, body[: len(qnorm)], score_cutoff=50)
+            score = fuzz.ratio(qnorm, body[: len(qnorm)], score_cutoff=FALLBACK_MIN_SCORE)
             if 0 < score < QUESTION_MIN_SCORE and len(body) > len(qnorm):
                 # The question may not start the paragraph ("Réponse à la question 1 : …").
                 alignment = fuzz.partial_ratio_alignment(qnorm, body, score_cutoff=60)
