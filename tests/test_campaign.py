@@ -252,3 +252,26 @@ def test_owner_files_and_verdict_changes_on_rerun(
     assert "replies/~$a.docx" not in third  # never a reply: no "absent" row
     change = str(third["replies/a.docx"]["Depuis la dernière fois"])
     assert change == "modifié (statut : OK → Avertissement (fichier inchangé))"
+
+
+def test_parallel_run_works_with_the_spawn_start_method(tmp_path: Path) -> None:
+    """Windows and macOS start workers by importing the main module again: `python -m
+    cuf_extract` must not start a second run in each worker."""
+    from cuf_extract.pipeline import PARALLEL_MIN_FILES
+
+    replies = tmp_path / "replies"
+    replies.mkdir()
+    for i in range(PARALLEL_MIN_FILES + 2):
+        (replies / f"r{i:02}.docx").write_bytes(reply(f"P{i}"))
+    code = (
+        "import multiprocessing, runpy, sys\n"
+        "multiprocessing.set_start_method('spawn')\n"
+        "sys.argv = ['cuf-extract', 'replies', '--json', 'spawn.json', '-o', 's.xlsx', "
+        "'--no-cache', '-j', '2']\n"
+        "runpy.run_module('cuf_extract', run_name='__main__')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    data = (tmp_path / "spawn.json").read_text(encoding="utf-8")
+    assert data.count('"status": "ok"') == PARALLEL_MIN_FILES + 2
