@@ -8,6 +8,7 @@ literal, and text longer than Excel's cell limit cut with a visible French marke
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import Cell, WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -159,8 +160,9 @@ class _Tracker:
 
 
 def _cell(ws: Worksheet, *, row: int, column: int) -> Cell:
-    cell = ws.cell(row=row, column=column)
-    assert isinstance(cell, Cell)  # nothing is merged in these sheets
+    """A new cell for a write-only sheet, placed so that a hyperlink can point at it."""
+    cell = WriteOnlyCell(ws)
+    cell.row, cell.column = row, column
     return cell
 
 
@@ -209,14 +211,21 @@ def file_link(path: str, *, inputs_base: Path, workbook_dir: Path) -> str | None
     return link if len(link) <= EXCEL_MAX_LINK_LENGTH else None
 
 
-def _header(ws: Worksheet, tracker: _Tracker, titles: Sequence[str], widths: Sequence[int]) -> None:
+def _header(ws: Worksheet, tracker: _Tracker, titles: Sequence[str], widths: Sequence[int],
+            *, comments: dict[str, str] | None = None,
+            fills: dict[str, PatternFill] | None = None) -> None:
+    """The sheet's first row, its column widths and its print set-up."""
+    cells: list[Cell] = []
     for column, (title, width) in enumerate(zip(titles, widths, strict=True), start=1):
         cell = _cell(ws, row=1, column=column)
         tracker.put(cell, title)
         cell.font = _HEADER_FONT
-        cell.fill = _HEADER_FILL
+        cell.fill = (fills or {}).get(title, _HEADER_FILL)
         cell.alignment = _HEADER_ALIGN
+        if comments and title in comments:
+            cell.comment = Comment(comments[title], "cuf-extract", height=160, width=320)
         ws.column_dimensions[get_column_letter(column)].width = width
+        cells.append(cell)
     ws.freeze_panes = "A2"
     ws.print_title_rows = "1:1"
     ws.page_setup.orientation = "landscape"
@@ -224,6 +233,7 @@ def _header(ws: Worksheet, tracker: _Tracker, titles: Sequence[str], widths: Seq
     ws.page_setup.fitToHeight = 0
     if ws.sheet_properties.pageSetUpPr is not None:
         ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.append(cells)
 
 
 def _capped(items: Sequence[object]) -> tuple[int, int]:
@@ -239,6 +249,7 @@ def _note_row(ws: Worksheet, tracker: _Tracker, row: int, text: str) -> None:
     cell = _cell(ws, row=row, column=1)
     tracker.put(cell, text)
     cell.font = _NOTE_FONT
+    ws.append([cell])
 
 
 def raw_cells(result: FileResult, run: Run) -> dict[str, str]:
@@ -291,18 +302,17 @@ def _answers_sheet(
     questions = {q.id: q for q in run.questionnaire.questions}
     titles = _column_layout(run, campaign)
     widths = [60 if t in questions else _WIDTHS.get(t, 24) for t in titles]
-    _header(ws, tracker, titles, widths)
+    comments = {
+        qid: clean_text(
+            f"{q.id} : {q.text}\n\nColonne remplie par l'outil : un texte modifié ici à la "
+            "main est déplacé dans « Notes » à la prochaine exécution ; corrigez plutôt le "
+            "fichier Word."
+        )[0]
+        for qid, q in questions.items()
+    }
+    _header(ws, tracker, titles, widths, comments=comments,
+            fills=dict.fromkeys(campaign.staff_columns, _STAFF_FILL))
     column_of = {title: i for i, title in enumerate(titles, start=1)}
-    for qid, question in questions.items():
-        cell = _cell(ws, row=1, column=column_of[qid])
-        comment_text, _ = clean_text(
-            f"{question.id} : {question.text}\n\nColonne remplie par l'outil : un texte "
-            "modifié ici à la main est déplacé dans « Notes » à la prochaine exécution ; "
-            "corrigez plutôt le fichier Word."
-        )
-        cell.comment = Comment(comment_text, "cuf-extract", height=160, width=320)
-    for title in campaign.staff_columns:
-        _cell(ws, row=1, column=column_of[title]).fill = _STAFF_FILL
 
     rows: list[FileResult | AbsentFile] = [*run.files, *campaign.absent]
     kept, left_out = _capped(rows)
@@ -324,33 +334,38 @@ def _answers_sheet(
             change = "absent : fichier retiré du dossier ou introuvable"
             status = None
         cells[COLUMN_CHANGE] = change
+        line: list[Cell | None] = [None] * len(titles)
         for title, value in cells.items():
             if title in column_of:
                 cell = _cell(ws, row=row, column=column_of[title])
                 tracker.put(cell, value, owner)
                 cell.alignment = _WRAP
+                line[column_of[title] - 1] = cell
         for title, staff_value in staff:
             if title in column_of:
                 cell = _cell(ws, row=row, column=column_of[title])
                 _put_staff(cell, staff_value)
                 cell.alignment = _WRAP
-        name_cell = _cell(ws, row=row, column=column_of[COLUMN_FILE])
+                line[column_of[title] - 1] = cell
+        name_cell = line[column_of[COLUMN_FILE] - 1]
         link = (
             file_link(item.path, inputs_base=inputs_base, workbook_dir=workbook_dir)
             if links < EXCEL_MAX_HYPERLINKS and status is not None
             else None
         )
-        if link is None:
+        if link is None or name_cell is None:
             links_missing += 1
         else:
             name_cell.hyperlink = link
             name_cell.style = "Hyperlink"
             name_cell.alignment = _WRAP
             links += 1
-        status_cell = _cell(ws, row=row, column=column_of[COLUMN_STATUS])
-        status_cell.fill, status_cell.font = (
-            _STATUS_STYLES[status] if status is not None else _ABSENT_STYLE
-        )
+        status_cell = line[column_of[COLUMN_STATUS] - 1]
+        if status_cell is not None:
+            status_cell.fill, status_cell.font = (
+                _STATUS_STYLES[status] if status is not None else _ABSENT_STYLE
+            )
+        ws.append(line)
     last = kept + 1
     if left_out:
         last += 1
@@ -372,27 +387,31 @@ def _put_staff(cell: Cell, value: StaffValue) -> None:
         cell.value = value
 
 
-def _state_sheet(ws: Worksheet, run: Run, campaign: Campaign) -> int:
+def _state_sheet(
+    ws: Worksheet, run: Run, campaign: Campaign, shown: dict[str, dict[str, str]]
+) -> int:
     """The hidden sheet with what this run wrote, read back by the next run."""
-    header, rows = state_rows(run, campaign, shown_cells(run))
-    for column, title in enumerate(header, start=1):
-        _cell(ws, row=1, column=column).value = title
-    for row, values in enumerate(rows, start=2):
-        for column, value in enumerate(values, start=1):
-            cell = _cell(ws, row=row, column=column)
-            cell.value = value  # already safe: copies of cells written above
-            cell.data_type = "s"
     ws.sheet_state = "hidden"
+    header, rows = state_rows(run, campaign, shown)
+    for values in [header, *rows]:
+        line: list[Cell] = []
+        for value in values:
+            cell = WriteOnlyCell(ws, value=value)  # already safe: copies of cells above
+            cell.data_type = "s"
+            line.append(cell)
+        ws.append(line)
     return len(rows) + 1
 
 
 def _questions_sheet(ws: Worksheet, run: Run, tracker: _Tracker) -> int:
     _header(ws, tracker, ["Question", "Texte"], [12, 100])
     for row, question in enumerate(run.questionnaire.questions, start=2):
-        tracker.put(_cell(ws, row=row, column=1), question.id)
+        id_cell = _cell(ws, row=row, column=1)
+        tracker.put(id_cell, question.id)
         text_cell = _cell(ws, row=row, column=2)
         tracker.put(text_cell, question.text)
         text_cell.alignment = _WRAP
+        ws.append([id_cell, text_cell])
     return len(run.questionnaire.questions) + 1
 
 
@@ -412,10 +431,13 @@ def _issues_sheet(ws: Worksheet, run: Run, tracker: _Tracker) -> tuple[int, bool
             issue.question or "",
             issue.message,
         ]
+        line: list[Cell] = []
         for column, value in enumerate(values, start=1):
             cell = _cell(ws, row=row, column=column)
             tracker.put(cell, value, result.path)
             cell.alignment = _WRAP
+            line.append(cell)
+        ws.append(line)
     last = kept + 1
     if left_out:
         last += 1
@@ -426,6 +448,18 @@ def _issues_sheet(ws: Worksheet, run: Run, tracker: _Tracker) -> tuple[int, bool
         )
     ws.auto_filter.ref = f"A1:E{kept + 1}"
     return last, bool(left_out)
+
+
+def _discard(workbook: Workbook) -> None:
+    """Close a write-only workbook that was not saved, removing its temporary files
+    (left open, its row streams fail noisily when garbage-collected)."""
+    for sheet in workbook.worksheets:
+        with contextlib.suppress(Exception):
+            sheet.close()
+        writer = getattr(sheet, "_writer", None)
+        if writer is not None:
+            with contextlib.suppress(Exception):
+                writer.cleanup()
 
 
 _SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -499,10 +533,10 @@ def write_xlsx(
     target = Path(target)
     workbook_dir = target.absolute().parent
     tracker = _Tracker()
-    workbook = Workbook()
-    answers = workbook.active
-    assert answers is not None
-    answers.title = SHEET_ANSWERS
+    # Write-only: rows stream to a temporary file as they are made, so memory does not
+    # grow with the number of cells (openpyxl keeps every cell object otherwise).
+    workbook = Workbook(write_only=True)
+    answers = workbook.create_sheet(SHEET_ANSWERS)
     if campaign is None:
         campaign = Campaign(
             staff_columns=STAFF_COLUMNS,
@@ -513,7 +547,8 @@ def write_xlsx(
     )
     question_rows = _questions_sheet(workbook.create_sheet(SHEET_QUESTIONS), run, tracker)
     issue_rows, issues_cut = _issues_sheet(workbook.create_sheet(SHEET_ISSUES), run, tracker)
-    state_rows_count = _state_sheet(workbook.create_sheet(STATE_SHEET), run, campaign)
+    state_rows_count = _state_sheet(workbook.create_sheet(STATE_SHEET), run, campaign,
+                                    shown_cells(run))
     expected = {
         SHEET_ANSWERS: answer_rows,
         SHEET_QUESTIONS: question_rows,
@@ -521,7 +556,11 @@ def write_xlsx(
         STATE_SHEET: state_rows_count,
     }
 
-    written = atomic_write(target, workbook.save, lambda path: _verify(path, expected))
+    try:
+        written = atomic_write(target, workbook.save, lambda path: _verify(path, expected))
+    except BaseException:
+        _discard(workbook)
+        raise
     cut = tuple(
         name for name, was_cut in ((SHEET_ANSWERS, answers_cut), (SHEET_ISSUES, issues_cut))
         if was_cut
