@@ -178,26 +178,30 @@ def extract_file(
 def _extract(
     item: InputFile, matcher: Matcher, converter: Converter, cache: ResultCache | None
 ) -> FileResult:
-    path = item.path
-    sniffed = inputs.sniff(path)
+    sniffed = inputs.sniff(item.path)
     if sniffed.kind in (inputs.FileKind.OWNER_FILE, inputs.FileKind.SYSTEM_FILE):
         return _skipped(item, matcher)
-    if cache is not None:
-        sha = _sha256_or_none(path)
-        cached = cache.get(sha, path.name, item.display) if sha else None
-        if cached is not None:
-            return cached
-        result = _extract(item, matcher, converter, None)
-        # Errors are cheap to find again, and may go away (LibreOffice installed since).
-        if result.sha256 is not None and result.sha256 == sha and result.status in (
-            Status.OK, Status.WARNING
-        ):
-            cache.put(result)
-        return result
-    if sniffed.kind in CONVERTIBLE and converter.available:
-        return _extract_converted(item, matcher, converter, sniffed.kind)
-    if sniffed.kind is not inputs.FileKind.DOCX:
-        code, message = inputs.explain(sniffed.kind, path.name)
+    if cache is None:
+        return _extract_sniffed(item, matcher, converter, sniffed.kind)
+    sha = _sha256_or_none(item.path)
+    cached = cache.get(sha, item.path.name, item.display) if sha else None
+    if cached is not None:
+        return cached
+    result = _extract_sniffed(item, matcher, converter, sniffed.kind)
+    # Errors are cheap to find again, and may go away (LibreOffice installed since).
+    if sha and result.sha256 == sha and result.status in (Status.OK, Status.WARNING):
+        cache.put(result)
+    return result
+
+
+def _extract_sniffed(
+    item: InputFile, matcher: Matcher, converter: Converter, kind: inputs.FileKind
+) -> FileResult:
+    path = item.path
+    if kind in CONVERTIBLE and converter.available:
+        return _extract_converted(item, matcher, converter, kind)
+    if kind is not inputs.FileKind.DOCX:
+        code, message = inputs.explain(kind, path.name)
         return _failed(item, matcher, _sha256_or_none(path), make_issue(code, message))
     try:
         data = _read_bounded(path)
