@@ -230,8 +230,15 @@ def _int(value: str | None, default: int) -> int:
         return default
 
 
+_CLARK: dict[str, str] = {}
+
+
 def _child_val(el: _Element, tag: str) -> str | None:
-    child = el.find(_w(tag))
+    """The w:val of `el`'s first w:`tag` child (called for every paragraph: kept cheap)."""
+    name = _CLARK.get(tag)
+    if name is None:
+        name = _CLARK[tag] = _w(tag)
+    child = el.find(name)
     return None if child is None else child.get(VAL)
 
 

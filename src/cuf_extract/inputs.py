@@ -15,7 +15,7 @@ import os
 import re
 import stat
 import zipfile
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -62,6 +62,7 @@ _GLOB_CHARS = frozenset("*?[")
 
 class FileKind(StrEnum):
     DOCX = "docx"
+    ZIP = "zip"  # a zip archive not inspected yet (sniff(..., inspect_zip=False))
     DOC = "doc"
     ODT = "odt"
     RTF = "rtf"
@@ -271,8 +272,12 @@ _REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 _ODF_TEXT = "application/vnd.oasis.opendocument.text"
 
 
-def sniff(path: Path) -> Sniffed:
-    """What `path` really is, from its bytes (and, for lock files, its name)."""
+def sniff(path: Path, *, inspect_zip: bool = True) -> Sniffed:
+    """What `path` really is, from its bytes (and, for lock files, its name).
+
+    With `inspect_zip=False` a zip archive is returned as `FileKind.ZIP` without opening
+    it: the caller opens it once, bounded, and classifies it with `classify_package`.
+    """
     name = path.name
     try:
         info = path.stat()
@@ -291,7 +296,7 @@ def sniff(path: Path) -> Sniffed:
             if not head:
                 return Sniffed(FileKind.EMPTY, "0 bytes")
             if head.startswith(_ZIP_MAGICS):
-                return _sniff_zip(handle)
+                return _sniff_zip(handle) if inspect_zip else Sniffed(FileKind.ZIP, "zip")
             if head.startswith(_OLE_MAGIC):
                 return _sniff_ole(handle, info.st_size)
             return _sniff_head(head)
@@ -379,9 +384,15 @@ def _sniff_zip(handle: BinaryIO) -> Sniffed:
 
 
 def _classify_zip(archive: zipfile.ZipFile) -> Sniffed:
-    names = set(archive.namelist())
+    return classify_package(set(archive.namelist()), lambda name: _read_small_part(archive, name))
+
+
+def classify_package(names: Collection[str], read: Callable[[str], bytes | None]) -> Sniffed:
+    """What a zip archive holds, from its entry names and a reader of small entries
+    (`read` returns None for a missing entry). Shared by `sniff` and the pipeline, which
+    classifies the package it has already opened instead of reading the zip twice."""
     if "[Content_Types].xml" not in names:
-        mimetype = _read_small_part(archive, "mimetype")
+        mimetype = read("mimetype")
         if mimetype is not None:
             value = mimetype.decode("ascii", errors="replace").strip()
             if value.startswith(_ODF_TEXT):
@@ -389,8 +400,8 @@ def _classify_zip(archive: zipfile.ZipFile) -> Sniffed:
             if value.startswith("application/vnd.oasis.opendocument."):
                 return Sniffed(FileKind.OTHER_OFFICE, value)
         return Sniffed(FileKind.ZIP_OTHER, "zip without [Content_Types].xml")
-    types_data = _read_small_part(archive, "[Content_Types].xml")
-    rels_data = _read_small_part(archive, "_rels/.rels")
+    types_data = read("[Content_Types].xml")
+    rels_data = read("_rels/.rels")
     assert types_data is not None
     if rels_data is None:
         if "word/document.xml" in names:
@@ -660,6 +671,7 @@ def explain(kind: FileKind, name: str) -> tuple[IssueCode, str]:
             "qu'il n'est pas verrouillé par un autre programme.",
         ),
     }
+    table[FileKind.ZIP] = table[FileKind.ZIP_OTHER]  # only met when not classified further
     try:
         return table[kind]
     except KeyError:

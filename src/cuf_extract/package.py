@@ -18,6 +18,7 @@ import io
 import posixpath
 import re
 import struct
+import threading
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -163,7 +164,20 @@ def eocd_entry_count(data: bytes) -> int | None:
 
 def has_doctype(data: bytes) -> bool:
     """True if the bytes contain a DOCTYPE declaration (UTF-8 or UTF-16)."""
-    return any(pattern.search(data) for pattern in _DOCTYPE_PATTERNS)
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4]:
+        return any(pattern.search(data) for pattern in _DOCTYPE_PATTERNS)
+    return _DOCTYPE_PATTERNS[0].search(data) is not None  # UTF-8: the common case
+
+
+_PARSERS = threading.local()
+
+
+def _parser() -> etree.XMLParser:
+    """This thread's hardened parser: making one per part costs as much as a small parse."""
+    parser: etree.XMLParser | None = getattr(_PARSERS, "parser", None)
+    if parser is None:
+        parser = _PARSERS.parser = hardened_parser()
+    return parser
 
 
 def parse_xml(data: bytes, *, where: str = "") -> etree._Element:
@@ -176,7 +190,7 @@ def parse_xml(data: bytes, *, where: str = "") -> etree._Element:
     if has_doctype(data):
         raise ValueError(f"{where}: DOCTYPE declaration refused (DTDs are forbidden in OOXML)")
     try:
-        root = etree.fromstring(data, hardened_parser())
+        root = etree.fromstring(data, _parser())
     except etree.XMLSyntaxError as error:
         raise ValueError(f"{where}: malformed XML: {error}") from error
     if not isinstance(root, etree._Element):
@@ -329,6 +343,10 @@ class OoxmlPackage:
 
     def has(self, name: str) -> bool:
         return name in self._infos
+
+    def entry_size(self, name: str) -> int:
+        """The declared uncompressed size of an entry (checked against the limits)."""
+        return self._infos[name].file_size
 
     def read_bytes(self, name: str) -> bytes:
         """Decompress one entry in chunks, stopping as soon as it exceeds what was declared."""

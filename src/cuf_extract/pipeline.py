@@ -178,7 +178,8 @@ def extract_file(
 def _extract(
     item: InputFile, matcher: Matcher, converter: Converter, cache: ResultCache | None
 ) -> FileResult:
-    sniffed = inputs.sniff(item.path)
+    # Zip archives are opened once, by `_extract_zip`, rather than sniffed and reopened.
+    sniffed = inputs.sniff(item.path, inspect_zip=False)
     if sniffed.kind in (inputs.FileKind.OWNER_FILE, inputs.FileKind.SYSTEM_FILE):
         return _skipped(item, matcher)
     if cache is None:
@@ -200,7 +201,7 @@ def _extract_sniffed(
     path = item.path
     if kind in CONVERTIBLE and converter.available:
         return _extract_converted(item, matcher, converter, kind)
-    if kind is not inputs.FileKind.DOCX:
+    if kind not in (inputs.FileKind.DOCX, inputs.FileKind.ZIP):
         code, message = inputs.explain(kind, path.name)
         return _failed(item, matcher, _sha256_or_none(path), make_issue(code, message))
     try:
@@ -210,7 +211,34 @@ def _extract_sniffed(
         return _failed(item, matcher, None, make_issue(code, f"{message} ({exc.strerror})"))
     except PackageError as exc:
         return _failed(item, matcher, None, make_issue(exc.code, exc.message))
-    return _extract_docx_bytes(item, matcher, data, hashlib.sha256(data).hexdigest())
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        package = OoxmlPackage.from_bytes(data, name=path.name)
+    except PackageError as exc:
+        return _failed(item, matcher, sha, make_issue(exc.code, exc.message))
+    kind = _classify(package)
+    if kind is not inputs.FileKind.DOCX:
+        if kind in CONVERTIBLE and converter.available:
+            return _extract_converted(item, matcher, converter, kind)
+        code, message = inputs.explain(kind, path.name)
+        return _failed(item, matcher, sha, make_issue(code, message))
+    return _extract_package(item, matcher, package, sha)
+
+
+def _classify(package: OoxmlPackage) -> inputs.FileKind:
+    """What the opened zip holds (a Word document, an .odt, a spreadsheet…)."""
+
+    def read(name: str) -> bytes | None:
+        if not package.has(name):
+            return None
+        if package.entry_size(name) > inputs.SNIFF_MAX_PART_BYTES:
+            raise ValueError(f"{name}: too large to sniff")
+        return package.read_bytes(name)
+
+    try:
+        return inputs.classify_package(set(package.names()), read).kind
+    except (ValueError, PackageError):
+        return inputs.FileKind.CORRUPT
 
 
 def _read_bounded(path: Path) -> bytes:
@@ -225,6 +253,19 @@ def _extract_docx_bytes(
 ) -> FileResult:
     try:
         package = OoxmlPackage.from_bytes(data, name=item.path.name)
+    except PackageError as exc:
+        return _failed(item, matcher, sha, make_issue(exc.code, exc.message))
+    return _extract_package(item, matcher, package, sha, extra_issues)
+
+
+def _extract_package(
+    item: InputFile,
+    matcher: Matcher,
+    package: OoxmlPackage,
+    sha: str,
+    extra_issues: tuple[Issue, ...] = (),
+) -> FileResult:
+    try:
         document = read_document(package)
     except PackageError as exc:
         return _failed(item, matcher, sha, make_issue(exc.code, exc.message))
