@@ -19,6 +19,7 @@ from cuf_extract.writers import (
     SOURCE_LABELS,
     STATUS_LABELS,
     clean_text,
+    french_date,
 )
 from cuf_extract.writers.atomic import atomic_write
 
@@ -50,8 +51,8 @@ th, td { border: 1px solid var(--line); padding: .3rem .5rem; text-align: left;
   vertical-align: top; overflow-wrap: anywhere; }
 th { background: #f6f8fa; }
 table.counts { width: auto; min-width: 18rem; }
-table.issues td:nth-child(1), table.issues td:nth-child(2) { white-space: nowrap; }
-table.issues td:nth-child(3) { min-width: 9rem; overflow-wrap: normal; }
+table.issues :is(td, th):nth-child(-n+2) { white-space: nowrap; }
+table.issues :is(td, th):nth-child(3) { min-width: 9rem; overflow-wrap: normal; }
 table.counts td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .badge { display: inline-block; padding: 0 .5rem; border-radius: 3px; font-weight: 600;
   font-size: .85rem; white-space: nowrap; }
@@ -174,7 +175,7 @@ def _file_section(index: int, result: FileResult, run: Run) -> Iterable[str]:
     yield f"<dt>Organisation</dt><dd>{_respondent(result)}</dd>"
     yield f"<dt>Chemin</dt><dd>{_text(result.path)}</dd>"
     if result.document_date:
-        yield f"<dt>Date du document</dt><dd>{_text(result.document_date)}</dd>"
+        yield f"<dt>Date du document</dt><dd>{_text(french_date(result.document_date))}</dd>"
     yield "</dl>"
     for question in run.questionnaire.questions:
         answer = result.answer(question.id)
