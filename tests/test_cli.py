@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -236,3 +237,18 @@ def test_workbook_open_in_excel_gets_a_dated_copy(
     dated = list(tmp_path.glob("reponses-2*.xlsx"))
     assert len(dated) == 1
     assert answers_sheet(dated[0])[0]["Statut"] == "OK"
+
+
+@pytest.mark.parametrize("command", [[], ["extract"], ["template"], ["schema"], ["check"]])
+def test_help_pages_are_in_french(
+    command: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run_cli(*command, "--help", cwd=tmp_path, monkeypatch=monkeypatch,
+                           capsys=capsys)
+    assert code == EXIT_OK
+    assert "Usage :" in out and "Affiche cette aide et quitte." in out
+    for english in ("[required]", "[default:", "Commands:", "Show this message", "<bool>",
+                    "<path>", "<list[str]>"):
+        assert english not in out
+    assert re.search(r"\bCOMMAND\b", out) is None

@@ -52,14 +52,27 @@ class _FrenchHelp:
         formatter.write_usage(ctx.command_path, " ".join(pieces), prefix="Usage : ")
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
-        from typer import rich_utils
-
-        rich_utils.ARGUMENTS_PANEL_TITLE = "Arguments"
-        rich_utils.OPTIONS_PANEL_TITLE = "Options"
-        rich_utils.COMMANDS_PANEL_TITLE = "Commandes"
-        rich_utils.DEFAULT_STRING = "[défaut : {}]"
-        rich_utils.REQUIRED_LONG_STRING = "[obligatoire]"
         super().format_help(ctx, formatter)  # type: ignore[misc]
+        text = "".join(formatter.buffer)
+        for english, french in _FRENCH_HELP:
+            text = text.replace(english, french)
+        formatter.buffer[:] = [text]
+
+
+# The framework's own words in help pages, and its type hints we do not want shown.
+_FRENCH_HELP = (
+    ("[required]", "[obligatoire]"),
+    ("[default:", "[défaut :"),
+    ("Arguments:", "Arguments :"),
+    ("Options:", "Options :"),
+    ("Commands:", "Commandes :"),
+    ("COMMAND [ARGS]...", "COMMANDE [ARGUMENTS]..."),
+    (" <list[str]>", ""),
+    (" <path>", ""),
+    ("{FICHIERS...}...", "FICHIERS..."),
+    ("{FICHIER}", "FICHIER"),
+    ("  [x>=1]", ""),
+)
 
 
 class _Command(_FrenchHelp, TyperCommand):
@@ -81,6 +94,7 @@ class _ExtractByDefault(_FrenchHelp, TyperGroup):
 
 app = typer.Typer(
     cls=_ExtractByDefault,
+    rich_markup_mode=None,
     add_completion=False,
     no_args_is_help=False,
     pretty_exceptions_enable=False,
@@ -132,6 +146,7 @@ QuestionnaireOption = Annotated[
         help="Fichier TOML d'un autre questionnaire (voir docs/questionnaire-format.md). "
         "Par défaut : le questionnaire 2020 intégré.",
         dir_okay=False,
+        metavar="FICHIER",
     ),
 ]
 
@@ -141,21 +156,23 @@ def extract(
     paths: Annotated[
         list[str],
         typer.Argument(
-            help="Fichiers, dossiers ou motifs (*.docx) à lire.", show_default=False
+            help="Fichiers, dossiers ou motifs (*.docx) à lire.", show_default=False,
+            metavar="FICHIERS...",
         ),
     ],
     output: Annotated[
-        Path, typer.Option("-o", "--output", help="Tableur à écrire.", dir_okay=False)
+        Path, typer.Option("-o", "--output", help="Tableur à écrire.", dir_okay=False,
+                     metavar="FICHIER")
     ] = DEFAULT_XLSX,
     report: Annotated[
         Path | None,
         typer.Option("--report", help="Rapport HTML à écrire. Par défaut : <tableur>-rapport.html.",
-                     dir_okay=False),
+                     dir_okay=False, metavar="FICHIER"),
     ] = None,
     json_path: Annotated[
         Path | None,
         typer.Option("--json", help="Écrit aussi toutes les réponses en JSON dans ce fichier.",
-                     dir_okay=False),
+                     dir_okay=False, metavar="FICHIER"),
     ] = None,
     questionnaire_path: QuestionnaireOption = None,
     recursive: Annotated[
@@ -166,7 +183,7 @@ def extract(
     ] = False,
     jobs: Annotated[
         int | None,
-        typer.Option("-j", "--jobs", min=1,
+        typer.Option("-j", "--jobs", min=1, metavar="N",
                      help="Nombre de processus de lecture. Par défaut : un par cœur (8 au plus)."),
     ] = None,
 ) -> None:
@@ -374,7 +391,8 @@ def _print_summary(run: Run, written: list[tuple[Path, Path]], campaign: Campaig
 @app.command("template", cls=_Command)
 def template(
     output: Annotated[
-        Path, typer.Option("-o", "--output", help="Fichier .docx à écrire.", dir_okay=False)
+        Path, typer.Option("-o", "--output", help="Fichier .docx à écrire.", dir_okay=False,
+                           metavar="FICHIER")
     ] = Path("questionnaire.docx"),
     questionnaire_path: QuestionnaireOption = None,
 ) -> None:
@@ -404,7 +422,8 @@ def schema() -> None:
 
 @app.command("check", cls=_Command)
 def check(
-    file: Annotated[Path, typer.Argument(help="Le fichier à examiner.", show_default=False)],
+    file: Annotated[Path, typer.Argument(help="Le fichier à examiner.", show_default=False,
+                                         metavar="FICHIER")],
     questionnaire_path: QuestionnaireOption = None,
 ) -> None:
     """Examine un seul fichier et affiche les questions trouvées et leurs réponses."""
