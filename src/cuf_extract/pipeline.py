@@ -104,21 +104,42 @@ def extract_files(
 ) -> Run:
     """Extract every file, then run the checks that compare files with each other.
 
-    With `jobs` > 1 and enough files, files are read by a pool of processes; results
-    come back in input order, so the output does not depend on `jobs`.
+    Files already in `cache` are taken from it first, here; the others are read, by a
+    pool of processes when `jobs` > 1 and there are enough of them. Results keep the
+    input order, so the output depends neither on `jobs` nor on the cache.
     """
-    if jobs > 1 and len(files) >= PARALLEL_MIN_FILES:
-        results = _extract_parallel(files, questionnaire, on_result, cache, jobs)
+    results: list[FileResult | None] = [None] * len(files)
+    todo: list[int] = []
+    for index, item in enumerate(files):
+        cached = _cached(item, cache) if cache is not None else None
+        if cached is None:
+            todo.append(index)
+            continue
+        results[index] = cached
+        if on_result is not None:
+            on_result(cached)
+    pending = [files[i] for i in todo]
+    if jobs > 1 and len(pending) >= PARALLEL_MIN_FILES:
+        fresh = _extract_parallel(pending, questionnaire, on_result, cache, jobs)
     else:
-        results = []
+        fresh = []
         matcher = Matcher(questionnaire)
         with Converter() as converter:
-            for item in files:
+            for item in pending:
                 result = extract_file(item, matcher, converter, cache)
-                results.append(result)
+                fresh.append(result)
                 if on_result is not None:
                     on_result(result)
-    return Run(questionnaire=questionnaire.ref(), files=tuple(checks.cross_file_issues(results)))
+    for index, result in zip(todo, fresh, strict=True):
+        results[index] = result
+    done = [r for r in results if r is not None]
+    assert len(done) == len(files), "every file has a result"
+    return Run(questionnaire=questionnaire.ref(), files=tuple(checks.cross_file_issues(done)))
+
+
+def _cached(item: InputFile, cache: ResultCache) -> FileResult | None:
+    sha = _sha256_or_none(item.path)
+    return cache.get(sha, item.path.name, item.display) if sha else None
 
 
 def _extract_parallel(
@@ -182,15 +203,9 @@ def _extract(
     sniffed = inputs.sniff(item.path, inspect_zip=False)
     if sniffed.kind in (inputs.FileKind.OWNER_FILE, inputs.FileKind.SYSTEM_FILE):
         return _skipped(item, matcher)
-    if cache is None:
-        return _extract_sniffed(item, matcher, converter, sniffed.kind)
-    sha = _sha256_or_none(item.path)
-    cached = cache.get(sha, item.path.name, item.display) if sha else None
-    if cached is not None:
-        return cached
     result = _extract_sniffed(item, matcher, converter, sniffed.kind)
     # Errors are cheap to find again, and may go away (LibreOffice installed since).
-    if sha and result.sha256 == sha and result.status in (Status.OK, Status.WARNING):
+    if cache is not None and result.sha256 and result.status in (Status.OK, Status.WARNING):
         cache.put(result)
     return result
 
