@@ -66,7 +66,6 @@ class PreviousRow:
 class Previous:
     rows: list[PreviousRow]
     staff_columns: tuple[str, ...]
-    saved_at: str | None = None
 
 
 def answer_digest(text: str | None) -> str:

@@ -320,6 +320,12 @@ def _write_outputs(
                          f"« {backups[0].parent} » ({', '.join(b.name for b in backups)}).")
         xlsx = write_xlsx(run, output, inputs_base=Path.cwd(), campaign=campaign)
         written.append((output, xlsx.path))
+        for sheet in xlsx.rows_cut:
+            attention = True
+            note = (f"La feuille « {sheet} » du tableur dépasse la limite d'Excel (1 048 576 "
+                    "lignes) et a été coupée : le rapport HTML et le JSON sont complets.")
+            typer.echo(f"Attention : {note}", err=True)
+            notes.append(note)
         written.append((report, write_report(run, report, notes=notes, campaign=campaign)))
         if json_path is not None:
             from cuf_extract.writers.json_export import write_json

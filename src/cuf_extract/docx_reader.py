@@ -35,7 +35,6 @@ if TYPE_CHECKING:
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MC_NS = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 M_NS = "http://schemas.openxmlformats.org/officeDocument/2006/math"
-REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 CP_NS = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 DCTERMS_NS = "http://purl.org/dc/terms/"
@@ -54,15 +53,14 @@ CUSTOM_XML, SMART_TAG, HYPERLINK, FLD_SIMPLE = (
     _w("customXml"), _w("smartTag"), _w("hyperlink"), _w("fldSimple"))
 DIR, BDO = _w("dir"), _w("bdo")
 INS, DEL, MOVE_TO, MOVE_FROM = _w("ins"), _w("del"), _w("moveTo"), _w("moveFrom")
-FLD_CHAR, INSTR_TEXT, DEL_TEXT = _w("fldChar"), _w("instrText"), _w("delText")
+FLD_CHAR = _w("fldChar")  # w:instrText and w:delText are never read: not listed
 TAB, PTAB, BR, CR = _w("tab"), _w("ptab"), _w("br"), _w("cr")
 NO_BREAK_HYPHEN, SYM = _w("noBreakHyphen"), _w("sym")
 DRAWING, PICT, OBJECT = _w("drawing"), _w("pict"), _w("object")
 TXBX_CONTENT = _w("txbxContent")
 FOOTNOTE_REF, ENDNOTE_REF = _w("footnoteReference"), _w("endnoteReference")
 ALT_CHUNK = _w("altChunk")
-PPR, PSTYLE, NUMPR, ILVL, NUMID, OUTLINE_LVL = (
-    _w("pPr"), _w("pStyle"), _w("numPr"), _w("ilvl"), _w("numId"), _w("outlineLvl"))
+PPR, NUMPR, OUTLINE_LVL = _w("pPr"), _w("numPr"), _w("outlineLvl")
 TRPR = _w("trPr")
 VAL, TYPE, ID, AUTHOR = _w("val"), _w("type"), _w("id"), _w("author")
 MC_ALTERNATE, MC_CHOICE, MC_FALLBACK = (
@@ -74,7 +72,6 @@ _INLINE_WRAPPERS = frozenset({HYPERLINK, SMART_TAG, CUSTOM_XML, FLD_SIMPLE, DIR,
 _REVISION_KEPT = frozenset({INS, MOVE_TO})
 _REVISION_DROPPED = frozenset({DEL, MOVE_FROM})
 
-REL_TYPE = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 _PART_KINDS = {
     "header": "header",
     "footer": "footer",

@@ -19,7 +19,7 @@ import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
 from enum import Enum
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -142,10 +142,6 @@ class Matcher:
         if questionnaire.lead_in:
             self.template[normalise(questionnaire.lead_in)] = Role.LEAD_IN
         self.long_template = [k for k in self.template if len(k) >= TEMPLATE_FUZZY_MIN_LENGTH]
-
-    @cached_property
-    def owner_keys(self) -> frozenset[str]:
-        return frozenset(normalise(name) for name in self.questionnaire.owner)
 
     def classify(self, block: Block) -> Classified:
         norm = normalise(block.text)

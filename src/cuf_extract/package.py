@@ -66,7 +66,6 @@ RATIO_GRACE_BYTES = 100 * 1024
 #: Compressed bytes fed to the decompressor at a time; output is capped per step too.
 READ_CHUNK_BYTES = 64 * 1024
 
-_CONTENT_TYPES = "[Content_Types].xml"
 _PACKAGE_RELS = "_rels/.rels"
 _OFFICE_DOCUMENT = "/officeDocument"
 _REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
@@ -441,5 +440,3 @@ class OoxmlPackage:
                 return rel.target
         raise _damaged(self.name, "le document principal n'est pas déclaré")
 
-    def content_types_present(self) -> bool:
-        return self.has(_CONTENT_TYPES)
