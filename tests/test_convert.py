@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -16,12 +15,11 @@ from cuf_extract import convert
 from cuf_extract.convert import ConversionResult, convert_to_docx, find_soffice
 from cuf_extract.inputs import FileKind, sniff
 from cuf_extract.package import OoxmlPackage
+from tests.conftest import LIBREOFFICE_TEXT as TEXT
 
 SOFFICE = find_soffice()
 needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) not installed")
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="uses a shell script as soffice")
-
-TEXT = "Notre parti répond oui à la question 1."
 
 
 def make_docx(path: Path) -> Path:
@@ -37,21 +35,9 @@ def docx_text(path: Path) -> str:
     return "".join(package.read_xml(package.main_document()).itertext())
 
 
-@pytest.fixture(scope="module")
-def foreign(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """A .doc and an .odt written by LibreOffice from a python-docx document."""
-    assert SOFFICE is not None
-    folder = tmp_path_factory.mktemp("foreign")
-    source = make_docx(folder / "réponse parti.docx")
-    made = {}
-    for fmt in ("doc", "odt"):
-        subprocess.run(
-            [SOFFICE, "--headless", "--norestore", "--convert-to", fmt, "--outdir", str(folder),
-             f"-env:UserInstallation={(folder / 'profile').as_uri()}", str(source)],
-            check=True, capture_output=True, timeout=120,
-        )
-        made[fmt] = folder / f"réponse parti.{fmt}"
-    return made
+@pytest.fixture
+def foreign(libreoffice_made: dict[str, Path]) -> dict[str, Path]:
+    return libreoffice_made
 
 
 @pytest.fixture(scope="module")

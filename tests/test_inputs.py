@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import os
 import struct
-import subprocess
 import time
 import zipfile
 from pathlib import Path
@@ -123,22 +122,9 @@ def fib(encrypted: bool) -> bytes:
     return (b"\xec\xa5\xc1\x00" + bytes(6) + struct.pack("<H", flags)).ljust(5000, b"\0")
 
 
-@pytest.fixture(scope="module")
-def soffice_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """A .doc and an .odt written by LibreOffice from a python-docx document."""
-    assert SOFFICE is not None
-    folder = tmp_path_factory.mktemp("soffice")
-    source = make_docx(folder / "source.docx", "Réponse convertie")
-    made = {}
-    for fmt in ("doc", "odt"):
-        subprocess.run(
-            [SOFFICE, "--headless", "--norestore", "--convert-to", fmt, "--outdir", str(folder),
-             f"-env:UserInstallation={(folder / 'profile').as_uri()}", str(source)],
-            check=True, capture_output=True, timeout=120,
-        )
-        made[fmt] = folder / f"source.{fmt}"
-        assert made[fmt].is_file()
-    return made
+@pytest.fixture
+def soffice_files(libreoffice_made: dict[str, Path]) -> dict[str, Path]:
+    return libreoffice_made
 
 
 # -- sniff ----------------------------------------------------------------------------
