@@ -193,3 +193,22 @@ def test_short_text_after_a_shortened_question_is_kept(matcher: Matcher) -> None
                  "sur l’action internationale ?")
     located = locate(form({}, questions={"Q3": shortened + " Oui."}), matcher)
     assert located.answers["Q3"] == "Oui."
+
+
+def test_a_sign_off_ends_the_last_answer_when_the_closing_block_is_gone(
+    matcher: Matcher,
+) -> None:
+    blocks = form({"Q5": [Block("Oui, chaque année.")]})
+    closing = next(i for i, b in enumerate(blocks) if b.text == Q.closing[0])
+    blocks[closing:] = [Block("Bien cordialement,"), Block("Jean Dupont, secrétaire national")]
+    located = locate(blocks, matcher)
+    assert located.answers["Q5"] == "Oui, chaque année."
+    assert located.extra_text == ("Bien cordialement,", "Jean Dupont, secrétaire national")
+
+
+def test_a_sign_off_inside_an_answer_is_kept_when_the_closing_block_is_there(
+    matcher: Matcher,
+) -> None:
+    located = locate(form({"Q5": [Block("Oui."), Block("Salutations aux élus engagés.")]}),
+                     matcher)
+    assert located.answers["Q5"] == "Oui.\nSalutations aux élus engagés."

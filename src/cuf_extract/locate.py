@@ -50,6 +50,12 @@ _COLUMN_LABELS = frozenset(
     {"question", "questions", "reponse", "reponses", "nos reponses", "vos questions",
      "questions posees", "reponses du parti", "questionnaire"}
 )
+# The polite formulas that open a French letter's sign-off.
+_SIGN_OFF = re.compile(
+    r"\s*(?:(?:bien |tr[eè]s )?cordialement|bien [àa] vous|salutations|veuillez agr[ée]er|"
+    r"(?:je|nous) vous prions d.agr[ée]er|recevez|avec (?:nos|mes) (?:meilleures|sinc[eè]res))\b",
+    re.IGNORECASE,
+)
 _TRAILING_PUNCTUATION = " \t\n\u00a0\u202f?:;.,-\u2013\u2014\u2012\u2015)"
 
 
@@ -243,8 +249,16 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
     end = next(
         (i for i in range(markers[-1] + 1, len(classified))
          if classified[i].role is Role.END_OF_QUESTIONS),
-        len(classified),
+        None,
     )
+    if end is None:
+        # The closing block was deleted: a letter's sign-off ("Cordialement, …") still
+        # ends the last answer, so the signature is not taken for part of it.
+        end = next(
+            (i for i in range(markers[-1] + 1, len(classified))
+             if classified[i].role is Role.TEXT and _SIGN_OFF.match(classified[i].block.text)),
+            len(classified),
+        )
 
     parts: dict[str, list[str]] = {qid: [] for qid in question_ids}
     extra: list[str] = []
