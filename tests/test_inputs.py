@@ -452,3 +452,13 @@ def test_special_files_are_not_listed(tree: Path) -> None:
     assert expand_paths(["in/pipe.docx"]).unmatched == ("in/pipe.docx",)
     assert Path("in/pipe.docx") not in expand_paths(["in"]).files
     assert sniff(fifo).kind is FileKind.INACCESSIBLE
+
+
+def test_recursive_walk_skips_hidden_and_macos_folders(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "a.docx").write_bytes(b"x")
+    for hidden in (".cuf-extract/sauvegardes", ".git", "__MACOSX/sub"):
+        (tmp_path / hidden).mkdir(parents=True)
+        (tmp_path / hidden / "b.docx").write_bytes(b"x")
+    expansion = expand_paths([str(tmp_path)], recursive=True)
+    assert [p.relative_to(tmp_path).as_posix() for p in expansion.files] == ["sub/a.docx"]

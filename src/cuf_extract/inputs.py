@@ -128,7 +128,10 @@ def _folder_files(folder: Path, *, recursive: bool) -> list[Path]:
     found: list[Path] = []
     # os.walk does not follow symbolic links to folders: no loops.
     for root, dirs, files in os.walk(folder, onerror=None):
-        dirs.sort(key=lambda d: (d.casefold(), d))
+        # Hidden folders (the tool's own .cuf-extract backups and cache, .git) and the
+        # __MACOSX folder of zips made on a Mac hold no replies.
+        dirs[:] = sorted((d for d in dirs if not d.startswith(".") and d != "__MACOSX"),
+                         key=lambda d: (d.casefold(), d))
         base = Path(root)
         for name in sorted(files, key=lambda f: (f.casefold(), f)):
             path = base / name
