@@ -39,11 +39,6 @@ if TYPE_CHECKING:
 ProgressCallback = Callable[[FileResult], None]
 
 
-CONVERTIBLE = frozenset(
-    {inputs.FileKind.DOC, inputs.FileKind.ODT, inputs.FileKind.RTF, inputs.FileKind.WORD_XML}
-)
-
-
 class Converter:
     """LibreOffice, found once per run, with one profile shared by the run's conversions
     (creating a profile costs seconds). Without LibreOffice, foreign formats are errors
@@ -214,7 +209,7 @@ def _extract_sniffed(
     item: InputFile, matcher: Matcher, converter: Converter, kind: inputs.FileKind
 ) -> FileResult:
     path = item.path
-    if kind in CONVERTIBLE and converter.available:
+    if kind in inputs.CONVERTIBLE_KINDS and converter.available:
         return _extract_converted(item, matcher, converter, kind)
     if kind not in (inputs.FileKind.DOCX, inputs.FileKind.ZIP):
         code, message = inputs.explain(kind, path.name)
@@ -233,7 +228,7 @@ def _extract_sniffed(
         return _failed(item, matcher, sha, make_issue(exc.code, exc.message))
     kind = _classify(package)
     if kind is not inputs.FileKind.DOCX:
-        if kind in CONVERTIBLE and converter.available:
+        if kind in inputs.CONVERTIBLE_KINDS and converter.available:
             return _extract_converted(item, matcher, converter, kind)
         code, message = inputs.explain(kind, path.name)
         return _failed(item, matcher, sha, make_issue(code, message))
