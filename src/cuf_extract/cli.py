@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperCommand, TyperGroup
@@ -107,7 +107,7 @@ app = typer.Typer(
 )
 
 
-def _fail(message: str, code: int = EXIT_USAGE) -> None:
+def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     typer.echo(f"Erreur : {message}", err=True)
     raise typer.Exit(code)
 
@@ -136,7 +136,6 @@ def _load_questionnaire(path: Path | None) -> Questionnaire:
         return load_questionnaire(path)
     except QuestionnaireError as exc:
         _fail(str(exc))
-        raise  # unreachable: _fail exits
 
 
 QuestionnaireOption = Annotated[
@@ -411,7 +410,6 @@ def template(
         written = write_template(questionnaire, output)
     except OutputError as exc:
         _fail(str(exc))
-        return
     typer.echo(f"Écrit : {written}")
 
 
