@@ -212,3 +212,19 @@ def test_a_sign_off_inside_an_answer_is_kept_when_the_closing_block_is_there(
     located = locate(form({"Q5": [Block("Oui."), Block("Salutations aux élus engagés.")]}),
                      matcher)
     assert located.answers["Q5"] == "Oui.\nSalutations aux élus engagés."
+
+
+@pytest.mark.parametrize(
+    ("before", "kept"),
+    [
+        ("Réponse à la question 3 : ", None),
+        ("En réponse à votre troisième question, ", None),
+        ("Très bonne question, merci de la poser ! ", "Très bonne question, merci de la poser !"),
+    ],
+)
+def test_text_typed_before_a_question_is_kept_unless_it_is_a_label(
+    matcher: Matcher, before: str, kept: str | None
+) -> None:
+    located = locate(form({}, questions={"Q3": before + TEXTS["Q3"] + " Oui."}), matcher)
+    assert located.answers["Q3"] == "Oui."
+    assert located.extra_text == ((kept,) if kept else ())

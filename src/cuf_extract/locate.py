@@ -56,6 +56,12 @@ _SIGN_OFF = re.compile(
     r"(?:je|nous) vous prions d.agr[ée]er|recevez|avec (?:nos|mes) (?:meilleures|sinc[eè]res))\b",
     re.IGNORECASE,
 )
+# A label typed before a question ("Réponse à la question 1 :"): not worth keeping.
+_LABEL = re.compile(
+    r"^(?:(?:en |notre |nos |ma |mes )?(?:reponses?|rep) (?:a |de |pour )?(?:la |votre )?)?"
+    r"(?:(?:question|q) ?(?:n ?o? ?)?\d{0,2}|(?:premiere|deuxieme|seconde|troisieme|"
+    r"quatrieme|cinquieme) question)?$"
+)
 _TRAILING_PUNCTUATION = " \t\n\u00a0\u202f?:;.,-\u2013\u2014\u2012\u2015)"
 
 
@@ -112,6 +118,7 @@ class Classified:
     role: Role
     question: str | None = None
     trailing: str = ""  # text typed on the question's own line, after it
+    leading: str = ""  # text typed on the question's own line, before it (not a label)
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,8 +165,9 @@ class Matcher:
             return Classified(block, role)
         question = self._match_question(block.text, norm)
         if question is not None:
-            qid, trailing = question
-            return Classified(block, Role.QUESTION, question=qid, trailing=trailing)
+            qid, trailing, leading = question
+            return Classified(block, Role.QUESTION, question=qid, trailing=trailing,
+                              leading=leading)
         if len(norm) >= TEMPLATE_FUZZY_MIN_LENGTH and self.long_template:
             best = process.extractOne(
                 norm, self.long_template, scorer=fuzz.ratio, score_cutoff=TEMPLATE_MIN_SCORE
@@ -168,58 +176,72 @@ class Matcher:
                 return Classified(block, self.template[best[0]])
         return Classified(block, Role.TEXT)
 
-    def _match_question(self, text: str, norm: str) -> tuple[str, str] | None:
-        """(question id, text typed after it on the same line), or None."""
+    def _match_question(self, text: str, norm: str) -> tuple[str, str, str] | None:
+        """(question id, text typed after it on the same line, text typed before it),
+        or None."""
         body, _ = _strip_enumerator(norm)
-        best_id, best_score, best_norm = None, 0.0, ""
+        best_id, best_score, best_norm, best_start = None, 0.0, "", 0
         for qid, qnorm in self.questions:
             if len(body) < 0.6 * len(qnorm):
                 continue
+            start = 0
             score = fuzz.ratio(qnorm, body[: len(qnorm)], score_cutoff=FALLBACK_MIN_SCORE)
             if 0 < score < QUESTION_MIN_SCORE and len(body) > len(qnorm):
                 # The question may not start the paragraph ("Réponse à la question 1 : …").
                 alignment = fuzz.partial_ratio_alignment(qnorm, body, score_cutoff=60)
                 if alignment is not None and alignment.dest_start <= 40:
-                    score = alignment.score
+                    score, start = alignment.score, alignment.dest_start
             if score > best_score:
-                best_id, best_score, best_norm = qid, score, qnorm
+                best_id, best_score, best_norm, best_start = qid, score, qnorm, start
         if best_id is None or best_score < QUESTION_MIN_SCORE:
             return None
-        return best_id, _trailing_text(text, best_norm, self.end_marks[best_id])
+        trailing, leading = _around_question(text, best_norm, self.end_marks[best_id], best_start)
+        return best_id, trailing, leading
 
 
-def _trailing_text(text: str, qnorm: str, end_mark: str | None) -> str:
-    """What follows the question in the same paragraph, in the original characters."""
+def _around_question(
+    text: str, qnorm: str, end_mark: str | None, start: int
+) -> tuple[str, str]:
+    """What was typed after the question in the same paragraph, and before it (beyond a
+    mere "Question 1 :" label), in the original characters. `start` is where the
+    question begins in the normalised paragraph, after any enumerator."""
     lo, hi = len(qnorm) * 0.6, len(qnorm) * 1.3
     if (
-        end_mark
+        start == 0
+        and end_mark
         and text.rstrip().endswith(end_mark)
         and text.count(end_mark) == 1
         and lo <= len(_strip_enumerator(normalise(text))[0]) <= hi
     ):
         # The usual case, decided without the slow per-character mapping: the only
         # closing mark ends the paragraph where the question should end.
-        return ""
+        return "", ""
     norm, index = _normalise_with_index(text)
     body, offset = _strip_enumerator(norm)
+    leading = ""
+    if start > 0:
+        before = text[: index[offset + start]].strip(_TRAILING_PUNCTUATION + "«»\"'")
+        if not _LABEL.match(normalise(before)):
+            leading = before
     # The question's own closing mark ("?") where the question should end is the cut.
     if end_mark:
         for match in re.finditer(re.escape(end_mark), text):
-            position = bisect_left(index, match.start()) - offset
+            position = bisect_left(index, match.start()) - offset - start
             if lo <= position <= hi:
-                return text[match.end():].lstrip(_TRAILING_PUNCTUATION).strip()
+                return text[match.end():].lstrip(_TRAILING_PUNCTUATION).strip(), leading
     # Otherwise, the word boundary that makes the best match with the question.
-    candidates = [m.start() for m in re.finditer(" ", body)] + [len(body)]
-    best_end, best_score = len(body), -1.0
+    question_body = body[start:]
+    candidates = [m.start() for m in re.finditer(" ", question_body)] + [len(question_body)]
+    best_end, best_score = len(question_body), -1.0
     for end in candidates:
         if lo <= end <= hi:
-            score = fuzz.ratio(qnorm, body[:end])
+            score = fuzz.ratio(qnorm, question_body[:end])
             if score > best_score:
                 best_end, best_score = end, score
-    if best_end >= len(body):
-        return ""
-    cut = index[offset + best_end - 1] + 1  # just after the question's last letter
-    return text[cut:].lstrip(_TRAILING_PUNCTUATION).strip()
+    if best_end >= len(question_body):
+        return "", leading
+    cut = index[offset + start + best_end - 1] + 1  # just after the question's last letter
+    return text[cut:].lstrip(_TRAILING_PUNCTUATION).strip(), leading
 
 
 def _format(block: Block, text: str | None = None) -> str:
@@ -267,6 +289,8 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
     for i, item in enumerate(classified):
         if item.role is Role.QUESTION:
             current = item.question
+            if item.leading:
+                extra.append(item.leading)
             if item.trailing and current is not None:
                 parts[current].append(item.trailing)
             continue
