@@ -228,3 +228,13 @@ def test_text_typed_before_a_question_is_kept_unless_it_is_a_label(
     located = locate(form({}, questions={"Q3": before + TEXTS["Q3"] + " Oui."}), matcher)
     assert located.answers["Q3"] == "Oui."
     assert located.extra_text == ((kept,) if kept else ())
+
+
+def test_a_slightly_edited_form_paragraph_is_kept_visible(matcher: Matcher) -> None:
+    blocks = form({"Q5": [Block("Oui.")]})
+    closing = next(i for i, b in enumerate(blocks) if b.text == Q.closing[0])
+    edited = Q.closing[0] + " Fait."
+    blocks[closing] = Block(edited)
+    located = locate(blocks, matcher)
+    assert located.answers["Q5"] == "Oui."  # the edited closing still ends the answer
+    assert located.extra_text == (edited,)

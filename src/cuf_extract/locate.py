@@ -33,8 +33,9 @@ QUESTION_MIN_SCORE = 80.0
 # Below this prefix similarity, a block is not even tried as a question preceded by
 # other words ("Réponse à la question 1 : …" scores 70-92): French answers score 45-65.
 FALLBACK_MIN_SCORE = 65.0
-# A long template paragraph retyped or re-saved with small differences still counts
-# as template when this similar; short ones must match exactly.
+# A long template paragraph this similar to the form's is the form's paragraph, edited:
+# it keeps its place (a slightly edited closing block still ends the last answer) and
+# its text goes to extra text, since the respondent changed it. Short ones must match.
 TEMPLATE_MIN_SCORE = 95.0
 TEMPLATE_FUZZY_MIN_LENGTH = 80
 # Among the answers, template lines shorter than this are taken as typed text.
@@ -119,6 +120,7 @@ class Classified:
     question: str | None = None
     trailing: str = ""  # text typed on the question's own line, after it
     leading: str = ""  # text typed on the question's own line, before it (not a label)
+    edited: bool = False  # a template paragraph the respondent changed a little
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +175,7 @@ class Matcher:
                 norm, self.long_template, scorer=fuzz.ratio, score_cutoff=TEMPLATE_MIN_SCORE
             )
             if best is not None:
-                return Classified(block, self.template[best[0]])
+                return Classified(block, self.template[best[0]], edited=True)
         return Classified(block, Role.TEXT)
 
     def _match_question(self, text: str, norm: str) -> tuple[str, str, str] | None:
@@ -297,6 +299,8 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
         if item.role is not Role.TEXT and not (
             first_marker < i < end and _short_template(item)
         ):
+            if item.edited:
+                extra.append(_format(item.block))
             continue
         line = _format(item.block)
         if i < first_marker:
