@@ -60,7 +60,7 @@ DRAWING, PICT, OBJECT = _w("drawing"), _w("pict"), _w("object")
 TXBX_CONTENT = _w("txbxContent")
 FOOTNOTE_REF, ENDNOTE_REF = _w("footnoteReference"), _w("endnoteReference")
 ALT_CHUNK = _w("altChunk")
-PPR, NUMPR, OUTLINE_LVL = _w("pPr"), _w("numPr"), _w("outlineLvl")
+PPR, NUMPR = _w("pPr"), _w("numPr")
 TRPR = _w("trPr")
 VAL, TYPE, ID, AUTHOR = _w("val"), _w("type"), _w("id"), _w("author")
 MC_ALTERNATE, MC_CHOICE, MC_FALLBACK = (
@@ -82,7 +82,6 @@ _PART_KINDS = {
     "styles": "styles",
 }
 
-_HEADING_STYLE = re.compile(r"^(heading|titre|title|berschrift)\s*\d*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +91,6 @@ class Block:
     text: str
     list_label: str | None = None  # "-" for a bullet, "3." for a numbered item
     list_level: int = 0
-    heading: bool = False
     cell: tuple[int, int, int] | None = None  # (table serial, row, cell) when in a table
     origin: Literal["body", "textbox"] = "body"
 
@@ -239,28 +237,22 @@ def _child_val(el: _Element, tag: str) -> str | None:
     return None if child is None else child.get(VAL)
 
 
-def _style_info(root: _Element | None) -> tuple[dict[str, tuple[str, int]], set[str]]:
-    """Style id -> (numId, ilvl) for styles that carry numbering; ids of heading styles."""
+def _style_numbering(root: _Element | None) -> dict[str, tuple[str, int]]:
+    """Style id -> (numId, ilvl) for styles that carry numbering (directly or by basedOn)."""
     if root is None:
-        return {}, set()
+        return {}
     based_on: dict[str, str] = {}
     own: dict[str, tuple[str, int]] = {}
-    headings: set[str] = set()
     for style in root.iter(_w("style")):
         sid = style.get(_w("styleId"), "")
         parent = _child_val(style, "basedOn")
         if parent:
             based_on[sid] = parent
-        name = _child_val(style, "name") or ""
         ppr = style.find(PPR)
         if ppr is not None:
             numpr = ppr.find(NUMPR)
             if numpr is not None:
                 own[sid] = (_child_val(numpr, "numId") or "", _int(_child_val(numpr, "ilvl"), 0))
-            if ppr.find(OUTLINE_LVL) is not None:
-                headings.add(sid)
-        if _HEADING_STYLE.match(name) or _HEADING_STYLE.match(sid):
-            headings.add(sid)
     resolved: dict[str, tuple[str, int]] = {}
     for sid in {*own, *based_on}:
         current: str | None = sid
@@ -271,7 +263,7 @@ def _style_info(root: _Element | None) -> tuple[dict[str, tuple[str, int]], set[
                 resolved[sid] = own[current]
                 break
             current = based_on.get(current)
-    return resolved, headings
+    return resolved
 
 
 # --------------------------------------------------------------------------- body
@@ -280,9 +272,8 @@ def _style_info(root: _Element | None) -> tuple[dict[str, tuple[str, int]], set[
 class _Walker:
     """Walks block and inline content in document order, collecting blocks."""
 
-    def __init__(self, numbering: _Numbering, heading_styles: set[str]):
+    def __init__(self, numbering: _Numbering):
         self.numbering = numbering
-        self.heading_styles = heading_styles
         self.blocks: list[Block] = []
         self.revisions = 0
         self.embedded_chunks = 0
@@ -337,20 +328,21 @@ class _Walker:
         parts: list[str] = []
         boxes: list[_Element] = []
         self.read_inline(p, parts, boxes, [])
-        label, level, heading = self._paragraph_props(p)
+        label, level = self._list_label(p)
         self.blocks.append(
-            Block(text="".join(parts), list_label=label, list_level=level, heading=heading,
+            Block(text="".join(parts), list_label=label, list_level=level,
                   cell=cell, origin=origin)
         )
         for box in boxes:
             self.read_blocks(box, cell, "textbox")
 
-    def _paragraph_props(self, p: _Element) -> tuple[str | None, int, bool]:
+    def _list_label(self, p: _Element) -> tuple[str | None, int]:
+        """The paragraph's list label ("-", "3.") and level, from its own numbering or
+        its style's; (None, 0) when it is not a list item."""
         ppr = p.find(PPR)
         if ppr is None:
-            return None, 0, False
+            return None, 0
         style = _child_val(ppr, "pStyle") or ""
-        heading = style in self.heading_styles or ppr.find(OUTLINE_LVL) is not None
         numpr = ppr.find(NUMPR)
         if numpr is not None:
             num_id = _child_val(numpr, "numId")
@@ -360,9 +352,9 @@ class _Walker:
         elif style in self.numbering.style_numbering:
             num_id, ilvl = self.numbering.style_numbering[style]
         else:
-            return None, 0, heading
+            return None, 0
         label = self.numbering.label(num_id or "", ilvl)
-        return label, (ilvl if label else 0), heading
+        return label, (ilvl if label else 0)
 
     # Inline level ------------------------------------------------------------------
 
@@ -501,29 +493,21 @@ def _sym_char(code: str | None) -> str:
 # --------------------------------------------------------------------------- parts
 
 
-def _paragraph_texts(walker_factory: _WalkerFactory, root: _Element) -> list[str]:
-    walker = walker_factory()
+def _paragraph_texts(root: _Element) -> list[str]:
+    """The non-empty paragraph texts under `root` (a header, a note, a comment)."""
+    walker = _Walker(_Numbering(None, {}))
     walker.read_blocks(root)
     return [b.text.strip() for b in walker.blocks if b.text.strip()]
-
-
-class _WalkerFactory:
-    def __init__(self, heading_styles: set[str]):
-        self.heading_styles = heading_styles
-
-    def __call__(self) -> _Walker:
-        return _Walker(_Numbering(None, {}), self.heading_styles)
 
 
 def _notes(package: OoxmlPackage, part: str, kind: str, walker: _Walker) -> list[tuple[str, str]]:
     root = package.read_xml(part)
     notes = []
-    factory = _WalkerFactory(set())
     prefix = "Note" if kind == "footnote" else "Note de fin"
     for note in root:
         if note.get(TYPE) in ("separator", "continuationSeparator", "continuationNotice"):
             continue
-        texts = _paragraph_texts(factory, note)
+        texts = _paragraph_texts(note)
         if not texts:
             continue
         key = (kind, note.get(ID, ""))
@@ -564,22 +548,21 @@ def read_document(package: OoxmlPackage) -> DocumentText:
             related.setdefault(kind, []).append(rel.target)
 
     styles_root = package.read_xml(related["styles"][0]) if "styles" in related else None
-    style_numbering, heading_styles = _style_info(styles_root)
+    style_numbering = _style_numbering(styles_root)
     numbering_root = package.read_xml(related["numbering"][0]) if "numbering" in related else None
-    walker = _Walker(_Numbering(numbering_root, style_numbering), heading_styles)
+    walker = _Walker(_Numbering(numbering_root, style_numbering))
 
     document = package.read_xml(main)
     body = document.find(BODY)
     if body is not None:
         walker.read_blocks(body)
 
-    factory = _WalkerFactory(heading_styles)
     headers = _dedupe(
-        "\n".join(_paragraph_texts(factory, package.read_xml(part)))
+        "\n".join(_paragraph_texts(package.read_xml(part)))
         for part in related.get("header", ())
     )
     footers = _dedupe(
-        "\n".join(_paragraph_texts(factory, package.read_xml(part)))
+        "\n".join(_paragraph_texts(package.read_xml(part)))
         for part in related.get("footer", ())
     )
     notes: list[tuple[str, str]] = []
@@ -590,7 +573,7 @@ def read_document(package: OoxmlPackage) -> DocumentText:
     comments: list[Comment] = []
     for part in related.get("comments", ()):
         for comment in package.read_xml(part).iter(_w("comment")):
-            text = "\n".join(_paragraph_texts(factory, comment))
+            text = "\n".join(_paragraph_texts(comment))
             if text:
                 comments.append(Comment(author=comment.get(AUTHOR, "") or "", text=text))
 
