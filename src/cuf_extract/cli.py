@@ -308,7 +308,8 @@ def _write_outputs(
         previous, attention = None, True
         typer.echo(f"Attention : {exc}", err=True)
         notes.append(str(exc))
-    campaign = compare(run, previous, shown_cells=shown_cells(run),
+    shown = shown_cells(run)
+    campaign = compare(run, previous, shown_cells=shown,
                        today=date.today().strftime("%d/%m/%Y"))
     written: list[tuple[Path, Path]] = []
     try:
@@ -317,7 +318,7 @@ def _write_outputs(
             campaign = campaign.model_copy(update={"backups": tuple(map(str, backups))})
             notes.append("Versions précédentes sauvegardées dans "
                          f"« {backups[0].parent} » ({', '.join(b.name for b in backups)}).")
-        xlsx = write_xlsx(run, output, inputs_base=Path.cwd(), campaign=campaign)
+        xlsx = write_xlsx(run, output, inputs_base=Path.cwd(), campaign=campaign, shown=shown)
         written.append((output, xlsx.path))
         for sheet in xlsx.rows_cut:
             attention = True

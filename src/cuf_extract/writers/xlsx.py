@@ -245,11 +245,20 @@ def _capped(items: Sequence[object]) -> tuple[int, int]:
     return kept, len(items) - kept
 
 
-def _note_row(ws: Worksheet, tracker: _Tracker, row: int, text: str) -> None:
-    cell = _cell(ws, row=row, column=1)
-    tracker.put(cell, text)
-    cell.font = _NOTE_FONT
-    ws.append([cell])
+def _finish(ws: Worksheet, tracker: _Tracker, *, kept: int, left_out: int, columns: int,
+            what: str) -> int:
+    """Close a sheet of `kept` data rows: a note when rows were left out at Excel's
+    limit, and the auto-filter. Returns the number of rows written."""
+    last = kept + 1
+    if left_out:
+        last += 1
+        cell = _cell(ws, row=last, column=1)
+        tracker.put(cell, f"… {left_out} {what} de plus ne tiennent pas dans la feuille : "
+                          "voir le rapport HTML et le JSON.")
+        cell.font = _NOTE_FONT
+        ws.append([cell])
+    ws.auto_filter.ref = f"A1:{get_column_letter(columns)}{kept + 1}"
+    return last
 
 
 def raw_cells(result: FileResult, run: Run) -> dict[str, str]:
@@ -366,15 +375,8 @@ def _answers_sheet(
                 _STATUS_STYLES[status] if status is not None else _ABSENT_STYLE
             )
         ws.append(line)
-    last = kept + 1
-    if left_out:
-        last += 1
-        _note_row(
-            ws, tracker, last,
-            f"… {left_out} fichiers de plus ne tiennent pas dans la feuille : "
-            "voir le rapport HTML et le JSON.",
-        )
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(titles))}{max(kept + 1, 1)}"
+    last = _finish(ws, tracker, kept=kept, left_out=left_out, columns=len(titles),
+                   what="fichiers")
     return last, bool(left_out), links_missing
 
 
@@ -438,15 +440,8 @@ def _issues_sheet(ws: Worksheet, run: Run, tracker: _Tracker) -> tuple[int, bool
             cell.alignment = _WRAP
             line.append(cell)
         ws.append(line)
-    last = kept + 1
-    if left_out:
-        last += 1
-        _note_row(
-            ws, tracker, last,
-            f"… {left_out} problèmes de plus ne tiennent pas dans la feuille : "
-            "voir le rapport HTML et le JSON.",
-        )
-    ws.auto_filter.ref = f"A1:E{kept + 1}"
+    last = _finish(ws, tracker, kept=kept, left_out=left_out, columns=len(titles),
+                   what="problèmes")
     return last, bool(left_out)
 
 
@@ -527,12 +522,19 @@ def _ordered(keys: Iterable[str], run: Run) -> tuple[str, ...]:
 
 
 def write_xlsx(
-    run: Run, target: Path, *, inputs_base: Path, campaign: Campaign | None = None
+    run: Run,
+    target: Path,
+    *,
+    inputs_base: Path,
+    campaign: Campaign | None = None,
+    shown: dict[str, dict[str, str]] | None = None,
 ) -> XlsxResult:
     """Write the spreadsheet for `run` to `target` atomically.
 
     `inputs_base` is the folder the relative `FileResult.path` values are relative to
-    (usually the current directory). The returned `XlsxResult.path` may differ from
+    (usually the current directory). `shown` is `shown_cells(run)` when the caller has
+    already computed it (to compare with the previous run). The returned
+    `XlsxResult.path` may differ from
     `target` when the target was open in Excel (see `atomic_write`).
     """
     target = Path(target)
@@ -553,7 +555,7 @@ def write_xlsx(
     question_rows = _questions_sheet(workbook.create_sheet(SHEET_QUESTIONS), run, tracker)
     issue_rows, issues_cut = _issues_sheet(workbook.create_sheet(SHEET_ISSUES), run, tracker)
     state_rows_count = _state_sheet(workbook.create_sheet(STATE_SHEET), run, campaign,
-                                    shown_cells(run))
+                                    shown if shown is not None else shown_cells(run))
     expected = {
         SHEET_ANSWERS: answer_rows,
         SHEET_QUESTIONS: question_rows,
