@@ -26,6 +26,16 @@ from cuf_extract.models import (
     StaffValue,
     Status,
 )
+from cuf_extract.recipients import (
+    COLUMN_ALIASES,
+    COLUMN_RECIPIENT,
+    COLUMN_RELANCE,
+    COLUMN_REPLY_STATE,
+    RECIPIENT_COLUMNS,
+    SHEET_RECIPIENTS,
+    UNLISTED_TITLE,
+    SheetRecipient,
+)
 from cuf_extract.writers import (
     CHANGE_LABELS,
     COLUMN_CHANGE,
@@ -66,6 +76,7 @@ class PreviousRow:
 class Previous:
     rows: list[PreviousRow]
     staff_columns: tuple[str, ...]
+    recipients: tuple[SheetRecipient, ...] | None = None  # None: no « Destinataires » sheet
 
 
 def answer_digest(text: str | None) -> str:
@@ -125,9 +136,35 @@ def read_previous(path: Path, question_ids: Sequence[str]) -> Previous | None:
             rows.append(row)
         if STATE_SHEET in workbook.sheetnames:
             _merge_state(workbook[STATE_SHEET], rows)
-        return Previous(rows=rows, staff_columns=tuple(staff_columns))
+        recipients = (_read_recipients(workbook[SHEET_RECIPIENTS])
+                      if SHEET_RECIPIENTS in workbook.sheetnames else None)
+        return Previous(rows=rows, staff_columns=tuple(staff_columns), recipients=recipients)
     finally:
         workbook.close()
+
+
+def _read_recipients(sheet: object) -> tuple[SheetRecipient, ...]:
+    """The « Destinataires » sheet's list, « Relance » cells and columns the staff added,
+    by column title, down to the part listing replies from organisations not on the list."""
+    rows_iter = sheet.iter_rows(values_only=True)  # type: ignore[attr-defined]
+    header = [_text(v).strip() for v in next(rows_iter, ())]
+    found: list[SheetRecipient] = []
+    for values in rows_iter:
+        cells = {h: v for h, v in zip(header, values, strict=False) if h}
+        if values and _text(values[0]).strip() == UNLISTED_TITLE:
+            break
+        name = " ".join(_text(cells.get(COLUMN_RECIPIENT)).split())
+        if not name:
+            continue
+        typed = {h: _staff_value(v) for h, v in cells.items()
+                 if h not in RECIPIENT_COLUMNS[:-1] and _text(v).strip()}
+        aliases = [" ".join(a.split()) for a in _text(cells.get(COLUMN_ALIASES)).split("|")]
+        found.append(SheetRecipient(
+            name=name, aliases=tuple(a for a in aliases if a),
+            state=_text(cells.get(COLUMN_REPLY_STATE)).strip(),
+            relance=typed.pop(COLUMN_RELANCE, None), extra=tuple(typed.items()),
+        ))
+    return tuple(found)
 
 
 def _merge_state(sheet: object, rows: list[PreviousRow]) -> None:

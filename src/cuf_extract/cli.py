@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from cuf_extract.cache import ResultCache
     from cuf_extract.models import Campaign, FileResult, Run
     from cuf_extract.questionnaire import Questionnaire
+    from cuf_extract.recipients import Recipient, RecipientsStatus
 
 EXIT_OK = 0
 EXIT_FLAGGED = 1  # outputs written, but some file needs a look (or an output was renamed)
@@ -185,12 +186,19 @@ def extract(
         typer.Option("-j", "--jobs", min=1, metavar="N",
                      help="Nombre de processus de lecture. Par défaut : un par cœur (8 au plus)."),
     ] = None,
+    destinataires: Annotated[
+        Path | None,
+        typer.Option("--destinataires", dir_okay=False, metavar="FICHIER",
+                     help="Liste des organisations sollicitées (.txt, .csv ou .xlsx) : "
+                     "ajoute la feuille « Destinataires » (qui n'a pas encore répondu)."),
+    ] = None,
 ) -> None:
     """Lit les réponses et écrit le tableur et le rapport (commande par défaut)."""
     from cuf_extract.inputs import expand_paths
     from cuf_extract.pipeline import InputFile
 
     questionnaire = _load_questionnaire(questionnaire_path)
+    recipients = _load_recipients(destinataires) if destinataires is not None else None
     report = report or output.with_name(output.stem + REPORT_SUFFIX)
     outputs = [p for p in (output, report, json_path) if p is not None]
     expansion = expand_paths(paths, recursive=recursive, exclude=outputs)
@@ -212,13 +220,23 @@ def extract(
     run = _run_with_progress(files, questionnaire, err, cache, jobs or _default_jobs())
     if cache is not None:
         cache.prune()
-    written, campaign, attention = _write_outputs(
-        run, output=output, report=report, json_path=json_path, err=err
+    written, campaign, attention, status = _write_outputs(
+        run, output=output, report=report, json_path=json_path, err=err,
+        recipients=recipients, recipients_source=destinataires.name if destinataires else None,
     )
-    _print_summary(run, written, campaign)
+    _print_summary(run, written, campaign, status)
     flagged = any(r.status.value in ("warning", "error") for r in run.files)
     renamed = any(actual != wanted for wanted, actual in written)
     raise typer.Exit(EXIT_FLAGGED if flagged or renamed or attention else EXIT_OK)
+
+
+def _load_recipients(path: Path) -> tuple[Recipient, ...]:
+    from cuf_extract.recipients import RecipientsError, load_recipients
+
+    try:
+        return load_recipients(path)
+    except RecipientsError as exc:
+        _fail(str(exc))
 
 
 def _check_writable_folder(target: Path) -> None:
@@ -286,16 +304,19 @@ def _run_with_progress(
 
 
 def _write_outputs(
-    run: Run, *, output: Path, report: Path, json_path: Path | None, err: Console
-) -> tuple[list[tuple[Path, Path]], Campaign, bool]:
+    run: Run, *, output: Path, report: Path, json_path: Path | None, err: Console,
+    recipients: tuple[Recipient, ...] | None = None, recipients_source: str | None = None,
+) -> tuple[list[tuple[Path, Path]], Campaign, bool, RecipientsStatus | None]:
     """Back up the previous outputs, carry the staff's cells over, write every output.
 
-    Returns (wanted, actually written) paths, the comparison with the previous run, and
-    whether something needs the staff's attention (a previous workbook unreadable).
+    Returns (wanted, actually written) paths, the comparison with the previous run,
+    whether something needs the staff's attention (a previous workbook unreadable), and
+    who has not replied yet (None without a list of recipients, given or kept).
     """
     from datetime import date
 
     from cuf_extract.campaign import PreviousUnreadable, backup_outputs, compare, read_previous
+    from cuf_extract.recipients import status_for_run
     from cuf_extract.writers.atomic import OutputError
     from cuf_extract.writers.report_html import write_report
     from cuf_extract.writers.xlsx import shown_cells, write_xlsx
@@ -311,6 +332,8 @@ def _write_outputs(
     shown = shown_cells(run)
     campaign = compare(run, previous, shown_cells=shown,
                        today=date.today().strftime("%d/%m/%Y"))
+    status = status_for_run(run, campaign, listed=recipients, source=recipients_source,
+                            previous=previous.recipients if previous else None)
     written: list[tuple[Path, Path]] = []
     try:
         backups = backup_outputs([p for p in (output, report, json_path) if p is not None])
@@ -318,7 +341,8 @@ def _write_outputs(
             campaign = campaign.model_copy(update={"backups": tuple(map(str, backups))})
             notes.append("Versions précédentes sauvegardées dans "
                          f"« {backups[0].parent} » ({', '.join(b.name for b in backups)}).")
-        xlsx = write_xlsx(run, output, inputs_base=Path.cwd(), campaign=campaign, shown=shown)
+        xlsx = write_xlsx(run, output, inputs_base=Path.cwd(), campaign=campaign, shown=shown,
+                          recipients=status)
         written.append((output, xlsx.path))
         for sheet in xlsx.rows_cut:
             attention = True
@@ -326,7 +350,8 @@ def _write_outputs(
                     "lignes) et a été coupée : le rapport HTML et le JSON sont complets.")
             typer.echo(f"Attention : {note}", err=True)
             notes.append(note)
-        written.append((report, write_report(run, report, notes=notes, campaign=campaign)))
+        written.append((report, write_report(run, report, notes=notes, campaign=campaign,
+                                             recipients=status)))
         if json_path is not None:
             from cuf_extract.writers.json_export import write_json
 
@@ -348,10 +373,11 @@ def _write_outputs(
                 "mettre à jour le fichier habituel.",
                 err=True,
             )
-    return written, campaign, attention
+    return written, campaign, attention, status
 
 
-def _print_summary(run: Run, written: list[tuple[Path, Path]], campaign: Campaign) -> None:
+def _print_summary(run: Run, written: list[tuple[Path, Path]], campaign: Campaign,
+                   recipients: RecipientsStatus | None = None) -> None:
     from rich.table import Table
 
     from cuf_extract.models import Severity, Status
@@ -390,6 +416,10 @@ def _print_summary(run: Run, written: list[tuple[Path, Path]], campaign: Campaig
         from cuf_extract.campaign import summary_line
 
         out.print(summary_line(campaign), markup=False)
+    if recipients is not None:
+        from cuf_extract.recipients import summary_line as recipients_line
+
+        out.print(recipients_line(recipients), markup=False)
     for _, actual in written:
         out.print(f"Écrit : {actual}", markup=False)
 

@@ -11,8 +11,10 @@ import html
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from cuf_extract.models import Campaign, ChangeKind, FileResult, Issue, Run, Severity, Status
+from cuf_extract.recipients import UNLISTED_TITLE, RecipientsStatus, RecipientState, headline
 from cuf_extract.writers import (
     ISSUE_LABELS,
     SEVERITY_LABELS,
@@ -22,6 +24,9 @@ from cuf_extract.writers import (
     french_date,
 )
 from cuf_extract.writers.atomic import atomic_write
+
+if TYPE_CHECKING:
+    from cuf_extract.models import StaffValue
 
 __all__ = ["french_datetime", "render_report", "write_report"]
 
@@ -246,6 +251,52 @@ def _changes(campaign: Campaign | None) -> Iterable[str]:
     yield "</section>"
 
 
+def _relance_text(value: StaffValue | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        shown = value.strftime("%d/%m/%Y" if value.time() == datetime.min.time()
+                               else "%d/%m/%Y %H:%M")
+    else:
+        shown = str(value)
+    return f' <span class="muted">— relance : {_text(shown)}</span>'
+
+
+def _recipients(status: RecipientsStatus | None) -> Iterable[str]:
+    """Who has not replied yet, for the reminder e-mails; then what needs a look."""
+    if status is None:
+        return
+    yield '<section id="destinataires"><h2>Destinataires</h2>'
+    yield (f"<p><strong>{_text(headline(status))}</strong> "
+           f'<span class="muted">(liste : {_text(status.source)})</span></p>')
+    rows = [row for row in status.rows if row.state is RecipientState.NOT_REPLIED]
+    if rows:
+        yield "<ul>" + "".join(
+            f"<li>{_text(row.recipient.name)}{_relance_text(row.relance)}</li>" for row in rows
+        ) + "</ul>"
+    checks = [row for row in status.rows if row.state is RecipientState.TO_CHECK]
+    if checks:
+        yield (f"<h3>À vérifier ({len(checks)})</h3><p>Une réponse ressemble à ces "
+               "organisations sans leur correspondre à coup sûr : elles ne sont comptées ni "
+               "comme ayant répondu, ni comme sans réponse. Corrigez « Organisation (corrigée) » "
+               "dans la feuille « Réponses » ou ajoutez le nom comme autre nom dans la liste, "
+               "puis relancez.</p><ul>")
+        yield "".join(
+            f"<li><strong>{_text(row.recipient.name)}</strong> — "
+            f"{_text(' ; '.join(row.to_check))}</li>" for row in checks
+        )
+        yield "</ul>"
+    if status.unlisted:
+        yield f"<h3>{_text(UNLISTED_TITLE)} ({len(status.unlisted)})</h3><ul>"
+        for reply in status.unlisted:
+            maybe = " ou ".join(f"« {name} »" for name in reply.candidates)
+            yield (f"<li><strong>{_text(reply.organisation or '(organisation inconnue)')}"
+                   f"</strong> — {_text(reply.path)}"
+                   + (f" — peut-être {_text(maybe)} (à vérifier)" if maybe else "") + "</li>")
+        yield "</ul>"
+    yield "</section>"
+
+
 def render_report(
     run: Run,
     *,
@@ -253,6 +304,7 @@ def render_report(
     title: str | None = None,
     notes: Sequence[str] = (),
     campaign: Campaign | None = None,
+    recipients: RecipientsStatus | None = None,
 ) -> str:
     """The report as an HTML string (see `write_report`)."""
     moment = generated_at or datetime.now()
@@ -267,6 +319,7 @@ def render_report(
         f"rapport établi le {french_datetime(moment)}.</p></header>",
     ]
     parts.extend(f'<p class="note">{_text(note)}</p>' for note in notes)
+    parts.extend(_recipients(recipients))
     parts.append(f"<section><h2>Synthèse</h2>{_counts(run)}</section>")
     parts.extend(_changes(campaign))
     parts.extend(_flagged(run))
@@ -294,15 +347,17 @@ def write_report(
     title: str | None = None,
     notes: Sequence[str] = (),
     campaign: Campaign | None = None,
+    recipients: RecipientsStatus | None = None,
 ) -> Path:
     """Write the HTML validation report for `run` to `target` atomically.
 
     `generated_at` is the date shown (default: now); `title` replaces the default page
     title; each of `notes` is shown in a highlighted box at the top (for instance "le
-    tableur a été écrit sous un autre nom"). Returns the path written (see `atomic_write`).
+    tableur a été écrit sous un autre nom"). `recipients` adds, at the top, who has not
+    replied yet. Returns the path written (see `atomic_write`).
     """
     page = render_report(run, generated_at=generated_at, title=title, notes=notes,
-                         campaign=campaign)
+                         campaign=campaign, recipients=recipients)
     data = page.encode("utf-8")
 
     def write(path: Path) -> None:

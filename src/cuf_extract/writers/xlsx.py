@@ -13,6 +13,7 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,15 @@ from cuf_extract.models import (
     Run,
     StaffValue,
     Status,
+)
+from cuf_extract.recipients import (
+    RECIPIENT_COLUMNS,
+    SHEET_RECIPIENTS,
+    STATE_LABELS,
+    UNLISTED_COLUMNS,
+    UNLISTED_TITLE,
+    RecipientsStatus,
+    RecipientState,
 )
 from cuf_extract.writers import (
     CHANGE_LABELS,
@@ -445,6 +455,79 @@ def _issues_sheet(ws: Worksheet, run: Run, tracker: _Tracker) -> tuple[int, bool
     return last, bool(left_out)
 
 
+_RECIPIENT_STYLES: dict[RecipientState, tuple[PatternFill, Font]] = {
+    RecipientState.REPLIED: _STATUS_STYLES[Status.OK],
+    RecipientState.NOT_REPLIED: _STATUS_STYLES[Status.ERROR],
+    RecipientState.TO_CHECK: _STATUS_STYLES[Status.WARNING],
+    RecipientState.REMOVED: _ABSENT_STYLE,
+}
+
+
+def _recipients_sheet(ws: Worksheet, status: RecipientsStatus, tracker: _Tracker) -> int:
+    """Fill « Destinataires »: each listed organisation, whether it replied, the staff's
+    « Relance » column; below, the replies from organisations not on the list. Returns
+    the number of rows written."""
+    relance = RECIPIENT_COLUMNS[-1]
+    titles = [*RECIPIENT_COLUMNS, *status.extra_columns]
+    _header(ws, tracker, titles, [40, 30, 16, 40, 50, 24, *(24 for _ in status.extra_columns)],
+            fills=dict.fromkeys([relance, *status.extra_columns], _STAFF_FILL),
+            comments={relance: "Colonne à vous : date ou note de relance. Elle est gardée "
+                               "d'une exécution à l'autre, par nom d'organisation."})
+    row = 1
+    for item in status.rows:
+        row += 1
+        values = [item.recipient.name, " | ".join(item.recipient.aliases),
+                  STATE_LABELS[item.state], "\n".join(item.replies), "\n".join(item.to_check)]
+        line: list[Cell] = []
+        for column, value in enumerate(values, start=1):
+            cell = _cell(ws, row=row, column=column)
+            tracker.put(cell, value)
+            cell.alignment = _WRAP
+            line.append(cell)
+        line[2].fill, line[2].font = _RECIPIENT_STYLES[item.state]
+        typed = dict(item.extra)
+        for column, title in enumerate(titles[len(values):], start=len(values) + 1):
+            cell = _cell(ws, row=row, column=column)
+            staff = item.relance if title == relance else typed.get(title)
+            if staff is not None:
+                _put_staff(cell, staff)
+                if isinstance(staff, datetime):
+                    cell.number_format = ("DD/MM/YYYY" if staff.time() == time()
+                                          else "DD/MM/YYYY HH:MM")
+            cell.alignment = _WRAP
+            line.append(cell)
+        ws.append(line)
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(titles))}{row}"
+    if not status.unlisted:
+        return row
+    ws.append([])
+    part_title = _cell(ws, row=row + 2, column=1)
+    tracker.put(part_title, UNLISTED_TITLE)
+    part_title.font = Font(bold=True, color="1F4E78", size=12)
+    ws.append([part_title])
+    header: list[Cell] = []
+    for column, text in enumerate(UNLISTED_COLUMNS, start=1):
+        cell = _cell(ws, row=row + 3, column=column)
+        tracker.put(cell, text)
+        cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGN
+        header.append(cell)
+    ws.append(header)
+    row += 3
+    for reply in status.unlisted:
+        row += 1
+        maybe = " ou ".join(f"« {name} »" for name in reply.candidates)
+        values = [reply.organisation or "(organisation inconnue)", reply.path,
+                  f"{maybe} ({reply.reason}) : à vérifier" if maybe else ""]
+        line = []
+        for column, value in enumerate(values, start=1):
+            cell = _cell(ws, row=row, column=column)
+            tracker.put(cell, value)
+            cell.alignment = _WRAP
+            line.append(cell)
+        ws.append(line)
+    return row
+
+
 def _discard(workbook: Workbook) -> None:
     """Close a write-only workbook that was not saved, removing its temporary files
     (left open, its row streams fail noisily when garbage-collected)."""
@@ -528,12 +611,14 @@ def write_xlsx(
     inputs_base: Path,
     campaign: Campaign | None = None,
     shown: dict[str, dict[str, str]] | None = None,
+    recipients: RecipientsStatus | None = None,
 ) -> XlsxResult:
     """Write the spreadsheet for `run` to `target` atomically.
 
     `inputs_base` is the folder the relative `FileResult.path` values are relative to
     (usually the current directory). `shown` is `shown_cells(run)` when the caller has
-    already computed it (to compare with the previous run). The returned
+    already computed it (to compare with the previous run). `recipients` adds the
+    « Destinataires » sheet (see `cuf_extract.recipients`). The returned
     `XlsxResult.path` may differ from
     `target` when the target was open in Excel (see `atomic_write`).
     """
@@ -554,12 +639,15 @@ def write_xlsx(
     )
     question_rows = _questions_sheet(workbook.create_sheet(SHEET_QUESTIONS), run, tracker)
     issue_rows, issues_cut = _issues_sheet(workbook.create_sheet(SHEET_ISSUES), run, tracker)
+    recipient_rows = (_recipients_sheet(workbook.create_sheet(SHEET_RECIPIENTS), recipients,
+                                        tracker) if recipients is not None else None)
     state_rows_count = _state_sheet(workbook.create_sheet(STATE_SHEET), run, campaign,
                                     shown if shown is not None else shown_cells(run))
     expected = {
         SHEET_ANSWERS: answer_rows,
         SHEET_QUESTIONS: question_rows,
         SHEET_ISSUES: issue_rows,
+        **({SHEET_RECIPIENTS: recipient_rows} if recipient_rows is not None else {}),
         STATE_SHEET: state_rows_count,
     }
 
