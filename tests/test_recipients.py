@@ -9,13 +9,25 @@ import openpyxl
 import pytest
 
 from cuf_extract.cli import EXIT_USAGE
+from cuf_extract.models import (
+    Campaign,
+    ChangeKind,
+    FileHistory,
+    FileResult,
+    QuestionnaireRef,
+    Run,
+    Status,
+)
 from cuf_extract.recipients import (
     CORRECTED_COLUMN,
     Recipient,
     RecipientsError,
+    RecipientState,
+    SheetRecipient,
     load_recipients,
     match_organisations,
     not_replied,
+    recipients_status,
     to_check,
 )
 from cuf_extract.writers import STAFF_COLUMNS
@@ -100,6 +112,48 @@ def test_not_replied_leaves_out_certain_and_uncertain_replies() -> None:
     assert not_replied(LIST, []) == [r.name for r in LIST]
 
 
+def _reply(path: str, respondent: str | None, status: Status = Status.OK) -> FileResult:
+    return FileResult(path=path, name=Path(path).name, sha256=None, status=status,
+                      respondent=respondent, answers=())
+
+
+def test_status_counts_corrections_errors_and_keeps_staff_cells() -> None:
+    run = Run(
+        questionnaire=QuestionnaireRef(id="test", questions=()),
+        files=(
+            _reply("a.docx", "Parti soc."),  # corrected by the staff below
+            _reply("b.docx", "Les Écologistes", Status.ERROR),  # unreadable, but it replied
+            _reply("~$b.docx", "La France insoumise", Status.SKIPPED),  # Word's owner file
+            _reply("c.docx", None),
+        ),
+    )
+    campaign = Campaign(staff_columns=STAFF_COLUMNS, history={
+        "a.docx": FileHistory(change=ChangeKind.UNCHANGED,
+                              staff=((CORRECTED_COLUMN, " Parti  socialiste "),)),
+    })
+    previous = (
+        SheetRecipient(name="Les Republicains", relance="relancé"),  # re-spelled since
+        SheetRecipient(name="EELV", relance=datetime(2020, 2, 3)),  # now an alias
+        SheetRecipient(name="Parti X", state="sans réponse",
+                       extra=(("Contact", "M. Petit"),)),  # left the list
+        SheetRecipient(name="Parti Y", relance=None),  # nothing typed: forgotten
+    )
+    status = recipients_status(run, campaign, LIST[:5], previous=previous, source="l.txt")
+    assert [(r.recipient.name, r.state, r.replies, r.relance, r.extra) for r in status.rows] == [
+        ("Parti socialiste", RecipientState.REPLIED, ("a.docx",), None, ()),
+        ("Mouvement socialiste", RecipientState.NOT_REPLIED, (), None, ()),
+        ("Europe Écologie Les Verts", RecipientState.REPLIED, ("b.docx",),
+         datetime(2020, 2, 3), ()),
+        ("La France insoumise", RecipientState.NOT_REPLIED, (), None, ()),
+        ("Les Républicains", RecipientState.NOT_REPLIED, (), "relancé", ()),
+        ("Parti X", RecipientState.REMOVED, (), None, (("Contact", "M. Petit"),)),
+    ]
+    assert status.not_replied == ["Mouvement socialiste", "La France insoumise",
+                                  "Les Républicains"]
+    assert [(u.path, u.organisation) for u in status.unlisted] == [("c.docx", None)]
+    assert status.extra_columns == ("Contact",)
+
+
 # --------------------------------------------------------------------------- files
 
 
@@ -114,6 +168,15 @@ def test_text_list_with_comments_aliases_and_blank_lines(tmp_path: Path) -> None
     assert load_recipients(path) == (
         Recipient(name="Parti socialiste", aliases=("PS",)),
         Recipient(name="Europe Écologie Les Verts", aliases=("EELV", "Les Écologistes")),
+        Recipient(name="La France insoumise"),
+    )
+
+
+def test_text_list_saved_as_unicode_by_notepad(tmp_path: Path) -> None:
+    path = tmp_path / "destinataires.txt"
+    path.write_bytes("Les Républicains | LR\r\n|\r\nLa France insoumise\r\n".encode("utf-16"))
+    assert load_recipients(path) == (
+        Recipient(name="Les Républicains", aliases=("LR",)),
         Recipient(name="La France insoumise"),
     )
 

@@ -1,6 +1,6 @@
 """Who has not replied yet: the list of solicited organisations against the replies.
 
-Three steps, each usable on its own (the publication uses the first two):
+Three steps, each usable on its own (a publication needs only the first two):
 
 - `load_recipients(path)`: the staff's list (.txt, .csv or .xlsx) as `Recipient`s, or a
   `RecipientsError` whose message (French) says what to fix;
@@ -18,6 +18,7 @@ uncertain and shown as « à vérifier », never counted as a reply.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import re
 import unicodedata
@@ -39,10 +40,14 @@ __all__ = [
     "RecipientsStatus",
     "SheetRecipient",
     "UnlistedReply",
+    "headline",
     "load_recipients",
     "match_organisations",
     "not_replied",
     "recipients_status",
+    "status_for_run",
+    "summary_line",
+    "to_check",
 ]
 
 # The staff column of the « Réponses » sheet that corrects a reply's organisation.
@@ -141,12 +146,14 @@ def load_recipients(path: Path) -> tuple[Recipient, ...]:
 
 
 def _decode(path: Path, data: bytes) -> str:
-    if b"\x00" in data:
+    if b"\x00" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise RecipientsError(
             f"la liste des destinataires « {path} » n'est pas un fichier texte : enregistrez-la "
             "en .txt ou .csv (UTF-8), ou en .xlsx."
         )
     try:
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return data.decode("utf-16")  # Notepad's « Unicode »
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise RecipientsError(
@@ -235,7 +242,7 @@ def _merge(rows: Sequence[Sequence[str]]) -> tuple[Recipient, ...]:
     """One `Recipient` per organisation: a name listed twice merges its aliases."""
     merged: dict[str, tuple[str, list[str]]] = {}
     for names in rows:
-        name, *aliases = [n for n in names if n]
+        name, *aliases = [n for n in names if n] or [""]
         if not _key(name):
             continue
         _, known = merged.setdefault(_key(name), (name, []))
@@ -306,8 +313,13 @@ class _Index:
         self.strict: dict[str, set[int]] = {}
         self.loose: dict[str, set[int]] = {}
         self.labels: list[tuple[int, str, str]] = []  # (recipient, key, loose key)
+        self.initials: list[set[str]] = []  # the acronyms each recipient's names could have
+        self.acronyms: list[set[str]] = []  # the names of each recipient that are acronyms
         for index, recipient in enumerate(recipients):
-            for label in (recipient.name, *recipient.aliases):
+            labels = (recipient.name, *recipient.aliases)
+            self.initials.append(set().union(*map(_initials, labels)))
+            self.acronyms.append({a for a in map(_acronym, labels) if a})
+            for label in labels:
                 key, loose = _key(label), _loose_key(label)
                 if key:
                     self.strict.setdefault(key, set()).add(index)
@@ -334,12 +346,9 @@ class _Index:
 
         reasons: dict[int, str] = {}
         acronym = _acronym(organisation)
-        for index, recipient in enumerate(self.recipients):
-            labels = (recipient.name, *recipient.aliases)
-            if acronym and any(acronym in _initials(label) for label in labels):
-                reasons.setdefault(index, "sigle non déclaré dans la liste")
-            own = {a for a in map(_acronym, labels) if a}
-            if own & _initials(organisation):
+        initials = _initials(organisation)
+        for index in range(len(self.recipients)):
+            if (acronym and acronym in self.initials[index]) or self.acronyms[index] & initials:
                 reasons.setdefault(index, "sigle non déclaré dans la liste")
         for index, label_key, label_loose in self.labels:
             score = max(fuzz.token_sort_ratio(key, label_key),
@@ -481,10 +490,11 @@ def recipients_status(
     """Every listed organisation with its replies, the replies not on the list, and the
     « Relance » cells of the previous sheet carried over by organisation name.
 
-    Replies are this run's files (ignored ones such as Word's owner files excepted);
-    Columns the staff added to the sheet are carried the same way. A row of the previous
-    sheet whose organisation left the list but on which the staff typed something stays,
-    « retirée de la liste », so that nothing the staff typed is lost.
+    Replies are this run's files, ignored ones (Word's owner files) excepted and error
+    rows included: the organisation did reply. Columns the staff added to the sheet are
+    carried the same way. A row of the previous sheet whose organisation left the list
+    but on which the staff typed something stays, « retirée de la liste », so that
+    nothing the staff typed is lost.
     """
     replies = [r for r in run.files if r.status is not Status.SKIPPED]
     organisations = [
