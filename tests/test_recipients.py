@@ -461,3 +461,24 @@ def test_without_a_list_there_is_no_destinataires_sheet(
     assert "Destinataires" not in openpyxl.load_workbook(campaign_folder / RESPONSES).sheetnames
     assert "Sans réponse" not in out
     assert "Sans réponse" not in (campaign_folder / REPORT).read_text(encoding="utf-8")
+
+
+def test_the_bundled_example_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    examples = Path(__file__).resolve().parents[1] / "examples"
+    _, out, _ = run_cli(str(examples / "replies"), "--destinataires",
+                        str(examples / "destinataires.txt"), cwd=tmp_path,
+                        monkeypatch=monkeypatch, capsys=capsys)
+    listed, below = recipients_sheet(tmp_path / RESPONSES)
+    assert [(r["Organisation sollicitée"], r["Statut"]) for r in listed] == [
+        ("Union des Territoires Solidaires", "a répondu"),
+        ("Mouvement citoyen européen", "a répondu"),
+        ("Parti des communes rurales", "a répondu"),  # « PARTI DES COMMUNES RURALES »
+        ("Alliance écologie & territoires", "a répondu"),  # « … écologie et territoires »
+        ("Fédération des progressistes", "à vérifier"),  # « FÉDÉRATION PROGRESSISTE »
+        ("Rassemblement des élus de la montagne", "sans réponse"),
+        ("Nouvelle Gauche municipale", "sans réponse"),
+    ]
+    assert [row[0] for row in below[2:]] == ["FÉDÉRATION PROGRESSISTE"]
+    assert "Sans réponse à ce jour : 2 organisations (sur 7 sollicitées)" in out
