@@ -482,3 +482,22 @@ def test_the_bundled_example_list(
     ]
     assert [row[0] for row in below[2:]] == ["FÉDÉRATION PROGRESSISTE"]
     assert "Sans réponse à ce jour : 2 organisations (sur 7 sollicitées)" in out
+
+
+@pytest.mark.parametrize("how", ["sheet deleted", "rows emptied"])
+def test_staff_can_drop_the_list(
+    how: str, campaign_folder: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    run_cli("replies", "--destinataires", "destinataires.txt", cwd=campaign_folder,
+            monkeypatch=monkeypatch, capsys=capsys)
+    workbook = openpyxl.load_workbook(campaign_folder / RESPONSES)
+    if how == "sheet deleted":
+        del workbook["Destinataires"]
+    else:
+        workbook["Destinataires"].delete_rows(2, 100)
+    workbook.save(campaign_folder / RESPONSES)
+    _, out, _ = run_cli("replies", cwd=campaign_folder, monkeypatch=monkeypatch,
+                        capsys=capsys)
+    assert "Destinataires" not in openpyxl.load_workbook(campaign_folder / RESPONSES).sheetnames
+    assert "Sans réponse" not in out

@@ -570,6 +570,8 @@ def status_for_run(
         if previous is None:
             return None
         listed = recipients_from_sheet(previous)
+        if not listed and not any(row.typed for row in previous):
+            return None  # an emptied sheet: no list to count against
         source = "la feuille « Destinataires » du tableur précédent"
     return recipients_status(run, campaign, listed, previous=previous or (),
                              source=source or "la liste des destinataires")
