@@ -13,7 +13,9 @@ What it does, in a temporary folder (the examples are not touched):
    one file's answers);
 3. types notes into the workbook as staff would, fills the blank Q4 of one reply,
    adds the late reply, runs again and screenshots the "Depuis la dernière exécution"
-   section, then the spreadsheet itself.
+   section, then the spreadsheet itself;
+4. runs the examples again with `--destinataires examples/destinataires.txt` and
+   screenshots the report's « Destinataires » block.
 
 Parts of the report are shown by injecting a stylesheet that hides the other sections
 into a copy of the HTML: what is shown is the report's own markup and style.
@@ -161,6 +163,17 @@ def spreadsheet(workbook: Path, png: Path, work: Path, profile: Path) -> None:
     screenshot(page, png, width=1200, height=300, profile=profile)
 
 
+def recipients_block(work: Path, profile: Path) -> None:
+    """The report's « Destinataires » block, from a run with the example list."""
+    folder = work / "destinataires"
+    shutil.copytree(EXAMPLES, folder / "reponses")
+    run_tool(folder, "reponses/", "--destinataires", str(EXAMPLES.parent / "destinataires.txt"))
+    part = report_part(folder / "reponses-rapport.html", ONLY.format(sel="#destinataires"),
+                       "destinataires.html")
+    screenshot(part, IMAGES / "rapport-destinataires.png", width=1000, height=620,
+               profile=profile)
+
+
 def main() -> None:
     IMAGES.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="cuf-shots-") as temp:
@@ -199,6 +212,7 @@ def main() -> None:
         screenshot(changes, IMAGES / "rapport-depuis-la-derniere-fois.png", width=1000,
                    height=700, profile=profile)
         spreadsheet(work / "reponses.xlsx", IMAGES / "tableur.png", work, profile)
+        recipients_block(work, profile)
 
 
 if __name__ == "__main__":
