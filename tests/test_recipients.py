@@ -501,3 +501,16 @@ def test_staff_can_drop_the_list(
                         capsys=capsys)
     assert "Destinataires" not in openpyxl.load_workbook(campaign_folder / RESPONSES).sheetnames
     assert "Sans réponse" not in out
+
+
+def test_a_list_kept_among_the_replies_is_not_read_as_a_reply(
+    campaign_folder: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (campaign_folder / "destinataires.txt").rename(campaign_folder / "replies" / "liste.txt")
+    run_cli("replies", "--destinataires", "replies/liste.txt", cwd=campaign_folder,
+            monkeypatch=monkeypatch, capsys=capsys)
+    assert sorted(Path(str(r["Fichier"])).name
+                  for r in answers_sheet(campaign_folder / RESPONSES)) == sorted(REPLIES)
+    listed, _ = recipients_sheet(campaign_folder / RESPONSES)
+    assert len(listed) == 5

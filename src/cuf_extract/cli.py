@@ -201,7 +201,8 @@ def extract(
     recipients = _load_recipients(destinataires) if destinataires is not None else None
     report = report or output.with_name(output.stem + REPORT_SUFFIX)
     outputs = [p for p in (output, report, json_path) if p is not None]
-    expansion = expand_paths(paths, recursive=recursive, exclude=outputs)
+    expansion = expand_paths(paths, recursive=recursive,
+                             exclude=[*outputs, *([destinataires] if destinataires else [])])
     for pattern in expansion.unmatched:
         hint = ""
         if not recursive and Path(pattern).is_dir() and any(Path(pattern).iterdir()):
