@@ -172,6 +172,13 @@ CASES = [
     Case("Oui pour les grandes villes ; pour les petites communes, un conseiller délégué "
          "suffit.", NUANCE, rules=OUI),
     Case("1. Oui\n2. Le module sera ouvert à tous nos élus.", OUI),
+    Case("Nous le recommanderons dans toutes les communes de plus de 10 000 habitants.",
+         NUANCE),
+    Case("Pas à ce jour. Un module sur les coopérations est en préparation.", NUANCE),
+    Case("- un budget participatif ouvert aux projets de solidarité internationale ;\n"
+         "- un droit d'interpellation du conseil municipal.", OUI, rules=NP),
+    Case("Nous leur demanderons de présenter un projet de coopération dans leur "
+         "programme.", OUI),
     Case("Bien sûr que non : ce n'est pas à un parti de dicter l'organisation d'un "
          "exécutif municipal.", NON),
 ]

@@ -12,7 +12,10 @@ How an answer is read:
    typed as in a spreadsheet formula (« = », « + », « - », « @ »), a label such as
    « Réponse : ».
 2. The text is compared without capitals or accents, apostrophes made straight; the
-   sentence ends are kept (a « … » in a formula stays within one sentence).
+   sentence ends are kept (a « … » in a formula stays within one sentence). The object
+   pronouns after « nous » are ignored, in the text and in the formulas alike: « nous le
+   proposerons », « nous y sommes favorables » read as « nous proposerons », « nous
+   sommes favorables ».
 3. The opening words (`OPENINGS`) give a first signal: « Oui », « Non »,
    « Pas encore »…
 4. Insisting words (`INTENSIFIERS`: « pleinement », « tout à fait »…) are dropped from
@@ -131,6 +134,7 @@ OPENINGS: tuple[tuple[str, Signal], ...] = (
     ("pas pour l'instant", NUANCE),
     ("pas pour le moment", NUANCE),
     ("pas à ce stade", NUANCE),
+    ("pas à ce jour", NUANCE),
     ("pas dans l'immédiat", NUANCE),
     ("en partie", NUANCE),
     ("partiellement", NUANCE),
@@ -384,6 +388,10 @@ _SENTENCE_END = re.compile(r"[.!?…\n\r]+")
 _NOT_WORD = re.compile(r"[^a-z0-9'\-. ]+")
 _LOOSE_HYPHEN = re.compile(r"(?<![a-z0-9])-|-(?![a-z0-9])")
 _SPACES = re.compile(r"\s+")
+# "nous le proposerons" -> "nous proposerons"; "nous n'y sommes" -> "nous ne sommes".
+_OBJECT_PRONOUNS = re.compile(
+    r"(?<![a-z0-9'])nous (ne |n')?(?:(?:le|la|les|y|en|leur|lui) )*(?:l')?"
+)
 # Up to 20 words of the same sentence (sentence ends are " . " tokens).
 _ANY_WORDS = r"(?: [^ .]+){0,20}"
 
@@ -400,7 +408,8 @@ def _normalise(text: str) -> str:
     text = _NOT_WORD.sub(" ", text)
     text = _LOOSE_HYPHEN.sub(" ", text)
     text = text.replace("' ", "'")  # "l' État" -> "l'etat"
-    return " " + _SPACES.sub(" ", text).strip() + " "
+    text = " " + _SPACES.sub(" ", text).strip() + " "
+    return _OBJECT_PRONOUNS.sub(lambda m: "nous ne " if m.group(1) else "nous ", text)
 
 
 def _pattern(formula: str) -> re.Pattern[str]:
@@ -426,11 +435,13 @@ _LABEL = _label_pattern()
 _OPENINGS = tuple(sorted(((_normalise(o).strip(), o, s) for o, s in OPENINGS),
                          key=lambda item: len(item[0]), reverse=True))
 _INTENSIFIERS = tuple(_pattern(word) for word in sorted(INTENSIFIERS, key=len, reverse=True))
-# Neutral formulas first (they hide what they contain), then the longest first.
+# Neutral formulas first (they hide what they contain), then the longest first (as read:
+# "nous le souhaitons" is as long as "nous souhaitons").
 _FORMULAS = tuple(
     (formula, signal, _pattern(formula))
     for formula, signal in sorted(
-        FORMULAS, key=lambda item: (item[1] is not Signal.NEUTRAL, -len(item[0]))
+        FORMULAS,
+        key=lambda item: (item[1] is not Signal.NEUTRAL, -len(_normalise(item[0]).strip())),
     )
 )
 
