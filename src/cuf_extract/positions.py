@@ -421,6 +421,13 @@ def _pattern(formula: str) -> re.Pattern[str]:
     return re.compile(r"(?<![a-z0-9'\-])" + body + end)
 
 
+def _words(formula: str) -> frozenset[str]:
+    """The whole words a text must contain for `formula` to match in it (a quick test
+    that spares most regular expressions: an answer holds few of the formulas)."""
+    return frozenset(word for word in _normalise(formula.replace("…", " ")).split()
+                     if not word.endswith("'"))
+
+
 def _label_pattern() -> re.Pattern[str]:
     labels = "|".join(re.escape(_fold(label)) for label in
                       sorted(LEADING_LABELS, key=len, reverse=True))
@@ -434,11 +441,12 @@ _LEADING_MARK = re.compile(
 _LABEL = _label_pattern()
 _OPENINGS = tuple(sorted(((_normalise(o).strip(), o, s) for o, s in OPENINGS),
                          key=lambda item: len(item[0]), reverse=True))
-_INTENSIFIERS = tuple(_pattern(word) for word in sorted(INTENSIFIERS, key=len, reverse=True))
+_INTENSIFIERS = tuple((_words(word), _pattern(word))
+                      for word in sorted(INTENSIFIERS, key=len, reverse=True))
 # Neutral formulas first (they hide what they contain), then the longest first (as read:
 # "nous le souhaitons" is as long as "nous souhaitons").
 _FORMULAS = tuple(
-    (formula, signal, _pattern(formula))
+    (formula, signal, _words(formula), _pattern(formula))
     for formula, signal in sorted(
         FORMULAS,
         key=lambda item: (item[1] is not Signal.NEUTRAL, -len(_normalise(item[0]).strip())),
@@ -485,11 +493,14 @@ def read_position(text: str | None) -> PositionReading:
                 found.append((written, signal))
             rest = _drop_words(rest, len(phrase.split()))
             break
-    for intensifier in _INTENSIFIERS:
-        rest = intensifier.sub(" ", rest)
+    present = set(rest.split())
+    for needed, intensifier in _INTENSIFIERS:
+        if needed <= present:
+            rest = intensifier.sub(" ", rest)
     rest = _SPACES.sub(" ", rest)
-    for formula, signal, pattern in _FORMULAS:
-        if pattern.search(rest) is None:
+    present = set(rest.split())
+    for formula, signal, needed, pattern in _FORMULAS:
+        if not needed <= present or pattern.search(rest) is None:
             continue
         if signal is not Signal.NEUTRAL:
             found.append((formula, signal))
