@@ -179,6 +179,11 @@ CASES = [
          "- un droit d'interpellation du conseil municipal.", OUI, rules=NP),
     Case("Nous leur demanderons de présenter un projet de coopération dans leur "
          "programme.", OUI),
+    Case("☐ Oui ☒ Non", NON),
+    Case("☒ Oui ☐ Non\nNous le proposerons dès le premier conseil.", OUI),
+    Case("Non applicable : notre parti ne présente pas de listes aux municipales.", NP),
+    Case("Si nous sommes élus, nous le proposerons dès le premier conseil municipal.", OUI),
+    Case("Effectivement, la question se pose dans les communes rurales.", NP),
     Case("Bien sûr que non : ce n'est pas à un parti de dicter l'organisation d'un "
          "exécutif municipal.", NON),
 ]

@@ -10,7 +10,8 @@ How an answer is read:
 
 1. Leading noise is dropped: spaces, a list marker (« - », « • », « 1) »), a character
    typed as in a spreadsheet formula (« = », « + », « - », « @ »), a label such as
-   « Réponse : ».
+   « Réponse : ». An option after an empty tick box (« ☐ Oui ☒ Non ») is not the
+   answer: it is dropped too.
 2. The text is compared without capitals or accents, apostrophes made straight; the
    sentence ends are kept (a « … » in a formula stays within one sentence). The object
    pronouns after « nous » are ignored, in the text and in the formulas alike: « nous le
@@ -100,8 +101,6 @@ OPENINGS: tuple[tuple[str, Signal], ...] = (
     ("sans hésitation", OUI),
     ("sans réserve", OUI),
     ("d'accord", OUI),
-    ("exactement", OUI),
-    ("effectivement", OUI),
     ("bien sûr que oui", OUI),
     # Non franc, et les négations des mots du oui
     ("non", NON),
@@ -115,7 +114,6 @@ OPENINGS: tuple[tuple[str, Signal], ...] = (
     ("en aucun cas", NON),
     ("aucunement", NON),
     ("nullement", NON),
-    ("jamais", NON),
     # Ni oui ni non franc : nuancé
     ("oui mais", NUANCE),
     ("oui et non", NUANCE),
@@ -145,6 +143,12 @@ OPENINGS: tuple[tuple[str, Signal], ...] = (
     # « Non seulement … mais aussi » n'est pas un non.
     ("non seulement", SANS_EFFET),
     ("non sans", SANS_EFFET),
+    # « Non applicable » : la question ne s'applique pas, ce n'est pas un refus.
+    ("non applicable", SANS_EFFET),
+    ("non concerné", SANS_EFFET),
+    ("non concernés", SANS_EFFET),
+    ("non renseigné", SANS_EFFET),
+    ("non communiqué", SANS_EFFET),
 )
 
 # Mots d'insistance : retirés avant de chercher les formules (« nous soutenons
@@ -377,6 +381,10 @@ FORMULAS: tuple[tuple[str, Signal], ...] = (
     ("pas uniquement", SANS_EFFET),
     # Formule d'usage, qui ne restreint pas l'engagement.
     ("dans le respect de la libre administration", SANS_EFFET),
+    # Une élection à gagner n'est pas une condition mise à l'engagement.
+    ("si nous sommes élus", SANS_EFFET),
+    ("si nous l'emportons", SANS_EFFET),
+    ("si nos candidats sont élus", SANS_EFFET),
 )
 
 # ---------------------------------------------------------------------------------------
@@ -436,7 +444,7 @@ def _label_pattern() -> re.Pattern[str]:
 
 # List markers and characters typed as in a formula: bullets, dashes, "1)", "a.", quotes.
 _LEADING_MARK = re.compile(
-    r"^(?:[\s\-–—•·*+=@▪◦►▶➢➤→✓✔☑☒>\"'«»“”(\[]+|\(?(?:\d{1,2}|[a-h]|[ivx]{1,4})[).:]\s)"
+    r"^(?:[\s\-–—•·*+=@▪◦►▶➢➤→✓✔☑☒■>\"'«»“”(\[]+|\(?(?:\d{1,2}|[a-h]|[ivx]{1,4})[).:]\s)"
 )
 _LABEL = _label_pattern()
 _OPENINGS = tuple(sorted(((_normalise(o).strip(), o, s) for o, s in OPENINGS),
@@ -454,8 +462,12 @@ _FORMULAS = tuple(
 )
 
 
+# An empty tick box and the option after it, up to the next box or the end of the line.
+_UNTICKED = re.compile(r"[☐□][^☐□☑☒■✓✔\n]*")
+
+
 def _strip_leading_noise(folded: str) -> str:
-    text = folded.strip()
+    text = _UNTICKED.sub(" ", folded).strip()
     while True:
         before = text
         text = _LEADING_MARK.sub("", text).lstrip()

@@ -314,6 +314,9 @@ def _positions(run: Run, campaign: Campaign | None) -> Iterable[str]:
     automatic = sum(row.still_automatic for row in table)
     unrecognised = sum(row.unrecognised for row in table)
     yield '<section id="positions"><h2>Synthèse des positions</h2>'
+    if not total and not unrecognised:
+        yield "<p>Aucune position : aucune réponse n’a été lue.</p></section>"
+        return
     yield (
         f'<p class="note">{automatic} position(s) sur {total} sont encore automatiques : '
         "proposées par l'outil à partir du texte, elles sont un brouillon à confirmer dans "
