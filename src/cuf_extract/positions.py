@@ -48,6 +48,7 @@ __all__ = [
     "automatic_position",
     "parse_position",
     "read_position",
+    "staff_positions",
     "synthesis_table",
 ]
 
