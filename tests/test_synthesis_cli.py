@@ -186,3 +186,15 @@ def test_a_file_gone_keeps_its_staff_positions(
     synthesis = list(openpyxl.load_workbook(folder / WORKBOOK)["Synthèse"]
                      .iter_rows(values_only=True))
     assert synthesis[2][1:5] == (0, 1, 0, 0)  # Q2: only alpha's non is counted
+
+
+def test_a_filled_position_without_a_record_is_the_staffs() -> None:
+    """With the state sheet lost, the tool cannot tell its own text from the staff's:
+    it keeps what is in the cell rather than overwrite what someone may have typed."""
+    from cuf_extract.campaign import PreviousRow, typed_positions
+
+    row = PreviousRow(path="a.docx", positions_shown={"Q1": "oui (à confirmer)", "Q2": "non",
+                                                      "Q3": "", "Q4": "nuancé"},
+                      positions_written={"Q1": "oui (à confirmer)", "Q2": "oui (à confirmer)",
+                                         "Q3": "non (à confirmer)"})
+    assert typed_positions(row, QIDS) == {"Q2": "non", "Q4": "nuancé"}
