@@ -85,6 +85,11 @@ def test_extracts_a_folder_into_spreadsheet_report_and_json(
     raw = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
     assert set(raw["files"][0]) == {"path", "name", "sha256", "status", "respondent",
                                     "answers", "extra_text", "issues"}
+    # Each answer carries its automatic position (an additive change to the contract).
+    assert set(raw["files"][0]["answers"][0]) == {"question", "text", "position"}
+    positions = {a["position"] for f in raw["files"] for a in f["answers"]}
+    assert positions <= {"oui", "non", "nuancé", "non précisé", None}
+    assert by_name["track_changes.docx"].answers[1].position == "oui"
 
     report = (tmp_path / REPORT).read_text(encoding="utf-8")
     assert "two_column_qa_table.docx" in report and "<html" in report
@@ -193,6 +198,7 @@ def test_schema_command_prints_the_json_schema(
     assert set(schema["properties"]) == {"schema_version", "questionnaire", "files"}
     file_schema = schema["$defs"]["FileResult"]
     assert "respondent_source" not in file_schema["properties"]
+    assert set(schema["$defs"]["Position"]["enum"]) == {"oui", "non", "nuancé", "non précisé"}
 
 
 def test_check_command_shows_one_file(

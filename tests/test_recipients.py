@@ -459,8 +459,8 @@ def test_without_a_list_there_is_no_destinataires_sheet(
 ) -> None:
     _, out, _ = run_cli("replies", cwd=campaign_folder, monkeypatch=monkeypatch, capsys=capsys)
     assert "Destinataires" not in openpyxl.load_workbook(campaign_folder / RESPONSES).sheetnames
-    assert "Sans réponse" not in out
-    assert "Sans réponse" not in (campaign_folder / REPORT).read_text(encoding="utf-8")
+    assert "Sans réponse à ce jour" not in out
+    assert "Sans réponse à ce jour" not in (campaign_folder / REPORT).read_text(encoding="utf-8")
 
 
 def test_the_bundled_example_list(

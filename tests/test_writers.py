@@ -40,6 +40,7 @@ from cuf_extract.writers.xlsx import (
     SHEET_ANSWERS,
     SHEET_ISSUES,
     SHEET_QUESTIONS,
+    SHEET_SYNTHESIS,
     TRUNCATION_MARKER,
     file_link,
     safe_cell_text,
@@ -159,17 +160,19 @@ def _utf16(text: str) -> int:
 def test_sheets_and_header(run: Run, tmp_path: Path) -> None:
     result, wb = _write(run, tmp_path)
     assert result.path == tmp_path / "sorties" / "réponses.xlsx"
-    assert wb.sheetnames == [SHEET_ANSWERS, SHEET_QUESTIONS, SHEET_ISSUES, STATE_SHEET]
+    assert wb.sheetnames == [SHEET_ANSWERS, SHEET_QUESTIONS, SHEET_ISSUES, SHEET_SYNTHESIS,
+                             STATE_SHEET]
     assert wb[STATE_SHEET].sheet_state == "hidden"
     ws = wb[SHEET_ANSWERS]
     header = [c.value for c in ws[1]]
     assert header == [
         "Fichier", "Organisation", "Source de l'organisation", "Statut",
         "Depuis la dernière fois", "Organisation (corrigée)", "Statut de suivi", "Notes",
-        "Q1", "Q2", "Q3", "Q4", "Q5", "Texte hors réponses", "Problèmes", "Date du document",
+        "Q1", "Position Q1", "Q2", "Position Q2", "Q3", "Position Q3", "Q4", "Position Q4",
+        "Q5", "Position Q5", "Texte hors réponses", "Problèmes", "Date du document",
     ]
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:P5"
+    assert ws.auto_filter.ref == "A1:U5"
     comment = row_cells(ws, 1)["Q1"].comment
     assert comment is not None and QUESTIONS[0].text in comment.text
     assert ws.max_row == 5
@@ -182,7 +185,9 @@ def test_every_text_cell_is_a_plain_string(run: Run, tmp_path: Path) -> None:
     for ws in wb.worksheets:
         for row in ws.iter_rows():
             for cell in row:
-                if cell.value is not None:
+                if ws.title == SHEET_SYNTHESIS and cell.row > 1 and cell.column > 1:
+                    assert isinstance(cell.value, int | float)  # the counts
+                elif cell.value is not None:
                     assert isinstance(cell.value, str)
                     assert cell.data_type == "s", (ws.title, cell.coordinate, cell.value)
 
@@ -531,7 +536,9 @@ def test_empty_run(tmp_path: Path) -> None:
 
 def test_verify_rejects_a_damaged_or_short_workbook(run: Run, tmp_path: Path) -> None:
     result, _ = _write(run, tmp_path)
-    expected = {SHEET_ANSWERS: 5, SHEET_QUESTIONS: 6, SHEET_ISSUES: 5, STATE_SHEET: 5}
+    expected = {SHEET_ANSWERS: 5, SHEET_QUESTIONS: 6, SHEET_ISSUES: 5, SHEET_SYNTHESIS: 6,
+                STATE_SHEET: 5}
+    xlsx_module._verify(result.path, expected)  # the true counts pass
     with pytest.raises(OutputError, match="lignes au lieu de"):
         xlsx_module._verify(result.path, {**expected, SHEET_ANSWERS: 7})
     damaged = tmp_path / "damaged.xlsx"

@@ -44,7 +44,9 @@ from cuf_extract.writers import (
     STAFF_COLUMNS,
     STATE_SHEET,
     STATUS_LABELS,
+    automatic_cell,
     extracted_columns,
+    position_column,
 )
 
 BACKUP_FOLDER = Path(".cuf-extract") / "sauvegardes"
@@ -55,6 +57,7 @@ ANSWERS_SHEET = "Réponses"
 STATE_PATH, STATE_SHA, STATE_STATUS = "path", "sha256", "status"
 STATE_DIGEST = "digest:"  # + question id
 STATE_WRITTEN = "written:"  # + extracted column title
+STATE_POSITION = "position:"  # + question id: the automatic position written, "" if none
 
 
 class PreviousUnreadable(Exception):
@@ -70,6 +73,9 @@ class PreviousRow:
     written: dict[str, str] = field(default_factory=dict)  # as the tool wrote them
     shown: dict[str, str] = field(default_factory=dict)  # as they are in the sheet now
     staff: dict[str, StaffValue] = field(default_factory=dict)
+    # Position columns: as shown now, and the automatic position the tool wrote there.
+    positions_shown: dict[str, str] = field(default_factory=dict)
+    positions_written: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -118,7 +124,8 @@ def read_previous(path: Path, question_ids: Sequence[str]) -> Previous | None:
                 f"Le tableur précédent « {path} » n'a pas de feuille « {ANSWERS_SHEET} » : "
                 "ses notes ne peuvent pas être reprises. Il est gardé en sauvegarde."
             )
-        generated = {*extracted_columns(question_ids), COLUMN_CHANGE}
+        generated = {*extracted_columns(question_ids), COLUMN_CHANGE,
+                     *map(position_column, question_ids)}
         rows_iter = workbook[ANSWERS_SHEET].iter_rows(values_only=True)
         header = [_text(v).strip() for v in next(rows_iter, ())]
         staff_columns = list(STAFF_COLUMNS)
@@ -133,6 +140,7 @@ def read_previous(path: Path, question_ids: Sequence[str]) -> Previous | None:
             row.shown = {h: _text(raw.get(h)) for h in extracted_columns(question_ids)}
             row.staff = {h: _staff_value(raw[h]) for h in staff_columns
                          if _text(raw.get(h)).strip()}
+            row.positions_shown = {q: _text(raw.get(position_column(q))) for q in question_ids}
             rows.append(row)
         if STATE_SHEET in workbook.sheetnames:
             _merge_state(workbook[STATE_SHEET], rows)
@@ -183,6 +191,8 @@ def _merge_state(sheet: object, rows: list[PreviousRow]) -> None:
                 row.digests[name.removeprefix(STATE_DIGEST)] = value
             elif name.startswith(STATE_WRITTEN):
                 row.written[name.removeprefix(STATE_WRITTEN)] = value
+            elif name.startswith(STATE_POSITION):
+                row.positions_written[name.removeprefix(STATE_POSITION)] = value
 
 
 def compare(
@@ -251,15 +261,19 @@ def compare(
                 f"son texte est gardé dans la colonne « {NOTES_COLUMN} »."
             )
         change, detail = _change(result, row, question_ids)
+        typed = typed_positions(row, question_ids)
+        detail = " ; ".join(filter(None, [detail, *_positions_to_check(result, row, typed)]))
         history[result.path] = FileHistory(
             change=change, detail=detail,
             staff=tuple((c, staff[c]) for c in previous.staff_columns if c in staff),
+            positions=tuple(typed.items()),
         )
     absent = tuple(
         AbsentFile(
             path=row.path, sha256=row.sha256,
             cells=tuple((c, v) for c, v in row.shown.items() if v),
             staff=tuple((c, row.staff[c]) for c in previous.staff_columns if c in row.staff),
+            positions=tuple(typed_positions(row, question_ids).items()),
         )
         for row in unmatched
         # Word's owner files and the like were never replies: they leave no trace.
@@ -302,6 +316,54 @@ def _change(result: FileResult, row: PreviousRow, question_ids: Sequence[str]
     return kind, " ; ".join(details)
 
 
+def typed_positions(row: PreviousRow, question_ids: Sequence[str]) -> dict[str, str]:
+    """The positions the staff typed on a previous row, by question id.
+
+    A Position cell is the staff's when it is not empty and differs from the automatic
+    position the tool wrote there (recorded in the state sheet); with no record (the
+    state sheet was lost), a filled cell is taken as the staff's: nothing typed is lost.
+    """
+    typed: dict[str, str] = {}
+    for qid in question_ids:
+        shown = row.positions_shown.get(qid, "").strip()
+        written = row.positions_written.get(qid)
+        if shown and (written is None or shown != written.strip()):
+            typed[qid] = shown
+    return typed
+
+
+def _positions_to_check(result: FileResult, row: PreviousRow, typed: dict[str, str]
+                        ) -> list[str]:
+    """A staff position stays when its answer changes, but the staff must look again."""
+    if not row.digests:
+        return []  # no state to compare with: the change line already says so
+    return [f"réponse {qid} modifiée : position saisie à vérifier" for qid in typed
+            if row.digests.get(qid, "") != answer_digest(result.answer(qid))]
+
+
+def position_cells(item: FileResult | AbsentFile, campaign: Campaign,
+                   question_ids: Sequence[str]) -> dict[str, tuple[str, bool]]:
+    """Each question's Position cell for a row: (text, True if automatic).
+
+    The staff's position when they typed one, else the automatic one (none when there is
+    no answer; none for a file gone from the folder, whose answers are no longer read).
+    """
+    if isinstance(item, FileResult):
+        history = campaign.history.get(item.path)
+        typed = dict(history.positions) if history else {}
+        automatic = {a.question: a.position for a in item.answers}
+    else:
+        typed, automatic = dict(item.positions), {}
+    cells: dict[str, tuple[str, bool]] = {}
+    for qid in question_ids:
+        position = automatic.get(qid)
+        if qid in typed:
+            cells[qid] = (typed[qid], False)
+        elif position is not None:
+            cells[qid] = (automatic_cell(position), True)
+    return cells
+
+
 def state_rows(run: Run, campaign: Campaign, shown_cells: dict[str, dict[str, str]]
                ) -> tuple[list[str], list[list[str]]]:
     """Header and rows of the hidden state sheet for this run."""
@@ -320,7 +382,20 @@ def state_rows(run: Run, campaign: Campaign, shown_cells: dict[str, dict[str, st
         cells = dict(absent.cells)
         rows.append([absent.path, absent.sha256 or "", "", *("" for _ in question_ids),
                      *(cells.get(c, "") for c in columns)])
+    _add_written_positions(header, rows, run, campaign)
     return header, rows
+
+
+def _add_written_positions(header: list[str], rows: list[list[str]], run: Run,
+                           campaign: Campaign) -> None:
+    """Record, per row, the automatic positions written (how staff edits are told apart)."""
+    question_ids = [q.id for q in run.questionnaire.questions]
+    header.extend(STATE_POSITION + q for q in question_ids)
+    items: list[FileResult | AbsentFile] = [*run.files, *campaign.absent]
+    for values, item in zip(rows, items, strict=True):
+        cells = position_cells(item, campaign, question_ids)
+        values.extend(text if automatic else ""
+                      for text, automatic in (cells.get(q, ("", False)) for q in question_ids))
 
 
 def summary_line(campaign: Campaign) -> str:

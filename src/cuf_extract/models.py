@@ -61,6 +61,15 @@ class RespondentSource(StrEnum):
     FILE_NAME = "file_name"
 
 
+class Position(StrEnum):
+    """An answer's position on its question (see `positions.py`)."""
+
+    YES = "oui"
+    NO = "non"
+    NUANCED = "nuancé"  # conditional, partial, not yet, being studied, another proposal
+    UNSPECIFIED = "non précisé"  # no clear position, or the rules are not sure
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -85,6 +94,11 @@ class Issue(_Frozen):
 class Answer(_Frozen):
     question: str
     text: str | None
+    position: Position | None = Field(
+        default=None,
+        description="The automatic position read from the text (a draft for staff to "
+        "confirm); null when there is no answer.",
+    )
 
 
 class FileResult(_Frozen):
@@ -148,6 +162,7 @@ class FileHistory(_Frozen):
     change: ChangeKind
     detail: str = ""  # French: "statut : Avertissement → OK ; réponses modifiées : Q3"
     staff: tuple[tuple[str, StaffValue], ...] = ()  # (staff column title, cell value)
+    positions: tuple[tuple[str, str], ...] = ()  # (question id, position typed by staff)
 
 
 class AbsentFile(_Frozen):
@@ -157,6 +172,7 @@ class AbsentFile(_Frozen):
     sha256: str | None
     cells: tuple[tuple[str, str], ...]  # extracted column title -> text as last shown
     staff: tuple[tuple[str, StaffValue], ...] = ()
+    positions: tuple[tuple[str, str], ...] = ()  # (question id, position typed by staff)
 
 
 class Campaign(_Frozen):

@@ -28,6 +28,7 @@ from cuf_extract.models import (
     status_from,
 )
 from cuf_extract.package import MAX_FILE_BYTES, OoxmlPackage, PackageError
+from cuf_extract.positions import automatic_position
 from cuf_extract.questionnaire import Questionnaire
 from cuf_extract.respondent import guess_respondent
 from cuf_extract.writers import INVALID_CHARACTERS
@@ -378,7 +379,9 @@ def _result_from_document(
         sha256=sha,
         status=status_from(issues),
         respondent=respondent,
-        answers=tuple(Answer(question=qid, text=located.answers.get(qid)) for qid in question_ids),
+        answers=tuple(Answer(question=qid, text=located.answers.get(qid),
+                             position=automatic_position(located.answers.get(qid)))
+                      for qid in question_ids),
         extra_text=tuple(extra),
         issues=tuple(issues),
         respondent_source=source,

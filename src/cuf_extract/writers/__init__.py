@@ -11,7 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from cuf_extract.models import ChangeKind, Issue, IssueCode, RespondentSource, Severity, Status
+from cuf_extract.models import (
+    ChangeKind,
+    Issue,
+    IssueCode,
+    Position,
+    RespondentSource,
+    Severity,
+    Status,
+)
 
 __all__ = [
     "CHANGE_LABELS",
@@ -28,6 +36,9 @@ __all__ = [
     "STATUS_LABELS",
     "clean_text",
     "issue_line",
+    "AUTOMATIC_MARK",
+    "automatic_cell",
+    "position_column",
 ]
 
 STATUS_LABELS: dict[Status, str] = {
@@ -101,6 +112,21 @@ def extracted_columns(question_ids: Sequence[str]) -> tuple[str, ...]:
     """The columns the tool regenerates on every run, in sheet order."""
     return (COLUMN_FILE, COLUMN_RESPONDENT, COLUMN_SOURCE, COLUMN_STATUS, *question_ids,
             COLUMN_EXTRA, COLUMN_ISSUES, COLUMN_DATE)
+
+
+# The staff's confirmation of each answer's position sits next to the answer. The tool
+# writes its automatic position with this mark; a value without it was typed by staff.
+AUTOMATIC_MARK = " (à confirmer)"
+
+
+def position_column(question_id: str) -> str:
+    """The title of a question's Position column: "Position Q1"."""
+    return f"Position {question_id}"
+
+
+def automatic_cell(position: Position) -> str:
+    """An automatic position as the spreadsheet shows it: "oui (à confirmer)"."""
+    return position.value + AUTOMATIC_MARK
 
 
 REPLACEMENT_CHARACTER = "\ufffd"

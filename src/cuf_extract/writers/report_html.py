@@ -13,7 +13,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cuf_extract.models import Campaign, ChangeKind, FileResult, Issue, Run, Severity, Status
+from cuf_extract.models import (
+    Campaign,
+    ChangeKind,
+    FileResult,
+    Issue,
+    Position,
+    Run,
+    Severity,
+    Status,
+)
+from cuf_extract.positions import SynthesisRow, synthesis_table
 from cuf_extract.recipients import UNLISTED_TITLE, RecipientsStatus, RecipientState, headline
 from cuf_extract.writers import (
     ISSUE_LABELS,
@@ -77,6 +87,11 @@ table.counts td.n { text-align: right; font-variant-numeric: tabular-nums; }
 .extra { border-left-color: #d4a72c; }
 .missing { color: var(--err); font-style: italic; margin: 0; }
 a { color: var(--accent); }
+svg.positions { max-width: 100%; height: auto; font-size: 13px; }
+svg.positions text { fill: #1f2328; }
+svg.positions text.n { fill: #fff; }
+.p-oui { fill: #2e7d32; } .p-non { fill: #c62828; } .p-nuance { fill: #f0a500; }
+.p-np { fill: #9e9e9e; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11pt; }
   h2 { break-after: avoid; }
@@ -294,6 +309,84 @@ def _recipients(status: RecipientsStatus | None) -> Iterable[str]:
                    f"</strong> — {_text(reply.path)}"
                    + (f" — peut-être {_text(maybe)} (à vérifier)" if maybe else "") + "</li>")
         yield "</ul>"
+_POSITION_CLASSES = ("p-oui", "p-non", "p-nuance", "p-np")  # in Position order
+_BAR_LEFT, _BAR_WIDTH, _BAR_HEIGHT, _ROW = 60, 480, 20, 30
+
+
+def _position_bars(table: Sequence[SynthesisRow]) -> str:
+    """One stacked bar per question, in inline SVG (no script, no external asset)."""
+    widest = max((row.total for row in table), default=0) or 1
+    groups: list[str] = []
+    for index, row in enumerate(table):
+        y = index * _ROW
+        x = float(_BAR_LEFT)
+        parts = [f'<text x="0" y="{y + 15}">{_text(row.question)}</text>']
+        for position, css in zip(Position, _POSITION_CLASSES, strict=True):
+            count = row.count(position)
+            if not count:
+                continue
+            width = _BAR_WIDTH * count / widest
+            parts.append(
+                f'<rect class="{css}" x="{x:.1f}" y="{y}" width="{width:.1f}" '
+                f'height="{_BAR_HEIGHT}"><title>{_text(row.question)} : {count} '
+                f"« {position.value} »</title></rect>"
+            )
+            if width >= 18:
+                parts.append(f'<text x="{x + width / 2:.1f}" y="{y + 15}" '
+                             f'text-anchor="middle" class="n">{count}</text>')
+            x += width
+        groups.append(f'<g class="question" data-question="{_text(row.question)}">'
+                      f'{"".join(parts)}</g>')
+    legend_y = len(table) * _ROW + 10
+    legend = "".join(
+        f'<rect class="{css}" x="{_BAR_LEFT + i * 120}" y="{legend_y}" width="12" '
+        f'height="12"></rect><text x="{_BAR_LEFT + i * 120 + 16}" y="{legend_y + 11}">'
+        f"{position.value}</text>"
+        for i, (position, css) in enumerate(zip(Position, _POSITION_CLASSES, strict=True))
+    )
+    height = legend_y + 20
+    return (
+        f'<svg class="positions" role="img" viewBox="0 0 {_BAR_LEFT + _BAR_WIDTH + 10} '
+        f'{height}" width="{_BAR_LEFT + _BAR_WIDTH + 10}" height="{height}" '
+        'xmlns="http://www.w3.org/2000/svg" aria-label="Positions par question">'
+        f'{"".join(groups)}{legend}</svg>'
+    )
+
+
+def _positions(run: Run, campaign: Campaign | None) -> Iterable[str]:
+    """The positions per question: staff positions counted over automatic ones."""
+    table = synthesis_table(run, campaign)
+    if not table:
+        return
+    total = sum(row.total for row in table)
+    automatic = sum(row.still_automatic for row in table)
+    unrecognised = sum(row.unrecognised for row in table)
+    yield '<section id="positions"><h2>Synthèse des positions</h2>'
+    if not total and not unrecognised:
+        yield "<p>Aucune position : aucune réponse n’a été lue.</p></section>"
+        return
+    yield (
+        f'<p class="note">{automatic} position(s) sur {total} sont encore automatiques : '
+        "proposées par l'outil à partir du texte, elles sont un brouillon à confirmer dans "
+        "le tableur (colonnes « Position Q1 »… de la feuille « Réponses »).</p>"
+    )
+    if unrecognised:
+        yield (f'<p class="note">{unrecognised} position(s) tapée(s) dans le tableur ne '
+               "sont pas reconnues (ni oui, ni non, ni nuancé, ni non précisé) et ne sont "
+               "pas comptées.</p>")
+    head = "".join(f"<th>{_text(p.value)}</th>" for p in Position)
+    rows = "".join(
+        f"<tr><td>{_text(row.question)}</td>"
+        + "".join(f'<td class="n">{row.count(p)}</td>' for p in Position)
+        + f'<td class="n">{row.still_automatic}</td><td class="n">{row.no_answer}</td></tr>'
+        for row in table
+    )
+    yield (
+        '<table class="counts"><thead><tr><th>Question</th>'
+        f"{head}<th>Encore automatiques</th><th>Sans réponse</th></tr></thead>"
+        f"<tbody>{rows}</tbody></table>"
+    )
+    yield _position_bars(table)
     yield "</section>"
 
 
@@ -321,6 +414,7 @@ def render_report(
     parts.extend(f'<p class="note">{_text(note)}</p>' for note in notes)
     parts.extend(_recipients(recipients))
     parts.append(f"<section><h2>Synthèse</h2>{_counts(run)}</section>")
+    parts.extend(_positions(run, campaign))
     parts.extend(_changes(campaign))
     parts.extend(_flagged(run))
     parts.append('<section id="reponses"><h2>Toutes les réponses</h2>')

@@ -23,7 +23,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from cuf_extract.campaign import state_rows
+from cuf_extract.campaign import position_cells, state_rows
 from cuf_extract.models import (
     AbsentFile,
     Campaign,
@@ -57,6 +57,7 @@ from cuf_extract.writers import (
     extracted_columns,
     french_date,
     issue_line,
+    position_column,
 )
 from cuf_extract.writers.atomic import OutputError, atomic_write
 
@@ -69,6 +70,7 @@ __all__ = [
     "SHEET_ANSWERS",
     "SHEET_ISSUES",
     "SHEET_QUESTIONS",
+    "SHEET_SYNTHESIS",
     "TRUNCATION_MARKER",
     "SafeText",
     "XlsxResult",
@@ -80,6 +82,7 @@ __all__ = [
 SHEET_ANSWERS = "Réponses"
 SHEET_QUESTIONS = "Questions"
 SHEET_ISSUES = "Problèmes"
+SHEET_SYNTHESIS = "Synthèse"
 
 EXCEL_MAX_CELL_LENGTH = 32_767  # UTF-16 code units
 EXCEL_MAX_ROWS = 1_048_576
@@ -98,6 +101,8 @@ _HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _HEADER_ALIGN = Alignment(wrap_text=True, vertical="center")
 _NOTE_FONT = Font(italic=True, color="9C0006")
+_AUTOMATIC_FONT = Font(italic=True, color="808080")  # a position the staff did not confirm
+_POSITION_FILL = PatternFill("solid", fgColor="7030A0")  # filled by the tool, for the staff
 _STAFF_FILL = PatternFill("solid", fgColor="375623")  # staff columns: a green header
 _ABSENT_STYLE = (PatternFill("solid", fgColor="D9D9D9"), Font(color="595959", italic=True))
 _STATUS_STYLES: dict[Status, tuple[PatternFill, Font]] = {
@@ -301,7 +306,50 @@ def _column_layout(run: Run, campaign: Campaign) -> list[str]:
     extracted = list(extracted_columns([q.id for q in run.questionnaire.questions]))
     cut = extracted.index(COLUMN_STATUS) + 1
     added = [c for c in campaign.staff_columns if c not in STAFF_COLUMNS]
-    return [*extracted[:cut], COLUMN_CHANGE, *STAFF_COLUMNS, *extracted[cut:], *added]
+    return _with_position_columns(
+        [*extracted[:cut], COLUMN_CHANGE, *STAFF_COLUMNS, *extracted[cut:], *added], run)
+
+
+def _with_position_columns(titles: list[str], run: Run) -> list[str]:
+    """Each question's answer column followed by its Position column."""
+    question_ids = {q.id for q in run.questionnaire.questions}
+    out: list[str] = []
+    for title in titles:
+        out.append(title)
+        if title in question_ids:
+            out.append(position_column(title))
+    return out
+
+
+def _position_comments(run: Run) -> dict[str, str]:
+    return {
+        position_column(q.id): (
+            f"Position de la réponse à {q.id}, lue par l'outil : en gris italique, suivie "
+            "de « (à confirmer) », c'est une proposition automatique, recalculée à chaque "
+            "exécution. Tapez la vôtre : oui, non, nuancé ou non précisé. Ce que vous "
+            "tapez est gardé d'une exécution à l'autre (et compté dans la feuille "
+            "« Synthèse ») ; effacez la cellule pour revenir à la proposition de l'outil."
+        )
+        for q in run.questionnaire.questions
+    }
+
+
+def _position_list(ws: Worksheet, titles: Sequence[str], run: Run, last_row: int) -> None:
+    """A drop-down list of the four positions in each Position column (a warning, not a
+    refusal, for anything else: what staff type is theirs)."""
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    if last_row < 2:
+        return
+    validation = DataValidation(
+        type="list", formula1='"oui,non,nuancé,non précisé"', allow_blank=True,
+        errorStyle="warning", showErrorMessage=True, errorTitle="Position",
+        error="Positions prévues : oui, non, nuancé, non précisé.",
+    )
+    for q in run.questionnaire.questions:
+        letter = get_column_letter(titles.index(position_column(q.id)) + 1)
+        validation.add(f"{letter}2:{letter}{last_row}")
+    ws.data_validations.append(validation)
 
 
 _WIDTHS = {COLUMN_FILE: 32, COLUMN_CHANGE: 24, COLUMN_STATUS: 15, "Texte hors réponses": 45,
@@ -320,7 +368,9 @@ def _answers_sheet(
     """Fill "Réponses"; return (rows written, whether rows were cut, links missing)."""
     questions = {q.id: q for q in run.questionnaire.questions}
     titles = _column_layout(run, campaign)
-    widths = [60 if t in questions else _WIDTHS.get(t, 24) for t in titles]
+    positions = set(_position_comments(run))
+    widths = [60 if t in questions else 18 if t in positions else _WIDTHS.get(t, 24)
+              for t in titles]
     comments = {
         qid: clean_text(
             f"{q.id} : {q.text}\n\nColonne remplie par l'outil : un texte modifié ici à la "
@@ -328,9 +378,10 @@ def _answers_sheet(
             "fichier Word."
         )[0]
         for qid, q in questions.items()
-    }
+    } | _position_comments(run)
     _header(ws, tracker, titles, widths, comments=comments,
-            fills=dict.fromkeys(campaign.staff_columns, _STAFF_FILL))
+            fills=dict.fromkeys(campaign.staff_columns, _STAFF_FILL)
+            | dict.fromkeys(positions, _POSITION_FILL))
     column_of = {title: i for i, title in enumerate(titles, start=1)}
 
     rows: list[FileResult | AbsentFile] = [*run.files, *campaign.absent]
@@ -366,6 +417,14 @@ def _answers_sheet(
                 _put_staff(cell, staff_value)
                 cell.alignment = _WRAP
                 line[column_of[title] - 1] = cell
+        for qid, (text, automatic) in position_cells(item, campaign, list(questions)).items():
+            column = column_of[position_column(qid)]
+            cell = _cell(ws, row=row, column=column)
+            tracker.put(cell, text)
+            cell.alignment = _WRAP
+            if automatic:
+                cell.font = _AUTOMATIC_FONT
+            line[column - 1] = cell
         name_cell = line[column_of[COLUMN_FILE] - 1]
         link = (
             file_link(item.path, inputs_base=inputs_base, workbook_dir=workbook_dir)
@@ -385,6 +444,7 @@ def _answers_sheet(
                 _STATUS_STYLES[status] if status is not None else _ABSENT_STYLE
             )
         ws.append(line)
+    _position_list(ws, titles, run, kept + 1)
     last = _finish(ws, tracker, kept=kept, left_out=left_out, columns=len(titles),
                    what="fichiers")
     return last, bool(left_out), links_missing
@@ -526,6 +586,69 @@ def _recipients_sheet(ws: Worksheet, status: RecipientsStatus, tracker: _Tracker
             line.append(cell)
         ws.append(line)
     return row
+# oui, non, nuancé, non précisé: the report's colours.
+_POSITION_COLOURS = ("2E7D32", "C62828", "F0A500", "9E9E9E")
+_SYNTHESIS_COMMENTS = {
+    "Question": "Le texte complet des questions est dans la feuille « Questions ».",
+    "Encore automatiques": "Positions proposées par l'outil que personne n'a encore "
+    "confirmées dans la feuille « Réponses » (colonnes « Position Q… »).",
+    "Sans réponse": "Fichiers sans réponse à cette question et sans position saisie.",
+    "Saisies non reconnues": "Positions tapées qui ne sont ni oui, ni non, ni nuancé, ni "
+    "non précisé : gardées dans « Réponses », comptées nulle part. Corrigez-les.",
+}
+
+
+def _synthesis_sheet(ws: Worksheet, run: Run, campaign: Campaign, tracker: _Tracker) -> int:
+    """One row per question, one column per position (staff positions counted over the
+    automatic ones), the share still automatic, and a stacked bar chart of it all."""
+    from openpyxl.chart import BarChart, Reference
+
+    from cuf_extract.models import Position
+    from cuf_extract.positions import synthesis_table
+
+    table = synthesis_table(run, campaign)
+    titles = ["Question", *(p.value for p in Position), "Total", "Encore automatiques",
+              "Part automatique", "Sans réponse", "Saisies non reconnues"]
+    comments = {
+        **_SYNTHESIS_COMMENTS,
+        **{p.value: f"Réponses « {p.value} » : positions saisies, sinon proposées par "
+                    "l'outil." for p in Position},
+    }
+    _header(ws, tracker, titles, [12, 10, 10, 10, 12, 10, 20, 18, 16, 22], comments=comments)
+    for row, item in enumerate(table, start=2):
+        label = _cell(ws, row=row, column=1)
+        tracker.put(label, item.question)
+        values: list[int | float] = [
+            *(item.count(p) for p in Position), item.total, item.still_automatic,
+            item.share_automatic, item.no_answer, item.unrecognised,
+        ]
+        line = [label]
+        for column, value in enumerate(values, start=2):
+            cell = _cell(ws, row=row, column=column)
+            cell.value = value
+            if isinstance(value, float):
+                cell.number_format = "0 %"
+            line.append(cell)
+        ws.append(line)
+    if table:
+        chart = BarChart()
+        chart.type = "bar"
+        chart.grouping = "stacked"
+        chart.overlap = 100
+        chart.title = "Positions par question"
+        chart.y_axis.title = "Réponses"
+        chart.x_axis.scaling.orientation = "maxMin"  # Q1 at the top, as in the table
+        chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl hides axes otherwise
+        chart.y_axis.majorUnit = max(1, -(-max(item.total for item in table) // 10))
+        chart.add_data(Reference(ws, min_col=2, max_col=1 + len(Position), min_row=1,
+                                 max_row=len(table) + 1), titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(table) + 1))
+        for series, colour in zip(chart.series, _POSITION_COLOURS, strict=True):
+            series.graphicalProperties.solidFill = colour
+            series.graphicalProperties.line.solidFill = colour
+        chart.height, chart.width = 4 + 1.2 * len(table), 18
+        ws.add_chart(chart, f"A{len(table) + 3}")
+    return len(table) + 1
 
 
 def _discard(workbook: Workbook) -> None:
@@ -641,6 +764,8 @@ def write_xlsx(
     issue_rows, issues_cut = _issues_sheet(workbook.create_sheet(SHEET_ISSUES), run, tracker)
     recipient_rows = (_recipients_sheet(workbook.create_sheet(SHEET_RECIPIENTS), recipients,
                                         tracker) if recipients is not None else None)
+    synthesis_rows = _synthesis_sheet(workbook.create_sheet(SHEET_SYNTHESIS), run, campaign,
+                                      tracker)
     state_rows_count = _state_sheet(workbook.create_sheet(STATE_SHEET), run, campaign,
                                     shown if shown is not None else shown_cells(run))
     expected = {
@@ -648,6 +773,7 @@ def write_xlsx(
         SHEET_QUESTIONS: question_rows,
         SHEET_ISSUES: issue_rows,
         **({SHEET_RECIPIENTS: recipient_rows} if recipient_rows is not None else {}),
+        SHEET_SYNTHESIS: synthesis_rows,
         STATE_SHEET: state_rows_count,
     }
 

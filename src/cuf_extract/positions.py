@@ -1,0 +1,650 @@
+"""Each answer's position on its question (oui, non, nuancé, non précisé), and the synthesis.
+
+The automatic position is a first draft for the staff, never a verdict: the rules below
+are plain French formulas in tables that anyone can read and extend, and when two of
+them disagree the answer is `non précisé` (a wrong position is worse than none). Staff
+confirm or correct positions in the spreadsheet; `synthesis_table` counts theirs over
+the automatic ones. Pure: no I/O.
+
+How an answer is read:
+
+1. Leading noise is dropped: spaces, a list marker (« - », « • », « 1) »), a character
+   typed as in a spreadsheet formula (« = », « + », « - », « @ »), a label such as
+   « Réponse : ». An option after an empty tick box (« ☐ Oui ☒ Non ») is not the
+   answer: it is dropped too.
+2. The text is compared without capitals or accents, apostrophes made straight; the
+   sentence ends are kept (a « … » in a formula stays within one sentence). The object
+   pronouns after « nous » are ignored, in the text and in the formulas alike: « nous le
+   proposerons », « nous y sommes favorables » read as « nous proposerons », « nous
+   sommes favorables ».
+3. The opening words (`OPENINGS`) give a first signal: « Oui », « Non »,
+   « Pas encore »…
+4. Insisting words (`INTENSIFIERS`: « pleinement », « tout à fait »…) are dropped from
+   the rest, so that « nous soutenons pleinement » reads as « nous soutenons ».
+5. The formulas (`FORMULAS`) are looked for everywhere, longest first; a formula found
+   hides the shorter ones inside it (« même si » hides « si »).
+6. The signals decide (`_decide`): a yes and a no together → `non précisé`; a nuance or
+   an alternative → `nuancé`; a yes with a condition that restricts it → `nuancé`; a
+   yes alone → `oui`; a no → `non`; nothing → `non précisé`.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from cuf_extract.models import Campaign, Position, Run, Status
+
+__all__ = [
+    "FORMULAS",
+    "INTENSIFIERS",
+    "LEADING_LABELS",
+    "OPENINGS",
+    "PositionReading",
+    "SynthesisRow",
+    "automatic_position",
+    "parse_position",
+    "read_position",
+    "staff_positions",
+    "synthesis_table",
+]
+
+
+class Signal(StrEnum):
+    """What a formula says about the answer's position."""
+
+    YES = "oui"
+    NO = "non"
+    NUANCED = "nuancé"  # conditional, partial, not yet, being studied
+    ALTERNATIVE = "autre proposition"  # another way than the one asked: nuancé
+    CONDITION = "condition"  # restricts a yes (makes it nuancé); alone, says nothing
+    NEUTRAL = "sans effet"  # looks like a signal but is not one (« même si », « non seulement »)
+
+
+# Short names for the tables below, so that they read as French.
+OUI = Signal.YES
+NON = Signal.NO
+NUANCE = Signal.NUANCED
+AUTRE = Signal.ALTERNATIVE
+CONDITION = Signal.CONDITION
+SANS_EFFET = Signal.NEUTRAL
+
+# ---------------------------------------------------------------------------------------
+# Les règles, en français. Pour en ajouter une : une ligne ("formule", SIGNAL), écrite
+# comme on la lit (les majuscules, les accents et la ponctuation ne comptent pas).
+# « … » dans une formule veut dire « n'importe quels mots, dans la même phrase ».
+# Les formules les plus longues passent en premier : « nous ne sommes pas opposés »
+# l'emporte sur « sommes opposés ».
+# ---------------------------------------------------------------------------------------
+
+# Étiquettes tapées avant la réponse, ignorées quand elles sont suivies de « : ».
+LEADING_LABELS: tuple[str, ...] = (
+    "réponse", "notre réponse", "réponse du parti", "réponse du groupe", "rép", "rép.",
+    "r", "commentaire", "position", "notre position",
+)
+
+# Mots d'ouverture : lus seulement au tout début de la réponse.
+OPENINGS: tuple[tuple[str, Signal], ...] = (
+    # Oui franc
+    ("oui", OUI),
+    ("absolument", OUI),
+    ("bien sûr", OUI),
+    ("bien entendu", OUI),
+    ("tout à fait", OUI),
+    ("évidemment", OUI),
+    ("certainement", OUI),
+    ("naturellement", OUI),
+    ("assurément", OUI),
+    ("sans aucun doute", OUI),
+    ("sans hésitation", OUI),
+    ("sans réserve", OUI),
+    ("d'accord", OUI),
+    ("bien sûr que oui", OUI),
+    # Non franc, et les négations des mots du oui
+    ("non", NON),
+    ("absolument pas", NON),
+    ("certainement pas", NON),
+    ("évidemment pas", NON),
+    ("évidemment non", NON),
+    ("bien sûr que non", NON),
+    ("pas du tout", NON),
+    ("pas question", NON),
+    ("en aucun cas", NON),
+    ("aucunement", NON),
+    ("nullement", NON),
+    # Ni oui ni non franc : nuancé
+    ("oui mais", NUANCE),
+    ("oui et non", NUANCE),
+    ("oui sauf", NUANCE),
+    ("non mais", NUANCE),
+    ("non sauf", NUANCE),
+    ("non pas encore", NUANCE),
+    ("pas encore", NUANCE),
+    ("pas de manière systématique", NUANCE),
+    ("pas de façon systématique", NUANCE),
+    ("pas systématiquement", NUANCE),
+    ("pas nécessairement", NUANCE),
+    ("pas forcément", NUANCE),
+    ("pas obligatoirement", NUANCE),
+    ("pas tout à fait", NUANCE),
+    ("pas pour l'instant", NUANCE),
+    ("pas pour le moment", NUANCE),
+    ("pas à ce stade", NUANCE),
+    ("pas à ce jour", NUANCE),
+    ("pas dans l'immédiat", NUANCE),
+    ("en partie", NUANCE),
+    ("partiellement", NUANCE),
+    ("plutôt oui", NUANCE),
+    ("plutôt non", NUANCE),
+    ("pourquoi pas", NUANCE),
+    ("peut-être", NUANCE),
+    # « Non seulement … mais aussi » n'est pas un non.
+    ("non seulement", SANS_EFFET),
+    ("non sans", SANS_EFFET),
+    # « Non applicable » : la question ne s'applique pas, ce n'est pas un refus.
+    ("non applicable", SANS_EFFET),
+    ("non concerné", SANS_EFFET),
+    ("non concernés", SANS_EFFET),
+    ("non renseigné", SANS_EFFET),
+    ("non communiqué", SANS_EFFET),
+)
+
+# Mots d'insistance : retirés avant de chercher les formules (« nous soutenons
+# pleinement » se lit « nous soutenons »).
+INTENSIFIERS: tuple[str, ...] = (
+    "tout à fait", "très", "pleinement", "totalement", "entièrement", "résolument",
+    "fortement", "vivement", "évidemment", "bien sûr", "bien entendu", "naturellement",
+    "absolument", "bien évidemment", "clairement", "donc", "aussi", "également", "bien",
+    "certainement", "sincèrement", "activement",
+)
+
+# Formules cherchées partout dans la réponse.
+FORMULAS: tuple[tuple[str, Signal], ...] = (
+    # --- Oui : engagement, soutien
+    ("nous y sommes favorables", OUI),
+    ("sommes favorables", OUI),
+    ("y sommes favorables", OUI),
+    ("est favorable", OUI),
+    ("y est favorable", OUI),
+    ("nous le proposerons", OUI),
+    ("nous proposerons", OUI),
+    ("nous proposons", OUI),
+    ("nous le proposons", OUI),
+    ("nous soutenons", OUI),
+    ("nous soutiendrons", OUI),
+    ("nous le soutenons", OUI),
+    ("nous appuierons", OUI),
+    ("nous encouragerons", OUI),
+    ("nous encourageons", OUI),
+    ("nous inciterons", OUI),
+    ("nous incitons", OUI),
+    ("nous entendons", OUI),
+    ("nous recommandons", OUI),
+    ("nous recommanderons", OUI),
+    ("nous défendons", OUI),
+    ("nous défendrons", OUI),
+    ("nous nous engageons", OUI),
+    ("nous nous y engageons", OUI),
+    ("nous y veillerons", OUI),
+    ("nous le ferons", OUI),
+    ("nous le souhaitons", OUI),
+    ("nous y sommes prêts", OUI),
+    ("nous approuvons", OUI),
+    ("nous partageons", OUI),
+    ("nous y adhérons", OUI),
+    ("nous demanderons", OUI),
+    ("nous inviterons", OUI),
+    ("nous invitons", OUI),
+    ("notre parti soutient", OUI),
+    ("le parti soutient", OUI),
+    ("notre programme prévoit", OUI),
+    ("figure dans notre programme", OUI),
+    ("figure déjà dans notre programme", OUI),
+    ("c'est déjà le cas", OUI),
+    ("nous le faisons déjà", OUI),
+    ("c'est une priorité", OUI),
+    ("la réponse est oui", OUI),
+    ("nous pensons que oui", OUI),
+    # --- Non : refus
+    ("nous ne souhaitons pas", NON),
+    ("nous ne le souhaitons pas", NON),
+    ("nous ne le proposerons pas", NON),
+    ("nous ne proposerons pas", NON),
+    ("nous ne soutenons pas", NON),
+    ("nous ne soutiendrons pas", NON),
+    ("nous ne le ferons pas", NON),
+    ("nous n'entendons pas", NON),
+    ("nous n'envisageons pas", NON),
+    ("nous ne prévoyons pas", NON),
+    ("nous ne comptons pas", NON),
+    ("nous n'inciterons pas", NON),
+    ("nous n'y sommes pas favorables", NON),
+    ("pas favorable", NON),
+    ("pas favorables", NON),
+    ("défavorable", NON),
+    ("défavorables", NON),
+    ("sommes opposés", NON),
+    ("y sommes opposés", NON),
+    ("est opposé", NON),
+    ("sommes contre", NON),
+    ("nous refusons", NON),
+    ("nous rejetons", NON),
+    ("n'est pas une priorité", NON),
+    ("n'est pas souhaitable", NON),
+    ("n'est pas nécessaire", NON),
+    ("n'est pas utile", NON),
+    ("n'est pas pertinent", NON),
+    ("ne nous semble pas opportun", NON),
+    ("ne nous semble pas pertinent", NON),
+    ("ne nous semble pas nécessaire", NON),
+    ("il n'est pas question", NON),
+    ("hors de question", NON),
+    ("la réponse est non", NON),
+    ("nous pensons que non", NON),
+    # --- Nuancé : à l'étude, pas encore, non-opposition (une non-opposition n'est pas
+    # un engagement : nuancé, pas oui)
+    ("nous y réfléchissons", NUANCE),
+    ("nous y réfléchirons", NUANCE),
+    ("nous réfléchissons", NUANCE),
+    ("réflexion est en cours", NUANCE),
+    ("à l'étude", NUANCE),
+    ("nous étudierons", NUANCE),
+    ("nous l'étudierons", NUANCE),
+    ("nous étudions", NUANCE),
+    ("nous allons étudier", NUANCE),
+    ("c'est une piste intéressante", NUANCE),
+    ("constitue une piste intéressante", NUANCE),
+    ("une piste à explorer", NUANCE),
+    ("une piste à étudier", NUANCE),
+    ("c'est une idée intéressante", NUANCE),
+    ("nous ne sommes pas opposés", NUANCE),
+    ("nous n'y sommes pas opposés", NUANCE),
+    ("pas opposés", NUANCE),
+    ("pas hostiles", NUANCE),
+    ("nous ne sommes pas contre", NUANCE),
+    ("nous n'avons rien contre", NUANCE),
+    ("pourquoi pas", NUANCE),
+    ("peut-être", NUANCE),
+    ("éventuellement", NUANCE),
+    ("pas pour l'instant", NUANCE),
+    ("pas pour le moment", NUANCE),
+    ("pas à ce stade", NUANCE),
+    ("pas dans l'immédiat", NUANCE),
+    ("la décision appartient … mais", NUANCE),
+    ("il appartient … mais", NUANCE),
+    ("ce choix appartient … mais", NUANCE),
+    # --- Autre proposition : nuancé
+    ("plutôt", AUTRE),
+    ("nous préférons", AUTRE),
+    ("nous privilégions", AUTRE),
+    ("nous privilégierons", AUTRE),
+    ("une autre solution", AUTRE),
+    ("une alternative", AUTRE),
+    # --- Conditions qui restreignent un oui (il devient nuancé)
+    ("à condition que", CONDITION),
+    ("à condition de", CONDITION),
+    ("à la condition", CONDITION),
+    ("sous réserve", CONDITION),
+    ("sous condition", CONDITION),
+    ("pourvu que", CONDITION),
+    ("dans la mesure du possible", CONDITION),
+    ("dans la mesure où", CONDITION),
+    ("au cas par cas", CONDITION),
+    ("selon les cas", CONDITION),
+    ("selon les", CONDITION),
+    ("selon leur", CONDITION),
+    ("selon leurs", CONDITION),
+    ("en fonction de", CONDITION),
+    ("en fonction des", CONDITION),
+    ("en fonction du", CONDITION),
+    ("le cas échéant", CONDITION),
+    ("dans certains cas", CONDITION),
+    ("lorsque c'est possible", CONDITION),
+    ("lorsque cela est possible", CONDITION),
+    ("quand c'est possible", CONDITION),
+    ("quand cela est possible", CONDITION),
+    ("là où c'est possible", CONDITION),
+    ("là où cela", CONDITION),
+    ("sans en faire une obligation", CONDITION),
+    ("ne souhaitons pas en faire une obligation", CONDITION),
+    ("ne souhaitons pas l'imposer", CONDITION),
+    ("ne souhaitons pas imposer", CONDITION),
+    ("sans obligation", CONDITION),
+    ("sans l'imposer", CONDITION),
+    ("sans imposer", CONDITION),
+    ("sans contrainte", CONDITION),
+    ("ne pas imposer", CONDITION),
+    ("ne pouvons pas imposer", CONDITION),
+    ("ne l'imposerons pas", CONDITION),
+    ("n'imposerons pas", CONDITION),
+    ("de manière facultative", CONDITION),
+    ("de façon facultative", CONDITION),
+    ("sur la base du volontariat", CONDITION),
+    ("sur une base volontaire", CONDITION),
+    ("pas de manière systématique", CONDITION),
+    ("pas de façon systématique", CONDITION),
+    ("de manière non systématique", CONDITION),
+    ("pas systématiquement", CONDITION),
+    ("pas nécessairement", CONDITION),
+    ("pas forcément", CONDITION),
+    ("pas obligatoirement", CONDITION),
+    ("la décision appartient", CONDITION),
+    ("il appartient", CONDITION),
+    ("il revient à", CONDITION),
+    ("il revient aux", CONDITION),
+    ("libre administration", CONDITION),
+    ("restent libres", CONDITION),
+    ("à terme", CONDITION),
+    ("dans un second temps", CONDITION),
+    ("uniquement", CONDITION),
+    ("seulement", CONDITION),
+    ("sauf", CONDITION),
+    ("hormis", CONDITION),
+    ("à l'exception", CONDITION),
+    ("de plus de … habitants", CONDITION),
+    ("que si", CONDITION),
+    ("qu'à condition", CONDITION),
+    # « si » restreint quand il ouvre une condition : « si les moyens le permettent ».
+    ("si possible", CONDITION),
+    ("si nécessaire", CONDITION),
+    ("si besoin", CONDITION),
+    ("si le", CONDITION),
+    ("si la", CONDITION),
+    ("si les", CONDITION),
+    ("si l'", CONDITION),
+    ("s'il", CONDITION),
+    ("s'ils", CONDITION),
+    ("si elle", CONDITION),
+    ("si elles", CONDITION),
+    ("si nous", CONDITION),
+    ("si vous", CONDITION),
+    ("si on", CONDITION),
+    ("si cela", CONDITION),
+    ("si ce", CONDITION),
+    ("si ces", CONDITION),
+    ("si des", CONDITION),
+    ("si un", CONDITION),
+    ("si une", CONDITION),
+    ("si leur", CONDITION),
+    ("si leurs", CONDITION),
+    ("si chaque", CONDITION),
+    # --- Sans effet : ressemblent à une condition ou à un non, n'en sont pas
+    ("même si", SANS_EFFET),
+    ("même s'il", SANS_EFFET),
+    ("même s'ils", SANS_EFFET),
+    ("comme si", SANS_EFFET),
+    ("si bien que", SANS_EFFET),
+    ("non seulement", SANS_EFFET),
+    ("pas seulement", SANS_EFFET),
+    ("pas uniquement", SANS_EFFET),
+    # Formule d'usage, qui ne restreint pas l'engagement.
+    ("dans le respect de la libre administration", SANS_EFFET),
+    # Une élection à gagner n'est pas une condition mise à l'engagement.
+    ("si nous sommes élus", SANS_EFFET),
+    ("si nous l'emportons", SANS_EFFET),
+    ("si nos candidats sont élus", SANS_EFFET),
+)
+
+# ---------------------------------------------------------------------------------------
+# Code (English from here on).
+# ---------------------------------------------------------------------------------------
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "ʼ": "'", "´": "'"})
+_SENTENCE_END = re.compile(r"[.!?…\n\r]+")
+_NOT_WORD = re.compile(r"[^a-z0-9'\-. ]+")
+_LOOSE_HYPHEN = re.compile(r"(?<![a-z0-9])-|-(?![a-z0-9])")
+_SPACES = re.compile(r"\s+")
+# "nous le proposerons" -> "nous proposerons"; "nous n'y sommes" -> "nous ne sommes".
+_OBJECT_PRONOUNS = re.compile(
+    r"(?<![a-z0-9'])nous (ne |n')?(?:(?:le|la|les|y|en|leur|lui) )*(?:l')?"
+)
+# Up to 20 words of the same sentence (sentence ends are " . " tokens).
+_ANY_WORDS = r"(?: [^ .]+){0,20}"
+
+
+def _fold(text: str) -> str:
+    """Lower case, no accents, straight apostrophes."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_APOSTROPHES))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _normalise(text: str) -> str:
+    """Folded text as words separated by single spaces; sentence ends as " . " tokens."""
+    text = _SENTENCE_END.sub(" . ", _fold(text))
+    text = _NOT_WORD.sub(" ", text)
+    text = _LOOSE_HYPHEN.sub(" ", text)
+    text = text.replace("' ", "'")  # "l' État" -> "l'etat"
+    text = " " + _SPACES.sub(" ", text).strip() + " "
+    return _OBJECT_PRONOUNS.sub(lambda m: "nous ne " if m.group(1) else "nous ", text)
+
+
+def _pattern(formula: str) -> re.Pattern[str]:
+    parts = [_normalise(part).strip() for part in formula.split("…")]
+    body = _ANY_WORDS.join(" " + re.escape(part) if i else re.escape(part)
+                           for i, part in enumerate(parts))
+    # Whole words only; a formula ending with an apostrophe ("si l'") runs into its word.
+    end = "" if formula.endswith("'") else r"(?![a-z0-9'\-])"
+    return re.compile(r"(?<![a-z0-9'\-])" + body + end)
+
+
+def _words(formula: str) -> frozenset[str]:
+    """The whole words a text must contain for `formula` to match in it (a quick test
+    that spares most regular expressions: an answer holds few of the formulas)."""
+    return frozenset(word for word in _normalise(formula.replace("…", " ")).split()
+                     if not word.endswith("'"))
+
+
+def _label_pattern() -> re.Pattern[str]:
+    labels = "|".join(re.escape(_fold(label)) for label in
+                      sorted(LEADING_LABELS, key=len, reverse=True))
+    return re.compile(rf"^(?:{labels})\s*[:：]")
+
+
+# List markers and characters typed as in a formula: bullets, dashes, "1)", "a.", quotes.
+_LEADING_MARK = re.compile(
+    r"^(?:[\s\-–—•·*+=@▪◦►▶➢➤→✓✔☑☒■>\"'«»“”(\[]+|\(?(?:\d{1,2}|[a-h]|[ivx]{1,4})[).:]\s)"
+)
+_LABEL = _label_pattern()
+_OPENINGS = tuple(sorted(((_normalise(o).strip(), o, s) for o, s in OPENINGS),
+                         key=lambda item: len(item[0]), reverse=True))
+_INTENSIFIERS = tuple((_words(word), _pattern(word))
+                      for word in sorted(INTENSIFIERS, key=len, reverse=True))
+# Neutral formulas first (they hide what they contain), then the longest first (as read:
+# "nous le souhaitons" is as long as "nous souhaitons").
+_FORMULAS = tuple(
+    (formula, signal, _words(formula), _pattern(formula))
+    for formula, signal in sorted(
+        FORMULAS,
+        key=lambda item: (item[1] is not Signal.NEUTRAL, -len(_normalise(item[0]).strip())),
+    )
+)
+
+
+# An empty tick box and the option after it, up to the next box or the end of the line.
+_UNTICKED = re.compile(r"[☐□][^☐□☑☒■✓✔\n]*")
+
+
+def _strip_leading_noise(folded: str) -> str:
+    text = _UNTICKED.sub(" ", folded).strip()
+    while True:
+        before = text
+        text = _LEADING_MARK.sub("", text).lstrip()
+        text = _LABEL.sub("", text).lstrip()
+        if text == before:
+            return text
+
+
+@dataclass(frozen=True)
+class PositionReading:
+    """An answer's automatic position and the formulas it was read from (for tests and
+    for anyone checking why)."""
+
+    position: Position | None
+    opening: str | None = None
+    found: tuple[tuple[str, Signal], ...] = ()
+
+
+def read_position(text: str | None) -> PositionReading:
+    """The automatic position of an answer, with the opening and formulas found.
+
+    No position (None) when there is no answer. `Position.UNSPECIFIED` when the text
+    takes no position the rules can see, or when its signals disagree.
+    """
+    if text is None or not text.strip():
+        return PositionReading(None)
+    rest = _normalise(_strip_leading_noise(_fold(text)))
+    found: list[tuple[str, Signal]] = []
+    opening: str | None = None
+    words = rest.replace(" . ", " ")
+    for phrase, written, signal in _OPENINGS:
+        if words.startswith(f" {phrase} "):
+            opening = written
+            if signal is not Signal.NEUTRAL:
+                found.append((written, signal))
+            rest = _drop_words(rest, len(phrase.split()))
+            break
+    present = set(rest.split())
+    for needed, intensifier in _INTENSIFIERS:
+        if needed <= present:
+            rest = intensifier.sub(" ", rest)
+    rest = _SPACES.sub(" ", rest)
+    present = set(rest.split())
+    for formula, signal, needed, pattern in _FORMULAS:
+        if not needed <= present or pattern.search(rest) is None:
+            continue
+        if signal is not Signal.NEUTRAL:
+            found.append((formula, signal))
+        rest = pattern.sub(" # ", rest)  # hidden from shorter formulas
+    return PositionReading(_decide({signal for _, signal in found}), opening, tuple(found))
+
+
+def _drop_words(text: str, count: int) -> str:
+    """`text` without its first `count` words (sentence-end tokens are not words)."""
+    tokens = text.split()
+    kept: list[str] = []
+    for index, token in enumerate(tokens):
+        if count == 0:
+            kept = tokens[index:]
+            break
+        if token != ".":
+            count -= 1
+    return " " + " ".join(kept) + " "
+
+
+def _decide(signals: set[Signal]) -> Position:
+    yes, no = Signal.YES in signals, Signal.NO in signals
+    if Signal.ALTERNATIVE in signals and (yes or no or len(signals) == 1):
+        return Position.NUANCED  # "Non : nous proposerons plutôt …" is another way
+    if yes and no:
+        return Position.UNSPECIFIED  # two signals disagree: no position rather than a wrong one
+    if Signal.NUANCED in signals:
+        return Position.NUANCED
+    if yes:
+        return Position.NUANCED if Signal.CONDITION in signals else Position.YES
+    if no:
+        return Position.NO
+    return Position.UNSPECIFIED
+
+
+def automatic_position(text: str | None) -> Position | None:
+    """The automatic position of an answer; None when there is no answer."""
+    return read_position(text).position
+
+
+# What staff may type in a Position column, as they might type it.
+_TYPED: dict[str, Position] = {
+    "oui": Position.YES,
+    "non": Position.NO,
+    "nuance": Position.NUANCED,
+    "nuancee": Position.NUANCED,
+    "non precise": Position.UNSPECIFIED,
+    "non precisee": Position.UNSPECIFIED,
+    "np": Position.UNSPECIFIED,
+}
+
+
+def parse_position(value: str) -> Position | None:
+    """A position typed by staff ("Oui", "nuance", "Non précisé"); None if not one."""
+    words = _SPACES.sub(" ", re.sub(r"[^a-z ]+", " ", _fold(value))).strip()
+    words = words.removesuffix(" a confirmer").strip()
+    return _TYPED.get(words)
+
+
+# --------------------------------------------------------------------------- synthesis
+
+
+@dataclass(frozen=True)
+class SynthesisRow:
+    """One question's positions across the replies.
+
+    `confirmed` counts the positions staff typed, `automatic` those still automatic;
+    `unrecognised` the staff entries that are not a position (counted in neither).
+    """
+
+    question: str
+    confirmed: Mapping[Position, int] = field(default_factory=dict)
+    automatic: Mapping[Position, int] = field(default_factory=dict)
+    unrecognised: int = 0
+    no_answer: int = 0  # replies without an answer nor a staff position
+
+    def count(self, position: Position) -> int:
+        """Staff positions counted over automatic ones."""
+        return self.confirmed.get(position, 0) + self.automatic.get(position, 0)
+
+    @property
+    def total(self) -> int:
+        return sum(self.confirmed.values()) + sum(self.automatic.values())
+
+    @property
+    def still_automatic(self) -> int:
+        return sum(self.automatic.values())
+
+    @property
+    def share_automatic(self) -> float:
+        """The share of this question's positions not yet confirmed (0 when none)."""
+        return self.still_automatic / self.total if self.total else 0.0
+
+
+def staff_positions(campaign: Campaign | None) -> dict[str, dict[str, str]]:
+    """Staff positions by file path, then question id, as typed."""
+    if campaign is None:
+        return {}
+    return {path: dict(item.positions) for path, item in campaign.history.items()
+            if item.positions}
+
+
+def synthesis_table(run: Run, campaign: Campaign | None = None) -> tuple[SynthesisRow, ...]:
+    """Per question, how many replies say oui, non, nuancé, non précisé.
+
+    A reply's position is the staff's (from the previous workbook, carried by
+    `campaign`) when they typed one, else the automatic one. Skipped files (Word's owner
+    files) are not replies; files gone from the folder are not counted.
+    """
+    typed = staff_positions(campaign)
+    rows: list[SynthesisRow] = []
+    for question in run.questionnaire.questions:
+        confirmed: dict[Position, int] = dict.fromkeys(Position, 0)
+        automatic: dict[Position, int] = dict.fromkeys(Position, 0)
+        unrecognised = no_answer = 0
+        for result in run.files:
+            if result.status is Status.SKIPPED:
+                continue
+            staff = typed.get(result.path, {}).get(question.id)
+            if staff is not None:
+                position = parse_position(staff)
+                if position is None:
+                    unrecognised += 1
+                else:
+                    confirmed[position] += 1
+                continue
+            auto = next((a.position for a in result.answers if a.question == question.id),
+                        None)
+            if auto is None:
+                no_answer += 1
+            else:
+                automatic[auto] += 1
+        rows.append(SynthesisRow(question.id, confirmed, automatic, unrecognised, no_answer))
+    return tuple(rows)
