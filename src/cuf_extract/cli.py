@@ -213,7 +213,8 @@ def extract(
     if cache is not None:
         cache.prune()
     written, campaign, attention = _write_outputs(
-        run, output=output, report=report, json_path=json_path, err=err
+        run, output=output, report=report, json_path=json_path, err=err,
+        questionnaire=questionnaire,
     )
     _print_summary(run, written, campaign)
     flagged = any(r.status.value in ("warning", "error") for r in run.files)
@@ -286,7 +287,8 @@ def _run_with_progress(
 
 
 def _write_outputs(
-    run: Run, *, output: Path, report: Path, json_path: Path | None, err: Console
+    run: Run, *, output: Path, report: Path, json_path: Path | None, err: Console,
+    questionnaire: Questionnaire | None = None,
 ) -> tuple[list[tuple[Path, Path]], Campaign, bool]:
     """Back up the previous outputs, carry the staff's cells over, write every output.
 
@@ -318,7 +320,8 @@ def _write_outputs(
             campaign = campaign.model_copy(update={"backups": tuple(map(str, backups))})
             notes.append("Versions précédentes sauvegardées dans "
                          f"« {backups[0].parent} » ({', '.join(b.name for b in backups)}).")
-        xlsx = write_xlsx(run, output, inputs_base=Path.cwd(), campaign=campaign, shown=shown)
+        xlsx = write_xlsx(run, output, inputs_base=Path.cwd(), campaign=campaign, shown=shown,
+                          questionnaire=questionnaire)
         written.append((output, xlsx.path))
         for sheet in xlsx.rows_cut:
             attention = True
