@@ -13,7 +13,9 @@ What it does, in a temporary folder (the examples are not touched):
    one file's answers);
 3. types notes into the workbook as staff would, fills the blank Q4 of one reply,
    adds the late reply, runs again and screenshots the "Depuis la dernière exécution"
-   section, then the spreadsheet itself.
+   section, then the spreadsheet itself;
+4. runs `cuf-extract publication` on that workbook and renders the first page of the
+   Word document through LibreOffice (PDF) and pdftoppm (PNG), as a reader sees it.
 
 Parts of the report are shown by injecting a stylesheet that hides the other sections
 into a copy of the HTML: what is shown is the report's own markup and style.
@@ -161,6 +163,25 @@ def spreadsheet(workbook: Path, png: Path, work: Path, profile: Path) -> None:
     screenshot(page, png, width=1200, height=300, profile=profile)
 
 
+def publication_page(work: Path, png: Path) -> None:
+    """The first page of the publication's .docx, rendered by LibreOffice then pdftoppm."""
+    soffice, pdftoppm = shutil.which("soffice"), shutil.which("pdftoppm")
+    if not soffice or not pdftoppm:
+        print("soffice ou pdftoppm absent : capture de la publication non refaite.")
+        return
+    run_tool(work, "publication")
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation={(work / 'lo').as_uri()}",
+                    "--convert-to", "pdf", "--outdir", str(work),
+                    str(work / "reponses-publication.docx")],
+                   check=True, capture_output=True, timeout=180)
+    stem = work / "publication-page"
+    subprocess.run([pdftoppm, "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile",
+                    str(work / "reponses-publication.pdf"), str(stem)],
+                   check=True, capture_output=True, timeout=120)
+    shutil.copyfile(stem.with_suffix(".png"), png)
+    check_size(png)
+
+
 def main() -> None:
     IMAGES.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="cuf-shots-") as temp:
@@ -199,6 +220,7 @@ def main() -> None:
         screenshot(changes, IMAGES / "rapport-depuis-la-derniere-fois.png", width=1000,
                    height=700, profile=profile)
         spreadsheet(work / "reponses.xlsx", IMAGES / "tableur.png", work, profile)
+        publication_page(work, IMAGES / "publication.png")
 
 
 if __name__ == "__main__":
