@@ -274,6 +274,9 @@ def test_numbered_lists_restart_for_each_answer(
 def test_footer_page_numbers_and_properties(
     campaign: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:
+    # The extraction stores the questionnaire's title and owner in the workbook.
+    properties = openpyxl.load_workbook(campaign / "reponses.xlsx", read_only=True).properties
+    assert (properties.title, properties.creator) == (QUESTIONNAIRE.title, QUESTIONNAIRE.owner[0])
     run_cli("publication", cwd=campaign, monkeypatch=monkeypatch, capsys=capsys)
     document = docx.Document(str(campaign / DOCX))
     footer = document.sections[0].footer._element
