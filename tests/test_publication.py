@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 from collections.abc import Iterator
 from datetime import date
@@ -316,6 +317,25 @@ def test_html_is_self_contained_with_a_table_of_contents(
     assert "Parti exclu" not in html and "Alpha (janvier)" not in html
 
 
+def test_the_bundled_examples_publish(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    examples = Path(__file__).resolve().parents[1] / "examples" / "replies"
+    shutil.copytree(examples, tmp_path / "reponses")
+    run_cli("reponses/", cwd=tmp_path, monkeypatch=monkeypatch, capsys=capsys)
+    code, out, _ = run_cli("publication", cwd=tmp_path, monkeypatch=monkeypatch,
+                           capsys=capsys)
+    # The letter's answers are not in the form: published empty, and flagged.
+    assert code == EXIT_FLAGGED and "n'a répondu à aucune question" in out
+    paragraphs = styled_paragraphs(tmp_path / DOCX)
+    organisations = [text for _, text in paragraphs[3:8]]
+    assert {style for style, _ in paragraphs[3:8]} == {"List Bullet"}
+    assert paragraphs[8][0] == "Heading 1"
+    assert organisations == sorted(organisations, key=sort_key)
+    assert [t for s, t in paragraphs if s == "Heading 2"] == organisations * 5
+    assert (tmp_path / HTML).is_file()
+
+
 def test_outputs_chosen_with_options_and_exit_zero_when_all_is_fine(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -510,6 +530,55 @@ def test_columns_are_found_by_title_and_any_questionnaire_works(tmp_path: Path) 
     assert silent.answers == {"A1": (), "B1": ()}
     assert [(f.file, f.message.split(" : ")[0]) for f in publication.flags] == [
         ("lettre.docx", "« Parti muet » n'a répondu à aucune question dans le tableur")]
+
+
+def handmade_workbook(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+    """A workbook shaped like the extraction's, for the questions A1 and B1."""
+    book = openpyxl.Workbook()
+    answers = book.active
+    assert answers is not None
+    answers.title = "Réponses"
+    for values in [header, *rows]:
+        answers.append(values)
+    questions = book.create_sheet("Questions")
+    for values in (["Question", "Texte"], ["A1", "Première question ?"],
+                   ["B1", "Seconde question ?"]):
+        questions.append(values)
+    book.save(path)
+    return path
+
+
+def test_rows_left_out_or_flagged(tmp_path: Path) -> None:
+    from cuf_extract.writers.xlsx import TRUNCATION_MARKER
+
+    header = ["Fichier", "Organisation", "Statut", "Statut de suivi", "A1", "B1"]
+    workbook = handmade_workbook(tmp_path / "c.xlsx", header, [
+        ["erreur.docx", "Parti E", "Erreur", "à exclure : illisible", "", ""],
+        ["parti.docx", "Parti A", "absent", "", "Ancienne réponse", ""],
+        ["~$parti.docx", "", "Ignoré", "", "", ""],
+        ["long.docx", "Parti L", "OK", "", "Début" + TRUNCATION_MARKER, "Oui"],
+        ["abime.docx", "Parti F", "Avertissement", "", "Un caractère \ufffd abîmé", "Non"],
+        ["vide.docx", "Parti V", None, "", "Oui", "Non"],
+    ])
+    publication = build_publication(workbook, today=date(2026, 12, 2))
+    assert publication.organisations == ("Parti F", "Parti L")
+    assert [(item.file, item.reason) for item in publication.left_out] == [
+        ("erreur.docx", "exclue dans « Statut de suivi » (« à exclure : illisible »)"),
+        ("parti.docx", "fichier absent du dossier lors de la dernière extraction"),
+        ("vide.docx", "statut vide"),
+    ]
+    assert [(flag.file, flag.message.split(" : ")[0]) for flag in publication.flags] == [
+        ("vide.docx", "non publiée"),
+        ("long.docx", "« Parti L », A1"),
+        ("abime.docx", "« Parti F », A1"),
+    ]
+    assert "coupée dans le tableur" in publication.flags[1].message
+    assert "caractères illisibles" in publication.flags[2].message
+
+    # Open in Excel: what is not saved yet is not seen, and the staff are told.
+    (tmp_path / "~$c.xlsx").write_bytes(b"owner")
+    flags = build_publication(workbook, today=date(2026, 12, 2)).flags
+    assert flags[0].file == "c.xlsx" and "ouvert dans Excel" in flags[0].message
 
 
 def test_title_and_publisher_are_read_from_the_workbook(tmp_path: Path) -> None:

@@ -402,7 +402,7 @@ def publication(
     workbook: Annotated[
         Path,
         typer.Argument(help="Le tableur de la campagne, tel que vous l'avez complété.",
-                       dir_okay=False, metavar="TABLEUR"),
+                       metavar="TABLEUR"),
     ] = DEFAULT_XLSX,
     output: Annotated[
         Path | None,

@@ -510,9 +510,16 @@ def build_publication(
     `not_replied`: organisations that were asked and have not replied, listed at the end.
     Raises `PublicationError` when the workbook is missing or not a cuf-extract workbook.
     """
+    from cuf_extract.writers.atomic import is_locked
+
     book = _read_workbook(workbook)
     left_out: list[LeftOut] = []
     flags: list[Flag] = []
+    if is_locked(workbook):
+        # A « à exclure » typed but not saved would be published: say so.
+        flags.append(Flag(workbook.name, (
+            "le tableur est ouvert dans Excel : ce qui n'y est pas encore enregistré n'est "
+            "pas pris en compte ; enregistrez-le, puis relancez la publication si besoin.")))
     candidates: list[_Row] = []
     for row in book.rows:
         if row.status == STATUS_LABELS[Status.SKIPPED]:
