@@ -164,6 +164,8 @@ def campaign(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         (replies / f"{name}.docx").write_bytes(BY_NAME[name].build())
     (replies / "alpha-janvier.docx").write_bytes(reply("Alpha (janvier)", "2020-01-20T09:00:00Z"))
     (replies / "alpha-fevrier.docx").write_bytes(reply("Alpha (février)", "2020-02-09T09:00:00Z"))
+    # The January file was copied last: the document date, not the file's, decides.
+    os.utime(replies / "alpha-fevrier.docx", (1_580_000_000, 1_580_000_000))
     (replies / "exclu.docx").write_bytes(reply("Exclu", "2020-02-03T09:00:00Z"))
     (replies / "illisible.docx").write_bytes(b"pas un document Word")  # an error row
     code, _, _ = run_cli("replies", cwd=tmp_path, monkeypatch=monkeypatch, capsys=capsys)
@@ -342,28 +344,28 @@ def test_outputs_chosen_with_options_and_exit_zero_when_all_is_fine(
     replies = tmp_path / "replies"
     replies.mkdir()
     (replies / "gamma.docx").write_bytes(reply("Gamma", "2020-02-01T09:00:00Z"))
-    run_cli("replies", "-o", "campagne.xlsx", cwd=tmp_path, monkeypatch=monkeypatch,
+    run_cli("replies", "-o", "campagne.2020.xlsx", cwd=tmp_path, monkeypatch=monkeypatch,
             capsys=capsys)
-    code, out, err = run_cli("publication", "campagne.xlsx", "-o", "site/publi.docx",
+    code, out, err = run_cli("publication", "campagne.2020.xlsx", "-o", "site/publi.docx",
                              "--html", "site/publi.html", cwd=tmp_path,
                              monkeypatch=monkeypatch, capsys=capsys)
     assert (tmp_path / "site").exists() is False and code == EXIT_USAGE
     assert "n'existe pas" in err
     (tmp_path / "site").mkdir()
-    code, out, err = run_cli("publication", "campagne.xlsx", "-o", "site/publi.docx",
+    code, out, err = run_cli("publication", "campagne.2020.xlsx", "-o", "site/publi.docx",
                              "--html", "site/publi.html", cwd=tmp_path,
                              monkeypatch=monkeypatch, capsys=capsys)
     assert code == EXIT_OK, out + err
     assert (tmp_path / "site/publi.docx").is_file() and (tmp_path / "site/publi.html").is_file()
-    assert not (tmp_path / "campagne-publication.docx").exists()
+    assert not (tmp_path / "campagne.2020-publication.docx").exists()
     headings = [t for s, t in styled_paragraphs(tmp_path / "site/publi.docx") if s == "Heading 2"]
     assert headings == ["gamma"] * 5
     # Defaults: beside the workbook, named after it.
-    code, _, _ = run_cli("publication", "campagne.xlsx", cwd=tmp_path,
+    code, _, _ = run_cli("publication", "campagne.2020.xlsx", cwd=tmp_path,
                          monkeypatch=monkeypatch, capsys=capsys)
     assert code == EXIT_OK
-    assert (tmp_path / "campagne-publication.docx").is_file()
-    assert (tmp_path / "campagne-publication.html").is_file()
+    assert (tmp_path / "campagne.2020-publication.docx").is_file()
+    assert (tmp_path / "campagne.2020-publication.html").is_file()
 
 
 def test_a_row_without_organisation_is_published_under_its_file_name(
@@ -405,9 +407,9 @@ def test_most_recent_reply_by_file_date_when_document_dates_tie(tmp_path: Path) 
     publication = build_publication(tmp_path / "reponses.xlsx", today=date(2026, 12, 2))
     assert len(publication.entries) == 1
     assert [f.message for f in publication.flags] == [
-        "2 réponses de « Parti Delta » sans date qui les départage : "
-        f"« {publication.entries[0].file} » est publiée ; si ce n'est pas la bonne, "
-        "écrivez « à exclure » dans « Statut de suivi » des autres."]
+        "2 réponses de « Parti Delta » dont les dates ne disent pas laquelle est la plus "
+        f"récente : « {publication.entries[0].file} » est publiée ; si ce n'est pas la "
+        "bonne, écrivez « à exclure » dans « Statut de suivi » des autres."]
 
 
 def _extract(folder: Path) -> None:

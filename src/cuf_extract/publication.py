@@ -487,7 +487,8 @@ def _answer_flags(row: _Row, shown: str) -> list[Flag]:
         if text.endswith(TRUNCATION_MARKER):
             flags.append(Flag(row.file, f"« {shown} », {qid} : la réponse a été coupée dans le "
                                         "tableur (trop longue pour Excel) ; la fin manque dans "
-                                        "la publication : complétez-la à partir du rapport."))
+                                        "la publication : complétez-la dans le document Word "
+                                        "à partir du rapport HTML."))
         if REPLACEMENT_CHARACTER in text:
             flags.append(Flag(row.file, f"« {shown} », {qid} : la réponse contient des "
                                         f"caractères illisibles ({REPLACEMENT_CHARACTER}) ; "
@@ -549,9 +550,10 @@ def build_publication(
             tied = sum(1 for d in dated if (d[0], d[1]) == (best[0], best[1]))
             if tied > 1:
                 flags.append(Flag(chosen.file, (
-                    f"{tied} réponses de « {chosen.shown_name} » sans date qui les "
-                    f"départage : « {chosen.file} » est publiée ; si ce n'est pas la bonne, "
-                    f"écrivez « à exclure » dans « {COLUMN_FOLLOW_UP} » des autres.")))
+                    f"{tied} réponses de « {chosen.shown_name} » dont les dates ne disent pas "
+                    f"laquelle est la plus récente : « {chosen.file} » est publiée ; si ce "
+                    f"n'est pas la bonne, écrivez « à exclure » dans « {COLUMN_FOLLOW_UP} » "
+                    "des autres.")))
             left_out.extend(
                 LeftOut(row.file, row.shown_name,
                         f"réponse plus ancienne de la même organisation (publiée : "
@@ -617,9 +619,8 @@ def publish(
 
     publication = build_publication(workbook, today=today or date.today(),
                                     not_replied=not_replied)
-    stem = workbook.with_name(workbook.stem + "-publication")
-    docx_target = docx_path or stem.with_suffix(".docx")
-    html_target = html_path or stem.with_suffix(".html")
+    docx_target = docx_path or workbook.with_name(f"{workbook.stem}-publication.docx")
+    html_target = html_path or workbook.with_name(f"{workbook.stem}-publication.html")
     written = [(docx_target, write_publication_docx(publication, docx_target))]
     written.append((html_target, write_publication_html(publication, html_target)))
     return PublicationResult(publication=publication, written=tuple(written))
