@@ -355,11 +355,20 @@ def test_outputs_chosen_with_options_and_exit_zero_when_all_is_fine(
     code, out, err = run_cli("publication", "campagne.2020.xlsx", "-o", "site/publi.docx",
                              "--html", "site/publi.html", cwd=tmp_path,
                              monkeypatch=monkeypatch, capsys=capsys)
+    # The name was read from the file name: published, but to be checked.
+    assert code == EXIT_FLAGGED and "« gamma » : nom tiré du nom du fichier" in out
+    headings = [t for s, t in styled_paragraphs(tmp_path / "site/publi.docx") if s == "Heading 2"]
+    assert headings == ["gamma"] * 5
+    edit_rows(tmp_path / "campagne.2020.xlsx", {"gamma.docx": {"Organisation (corrigée)":
+                                                              "Parti Gamma"}})
+    code, out, err = run_cli("publication", "campagne.2020.xlsx", "-o", "site/publi.docx",
+                             "--html", "site/publi.html", cwd=tmp_path,
+                             monkeypatch=monkeypatch, capsys=capsys)
     assert code == EXIT_OK, out + err
     assert (tmp_path / "site/publi.docx").is_file() and (tmp_path / "site/publi.html").is_file()
     assert not (tmp_path / "campagne.2020-publication.docx").exists()
     headings = [t for s, t in styled_paragraphs(tmp_path / "site/publi.docx") if s == "Heading 2"]
-    assert headings == ["gamma"] * 5
+    assert headings == ["Parti Gamma"] * 5
     # Defaults: beside the workbook, named after it.
     code, _, _ = run_cli("publication", "campagne.2020.xlsx", cwd=tmp_path,
                          monkeypatch=monkeypatch, capsys=capsys)

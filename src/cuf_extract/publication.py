@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from cuf_extract.models import ChangeKind, Question, Status
+from cuf_extract.models import ChangeKind, Question, RespondentSource, Status
 from cuf_extract.writers import (
     CHANGE_LABELS,
     COLUMN_CHANGE,
@@ -27,8 +27,10 @@ from cuf_extract.writers import (
     COLUMN_FILE,
     COLUMN_ISSUES,
     COLUMN_RESPONDENT,
+    COLUMN_SOURCE,
     COLUMN_STATUS,
     REPLACEMENT_CHARACTER,
+    SOURCE_LABELS,
     STATUS_LABELS,
 )
 
@@ -286,6 +288,7 @@ class _Row:
     number: int  # the sheet's row number, for messages
     file: str
     extracted_name: str
+    name_source: str  # « Source de l'organisation », as the tool wrote it
     corrected_name: str
     status: str
     follow_up: str
@@ -428,6 +431,7 @@ def _read_rows(path: Path, rows: Iterable[Sequence[object]], questions: Sequence
             number=number,
             file=file,
             extracted_name=" ".join(_cell_text(get(COLUMN_RESPONDENT)).split()),
+            name_source=_cell_text(get(COLUMN_SOURCE)).strip(),
             corrected_name=" ".join(_cell_text(get(COLUMN_CORRECTED)).split()),
             status=_cell_text(get(COLUMN_STATUS)).strip(),
             follow_up=_cell_text(get(COLUMN_FOLLOW_UP)).strip(),
@@ -444,6 +448,7 @@ def _read_rows(path: Path, rows: Iterable[Sequence[object]], questions: Sequence
 
 _PUBLISHABLE = {STATUS_LABELS[Status.OK], STATUS_LABELS[Status.WARNING]}
 _ABSENT = CHANGE_LABELS[ChangeKind.ABSENT]
+_FROM_FILE_NAME = SOURCE_LABELS[RespondentSource.FILE_NAME]
 
 
 def _file_date(file: str, base: Path) -> datetime | None:
@@ -566,6 +571,10 @@ def build_publication(
             flags.append(Flag(chosen.file, (
                 f"aucune organisation pour « {chosen.file} » : publiée sous le nom du fichier ; "
                 f"écrivez le nom dans « {COLUMN_CORRECTED} » et relancez la publication.")))
+        elif not chosen.corrected_name and chosen.name_source == _FROM_FILE_NAME:
+            flags.append(Flag(chosen.file, (
+                f"« {name} » : nom tiré du nom du fichier ; vérifiez-le et, au besoin, "
+                f"corrigez-le dans « {COLUMN_CORRECTED} » (il sera publié tel quel).")))
         flags.extend(_answer_flags(chosen, name))
         entries.append(Entry(
             organisation=name, file=chosen.file, named_by_file=named_by_file,
