@@ -16,6 +16,8 @@ What it does, in a temporary folder (the examples are not touched):
    section, then the spreadsheet itself;
 4. runs the examples again with `--destinataires examples/destinataires.txt` and
    screenshots the report's « Destinataires » block.
+4. runs `cuf-extract publication` on that workbook and renders the first page of the
+   Word document through LibreOffice (PDF) and pdftoppm (PNG), as a reader sees it.
 
 Parts of the report are shown by injecting a stylesheet that hides the other sections
 into a copy of the HTML: what is shown is the report's own markup and style.
@@ -172,6 +174,23 @@ def recipients_block(work: Path, profile: Path) -> None:
                        "destinataires.html")
     screenshot(part, IMAGES / "rapport-destinataires.png", width=1000, height=620,
                profile=profile)
+def publication_page(work: Path, png: Path) -> None:
+    """The first page of the publication's .docx, rendered by LibreOffice then pdftoppm."""
+    soffice, pdftoppm = shutil.which("soffice"), shutil.which("pdftoppm")
+    if not soffice or not pdftoppm:
+        print("soffice ou pdftoppm absent : capture de la publication non refaite.")
+        return
+    run_tool(work, "publication")
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation={(work / 'lo').as_uri()}",
+                    "--convert-to", "pdf", "--outdir", str(work),
+                    str(work / "reponses-publication.docx")],
+                   check=True, capture_output=True, timeout=180)
+    stem = work / "publication-page"
+    subprocess.run([pdftoppm, "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile",
+                    str(work / "reponses-publication.pdf"), str(stem)],
+                   check=True, capture_output=True, timeout=120)
+    shutil.copyfile(stem.with_suffix(".png"), png)
+    check_size(png)
 
 
 def main() -> None:
@@ -213,6 +232,7 @@ def main() -> None:
                    height=700, profile=profile)
         spreadsheet(work / "reponses.xlsx", IMAGES / "tableur.png", work, profile)
         recipients_block(work, profile)
+        publication_page(work, IMAGES / "publication.png")
 
 
 if __name__ == "__main__":

@@ -224,6 +224,7 @@ def extract(
     written, campaign, attention, status = _write_outputs(
         run, output=output, report=report, json_path=json_path, err=err,
         recipients=recipients, recipients_source=destinataires.name if destinataires else None,
+        questionnaire=questionnaire,
     )
     _print_summary(run, written, campaign, status)
     flagged = any(r.status.value in ("warning", "error") for r in run.files)
@@ -307,6 +308,7 @@ def _run_with_progress(
 def _write_outputs(
     run: Run, *, output: Path, report: Path, json_path: Path | None, err: Console,
     recipients: tuple[Recipient, ...] | None = None, recipients_source: str | None = None,
+    questionnaire: Questionnaire | None = None,
 ) -> tuple[list[tuple[Path, Path]], Campaign, bool, RecipientsStatus | None]:
     """Back up the previous outputs, carry the staff's cells over, write every output.
 
@@ -343,7 +345,7 @@ def _write_outputs(
             notes.append("Versions précédentes sauvegardées dans "
                          f"« {backups[0].parent} » ({', '.join(b.name for b in backups)}).")
         xlsx = write_xlsx(run, output, inputs_base=Path.cwd(), campaign=campaign, shown=shown,
-                          recipients=status)
+                          recipients=status, questionnaire=questionnaire)
         written.append((output, xlsx.path))
         for sheet in xlsx.rows_cut:
             attention = True
@@ -423,6 +425,83 @@ def _print_summary(run: Run, written: list[tuple[Path, Path]], campaign: Campaig
         out.print(recipients_line(recipients), markup=False)
     for _, actual in written:
         out.print(f"Écrit : {actual}", markup=False)
+
+
+@app.command("publication", cls=_Command)
+def publication(
+    workbook: Annotated[
+        Path,
+        typer.Argument(help="Le tableur de la campagne, tel que vous l'avez complété.",
+                       metavar="TABLEUR"),
+    ] = DEFAULT_XLSX,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", dir_okay=False, metavar="FICHIER",
+                     help="Document Word à écrire. Par défaut : <tableur>-publication.docx."),
+    ] = None,
+    html_path: Annotated[
+        Path | None,
+        typer.Option("--html", dir_okay=False, metavar="FICHIER",
+                     help="Page HTML à écrire. Par défaut : <tableur>-publication.html."),
+    ] = None,
+) -> None:
+    """Écrit les réponses à publier (Word et HTML), question par question, d'après le tableur."""
+    from cuf_extract.publication import PublicationError, publish
+    from cuf_extract.writers.atomic import OutputError
+
+    try:
+        result = publish(workbook, docx_path=output, html_path=html_path)
+    except (PublicationError, OutputError) as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"impossible d'écrire la publication ({exc.strerror or exc}) : vérifiez la place "
+              "disque et les droits du dossier, puis relancez.")
+    renamed = _print_publication(result)
+    raise typer.Exit(EXIT_FLAGGED if result.publication.flags or renamed else EXIT_OK)
+
+
+def _print_publication(result: Any) -> bool:
+    """The publication's summary; returns whether an output went to another name."""
+    from rich.table import Table
+
+    publication = result.publication
+    out = _console(stderr=False)
+    published = Table(title=f"Publiées ({len(publication.entries)})", title_justify="left")
+    published.add_column("Organisation", overflow="fold")
+    published.add_column("Fichier", overflow="fold")
+    for entry in publication.entries[:MAX_LISTED_FILES]:
+        published.add_row(entry.organisation, entry.file)
+    out.print(published)
+    if len(publication.entries) > MAX_LISTED_FILES:
+        out.print(f"… et {len(publication.entries) - MAX_LISTED_FILES} autres.", markup=False)
+    if publication.left_out:
+        left_out = Table(title=f"Non publiées ({len(publication.left_out)})",
+                         title_justify="left")
+        left_out.add_column("Fichier", overflow="fold")
+        left_out.add_column("Organisation", overflow="fold")
+        left_out.add_column("Raison", overflow="fold")
+        for item in publication.left_out:
+            left_out.add_row(item.file, item.organisation, item.reason)
+        out.print(left_out)
+    if publication.flags:
+        flags = Table(title="À vérifier", title_justify="left")
+        flags.add_column("Fichier", overflow="fold")
+        flags.add_column("Problème", overflow="fold")
+        for flag in publication.flags:
+            flags.add_row(flag.file, flag.message)
+        out.print(flags)
+    renamed = False
+    for wanted, actual in result.written:
+        if actual != wanted:
+            renamed = True
+            typer.echo(
+                f"Attention : « {wanted} » est ouvert dans un autre programme (Word ?) ; la "
+                f"publication est dans « {actual} ». Fermez-le puis relancez pour mettre à "
+                "jour le fichier habituel.",
+                err=True,
+            )
+        out.print(f"Écrit : {actual}", markup=False)
+    return renamed
 
 
 @app.command("template", cls=_Command)

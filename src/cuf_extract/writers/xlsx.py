@@ -64,6 +64,8 @@ from cuf_extract.writers.atomic import OutputError, atomic_write
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
 
+    from cuf_extract.questionnaire import Questionnaire
+
 __all__ = [
     "EXCEL_MAX_CELL_LENGTH",
     "EXCEL_MAX_ROWS",
@@ -735,13 +737,16 @@ def write_xlsx(
     campaign: Campaign | None = None,
     shown: dict[str, dict[str, str]] | None = None,
     recipients: RecipientsStatus | None = None,
+    questionnaire: Questionnaire | None = None,
 ) -> XlsxResult:
     """Write the spreadsheet for `run` to `target` atomically.
 
     `inputs_base` is the folder the relative `FileResult.path` values are relative to
     (usually the current directory). `shown` is `shown_cells(run)` when the caller has
     already computed it (to compare with the previous run). `recipients` adds the
-    « Destinataires » sheet (see `cuf_extract.recipients`). The returned
+    « Destinataires » sheet (see `cuf_extract.recipients`). `questionnaire` gives the
+    workbook's title and author properties, which `cuf-extract publication` reads back
+    as the publication's title and publisher. The returned
     `XlsxResult.path` may differ from
     `target` when the target was open in Excel (see `atomic_write`).
     """
@@ -751,6 +756,10 @@ def write_xlsx(
     # Write-only: rows stream to a temporary file as they are made, so memory does not
     # grow with the number of cells (openpyxl keeps every cell object otherwise).
     workbook = Workbook(write_only=True)
+    if questionnaire is not None:
+        workbook.properties.title = clean_text(questionnaire.title)[0]
+        if questionnaire.owner:
+            workbook.properties.creator = clean_text(questionnaire.owner[0])[0]
     answers = workbook.create_sheet(SHEET_ANSWERS)
     if campaign is None:
         campaign = Campaign(

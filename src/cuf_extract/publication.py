@@ -1,0 +1,635 @@
+"""The publication: the campaign workbook, as the staff left it, turned into the answers
+to publish, question by question.
+
+`build_publication` reads the workbook (columns by their French title, never by
+position; the questions from its « Questions » sheet, so any questionnaire works) and
+decides which rows are published, with a French reason for every row left out and a
+flag for everything the staff should look at. `publish` also writes the .docx and the
+HTML (see `writers/publication_docx.py` and `writers/publication_html.py`). Nothing
+here prints; answer text is never rewritten: only whitespace and list markers are
+normalised, and list lines become real lists.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from cuf_extract.models import ChangeKind, Question, RespondentSource, Status
+from cuf_extract.writers import (
+    CHANGE_LABELS,
+    COLUMN_CHANGE,
+    COLUMN_DATE,
+    COLUMN_FILE,
+    COLUMN_ISSUES,
+    COLUMN_RESPONDENT,
+    COLUMN_SOURCE,
+    COLUMN_STATUS,
+    REPLACEMENT_CHARACTER,
+    SOURCE_LABELS,
+    STATUS_LABELS,
+)
+
+__all__ = [
+    "DEFAULT_PUBLISHER",
+    "DEFAULT_TITLE",
+    "NO_ANSWER",
+    "NOT_REPLIED_HEADING",
+    "AnswerBlock",
+    "Entry",
+    "Flag",
+    "LeftOut",
+    "ListBlock",
+    "ListItem",
+    "Paragraph",
+    "Publication",
+    "PublicationError",
+    "PublicationResult",
+    "build_publication",
+    "french_long_date",
+    "is_exclusion",
+    "parse_answer",
+    "publish",
+    "sort_key",
+]
+
+# The visible sheets and staff columns, by title (as `writers/xlsx.py` writes them).
+ANSWERS_SHEET = "Réponses"
+QUESTIONS_SHEET = "Questions"
+QUESTION_ID_COLUMN, QUESTION_TEXT_COLUMN = "Question", "Texte"
+COLUMN_CORRECTED = "Organisation (corrigée)"
+COLUMN_FOLLOW_UP = "Statut de suivi"
+
+DEFAULT_TITLE = "Réponses au questionnaire"
+DEFAULT_PUBLISHER = "Cités Unies France"
+NO_ANSWER = "Pas de réponse à cette question."
+NOT_REPLIED_HEADING = "Organisations sollicitées n'ayant pas répondu"
+# openpyxl's own name, written as the author of workbooks that do not set one.
+_NO_AUTHOR = {"", "openpyxl"}
+
+_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+           "septembre", "octobre", "novembre", "décembre")
+
+# « Statut de suivi » words that keep a reply out of the publication, matched on the
+# normalised text (accents and case ignored): « à exclure », « exclu(e)(s) »,
+# « exclure », « ne pas publier », « non publiable ». « ne pas exclure » and « non exclu »
+# do not exclude.
+_EXCLUSION = re.compile(
+    r"(?<!\bpas )(?<!\bnon )\b(?:a )?exclu(?:e|s|es|re)?\b"
+    r"|\bne pas publier\b|\bnon publi(?:able|ee?s?)\b"
+)
+
+# A list line as the extraction writes it ("{indent}{label} {text}", see locate._format)
+# or as a respondent typed it: a bullet, or a number or letter followed by "." or ")".
+# A capital letter followed by "." is not a list ("M. le maire").
+_BULLET = r"[-•–—*◦▪▫·‣⁃]"
+_NUMBER = (r"\d{1,3}(?:\.\d{1,3})*[.)]|\(\d{1,3}\)|[a-z][.)]|[A-Z]\)"
+           r"|[ivxlc]{1,7}[.)]|[IVXLC]{1,7}\)")
+_LIST_LINE = re.compile(rf"^(?P<indent>[ \t]*)(?:(?P<bullet>{_BULLET})|(?P<number>{_NUMBER}))"
+                        r"[ \t\u00a0]+(?P<text>\S.*)$")
+_SPACES = re.compile(r"[ \t\r\f\v]+")  # not U+00A0: French typography uses it on purpose
+
+
+class PublicationError(Exception):
+    """The workbook cannot be published from; the message says why, in French."""
+
+
+# --------------------------------------------------------------------------- the model
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+
+
+@dataclass(frozen=True)
+class ListItem:
+    text: str
+    children: tuple[ListBlock, ...] = ()
+
+
+@dataclass(frozen=True)
+class ListBlock:
+    """One list as typed: bulleted, or numbered starting at `start`."""
+
+    ordered: bool
+    items: tuple[ListItem, ...]
+    start: int = 1
+
+
+AnswerBlock = Paragraph | ListBlock
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One organisation's published reply."""
+
+    organisation: str  # as shown: the corrected name, else the extracted one, else the file
+    file: str
+    answers: Mapping[str, tuple[AnswerBlock, ...]]  # by question id; () when unanswered
+    named_by_file: bool = False
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A row of the workbook that is not published, and why (in French)."""
+
+    file: str
+    organisation: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Flag:
+    """Something the staff should look at (the command then exits with code 1)."""
+
+    file: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Publication:
+    title: str  # may hold line breaks, as the questionnaire's title does
+    publisher: str
+    date: date
+    questions: tuple[Question, ...]
+    entries: tuple[Entry, ...]  # in French alphabetical order of the organisation
+    left_out: tuple[LeftOut, ...] = ()
+    flags: tuple[Flag, ...] = ()
+    not_replied: tuple[str, ...] = ()
+
+    @property
+    def organisations(self) -> tuple[str, ...]:
+        return tuple(entry.organisation for entry in self.entries)
+
+
+@dataclass(frozen=True)
+class PublicationResult:
+    publication: Publication
+    written: tuple[tuple[Path, Path], ...]  # (wanted, actually written)
+
+
+# --------------------------------------------------------------------------- text helpers
+
+
+def _fold(text: str) -> str:
+    """Accents stripped, case folded: the key of French comparisons."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return folded.replace("œ", "oe").replace("æ", "ae")  # « Œuvre » sorts with « Oeuvre »
+
+
+def sort_key(name: str) -> tuple[str, str]:
+    """French alphabetical order without a locale: accents and case ignored (« Écologie »
+    sorts with E), articles included; ties broken on the name as written."""
+    return _SPACES.sub(" ", _fold(name)).strip(), name
+
+
+def _same_name_key(name: str) -> str:
+    """Names that differ only by accents, case, punctuation or spacing are one name."""
+    return " ".join(re.sub(r"[\W_]+", " ", _fold(name)).split())
+
+
+def is_exclusion(follow_up: str) -> bool:
+    """Whether a « Statut de suivi » says the reply must not be published."""
+    return _EXCLUSION.search(" ".join(re.sub(r"[^\w ]+", " ", _fold(follow_up)).split())
+                             ) is not None
+
+
+def french_long_date(day: date) -> str:
+    """« 2 décembre 2026 », « 1er mars 2026 »."""
+    number = "1er" if day.day == 1 else str(day.day)
+    return f"{number} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def _number_of(label: str) -> int:
+    """The number a list label stands for: "3." is 3, "c)" is 3; roman numerals and
+    anything else count as 1 ("i." and "x." are more often roman than letters)."""
+    digits = re.match(r"\(?(\d+)", label)
+    if digits:
+        return int(digits.group(1))
+    letter = label[0].lower()
+    return ord(letter) - ord("a") + 1 if len(label) == 2 and letter not in "ix" else 1
+
+
+@dataclass
+class _OpenList:
+    level: int
+    ordered: bool
+    start: int
+    items: list[tuple[str, list[_OpenList]]] = field(default_factory=list)
+
+    def freeze(self) -> ListBlock:
+        return ListBlock(
+            ordered=self.ordered, start=self.start,
+            items=tuple(ListItem(text, tuple(child.freeze() for child in children))
+                        for text, children in self.items),
+        )
+
+
+def parse_answer(text: str | None) -> tuple[AnswerBlock, ...]:
+    """An answer cell as paragraphs and lists.
+
+    Each line is a paragraph, whitespace collapsed; blank lines are dropped. A run of
+    list lines (bullet or number, indented two spaces per level as the extraction
+    writes them) becomes one list, nested by indentation; a numbered list starts at
+    its first item's number, so a list the respondent interrupted with a paragraph
+    goes on where it stopped.
+    """
+    blocks: list[AnswerBlock] = []
+    root: list[_OpenList] = []  # the list being read, if any
+    stack: list[_OpenList] = []  # its open (sub)lists, outermost first
+
+    def close() -> None:
+        if root:
+            blocks.append(root.pop().freeze())
+        stack.clear()
+
+    for raw in (text or "").splitlines():
+        match = _LIST_LINE.match(raw)
+        if match is None:
+            line = _SPACES.sub(" ", raw).strip()
+            if line:
+                close()
+                blocks.append(Paragraph(line))
+            continue
+        level = len(match.group("indent").replace("\t", "  ")) // 2
+        ordered = match.group("number") is not None
+        item = _SPACES.sub(" ", match.group("text")).strip()
+        while stack and stack[-1].level > level:
+            stack.pop()
+        if stack and stack[-1].level == level and stack[-1].ordered != ordered:
+            stack.pop()  # a bulleted list followed by a numbered one: two lists
+        if stack and stack[-1].level == level:
+            stack[-1].items.append((item, []))
+            continue
+        new = _OpenList(level=level, ordered=ordered,
+                        start=_number_of(match.group("number")) if ordered else 1)
+        new.items.append((item, []))
+        if stack:
+            stack[-1].items[-1][1].append(new)
+        else:
+            close()
+            root.append(new)
+        stack.append(new)
+    close()
+    return tuple(blocks)
+
+
+# --------------------------------------------------------------------------- the workbook
+
+
+@dataclass(frozen=True)
+class _Row:
+    number: int  # the sheet's row number, for messages
+    file: str
+    extracted_name: str
+    name_source: str  # « Source de l'organisation », as the tool wrote it
+    corrected_name: str
+    status: str
+    follow_up: str
+    change: str
+    document_date: datetime | None
+    issues: str
+    answers: dict[str, str]
+
+    @property
+    def shown_name(self) -> str:
+        return self.corrected_name or self.extracted_name
+
+
+def _cell_text(value: object) -> str:
+    from openpyxl.utils.escape import unescape
+
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    text = str(value)
+    # Excel stores "_x0041_" typed in a cell as "_x005F_x0041_"; openpyxl reads it raw.
+    return unescape(text) if "_x" in text else text
+
+
+def _parse_date(value: object) -> datetime | None:
+    """« Date du document » as the tool writes it (« 09/02/2020 11:30 »), or a date a
+    spreadsheet program made of it."""
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    match = re.match(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2}))?", str(value or ""))
+    if match is None:
+        return None
+    day, month, year, hour, minute = match.groups()
+    try:
+        return datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0))
+    except ValueError:
+        return None
+
+
+def _not_a_workbook(path: Path, why: str) -> PublicationError:
+    return PublicationError(
+        f"« {path} » n'est pas un tableur de cuf-extract ({why}). Indiquez le tableur écrit "
+        "par l'extraction (par défaut reponses.xlsx)."
+    )
+
+
+@dataclass(frozen=True)
+class _Workbook:
+    title: str | None
+    publisher: str | None
+    questions: tuple[Question, ...]
+    rows: tuple[_Row, ...]
+
+
+def _read_workbook(path: Path) -> _Workbook:
+    if not path.is_file():
+        raise PublicationError(
+            f"le tableur « {path} » n'existe pas. Lancez d'abord l'extraction "
+            "(cuf-extract reponses/) ou indiquez le chemin du tableur."
+        )
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:
+        raise _not_a_workbook(path, f"illisible : {type(exc).__name__}") from exc
+    try:
+        for sheet in (ANSWERS_SHEET, QUESTIONS_SHEET):
+            if sheet not in workbook.sheetnames:
+                raise _not_a_workbook(path, f"pas de feuille « {sheet} »")
+        questions = _read_questions(path, workbook[QUESTIONS_SHEET].iter_rows(values_only=True))
+        rows = _read_rows(path, workbook[ANSWERS_SHEET].iter_rows(values_only=True), questions)
+        properties = workbook.properties
+        title = (properties.title or "").strip() or None
+        publisher = (properties.creator or "").strip()
+        return _Workbook(title=title,
+                         publisher=None if publisher in _NO_AUTHOR else publisher,
+                         questions=questions, rows=rows)
+    finally:
+        workbook.close()
+
+
+def _header(values: Sequence[object]) -> dict[str, int]:
+    """Column index by title; the first column of a title wins."""
+    found: dict[str, int] = {}
+    for index, value in enumerate(values):
+        found.setdefault(_cell_text(value).strip(), index)
+    return found
+
+
+def _read_questions(path: Path, rows: Iterable[Sequence[object]]) -> tuple[Question, ...]:
+    rows = iter(rows)
+    columns = _header(next(rows, ()))
+    if QUESTION_ID_COLUMN not in columns or QUESTION_TEXT_COLUMN not in columns:
+        raise _not_a_workbook(
+            path, f"la feuille « {QUESTIONS_SHEET} » n'a pas les colonnes "
+                  f"« {QUESTION_ID_COLUMN} » et « {QUESTION_TEXT_COLUMN} »")
+    questions: list[Question] = []
+    for values in rows:
+        def get(title: str, values: Sequence[object] = values) -> str:
+            index = columns[title]
+            return _cell_text(values[index]).strip() if index < len(values) else ""
+
+        qid = get(QUESTION_ID_COLUMN)
+        if qid:
+            questions.append(Question(id=qid, text=get(QUESTION_TEXT_COLUMN) or qid))
+    if not questions:
+        raise _not_a_workbook(path, f"la feuille « {QUESTIONS_SHEET} » est vide")
+    return tuple(questions)
+
+
+def _read_rows(path: Path, rows: Iterable[Sequence[object]], questions: Sequence[Question]
+               ) -> tuple[_Row, ...]:
+    rows = iter(rows)
+    columns = _header(next(rows, ()))
+    for needed in (COLUMN_FILE, COLUMN_STATUS):
+        if needed not in columns:
+            raise _not_a_workbook(path, f"la feuille « {ANSWERS_SHEET} » n'a pas de colonne "
+                                        f"« {needed} »")
+    missing = [q.id for q in questions if q.id not in columns]
+    if missing:
+        raise PublicationError(
+            f"la feuille « {ANSWERS_SHEET} » de « {path} » n'a pas de colonne "
+            f"{', '.join(f'« {m} »' for m in missing)} : les réponses à ces questions ne "
+            "peuvent pas être publiées. Remettez la colonne (ou relancez l'extraction)."
+        )
+    found: list[_Row] = []
+    for number, values in enumerate(rows, start=2):
+        def get(title: str, values: Sequence[object] = values) -> object:
+            index = columns.get(title)
+            return values[index] if index is not None and index < len(values) else None
+
+        file = _cell_text(get(COLUMN_FILE)).strip()
+        if not file:
+            continue  # a note row, or a row the staff emptied
+        found.append(_Row(
+            number=number,
+            file=file,
+            extracted_name=" ".join(_cell_text(get(COLUMN_RESPONDENT)).split()),
+            name_source=_cell_text(get(COLUMN_SOURCE)).strip(),
+            corrected_name=" ".join(_cell_text(get(COLUMN_CORRECTED)).split()),
+            status=_cell_text(get(COLUMN_STATUS)).strip(),
+            follow_up=_cell_text(get(COLUMN_FOLLOW_UP)).strip(),
+            change=_cell_text(get(COLUMN_CHANGE)).strip(),
+            document_date=_parse_date(get(COLUMN_DATE)),
+            issues=_cell_text(get(COLUMN_ISSUES)).strip(),
+            answers={q.id: _cell_text(get(q.id)) for q in questions},
+        ))
+    return tuple(found)
+
+
+# --------------------------------------------------------------------------- deciding
+
+
+_PUBLISHABLE = {STATUS_LABELS[Status.OK], STATUS_LABELS[Status.WARNING]}
+_ABSENT = CHANGE_LABELS[ChangeKind.ABSENT]
+_FROM_FILE_NAME = SOURCE_LABELS[RespondentSource.FILE_NAME]
+
+
+def _file_date(file: str, base: Path) -> datetime | None:
+    """The reply file's modification date, if it is still where the workbook says."""
+    candidate = Path(file)
+    if not candidate.is_absolute():
+        candidate = base / candidate
+    try:
+        return datetime.fromtimestamp(candidate.stat().st_mtime)
+    except (OSError, ValueError, OverflowError):
+        return None
+
+
+def _left_out_reason(row: _Row) -> tuple[str, bool] | None:
+    """Why a row is not published and whether to flag it, or None if it may be."""
+    if is_exclusion(row.follow_up):
+        return f"exclue dans « {COLUMN_FOLLOW_UP} » (« {row.follow_up} »)", False
+    if row.status == _ABSENT or row.change.startswith(_ABSENT):
+        return "fichier absent du dossier lors de la dernière extraction", False
+    if row.status == STATUS_LABELS[Status.ERROR]:
+        problems = f" ({row.issues.replace(chr(10), ', ')})" if row.issues else ""
+        return (f"en erreur à l'extraction{problems} : corrigez le fichier et relancez "
+                f"l'extraction, ou écrivez « à exclure » dans « {COLUMN_FOLLOW_UP} »"), True
+    if row.status not in _PUBLISHABLE:
+        return (f"statut « {row.status} » inconnu (attendu : OK ou Avertissement)"
+                if row.status else "statut vide"), True
+    return None
+
+
+def _answer_flags(row: _Row, shown: str) -> list[Flag]:
+    from cuf_extract.writers.xlsx import TRUNCATION_MARKER
+
+    flags = []
+    if not any(text.strip() for text in row.answers.values()):
+        flags.append(Flag(row.file, (
+            f"« {shown} » n'a répondu à aucune question dans le tableur : sa réponse est peut-être "
+            "en format libre (colonne « Texte hors réponses ») ; recopiez-la dans le "
+            "questionnaire (cuf-extract template) ou écrivez « à exclure » dans "
+            f"« {COLUMN_FOLLOW_UP} ».")))
+    for qid, text in row.answers.items():
+        if text.endswith(TRUNCATION_MARKER):
+            flags.append(Flag(row.file, f"« {shown} », {qid} : la réponse a été coupée dans le "
+                                        "tableur (trop longue pour Excel) ; la fin manque dans "
+                                        "la publication : complétez-la dans le document Word "
+                                        "à partir du rapport HTML."))
+        if REPLACEMENT_CHARACTER in text:
+            flags.append(Flag(row.file, f"« {shown} », {qid} : la réponse contient des "
+                                        f"caractères illisibles ({REPLACEMENT_CHARACTER}) ; "
+                                        "vérifiez-la dans le fichier Word."))
+    return flags
+
+
+def build_publication(
+    workbook: Path,
+    *,
+    today: date,
+    not_replied: Sequence[str] = (),
+) -> Publication:
+    """What to publish from the campaign workbook at `workbook`.
+
+    Rows whose « Statut » is OK or Avertissement are published, unless their « Statut de
+    suivi » excludes them (`is_exclusion`); when several rows name the same organisation
+    (accents, case and punctuation ignored), the most recent one is published: latest
+    « Date du document », then latest modification date of the file where it is now.
+    `not_replied`: organisations that were asked and have not replied, listed at the end.
+    Raises `PublicationError` when the workbook is missing or not a cuf-extract workbook.
+    """
+    from cuf_extract.writers.atomic import is_locked
+
+    book = _read_workbook(workbook)
+    left_out: list[LeftOut] = []
+    flags: list[Flag] = []
+    if is_locked(workbook):
+        # A « à exclure » typed but not saved would be published: say so.
+        flags.append(Flag(workbook.name, (
+            "le tableur est ouvert dans Excel : ce qui n'y est pas encore enregistré n'est "
+            "pas pris en compte ; enregistrez-le, puis relancez la publication si besoin.")))
+    candidates: list[_Row] = []
+    for row in book.rows:
+        if row.status == STATUS_LABELS[Status.SKIPPED]:
+            continue  # Word's owner files and the like: never replies, not listed
+        decision = _left_out_reason(row)
+        if decision is None:
+            candidates.append(row)
+            continue
+        reason, flagged = decision
+        left_out.append(LeftOut(row.file, row.shown_name, reason))
+        if flagged:
+            flags.append(Flag(row.file, f"non publiée : {reason}"))
+
+    groups: dict[str, list[_Row]] = {}
+    for row in candidates:
+        key = _same_name_key(row.shown_name) or f"\0{row.number}"  # no name: on its own
+        groups.setdefault(key, []).append(row)
+    base = workbook.absolute().parent
+    entries: list[Entry] = []
+    for group in groups.values():
+        chosen = group[0]
+        if len(group) > 1:
+            dated = [(row.document_date or datetime.min, _file_date(row.file, base)
+                      or datetime.min, row) for row in group]
+            best = max(dated, key=lambda d: (d[0], d[1]))  # the first of equals wins
+            chosen = best[2]
+            tied = sum(1 for d in dated if (d[0], d[1]) == (best[0], best[1]))
+            if tied > 1:
+                flags.append(Flag(chosen.file, (
+                    f"{tied} réponses de « {chosen.shown_name} » dont les dates ne disent pas "
+                    f"laquelle est la plus récente : « {chosen.file} » est publiée ; si ce "
+                    f"n'est pas la bonne, écrivez « à exclure » dans « {COLUMN_FOLLOW_UP} » "
+                    "des autres.")))
+            left_out.extend(
+                LeftOut(row.file, row.shown_name,
+                        f"réponse plus ancienne de la même organisation (publiée : "
+                        f"« {chosen.file} »)")
+                for row in group if row is not chosen)
+        name = chosen.shown_name
+        named_by_file = not name
+        if named_by_file:
+            name = Path(chosen.file.replace("\\", "/")).name
+            flags.append(Flag(chosen.file, (
+                f"aucune organisation pour « {chosen.file} » : publiée sous le nom du fichier ; "
+                f"écrivez le nom dans « {COLUMN_CORRECTED} » et relancez la publication.")))
+        elif not chosen.corrected_name and chosen.name_source == _FROM_FILE_NAME:
+            flags.append(Flag(chosen.file, (
+                f"« {name} » : nom tiré du nom du fichier ; vérifiez-le et, au besoin, "
+                f"corrigez-le dans « {COLUMN_CORRECTED} » (il sera publié tel quel).")))
+        flags.extend(_answer_flags(chosen, name))
+        entries.append(Entry(
+            organisation=name, file=chosen.file, named_by_file=named_by_file,
+            answers={q.id: parse_answer(chosen.answers.get(q.id)) for q in book.questions},
+        ))
+    entries.sort(key=lambda e: sort_key(e.organisation))
+    title, publisher = _title_and_publisher(book)
+    return Publication(
+        title=title, publisher=publisher, date=today, questions=book.questions,
+        entries=tuple(entries), left_out=tuple(left_out), flags=tuple(flags),
+        not_replied=tuple(sorted(dict.fromkeys(n.strip() for n in not_replied if n.strip()),
+                                 key=sort_key)),
+    )
+
+
+def _title_and_publisher(book: _Workbook) -> tuple[str, str]:
+    """The workbook's title and author (written by the extraction since it stores them);
+    for an older workbook, the bundled questionnaire's when the questions are its own."""
+    title, publisher = book.title, book.publisher
+    if title is None or publisher is None:
+        from cuf_extract.questionnaire import load_questionnaire
+
+        bundled = load_questionnaire()
+        if tuple((q.id, q.text) for q in bundled.questions) == tuple(
+                (q.id, q.text) for q in book.questions):
+            title = title or bundled.title
+            publisher = publisher or (bundled.owner[0] if bundled.owner else None)
+    return title or DEFAULT_TITLE, publisher or DEFAULT_PUBLISHER
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def publish(
+    workbook: Path,
+    *,
+    docx_path: Path | None = None,
+    html_path: Path | None = None,
+    today: date | None = None,
+    not_replied: Sequence[str] = (),
+) -> PublicationResult:
+    """Build the publication from `workbook` and write the .docx and the HTML (by default
+    `<stem>-publication.docx` and `<stem>-publication.html` beside the workbook).
+
+    A target open in Word or a browser's editor (its lock file beside it) is not
+    replaced: the output goes to a dated name beside it, returned in `written`.
+    Raises `PublicationError` (workbook unusable) or `OutputError` (cannot write).
+    """
+    from cuf_extract.writers.publication_docx import write_publication_docx
+    from cuf_extract.writers.publication_html import write_publication_html
+
+    publication = build_publication(workbook, today=today or date.today(),
+                                    not_replied=not_replied)
+    docx_target = docx_path or workbook.with_name(f"{workbook.stem}-publication.docx")
+    html_target = html_path or workbook.with_name(f"{workbook.stem}-publication.html")
+    written = [(docx_target, write_publication_docx(publication, docx_target))]
+    written.append((html_target, write_publication_html(publication, html_target)))
+    return PublicationResult(publication=publication, written=tuple(written))

@@ -1,0 +1,138 @@
+"""The publication as one self-contained HTML page, to paste into a website.
+
+No external asset (no script, font, image or stylesheet link): the style sits in the
+page and uses the system's fonts; a viewport and a maximum width make it readable on a
+phone. Plain semantic markup (h1–h3, p, ul/ol, a table of contents linking to each
+question's id), every text escaped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from html import escape
+from pathlib import Path
+
+from cuf_extract.publication import (
+    NO_ANSWER,
+    NOT_REPLIED_HEADING,
+    AnswerBlock,
+    ListBlock,
+    Paragraph,
+    Publication,
+)
+from cuf_extract.writers import clean_text
+from cuf_extract.writers.atomic import atomic_write
+from cuf_extract.writers.publication_docx import intro_lines
+
+__all__ = ["NOT_REPLIED_ANCHOR", "question_anchor", "render_html", "write_publication_html"]
+
+NOT_REPLIED_ANCHOR = "sans-reponse"
+_ANCHOR = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+
+_STYLE = """
+body { margin: 0; background: #fff; color: #1a1a1a; }
+.publication { max-width: 46rem; margin: 0 auto; padding: 1rem 1.25rem 3rem;
+  font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial,
+  sans-serif; font-size: 1.05rem; line-height: 1.55; overflow-wrap: break-word; }
+.publication h1 { font-size: 1.6rem; line-height: 1.25; margin: 1rem 0 .5rem; }
+.publication h2 { font-size: 1.3rem; line-height: 1.3; margin: 2.5rem 0 1rem;
+  padding-top: 1rem; border-top: 2px solid #1f4e78; color: #1f4e78; }
+.publication h3 { font-size: 1.1rem; margin: 1.5rem 0 .5rem; }
+.publication .byline { color: #555; margin-top: 0; }
+.publication .no-answer { font-style: italic; color: #555; }
+.publication nav ol { padding-left: 1.5rem; }
+.publication nav li { margin: .35rem 0; }
+.publication a { color: #1f4e78; }
+"""
+
+
+def _e(text: str) -> str:
+    return escape(clean_text(text)[0], quote=True)
+
+
+def question_anchor(question_id: str, index: int) -> str:
+    """The id of a question's section: the question id when it is a valid, simple
+    anchor (« Q1 »), otherwise « question-N »."""
+    simple = _ANCHOR.fullmatch(question_id) and question_id != NOT_REPLIED_ANCHOR
+    return question_id if simple else f"question-{index}"
+
+
+def _list(block: ListBlock, out: list[str]) -> None:
+    if block.ordered:
+        out.append("<ol>" if block.start == 1 else f'<ol start="{block.start}">')
+    else:
+        out.append("<ul>")
+    for item in block.items:
+        out.append(f"<li>{_e(item.text)}")
+        for child in item.children:
+            _list(child, out)
+        out.append("</li>")
+    out.append("</ol>" if block.ordered else "</ul>")
+
+
+def _answer(blocks: Sequence[AnswerBlock], out: list[str]) -> None:
+    if not blocks:
+        out.append(f'<p class="no-answer"><em>{_e(NO_ANSWER)}</em></p>')
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            out.append(f"<p>{_e(block.text)}</p>")
+        else:
+            _list(block, out)
+
+
+def render_html(publication: Publication) -> str:
+    """The whole page."""
+    title_lines = [line.strip() for line in publication.title.split("\n") if line.strip()]
+    byline, replied = intro_lines(publication)
+    anchors = [question_anchor(q.id, i) for i, q in enumerate(publication.questions, start=1)]
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="fr">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(' '.join(title_lines))}</title>",
+        f"<style>{_STYLE}</style>",
+        "</head>",
+        "<body>",
+        '<main class="publication">',
+        "<header>",
+        f"<h1>{'<br>'.join(_e(line) for line in title_lines)}</h1>",
+        f'<p class="byline">{_e(byline)}</p>',
+        "</header>",
+        f"<p>{_e(replied)}</p>",
+    ]
+    if publication.entries:
+        out.append("<ul>")
+        out.extend(f"<li>{_e(name)}</li>" for name in publication.organisations)
+        out.append("</ul>")
+    out.append('<nav aria-label="Sommaire"><h2>Sommaire</h2><ol>')
+    for question, anchor in zip(publication.questions, anchors, strict=True):
+        out.append(f'<li><a href="#{anchor}">{_e(question.text)}</a></li>')
+    if publication.not_replied:
+        out.append(f'<li><a href="#{NOT_REPLIED_ANCHOR}">{_e(NOT_REPLIED_HEADING)}</a></li>')
+    out.append("</ol></nav>")
+    for question, anchor in zip(publication.questions, anchors, strict=True):
+        out.append(f'<section id="{anchor}">')
+        out.append(f"<h2>{_e(question.text)}</h2>")
+        for entry in publication.entries:
+            out.append("<article>")
+            out.append(f"<h3>{_e(entry.organisation)}</h3>")
+            _answer(entry.answers.get(question.id, ()), out)
+            out.append("</article>")
+        out.append("</section>")
+    if publication.not_replied:
+        out.append(f'<section id="{NOT_REPLIED_ANCHOR}">')
+        out.append(f"<h2>{_e(NOT_REPLIED_HEADING)}</h2><ul>")
+        out.extend(f"<li>{_e(name)}</li>" for name in publication.not_replied)
+        out.append("</ul></section>")
+    out += ["</main>", "</body>", "</html>", ""]
+    return "\n".join(out)
+
+
+def write_publication_html(publication: Publication, target: Path) -> Path:
+    """Write the page atomically; returns the path written (a dated name beside `target`
+    when `target` is locked)."""
+    page = render_html(publication)
+    return atomic_write(Path(target), lambda tmp: tmp.write_text(page, encoding="utf-8"))
