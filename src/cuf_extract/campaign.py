@@ -144,14 +144,14 @@ def read_previous(path: Path, question_ids: Sequence[str]) -> Previous | None:
             rows.append(row)
         if STATE_SHEET in workbook.sheetnames:
             _merge_state(workbook[STATE_SHEET], rows)
-        recipients = (_read_recipients(workbook[SHEET_RECIPIENTS])
+        recipients = (read_recipients_sheet(workbook[SHEET_RECIPIENTS])
                       if SHEET_RECIPIENTS in workbook.sheetnames else None)
         return Previous(rows=rows, staff_columns=tuple(staff_columns), recipients=recipients)
     finally:
         workbook.close()
 
 
-def _read_recipients(sheet: object) -> tuple[SheetRecipient, ...]:
+def read_recipients_sheet(sheet: object) -> tuple[SheetRecipient, ...]:
     """The « Destinataires » sheet's list, « Relance » cells and columns the staff added,
     by column title, down to the part listing replies from organisations not on the list."""
     rows_iter = sheet.iter_rows(values_only=True)  # type: ignore[attr-defined]

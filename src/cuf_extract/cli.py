@@ -444,13 +444,34 @@ def publication(
         typer.Option("--html", dir_okay=False, metavar="FICHIER",
                      help="Page HTML à écrire. Par défaut : <tableur>-publication.html."),
     ] = None,
+    destinataires: Annotated[
+        Path | None,
+        typer.Option("--destinataires", dir_okay=False, metavar="FICHIER",
+                     help="Liste des organisations sollicitées : la publication se termine "
+                     "par celles qui n'ont pas répondu. Par défaut : la feuille « "
+                     "Destinataires » du tableur, s'il en a une."),
+    ] = None,
+    list_not_replied: Annotated[
+        bool,
+        typer.Option("--non-repondants/--sans-non-repondants",
+                     help="Termine par les organisations sollicitées sans réponse, quand "
+                     "la liste est connue (par défaut : oui)."),
+    ] = True,
+    synthese: Annotated[
+        bool,
+        typer.Option("--synthese", help="Ajoute au début le tableau des positions "
+                     "(seules les positions confirmées sont comptées)."),
+    ] = False,
 ) -> None:
     """Écrit les réponses à publier (Word et HTML), question par question, d'après le tableur."""
     from cuf_extract.publication import PublicationError, publish
     from cuf_extract.writers.atomic import OutputError
 
+    recipients = _load_recipients(destinataires) if destinataires is not None else None
     try:
-        result = publish(workbook, docx_path=output, html_path=html_path)
+        result = publish(workbook, docx_path=output, html_path=html_path,
+                         recipients=recipients if list_not_replied else (),
+                         synthesis=synthese)
     except (PublicationError, OutputError) as exc:
         _fail(str(exc))
     except OSError as exc:

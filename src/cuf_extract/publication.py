@@ -18,9 +18,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from cuf_extract.models import ChangeKind, Question, RespondentSource, Status
+from cuf_extract.models import ChangeKind, Position, Question, RespondentSource, Status
 from cuf_extract.writers import (
+    AUTOMATIC_MARK,
     CHANGE_LABELS,
     COLUMN_CHANGE,
     COLUMN_DATE,
@@ -32,7 +34,11 @@ from cuf_extract.writers import (
     REPLACEMENT_CHARACTER,
     SOURCE_LABELS,
     STATUS_LABELS,
+    position_column,
 )
+
+if TYPE_CHECKING:
+    from cuf_extract.recipients import Recipient
 
 __all__ = [
     "DEFAULT_PUBLISHER",
@@ -49,6 +55,11 @@ __all__ = [
     "Publication",
     "PublicationError",
     "PublicationResult",
+    "SYNTHESIS_HEADING",
+    "SYNTHESIS_NOTE",
+    "SynthesisLine",
+    "synthesis_cells",
+    "synthesis_header",
     "build_publication",
     "french_long_date",
     "is_exclusion",
@@ -60,6 +71,7 @@ __all__ = [
 # The visible sheets and staff columns, by title (as `writers/xlsx.py` writes them).
 ANSWERS_SHEET = "Réponses"
 QUESTIONS_SHEET = "Questions"
+RECIPIENTS_SHEET = "Destinataires"  # written by `cuf-extract … --destinataires`
 QUESTION_ID_COLUMN, QUESTION_TEXT_COLUMN = "Question", "Texte"
 COLUMN_CORRECTED = "Organisation (corrigée)"
 COLUMN_FOLLOW_UP = "Statut de suivi"
@@ -68,6 +80,9 @@ DEFAULT_TITLE = "Réponses au questionnaire"
 DEFAULT_PUBLISHER = "Cités Unies France"
 NO_ANSWER = "Pas de réponse à cette question."
 NOT_REPLIED_HEADING = "Organisations sollicitées n'ayant pas répondu"
+SYNTHESIS_HEADING = "Synthèse des positions"
+SYNTHESIS_NOTE = ("Positions confirmées par Cités Unies France à la lecture des réponses ; "
+                  "« à confirmer » : pas encore relue.")
 # openpyxl's own name, written as the author of workbooks that do not set one.
 _NO_AUTHOR = {"", "openpyxl"}
 
@@ -152,6 +167,33 @@ class Flag:
 
 
 @dataclass(frozen=True)
+class SynthesisLine:
+    """One question's positions among the published replies: only those the staff
+    confirmed are counted by position; automatic ones are « à confirmer »."""
+
+    question: Question
+    confirmed: Mapping[Position, int]
+    to_confirm: int
+    no_position: int  # no answer, and no position typed
+
+    @property
+    def total(self) -> int:
+        return sum(self.confirmed.values()) + self.to_confirm + self.no_position
+
+
+def synthesis_header() -> tuple[str, ...]:
+    """The synthesis table's column titles."""
+    return ("Question", *(p.value.capitalize() for p in Position), "À confirmer",
+            "Sans réponse")
+
+
+def synthesis_cells(line: SynthesisLine) -> tuple[str, ...]:
+    """One row of the synthesis table, as text (the question by its id)."""
+    return (line.question.id, *(str(line.confirmed[p]) for p in Position),
+            str(line.to_confirm), str(line.no_position))
+
+
+@dataclass(frozen=True)
 class Publication:
     title: str  # may hold line breaks, as the questionnaire's title does
     publisher: str
@@ -161,6 +203,7 @@ class Publication:
     left_out: tuple[LeftOut, ...] = ()
     flags: tuple[Flag, ...] = ()
     not_replied: tuple[str, ...] = ()
+    synthesis: tuple[SynthesisLine, ...] = ()  # empty unless asked for (--synthese)
 
     @property
     def organisations(self) -> tuple[str, ...]:
@@ -296,6 +339,7 @@ class _Row:
     document_date: datetime | None
     issues: str
     answers: dict[str, str]
+    positions: dict[str, str] = field(default_factory=dict)  # « Position Qn » cells
 
     @property
     def shown_name(self) -> str:
@@ -344,6 +388,7 @@ class _Workbook:
     publisher: str | None
     questions: tuple[Question, ...]
     rows: tuple[_Row, ...]
+    recipients: tuple[Recipient, ...] = ()  # the « Destinataires » sheet's list, if any
 
 
 def _read_workbook(path: Path) -> _Workbook:
@@ -364,12 +409,18 @@ def _read_workbook(path: Path) -> _Workbook:
                 raise _not_a_workbook(path, f"pas de feuille « {sheet} »")
         questions = _read_questions(path, workbook[QUESTIONS_SHEET].iter_rows(values_only=True))
         rows = _read_rows(path, workbook[ANSWERS_SHEET].iter_rows(values_only=True), questions)
+        recipients: tuple[Recipient, ...] = ()
+        if RECIPIENTS_SHEET in workbook.sheetnames:
+            from cuf_extract.campaign import read_recipients_sheet
+            from cuf_extract.recipients import recipients_from_sheet
+
+            recipients = recipients_from_sheet(read_recipients_sheet(workbook[RECIPIENTS_SHEET]))
         properties = workbook.properties
         title = (properties.title or "").strip() or None
         publisher = (properties.creator or "").strip()
         return _Workbook(title=title,
                          publisher=None if publisher in _NO_AUTHOR else publisher,
-                         questions=questions, rows=rows)
+                         questions=questions, rows=rows, recipients=recipients)
     finally:
         workbook.close()
 
@@ -439,6 +490,7 @@ def _read_rows(path: Path, rows: Iterable[Sequence[object]], questions: Sequence
             document_date=_parse_date(get(COLUMN_DATE)),
             issues=_cell_text(get(COLUMN_ISSUES)).strip(),
             answers={q.id: _cell_text(get(q.id)) for q in questions},
+            positions={q.id: _cell_text(get(position_column(q.id))).strip() for q in questions},
         ))
     return tuple(found)
 
@@ -506,6 +558,8 @@ def build_publication(
     *,
     today: date,
     not_replied: Sequence[str] = (),
+    recipients: Sequence[Recipient] | None = None,
+    synthesis: bool = False,
 ) -> Publication:
     """What to publish from the campaign workbook at `workbook`.
 
@@ -514,6 +568,12 @@ def build_publication(
     (accents, case and punctuation ignored), the most recent one is published: latest
     « Date du document », then latest modification date of the file where it is now.
     `not_replied`: organisations that were asked and have not replied, listed at the end.
+    `recipients`: the list of solicited organisations (by default, the workbook's
+    « Destinataires » sheet when the extraction was given one; `()` for none); those
+    that no row of the workbook names (absent and skipped files aside; excluded and
+    error rows count: the organisation did reply) are added to `not_replied`, and
+    uncertain matches are flagged.
+    `synthesis`: count each question's positions among the published replies.
     Raises `PublicationError` when the workbook is missing or not a cuf-extract workbook.
     """
     from cuf_extract.writers.atomic import is_locked
@@ -545,6 +605,7 @@ def build_publication(
         groups.setdefault(key, []).append(row)
     base = workbook.absolute().parent
     entries: list[Entry] = []
+    by_file: dict[str, _Row] = {}
     for group in groups.values():
         chosen = group[0]
         if len(group) > 1:
@@ -576,18 +637,65 @@ def build_publication(
                 f"« {name} » : nom tiré du nom du fichier ; vérifiez-le et, au besoin, "
                 f"corrigez-le dans « {COLUMN_CORRECTED} » (il sera publié tel quel).")))
         flags.extend(_answer_flags(chosen, name))
+        by_file[chosen.file] = chosen
         entries.append(Entry(
             organisation=name, file=chosen.file, named_by_file=named_by_file,
             answers={q.id: parse_answer(chosen.answers.get(q.id)) for q in book.questions},
         ))
     entries.sort(key=lambda e: sort_key(e.organisation))
+    if recipients is None:
+        recipients = book.recipients
+    if recipients:
+        more, uncertain = _not_replied(recipients, book.rows)
+        not_replied = [*not_replied, *more]
+        flags.extend(Flag(name, (
+            f"« {name} » (liste des destinataires) ne correspond qu'approximativement à une "
+            "réponse : elle n'est pas listée parmi les organisations sans réponse ; vérifiez "
+            f"la feuille « Destinataires » ou corrigez « {COLUMN_CORRECTED} », puis relancez."))
+            for name in uncertain)
     title, publisher = _title_and_publisher(book)
     return Publication(
         title=title, publisher=publisher, date=today, questions=book.questions,
         entries=tuple(entries), left_out=tuple(left_out), flags=tuple(flags),
         not_replied=tuple(sorted(dict.fromkeys(n.strip() for n in not_replied if n.strip()),
                                  key=sort_key)),
+        synthesis=_synthesis(book.questions, [by_file[e.file] for e in entries])
+        if synthesis else (),
     )
+
+
+def _not_replied(recipients: Sequence[Recipient], rows: Sequence[_Row]
+                 ) -> tuple[list[str], list[str]]:
+    """(listed organisations no row names, listed organisations only uncertainly named)."""
+    from cuf_extract.recipients import not_replied, to_check
+
+    replied = [row.shown_name for row in rows
+               if row.status != STATUS_LABELS[Status.SKIPPED]
+               and row.status != _ABSENT and not row.change.startswith(_ABSENT)]
+    return not_replied(recipients, replied), to_check(recipients, replied)
+
+
+def _synthesis(questions: Sequence[Question], rows: Sequence[_Row]) -> tuple[SynthesisLine, ...]:
+    """Each question's positions among the published rows. Only a position the staff
+    typed (not the tool's « … (à confirmer) ») counts as a position; what they typed that
+    is not a position, and automatic ones, are « à confirmer »."""
+    from cuf_extract.positions import parse_position
+
+    lines: list[SynthesisLine] = []
+    for question in questions:
+        confirmed = dict.fromkeys(Position, 0)
+        to_confirm = no_position = 0
+        for row in rows:
+            cell = row.positions.get(question.id, "")
+            typed = parse_position(cell) if cell and not cell.endswith(AUTOMATIC_MARK) else None
+            if typed is not None:
+                confirmed[typed] += 1
+            elif cell or row.answers.get(question.id, "").strip():
+                to_confirm += 1
+            else:
+                no_position += 1
+        lines.append(SynthesisLine(question, confirmed, to_confirm, no_position))
+    return tuple(lines)
 
 
 def _title_and_publisher(book: _Workbook) -> tuple[str, str]:
@@ -615,6 +723,8 @@ def publish(
     html_path: Path | None = None,
     today: date | None = None,
     not_replied: Sequence[str] = (),
+    recipients: Sequence[Recipient] | None = None,
+    synthesis: bool = False,
 ) -> PublicationResult:
     """Build the publication from `workbook` and write the .docx and the HTML (by default
     `<stem>-publication.docx` and `<stem>-publication.html` beside the workbook).
@@ -627,7 +737,8 @@ def publish(
     from cuf_extract.writers.publication_html import write_publication_html
 
     publication = build_publication(workbook, today=today or date.today(),
-                                    not_replied=not_replied)
+                                    not_replied=not_replied, recipients=recipients,
+                                    synthesis=synthesis)
     docx_target = docx_path or workbook.with_name(f"{workbook.stem}-publication.docx")
     html_target = html_path or workbook.with_name(f"{workbook.stem}-publication.html")
     written = [(docx_target, write_publication_docx(publication, docx_target))]

@@ -351,7 +351,10 @@ class _Index:
             if (acronym and acronym in self.initials[index]) or self.acronyms[index] & initials:
                 reasons.setdefault(index, "sigle non déclaré dans la liste")
         for index, label_key, label_loose in self.labels:
-            score = max(fuzz.token_sort_ratio(key, label_key),
+            # Plain ratio too: sorting the words moves a misspelt one ("alfa" sorts
+            # before "alliance", "alpha" after it) and hides a near spelling.
+            score = max(fuzz.ratio(key, label_key), fuzz.ratio(loose, label_loose),
+                        fuzz.token_sort_ratio(key, label_key),
                         fuzz.token_sort_ratio(loose, label_loose))
             if score >= FUZZY_THRESHOLD:
                 reasons.setdefault(index, "nom proche mais pas identique")

@@ -18,11 +18,15 @@ from typing import TYPE_CHECKING, Any
 from cuf_extract.publication import (
     NO_ANSWER,
     NOT_REPLIED_HEADING,
+    SYNTHESIS_HEADING,
+    SYNTHESIS_NOTE,
     AnswerBlock,
     ListBlock,
     Paragraph,
     Publication,
     french_long_date,
+    synthesis_cells,
+    synthesis_header,
 )
 from cuf_extract.writers import clean_text
 from cuf_extract.writers.atomic import OutputError, atomic_write
@@ -269,6 +273,8 @@ def build_document(publication: Publication) -> Document:
     body.add(replied)
     for organisation in publication.organisations:
         body.add(organisation, "List Bullet")
+    if publication.synthesis:
+        _add_synthesis(document, body, publication)
 
     for question in publication.questions:
         body.add(question.text, "Heading 1")
@@ -281,6 +287,24 @@ def build_document(publication: Publication) -> Document:
         for name in publication.not_replied:
             body.add(name, "List Bullet")
     return document
+
+
+def _add_synthesis(document: Document, body: _Body, publication: Publication) -> None:
+    """The positions table: one row per question (by its id), a column per position."""
+    body.add(SYNTHESIS_HEADING, "Heading 1")
+    body.add(SYNTHESIS_NOTE)
+    header = synthesis_header()
+    table = document.add_table(rows=1 + len(publication.synthesis), cols=len(header))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = text
+        for run in cell.paragraphs[0].runs:
+            run.bold = True
+    for row, line in zip(table.rows[1:], publication.synthesis, strict=True):
+        for cell, text in zip(row.cells, synthesis_cells(line), strict=True):
+            cell.text = _text(text)
+    for line in publication.synthesis:
+        body.add(f"{line.question.id} : {line.question.text}")
 
 
 def _verify(path: Path) -> None:

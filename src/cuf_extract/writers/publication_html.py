@@ -16,10 +16,14 @@ from pathlib import Path
 from cuf_extract.publication import (
     NO_ANSWER,
     NOT_REPLIED_HEADING,
+    SYNTHESIS_HEADING,
+    SYNTHESIS_NOTE,
     AnswerBlock,
     ListBlock,
     Paragraph,
     Publication,
+    synthesis_cells,
+    synthesis_header,
 )
 from cuf_extract.writers import clean_text
 from cuf_extract.writers.atomic import atomic_write
@@ -44,6 +48,10 @@ body { margin: 0; background: #fff; color: #1a1a1a; }
 .publication nav ol { padding-left: 1.5rem; }
 .publication nav li { margin: .35rem 0; }
 .publication a { color: #1f4e78; }
+.publication table.synthesis { border-collapse: collapse; width: 100%; font-size: .95rem; }
+.publication .synthesis th,
+.publication .synthesis td { border: 1px solid #bbb; padding: .3rem .4rem; }
+.publication .synthesis td.n { text-align: right; }
 """
 
 
@@ -107,6 +115,19 @@ def render_html(publication: Publication) -> str:
         out.append("<ul>")
         out.extend(f"<li>{_e(name)}</li>" for name in publication.organisations)
         out.append("</ul>")
+    if publication.synthesis:
+        out.append(f'<section id="synthese"><h2>{_e(SYNTHESIS_HEADING)}</h2>')
+        out.append(f"<p>{_e(SYNTHESIS_NOTE)}</p>")
+        out.append('<table class="synthesis"><thead><tr>')
+        out.extend(f'<th scope="col">{_e(title)}</th>' for title in synthesis_header())
+        out.append("</tr></thead><tbody>")
+        for line, anchor in zip(publication.synthesis, anchors, strict=True):
+            label, *counts = synthesis_cells(line)
+            out.append(f'<tr><th scope="row"><a href="#{anchor}" title="{_e(line.question.text)}">'
+                       f"{_e(label)}</a></th>")
+            out.extend(f'<td class="n">{count}</td>' for count in counts)
+            out.append("</tr>")
+        out.append("</tbody></table></section>")
     out.append('<nav aria-label="Sommaire"><h2>Sommaire</h2><ol>')
     for question, anchor in zip(publication.questions, anchors, strict=True):
         out.append(f'<li><a href="#{anchor}">{_e(question.text)}</a></li>')
