@@ -50,10 +50,10 @@ SURE, LIKELY = 0.8, 0.6
 _ENUMERATOR = re.compile(
     r"^\s*(?:"
     r"(?:question|q)\s*(?:n\s*[°o.]?\s*)?(?P<qdigit>\d{1,2})\b\s*[.):\-–—]?"
-    r"|(?P<digit>\d{1,2})\s*(?:[.)°]|\s[-–—])"
-    r"|(?P<roman>[IVX]{1,5})\s*[.)]"
-    r"|(?P<letter>[a-zA-Z])\s*\)"
-    r"|(?P<letterdot>[a-z])\s*\."
+    r"|(?P<digit>\d{1,2})\s*(?:[.)°](?!\d)|\s[-–—])"
+    r"|(?P<roman>[IVX]{1,5})\s*[.)](?=\s)"
+    r"|(?P<letter>[a-zA-Z])\s*\)(?=\s)"
+    r"|(?P<letterdot>[a-z])\.(?=\s)"
     r")\s*",
     re.IGNORECASE,
 )
@@ -348,27 +348,35 @@ def _title_index(items: list[_Item], candidates: list[int]) -> int | None:
 # --------------------------------------------------------------------------- assembly
 
 
-def _confidence(item: _Item, items_kinds: list[str]) -> float:
-    """0-1 from independent signals; a question unlike the others is less sure."""
-    score = 0.45
+def _signature(item: _Item) -> tuple[str, bool, bool]:
+    """How a question is laid out: its numbering kind, in a table, emphasised."""
+    return (item.kind, item.table_question, item.block.bold or item.is_heading)
+
+
+def _confidence(item: _Item, signatures: list[tuple[str, bool, bool]]) -> float:
+    """0-1 from independent signals; a question laid out unlike the others is less sure."""
+    score = 0.5
     if item.kind in ("digit", "letter"):
-        score += 0.25
+        score += 0.3
         item.reasons.append("numéro tapé" if item.typed else "liste numérotée")
     elif item.kind == "bullet":
-        score += 0.15
+        score += 0.2
         item.reasons.append("liste à puces")
     if item.ends_with_question_mark:
-        score += 0.25
+        score += 0.3
         item.reasons.append("finit par « ? »")
     if item.table_question:
         score += 0.3
     if item.block.bold or item.is_heading:
-        score += 0.05
+        score += 0.1
         item.reasons.append("titre" if item.is_heading else "en gras")
-    dominant = max(set(items_kinds), key=items_kinds.count) if items_kinds else ""
-    if item.kind != dominant and len(items_kinds) > 2:
-        score -= 0.2
-        item.reasons.append("présentée autrement que les autres questions")
+    if len(signatures) > 1:
+        dominant = max(set(signatures), key=signatures.count)
+        if _signature(item) == dominant:
+            score += 0.1
+        elif len(signatures) > 2:
+            score -= 0.2
+            item.reasons.append("présentée autrement que les autres questions")
     return round(min(max(score, 0.1), 0.99), 2)
 
 
@@ -428,7 +436,7 @@ def derive_questionnaire(blocks: Sequence[Block], *, name: str) -> Derived:
     if lead_in:
         head_parts.append(Part("lead_in", lead_in))
 
-    kinds = [items[i].kind for i in questions_at]
+    signatures = [_signature(items[i]) for i in questions_at]
     questions: list[FormQuestion] = []
     body_parts: list[Part] = []
     pending_section: list[str] = first_section
@@ -445,7 +453,7 @@ def derive_questionnaire(blocks: Sequence[Block], *, name: str) -> Derived:
             number += 1
             qid = f"Q{number}"
             body_parts.extend(Part("section", text, question=qid) for text in pending_section)
-            confidence = _confidence(item, kinds)
+            confidence = _confidence(item, signatures)
             body_parts.append(Part("question", item.text, question=qid, confidence=confidence,
                                    reasons=tuple(item.reasons)))
             current = {"id": qid, "text": item.text, "section": "\n".join(pending_section),

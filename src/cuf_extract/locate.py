@@ -121,6 +121,7 @@ class Classified:
     trailing: str = ""  # text typed on the question's own line, after it
     leading: str = ""  # text typed on the question's own line, before it (not a label)
     edited: bool = False  # a template paragraph the respondent changed a little
+    form_line: bool = False  # printed among the questions (heading, note…): never an answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +133,8 @@ class Located:
     extra_text: tuple[str, ...]
     unassigned: tuple[str, ...]  # extra text standing among the questions
     letterhead: str | None  # the first line typed above the form, if any
+    # Questions found twice with text after both occurrences (both answers are kept).
+    answered_twice: frozenset[str] = frozenset()
 
 
 class Matcher:
@@ -157,6 +160,9 @@ class Matcher:
         if questionnaire.lead_in:
             self.template[normalise(questionnaire.lead_in)] = Role.LEAD_IN
         self.long_template = [k for k in self.template if len(k) >= TEMPLATE_FUZZY_MIN_LENGTH]
+        self.form_lines = _form_line_keys(questionnaire.form_lines())
+        for key in self.form_lines:
+            self.template.setdefault(key, Role.TEMPLATE)
 
     def classify(self, block: Block) -> Classified:
         norm = normalise(block.text)
@@ -164,7 +170,7 @@ class Matcher:
             return Classified(block, Role.EMPTY)
         role = self.template.get(norm)
         if role is not None:
-            return Classified(block, role)
+            return Classified(block, role, form_line=norm in self.form_lines)
         question = self._match_question(block.text, norm)
         if question is not None:
             qid, trailing, leading = question
@@ -199,6 +205,26 @@ class Matcher:
             return None
         trailing, leading = _around_question(text, best_norm, self.end_marks[best_id], best_start)
         return best_id, trailing, leading
+
+
+# A list label a form line may carry in its text ("a) la jeunesse") but not in a reply
+# whose Word list shows it outside the text, or the other way round.
+_LINE_LABEL = re.compile(r"^(?:[a-z]|\d{1,2}|[ivx]{1,4}) ")
+
+
+def _form_line_keys(lines: tuple[str, ...]) -> frozenset[str]:
+    """Normalised form lines (each line of a multi-line one too), with and without a
+    leading list label."""
+    keys: set[str] = set()
+    for text in lines:
+        for piece in (text, *text.split("\n")):
+            key = normalise(piece)
+            if key:
+                keys.add(key)
+                stripped = _LINE_LABEL.sub("", key)
+                if stripped:
+                    keys.add(stripped)
+    return frozenset(keys)
 
 
 def _around_question(
@@ -288,13 +314,19 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
     extra: list[str] = []
     unassigned: list[str] = []
     current: str | None = None
+    # Per question, how many of its occurrences have text after them.
+    answered: dict[str, int] = dict.fromkeys(question_ids, 0)
+    occurrence_has_text = False
     for i, item in enumerate(classified):
         if item.role is Role.QUESTION:
             current = item.question
+            occurrence_has_text = False
             if item.leading:
                 extra.append(item.leading)
             if item.trailing and current is not None:
                 parts[current].append(item.trailing)
+                answered[current] += 1
+                occurrence_has_text = True
             continue
         if item.role is not Role.TEXT and not (
             first_marker < i < end and _short_template(item)
@@ -311,6 +343,9 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
             extra.append(line)
         else:
             parts[current].append(line)
+            if not occurrence_has_text:
+                answered[current] += 1
+                occurrence_has_text = True
 
     answers = {qid: ("\n".join(lines) if lines else None) for qid, lines in parts.items()}
     return Located(
@@ -319,12 +354,16 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
         extra_text=tuple(extra),
         unassigned=tuple(unassigned),
         letterhead=_letterhead(classified),
+        answered_twice=frozenset(qid for qid, count in answered.items() if count > 1),
     )
 
 
 def _short_template(item: Classified) -> bool:
     """A short template line ("Contact :") met among the answers is taken as typed text:
-    nothing of the form stands between the questions, and "Contact" is a fine answer."""
+    nothing of the form stands between the questions, and "Contact" is a fine answer.
+    Lines the form prints among its questions (headings, notes, instructions) are not."""
+    if item.form_line:
+        return False
     return item.role in (Role.TEMPLATE, Role.END_OF_QUESTIONS, Role.LEAD_IN) and (
         len(normalise(item.block.text)) < SHORT_TEMPLATE_LENGTH
     )

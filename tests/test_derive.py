@@ -1,0 +1,226 @@
+"""Deriving the questionnaire from a blank form, and extracting replies to forms of other
+campaigns with the derived questionnaire (exact answers)."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from cuf_extract.derive import Derived, FormError, derive_questionnaire, load_form
+from cuf_extract.docx_reader import Block, read_document
+from cuf_extract.locate import Matcher, locate
+from cuf_extract.package import OoxmlPackage
+from cuf_extract.pipeline import InputFile, extract_file
+from cuf_extract.questionnaire import (
+    QuestionnaireError,
+    dump_questionnaire,
+    load_questionnaire,
+    parse_questionnaire,
+)
+from cuf_extract.template import write_template
+from tests.fixtures.builder import build_docx, p, run, template_docx, text_p
+from tests.fixtures.forms import FORMS, BlankForm, Reply
+
+
+def _blocks(data: bytes, name: str = "form.docx") -> tuple[Block, ...]:
+    return read_document(OoxmlPackage.from_bytes(data, name=name)).blocks
+
+
+def _derive(form: BlankForm) -> Derived:
+    return derive_questionnaire(_blocks(form.build(), form.name), name=form.name)
+
+
+@pytest.mark.parametrize("form", FORMS, ids=lambda f: f.name)
+def test_the_questions_and_form_lines_are_derived(form: BlankForm) -> None:
+    questionnaire = _derive(form).questionnaire
+    assert tuple(q.text for q in questionnaire.questions) == form.questions
+    assert questionnaire.question_ids == tuple(f"Q{n}" for n in range(1, len(form.questions) + 1))
+    assert questionnaire.title == form.title
+    assert questionnaire.lead_in == form.lead_in
+    assert questionnaire.closing == form.closing
+    assert questionnaire.contact == form.contact
+    for question in questionnaire.questions:
+        assert question.section == form.sections.get(question.id, "")
+        assert question.subpoints == form.subpoints.get(question.id, ())
+        assert question.notes == form.notes.get(question.id, ())
+        assert question.instructions == form.instructions.get(question.id, ())
+
+
+@pytest.mark.parametrize("form", FORMS, ids=lambda f: f.name)
+def test_every_question_is_sure_on_these_forms(form: BlankForm) -> None:
+    derived = _derive(form)
+    assert set(derived.confidence) == set(derived.questionnaire.question_ids)
+    assert all(score >= 0.8 for score in derived.confidence.values()), derived.confidence
+
+
+@pytest.mark.parametrize("form", FORMS, ids=lambda f: f.name)
+def test_the_derived_toml_loads_back_equal(form: BlankForm, tmp_path: Path) -> None:
+    questionnaire = _derive(form).questionnaire
+    path = tmp_path / "form.toml"
+    path.write_text(dump_questionnaire(questionnaire), encoding="utf-8")
+    assert load_questionnaire(path) == questionnaire
+
+
+REPLIES = [(form, reply) for form in FORMS for reply in form.replies]
+
+
+@pytest.mark.parametrize(("form", "reply"), REPLIES, ids=[r.name for _, r in REPLIES])
+def test_replies_give_their_exact_answers(form: BlankForm, reply: Reply, tmp_path: Path) -> None:
+    matcher = Matcher(_derive(form).questionnaire)
+    path = tmp_path / f"{reply.name}.docx"
+    path.write_bytes(reply.build())
+    result = extract_file(InputFile(path=path, display=path.name), matcher)
+    assert {a.question: a.text for a in result.answers} == reply.answers
+    codes = {issue.code.value for issue in result.issues}
+    assert reply.issues <= codes
+    # The form's own lines are template: no extra text, no other warning.
+    assert result.extra_text == ()
+    unexpected = {"extra_text", "question_missing", "unassigned_text", "answered_twice"}
+    assert not (codes & unexpected) - reply.issues
+
+
+def test_the_bundled_questionnaire_comes_back_from_its_template(tmp_path: Path) -> None:
+    bundled = load_questionnaire()
+    target = tmp_path / "questionnaire.docx"
+    write_template(bundled, target)
+    derived = load_form(target, None)
+    assert derived.questions == bundled.questions
+    assert (derived.title, derived.intro, derived.lead_in, derived.closing, derived.contact) == (
+        bundled.title, bundled.intro, bundled.lead_in, bundled.closing, bundled.contact)
+
+
+def test_the_word_written_form_gives_the_bundled_questions() -> None:
+    derived = derive_questionnaire(_blocks(template_docx()), name="cuf.docx").questionnaire
+    assert derived.questions == load_questionnaire().questions
+
+
+def test_a_form_without_question_is_refused_in_french() -> None:
+    data = build_docx([text_p("Lettre d'information", style="Title"),
+                       text_p("Nous vous remercions de votre soutien.")])
+    with pytest.raises(FormError, match="Aucune question trouvée dans « lettre.docx »"):
+        derive_questionnaire(_blocks(data), name="lettre.docx")
+
+
+def test_typed_numbers_are_questions_and_stripped() -> None:
+    body = [text_p("Formulaire", style="Title"),
+            text_p("Question 1 : Quel est votre budget"),
+            text_p("Q2. Combien d'agents"),
+            text_p("3) Quels pays"),
+            text_p("Fin du formulaire.")]
+    derived = derive_questionnaire(_blocks(build_docx(body)), name="f.docx").questionnaire
+    assert [q.text for q in derived.questions] == [
+        "Quel est votre budget", "Combien d'agents", "Quels pays"]
+    assert derived.closing == ("Fin du formulaire.",)
+
+
+def test_lettered_questions_are_questions_when_nothing_is_numbered() -> None:
+    body = [text_p("Formulaire", style="Title"),
+            text_p("a) Quel est votre budget ?"), text_p("b) Combien d'agents ?")]
+    derived = derive_questionnaire(_blocks(build_docx(body)), name="f.docx").questionnaire
+    assert [q.text for q in derived.questions] == ["Quel est votre budget ?",
+                                                   "Combien d'agents ?"]
+    assert all(not q.subpoints for q in derived.questions)
+
+
+def test_a_word_sub_list_under_a_question_is_its_sub_points() -> None:
+    body = [text_p("Formulaire", style="Title"),
+            text_p("Vos priorités :", style="ListParagraph", num=(2, 0)),
+            text_p("la jeunesse", style="ListParagraph", num=(2, 1)),
+            text_p("le climat", style="ListParagraph", num=(2, 1)),
+            text_p("Votre budget ?", style="ListParagraph", num=(2, 0))]
+    derived = derive_questionnaire(_blocks(build_docx(body)), name="f.docx").questionnaire
+    assert [q.text for q in derived.questions] == ["Vos priorités :", "Votre budget ?"]
+    assert derived.questions[0].subpoints == ("1. la jeunesse", "2. le climat")
+    # In a reply the Word labels are not in the text: the sub-points are still template.
+    reply = [*body[:4], text_p("Les deux."), body[4], text_p("Dix mille euros.")]
+    located = locate(_blocks(build_docx(reply)), Matcher(derived))
+    assert located.answers == {"Q1": "Les deux.", "Q2": "Dix mille euros."}
+
+
+def test_a_one_column_table_with_empty_rows() -> None:
+    from tests.fixtures.builder import table
+
+    rows = [[[text_p("Votre collectivité coopère-t-elle avec l'Afrique")]], [[]],
+            [[text_p("Avec quels pays")]], [[]]]
+    body = [text_p("Formulaire", style="Title"), text_p("Remplissez le tableau."), table(rows)]
+    derived = derive_questionnaire(_blocks(build_docx(body)), name="f.docx").questionnaire
+    assert [q.text for q in derived.questions] == [
+        "Votre collectivité coopère-t-elle avec l'Afrique", "Avec quels pays"]
+
+
+def test_bold_paragraphs_without_question_mark_are_not_taken_for_questions() -> None:
+    body = [p(run("Titre en gras", bold=True)), p(run("Un intertitre", bold=True)),
+            text_p("Une phrase ordinaire."), text_p("Votre avis ?")]
+    derived = derive_questionnaire(_blocks(build_docx(body)), name="f.docx")
+    assert [q.text for q in derived.questionnaire.questions] == ["Votre avis ?"]
+    assert derived.questionnaire.title == "Titre en gras"
+
+
+def test_a_question_unlike_the_others_is_less_sure() -> None:
+    body = [text_p("Formulaire", style="Title"), text_p("Merci de répondre :")]
+    body += [text_p(f"Question numérotée {n} ?", style="ListParagraph", num=(2, 0))
+             for n in range(1, 5)]
+    body.append(text_p("Et une phrase qui finit par un point d'interrogation ?"))
+    derived = derive_questionnaire(_blocks(build_docx(body)), name="f.docx")
+    scores = derived.confidence
+    assert scores["Q5"] < 0.8 <= min(scores[q] for q in ("Q1", "Q2", "Q3", "Q4"))
+
+
+def test_more_than_sixty_questions_are_refused() -> None:
+    body = [text_p("Formulaire", style="Title")]
+    body += [text_p(f"Question {n} ?") for n in range(1, 62)]
+    with pytest.raises(FormError, match="61 questions"):
+        derive_questionnaire(_blocks(build_docx(body)), name="f.docx")
+
+
+# --------------------------------------------------------------------------- the TOML format
+
+
+def test_the_bundled_toml_loads_as_version_1_with_defaults() -> None:
+    bundled = load_questionnaire()
+    assert bundled.format_version == 1
+    assert all(not (q.section or q.subpoints or q.notes or q.instructions)
+               for q in bundled.questions)
+    assert bundled.ref().questions[0].text == bundled.questions[0].text
+
+
+def test_errors_name_the_line_in_french() -> None:
+    text = "\n".join([
+        'format_version = 2', 'id = "x"', 'title = "T"', '', '[[questions]]', 'id = "Q1"',
+        'text = "Une ?"', '', '[[questions]]', 'id = "Q2"', 'texte = "Deux ?"', 'notes = "n"',
+    ])
+    with pytest.raises(QuestionnaireError) as caught:
+        parse_questionnaire(tomllib.loads(text), text, "f.toml")
+    message = str(caught.value)
+    assert "ligne 9, « questions.2.text » : clé obligatoire absente" in message
+    assert "ligne 11, « questions.2.texte » : clé inconnue" in message
+    assert "ligne 12, « questions.2.notes » : doit être une liste" in message
+
+
+def test_a_newer_format_version_is_refused() -> None:
+    text = 'format_version = 9\nid = "x"\ntitle = "T"\n[[questions]]\nid = "Q1"\ntext = "?"\n'
+    with pytest.raises(QuestionnaireError, match="ligne 1, « format_version » : version 9"):
+        parse_questionnaire(tomllib.loads(text), text, "f.toml")
+
+
+def test_sub_points_are_part_of_the_exported_question_text() -> None:
+    form = next(f for f in FORMS if f.subpoints)
+    ref = _derive(form).questionnaire.ref()
+    assert ref.questions[1].text == "\n".join((form.questions[1], *form.subpoints["Q2"]))
+
+
+# --------------------------------------------------------------------------- the reader
+
+
+def test_the_reader_records_style_heading_and_emphasis() -> None:
+    data = build_docx([text_p("Partie A", heading=1), p(run("Gras ?", bold=True)),
+                       p(run("Note", italic=True)), p(run("mi-", bold=True), run("gras")),
+                       text_p("Titre", style="Title")])
+    blocks = _blocks(data)
+    assert (blocks[0].heading_level, blocks[0].style) == (1, "heading 1")
+    assert (blocks[1].bold, blocks[1].italic) == (True, False)
+    assert (blocks[2].bold, blocks[2].italic) == (False, True)
+    assert blocks[3].bold is False
+    assert (blocks[4].style, blocks[4].heading_level, blocks[4].bold) == ("Title", 0, True)
