@@ -129,11 +129,17 @@ def _main(
     """Extrait les réponses au questionnaire des fichiers Word renvoyés."""
 
 
-def _load_questionnaire(path: Path | None) -> Questionnaire:
+def _load_questionnaire(path: Path | None, cache_base: Path | None = None) -> Questionnaire:
+    """The bundled questionnaire, a TOML file, or a blank form's (derived, cached in
+    `cache_base`/.cuf-extract/questionnaires by the form's hash)."""
     from cuf_extract.questionnaire import QuestionnaireError, load_questionnaire
 
     try:
-        return load_questionnaire(path)
+        if path is None or path.suffix.casefold() == ".toml":
+            return load_questionnaire(path)
+        from cuf_extract.derive import FORM_CACHE_FOLDER, load_form
+
+        return load_form(path, (cache_base or Path.cwd()).absolute() / FORM_CACHE_FOLDER)
     except QuestionnaireError as exc:
         _fail(str(exc))
 
@@ -142,8 +148,9 @@ QuestionnaireOption = Annotated[
     Path | None,
     typer.Option(
         "--questionnaire",
-        help="Fichier TOML d'un autre questionnaire (voir docs/questionnaire-format.md). "
-        "Par défaut : le questionnaire 2020 intégré.",
+        help="Le formulaire vierge de la campagne (.docx, .odt, .doc : ses questions sont "
+        "retrouvées automatiquement) ou son fichier TOML (voir "
+        "docs/questionnaire-format.md). Par défaut : le questionnaire 2020 intégré.",
         dir_okay=False,
         metavar="FICHIER",
     ),
@@ -190,7 +197,8 @@ def extract(
     from cuf_extract.inputs import expand_paths
     from cuf_extract.pipeline import InputFile
 
-    questionnaire = _load_questionnaire(questionnaire_path)
+    questionnaire = _load_questionnaire(questionnaire_path, output.absolute().parent)
+    _refuse_other_campaign(output, questionnaire)
     report = report or output.with_name(output.stem + REPORT_SUFFIX)
     outputs = [p for p in (output, report, json_path) if p is not None]
     expansion = expand_paths(paths, recursive=recursive, exclude=outputs)
@@ -219,6 +227,15 @@ def extract(
     flagged = any(r.status.value in ("warning", "error") for r in run.files)
     renamed = any(actual != wanted for wanted, actual in written)
     raise typer.Exit(EXIT_FLAGGED if flagged or renamed or attention else EXIT_OK)
+
+
+def _refuse_other_campaign(output: Path, questionnaire: Questionnaire) -> None:
+    """Two questionnaires' answers never share a workbook."""
+    from cuf_extract.campaign import other_campaign
+
+    reason = other_campaign(output, questionnaire.ref())
+    if reason is not None:
+        _fail(reason)
 
 
 def _check_writable_folder(target: Path) -> None:
@@ -412,6 +429,39 @@ def template(
     except OutputError as exc:
         _fail(str(exc))
     typer.echo(f"Écrit : {written}")
+
+
+@app.command("questionnaire", cls=_Command)
+def questionnaire_command(
+    form: Annotated[Path, typer.Argument(
+        help="Le formulaire vierge (.docx, .odt ou .doc), tel qu'il sera envoyé.",
+        show_default=False, metavar="FORMULAIRE", dir_okay=False)],
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", dir_okay=False, metavar="FICHIER",
+                     help="Fichier TOML à écrire. Par défaut : à côté du formulaire, même nom "
+                     "en .toml."),
+    ] = None,
+) -> None:
+    """Retrouve les questions d'un formulaire vierge et écrit le questionnaire (TOML)."""
+    from cuf_extract.outline import make_questionnaire, outline_table
+    from cuf_extract.questionnaire import QuestionnaireError
+    from cuf_extract.writers.atomic import OutputError
+
+    try:
+        made = make_questionnaire(form, output)
+    except (QuestionnaireError, OutputError) as exc:
+        _fail(str(exc))
+    out = _console(stderr=False)
+    count = len(made.derived.questionnaire.questions)
+    out.print(outline_table(made.derived, title=f"« {form.name} » : {count} question(s)"))
+    for backup in made.backups:
+        out.print(f"Version précédente sauvegardée : {backup}", markup=False)
+    out.print(f"Écrit : {made.written}", markup=False)
+    if made.unsure:
+        typer.echo(f"Attention : vérifiez {', '.join(made.unsure)} dans le formulaire et dans "
+                   f"« {made.written.name} » (questions trouvées sans certitude).", err=True)
+    raise typer.Exit(EXIT_FLAGGED if made.unsure else EXIT_OK)
 
 
 @app.command("schema", cls=_Command)

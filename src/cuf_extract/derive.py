@@ -288,6 +288,13 @@ def _assign(items: list[_Item]) -> None:
     # The questions' own numbering: the first numbered candidate's kind and level.
     numbered = [items[i] for i in candidates if items[i].kind]
     key = (numbered[0].kind, numbered[0].level) if numbered else None
+    if key is not None:
+        # Items of the questions' own list after the first question are questions too,
+        # "?" or not ("Décrivez votre projet." in a bulleted list of questions).
+        more = [i for i, item in enumerate(items) if i > candidates[0]
+                and (item.kind, item.level) == key and item.role is None
+                and not item.label_only]
+        candidates = sorted({*candidates, *more})
 
     current_question: int | None = None
     for i, item in enumerate(items):
