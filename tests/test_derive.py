@@ -224,3 +224,22 @@ def test_the_reader_records_style_heading_and_emphasis() -> None:
     assert (blocks[2].bold, blocks[2].italic) == (False, True)
     assert blocks[3].bold is False
     assert (blocks[4].style, blocks[4].heading_level, blocks[4].bold) == ("Title", 0, True)
+
+
+def test_roman_numbered_lines_open_sections() -> None:
+    body = [text_p("Formulaire", style="Title"), text_p("I. La coopération"),
+            text_p("1. Coopérez-vous ?"), text_p("II. Les moyens"), text_p("2. Quel budget ?"),
+            text_p("Merci.")]
+    derived = derive_questionnaire(_blocks(build_docx(body)), name="f.docx").questionnaire
+    assert [(q.text, q.section) for q in derived.questions] == [
+        ("Coopérez-vous ?", "I. La coopération"), ("Quel budget ?", "II. Les moyens")]
+    assert derived.closing == ("Merci.",)
+
+
+def test_question_labels_alone_on_their_line_open_the_question() -> None:
+    body = [text_p("Formulaire", style="Title"), text_p("Question 1", heading=2),
+            text_p("Coopérez-vous avec l'Afrique ?"), text_p("Question 2", heading=2),
+            text_p("Avec quels pays ?")]
+    derived = derive_questionnaire(_blocks(build_docx(body)), name="f.docx").questionnaire
+    assert [(q.text, q.section) for q in derived.questions] == [
+        ("Coopérez-vous avec l'Afrique ?", "Question 1"), ("Avec quels pays ?", "Question 2")]

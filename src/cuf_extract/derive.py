@@ -69,8 +69,13 @@ _SECTION = re.compile(
 )
 _CONTACT = re.compile(r"^\s*(?:contacts?\b|pour (?:tout|toute|plus)|renseignements?\b)",
                       re.IGNORECASE)
-_LEAD_IN = re.compile(r"\bquestions?\b|\br[ée]pondre\b|\bci-dessous\b", re.IGNORECASE)
+_LEAD_IN = re.compile(
+    r"\bquestions?\b|\br[ée]pond(?:re|ez)\b|\bci-(?:dessous|apr[èe]s)\b|\bsuivante?s?\b|"
+    r"\bpour chaque\b|\bespace pr[ée]vu",
+    re.IGNORECASE,
+)
 SHORT_LINE = 60  # an instruction or a heading is short
+ANSWER_SPACE = 2  # empty paragraphs left under a line for its answer
 TITLE_STYLES = frozenset({"title", "titre", "subtitle", "sous-titre"})
 
 
@@ -114,6 +119,7 @@ class _Item:
     typed: bool = False  # the number is typed in the text (and stripped from `text`)
     table_question: bool = False  # first cell of a row whose answer cell is empty
     label_only: bool = False  # "Question 1" alone on its line
+    gap_after: int = 0  # empty paragraphs after it: room left for an answer
     role: PartKind | None = None
     reasons: list[str] = field(default_factory=list)
 
@@ -184,6 +190,8 @@ def _items(blocks: Sequence[Block]) -> list[_Item]:
         if block.cell is None:
             if block.text.strip():
                 items.append(_item(block.text, block))
+            elif items and items[-1].block.cell is None:
+                items[-1].gap_after += 1
             i += 1
             continue
         serial = block.cell[0]
@@ -250,6 +258,8 @@ def _is_candidate(item: _Item) -> bool:
         return False
     if item.table_question or item.ends_with_question_mark:
         return True
+    if (item.is_heading or item.block.bold) and item.gap_after >= ANSWER_SPACE:
+        return True  # a heading or bold line with room left under it for the answer
     return item.kind in ("digit", "letter") and not item.label_only
 
 
@@ -319,10 +329,12 @@ def _assign(items: list[_Item]) -> None:
         if current_question is None or item.role is not None:
             continue
         # Between or after the questions: what the form prints around them.
-        if item.kind and _follows(items, current_question, i) and not item.label_only:
-            item.role = "subpoint"
-        elif item.label_only:
+        if item.label_only or item.is_heading or _SECTION.match(item.text) or (
+            item.kind == "roman" and item.typed
+        ):
             item.role = "section"
+        elif item.kind and _follows(items, current_question, i):
+            item.role = "subpoint"
         elif _is_instruction(item):
             item.role = "instruction"
         elif _is_note(item):
@@ -377,6 +389,9 @@ def _confidence(item: _Item, signatures: list[tuple[str, bool, bool]]) -> float:
     if item.block.bold or item.is_heading:
         score += 0.1
         item.reasons.append("titre" if item.is_heading else "en gras")
+    if item.gap_after >= ANSWER_SPACE:
+        score += 0.1
+        item.reasons.append("lignes vides pour la réponse")
     if len(signatures) > 1:
         dominant = max(set(signatures), key=signatures.count)
         if _signature(item) == dominant:
