@@ -243,3 +243,31 @@ def test_question_labels_alone_on_their_line_open_the_question() -> None:
     derived = derive_questionnaire(_blocks(build_docx(body)), name="f.docx").questionnaire
     assert [(q.text, q.section) for q in derived.questions] == [
         ("Coopérez-vous avec l'Afrique ?", "Question 1"), ("Avec quels pays ?", "Question 2")]
+
+
+# --------------------------------------------------------------------------- made by LibreOffice
+
+EXTERNAL = Path(__file__).parent / "fixtures" / "external"
+
+
+def test_a_form_saved_by_libreoffice_is_derived() -> None:
+    from tests.fixtures.forms import LIBREOFFICE_FORM
+
+    form = LIBREOFFICE_FORM.form
+    derived = load_form(EXTERNAL / "libreoffice_form.docx", None)
+    assert tuple(q.text for q in derived.questions) == form.questions
+    assert {q.id: q.section for q in derived.questions if q.section} == form.sections
+    assert (derived.title, derived.lead_in, derived.closing, derived.contact) == (
+        form.title, form.lead_in, form.closing, form.contact)
+
+
+@pytest.mark.parametrize("name", ["libreoffice_form_below", "libreoffice_form_numbered"])
+def test_replies_saved_by_libreoffice_give_their_exact_answers(name: str) -> None:
+    from tests.fixtures.forms import LIBREOFFICE_FORM
+
+    reply = dict(LIBREOFFICE_FORM.replies)[name]
+    matcher = Matcher(load_form(EXTERNAL / "libreoffice_form.docx", None))
+    path = EXTERNAL / f"{name}.docx"
+    result = extract_file(InputFile(path=path, display=path.name), matcher)
+    assert {a.question: a.text for a in result.answers} == reply.answers
+    assert result.extra_text == ()
