@@ -271,3 +271,24 @@ def test_replies_saved_by_libreoffice_give_their_exact_answers(name: str) -> Non
     result = extract_file(InputFile(path=path, display=path.name), matcher)
     assert {a.question: a.text for a in result.answers} == reply.answers
     assert result.extra_text == ()
+
+
+def test_a_rhetorical_question_of_the_introduction_is_not_a_question() -> None:
+    body = [text_p("Formulaire", style="Title"),
+            text_p("Comment les collectivités peuvent-elles agir ensemble ?"),
+            text_p("Nous vous proposons de répondre aux questions suivantes :"),
+            text_p("Coopérez-vous ?", style="ListParagraph", num=(2, 0)),
+            text_p("Avec qui ?", style="ListParagraph", num=(2, 0))]
+    derived = derive_questionnaire(_blocks(build_docx(body)), name="f.docx").questionnaire
+    assert [q.text for q in derived.questions] == ["Coopérez-vous ?", "Avec qui ?"]
+    assert derived.intro == ("Comment les collectivités peuvent-elles agir ensemble ?",)
+    assert derived.lead_in == "Nous vous proposons de répondre aux questions suivantes :"
+
+
+def test_name_and_signature_lines_after_the_last_question_are_the_closing() -> None:
+    body = [text_p("Formulaire", style="Title"), text_p("1. Coopérez-vous ?"),
+            text_p("Oui / Non"), text_p("2. Avec qui ?"), text_p("Nom :"), text_p("Signature :")]
+    derived = derive_questionnaire(_blocks(build_docx(body)), name="f.docx").questionnaire
+    assert derived.questions[0].instructions == ("Oui / Non",)
+    assert derived.questions[1].instructions == ()
+    assert derived.closing == ("Nom :", "Signature :")

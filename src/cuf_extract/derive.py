@@ -74,6 +74,9 @@ _LEAD_IN = re.compile(
     r"\bpour chaque\b|\bespace pr[ée]vu",
     re.IGNORECASE,
 )
+# A lead-in that announces the questions (not "Répondez par oui ou non :").
+_LEAD_IN_STRICT = re.compile(r"\bquestions\b|\bsuivantes?\b|\bci-(?:dessous|apr[èe]s)\b",
+                             re.IGNORECASE)
 SHORT_LINE = 60  # an instruction or a heading is short
 ANSWER_SPACE = 2  # empty paragraphs left under a line for its answer
 TITLE_STYLES = frozenset({"title", "titre", "subtitle", "sous-titre"})
@@ -292,7 +295,7 @@ def _assign(items: list[_Item]) -> None:
         candidates = [i for i, item in enumerate(items) if item.kind == "bullet"]
     # The first title-like paragraph (before any question) is the title, never a question.
     title_index = _title_index(items, candidates)
-    candidates = [i for i in candidates if i != title_index]
+    candidates = _after_lead_in(items, [i for i in candidates if i != title_index])
     if not candidates:
         return
     # The questions' own numbering: the first numbered candidate's kind and level.
@@ -343,6 +346,29 @@ def _assign(items: list[_Item]) -> None:
             item.role = "section"
         else:
             item.role = "note"
+
+
+def _after_lead_in(items: list[_Item], candidates: list[int]) -> list[int]:
+    """Drop the introduction's rhetorical questions ("Comment agir ?" in plain text, no
+    number, no room for an answer) when a lead-in ("… aux questions suivantes :") stands
+    between them and the questions."""
+    for index, item in enumerate(items):
+        if index in candidates or not (
+            item.text.endswith(":") and _LEAD_IN_STRICT.search(item.text)
+        ):
+            continue
+        before = [i for i in candidates if i < index]
+        if len(before) == len(candidates):
+            break
+        if all(_rhetorical(items[i]) for i in before):
+            return [i for i in candidates if i > index]
+        break
+    return candidates
+
+
+def _rhetorical(item: _Item) -> bool:
+    return not (item.kind or item.table_question or item.block.bold or item.is_heading
+                or item.gap_after >= ANSWER_SPACE)
 
 
 def _follows(items: list[_Item], question: int, index: int) -> bool:
@@ -430,9 +456,12 @@ def derive_questionnaire(blocks: Sequence[Block], *, name: str) -> Derived:
     closing_at = len(items)
     for k in range(last + 1, len(items)):
         item = items[k]
-        if item.role == "subpoint" or item.role == "instruction" or (
-            item.role == "note" and (item.block.italic or _NOTE.match(item.text))
-        ):
+        # Only explicit instructions ("Oui / Non", "Précisions :") stay with the last
+        # question: "Nom :", "Date :", "Signature :" after it belong to the closing.
+        if item.role == "subpoint" or (
+            item.role == "instruction"
+            and (_INSTRUCTION.match(item.text) or item.block.cell is not None)
+        ) or (item.role == "note" and (item.block.italic or _NOTE.match(item.text))):
             continue
         closing_at = k
         break
