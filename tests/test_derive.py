@@ -20,7 +20,7 @@ from cuf_extract.questionnaire import (
     parse_questionnaire,
 )
 from cuf_extract.template import write_template
-from tests.fixtures.builder import build_docx, p, run, template_docx, text_p
+from tests.fixtures.builder import build_docx, empty_p, p, run, template_docx, text_p
 from tests.fixtures.forms import FORMS, BlankForm, Reply
 
 
@@ -162,7 +162,7 @@ def test_a_question_unlike_the_others_is_less_sure() -> None:
     body = [text_p("Formulaire", style="Title"), text_p("Merci de répondre :")]
     body += [text_p(f"Question numérotée {n} ?", style="ListParagraph", num=(2, 0))
              for n in range(1, 5)]
-    body.append(text_p("Et une phrase qui finit par un point d'interrogation ?"))
+    body.append(text_p("Une phrase qui finit par un point d’interrogation ?"))
     derived = derive_questionnaire(_blocks(build_docx(body)), name="f.docx")
     scores = derived.confidence
     assert scores["Q5"] < 0.8 <= min(scores[q] for q in ("Q1", "Q2", "Q3", "Q4"))
@@ -292,3 +292,15 @@ def test_name_and_signature_lines_after_the_last_question_are_the_closing() -> N
     assert derived.questions[0].instructions == ("Oui / Non",)
     assert derived.questions[1].instructions == ()
     assert derived.closing == ("Nom :", "Signature :")
+
+
+def test_a_follow_up_question_under_a_numbered_one_is_part_of_it() -> None:
+    body = [text_p("Formulaire", style="Title"), text_p("1. Avez-vous des jumelages ?"),
+            text_p("Si oui, lesquels ?"), empty_p(), text_p("2. Avez-vous un budget dédié ?")]
+    derived = derive_questionnaire(_blocks(build_docx(body)), name="f.docx").questionnaire
+    assert [q.text for q in derived.questions] == ["Avez-vous des jumelages ?",
+                                                   "Avez-vous un budget dédié ?"]
+    assert derived.questions[0].subpoints == ("Si oui, lesquels ?",)
+    reply = [*body[:3], text_p("Oui : Cracovie."), body[4], text_p("Non.")]
+    located = locate(_blocks(build_docx(reply)), Matcher(derived))
+    assert located.answers == {"Q1": "Oui : Cracovie.", "Q2": "Non."}

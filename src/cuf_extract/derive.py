@@ -63,6 +63,12 @@ _INSTRUCTION = re.compile(
     r"commentaires?\s*:|r[ée]ponses?\s*:|si oui|si non|(?:\.{3,}|…|_{3,}))",
     re.IGNORECASE,
 )
+# A follow-up question printed under a numbered one, without its own number.
+_FOLLOW_UP = re.compile(
+    r"^\s*(?:si\b|sinon\b|pourquoi\b|lesquel|laquelle|lequel|dans quel|comment\b|"
+    r"pr[ée]cisez\b|expliquez\b|et\b)",
+    re.IGNORECASE,
+)
 _NOTE = re.compile(r"^\s*(?:n\.?\s?b\.?|note|remarque|\*|\()", re.IGNORECASE)
 _SECTION = re.compile(
     r"^\s*(?:partie|section|chapitre|th[èe]me|volet|axe|titre|bloc)\b", re.IGNORECASE
@@ -318,10 +324,13 @@ def _assign(items: list[_Item]) -> None:
             is_sub = (
                 current_question is not None
                 and key is not None
-                and item.kind != ""
-                and (item.kind, item.level) != key
                 and not item.table_question
                 and _follows(items, current_question, i)
+                and (
+                    (item.kind != "" and (item.kind, item.level) != key)
+                    # "Si oui, lesquels ?" under a numbered question: part of it.
+                    or (item.kind == "" and bool(_FOLLOW_UP.match(item.text)))
+                )
             )
             if is_sub:
                 item.role = "subpoint"
