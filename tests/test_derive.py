@@ -25,7 +25,7 @@ from tests.fixtures.forms import FORMS, BlankForm, Reply
 
 
 def _blocks(data: bytes, name: str = "form.docx") -> tuple[Block, ...]:
-    return read_document(OoxmlPackage.from_bytes(data, name=name)).blocks
+    return read_document(OoxmlPackage.from_bytes(data, name=name), formatting=True).blocks
 
 
 def _derive(form: BlankForm) -> Derived:

@@ -603,7 +603,8 @@ def read_form(path: Path) -> tuple[Sequence[Block], str]:
             message = f"« {path.name} » n'est pas un document Word."
         raise FormError(f"Formulaire illisible : {message}")
     try:
-        document = read_document(OoxmlPackage.from_bytes(data, name=path.name))
+        document = read_document(OoxmlPackage.from_bytes(data, name=path.name),
+                                 formatting=True)
     except PackageError as exc:
         raise FormError(f"Formulaire illisible : {exc.message}") from exc
     return document.blocks, sha

@@ -96,8 +96,8 @@ class Block:
     # Formatting, for reading a blank form's layout (derive.py); replies ignore it.
     style: str = ""  # the paragraph style's name as Word stores it ("heading 1", "Title")
     heading_level: int = 0  # 1-9 for a heading (style or direct outline level), else 0
-    bold: bool = False  # every visible character is bold (directly or by the style)
-    italic: bool = False  # every visible character is italic
+    bold: bool = False  # every visible character is bold (read_document(formatting=True))
+    italic: bool = False  # every visible character is italic (idem)
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,9 +364,11 @@ def _emphasis(p: _Element, style: _StyleInfo | None) -> tuple[bool, bool]:
 class _Walker:
     """Walks block and inline content in document order, collecting blocks."""
 
-    def __init__(self, numbering: _Numbering, styles: dict[str, _StyleInfo] | None = None):
+    def __init__(self, numbering: _Numbering, styles: dict[str, _StyleInfo] | None = None,
+                 *, emphasis: bool = False):
         self.numbering = numbering
         self.styles = styles or {}
+        self.emphasis = emphasis  # read bold/italic: costs a pass over each paragraph's runs
         self.blocks: list[Block] = []
         self.revisions = 0
         self.embedded_chunks = 0
@@ -428,7 +430,7 @@ class _Walker:
         outline = _child_val(ppr, "outlineLvl") if ppr is not None else None
         heading = (_int(outline, 9) + 1 if outline is not None else
                    style.outline if style is not None else 0)
-        bold, italic = _emphasis(p, style)
+        bold, italic = _emphasis(p, style) if self.emphasis else (False, False)
         self.blocks.append(
             Block(text="".join(parts), list_label=label, list_level=level,
                   cell=cell, origin=origin, style=style.name if style is not None else "",
@@ -637,8 +639,11 @@ def _properties(package: OoxmlPackage) -> Properties:
     )
 
 
-def read_document(package: OoxmlPackage) -> DocumentText:
-    """Read the main document, its headers, footers, notes, comments and properties."""
+def read_document(package: OoxmlPackage, *, formatting: bool = False) -> DocumentText:
+    """Read the main document, its headers, footers, notes, comments and properties.
+
+    With `formatting`, each block also says whether it is all bold or italic (reading a
+    blank form's layout needs it; replies do not, and it costs a fifth of the reading)."""
     main = package.main_document()
     related: dict[str, list[str]] = {}
     for rel in package.relationships(main):
@@ -651,7 +656,8 @@ def read_document(package: OoxmlPackage) -> DocumentText:
     styles_root = package.read_xml(related["styles"][0]) if "styles" in related else None
     style_numbering = _style_numbering(styles_root)
     numbering_root = package.read_xml(related["numbering"][0]) if "numbering" in related else None
-    walker = _Walker(_Numbering(numbering_root, style_numbering), _style_info(styles_root))
+    walker = _Walker(_Numbering(numbering_root, style_numbering), _style_info(styles_root),
+                     emphasis=formatting)
 
     document = package.read_xml(main)
     body = document.find(BODY)
