@@ -211,3 +211,17 @@ def test_an_odt_form_is_converted_then_derived(
     derived = load_questionnaire(tmp_path / "municipales.toml")
     assert [q.text for q in derived.questions] == list(FORM_D.questions)
     assert derived.questions[0].instructions == FORM_D.instructions["Q1"]
+
+
+def test_a_missing_or_unreadable_form_is_explained(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, _, err = run_cli("questionnaire", "absent.docx", cwd=tmp_path,
+                           monkeypatch=monkeypatch, capsys=capsys)
+    assert code == EXIT_USAGE
+    assert "Le formulaire « absent.docx » n'existe pas" in err
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4\n%\xe2\xe3\n")
+    code, _, err = run_cli("reponses", "--questionnaire", "notes.pdf", cwd=tmp_path,
+                           monkeypatch=monkeypatch, capsys=capsys)
+    assert code == EXIT_USAGE
+    assert err.startswith("Erreur : Formulaire illisible : « notes.pdf »")

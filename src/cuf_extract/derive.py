@@ -584,6 +584,8 @@ def read_form(path: Path) -> tuple[Sequence[Block], str]:
     from cuf_extract.package import MAX_FILE_BYTES, OoxmlPackage, PackageError
 
     kind = inputs.sniff(path).kind
+    if kind is inputs.FileKind.MISSING:
+        raise FormError(f"Le formulaire « {path} » n'existe pas : vérifiez son nom et son dossier.")
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             raise FormError(f"« {path.name} » est bien trop volumineux pour un formulaire.")
@@ -595,8 +597,6 @@ def read_form(path: Path) -> tuple[Sequence[Block], str]:
     if kind in inputs.CONVERTIBLE_KINDS:
         data = _converted(path, kind)
     elif kind is not inputs.FileKind.DOCX:
-        if kind is inputs.FileKind.MISSING:
-            raise FormError(f"Le formulaire « {path} » n'existe pas.")
         try:
             _, message = inputs.explain(kind, path.name)
         except ValueError:
