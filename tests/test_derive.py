@@ -304,3 +304,12 @@ def test_a_follow_up_question_under_a_numbered_one_is_part_of_it() -> None:
     reply = [*body[:3], text_p("Oui : Cracovie."), body[4], text_p("Non.")]
     located = locate(_blocks(build_docx(reply)), Matcher(derived))
     assert located.answers == {"Q1": "Oui : Cracovie.", "Q2": "Non."}
+
+
+def test_two_questions_worded_alike_are_to_be_checked() -> None:
+    body = [text_p("Formulaire", style="Title"), text_p("1. Votre budget ?"),
+            text_p("2. Commentaires ?"), text_p("3. Vos partenaires ?"),
+            text_p("4. Commentaires ?")]
+    derived = derive_questionnaire(_blocks(build_docx(body)), name="f.docx")
+    assert derived.confidence["Q2"] == derived.confidence["Q4"] == 0.5
+    assert derived.confidence["Q1"] >= 0.8

@@ -497,6 +497,9 @@ def derive_questionnaire(blocks: Sequence[Block], *, name: str) -> Derived:
         head_parts.append(Part("lead_in", lead_in))
 
     signatures = [_signature(items[i]) for i in questions_at]
+    from cuf_extract.locate import normalise
+
+    wordings = [normalise(items[i].text) for i in questions_at]
     questions: list[FormQuestion] = []
     body_parts: list[Part] = []
     pending_section: list[str] = first_section
@@ -514,6 +517,10 @@ def derive_questionnaire(blocks: Sequence[Block], *, name: str) -> Derived:
             qid = f"Q{number}"
             body_parts.extend(Part("section", text, question=qid) for text in pending_section)
             confidence = _confidence(item, signatures)
+            if wordings.count(normalise(item.text)) > 1:
+                # Replies are read by wording: two questions worded alike get mixed up.
+                confidence = min(confidence, 0.5)
+                item.reasons.append("même texte qu'une autre question : à reformuler")
             body_parts.append(Part("question", item.text, question=qid, confidence=confidence,
                                    reasons=tuple(item.reasons)))
             current = {"id": qid, "text": item.text, "section": "\n".join(pending_section),

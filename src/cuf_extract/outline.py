@@ -45,19 +45,32 @@ def make_questionnaire(form: Path, output: Path | None) -> QuestionnaireMade:
     `QuestionnaireError` (French) when the form gives no questionnaire, `OutputError`
     when the file cannot be written."""
     from cuf_extract.campaign import backup_outputs
-    from cuf_extract.questionnaire import dump_questionnaire
-    from cuf_extract.writers.atomic import atomic_write
+    from cuf_extract.questionnaire import dump_questionnaire, load_questionnaire
+    from cuf_extract.writers.atomic import OutputError, atomic_write
 
     derived = derive_from_file(form)
     target = output or form.with_suffix(".toml")
+    reasons = {p.question: ", ".join(p.reasons) for p in derived.parts
+               if p.kind == "question" and p.question}
     text = dump_questionnaire(
         derived.questionnaire,
         comment=f"Questionnaire tiré du formulaire « {form.name} » par cuf-extract.\n"
         "Vérifiez-le ; corrigez au besoin les textes ci-dessous (pas les « id » des "
         "questions en cours de campagne).",
+        question_comments={
+            qid: f"Certitude : {certainty(score)}" + (f" ({reasons[qid]})" if reasons.get(qid)
+                                                      else "")
+            for qid, score in derived.confidence.items()
+        },
     )
+
+    def verify(path: Path) -> None:
+        if load_questionnaire(path) != derived.questionnaire:
+            raise OutputError(f"Le fichier {target} écrit ne se relit pas à l'identique : "
+                              "signalez-le aux développeurs avec le formulaire.")
+
     backups = tuple(backup_outputs([target]))
-    written = atomic_write(target, lambda tmp: tmp.write_text(text, encoding="utf-8"))
+    written = atomic_write(target, lambda tmp: tmp.write_text(text, encoding="utf-8"), verify)
     return QuestionnaireMade(derived=derived, written=written, backups=backups)
 
 

@@ -217,8 +217,12 @@ def _toml_list(name: str, values: Sequence[str]) -> list[str]:
     return [f"{name} = [", *(f"  {_toml_string(v)}," for v in values), "]"]
 
 
-def dump_questionnaire(questionnaire: Questionnaire, *, comment: str = "") -> str:
-    """The questionnaire as a TOML file in the documented format (loads back equal)."""
+def dump_questionnaire(
+    questionnaire: Questionnaire, *, comment: str = "",
+    question_comments: dict[str, str] | None = None,
+) -> str:
+    """The questionnaire as a TOML file in the documented format (loads back equal);
+    `question_comments[id]` is written as a comment above that question."""
     q = questionnaire
     out = [f"# {line}" for line in comment.splitlines()]
     out += ["# Format : voir docs/questionnaire-format.md.",
@@ -233,7 +237,10 @@ def dump_questionnaire(questionnaire: Questionnaire, *, comment: str = "") -> st
     out += _toml_list("closing", q.closing)
     out += _toml_list("contact", q.contact)
     for question in q.questions:
-        out += ["", "[[questions]]", f"id = {_toml_string(question.id)}",
+        out.append("")
+        if question_comments and question.id in question_comments:
+            out += [f"# {line}" for line in question_comments[question.id].splitlines()]
+        out += ["[[questions]]", f"id = {_toml_string(question.id)}",
                 f"text = {_toml_string(question.text)}"]
         if question.section:
             out.append(f"section = {_toml_string(question.section)}")
