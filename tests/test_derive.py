@@ -313,3 +313,18 @@ def test_two_questions_worded_alike_are_to_be_checked() -> None:
     derived = derive_questionnaire(_blocks(build_docx(body)), name="f.docx")
     assert derived.confidence["Q2"] == derived.confidence["Q4"] == 0.5
     assert derived.confidence["Q1"] >= 0.8
+
+
+def test_a_ticked_box_in_an_instruction_line_is_the_answer() -> None:
+    from tests.fixtures.builder import table
+
+    def form(first: str) -> list[str]:
+        rows = [[[text_p("Votre collectivité est-elle jumelée")], [text_p(first)]],
+                [[text_p("Participez-vous à un réseau européen")], [text_p("Oui ☐   Non ☐")]]]
+        return [text_p("Enquête", style="Title"), text_p("Cochez les cases."), table(rows),
+                text_p("Merci.")]
+
+    derived = derive_questionnaire(_blocks(build_docx(form("Oui ☐   Non ☐"))), name="f.docx")
+    assert derived.questionnaire.questions[0].instructions == ("Oui ☐   Non ☐",)
+    located = locate(_blocks(build_docx(form("Oui ☒   Non ☐"))), Matcher(derived.questionnaire))
+    assert located.answers == {"Q1": "Oui ☒   Non ☐", "Q2": None}

@@ -163,12 +163,21 @@ class Matcher:
         self.form_lines = _form_line_keys(questionnaire.form_lines())
         for key in self.form_lines:
             self.template.setdefault(key, Role.TEMPLATE)
+        # Instruction lines are template only as printed: "Oui ☒ Non ☐" normalises like
+        # "Oui ☐ Non ☐" but is the respondent's answer.
+        self.instructions: dict[str, set[str]] = {}
+        for question in questionnaire.questions:
+            for line in question.instructions:
+                self.instructions.setdefault(normalise(line), set()).add(" ".join(line.split()))
 
     def classify(self, block: Block) -> Classified:
         norm = normalise(block.text)
         if not norm:
             return Classified(block, Role.EMPTY)
         role = self.template.get(norm)
+        printed = self.instructions.get(norm)
+        if printed is not None and " ".join(block.text.split()) not in printed:
+            return Classified(block, Role.TEXT)  # an instruction line the respondent edited
         if role is not None:
             return Classified(block, role, form_line=norm in self.form_lines)
         question = self._match_question(block.text, norm)
