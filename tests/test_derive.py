@@ -328,3 +328,22 @@ def test_a_ticked_box_in_an_instruction_line_is_the_answer() -> None:
     assert derived.questionnaire.questions[0].instructions == ("Oui ☐   Non ☐",)
     located = locate(_blocks(build_docx(form("Oui ☒   Non ☐"))), Matcher(derived.questionnaire))
     assert located.answers == {"Q1": "Oui ☒   Non ☐", "Q2": None}
+
+
+def test_identification_fields_in_a_table_are_to_be_checked() -> None:
+    from tests.fixtures.builder import table
+
+    rows = [[[text_p("Nom de la collectivité :")], []], [[text_p("Date :")], []],
+            [[text_p("Votre collectivité coopère-t-elle ?")], []]]
+    body = [text_p("Enquête", style="Title"), table(rows), text_p("Merci.")]
+    derived = derive_questionnaire(_blocks(build_docx(body)), name="f.docx")
+    assert derived.confidence["Q1"] < 0.8 and derived.confidence["Q2"] < 0.8
+    assert derived.confidence["Q3"] >= 0.8
+
+
+def test_a_number_typed_in_a_word_list_item_is_not_part_of_the_question() -> None:
+    body = [text_p("Formulaire", style="Title"),
+            text_p("Q1 : Votre budget ?", style="ListParagraph", num=(1, 0)),
+            text_p("Q2 : Vos partenaires ?", style="ListParagraph", num=(1, 0))]
+    derived = derive_questionnaire(_blocks(build_docx(body)), name="f.docx").questionnaire
+    assert [q.text for q in derived.questions] == ["Votre budget ?", "Vos partenaires ?"]

@@ -85,6 +85,7 @@ _LEAD_IN_STRICT = re.compile(r"\bquestions\b|\bsuivantes?\b|\bci-(?:dessous|apr[
                              re.IGNORECASE)
 SHORT_LINE = 60  # an instruction or a heading is short
 ANSWER_SPACE = 2  # empty paragraphs left under a line for its answer
+SHORT_FIELD = 30  # a table row this short without "?" is rather a field ("Nom :")
 TITLE_STYLES = frozenset({"title", "titre", "subtitle", "sous-titre"})
 
 
@@ -160,10 +161,14 @@ def _label_kind(label: str) -> str:
 
 def _item(text: str, block: Block) -> _Item:
     item = _Item(text=text.strip(), block=block)
+    match = _ENUMERATOR.match(item.text)
     if block.list_label:
         item.kind, item.level = _label_kind(block.list_label), block.list_level
+        if match is not None and (match.group("qdigit") or match.group("digit")) and (
+            item.text[match.end():].strip()
+        ):
+            item.text = item.text[match.end():].strip()  # "Q1 : …" typed in a Word list
         return item
-    match = _ENUMERATOR.match(item.text)
     if match is not None and not _looks_like_prose(item.text, match):
         rest = item.text[match.end():].strip()
         if match.group("qdigit") or match.group("digit"):
@@ -181,8 +186,8 @@ def _item(text: str, block: Block) -> _Item:
 
 
 def _looks_like_prose(text: str, match: re.Match[str]) -> bool:
-    """"A. Dupont a écrit…" or "I. " at the start of a sentence are not numbers; a
-    single capital letter followed by "." is taken for an initial."""
+    """A single capital letter followed by "." is taken for an initial ("A. Dupont a
+    écrit…"), not a number."""
     return bool(match.group("letterdot")) and text[:1].isupper()
 
 
@@ -421,6 +426,9 @@ def _confidence(item: _Item, signatures: list[tuple[str, bool, bool]]) -> float:
         item.reasons.append("finit par « ? »")
     if item.table_question:
         score += 0.3
+        if not item.ends_with_question_mark and len(item.text) <= SHORT_FIELD:
+            score -= 0.3
+            item.reasons.append("texte court : un champ à remplir (nom, date…) ?")
     if item.block.bold or item.is_heading:
         score += 0.1
         item.reasons.append("titre" if item.is_heading else "en gras")
