@@ -347,3 +347,17 @@ def test_a_number_typed_in_a_word_list_item_is_not_part_of_the_question() -> Non
             text_p("Q2 : Vos partenaires ?", style="ListParagraph", num=(1, 0))]
     derived = derive_questionnaire(_blocks(build_docx(body)), name="f.docx").questionnaire
     assert [q.text for q in derived.questions] == ["Votre budget ?", "Vos partenaires ?"]
+
+
+def test_the_forms_page_header_is_its_sender_never_a_respondent(tmp_path: Path) -> None:
+    header = [text_p("Réseau des villes solidaires")]
+    body = [text_p("Enquête", style="Title"), text_p("1. Coopérez-vous ?")]
+    form = tmp_path / "enquete.docx"
+    form.write_bytes(build_docx(body, header=header, app_company="Réseau VS"))
+    questionnaire = load_form(form, None)
+    assert questionnaire.owner == ("Réseau des villes solidaires", "Réseau VS")
+    reply = tmp_path / "Parti des Communes.docx"
+    reply.write_bytes(build_docx([*body, text_p("Oui.")], header=header))
+    result = extract_file(InputFile(path=reply, display=reply.name), Matcher(questionnaire))
+    assert result.answer("Q1") == "Oui."
+    assert result.respondent == "Parti des Communes"

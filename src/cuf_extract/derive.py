@@ -445,10 +445,13 @@ def _confidence(item: _Item, signatures: list[tuple[str, bool, bool]]) -> float:
     return round(min(max(score, 0.1), 0.99), 2)
 
 
-def derive_questionnaire(blocks: Sequence[Block], *, name: str) -> Derived:
+def derive_questionnaire(
+    blocks: Sequence[Block], *, name: str, owner: Sequence[str] = ()
+) -> Derived:
     """The questionnaire of a blank form, from its blocks. `name` (the file's name) gives
-    the questionnaire's id and is used in messages. Raises `FormError` (French) when no
-    question, or more than `MAX_QUESTIONS`, is found."""
+    the questionnaire's id and is used in messages; `owner` are the sender's names (the
+    form's page header, its Company property), never to be taken for a respondent's.
+    Raises `FormError` (French) when no question, or more than `MAX_QUESTIONS`, is found."""
     items = _items(blocks)
     _assign(items)
     questions_at = [i for i, item in enumerate(items) if item.role == "question"]
@@ -559,6 +562,7 @@ def derive_questionnaire(blocks: Sequence[Block], *, name: str) -> Derived:
     questionnaire = Questionnaire(
         format_version=2,
         id=_identifier(name),
+        owner=tuple(dict.fromkeys(o for o in owner if o.strip())),
         title=title,
         intro=tuple(intro),
         lead_in=lead_in,
@@ -591,9 +595,17 @@ FORM_CACHE_FOLDER = Path(".cuf-extract") / "questionnaires"
 TOML_SUFFIXES = frozenset({".toml"})
 
 
-def read_form(path: Path) -> tuple[Sequence[Block], str]:
+@dataclass(frozen=True, slots=True)
+class FormFile:
+    blocks: Sequence[Block]
+    sha256: str
+    owner: tuple[str, ...]  # the form's page header lines and Company: the sender
+
+
+def read_form(path: Path) -> FormFile:
     """The blocks of the blank form at `path` (.docx, or .odt/.doc/.rtf converted by
-    LibreOffice) and the SHA-256 of its bytes. Raises `FormError` in French."""
+    LibreOffice), the SHA-256 of its bytes and its sender's names. Raises `FormError`
+    in French."""
     from cuf_extract import inputs
     from cuf_extract.docx_reader import read_document
     from cuf_extract.package import MAX_FILE_BYTES, OoxmlPackage, PackageError
@@ -622,7 +634,11 @@ def read_form(path: Path) -> tuple[Sequence[Block], str]:
                                  formatting=True)
     except PackageError as exc:
         raise FormError(f"Formulaire illisible : {exc.message}") from exc
-    return document.blocks, sha
+    owner = [line.strip() for header in document.headers for line in header.split("\n")[:1]
+             if 0 < len(line.strip()) <= 120]
+    if document.properties.company:
+        owner.append(document.properties.company)
+    return FormFile(document.blocks, sha, tuple(owner))
 
 
 def _converted(path: Path, kind: object) -> bytes:
@@ -641,8 +657,8 @@ def _converted(path: Path, kind: object) -> bytes:
 
 
 def derive_from_file(path: Path) -> Derived:
-    blocks, _ = read_form(path)
-    return derive_questionnaire(blocks, name=path.name)
+    form = read_form(path)
+    return derive_questionnaire(form.blocks, name=path.name, owner=form.owner)
 
 
 def load_form(path: Path, cache_folder: Path | None) -> Questionnaire:
@@ -652,19 +668,21 @@ def load_form(path: Path, cache_folder: Path | None) -> Questionnaire:
 
     if path.suffix.casefold() in TOML_SUFFIXES:
         return load_questionnaire(path)
-    blocks, sha = read_form(path)
+    form = read_form(path)
     entry: Path | None = None
     if cache_folder is not None:
         from cuf_extract.cache import code_fingerprint
 
-        key = hashlib.sha256(f"{sha}:{path.name}:{code_fingerprint()}".encode()).hexdigest()
+        key = hashlib.sha256(
+            f"{form.sha256}:{path.name}:{code_fingerprint()}".encode()).hexdigest()
         entry = cache_folder / f"{key[:24]}.toml"
         if entry.is_file():
             try:
                 return load_questionnaire(entry)
             except QuestionnaireError:
                 pass  # a damaged entry: derive again
-    questionnaire = derive_questionnaire(blocks, name=path.name).questionnaire
+    questionnaire = derive_questionnaire(form.blocks, name=path.name,
+                                         owner=form.owner).questionnaire
     if entry is not None:
         try:
             entry.parent.mkdir(parents=True, exist_ok=True)
