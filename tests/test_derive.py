@@ -4,7 +4,9 @@ campaigns with the derived questionnaire (exact answers)."""
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -361,3 +363,72 @@ def test_the_forms_page_header_is_its_sender_never_a_respondent(tmp_path: Path) 
     result = extract_file(InputFile(path=reply, display=reply.name), Matcher(questionnaire))
     assert result.answer("Q1") == "Oui."
     assert result.respondent == "Parti des Communes"
+
+
+# --------------------------------------------------------------------------- python-docx forms
+# Forms as written by another program (python-docx: built-in "List Number", "Heading 2"
+# styles, numbering from the style), with the questions derivation must find.
+
+
+def _python_docx(build: Callable[[Any], None]) -> tuple[Block, ...]:
+    import io
+
+    import docx
+
+    document = docx.Document()
+    build(document)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return _blocks(buffer.getvalue())
+
+
+def _list_number(d: Any) -> None:
+    d.add_heading("Enquête 2027", 0)
+    d.add_paragraph("Notre réseau agit de plusieurs façons :")
+    for text in ("coopération décentralisée", "aide à l'export"):
+        d.add_paragraph(text, style="List Bullet")
+    d.add_paragraph("Merci de répondre aux questions suivantes :")
+    for text in ("Décrivez votre action.", "Quels sont vos partenaires ?"):
+        d.add_paragraph(text, style="List Number")
+        d.add_paragraph()
+    d.add_paragraph("Contact : Jean Martin")
+
+
+def _letter(d: Any) -> None:
+    for text in ("Consultation des candidats", "Madame, Monsieur,",
+                 "Dans le cadre des élections, nous vous adressons ces questions.",
+                 "Soutiendrez-vous la coopération décentralisée ?", "",
+                 "Créerez-vous une délégation à l'international ?", "",
+                 "Veuillez agréer, Madame, Monsieur, nos salutations distinguées."):
+        d.add_paragraph(text)
+
+
+def _labelled_headings(d: Any) -> None:
+    d.add_heading("Questionnaire présidentielle 2027", 1)
+    for n, text in enumerate(("Votre vision de l'action extérieure", "Le rôle de l'État"), 1):
+        d.add_heading(f"Question {n} : {text}", 2)
+        d.add_paragraph("Réponse :")
+    d.add_paragraph("Nous vous remercions.")
+
+
+PYTHON_DOCX_FORMS = [
+    (_list_number, ["Décrivez votre action.", "Quels sont vos partenaires ?"],
+     "Merci de répondre aux questions suivantes :", ("Contact : Jean Martin",)),
+    (_letter, ["Soutiendrez-vous la coopération décentralisée ?",
+               "Créerez-vous une délégation à l'international ?"],
+     "Dans le cadre des élections, nous vous adressons ces questions.",
+     ("Veuillez agréer, Madame, Monsieur, nos salutations distinguées.",)),
+    (_labelled_headings, ["Votre vision de l'action extérieure", "Le rôle de l'État"], "",
+     ("Nous vous remercions.",)),
+]
+
+
+@pytest.mark.parametrize(("build", "questions", "lead_in", "tail"), PYTHON_DOCX_FORMS,
+                         ids=["list-number", "letter", "labelled-headings"])
+def test_forms_written_by_python_docx(
+    build: Callable[[Any], None], questions: list[str], lead_in: str, tail: tuple[str, ...]
+) -> None:
+    derived = derive_questionnaire(_python_docx(build), name="f.docx").questionnaire
+    assert [q.text for q in derived.questions] == questions
+    assert derived.lead_in == lead_in
+    assert (*derived.closing, *derived.contact) == tail
