@@ -432,3 +432,20 @@ def test_forms_written_by_python_docx(
     assert [q.text for q in derived.questions] == questions
     assert derived.lead_in == lead_in
     assert (*derived.closing, *derived.contact) == tail
+
+
+def test_sub_points_kept_as_choices_are_the_answer() -> None:
+    def form(choices: tuple[str, ...], answer: tuple[str, ...] = ()) -> list[str]:
+        return [text_p("Formulaire", style="Title"),
+                text_p("1. Votre collectivité est :"), *(text_p(c) for c in choices),
+                *(text_p(a) for a in answer), text_p("2. Coopérez-vous ?"), text_p("Merci.")]
+
+    choices = ("a) une commune ;", "b) un département ;", "c) une région.")
+    derived = derive_questionnaire(_blocks(build_docx(form(choices))), name="f.docx")
+    questionnaire = derived.questionnaire
+    assert questionnaire.questions[0].subpoints == choices
+    matcher = Matcher(questionnaire)
+    kept = locate(_blocks(build_docx(form(choices[1:2]))), matcher)
+    assert kept.answers == {"Q1": "b) un département ;", "Q2": None}
+    untouched = locate(_blocks(build_docx(form(choices, ("Une commune nouvelle.",)))), matcher)
+    assert untouched.answers == {"Q1": "Une commune nouvelle.", "Q2": None}

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from functools import lru_cache
 
@@ -161,6 +161,11 @@ class Matcher:
             self.template[normalise(questionnaire.lead_in)] = Role.LEAD_IN
         self.long_template = [k for k in self.template if len(k) >= TEMPLATE_FUZZY_MIN_LENGTH]
         self.form_lines = _form_line_keys(questionnaire.form_lines())
+        # Per question, each sub-point's keys: see `_kept_choices`.
+        self.subpoints = {
+            q.id: [_form_line_keys((line,)) for line in q.subpoints]
+            for q in questionnaire.questions if q.subpoints
+        }
         for key in self.form_lines:
             self.template.setdefault(key, Role.TEMPLATE)
         # Instruction lines are template only as printed: "Oui ☒ Non ☐" normalises like
@@ -293,6 +298,8 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
     classified = [matcher.classify(block) for block in blocks]
     question_ids = [q.id for q in matcher.questionnaire.questions]
     markers = [i for i, c in enumerate(classified) if c.role is Role.QUESTION]
+    if matcher.subpoints:
+        _kept_choices(classified, markers, matcher)
     if not markers:
         return Located(
             answers=dict.fromkeys(question_ids),
@@ -365,6 +372,33 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
         letterhead=_letterhead(classified),
         answered_twice=frozenset(qid for qid, count in answered.items() if count > 1),
     )
+
+
+def _kept_choices(classified: list[Classified], markers: list[int], matcher: Matcher) -> None:
+    """Sub-points read as choices: when a respondent kept some of a question's sub-points
+    and deleted the others ("b) une région" left of "a) … b) … c) …"), the ones kept are
+    the answer, not the form's text."""
+    for n, start in enumerate(markers):
+        groups = matcher.subpoints.get(classified[start].question or "")
+        if not groups:
+            continue
+        end = markers[n + 1] if n + 1 < len(markers) else len(classified)
+        found: dict[int, int] = {}  # block index -> which sub-point, kept as printed
+        edited: set[int] = set()  # sub-points still there, with text typed on their line
+        for i in range(start + 1, end):
+            item = classified[i]
+            key = normalise(item.block.text)
+            if item.form_line:
+                which = next((k for k, keys in enumerate(groups) if key in keys), None)
+                if which is not None:
+                    found[i] = which
+            elif item.role is Role.TEXT:
+                edited.update(k for k, keys in enumerate(groups)
+                              if any(key.startswith(f"{printed} ") for printed in keys))
+        present = set(found.values()) | edited
+        if found and len(present) < len(groups):
+            for i in found:
+                classified[i] = replace(classified[i], role=Role.TEXT, form_line=False)
 
 
 def _short_template(item: Classified) -> bool:
