@@ -449,3 +449,22 @@ def test_sub_points_kept_as_choices_are_the_answer() -> None:
     assert kept.answers == {"Q1": "b) un département ;", "Q2": None}
     untouched = locate(_blocks(build_docx(form(choices, ("Une commune nouvelle.",)))), matcher)
     assert untouched.answers == {"Q1": "Une commune nouvelle.", "Q2": None}
+
+
+@pytest.mark.parametrize("word_numbering", [False, True], ids=["typed", "word"])
+def test_numbered_sections_over_numbered_questions(word_numbering: bool) -> None:
+    def line(label: str, text: str, level: int) -> str:
+        if word_numbering:
+            return text_p(text, style="ListParagraph", num=(2, level))
+        return text_p(f"{label} {text}")
+
+    body = [text_p("Formulaire", style="Title"), text_p("Répondez aux questions suivantes :"),
+            line("1.", "La coopération", 0), line("1.1", "Coopérez-vous ?", 1),
+            line("1.2", "Avec qui ?", 1), line("2.", "Les moyens", 0),
+            line("2.1", "Quel budget ?", 1), text_p("Merci.")]
+    derived = derive_questionnaire(_blocks(build_docx(body)), name="f.docx").questionnaire
+    assert [q.text for q in derived.questions] == ["Coopérez-vous ?", "Avec qui ?",
+                                                   "Quel budget ?"]
+    sections = [q.section for q in derived.questions]
+    assert [s.rsplit(" ", 1)[-1] for s in sections] == ["coopération", "", "moyens"]
+    assert derived.closing == ("Merci.",)

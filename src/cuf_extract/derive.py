@@ -50,6 +50,7 @@ SURE, LIKELY = 0.8, 0.6
 _ENUMERATOR = re.compile(
     r"^\s*(?:"
     r"(?:question|q)\s*(?:n\s*[°o.]?\s*)?(?P<qdigit>\d{1,2})\b\s*[.):\-–—]?"
+    r"|(?P<mdigit>\d{1,2}(?:\.\d{1,2})+)\.?(?=\s)"
     r"|(?P<digit>\d{1,2})\s*(?:[.)°](?!\d)|\s[-–—])"
     r"|(?P<roman>[IVX]{1,5})\s*[.)](?=\s)"
     r"|(?P<letter>[a-zA-Z])\s*\)(?=\s)"
@@ -164,15 +165,18 @@ def _item(text: str, block: Block) -> _Item:
     match = _ENUMERATOR.match(item.text)
     if block.list_label:
         item.kind, item.level = _label_kind(block.list_label), block.list_level
-        if match is not None and (match.group("qdigit") or match.group("digit")) and (
+        if match is not None and (
+            match.group("qdigit") or match.group("digit") or match.group("mdigit")
+        ) and (
             item.text[match.end():].strip()
         ):
             item.text = item.text[match.end():].strip()  # "Q1 : …" typed in a Word list
         return item
     if match is not None and not _looks_like_prose(item.text, match):
         rest = item.text[match.end():].strip()
-        if match.group("qdigit") or match.group("digit"):
+        if match.group("qdigit") or match.group("digit") or match.group("mdigit"):
             item.kind = "digit"
+            item.level = (match.group("mdigit") or "").count(".")  # "1.2" is a second level
         elif match.group("roman"):
             item.kind = "roman"
         else:
@@ -310,12 +314,19 @@ def _assign(items: list[_Item]) -> None:
     if not candidates:
         return
     # The questions' own numbering: the first numbered candidate's kind and level.
-    numbered = [items[i] for i in candidates if items[i].kind]
-    key = (numbered[0].kind, numbered[0].level) if numbered else None
+    key = _question_numbering([items[i] for i in candidates])
     if key is not None:
+        # Numbered lines above the questions' level ("1. La coopération" over "1.1 …?")
+        # head sections.
+        for i in candidates:
+            item = items[i]
+            if item.kind and item.level < key[1] and not item.ends_with_question_mark:
+                item.role = "section"
+        candidates = [i for i in candidates if items[i].role is None]
         # Items of the questions' own list after the first question are questions too,
         # "?" or not ("Décrivez votre projet." in a bulleted list of questions).
-        more = [i for i, item in enumerate(items) if i > candidates[0]
+        first_of_list = min(i for i in candidates if (items[i].kind, items[i].level) == key)
+        more = [i for i, item in enumerate(items) if i > first_of_list
                 and (item.kind, item.level) == key and item.role is None
                 and not item.label_only]
         candidates = sorted({*candidates, *more})
@@ -360,6 +371,20 @@ def _assign(items: list[_Item]) -> None:
             item.role = "section"
         else:
             item.role = "note"
+
+
+def _question_numbering(candidates: list[_Item]) -> tuple[str, int] | None:
+    """The questions' own numbering (kind, level): of the numbered candidates, the list
+    with the most lines ending in "?" (the first one on a tie)."""
+    counts: dict[tuple[str, int], int] = {}
+    for item in candidates:
+        if item.kind:
+            key = (item.kind, item.level)
+            counts[key] = counts.get(key, 0) + item.ends_with_question_mark
+    if not counts:
+        return None
+    best = max(counts.values())
+    return next(key for key, count in counts.items() if count == best)
 
 
 def _after_lead_in(items: list[_Item], candidates: list[int]) -> list[int]:
