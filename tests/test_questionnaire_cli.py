@@ -225,3 +225,24 @@ def test_a_missing_or_unreadable_form_is_explained(
                            monkeypatch=monkeypatch, capsys=capsys)
     assert code == EXIT_USAGE
     assert err.startswith("Erreur : Formulaire illisible : « notes.pdf »")
+
+
+def test_a_corrected_toml_beside_the_form_is_pointed_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    _campaign(tmp_path, 3)
+    run_cli("questionnaire", "formulaire.docx", cwd=tmp_path, monkeypatch=monkeypatch,
+            capsys=capsys)
+    toml = tmp_path / "formulaire.toml"
+    code, _, err = run_cli("check", "reponses/parti-a.docx", "--questionnaire",
+                           "formulaire.docx", cwd=tmp_path, monkeypatch=monkeypatch,
+                           capsys=capsys)
+    assert code == EXIT_OK and "Attention" not in err
+    toml.write_text(toml.read_text(encoding="utf-8").replace("numéro 2 sur", "numéro deux sur"),
+                    encoding="utf-8")
+    code, out, err = run_cli("check", "reponses/parti-a.docx", "--questionnaire",
+                             "formulaire.docx", cwd=tmp_path, monkeypatch=monkeypatch,
+                             capsys=capsys)
+    assert "« formulaire.toml » ne correspond pas" in err
+    assert "--questionnaire formulaire.toml" in err
+    assert "Question de test numéro 2 sur" in out  # the form, not the edited file, was used

@@ -139,9 +139,19 @@ def _load_questionnaire(path: Path | None, cache_base: Path | None = None) -> Qu
             return load_questionnaire(path)
         from cuf_extract.derive import FORM_CACHE_FOLDER, load_form
 
-        return load_form(path, (cache_base or Path.cwd()).absolute() / FORM_CACHE_FOLDER)
+        derived = load_form(path, (cache_base or Path.cwd()).absolute() / FORM_CACHE_FOLDER)
     except QuestionnaireError as exc:
         _fail(str(exc))
+    beside = path.with_suffix(".toml")
+    try:
+        corrected = beside.is_file() and load_questionnaire(beside) != derived
+    except QuestionnaireError:
+        corrected = True
+    if corrected:
+        typer.echo(f"Attention : « {beside} » ne correspond pas à ce que l'outil lit dans "
+                   f"« {path.name} » (corrigé à la main ?) ; il n'est pas utilisé. Pour "
+                   f"l'utiliser : --questionnaire {beside}", err=True)
+    return derived
 
 
 QuestionnaireOption = Annotated[
