@@ -246,3 +246,16 @@ def test_a_corrected_toml_beside_the_form_is_pointed_out(
     assert "« formulaire.toml » ne correspond pas" in err
     assert "--questionnaire formulaire.toml" in err
     assert "Question de test numéro 2 sur" in out  # the form, not the edited file, was used
+
+
+def test_the_blank_form_among_the_replies_is_not_read_as_a_reply(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    form = _campaign(tmp_path, 3)
+    form.rename(tmp_path / "reponses" / "formulaire.docx")
+    code, _, err = run_cli("reponses", "--questionnaire", "reponses/formulaire.docx",
+                           "--json", "r.json", cwd=tmp_path, monkeypatch=monkeypatch,
+                           capsys=capsys)
+    assert code == EXIT_OK, err
+    run = Run.model_validate_json((tmp_path / "r.json").read_text(encoding="utf-8"))
+    assert sorted(f.name for f in run.files) == ["parti-a.docx", "parti-b.docx"]

@@ -211,7 +211,9 @@ def extract(
     _refuse_other_campaign(output, questionnaire)
     report = report or output.with_name(output.stem + REPORT_SUFFIX)
     outputs = [p for p in (output, report, json_path) if p is not None]
-    expansion = expand_paths(paths, recursive=recursive, exclude=outputs)
+    # The blank form may sit among the replies: it is not one.
+    form = [questionnaire_path] if questionnaire_path is not None else []
+    expansion = expand_paths(paths, recursive=recursive, exclude=[*outputs, *form])
     for pattern in expansion.unmatched:
         hint = ""
         if not recursive and Path(pattern).is_dir() and any(Path(pattern).iterdir()):
