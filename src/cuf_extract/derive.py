@@ -313,7 +313,7 @@ def _assign(items: list[_Item]) -> None:
     candidates = _after_lead_in(items, [i for i in candidates if i != title_index])
     if not candidates:
         return
-    # The questions' own numbering: the first numbered candidate's kind and level.
+    # The questions' own numbering (kind, level), if they are numbered or bulleted.
     key = _question_numbering([items[i] for i in candidates])
     if key is not None:
         # Numbered lines above the questions' level ("1. La coopération" over "1.1 …?")
@@ -332,11 +332,12 @@ def _assign(items: list[_Item]) -> None:
         candidates = sorted({*candidates, *more})
 
     current_question: int | None = None
+    is_candidate = set(candidates)
     for i, item in enumerate(items):
         if i == title_index:
             item.role = "title"
             continue
-        if i in candidates:
+        if i in is_candidate:
             is_sub = (
                 current_question is not None
                 and key is not None
