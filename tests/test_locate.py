@@ -238,3 +238,18 @@ def test_a_slightly_edited_form_paragraph_is_kept_visible(matcher: Matcher) -> N
     located = locate(blocks, matcher)
     assert located.answers["Q5"] == "Oui."  # the edited closing still ends the answer
     assert located.extra_text == (edited,)
+
+
+def test_a_question_answered_in_two_places_is_flagged() -> None:
+    from cuf_extract.docx_reader import Block
+    from cuf_extract.locate import Matcher, locate
+    from cuf_extract.questionnaire import load_questionnaire
+
+    questionnaire = load_questionnaire()
+    q1, q2 = questionnaire.questions[0].text, questionnaire.questions[1].text
+    blocks = [Block(q1), Block(""), Block(q2), Block("Première réponse."),
+              Block(q1), Block("Oui."), Block(q2), Block("Seconde réponse.")]
+    located = locate(blocks, Matcher(questionnaire))
+    assert located.answers["Q2"] == "Première réponse.\nSeconde réponse."
+    assert located.answers["Q1"] == "Oui."
+    assert located.answered_twice == frozenset({"Q2"})

@@ -10,6 +10,7 @@ Rows are matched by path, then by file name, then by file hash (a renamed file).
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from cuf_extract.models import (
     ChangeKind,
     FileHistory,
     FileResult,
+    QuestionnaireRef,
     Run,
     StaffValue,
     Status,
@@ -58,6 +60,8 @@ STATE_PATH, STATE_SHA, STATE_STATUS = "path", "sha256", "status"
 STATE_DIGEST = "digest:"  # + question id
 STATE_WRITTEN = "written:"  # + extracted column title
 STATE_POSITION = "position:"  # + question id: the automatic position written, "" if none
+# The last column's title: "questionnaire:<id>#<digest of its questions>".
+STATE_QUESTIONNAIRE = "questionnaire:"
 
 
 class PreviousUnreadable(Exception):
@@ -383,6 +387,8 @@ def state_rows(run: Run, campaign: Campaign, shown_cells: dict[str, dict[str, st
         rows.append([absent.path, absent.sha256 or "", "", *("" for _ in question_ids),
                      *(cells.get(c, "") for c in columns)])
     _add_written_positions(header, rows, run, campaign)
+    # Last, over no cells: which questionnaire made this workbook (see `other_campaign`).
+    header.append(questionnaire_marker(run.questionnaire))
     return header, rows
 
 
@@ -396,6 +402,59 @@ def _add_written_positions(header: list[str], rows: list[list[str]], run: Run,
         cells = position_cells(item, campaign, question_ids)
         values.extend(text if automatic else ""
                       for text, automatic in (cells.get(q, ("", False)) for q in question_ids))
+
+
+def questionnaire_marker(ref: QuestionnaireRef) -> str:
+    """The questionnaire a workbook was made with: its id and a digest of its questions."""
+    texts = "\x1f".join(f"{q.id}\x1e{q.text}" for q in ref.questions)
+    digest = hashlib.sha256(texts.encode("utf-8")).hexdigest()[:16]
+    return f"{STATE_QUESTIONNAIRE}{ref.id}#{digest}"
+
+
+def other_campaign(path: Path, ref: QuestionnaireRef) -> str | None:
+    """Why the workbook at `path` must not be reused with questionnaire `ref` (French),
+    or None when it may: absent, unreadable (reported later), or made with the same
+    questionnaire. A workbook written before the marker existed is judged by its
+    question columns."""
+    if not path.is_file():
+        return None
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True)
+    except Exception:
+        return None  # read_previous says it is unreadable
+    try:
+        state_header: list[str] = []
+        if STATE_SHEET in workbook.sheetnames:
+            first = next(workbook[STATE_SHEET].iter_rows(max_row=1, values_only=True), ())
+            state_header = [_text(v) for v in first]
+        answers_header: list[str] = []
+        if ANSWERS_SHEET in workbook.sheetnames:
+            first = next(workbook[ANSWERS_SHEET].iter_rows(max_row=1, values_only=True), ())
+            answers_header = [_text(v).strip() for v in first]
+    finally:
+        workbook.close()
+    wanted = questionnaire_marker(ref)
+    marker = next((h for h in state_header if h.startswith(STATE_QUESTIONNAIRE)), None)
+    hint = (f" Les réponses de deux questionnaires ne se mélangent pas : choisissez un autre "
+            f"nom de tableur avec l'option -o (par exemple « -o reponses-{ref.id}.xlsx »), "
+            "ou mettez l'ancien tableur de côté.")
+    if marker is not None:
+        if marker == wanted:
+            return None
+        old_id = marker.removeprefix(STATE_QUESTIONNAIRE).rsplit("#", 1)[0]
+        if old_id == ref.id:
+            return (f"Le tableur « {path} » a été fait avec une autre version du questionnaire "
+                    f"« {ref.id} » (ses questions ont changé depuis).{hint}")
+        return (f"Le tableur « {path} » a été fait avec le questionnaire « {old_id} », pas avec "
+                f"« {ref.id} ».{hint}")
+    question_ids = {q.id for q in ref.questions}
+    columns = {h for h in answers_header if re.fullmatch(r"Q\d+", h)}
+    if columns and columns != question_ids:
+        return (f"Le tableur « {path} » a été fait avec un autre questionnaire "
+                f"({len(columns)} questions, pas {len(question_ids)}).{hint}")
+    return None
 
 
 def summary_line(campaign: Campaign) -> str:

@@ -31,6 +31,7 @@ SEVERITY: dict[IssueCode, Severity] = {
     IssueCode.ENCRYPTED: Severity.ERROR,
     IssueCode.UNSUPPORTED_FORMAT: Severity.ERROR,
     IssueCode.TOO_LARGE: Severity.ERROR,
+    IssueCode.ANSWERED_TWICE: Severity.WARNING,
 }
 
 def make_issue(code: IssueCode, message: str, question: str | None = None) -> Issue:
@@ -48,6 +49,7 @@ def answer_issues(
     answers: dict[str, str | None],
     found: frozenset[str],
     unassigned: Sequence[str],
+    answered_twice: frozenset[str] = frozenset(),
 ) -> list[Issue]:
     """Issues about the questions and answers of one reply."""
     if not found:
@@ -75,6 +77,14 @@ def answer_issues(
             ))
             continue
         previous_found = qid
+        if qid in answered_twice:
+            issues.append(make_issue(
+                IssueCode.ANSWERED_TWICE,
+                f"{label.capitalize()} figure deux fois dans le document (le formulaire et une "
+                "copie des questions), avec du texte après chacune : les deux textes sont "
+                "gardés, l'un après l'autre, dans sa réponse. Vérifiez lequel est la réponse.",
+                qid,
+            ))
         text = answers.get(qid)
         if text is None or not text.strip():
             issues.append(make_issue(

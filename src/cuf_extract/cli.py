@@ -130,21 +130,38 @@ def _main(
     """Extrait les réponses au questionnaire des fichiers Word renvoyés."""
 
 
-def _load_questionnaire(path: Path | None) -> Questionnaire:
+def _load_questionnaire(path: Path | None, cache_base: Path | None = None) -> Questionnaire:
+    """The bundled questionnaire, a TOML file, or a blank form's (derived, cached in
+    `cache_base`/.cuf-extract/questionnaires by the form's hash)."""
     from cuf_extract.questionnaire import QuestionnaireError, load_questionnaire
 
     try:
-        return load_questionnaire(path)
+        if path is None or path.suffix.casefold() == ".toml":
+            return load_questionnaire(path)
+        from cuf_extract.derive import FORM_CACHE_FOLDER, load_form
+
+        derived = load_form(path, (cache_base or Path.cwd()).absolute() / FORM_CACHE_FOLDER)
     except QuestionnaireError as exc:
         _fail(str(exc))
+    beside = path.with_suffix(".toml")
+    try:
+        corrected = beside.is_file() and load_questionnaire(beside) != derived
+    except QuestionnaireError:
+        corrected = True
+    if corrected:
+        typer.echo(f"Attention : « {beside} » ne correspond pas à ce que l'outil lit dans "
+                   f"« {path.name} » (corrigé à la main ?) ; il n'est pas utilisé. Pour "
+                   f"l'utiliser : --questionnaire {beside}", err=True)
+    return derived
 
 
 QuestionnaireOption = Annotated[
     Path | None,
     typer.Option(
         "--questionnaire",
-        help="Fichier TOML d'un autre questionnaire (voir docs/questionnaire-format.md). "
-        "Par défaut : le questionnaire 2020 intégré.",
+        help="Le formulaire vierge de la campagne (.docx, .odt, .doc : ses questions sont "
+        "retrouvées automatiquement) ou son fichier TOML (voir "
+        "docs/questionnaire-format.md). Par défaut : le questionnaire 2020 intégré.",
         dir_okay=False,
         metavar="FICHIER",
     ),
@@ -197,12 +214,15 @@ def extract(
     from cuf_extract.inputs import expand_paths
     from cuf_extract.pipeline import InputFile
 
-    questionnaire = _load_questionnaire(questionnaire_path)
+    questionnaire = _load_questionnaire(questionnaire_path, output.absolute().parent)
+    _refuse_other_campaign(output, questionnaire)
     recipients = _load_recipients(destinataires) if destinataires is not None else None
     report = report or output.with_name(output.stem + REPORT_SUFFIX)
     outputs = [p for p in (output, report, json_path) if p is not None]
-    expansion = expand_paths(paths, recursive=recursive,
-                             exclude=[*outputs, *([destinataires] if destinataires else [])])
+    # The blank form and the list of recipients may sit among the replies: not replies.
+    form = [questionnaire_path] if questionnaire_path is not None else []
+    listed = [destinataires] if destinataires is not None else []
+    expansion = expand_paths(paths, recursive=recursive, exclude=[*outputs, *form, *listed])
     for pattern in expansion.unmatched:
         hint = ""
         if not recursive and Path(pattern).is_dir() and any(Path(pattern).iterdir()):
@@ -239,6 +259,15 @@ def _load_recipients(path: Path) -> tuple[Recipient, ...]:
         return load_recipients(path)
     except RecipientsError as exc:
         _fail(str(exc))
+
+
+def _refuse_other_campaign(output: Path, questionnaire: Questionnaire) -> None:
+    """Two questionnaires' answers never share a workbook."""
+    from cuf_extract.campaign import other_campaign
+
+    reason = other_campaign(output, questionnaire.ref())
+    if reason is not None:
+        _fail(reason)
 
 
 def _check_writable_folder(target: Path) -> None:
@@ -543,6 +572,39 @@ def template(
     except OutputError as exc:
         _fail(str(exc))
     typer.echo(f"Écrit : {written}")
+
+
+@app.command("questionnaire", cls=_Command)
+def questionnaire_command(
+    form: Annotated[Path, typer.Argument(
+        help="Le formulaire vierge (.docx, .odt ou .doc), tel qu'il sera envoyé.",
+        show_default=False, metavar="FORMULAIRE", dir_okay=False)],
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", dir_okay=False, metavar="FICHIER",
+                     help="Fichier TOML à écrire. Par défaut : à côté du formulaire, même nom "
+                     "en .toml."),
+    ] = None,
+) -> None:
+    """Retrouve les questions d'un formulaire vierge et écrit le questionnaire (TOML)."""
+    from cuf_extract.outline import make_questionnaire, outline_table
+    from cuf_extract.questionnaire import QuestionnaireError
+    from cuf_extract.writers.atomic import OutputError
+
+    try:
+        made = make_questionnaire(form, output)
+    except (QuestionnaireError, OutputError) as exc:
+        _fail(str(exc))
+    out = _console(stderr=False)
+    count = len(made.derived.questionnaire.questions)
+    out.print(outline_table(made.derived, title=f"« {form.name} » : {count} question(s)"))
+    for backup in made.backups:
+        out.print(f"Version précédente sauvegardée : {backup}", markup=False)
+    out.print(f"Écrit : {made.written}", markup=False)
+    if made.unsure:
+        typer.echo(f"Attention : vérifiez {', '.join(made.unsure)} dans le formulaire et dans "
+                   f"« {made.written.name} » (questions trouvées sans certitude).", err=True)
+    raise typer.Exit(EXIT_FLAGGED if made.unsure else EXIT_OK)
 
 
 @app.command("schema", cls=_Command)

@@ -93,6 +93,11 @@ class Block:
     list_level: int = 0
     cell: tuple[int, int, int] | None = None  # (table serial, row, cell) when in a table
     origin: Literal["body", "textbox"] = "body"
+    # Formatting, for reading a blank form's layout (derive.py); replies ignore it.
+    style: str = ""  # the paragraph style's name as Word stores it ("heading 1", "Title")
+    heading_level: int = 0  # 1-9 for a heading (style or direct outline level), else 0
+    bold: bool = False  # every visible character is bold (read_document(formatting=True))
+    italic: bool = False  # every visible character is italic (idem)
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,14 +271,104 @@ def _style_numbering(root: _Element | None) -> dict[str, tuple[str, int]]:
     return resolved
 
 
+@dataclass(frozen=True, slots=True)
+class _StyleInfo:
+    name: str
+    outline: int  # 0 = body text, 1-9 = heading level
+    bold: bool
+    italic: bool
+
+
+_OFF = frozenset({"0", "false", "off"})
+
+
+def _toggle(rpr: _Element | None, tag: str) -> bool | None:
+    """w:b / w:i in a run's or style's properties: True, False, or None when absent."""
+    if rpr is None:
+        return None
+    el = rpr.find(_w(tag))
+    if el is None:
+        return None
+    return el.get(VAL) not in _OFF
+
+
+def _style_info(root: _Element | None) -> dict[str, _StyleInfo]:
+    """Paragraph style id -> name, heading level and emphasis (resolved through basedOn)."""
+    if root is None:
+        return {}
+    raw: dict[str, tuple[str, str | None, int | None, bool | None, bool | None]] = {}
+    for style in root.iter(_w("style")):
+        if style.get(_w("type")) != "paragraph":
+            continue
+        ppr = style.find(PPR)
+        outline = _child_val(ppr, "outlineLvl") if ppr is not None else None
+        rpr = style.find(_w("rPr"))
+        raw[style.get(_w("styleId"), "")] = (
+            _child_val(style, "name") or "", _child_val(style, "basedOn"),
+            _int(outline, 9) if outline is not None else None,
+            _toggle(rpr, "b"), _toggle(rpr, "i"),
+        )
+    info: dict[str, _StyleInfo] = {}
+    for sid, (name, _, _, _, _) in raw.items():
+        outline_found: int | None = None
+        bold: bool | None = None
+        italic: bool | None = None
+        current: str | None = sid
+        for _ in range(10):  # basedOn chains are short; stop on cycles
+            if current is None or current not in raw:
+                break
+            _, parent, own_outline, own_bold, own_italic = raw[current]
+            outline_found = own_outline if outline_found is None else outline_found
+            bold = own_bold if bold is None else bold
+            italic = own_italic if italic is None else italic
+            current = parent
+        level = outline_found + 1 if outline_found is not None and outline_found < 9 else 0
+        info[sid] = _StyleInfo(name, level, bool(bold), bool(italic))
+    return info
+
+
+def _emphasis(p: _Element, style: _StyleInfo | None) -> tuple[bool, bool]:
+    """(bold, italic): whether every visible character of the paragraph is."""
+    seen = False
+    bold = italic = True
+    style_bold = style.bold if style is not None else False
+    style_italic = style.italic if style is not None else False
+
+    def visit(parent: _Element) -> None:
+        nonlocal seen, bold, italic
+        for child in parent:
+            tag = child.tag
+            if tag == R:
+                if not any((t.text or "").strip() for t in child.iterchildren(T)):
+                    continue
+                seen = True
+                rpr = child.find(_w("rPr"))
+                run_bold = _toggle(rpr, "b")
+                run_italic = _toggle(rpr, "i")
+                bold = bold and (style_bold if run_bold is None else run_bold)
+                italic = italic and (style_italic if run_italic is None else run_italic)
+            elif tag in _INLINE_WRAPPERS or tag in _REVISION_KEPT:
+                visit(child)
+            elif tag == SDT:
+                content = _sdt_content(child)
+                if content is not None:
+                    visit(content)
+
+    visit(p)
+    return (seen and bold, seen and italic)
+
+
 # --------------------------------------------------------------------------- body
 
 
 class _Walker:
     """Walks block and inline content in document order, collecting blocks."""
 
-    def __init__(self, numbering: _Numbering):
+    def __init__(self, numbering: _Numbering, styles: dict[str, _StyleInfo] | None = None,
+                 *, emphasis: bool = False):
         self.numbering = numbering
+        self.styles = styles or {}
+        self.emphasis = emphasis  # read bold/italic: costs a pass over each paragraph's runs
         self.blocks: list[Block] = []
         self.revisions = 0
         self.embedded_chunks = 0
@@ -329,9 +424,17 @@ class _Walker:
         boxes: list[_Element] = []
         self.read_inline(p, parts, boxes, [])
         label, level = self._list_label(p)
+        ppr = p.find(PPR)
+        style = self.styles.get(_child_val(ppr, "pStyle") or "Normal" if ppr is not None
+                                else "Normal")
+        outline = _child_val(ppr, "outlineLvl") if ppr is not None else None
+        heading = (_int(outline, 9) + 1 if outline is not None else
+                   style.outline if style is not None else 0)
+        bold, italic = _emphasis(p, style) if self.emphasis else (False, False)
         self.blocks.append(
             Block(text="".join(parts), list_label=label, list_level=level,
-                  cell=cell, origin=origin)
+                  cell=cell, origin=origin, style=style.name if style is not None else "",
+                  heading_level=heading if 0 < heading <= 9 else 0, bold=bold, italic=italic)
         )
         for box in boxes:
             self.read_blocks(box, cell, "textbox")
@@ -536,8 +639,11 @@ def _properties(package: OoxmlPackage) -> Properties:
     )
 
 
-def read_document(package: OoxmlPackage) -> DocumentText:
-    """Read the main document, its headers, footers, notes, comments and properties."""
+def read_document(package: OoxmlPackage, *, formatting: bool = False) -> DocumentText:
+    """Read the main document, its headers, footers, notes, comments and properties.
+
+    With `formatting`, each block also says whether it is all bold or italic (reading a
+    blank form's layout needs it; replies do not, and it costs a fifth of the reading)."""
     main = package.main_document()
     related: dict[str, list[str]] = {}
     for rel in package.relationships(main):
@@ -550,7 +656,8 @@ def read_document(package: OoxmlPackage) -> DocumentText:
     styles_root = package.read_xml(related["styles"][0]) if "styles" in related else None
     style_numbering = _style_numbering(styles_root)
     numbering_root = package.read_xml(related["numbering"][0]) if "numbering" in related else None
-    walker = _Walker(_Numbering(numbering_root, style_numbering))
+    walker = _Walker(_Numbering(numbering_root, style_numbering), _style_info(styles_root),
+                     emphasis=formatting)
 
     document = package.read_xml(main)
     body = document.find(BODY)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from functools import lru_cache
 
@@ -121,6 +121,7 @@ class Classified:
     trailing: str = ""  # text typed on the question's own line, after it
     leading: str = ""  # text typed on the question's own line, before it (not a label)
     edited: bool = False  # a template paragraph the respondent changed a little
+    form_line: bool = False  # printed among the questions (heading, note…): never an answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +133,8 @@ class Located:
     extra_text: tuple[str, ...]
     unassigned: tuple[str, ...]  # extra text standing among the questions
     letterhead: str | None  # the first line typed above the form, if any
+    # Questions found twice with text after both occurrences (both answers are kept).
+    answered_twice: frozenset[str] = frozenset()
 
 
 class Matcher:
@@ -157,14 +160,31 @@ class Matcher:
         if questionnaire.lead_in:
             self.template[normalise(questionnaire.lead_in)] = Role.LEAD_IN
         self.long_template = [k for k in self.template if len(k) >= TEMPLATE_FUZZY_MIN_LENGTH]
+        self.form_lines = _form_line_keys(questionnaire.form_lines())
+        # Per question, each sub-point's keys: see `_kept_choices`.
+        self.subpoints = {
+            q.id: [_form_line_keys((line,)) for line in q.subpoints]
+            for q in questionnaire.questions if q.subpoints
+        }
+        for key in self.form_lines:
+            self.template.setdefault(key, Role.TEMPLATE)
+        # Instruction lines are template only as printed: "Oui ☒ Non ☐" normalises like
+        # "Oui ☐ Non ☐" but is the respondent's answer.
+        self.instructions: dict[str, set[str]] = {}
+        for question in questionnaire.questions:
+            for line in question.instructions:
+                self.instructions.setdefault(normalise(line), set()).add(" ".join(line.split()))
 
     def classify(self, block: Block) -> Classified:
         norm = normalise(block.text)
         if not norm:
             return Classified(block, Role.EMPTY)
         role = self.template.get(norm)
+        printed = self.instructions.get(norm)
+        if printed is not None and " ".join(block.text.split()) not in printed:
+            return Classified(block, Role.TEXT)  # an instruction line the respondent edited
         if role is not None:
-            return Classified(block, role)
+            return Classified(block, role, form_line=norm in self.form_lines)
         question = self._match_question(block.text, norm)
         if question is not None:
             qid, trailing, leading = question
@@ -199,6 +219,26 @@ class Matcher:
             return None
         trailing, leading = _around_question(text, best_norm, self.end_marks[best_id], best_start)
         return best_id, trailing, leading
+
+
+# A list label a form line may carry in its text ("a) la jeunesse") but not in a reply
+# whose Word list shows it outside the text, or the other way round.
+_LINE_LABEL = re.compile(r"^(?:[a-z]|\d{1,2}|[ivx]{1,4}) ")
+
+
+def _form_line_keys(lines: tuple[str, ...]) -> frozenset[str]:
+    """Normalised form lines (each line of a multi-line one too), with and without a
+    leading list label."""
+    keys: set[str] = set()
+    for text in lines:
+        for piece in (text, *text.split("\n")):
+            key = normalise(piece)
+            if key:
+                keys.add(key)
+                stripped = _LINE_LABEL.sub("", key)
+                if stripped:
+                    keys.add(stripped)
+    return frozenset(keys)
 
 
 def _around_question(
@@ -258,6 +298,8 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
     classified = [matcher.classify(block) for block in blocks]
     question_ids = [q.id for q in matcher.questionnaire.questions]
     markers = [i for i, c in enumerate(classified) if c.role is Role.QUESTION]
+    if matcher.subpoints:
+        _kept_choices(classified, markers, matcher)
     if not markers:
         return Located(
             answers=dict.fromkeys(question_ids),
@@ -288,13 +330,19 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
     extra: list[str] = []
     unassigned: list[str] = []
     current: str | None = None
+    # Per question, how many of its occurrences have text after them.
+    answered: dict[str, int] = dict.fromkeys(question_ids, 0)
+    occurrence_has_text = False
     for i, item in enumerate(classified):
         if item.role is Role.QUESTION:
             current = item.question
+            occurrence_has_text = False
             if item.leading:
                 extra.append(item.leading)
             if item.trailing and current is not None:
                 parts[current].append(item.trailing)
+                answered[current] += 1
+                occurrence_has_text = True
             continue
         if item.role is not Role.TEXT and not (
             first_marker < i < end and _short_template(item)
@@ -311,6 +359,9 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
             extra.append(line)
         else:
             parts[current].append(line)
+            if not occurrence_has_text:
+                answered[current] += 1
+                occurrence_has_text = True
 
     answers = {qid: ("\n".join(lines) if lines else None) for qid, lines in parts.items()}
     return Located(
@@ -319,12 +370,43 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
         extra_text=tuple(extra),
         unassigned=tuple(unassigned),
         letterhead=_letterhead(classified),
+        answered_twice=frozenset(qid for qid, count in answered.items() if count > 1),
     )
+
+
+def _kept_choices(classified: list[Classified], markers: list[int], matcher: Matcher) -> None:
+    """Sub-points read as choices: when a respondent kept some of a question's sub-points
+    and deleted the others ("b) une région" left of "a) … b) … c) …"), the ones kept are
+    the answer, not the form's text."""
+    for n, start in enumerate(markers):
+        groups = matcher.subpoints.get(classified[start].question or "")
+        if not groups:
+            continue
+        end = markers[n + 1] if n + 1 < len(markers) else len(classified)
+        found: dict[int, int] = {}  # block index -> which sub-point, kept as printed
+        edited: set[int] = set()  # sub-points still there, with text typed on their line
+        for i in range(start + 1, end):
+            item = classified[i]
+            key = normalise(item.block.text)
+            if item.form_line:
+                which = next((k for k, keys in enumerate(groups) if key in keys), None)
+                if which is not None:
+                    found[i] = which
+            elif item.role is Role.TEXT:
+                edited.update(k for k, keys in enumerate(groups)
+                              if any(key.startswith(f"{printed} ") for printed in keys))
+        present = set(found.values()) | edited
+        if found and len(present) < len(groups):
+            for i in found:
+                classified[i] = replace(classified[i], role=Role.TEXT, form_line=False)
 
 
 def _short_template(item: Classified) -> bool:
     """A short template line ("Contact :") met among the answers is taken as typed text:
-    nothing of the form stands between the questions, and "Contact" is a fine answer."""
+    nothing of the form stands between the questions, and "Contact" is a fine answer.
+    Lines the form prints among its questions (headings, notes, instructions) are not."""
+    if item.form_line:
+        return False
     return item.role in (Role.TEMPLATE, Role.END_OF_QUESTIONS, Role.LEAD_IN) and (
         len(normalise(item.block.text)) < SHORT_TEMPLATE_LENGTH
     )

@@ -50,6 +50,7 @@ class IssueCode(StrEnum):
     ENCRYPTED = "encrypted"
     UNSUPPORTED_FORMAT = "unsupported_format"
     TOO_LARGE = "too_large"
+    ANSWERED_TWICE = "answered_twice"
 
 
 class RespondentSource(StrEnum):

@@ -328,6 +328,7 @@ def _result_from_document(
         answers=located.answers,
         found=located.found,
         unassigned=located.unassigned,
+        answered_twice=located.answered_twice,
     )
     if document.revisions:
         issues.append(make_issue(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import re
 import tomllib
+from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -11,10 +14,33 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from cuf_extract.models import Question, QuestionnaireRef
 
 DEFAULT_QUESTIONNAIRE = "cuf-aict-2020.toml"
+# Version 1: the 2020 keys. Version 2 adds, per question, `section`, `subpoints`,
+# `notes` and `instructions` (what a form carries besides its questions).
+FORMAT_VERSION = 2
+MAX_QUESTIONS = 60
 
 
 class QuestionnaireError(Exception):
     """The questionnaire file cannot be used; the message says why, in French."""
+
+
+class FormQuestion(Question):
+    """A question with what the form prints around it (all template text, never an answer).
+
+    Only `id` and `text` go to the JSON export (`QuestionnaireRef` holds plain `Question`s).
+    """
+
+    section: str = ""  # the section heading printed just before this question
+    subpoints: tuple[str, ...] = ()  # "a) …", "b) …": part of the question; the answer follows
+    notes: tuple[str, ...] = ()  # explanatory notes printed under the question
+    # Lines the respondent edits or keeps ("Oui / Non (rayez la mention inutile)",
+    # "Précisions :"): untouched, they are template; what is left of them is answer.
+    instructions: tuple[str, ...] = ()
+
+    @property
+    def full_text(self) -> str:
+        """The question as staff read it: its sentence, then its sub-points."""
+        return "\n".join((self.text, *self.subpoints))
 
 
 class Questionnaire(BaseModel):
@@ -22,18 +48,29 @@ class Questionnaire(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
+    format_version: int = Field(default=1, ge=1)
     id: str = Field(min_length=1)
     owner: tuple[str, ...] = ()
     title: str
     intro: tuple[str, ...] = ()
     lead_in: str = ""
-    questions: tuple[Question, ...] = Field(min_length=1)
+    questions: tuple[FormQuestion, ...] = Field(min_length=1, max_length=MAX_QUESTIONS)
     closing: tuple[str, ...] = ()
     contact: tuple[str, ...] = ()
 
+    @field_validator("format_version")
+    @classmethod
+    def _known_version(cls, version: int) -> int:
+        if version > FORMAT_VERSION:
+            raise ValueError(
+                f"version {version} inconnue de cet outil (il lit les versions 1 à "
+                f"{FORMAT_VERSION}) : mettez cuf-extract à jour"
+            )
+        return version
+
     @field_validator("questions")
     @classmethod
-    def _unique_ids(cls, questions: tuple[Question, ...]) -> tuple[Question, ...]:
+    def _unique_ids(cls, questions: tuple[FormQuestion, ...]) -> tuple[FormQuestion, ...]:
         ids = [q.id for q in questions]
         if len(set(ids)) != len(ids):
             raise ValueError("les identifiants des questions doivent être uniques")
@@ -44,13 +81,27 @@ class Questionnaire(BaseModel):
         return tuple(q.id for q in self.questions)
 
     def ref(self) -> QuestionnaireRef:
-        return QuestionnaireRef(id=self.id, questions=self.questions)
+        return QuestionnaireRef(
+            id=self.id,
+            questions=tuple(Question(id=q.id, text=q.full_text) for q in self.questions),
+        )
+
+    def form_lines(self) -> tuple[str, ...]:
+        """The lines printed among the questions: section headings, sub-points, notes and
+        instructions. Template text wherever they stand, never an answer."""
+        return tuple(
+            line
+            for q in self.questions
+            for line in ((q.section,) if q.section else ()) + q.subpoints + q.notes
+            + q.instructions
+        )
 
     def template_paragraphs(self) -> tuple[str, ...]:
         """Every paragraph of the blank form that is not a question."""
         title_lines = tuple(line for line in self.title.split("\n") if line.strip())
         lead = (self.lead_in,) if self.lead_in else ()
-        return (self.title, *title_lines, *self.intro, *lead, *self.closing, *self.contact)
+        return (self.title, *title_lines, *self.intro, *lead, *self.form_lines(),
+                *self.closing, *self.contact)
 
 
 def load_questionnaire(path: Path | None = None) -> Questionnaire:
@@ -79,12 +130,121 @@ def load_questionnaire(path: Path | None = None) -> Questionnaire:
         raise QuestionnaireError(
             f"Le questionnaire {source} n'est pas un TOML valide : {exc}."
         ) from exc
+    return parse_questionnaire(data, text, source)
+
+
+def parse_questionnaire(data: object, text: str, source: str) -> Questionnaire:
+    """Validate TOML data; errors in French, each naming the line of `text` it is about."""
     try:
         return Questionnaire.model_validate(data)
     except ValidationError as exc:
-        details = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc'])} : {err['msg']}" for err in exc.errors()
-        )
+        details = "; ".join(_french_error(err, text) for err in exc.errors())
         raise QuestionnaireError(
-            f"Le questionnaire {source} est incomplet ou mal formé ({details})."
+            f"Le questionnaire {source} est incomplet ou mal formé : {details}."
         ) from exc
+
+
+_ERROR_MESSAGES = {
+    "missing": "clé obligatoire absente",
+    "extra_forbidden": "clé inconnue (voir docs/questionnaire-format.md)",
+    "string_type": "doit être un texte entre guillemets",
+    "int_type": "doit être un nombre entier",
+    "int_parsing": "doit être un nombre entier",
+    "tuple_type": "doit être une liste [ … ]",
+    "model_type": "doit être une table",
+    "model_attributes_type": "doit être une table",
+    "string_too_short": "ne doit pas être vide",
+    "greater_than_equal": "doit valoir au moins 1",
+}
+
+
+def _french_error(err: object, text: str) -> str:
+    assert isinstance(err, dict)
+    loc: tuple[str | int, ...] = tuple(err["loc"])
+    kind = str(err["type"])
+    if kind == "value_error":
+        message = str(err.get("ctx", {}).get("error", err["msg"]))
+    elif kind == "too_short":
+        message = "il en faut au moins une"
+    elif kind == "too_long":
+        message = f"{MAX_QUESTIONS} au plus"
+    else:
+        message = _ERROR_MESSAGES.get(kind, str(err["msg"]))
+    key = ".".join(str(p + 1) if isinstance(p, int) else p for p in loc) or "fichier"
+    line = line_of(text, loc, missing=kind == "missing")
+    where = f"ligne {line}, " if line else ""
+    return f"{where}« {key} » : {message}"
+
+
+_TABLE = re.compile(r"^\s*\[")
+
+
+def line_of(text: str, loc: Sequence[str | int], *, missing: bool = False) -> int | None:
+    """The 1-based line of `text` that the pydantic location `loc` is about: the key's
+    line, or the line of its table when the key is missing; None if not found."""
+    lines = text.splitlines()
+    start, end = 0, next((i for i, line in enumerate(lines) if _TABLE.match(line)), len(lines))
+    table_line: int | None = None
+    parts = list(loc)
+    if len(parts) >= 2 and isinstance(parts[0], str) and isinstance(parts[1], int):
+        header = re.compile(rf"^\s*\[\[\s*{re.escape(parts[0])}\s*\]\]")
+        tables = [i for i, line in enumerate(lines) if header.match(line)]
+        if parts[1] < len(tables):
+            start = tables[parts[1]]
+            table_line = start + 1
+            end = next((i for i in range(start + 1, len(lines)) if _TABLE.match(lines[i])),
+                       len(lines))
+            parts = parts[2:]
+        else:
+            parts = parts[:1]
+    if not parts:
+        return table_line
+    key = re.compile(rf"^\s*{re.escape(str(parts[0]))}\s*=")
+    found = next((i + 1 for i in range(start, end) if key.match(lines[i])), None)
+    if found is None and missing:
+        return table_line
+    return found or table_line
+
+
+def _toml_string(value: str) -> str:
+    # A JSON string is a valid TOML basic string (same escapes, \uXXXX for controls).
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _toml_list(name: str, values: Sequence[str]) -> list[str]:
+    if not values:
+        return []
+    return [f"{name} = [", *(f"  {_toml_string(v)}," for v in values), "]"]
+
+
+def dump_questionnaire(
+    questionnaire: Questionnaire, *, comment: str = "",
+    question_comments: dict[str, str] | None = None,
+) -> str:
+    """The questionnaire as a TOML file in the documented format (loads back equal);
+    `question_comments[id]` is written as a comment above that question."""
+    q = questionnaire
+    out = [f"# {line}" for line in comment.splitlines()]
+    out += ["# Format : voir docs/questionnaire-format.md.",
+            f"format_version = {FORMAT_VERSION}",
+            f"id = {_toml_string(q.id)}"]
+    if q.owner:
+        out.append(f"owner = [{', '.join(_toml_string(o) for o in q.owner)}]")
+    out.append(f"title = {_toml_string(q.title)}")
+    out += _toml_list("intro", q.intro)
+    if q.lead_in:
+        out.append(f"lead_in = {_toml_string(q.lead_in)}")
+    out += _toml_list("closing", q.closing)
+    out += _toml_list("contact", q.contact)
+    for question in q.questions:
+        out.append("")
+        if question_comments and question.id in question_comments:
+            out += [f"# {line}" for line in question_comments[question.id].splitlines()]
+        out += ["[[questions]]", f"id = {_toml_string(question.id)}",
+                f"text = {_toml_string(question.text)}"]
+        if question.section:
+            out.append(f"section = {_toml_string(question.section)}")
+        out += _toml_list("subpoints", question.subpoints)
+        out += _toml_list("notes", question.notes)
+        out += _toml_list("instructions", question.instructions)
+    return "\n".join(out) + "\n"

@@ -81,6 +81,7 @@ ISSUE_LABELS: dict[IssueCode, str] = {
     IssueCode.ENCRYPTED: "protégé par mot de passe",
     IssueCode.UNSUPPORTED_FORMAT: "format non pris en charge",
     IssueCode.TOO_LARGE: "fichier trop volumineux",
+    IssueCode.ANSWERED_TWICE: "question répondue deux fois",
 }
 
 CHANGE_LABELS: dict[ChangeKind, str] = {
