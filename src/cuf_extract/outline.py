@@ -90,9 +90,10 @@ def outline_table(derived: Derived, *, title: str) -> Table:
     from rich.table import Table
 
     table = Table(title=title, title_justify="left", show_lines=False)
-    table.add_column("Partie", no_wrap=True)
-    table.add_column("Texte", overflow="fold")
-    table.add_column("Certitude", no_wrap=True)
+    # The text gets most of a narrow terminal; the certainty folds rather than squeeze it.
+    table.add_column("Partie", no_wrap=True, max_width=22)
+    table.add_column("Texte", overflow="fold", ratio=3, min_width=20)
+    table.add_column("Certitude", overflow="fold", ratio=1)
     for part in derived.parts:
         table.add_row(*_row(part), style="bold" if part.kind == "question" else None)
     return table
