@@ -31,6 +31,7 @@ SEVERITY: dict[IssueCode, Severity] = {
     IssueCode.ENCRYPTED: Severity.ERROR,
     IssueCode.UNSUPPORTED_FORMAT: Severity.ERROR,
     IssueCode.TOO_LARGE: Severity.ERROR,
+    IssueCode.UNKNOWN_SYMBOL: Severity.INFO,
 }
 
 def make_issue(code: IssueCode, message: str, question: str | None = None) -> Issue:

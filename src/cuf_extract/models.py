@@ -50,6 +50,7 @@ class IssueCode(StrEnum):
     ENCRYPTED = "encrypted"
     UNSUPPORTED_FORMAT = "unsupported_format"
     TOO_LARGE = "too_large"
+    UNKNOWN_SYMBOL = "unknown_symbol"
 
 
 class RespondentSource(StrEnum):
@@ -59,6 +60,7 @@ class RespondentSource(StrEnum):
     LETTERHEAD = "letterhead"
     PROPERTIES = "properties"
     FILE_NAME = "file_name"
+    TABLE_HEADER = "table_header"
 
 
 class _Frozen(BaseModel):

@@ -349,6 +349,8 @@ def _result_from_document(
             "ouvrez le fichier dans Word, vérifiez ce contenu et reportez-le à la main si c'est "
             "une réponse.",
         ))
+    if document.unknown_symbols:
+        issues.append(_unknown_symbol_issue(document.unknown_symbols))
     if any(INVALID_CHARACTERS.search(text) for text in (*located.answers.values(), *extra)
            if text):
         issues.append(make_issue(
@@ -433,4 +435,15 @@ def _too_large_message(name: str, size: int) -> str:
     return (
         f"« {name} » fait {size // (1024 * 1024)} Mo, bien plus qu'un questionnaire : "
         "vérifiez qu'il s'agit du bon fichier, ou enregistrez-le sans les images puis relancez."
+    )
+
+
+def _unknown_symbol_issue(placeholders: Sequence[str]) -> Issue:
+    shown = ", ".join(f"« {p} »" for p in dict.fromkeys(placeholders))
+    return make_issue(
+        IssueCode.UNKNOWN_SYMBOL,
+        f"Le document contient {len(placeholders)} symbole(s) inséré(s) depuis une police de "
+        f"symboles que l'outil ne sait pas traduire en texte ({shown}) : ils sont signalés "
+        "tels quels dans le texte. Ouvrez le fichier dans Word pour voir ce symbole et "
+        "corrigez la cellule si besoin.",
     )

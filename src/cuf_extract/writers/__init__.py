@@ -48,6 +48,7 @@ SOURCE_LABELS: dict[RespondentSource, str] = {
     RespondentSource.LETTERHEAD: "papier à en-tête",
     RespondentSource.PROPERTIES: "propriétés du document",
     RespondentSource.FILE_NAME: "nom du fichier",
+    RespondentSource.TABLE_HEADER: "en-tête du tableau des réponses",
 }
 
 # Short labels for the one-line-per-issue summary ("Q3 : réponse manquante").
@@ -70,6 +71,7 @@ ISSUE_LABELS: dict[IssueCode, str] = {
     IssueCode.ENCRYPTED: "protégé par mot de passe",
     IssueCode.UNSUPPORTED_FORMAT: "format non pris en charge",
     IssueCode.TOO_LARGE: "fichier trop volumineux",
+    IssueCode.UNKNOWN_SYMBOL: "symbole non reconnu",
 }
 
 CHANGE_LABELS: dict[ChangeKind, str] = {
