@@ -55,12 +55,14 @@ FRESH_EVERY = 5  # one file in 5 is written from scratch with questionnaire_doc
 DOC_SIZE_FILES = 60  # files per size in the document-size check
 DOC_SIZE_FACTORS = (1, 10, 100)
 STARTUP_REPEAT = 10
+RERUN_FILES = 600  # the rerun case: a campaign's folder, run again with nothing changed
 
 TARGETS = {
     "a/b": 1.0,
     "a/c": 0.35,
     "peak_mb": 250.0,
     "startup_s": 0.2,
+    "rerun": 0.3,
 }
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -498,6 +500,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="value given to cuf-extract --jobs, if it has that option")
     parser.add_argument("--profile", type=int, default=200, metavar="FILES",
                         help="profile one cuf-extract run on this many files (0: skip)")
+    parser.add_argument("--rerun", type=int, default=RERUN_FILES, metavar="FILES",
+                        help="first run vs unchanged rerun on this many replies (0: skip)")
+    parser.add_argument("--rerun-only", action="store_true",
+                        help="measure only the rerun case (--rerun), nothing else")
     return parser.parse_args(argv)
 
 
@@ -561,6 +567,12 @@ def run(args: argparse.Namespace, scales: list[int], workdir: Path) -> int:
     def cuf_cmd(target: Path, tag: str, *extra: str) -> list[str]:
         return [*cuf, str(target), "-o", str(out_dir / f"{tag}.xlsx"),
                 "--json", str(out_dir / f"{tag}.json"), *extra]
+
+    rerun_ok = True
+    if args.rerun and cached:
+        rerun_ok = rerun_case(args, corpus, workdir, out_dir, log, cuf_cmd, cold)
+        if args.rerun_only:
+            return 0 if rerun_ok else 1
 
     # -- main measures
     results: dict[str, tuple[Measure, int]] = {}
@@ -716,7 +728,39 @@ def run(args: argparse.Namespace, scales: list[int], workdir: Path) -> int:
     if _source_digest() != source:
         print("WARNING: src/ changed during the run: the rows above may mix two versions.")
     print(f"children's output: {log}")
-    return 0 if same else 1
+    return 0 if same and rerun_ok else 1
+
+
+def rerun_case(args: argparse.Namespace, corpus: Corpus, workdir: Path, out_dir: Path,
+               log: Path, cuf_cmd: Callable[..., list[str]], cold: Callable[[], None]) -> bool:
+    """A first run, then a rerun on the unchanged folder, `--repeat` times in alternation
+    (the pairs share the machine's load of the moment): the ratio of their medians.
+
+    Also checks that the rerun's JSON equals the first run's."""
+    n = args.rerun
+    folder = replies_folder(workdir, corpus, n)
+    firsts: list[float] = []
+    reruns: list[float] = []
+    print(f"\n== Rerun cost: {n} replies, first run then unchanged rerun, "
+          f"{args.repeat} pairs ==", flush=True)
+    for _ in range(args.repeat):
+        cold()
+        firsts.append(measure(cuf_cmd(folder, "rerun-first"), cwd=workdir, log=log).seconds)
+        reruns.append(measure(cuf_cmd(folder, "rerun-again"), cwd=workdir, log=log).seconds)
+    first, again = statistics.median(firsts), statistics.median(reruns)
+    pairs = ", ".join(f"{r / f:.2f}" for f, r in zip(firsts, reruns, strict=True))
+    same = (canonical_json(out_dir / "rerun-first.json")
+            == canonical_json(out_dir / "rerun-again.json"))
+    ratio = again / first
+    print_table(["run", "files", "seconds (median)", "runs"], [
+        ["first run (no cache, no previous spreadsheet)", str(n), f"{first:.2f}",
+         " ".join(f"{x:.2f}" for x in firsts)],
+        ["unchanged rerun", str(n), f"{again:.2f}", " ".join(f"{x:.2f}" for x in reruns)],
+    ])
+    print(f"  rerun / first <= {TARGETS['rerun']}: {ratio:.2f} (pairs: {pairs}) "
+          f"{check(ratio <= TARGETS['rerun'])}")
+    print(f"  JSON of the rerun identical to the first run's: {'yes' if same else 'NO'}")
+    return same
 
 
 if __name__ == "__main__":

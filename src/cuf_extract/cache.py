@@ -19,7 +19,7 @@ from cuf_extract import __version__
 from cuf_extract.models import FileResult
 
 CACHE_FOLDER = Path(".cuf-extract") / "cache"
-_EXCLUDED_FIELDS = ("respondent_source", "document_date")  # not in model_dump's output
+_EXCLUDED_FIELDS = ("respondent_source", "document_date", "respondent_candidates")  # not dumped
 
 
 def code_fingerprint() -> str:

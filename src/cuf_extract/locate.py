@@ -132,6 +132,7 @@ class Located:
     extra_text: tuple[str, ...]
     unassigned: tuple[str, ...]  # extra text standing among the questions
     letterhead: str | None  # the first line typed above the form, if any
+    table_header: tuple[str, ...] = ()  # header row of a question/answer table
 
 
 class Matcher:
@@ -284,6 +285,7 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
             len(classified),
         )
 
+    header_row = _table_header_row(classified, first_marker)
     parts: dict[str, list[str]] = {qid: [] for qid in question_ids}
     extra: list[str] = []
     unassigned: list[str] = []
@@ -305,7 +307,8 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
         line = _format(item.block)
         if i < first_marker:
             extra.append(line)
-            if lead_in is not None and i > lead_in and normalise(line) not in _COLUMN_LABELS:
+            if (lead_in is not None and i > lead_in and normalise(line) not in _COLUMN_LABELS
+                    and i not in header_row):
                 unassigned.append(line)
         elif i >= end or current is None:
             extra.append(line)
@@ -319,7 +322,29 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
         extra_text=tuple(extra),
         unassigned=tuple(unassigned),
         letterhead=_letterhead(classified),
+        table_header=tuple(classified[i].block.text.strip() for i in sorted(header_row)
+                           if classified[i].role is Role.TEXT),
     )
+
+
+# A header cell of a question/answer table is short: "Question", "Réponse du Groupe …".
+TABLE_HEADER_MAX_LENGTH = 100
+
+
+def _table_header_row(classified: list[Classified], first_marker: int) -> frozenset[int]:
+    """The blocks of the rows above the first question's row, in the same table, when
+    they are a header (short cells, or a row Word repeats as header: `w:tblHeader`):
+    layout typed by the respondent, not an answer put in the wrong place."""
+    first = classified[first_marker].block.cell
+    if first is None:
+        return frozenset()
+    rows = [i for i in range(first_marker)
+            if (cell := classified[i].block.cell) is not None
+            and cell[0] == first[0] and cell[1] < first[1]]
+    if any(classified[i].role is Role.TEXT and not classified[i].block.table_header
+           and len(classified[i].block.text.strip()) > TABLE_HEADER_MAX_LENGTH for i in rows):
+        return frozenset()
+    return frozenset(rows)
 
 
 def _short_template(item: Classified) -> bool:

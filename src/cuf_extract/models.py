@@ -103,6 +103,11 @@ class FileResult(_Frozen):
     document_date: str | None = Field(
         default=None, exclude=True, description="Last-modified date from the document properties."
     )
+    respondent_candidates: tuple[tuple[str, RespondentSource], ...] = Field(
+        default=(), exclude=True,
+        description="Every plausible respondent name, most telling first (the batch may "
+        "set aside the first one: a Company property inherited from the form).",
+    )
 
     def answer(self, question_id: str) -> str | None:
         for answer in self.answers:

@@ -29,7 +29,7 @@ from cuf_extract.models import (
 )
 from cuf_extract.package import MAX_FILE_BYTES, OoxmlPackage, PackageError
 from cuf_extract.questionnaire import Questionnaire
-from cuf_extract.respondent import guess_respondent
+from cuf_extract.respondent import respondent_candidates, set_aside_inherited_properties
 from cuf_extract.writers import INVALID_CHARACTERS
 
 if TYPE_CHECKING:
@@ -129,6 +129,7 @@ def extract_files(
         results[index] = result
     done = [r for r in results if r is not None]
     assert len(done) == len(files), "every file has a result"
+    done = set_aside_inherited_properties(done)
     return Run(questionnaire=questionnaire.ref(), files=tuple(checks.cross_file_issues(done)))
 
 
@@ -367,13 +368,15 @@ def _result_from_document(
             "de réponse.",
         ))
 
-    respondent, source = guess_respondent(
+    candidates = respondent_candidates(
         headers=document.headers,
         letterhead=located.letterhead,
         properties=document.properties,
         file_name=item.path.name,
         owner=questionnaire.owner,
+        table_header=located.table_header,
     )
+    respondent, source = candidates[0] if candidates else (None, None)
     return FileResult(
         path=item.display,
         name=item.path.name,
@@ -385,6 +388,7 @@ def _result_from_document(
         issues=tuple(issues),
         respondent_source=source,
         document_date=document.properties.modified,
+        respondent_candidates=tuple(candidates),
     )
 
 
