@@ -25,6 +25,7 @@ from rapidfuzz import fuzz, process
 
 from cuf_extract.docx_reader import Block
 from cuf_extract.questionnaire import Questionnaire
+from cuf_extract.signature import find_signature
 
 # A block matches a question when its normalised text is at least this similar
 # (rapidfuzz ratio, 0-100) to the normalised question. Measured on retyped questions
@@ -133,6 +134,8 @@ class Located:
     unassigned: tuple[str, ...]  # extra text standing among the questions
     letterhead: str | None  # the first line typed above the form, if any
     table_header: tuple[str, ...] = ()  # header row of a question/answer table
+    possible_signature: tuple[str, ...] = ()  # lines ending the last answer, kept in it
+    signature_organisation: str | None = None  # named in a signature cut from the answer
 
 
 class Matcher:
@@ -282,8 +285,12 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
         end = next(
             (i for i in range(markers[-1] + 1, len(classified))
              if classified[i].role is Role.TEXT and _SIGN_OFF.match(classified[i].block.text)),
-            len(classified),
+            None,
         )
+    signature: tuple[tuple[str, ...], str | None] = ((), None)
+    if end is None:
+        # No sign-off formula either: the last lines may still be a signature.
+        end, signature = _signature_end(classified, markers[-1])
 
     header_row = _table_header_row(classified, first_marker)
     parts: dict[str, list[str]] = {qid: [] for qid in question_ids}
@@ -324,7 +331,34 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
         letterhead=_letterhead(classified),
         table_header=tuple(classified[i].block.text.strip() for i in sorted(header_row)
                            if classified[i].role is Role.TEXT),
+        possible_signature=signature[0],
+        signature_organisation=signature[1],
     )
+
+
+def _signature_end(
+    classified: list[Classified], last_marker: int
+) -> tuple[int, tuple[tuple[str, ...], str | None]]:
+    """Where the last answer ends when nothing of the form closes it: before a
+    signature block that is certainly one (its organisation line, if any, returned
+    too); else at the end, with the lines of an unsure block to report."""
+    trailing = [i for i in range(last_marker + 1, len(classified))
+                if classified[i].role is Role.TEXT]
+    # A signature is typed on plain lines, not in list items or table cells.
+    tail: list[int] = []
+    for i in reversed(trailing):
+        block = classified[i].block
+        if block.list_label or block.cell is not None:
+            break
+        tail.insert(0, i)
+    lines = [classified[i].block.text.strip() for i in trailing]
+    found = find_signature(lines[len(lines) - len(tail):]) if tail else None
+    if found is None:
+        return len(classified), ((), None)
+    offset = len(lines) - len(tail)
+    if found.certain and offset + found.start > 0:
+        return tail[found.start], ((), found.organisation)
+    return len(classified), (tuple(lines[offset + found.start:]), None)
 
 
 # A header cell of a question/answer table is short: "Question", "Réponse du Groupe …".

@@ -51,6 +51,7 @@ class IssueCode(StrEnum):
     UNSUPPORTED_FORMAT = "unsupported_format"
     TOO_LARGE = "too_large"
     UNKNOWN_SYMBOL = "unknown_symbol"
+    POSSIBLE_SIGNATURE = "possible_signature"
 
 
 class RespondentSource(StrEnum):
@@ -61,6 +62,7 @@ class RespondentSource(StrEnum):
     PROPERTIES = "properties"
     FILE_NAME = "file_name"
     TABLE_HEADER = "table_header"
+    SIGNATURE = "signature"
 
 
 class _Frozen(BaseModel):

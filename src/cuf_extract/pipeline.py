@@ -350,6 +350,9 @@ def _result_from_document(
             "ouvrez le fichier dans Word, vérifiez ce contenu et reportez-le à la main si c'est "
             "une réponse.",
         ))
+    if located.possible_signature:
+        issues.append(_possible_signature_issue(located.possible_signature, question_ids,
+                                                located.answers))
     if document.unknown_symbols:
         issues.append(_unknown_symbol_issue(document.unknown_symbols))
     if any(INVALID_CHARACTERS.search(text) for text in (*located.answers.values(), *extra)
@@ -375,6 +378,7 @@ def _result_from_document(
         file_name=item.path.name,
         owner=questionnaire.owner,
         table_header=located.table_header,
+        signature=located.signature_organisation,
     )
     respondent, source = candidates[0] if candidates else (None, None)
     return FileResult(
@@ -450,4 +454,18 @@ def _unknown_symbol_issue(placeholders: Sequence[str]) -> Issue:
         f"symboles que l'outil ne sait pas traduire en texte ({shown}) : ils sont signalés "
         "tels quels dans le texte. Ouvrez le fichier dans Word pour voir ce symbole et "
         "corrigez la cellule si besoin.",
+    )
+
+
+def _possible_signature_issue(
+    lines: Sequence[str], question_ids: Sequence[str], answers: dict[str, str | None]
+) -> Issue:
+    qid = next((q for q in reversed(question_ids) if answers.get(q)), question_ids[-1])
+    last = checks.question_label(question_ids, qid)
+    return make_issue(
+        IssueCode.POSSIBLE_SIGNATURE,
+        f"La réponse à {last} se termine peut-être par une signature (« "
+        + " / ".join(lines) + " ») : elle est laissée dans la réponse, faute de certitude. "
+        "Vérifiez et, si c'est une signature, ne tenez pas compte de ces lignes.",
+        qid,
     )

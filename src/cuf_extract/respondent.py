@@ -3,7 +3,8 @@
 Nothing here is certain: the answer is shown with its source so staff can correct it.
 
 Sources, most telling first: the document's page header, a letterhead typed above the
-form, the header row of a question/answer table ("Réponse du Groupe …"), the Company
+form, the header row of a question/answer table ("Réponse du Groupe …"), the
+organisation line of a signature cut from the last answer, the Company
 property, the file name. Every plausible candidate is kept in that order
 (`respondent_candidates`), because one decision needs the whole batch: a Company value
 shared by most replies is the form's, inherited by every copy, and the next candidate
@@ -80,6 +81,7 @@ def respondent_candidates(
     file_name: str,
     owner: Collection[str],
     table_header: Sequence[str] = (),
+    signature: str | None = None,
 ) -> list[Candidate]:
     """Every plausible name of the respondent with its source, most telling first."""
     owner_keys = {normalise(name) for name in owner}
@@ -107,6 +109,9 @@ def respondent_candidates(
     name = plausible(name_from_table_header(table_header))
     if name:
         found.append((name, RespondentSource.TABLE_HEADER))
+    name = plausible(signature)
+    if name:
+        found.append((name, RespondentSource.SIGNATURE))
     company = plausible(properties.company)
     if company and normalise(company) not in _MEANINGLESS_COMPANIES:
         found.append((company, RespondentSource.PROPERTIES))
