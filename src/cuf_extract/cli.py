@@ -213,7 +213,7 @@ def extract(
     if cache is not None:
         cache.prune()
     written, campaign, attention = _write_outputs(
-        run, output=output, report=report, json_path=json_path, err=err
+        run, output=output, report=report, json_path=json_path, err=err, reuse=cache is not None
     )
     _print_summary(run, written, campaign)
     flagged = any(r.status.value in ("warning", "error") for r in run.files)
@@ -286,13 +286,40 @@ def _run_with_progress(
 
 
 def _write_outputs(
-    run: Run, *, output: Path, report: Path, json_path: Path | None, err: Console
+    run: Run, *, output: Path, report: Path, json_path: Path | None, err: Console,
+    reuse: bool = False,
 ) -> tuple[list[tuple[Path, Path]], Campaign, bool]:
     """Back up the previous outputs, carry the staff's cells over, write every output.
 
     Returns (wanted, actually written) paths, the comparison with the previous run, and
     whether something needs the staff's attention (a previous workbook unreadable).
+    With `reuse`, outputs that would come out the same are left as they are (see
+    `rerun`); nothing is then written.
     """
+    from cuf_extract import rerun
+    from cuf_extract.cache import code_fingerprint
+
+    wanted = [p for p in (output, report, json_path) if p is not None]
+    record = output.absolute().parent / rerun.STATE_FOLDER / rerun.OUTPUTS_RECORD
+    digest = rerun.outputs_digest(run, wanted, fingerprint=code_fingerprint())
+    kept = rerun.reusable_outputs(record, digest, wanted) if reuse else None
+    if kept is not None:
+        typer.echo("Rien n'a changé depuis la dernière exécution : "
+                   + ", ".join(f"« {p} »" for p in wanted) + " sont à jour (non réécrits).")
+        return [], kept, False
+    written, campaign, attention = _write_all_outputs(
+        run, output=output, report=report, json_path=json_path, err=err
+    )
+    if reuse and not attention and all(actual == target for target, actual in written):
+        rerun.record_outputs(record, digest, wanted, campaign)
+    else:
+        rerun.forget_outputs(record)
+    return written, campaign, attention
+
+
+def _write_all_outputs(
+    run: Run, *, output: Path, report: Path, json_path: Path | None, err: Console
+) -> tuple[list[tuple[Path, Path]], Campaign, bool]:
     from datetime import date
 
     from cuf_extract.campaign import PreviousUnreadable, backup_outputs, compare, read_previous

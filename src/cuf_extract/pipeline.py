@@ -129,12 +129,14 @@ def extract_files(
         results[index] = result
     done = [r for r in results if r is not None]
     assert len(done) == len(files), "every file has a result"
+    if cache is not None:
+        cache.save_index()
     done = set_aside_inherited_properties(done)
     return Run(questionnaire=questionnaire.ref(), files=tuple(checks.cross_file_issues(done)))
 
 
 def _cached(item: InputFile, cache: ResultCache) -> FileResult | None:
-    sha = _sha256_or_none(item.path)
+    sha = cache.sha256(item.path, max_bytes=MAX_FILE_BYTES)
     return cache.get(sha, item.path.name, item.display) if sha else None
 
 
