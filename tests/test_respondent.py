@@ -40,6 +40,7 @@ from tests.fixtures.variants import QIDS
         ("brouillon.docx", None),
         ("a.docx", None),
         ("PCF.docx", "PCF"),
+        ("00042 Réponse Parti Bari Kodu.docx", "Parti Bari Kodu"),  # a number is not a name
     ],
 )
 def test_organisation_from_file_name(file_name: str, expected: str | None) -> None:

@@ -36,7 +36,7 @@ _FILE_NAME_NOISE = re.compile(
     r"final|finale|def|d[ée]finitif|d[ée]finitive|version|vf|v\d+|copie|copy|docx?|odt|"
     r"rtf|pdf|from|to|scan(?:n[ée])?|sign[ée]e?|document\d*|doc\d*|fichier|brouillon|draft|"
     r"nouveau|new|lettre|courrier|envoi|relu|corrig[ée]e?|ok|bis|ter|sans titre|"
-    r"\d{4}|\d{1,3})\b",
+    r"\d+)\b",
     re.IGNORECASE,
 )
 # Dates written in a file name (2020-02-07, 07.02.2020, 20200207), removed before words.
