@@ -114,3 +114,23 @@ def test_same_company_on_every_reply_gives_no_same_respondent_warning(tmp_path: 
                             for party in ("PS", "LR", "PCF", "UDI", "EELV")})
     assert got == {f"Réponse {party}.docx": (party, RespondentSource.FILE_NAME)
                    for party in ("PS", "LR", "PCF", "UDI", "EELV")}
+
+
+def test_inherited_company_is_set_aside_for_cached_results_too(tmp_path: Path) -> None:
+    from cuf_extract.cache import ResultCache
+
+    folder = tmp_path / "replies"
+    folder.mkdir()
+    for party in ("PS", "LR", "PCF"):
+        answers = {q: [text_p(f"Réponse de {party} à {q}.")] for q in QIDS}
+        (folder / f"Réponse {party}.docx").write_bytes(
+            questionnaire_doc(answers, app_company="Mairie de Villeneuve"))
+    files = [InputFile(path=p, display=p.name) for p in sorted(folder.iterdir())]
+    runs = []
+    for _ in range(2):
+        cache = ResultCache(tmp_path / "cache", questionnaire_digest="test")
+        runs.append(extract_files(files, load_questionnaire(), cache=cache))
+    assert cache.hits == 3
+    for run in runs:
+        assert sorted(f.respondent or "" for f in run.files) == ["LR", "PCF", "PS"]
+        assert not any(i.code.value == "same_respondent" for f in run.files for i in f.issues)
