@@ -41,6 +41,8 @@ from tests.fixtures.variants import QIDS
         ("a.docx", None),
         ("PCF.docx", "PCF"),
         ("00042 Réponse Parti Bari Kodu.docx", "Parti Bari Kodu"),  # a number is not a name
+        ("Parti A.docx", "Parti A"),
+        ("réponse du ps.docx", "PS"),
     ],
 )
 def test_organisation_from_file_name(file_name: str, expected: str | None) -> None:
@@ -52,6 +54,8 @@ def test_organisation_from_file_name(file_name: str, expected: str | None) -> No
     [
         (["Question", "Réponse du Groupe Socialiste"], "Groupe Socialiste"),
         (["Questions", "Réponses de LR :"], "LR"),
+        (["Question", "Réponse PCF"], "PCF"),
+        (["Question", "Réponses apportées"], None),
         (["Question", "Réponse"], None),
         (["Question", "Nos réponses"], None),
         (["Q", "Réponse de la Fédération des élus"], "Fédération des élus"),

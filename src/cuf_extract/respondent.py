@@ -60,15 +60,14 @@ _ORGANISATION_WORDS = frozenset(
 KNOWN_ACRONYMS = {
     a.casefold(): a
     for a in ("PS", "LR", "EELV", "PCF", "UDI", "RN", "FN", "LFI", "FI", "MoDem", "PRG", "NPA",
-              "LO", "DLF", "UPR", "LREM", "LaREM", "EM", "PG", "MRC", "PP", "UDF", "UMP", "CPNT",
-              "GRS", "PRV", "MR", "AEI", "GE", "ND")
+              "LO", "DLF", "UPR", "LREM", "LaREM", "EM", "PG", "MRC", "PP", "UDF", "UMP", "CPNT")
 }
 # An acronym not in the list: 2 to 6 letters, at least two of them capitals ("MoDem").
 _ACRONYM = re.compile(r"^(?=(?:[^A-Z]*[A-Z]){2})[A-Z][A-Za-z]{1,5}$")
 # "Réponse du Groupe socialiste", "Réponses de LR", "Contribution des Verts".
 _ANSWER_OF = re.compile(
     r"^\s*(?:nos |notre |les |la )?(?:r[ée]ponses?|contribution|position)\s+"
-    r"(?:(?:du|de la|de l['’]|des|de|d['’])\s*)(?P<name>.+?)\s*$",
+    r"(?:(?:du|de la|de l['’]|des|de|d['’])\s*)?(?P<name>.+?)\s*$",
     re.IGNORECASE,
 )
 
@@ -171,10 +170,10 @@ def _organisation_like(words: Sequence[str], *, capitalised_ok: bool = True) -> 
     organisation: a known or capitalised acronym, a name with an organisation word
     ("Parti", "Groupe", "Union"…), or (when `capitalised_ok`) capitalised words."""
     words = list(words)
-    # "du PS" -> "PS", but "Les Républicains" keeps its article.
+    # "du PS" -> "PS", but "Les Républicains" and "Parti A" keep their capitals.
     while words and words[0][:1].islower() and words[0].casefold().strip("'’") in _STOP_WORDS:
         words.pop(0)
-    while words and words[-1].casefold().strip("'’") in _STOP_WORDS:
+    while words and words[-1][:1].islower() and words[-1].casefold().strip("'’") in _STOP_WORDS:
         words.pop()
     if not words:
         return None
