@@ -453,9 +453,9 @@ def _unknown_symbol_issue(placeholders: Sequence[str]) -> Issue:
     return make_issue(
         IssueCode.UNKNOWN_SYMBOL,
         f"Le document contient {len(placeholders)} symbole(s) inséré(s) depuis une police de "
-        f"symboles que l'outil ne sait pas traduire en texte ({shown}) : ils sont signalés "
-        "tels quels dans le texte. Ouvrez le fichier dans Word pour voir ce symbole et "
-        "corrigez la cellule si besoin.",
+        f"symboles que l'outil ne sait pas traduire en texte : ils apparaissent sous la forme "
+        f"{shown} dans le texte. Ouvrez le fichier dans Word pour voir ce symbole et, si "
+        "c'est utile, notez son sens dans « Notes ».",
     )
 
 
