@@ -4,6 +4,7 @@ Run from anywhere (not part of the test suite)::
 
     .venv/bin/python benchmarks/bench.py [-n 1000] [--repeat 3] [--scales 100,1000,5000]
                                          [--workdir DIR] [--jobs N] [--profile 200]
+                                         [--rerun 600] [--rerun-only]
 
 What it does, in one run (see benchmarks/README.md for the meaning of each row):
 
@@ -22,6 +23,9 @@ What it does, in one run (see benchmarks/README.md for the meaning of each row):
 4. Correctness: the JSON of ``--jobs 1`` and of the default are compared (or, without
    ``--jobs``, two default runs: determinism).
 5. Optionally a cProfile of one cuf-extract run (top functions by cumulative time).
+6. The rerun case (``--rerun``, 600 replies): a first run, then two reruns on the
+   unchanged folder, and their cost as a share of the first run (``--rerun-only``
+   measures nothing else).
 """
 
 from __future__ import annotations
@@ -55,12 +59,14 @@ FRESH_EVERY = 5  # one file in 5 is written from scratch with questionnaire_doc
 DOC_SIZE_FILES = 60  # files per size in the document-size check
 DOC_SIZE_FACTORS = (1, 10, 100)
 STARTUP_REPEAT = 10
+RERUN_FILES = 600  # the rerun case: a campaign's folder, run again with nothing changed
 
 TARGETS = {
     "a/b": 1.0,
     "a/c": 0.35,
     "peak_mb": 250.0,
     "startup_s": 0.2,
+    "rerun": 0.3,
 }
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -498,6 +504,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="value given to cuf-extract --jobs, if it has that option")
     parser.add_argument("--profile", type=int, default=200, metavar="FILES",
                         help="profile one cuf-extract run on this many files (0: skip)")
+    parser.add_argument("--rerun", type=int, default=RERUN_FILES, metavar="FILES",
+                        help="first run vs unchanged rerun on this many replies (0: skip)")
+    parser.add_argument("--rerun-only", action="store_true",
+                        help="measure only the rerun case (--rerun), nothing else")
     return parser.parse_args(argv)
 
 
@@ -561,6 +571,12 @@ def run(args: argparse.Namespace, scales: list[int], workdir: Path) -> int:
     def cuf_cmd(target: Path, tag: str, *extra: str) -> list[str]:
         return [*cuf, str(target), "-o", str(out_dir / f"{tag}.xlsx"),
                 "--json", str(out_dir / f"{tag}.json"), *extra]
+
+    rerun_ok = True
+    if args.rerun and cached:
+        rerun_ok = rerun_case(args, corpus, workdir, out_dir, log, cuf_cmd, cold)
+        if args.rerun_only:
+            return 0 if rerun_ok else 1
 
     # -- main measures
     results: dict[str, tuple[Measure, int]] = {}
@@ -716,7 +732,46 @@ def run(args: argparse.Namespace, scales: list[int], workdir: Path) -> int:
     if _source_digest() != source:
         print("WARNING: src/ changed during the run: the rows above may mix two versions.")
     print(f"children's output: {log}")
-    return 0 if same else 1
+    return 0 if same and rerun_ok else 1
+
+
+def rerun_case(args: argparse.Namespace, corpus: Corpus, workdir: Path, out_dir: Path,
+               log: Path, cuf_cmd: Callable[..., list[str]], cold: Callable[[], None]) -> bool:
+    """A first run, then two reruns on the unchanged folder, `--repeat` times (each
+    triple shares the machine's load of the moment): the ratios of their medians.
+
+    The first rerun still rewrites the outputs (every reply's "since last time" goes
+    from "new" to "unchanged"); the second finds nothing to change. Also checks that
+    the reruns' JSON equals the first run's."""
+    n = args.rerun
+    folder = replies_folder(workdir, corpus, n)
+    times: dict[str, list[float]] = {"first": [], "rerun": [], "again": []}
+    print(f"\n== Rerun cost: {n} replies, first run then two unchanged reruns, "
+          f"{args.repeat} times ==", flush=True)
+    for _ in range(args.repeat):
+        cold()
+        for kind in times:
+            # The same outputs each time: a rerun reads back the workbook it replaces.
+            times[kind].append(measure(cuf_cmd(folder, "rerun"), cwd=workdir, log=log).seconds)
+            shutil.copyfile(out_dir / "rerun.json", out_dir / f"rerun-{kind}.json")
+    first = statistics.median(times["first"])
+    rows = []
+    labels = {"first": "first run (no cache, no previous spreadsheet)",
+              "rerun": "unchanged rerun (outputs rewritten: new -> unchanged)",
+              "again": "unchanged rerun again (nothing to rewrite)"}
+    for kind, label in labels.items():
+        median = statistics.median(times[kind])
+        rows.append([label, str(n), f"{median:.2f}", f"{median / first:.2f}",
+                     " ".join(f"{x:.2f}" for x in times[kind])])
+    print_table(["run", "files", "seconds (median)", "/ first", "runs"], rows)
+    same = all(canonical_json(out_dir / "rerun-first.json")
+               == canonical_json(out_dir / f"rerun-{kind}.json") for kind in ("rerun", "again"))
+    for kind in ("rerun", "again"):
+        ratio = statistics.median(times[kind]) / first
+        print(f"  {labels[kind]} / first <= {TARGETS['rerun']}: {ratio:.2f} "
+              f"{check(ratio <= TARGETS['rerun'])}")
+    print(f"  JSON of the reruns identical to the first run's: {'yes' if same else 'NO'}")
+    return same
 
 
 if __name__ == "__main__":

@@ -192,7 +192,7 @@ def test_unchanged_files_are_not_parsed_again(tmp_path: Path) -> None:
 
     questionnaire = load_questionnaire()
     for party in ("A", "B", "C"):
-        (tmp_path / f"{party}.docx").write_bytes(reply(party, skip=("Q5",)))
+        (tmp_path / f"Parti {party}.docx").write_bytes(reply(party, skip=("Q5",)))
     files = [InputFile(path=p, display=p.name) for p in sorted(tmp_path.glob("*.docx"))]
 
     def cache() -> ResultCache:
@@ -201,14 +201,14 @@ def test_unchanged_files_are_not_parsed_again(tmp_path: Path) -> None:
     first_cache = cache()
     first = extract_files(files, questionnaire, cache=first_cache)
     assert first_cache.hits == 0
-    (tmp_path / "B.docx").write_bytes(reply("B"))  # B changed: must be read again
+    (tmp_path / "Parti B.docx").write_bytes(reply("B"))  # B changed: must be read again
     second_cache = cache()
     second = extract_files(files, questionnaire, cache=second_cache)
     assert second_cache.hits == 2
     by_name = {f.name: f for f in second.files}
-    assert by_name["A.docx"] == {f.name: f for f in first.files}["A.docx"]
-    assert by_name["A.docx"].respondent_source is not None  # excluded fields survive
-    assert by_name["B.docx"].answer("Q5") == "Réponse de B à Q5."
+    assert by_name["Parti A.docx"] == {f.name: f for f in first.files}["Parti A.docx"]
+    assert by_name["Parti A.docx"].respondent_source is not None  # excluded fields survive
+    assert by_name["Parti B.docx"].answer("Q5") == "Réponse de B à Q5."
     # Another questionnaire (or tool version) does not reuse the entries.
     other = ResultCache(tmp_path / "cache", questionnaire_digest="other")
     extract_files(files, questionnaire, cache=other)

@@ -343,7 +343,7 @@ def test_outputs_chosen_with_options_and_exit_zero_when_all_is_fine(
 ) -> None:
     replies = tmp_path / "replies"
     replies.mkdir()
-    (replies / "gamma.docx").write_bytes(reply("Gamma", "2020-02-01T09:00:00Z"))
+    (replies / "Gamma.docx").write_bytes(reply("Gamma", "2020-02-01T09:00:00Z"))
     run_cli("replies", "-o", "campagne.2020.xlsx", cwd=tmp_path, monkeypatch=monkeypatch,
             capsys=capsys)
     code, out, err = run_cli("publication", "campagne.2020.xlsx", "-o", "site/publi.docx",
@@ -356,10 +356,10 @@ def test_outputs_chosen_with_options_and_exit_zero_when_all_is_fine(
                              "--html", "site/publi.html", cwd=tmp_path,
                              monkeypatch=monkeypatch, capsys=capsys)
     # The name was read from the file name: published, but to be checked.
-    assert code == EXIT_FLAGGED and "« gamma » : nom tiré du nom du fichier" in out
+    assert code == EXIT_FLAGGED and "« Gamma » : nom tiré du nom du fichier" in out
     headings = [t for s, t in styled_paragraphs(tmp_path / "site/publi.docx") if s == "Heading 2"]
-    assert headings == ["gamma"] * 5
-    edit_rows(tmp_path / "campagne.2020.xlsx", {"gamma.docx": {"Organisation (corrigée)":
+    assert headings == ["Gamma"] * 5
+    edit_rows(tmp_path / "campagne.2020.xlsx", {"Gamma.docx": {"Organisation (corrigée)":
                                                               "Parti Gamma"}})
     code, out, err = run_cli("publication", "campagne.2020.xlsx", "-o", "site/publi.docx",
                              "--html", "site/publi.html", cwd=tmp_path,
@@ -457,7 +457,7 @@ def test_a_publication_open_in_word_is_written_beside_it(
 ) -> None:
     replies = tmp_path / "replies"
     replies.mkdir()
-    (replies / "gamma.docx").write_bytes(reply("Gamma", "2020-02-01T09:00:00Z"))
+    (replies / "Gamma.docx").write_bytes(reply("Gamma", "2020-02-01T09:00:00Z"))
     run_cli("replies", cwd=tmp_path, monkeypatch=monkeypatch, capsys=capsys)
     (tmp_path / DOCX).write_bytes(b"la version ouverte dans Word")
     (tmp_path / f"~${DOCX}").write_bytes(b"owner file")
@@ -469,7 +469,7 @@ def test_a_publication_open_in_word_is_written_beside_it(
     assert len(dated) == 1
     assert f"« {DOCX} » est ouvert dans un autre programme (Word ?)" in err
     assert f"Écrit : {dated[0].name}" in out
-    assert [t for s, t in styled_paragraphs(dated[0]) if s == "Heading 2"] == ["gamma"] * 5
+    assert [t for s, t in styled_paragraphs(dated[0]) if s == "Heading 2"] == ["Gamma"] * 5
     assert (tmp_path / HTML).is_file()  # the other output is not locked: written in place
 
 

@@ -30,6 +30,7 @@ def _check(variant: Variant, result: FileResult) -> None:
     assert answers == variant.answers
     codes = {issue.code.value for issue in result.issues}
     assert variant.issues <= codes, f"missing issues {variant.issues - codes}; got {codes}"
+    assert not variant.absent_issues & codes, f"unexpected {variant.absent_issues & codes}"
     extra = "\n".join(result.extra_text)
     for snippet in variant.extra_contains:
         assert snippet in extra

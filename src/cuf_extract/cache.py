@@ -4,7 +4,8 @@ Each file's result (before the checks that compare files) is stored as JSON in
 `.cuf-extract/cache/` beside the outputs, keyed by the file's SHA-256, its name (the
 respondent may come from it), the questionnaire, and the tool's own code: any change
 to the tool or the questionnaire reads every file afresh. The cache is only an
-optimisation: an entry that cannot be read or written is ignored.
+optimisation: an entry that cannot be read or written is ignored. Files unchanged in
+size and mtime are not even hashed again (`rerun.FileIndex`).
 """
 
 from __future__ import annotations
@@ -17,9 +18,10 @@ from pathlib import Path
 
 from cuf_extract import __version__
 from cuf_extract.models import FileResult
+from cuf_extract.rerun import FILES_INDEX, FileIndex
 
 CACHE_FOLDER = Path(".cuf-extract") / "cache"
-_EXCLUDED_FIELDS = ("respondent_source", "document_date")  # not in model_dump's output
+_EXCLUDED_FIELDS = ("respondent_source", "document_date", "respondent_candidates")  # not dumped
 
 
 def code_fingerprint() -> str:
@@ -42,6 +44,15 @@ class ResultCache:
             f"{code_fingerprint()}:{questionnaire_digest}".encode()
         ).hexdigest()[:16]
         self.hits = 0
+        # Hashes of unchanged files, beside the cache folder (see rerun.FileIndex).
+        self.index = FileIndex(folder.parent / FILES_INDEX)
+
+    def sha256(self, path: Path, *, max_bytes: int) -> str | None:
+        """The file's SHA-256, without reading it again when it has not changed."""
+        return self.index.sha256(path, max_bytes=max_bytes)
+
+    def save_index(self) -> None:
+        self.index.save()
 
     def _entry(self, sha256: str, name: str) -> Path:
         name_key = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:12]

@@ -32,6 +32,8 @@ SEVERITY: dict[IssueCode, Severity] = {
     IssueCode.UNSUPPORTED_FORMAT: Severity.ERROR,
     IssueCode.TOO_LARGE: Severity.ERROR,
     IssueCode.ANSWERED_TWICE: Severity.WARNING,
+    IssueCode.UNKNOWN_SYMBOL: Severity.INFO,
+    IssueCode.POSSIBLE_SIGNATURE: Severity.INFO,
 }
 
 def make_issue(code: IssueCode, message: str, question: str | None = None) -> Issue:

@@ -244,7 +244,7 @@ def extract(
     written, campaign, attention, status = _write_outputs(
         run, output=output, report=report, json_path=json_path, err=err,
         recipients=recipients, recipients_source=destinataires.name if destinataires else None,
-        questionnaire=questionnaire,
+        questionnaire=questionnaire, reuse=cache is not None,
     )
     _print_summary(run, written, campaign, status)
     flagged = any(r.status.value in ("warning", "error") for r in run.files)
@@ -337,14 +337,60 @@ def _run_with_progress(
 def _write_outputs(
     run: Run, *, output: Path, report: Path, json_path: Path | None, err: Console,
     recipients: tuple[Recipient, ...] | None = None, recipients_source: str | None = None,
-    questionnaire: Questionnaire | None = None,
+    questionnaire: Questionnaire | None = None, reuse: bool = False,
 ) -> tuple[list[tuple[Path, Path]], Campaign, bool, RecipientsStatus | None]:
     """Back up the previous outputs, carry the staff's cells over, write every output.
 
     Returns (wanted, actually written) paths, the comparison with the previous run,
     whether something needs the staff's attention (a previous workbook unreadable), and
     who has not replied yet (None without a list of recipients, given or kept).
+    With `reuse`, outputs that would come out the same are left as they are (see
+    `rerun`); nothing is then written.
     """
+    from cuf_extract import rerun
+    from cuf_extract.cache import code_fingerprint
+
+    wanted = [p for p in (output, report, json_path) if p is not None]
+    record = output.absolute().parent / rerun.STATE_FOLDER / rerun.OUTPUTS_RECORD
+    # What the outputs are made from besides the run: the list of recipients and the
+    # questionnaire's title and owner (written into the workbook).
+    made_from = f"{code_fingerprint()}:{recipients!r}:{recipients_source}:{questionnaire!r}"
+    digest = rerun.outputs_digest(run, wanted, fingerprint=made_from)
+    kept = rerun.reusable_outputs(record, digest, wanted) if reuse else None
+    # The « Destinataires » picture is not recorded: with a list (given or kept in the
+    # workbook) the outputs are always rewritten, so that the count is current.
+    if kept is not None and recipients is None and not _has_recipients_sheet(output):
+        typer.echo("Rien n'a changé depuis la dernière exécution : "
+                   + ", ".join(f"« {p} »" for p in wanted) + " sont à jour (non réécrits).")
+        return [], kept, False, None
+    written, campaign, attention, status = _write_all_outputs(
+        run, output=output, report=report, json_path=json_path, err=err,
+        recipients=recipients, recipients_source=recipients_source, questionnaire=questionnaire,
+    )
+    if reuse and not attention and all(actual == target for target, actual in written):
+        rerun.record_outputs(record, digest, wanted, campaign)
+    else:
+        rerun.forget_outputs(record)
+    return written, campaign, attention, status
+
+
+def _has_recipients_sheet(workbook: Path) -> bool:
+    """Whether the workbook holds a « Destinataires » sheet, read from the zip's directory
+    and workbook part only (no cell is loaded)."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(workbook) as archive:
+            return b'name="Destinataires"' in archive.read("xl/workbook.xml")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return False
+
+
+def _write_all_outputs(
+    run: Run, *, output: Path, report: Path, json_path: Path | None, err: Console,
+    recipients: tuple[Recipient, ...] | None, recipients_source: str | None,
+    questionnaire: Questionnaire | None,
+) -> tuple[list[tuple[Path, Path]], Campaign, bool, RecipientsStatus | None]:
     from datetime import date
 
     from cuf_extract.campaign import PreviousUnreadable, backup_outputs, compare, read_previous

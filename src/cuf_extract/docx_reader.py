@@ -24,8 +24,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
+
+from cuf_extract import symbols
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -62,6 +64,10 @@ FOOTNOTE_REF, ENDNOTE_REF = _w("footnoteReference"), _w("endnoteReference")
 ALT_CHUNK = _w("altChunk")
 PPR, NUMPR = _w("pPr"), _w("numPr")
 TRPR = _w("trPr")
+TBL_HEADER = _w("tblHeader")
+RPR, RFONTS, ASCII_FONT, FONT = _w("rPr"), _w("rFonts"), _w("ascii"), _w("font")
+# Symbol-font characters typed as text rather than w:sym: Word's private-use code points.
+_PRIVATE_USE = re.compile("[\uf020-\uf0ff]")
 VAL, TYPE, ID, AUTHOR = _w("val"), _w("type"), _w("id"), _w("author")
 MC_ALTERNATE, MC_CHOICE, MC_FALLBACK = (
     f"{{{MC_NS}}}AlternateContent", f"{{{MC_NS}}}Choice", f"{{{MC_NS}}}Fallback")
@@ -98,6 +104,7 @@ class Block:
     heading_level: int = 0  # 1-9 for a heading (style or direct outline level), else 0
     bold: bool = False  # every visible character is bold (read_document(formatting=True))
     italic: bool = False  # every visible character is italic (idem)
+    table_header: bool = False  # in a table row marked to repeat as header (w:tblHeader)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +135,7 @@ class DocumentText:
     revisions: int = 0
     embedded_chunks: int = 0  # w:altChunk: content pasted as a separate part
     properties: Properties = field(default_factory=Properties)
+    unknown_symbols: tuple[str, ...] = ()  # placeholders of symbols with no known character
 
 
 # --------------------------------------------------------------------------- numbering
@@ -374,6 +382,7 @@ class _Walker:
         self.embedded_chunks = 0
         self.table_serial = 0
         self.note_labels: dict[tuple[str, str], str] = {}
+        self.unknown_symbols: list[str] = []
 
     # Block level -------------------------------------------------------------------
 
@@ -414,8 +423,11 @@ class _Walker:
             if trpr is not None and trpr.find(DEL) is not None:
                 self.revisions += 1  # a deleted row: not in the accepted view
                 continue
+            first = len(self.blocks)
             for cell_index, tc in enumerate(_children(row, TC)):
                 self.read_blocks(tc, (serial, row_index, cell_index), origin)
+            if trpr is not None and _on(trpr.find(TBL_HEADER)):
+                self.blocks[first:] = [replace(b, table_header=True) for b in self.blocks[first:]]
 
     def read_paragraph(
         self, p: _Element, cell: tuple[int, int, int] | None, origin: Literal["body", "textbox"]
@@ -508,7 +520,10 @@ class _Walker:
             if any(fields):
                 continue  # inside a field instruction: never shown
             if tag == T:
-                out.append(child.text or "")
+                text = child.text or ""
+                if _PRIVATE_USE.search(text):
+                    text = self._symbol_run_text(run, text)
+                out.append(text)
             elif tag in (TAB, PTAB):
                 out.append("\t")
             elif tag in (BR, CR):
@@ -527,9 +542,37 @@ class _Walker:
                 label = self.note_labels.setdefault(key, str(len(self.note_labels) + 1))
                 out.append(f"[{label}]")
             elif tag == SYM:
-                char = _sym_char(child.get(_w("char")))
-                if char:
-                    out.append(char)
+                out.append(self._sym(child.get(FONT), child.get(_w("char"))))
+
+    def _sym(self, font: str | None, code: str | None) -> str:
+        """A w:sym character: its Unicode equivalent, else a visible placeholder."""
+        try:
+            value = int(code or "", 16)
+        except ValueError:
+            return ""
+        in_private_use = 0xF000 <= value <= 0xF0FF
+        if not in_private_use and not symbols.is_symbol_font(font):
+            return chr(value) if 0x20 <= value < 0xD800 else ""
+        char = symbols.symbol_text(font, value)
+        if char is None:
+            char = symbols.placeholder(font, value)
+            self.unknown_symbols.append(char)
+        return char
+
+    def _symbol_run_text(self, run: _Element, text: str) -> str:
+        """Private-use characters typed in a Symbol-font run (`<w:rFonts w:ascii="Symbol"/>`
+        then `<w:t>\uf0ae</w:t>`), as their Unicode equivalents."""
+        rpr = run.find(RPR)
+        fonts = rpr.find(RFONTS) if rpr is not None else None
+        font = fonts.get(ASCII_FONT) if fonts is not None else None
+        if not symbols.is_symbol_font(font):
+            return text
+        return _PRIVATE_USE.sub(lambda m: self._sym(font, f"{ord(m.group()):04X}"), text)
+
+
+def _on(toggle: _Element | None) -> bool:
+    """An on/off property (`<w:tblHeader/>`, `<w:tblHeader w:val="0"/>`)."""
+    return toggle is not None and toggle.get(VAL, "true") not in ("0", "false", "off")
 
 
 def _children(parent: _Element, tag: str) -> Iterator[_Element]:
@@ -577,20 +620,6 @@ def _text_boxes(el: _Element) -> list[_Element]:
         if not nested:
             found.append(box)
     return found
-
-
-def _sym_char(code: str | None) -> str:
-    """w:sym characters from symbol fonts live in the private-use area F000-F0FF."""
-    if not code:
-        return ""
-    try:
-        value = int(code, 16)
-    except ValueError:
-        return ""
-    if 0xF000 <= value <= 0xF0FF:
-        value -= 0xF000
-        return {0xB7: "•", 0xA7: "▪", 0xD8: "➢", 0xFC: "✓"}.get(value, "")
-    return chr(value) if 0x20 <= value < 0xD800 else ""
 
 
 # --------------------------------------------------------------------------- parts
@@ -693,6 +722,7 @@ def read_document(package: OoxmlPackage, *, formatting: bool = False) -> Documen
         revisions=walker.revisions,
         embedded_chunks=walker.embedded_chunks,
         properties=_properties(package),
+        unknown_symbols=tuple(walker.unknown_symbols),
     )
 
 

@@ -25,6 +25,7 @@ from rapidfuzz import fuzz, process
 
 from cuf_extract.docx_reader import Block
 from cuf_extract.questionnaire import Questionnaire
+from cuf_extract.signature import find_signature
 
 # A block matches a question when its normalised text is at least this similar
 # (rapidfuzz ratio, 0-100) to the normalised question. Measured on retyped questions
@@ -135,6 +136,9 @@ class Located:
     letterhead: str | None  # the first line typed above the form, if any
     # Questions found twice with text after both occurrences (both answers are kept).
     answered_twice: frozenset[str] = frozenset()
+    table_header: tuple[str, ...] = ()  # header row of a question/answer table
+    possible_signature: tuple[str, ...] = ()  # lines ending the last answer, kept in it
+    signature_organisation: str | None = None  # named in a signature cut from the answer
 
 
 class Matcher:
@@ -323,9 +327,14 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
         end = next(
             (i for i in range(markers[-1] + 1, len(classified))
              if classified[i].role is Role.TEXT and _SIGN_OFF.match(classified[i].block.text)),
-            len(classified),
+            None,
         )
+    signature: tuple[tuple[str, ...], str | None] = ((), None)
+    if end is None:
+        # No sign-off formula either: the last lines may still be a signature.
+        end, signature = _signature_end(classified, markers[-1])
 
+    header_row = _table_header_row(classified, first_marker)
     parts: dict[str, list[str]] = {qid: [] for qid in question_ids}
     extra: list[str] = []
     unassigned: list[str] = []
@@ -353,7 +362,8 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
         line = _format(item.block)
         if i < first_marker:
             extra.append(line)
-            if lead_in is not None and i > lead_in and normalise(line) not in _COLUMN_LABELS:
+            if (lead_in is not None and i > lead_in and normalise(line) not in _COLUMN_LABELS
+                    and i not in header_row):
                 unassigned.append(line)
         elif i >= end or current is None:
             extra.append(line)
@@ -371,6 +381,10 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
         unassigned=tuple(unassigned),
         letterhead=_letterhead(classified),
         answered_twice=frozenset(qid for qid, count in answered.items() if count > 1),
+        table_header=tuple(classified[i].block.text.strip() for i in sorted(header_row)
+                           if classified[i].role is Role.TEXT),
+        possible_signature=signature[0],
+        signature_organisation=signature[1],
     )
 
 
@@ -399,6 +413,51 @@ def _kept_choices(classified: list[Classified], markers: list[int], matcher: Mat
         if found and len(present) < len(groups):
             for i in found:
                 classified[i] = replace(classified[i], role=Role.TEXT, form_line=False)
+
+
+def _signature_end(
+    classified: list[Classified], last_marker: int
+) -> tuple[int, tuple[tuple[str, ...], str | None]]:
+    """Where the last answer ends when nothing of the form closes it: before a
+    signature block that is certainly one (its organisation line, if any, returned
+    too); else at the end, with the lines of an unsure block to report."""
+    trailing = [i for i in range(last_marker + 1, len(classified))
+                if classified[i].role is Role.TEXT]
+    # A signature is typed on plain lines, not in list items or table cells.
+    tail: list[int] = []
+    for i in reversed(trailing):
+        block = classified[i].block
+        if block.list_label or block.cell is not None:
+            break
+        tail.insert(0, i)
+    lines = [classified[i].block.text.strip() for i in trailing]
+    found = find_signature(lines[len(lines) - len(tail):]) if tail else None
+    if found is None:
+        return len(classified), ((), None)
+    offset = len(lines) - len(tail)
+    if found.certain and offset + found.start > 0:
+        return tail[found.start], ((), found.organisation)
+    return len(classified), (tuple(lines[offset + found.start:]), None)
+
+
+# A header cell of a question/answer table is short: "Question", "Réponse du Groupe …".
+TABLE_HEADER_MAX_LENGTH = 100
+
+
+def _table_header_row(classified: list[Classified], first_marker: int) -> frozenset[int]:
+    """The blocks of the rows above the first question's row, in the same table, when
+    they are a header (short cells, or a row Word repeats as header: `w:tblHeader`):
+    layout typed by the respondent, not an answer put in the wrong place."""
+    first = classified[first_marker].block.cell
+    if first is None:
+        return frozenset()
+    rows = [i for i in range(first_marker)
+            if (cell := classified[i].block.cell) is not None
+            and cell[0] == first[0] and cell[1] < first[1]]
+    if any(classified[i].role is Role.TEXT and not classified[i].block.table_header
+           and len(classified[i].block.text.strip()) > TABLE_HEADER_MAX_LENGTH for i in rows):
+        return frozenset()
+    return frozenset(rows)
 
 
 def _short_template(item: Classified) -> bool:

@@ -51,6 +51,8 @@ class IssueCode(StrEnum):
     UNSUPPORTED_FORMAT = "unsupported_format"
     TOO_LARGE = "too_large"
     ANSWERED_TWICE = "answered_twice"
+    UNKNOWN_SYMBOL = "unknown_symbol"
+    POSSIBLE_SIGNATURE = "possible_signature"
 
 
 class RespondentSource(StrEnum):
@@ -60,6 +62,8 @@ class RespondentSource(StrEnum):
     LETTERHEAD = "letterhead"
     PROPERTIES = "properties"
     FILE_NAME = "file_name"
+    TABLE_HEADER = "table_header"
+    SIGNATURE = "signature"
 
 
 class Position(StrEnum):
@@ -115,6 +119,11 @@ class FileResult(_Frozen):
     respondent_source: RespondentSource | None = Field(default=None, exclude=True)
     document_date: str | None = Field(
         default=None, exclude=True, description="Last-modified date from the document properties."
+    )
+    respondent_candidates: tuple[tuple[str, RespondentSource], ...] = Field(
+        default=(), exclude=True,
+        description="Every plausible respondent name, most telling first (the batch may "
+        "set aside the first one: a Company property inherited from the form).",
     )
 
     def answer(self, question_id: str) -> str | None:

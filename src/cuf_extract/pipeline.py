@@ -30,7 +30,7 @@ from cuf_extract.models import (
 from cuf_extract.package import MAX_FILE_BYTES, OoxmlPackage, PackageError
 from cuf_extract.positions import automatic_position
 from cuf_extract.questionnaire import Questionnaire
-from cuf_extract.respondent import guess_respondent
+from cuf_extract.respondent import respondent_candidates, set_aside_inherited_properties
 from cuf_extract.writers import INVALID_CHARACTERS
 
 if TYPE_CHECKING:
@@ -130,11 +130,14 @@ def extract_files(
         results[index] = result
     done = [r for r in results if r is not None]
     assert len(done) == len(files), "every file has a result"
+    if cache is not None:
+        cache.save_index()
+    done = set_aside_inherited_properties(done)
     return Run(questionnaire=questionnaire.ref(), files=tuple(checks.cross_file_issues(done)))
 
 
 def _cached(item: InputFile, cache: ResultCache) -> FileResult | None:
-    sha = _sha256_or_none(item.path)
+    sha = cache.sha256(item.path, max_bytes=MAX_FILE_BYTES)
     return cache.get(sha, item.path.name, item.display) if sha else None
 
 
@@ -351,6 +354,11 @@ def _result_from_document(
             "ouvrez le fichier dans Word, vérifiez ce contenu et reportez-le à la main si c'est "
             "une réponse.",
         ))
+    if located.possible_signature:
+        issues.append(_possible_signature_issue(located.possible_signature, question_ids,
+                                                located.answers))
+    if document.unknown_symbols:
+        issues.append(_unknown_symbol_issue(document.unknown_symbols))
     if any(INVALID_CHARACTERS.search(text) for text in (*located.answers.values(), *extra)
            if text):
         issues.append(make_issue(
@@ -367,13 +375,16 @@ def _result_from_document(
             "de réponse.",
         ))
 
-    respondent, source = guess_respondent(
+    candidates = respondent_candidates(
         headers=document.headers,
         letterhead=located.letterhead,
         properties=document.properties,
         file_name=item.path.name,
         owner=questionnaire.owner,
+        table_header=located.table_header,
+        signature=located.signature_organisation,
     )
+    respondent, source = candidates[0] if candidates else (None, None)
     return FileResult(
         path=item.display,
         name=item.path.name,
@@ -387,6 +398,7 @@ def _result_from_document(
         issues=tuple(issues),
         respondent_source=source,
         document_date=document.properties.modified,
+        respondent_candidates=tuple(candidates),
     )
 
 
@@ -437,4 +449,29 @@ def _too_large_message(name: str, size: int) -> str:
     return (
         f"« {name} » fait {size // (1024 * 1024)} Mo, bien plus qu'un questionnaire : "
         "vérifiez qu'il s'agit du bon fichier, ou enregistrez-le sans les images puis relancez."
+    )
+
+
+def _unknown_symbol_issue(placeholders: Sequence[str]) -> Issue:
+    shown = ", ".join(f"« {p} »" for p in dict.fromkeys(placeholders))
+    return make_issue(
+        IssueCode.UNKNOWN_SYMBOL,
+        f"Le document contient {len(placeholders)} symbole(s) inséré(s) depuis une police de "
+        f"symboles que l'outil ne sait pas traduire en texte : ils apparaissent sous la forme "
+        f"{shown} dans le texte. Ouvrez le fichier dans Word pour voir ce symbole et, si "
+        "c'est utile, notez son sens dans « Notes ».",
+    )
+
+
+def _possible_signature_issue(
+    lines: Sequence[str], question_ids: Sequence[str], answers: dict[str, str | None]
+) -> Issue:
+    qid = next((q for q in reversed(question_ids) if answers.get(q)), question_ids[-1])
+    last = checks.question_label(question_ids, qid)
+    return make_issue(
+        IssueCode.POSSIBLE_SIGNATURE,
+        f"La réponse à {last} se termine peut-être par une signature (« "
+        + " / ".join(lines) + " ») : elle est laissée dans la réponse, faute de certitude. "
+        "Vérifiez et, si c'est une signature, ne tenez pas compte de ces lignes.",
+        qid,
     )

@@ -1,18 +1,28 @@
 """Which organisation sent a reply, as well as it can be told, and from where.
 
 Nothing here is certain: the answer is shown with its source so staff can correct it.
+
+Sources, most telling first: the document's page header, a letterhead typed above the
+form, the header row of a question/answer table ("Réponse du Groupe …"), the
+organisation line of a signature cut from the last answer, the Company
+property, the file name. Every plausible candidate is kept in that order
+(`respondent_candidates`), because one decision needs the whole batch: a Company value
+shared by most replies is the form's, inherited by every copy, and the next candidate
+is taken instead (`checks.inherited_properties`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from cuf_extract.docx_reader import Properties
 from cuf_extract.locate import normalise
-from cuf_extract.models import RespondentSource
+from cuf_extract.models import FileResult, RespondentSource, Status
 
 MAX_NAME_LENGTH = 120
+
+Candidate = tuple[str, RespondentSource]
 
 # Values that Windows and Office put in the Company property by themselves.
 _MEANINGLESS_COMPANIES = frozenset(
@@ -20,23 +30,59 @@ _MEANINGLESS_COMPANIES = frozenset(
      "toshiba", "acer", "asus", "home", "personnel", "particulier", "windows user", "user",
      "utilisateur", "organisation", "organization", "company", "societe"}
 )
-# Words of a file name that say what the file is, not who sent it.
+# Words of a file name that say what the file is, or how it was made, not who sent it.
 _FILE_NAME_NOISE = re.compile(
-    r"\b(?:r[ée]ponses?|questionnaires?|questions?|cuf|aict|municipales?|[ée]lections?|final|"
-    r"finale|def|d[ée]finitif|version|v\d+|copie|copy|docx?|odt|pdf|\d{4}|\d{1,2})\b",
+    r"\b(?:r[ée]ponses?|rep|questionnaires?|questions?|cuf|aict|municipales?|[ée]lections?|"
+    r"final|finale|def|d[ée]finitif|d[ée]finitive|version|vf|v\d+|copie|copy|docx?|odt|"
+    r"rtf|pdf|from|to|scan(?:n[ée])?|sign[ée]e?|document\d*|doc\d*|fichier|brouillon|draft|"
+    r"nouveau|new|lettre|courrier|envoi|relu|corrig[ée]e?|ok|bis|ter|sans titre|"
+    r"\d+)\b",
+    re.IGNORECASE,
+)
+# Dates written in a file name (2020-02-07, 07.02.2020, 20200207), removed before words.
+_DATE = re.compile(r"\b(?:\d{4}[-_. ]\d{1,2}[-_. ]\d{1,2}|\d{1,2}[-_. ]\d{1,2}[-_. ]\d{2,4}|"
+                   r"(?:19|20)\d{6})\b")
+_SEPARATORS = re.compile(r"[_\-.+()\[\]]+")
+# Small words that do not name anything on their own ("Réponse du PS" -> "PS").
+_STOP_WORDS = frozenset(
+    {"de", "du", "des", "d", "la", "le", "les", "l", "a", "à", "au", "aux", "et", "pour",
+     "par", "en", "notre", "nos", "votre", "vos", "the", "of", "and"}
+)
+# Words that make a phrase an organisation's name, even written in lower case.
+_ORGANISATION_WORDS = frozenset(
+    {"parti", "partis", "groupe", "mouvement", "union", "federation", "confederation",
+     "rassemblement", "alliance", "front", "association", "collectif", "generation",
+     "generations", "comite", "coordination", "ligue", "centre", "ecologistes", "ecologie",
+     "republicains", "socialiste", "socialistes", "communiste", "radical", "democrates",
+     "insoumise", "citoyens", "citoyen", "territoires", "europe", "europeen", "europeenne"}
+)
+# The acronyms of French parties, in their usual spelling (matched without case).
+KNOWN_ACRONYMS = {
+    a.casefold(): a
+    for a in ("PS", "LR", "EELV", "PCF", "UDI", "RN", "FN", "LFI", "FI", "MoDem", "PRG", "NPA",
+              "LO", "DLF", "UPR", "LREM", "LaREM", "EM", "PG", "MRC", "PP", "UDF", "UMP", "CPNT")
+}
+# An acronym not in the list: 2 to 6 letters, at least two of them capitals ("MoDem").
+_ACRONYM = re.compile(r"^(?=(?:[^A-Z]*[A-Z]){2})[A-Z][A-Za-z]{1,5}$")
+# "Réponse du Groupe socialiste", "Réponses de LR", "Contribution des Verts".
+_ANSWER_OF = re.compile(
+    r"^\s*(?:nos |notre |les |la )?(?:r[ée]ponses?|contribution|position)\s+"
+    r"(?:(?:du|de la|de l['’]|des|de|d['’])\s*)?(?P<name>.+?)\s*$",
     re.IGNORECASE,
 )
 
 
-def guess_respondent(
+def respondent_candidates(
     *,
     headers: Collection[str],
     letterhead: str | None,
     properties: Properties,
     file_name: str,
     owner: Collection[str],
-) -> tuple[str | None, RespondentSource | None]:
-    """The respondent's name and where it was read, trying the most telling source first."""
+    table_header: Sequence[str] = (),
+    signature: str | None = None,
+) -> list[Candidate]:
+    """Every plausible name of the respondent with its source, most telling first."""
     owner_keys = {normalise(name) for name in owner}
 
     def plausible(name: str | None) -> str | None:
@@ -50,19 +96,139 @@ def guess_respondent(
             return None
         return name
 
+    found: list[Candidate] = []
     for header in headers:
         name = plausible(header.split("\n")[0])
         if name:
-            return name, RespondentSource.HEADER
+            found.append((name, RespondentSource.HEADER))
+            break
     name = plausible(letterhead)
     if name:
-        return name, RespondentSource.LETTERHEAD
+        found.append((name, RespondentSource.LETTERHEAD))
+    name = plausible(name_from_table_header(table_header))
+    if name:
+        found.append((name, RespondentSource.TABLE_HEADER))
+    name = plausible(signature)
+    if name:
+        found.append((name, RespondentSource.SIGNATURE))
     company = plausible(properties.company)
     if company and normalise(company) not in _MEANINGLESS_COMPANIES:
-        return company, RespondentSource.PROPERTIES
-    stem = file_name.rsplit(".", 1)[0]
-    cleaned = _FILE_NAME_NOISE.sub(" ", re.sub(r"[_\-.+]+", " ", stem))
-    name = plausible(cleaned)
+        found.append((company, RespondentSource.PROPERTIES))
+    name = plausible(name_from_file_name(file_name))
     if name:
-        return name, RespondentSource.FILE_NAME
-    return None, None
+        found.append((name, RespondentSource.FILE_NAME))
+    return found
+
+
+def guess_respondent(
+    *,
+    headers: Collection[str],
+    letterhead: str | None,
+    properties: Properties,
+    file_name: str,
+    owner: Collection[str],
+    table_header: Sequence[str] = (),
+) -> tuple[str | None, RespondentSource | None]:
+    """The respondent's name and where it was read, trying the most telling source first."""
+    found = respondent_candidates(headers=headers, letterhead=letterhead, properties=properties,
+                                  file_name=file_name, owner=owner, table_header=table_header)
+    return found[0] if found else (None, None)
+
+
+def name_from_file_name(file_name: str) -> str | None:
+    """The organisation a file name gives, or None when what is left once the words
+    describing the file are removed ("réponse", "final", "v2", "scan", dates…) does not
+    look like an organisation's name or acronym.
+
+    `Reponse CUF - PS.docx` -> "PS"; `2020-02-07 Réponse Parti radical de gauche.docx`
+    -> "Parti radical de gauche"; `doc-final-v2-from-odt.docx` -> None.
+    """
+    stem = file_name.rsplit(".", 1)[0] if "." in file_name else file_name
+    words = _FILE_NAME_NOISE.sub(" ", _DATE.sub(" ", _SEPARATORS.sub(" ", stem))).split()
+    return _organisation_like(words)
+
+
+def name_from_table_header(cells: Sequence[str]) -> str | None:
+    """The organisation named in a question/answer table's header row: "Réponse du
+    Groupe Socialiste" -> "Groupe Socialiste". Plain column titles give None."""
+    for cell in cells:
+        match = _ANSWER_OF.match(cell.strip().rstrip(" :"))
+        if match:
+            name = _organisation_like(match.group("name").split(), capitalised_ok=True)
+            if name:
+                return name
+    return None
+
+
+def looks_like_organisation(text: str) -> bool:
+    """Whether `text` reads as an organisation's name or acronym (used for signatures)."""
+    return _organisation_like(text.split(), capitalised_ok=False) is not None
+
+
+def _organisation_like(words: Sequence[str], *, capitalised_ok: bool = True) -> str | None:
+    """`words` joined, with dangling small words trimmed, when they look like an
+    organisation: a known or capitalised acronym, a name with an organisation word
+    ("Parti", "Groupe", "Union"…), or (when `capitalised_ok`) capitalised words."""
+    words = list(words)
+    # "du PS" -> "PS", but "Les Républicains" and "Parti A" keep their capitals.
+    while words and words[0][:1].islower() and words[0].casefold().strip("'’") in _STOP_WORDS:
+        words.pop(0)
+    while words and words[-1][:1].islower() and words[-1].casefold().strip("'’") in _STOP_WORDS:
+        words.pop()
+    if not words:
+        return None
+    significant = [w for w in words if w.casefold() not in _STOP_WORDS]
+    if all(w.casefold() in KNOWN_ACRONYMS for w in significant):
+        return " ".join(KNOWN_ACRONYMS.get(w.casefold(), w) for w in words)
+    if all(_ACRONYM.match(w) for w in significant):
+        return " ".join(words)
+    if any(normalise(w) in _ORGANISATION_WORDS for w in significant):
+        return " ".join(words)
+    if capitalised_ok and all(w[:1].isupper() for w in significant) and (
+        len(significant) >= 2 or len(significant[0]) >= 4
+    ):
+        return " ".join(words)
+    return None
+
+
+# A Company property is the form's, inherited by the copies, when this many replies of
+# the batch (and at least this share of those read) carry the same value.
+INHERITED_MIN_FILES = 3
+INHERITED_MIN_SHARE = 0.5
+
+
+def set_aside_inherited_properties(results: Sequence[FileResult]) -> list[FileResult]:
+    """Results whose respondent came from a Company property that most of the batch
+    shares: that value is the computer's that made the form, re-saved in every reply,
+    not the respondent's. They take their next candidate (the file name…) instead.
+
+    A cross-file decision, made on every run over all results (cached or fresh): each
+    result keeps its own candidates, so the decision never goes stale in the cache.
+    """
+    read = [r for r in results if r.status in (Status.OK, Status.WARNING)]
+    counts: dict[str, int] = {}
+    for result in read:
+        for name, source in result.respondent_candidates:
+            if source is RespondentSource.PROPERTIES:
+                key = normalise(name)
+                counts[key] = counts.get(key, 0) + 1
+    inherited = {
+        key for key, count in counts.items()
+        if count >= INHERITED_MIN_FILES and count >= INHERITED_MIN_SHARE * len(read)
+    }
+    if not inherited:
+        return list(results)
+    out: list[FileResult] = []
+    for result in results:
+        kept = tuple(
+            (name, source) for name, source in result.respondent_candidates
+            if not (source is RespondentSource.PROPERTIES and normalise(name) in inherited)
+        )
+        if kept == result.respondent_candidates:
+            out.append(result)
+            continue
+        first: tuple[str | None, RespondentSource | None] = kept[0] if kept else (None, None)
+        out.append(result.model_copy(update={
+            "respondent": first[0], "respondent_source": first[1], "respondent_candidates": kept,
+        }))
+    return out

@@ -59,6 +59,8 @@ SOURCE_LABELS: dict[RespondentSource, str] = {
     RespondentSource.LETTERHEAD: "papier à en-tête",
     RespondentSource.PROPERTIES: "propriétés du document",
     RespondentSource.FILE_NAME: "nom du fichier",
+    RespondentSource.TABLE_HEADER: "en-tête du tableau des réponses",
+    RespondentSource.SIGNATURE: "signature",
 }
 
 # Short labels for the one-line-per-issue summary ("Q3 : réponse manquante").
@@ -82,6 +84,8 @@ ISSUE_LABELS: dict[IssueCode, str] = {
     IssueCode.UNSUPPORTED_FORMAT: "format non pris en charge",
     IssueCode.TOO_LARGE: "fichier trop volumineux",
     IssueCode.ANSWERED_TWICE: "question répondue deux fois",
+    IssueCode.UNKNOWN_SYMBOL: "symbole non reconnu",
+    IssueCode.POSSIBLE_SIGNATURE: "signature possible dans une réponse",
 }
 
 CHANGE_LABELS: dict[ChangeKind, str] = {

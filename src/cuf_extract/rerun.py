@@ -1,0 +1,165 @@
+"""What makes an unchanged rerun cheap: files not hashed again, outputs not rewritten.
+
+Two small records in `.cuf-extract/` beside the outputs, each one JSON file written
+atomically (temporary file, then `os.replace`), and only ever an optimisation: a record
+that cannot be read or written is ignored and the run does the full work.
+
+- `fichiers.json`: path, size and modification time (ns) -> SHA-256 of each input, and
+  when the run that hashed them started. A file whose size and mtime are unchanged is
+  not read again to find its hash (then its cached result is taken), **provided its
+  mtime is older than that run's start by more than `MTIME_MARGIN_NS`**: a file written
+  just before, during or after the run that hashed it could have been written again
+  within the file system's timestamp resolution (2 s on FAT, 1 s on some network
+  shares) without its mtime moving, so it is hashed again. What is not detected: a file
+  whose content is changed with the same size and whose old mtime is then put back on
+  purpose (`touch -r`, `os.utime`, some copy tools); `--no-cache` reads everything.
+- `sorties.json`: the outputs the last run wrote (their size and mtime), a digest of
+  what they were made from (every result, the output paths, the working folder, the
+  tool's code) and the comparison with the run before. When a rerun finds the same
+  digest, outputs untouched since, and a previous comparison in which nothing changed
+  (every reply unchanged or absent, no hand edits), writing them again would give the
+  same files: they are left as they are, without reading the workbook back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from cuf_extract.models import Campaign, ChangeKind, Run
+
+STATE_FOLDER = Path(".cuf-extract")
+FILES_INDEX = "fichiers.json"
+OUTPUTS_RECORD = "sorties.json"
+INDEX_VERSION = 1
+# A file modified less than this before the run that hashed it is hashed again.
+MTIME_MARGIN_NS = 2_000_000_000
+READ_CHUNK = 1 << 20
+
+
+class FileIndex:
+    """SHA-256 of input files by path, size and mtime, kept between runs in `path`."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.started_ns = time.time_ns()
+        self.hashed = 0  # files actually read to hash them, in this run
+        self._previous_start = 0
+        self._entries: dict[str, tuple[int, int, str]] = {}
+        with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("version") == INDEX_VERSION:
+                self._previous_start = int(data["started_ns"])
+                self._entries = {
+                    key: (int(size), int(mtime), str(sha))
+                    for key, (size, mtime, sha) in data["files"].items()
+                }
+        self._seen: dict[str, tuple[int, int, str]] = {}
+
+    def sha256(self, file: Path, *, max_bytes: int) -> str | None:
+        """The file's SHA-256, from the index when size and mtime say it has not changed
+        (see the module's docstring for when that is trusted); None if it cannot be read
+        or is larger than `max_bytes`."""
+        key = str(file.absolute())
+        try:
+            stat = file.stat()
+        except OSError:
+            return None
+        if stat.st_size > max_bytes:
+            return None
+        known = self._entries.get(key)
+        if (
+            known is not None
+            and known[0] == stat.st_size
+            and known[1] == stat.st_mtime_ns
+            and stat.st_mtime_ns < self._previous_start - MTIME_MARGIN_NS
+        ):
+            self._seen[key] = known
+            return known[2]
+        try:
+            digest = hashlib.sha256()
+            with file.open("rb") as fh:
+                while chunk := fh.read(READ_CHUNK):
+                    digest.update(chunk)
+        except OSError:
+            return None
+        self.hashed += 1
+        sha = digest.hexdigest()
+        self._seen[key] = (stat.st_size, stat.st_mtime_ns, sha)
+        return sha
+
+    def save(self) -> None:
+        """Keep the files met in this run (the others are forgotten)."""
+        data = {"version": INDEX_VERSION, "started_ns": self.started_ns,
+                "files": {k: list(v) for k, v in self._seen.items()}}
+        _write_json(self.path, data)
+
+
+def outputs_digest(run: Run, outputs: Sequence[Path], *, fingerprint: str) -> str:
+    """A digest of everything the outputs are made from, the comparison with the
+    previous workbook aside (that one is checked through the outputs' own record)."""
+    digest = hashlib.sha256(f"{INDEX_VERSION}:{fingerprint}:{Path.cwd()}".encode())
+    for path in outputs:
+        digest.update(f"\0{path.absolute()}".encode())
+    # repr covers the fields left out of the JSON contract (respondent source, dates).
+    digest.update(repr(run).encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def reusable_outputs(record_file: Path, digest: str, outputs: Sequence[Path]) -> Campaign | None:
+    """The comparison recorded with the last outputs, when they can be kept as they are:
+    same digest, files untouched since they were written, nothing changed last time."""
+    try:
+        data = json.loads(record_file.read_text(encoding="utf-8"))
+        if data.get("version") != INDEX_VERSION or data.get("digest") != digest:
+            return None
+        written = data["outputs"]
+        if sorted(written) != sorted(str(p.absolute()) for p in outputs):
+            return None
+        for path in outputs:
+            stat = path.stat()
+            if [stat.st_size, stat.st_mtime_ns] != written[str(path.absolute())]:
+                return None
+        campaign = Campaign.model_validate(data["campaign"])
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+    return campaign if _steady(campaign) else None
+
+
+def record_outputs(record_file: Path, digest: str, outputs: Sequence[Path],
+                   campaign: Campaign) -> None:
+    """Remember the outputs just written (all at their usual paths) and their comparison."""
+    try:
+        stats = {str(p.absolute()): [p.stat().st_size, p.stat().st_mtime_ns] for p in outputs}
+    except OSError:
+        return
+    _write_json(record_file, {"version": INDEX_VERSION, "digest": digest, "outputs": stats,
+                              "campaign": campaign.model_dump(mode="json")})
+
+
+def forget_outputs(record_file: Path) -> None:
+    with contextlib.suppress(OSError):
+        record_file.unlink(missing_ok=True)
+
+
+def _steady(campaign: Campaign) -> bool:
+    """Nothing changed since the run before: the next comparison would be the same."""
+    return campaign.previous_found and not campaign.hand_edits and all(
+        h.change in (ChangeKind.UNCHANGED, ChangeKind.ABSENT) for h in campaign.history.values()
+    )
+
+
+def _write_json(path: Path, data: object) -> None:
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(temp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temp.unlink(missing_ok=True)

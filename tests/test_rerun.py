@@ -1,0 +1,170 @@
+"""Unchanged reruns: files not hashed again, outputs not rewritten; changes still seen."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from cuf_extract.cli import main
+from cuf_extract.rerun import FileIndex
+from tests.fixtures.builder import questionnaire_doc, text_p
+
+QIDS = ["Q1", "Q2", "Q3", "Q4", "Q5"]
+HOUR_NS = 3600 * 1_000_000_000
+
+
+def reply(party: str, word: str = "Oui") -> bytes:
+    return questionnaire_doc({q: [text_p(f"{word}, dit {party} à {q}.")] for q in QIDS})
+
+
+def _index(folder: Path) -> FileIndex:
+    return FileIndex(folder / "fichiers.json")
+
+
+def _sha(index: FileIndex, path: Path) -> str | None:
+    return index.sha256(path, max_bytes=1 << 30)
+
+
+def test_unchanged_old_file_is_not_hashed_again(tmp_path: Path) -> None:
+    path = tmp_path / "a.docx"
+    path.write_bytes(b"first content")
+    old = time.time_ns() - HOUR_NS
+    os.utime(path, ns=(old, old))
+    first = _index(tmp_path)
+    sha = _sha(first, path)
+    first.save()
+    again = _index(tmp_path)
+    assert _sha(again, path) == sha
+    assert again.hashed == 0
+    path.write_bytes(b"other content, longer")  # size and mtime change: hashed again
+    assert _sha(again, path) != sha
+    assert again.hashed == 1
+
+
+def test_same_size_same_mtime_change_right_after_a_run_is_seen(tmp_path: Path) -> None:
+    # A file changed in the same timestamp tick as the run that hashed it, with the same
+    # size (a coarse file system, or the mtime put back): its mtime is too recent to
+    # trust, so it is hashed again and the change is seen.
+    path = tmp_path / "a.docx"
+    path.write_bytes(b"Oui.")
+    first = _index(tmp_path)
+    sha = _sha(first, path)
+    first.save()
+    stat = path.stat()
+    path.write_bytes(b"Non.")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    again = _index(tmp_path)
+    assert _sha(again, path) != sha
+    assert again.hashed == 1
+
+
+def test_same_size_old_mtime_put_back_is_the_documented_blind_spot(tmp_path: Path) -> None:
+    # Content changed, same size, and an mtime older than the last run put back on
+    # purpose: trusted (the trade-off documented in rerun.py); --no-cache reads it.
+    path = tmp_path / "a.docx"
+    path.write_bytes(b"Oui.")
+    old = time.time_ns() - HOUR_NS
+    os.utime(path, ns=(old, old))
+    first = _index(tmp_path)
+    sha = _sha(first, path)
+    first.save()
+    path.write_bytes(b"Non.")
+    os.utime(path, ns=(old, old))
+    assert _sha(_index(tmp_path), path) == sha
+
+
+def test_a_damaged_index_is_ignored(tmp_path: Path) -> None:
+    (tmp_path / "fichiers.json").write_text("{not json", encoding="utf-8")
+    path = tmp_path / "a.docx"
+    path.write_bytes(b"x")
+    index = _index(tmp_path)
+    assert _sha(index, path) is not None and index.hashed == 1
+
+
+def _run(folder: Path, monkeypatch: pytest.MonkeyPatch, *extra: str) -> int:
+    monkeypatch.chdir(folder)
+    monkeypatch.setattr(sys, "argv", ["cuf-extract", "replies", "--json", "r.json", *extra])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    code = exit_info.value.code
+    return code if isinstance(code, int) else 0
+
+
+def _stamps(folder: Path) -> dict[str, int]:
+    return {name: (folder / name).stat().st_mtime_ns
+            for name in ("reponses.xlsx", "reponses-rapport.html", "r.json")}
+
+
+def _age(folder: Path) -> None:
+    """Make the replies look written long before the runs (as they are in a campaign)."""
+    old = time.time_ns() - HOUR_NS
+    for path in (folder / "replies").iterdir():
+        os.utime(path, ns=(old, old))
+
+
+def test_outputs_are_left_alone_when_nothing_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    replies = tmp_path / "replies"
+    replies.mkdir()
+    for party in ("Parti Alpha", "Parti Beta"):
+        (replies / f"{party}.docx").write_bytes(reply(party))
+    _age(tmp_path)
+    _run(tmp_path, monkeypatch)  # first run: every reply is new
+    _run(tmp_path, monkeypatch)  # rewritten: "new" becomes "unchanged"
+    before = _stamps(tmp_path)
+    json_before = (tmp_path / "r.json").read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert _run(tmp_path, monkeypatch) == 0
+    out = capsys.readouterr().out
+    assert "Rien n'a changé depuis la dernière exécution" in out
+    assert _stamps(tmp_path) == before
+    assert (tmp_path / "r.json").read_text(encoding="utf-8") == json_before
+
+    # A reply changed: everything is written again, and the change is shown.
+    (replies / "Parti Beta.docx").write_bytes(reply("Parti Beta", word="Non"))
+    _run(tmp_path, monkeypatch)
+    assert _stamps(tmp_path) != before
+    assert "Non, dit Parti Beta" in (tmp_path / "r.json").read_text(encoding="utf-8")
+
+
+def test_a_workbook_edited_by_the_staff_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    replies = tmp_path / "replies"
+    replies.mkdir()
+    (replies / "Parti Alpha.docx").write_bytes(reply("Parti Alpha"))
+    _age(tmp_path)
+    _run(tmp_path, monkeypatch)
+    _run(tmp_path, monkeypatch)
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(tmp_path / "reponses.xlsx")
+    sheet = workbook["Réponses"]
+    header = [c.value for c in sheet[1]]
+    sheet.cell(row=2, column=header.index("Notes") + 1, value="Appelé le 3 février.")
+    workbook.save(tmp_path / "reponses.xlsx")
+    capsys.readouterr()
+    _run(tmp_path, monkeypatch)
+    assert "Rien n'a changé" not in capsys.readouterr().out
+    sheet = openpyxl.load_workbook(tmp_path / "reponses.xlsx")["Réponses"]
+    assert sheet.cell(row=2, column=header.index("Notes") + 1).value == "Appelé le 3 février."
+    assert list((tmp_path / ".cuf-extract" / "sauvegardes").glob("reponses-*.xlsx"))
+
+
+def test_no_cache_rewrites_everything(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    replies = tmp_path / "replies"
+    replies.mkdir()
+    (replies / "Parti Alpha.docx").write_bytes(reply("Parti Alpha"))
+    _age(tmp_path)
+    _run(tmp_path, monkeypatch)
+    _run(tmp_path, monkeypatch)
+    capsys.readouterr()
+    _run(tmp_path, monkeypatch, "--no-cache")
+    assert "Rien n'a changé" not in capsys.readouterr().out

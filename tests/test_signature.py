@@ -1,0 +1,70 @@
+"""Signature blocks after the last answer, recognised without cutting answers."""
+
+from __future__ import annotations
+
+import pytest
+
+from cuf_extract.signature import LineKind, find_signature, line_kind
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("Pierre Martin", LineKind.NAME),
+        ("Jean-Pierre DUPONT", LineKind.NAME),
+        ("Mme Claire de La Tour", LineKind.NAME),
+        ("Secrétaire national", LineKind.TITLE),
+        ("La Présidente", LineKind.TITLE),
+        ("Déléguée nationale aux relations internationales", LineKind.TITLE),
+        ("Directrice de cabinet", LineKind.TITLE),
+        ("Porte-parole", LineKind.TITLE),
+        ("Trésorier", LineKind.TITLE),
+        ("Parti radical de gauche", LineKind.ORGANISATION),
+        ("EELV", LineKind.ORGANISATION),
+        ("Pour le bureau national,", LineKind.ORGANISATION),
+        ("Fait à Paris, le 7 février 2020", LineKind.PLACE_DATE),
+        ("Oui", None),
+        ("Nous le ferons le 3 mars.", None),
+        ("Les habitants seront consultés.", None),
+        ("Non, pas à ce stade", None),
+        ("Bien sûr", None),
+        ("x" * 90, None),
+    ],
+)
+def test_line_kind(line: str, kind: LineKind | None) -> None:
+    assert line_kind(line) is kind
+
+
+ANSWER = "Les résultats seront publiés chaque année."
+
+
+@pytest.mark.parametrize(
+    ("lines", "start", "certain", "organisation"),
+    [
+        ([ANSWER, "Pierre Martin", "Secrétaire national", "Parti radical de gauche"], 1, True,
+         "Parti radical de gauche"),
+        ([ANSWER, "Claire Lefèvre", "Présidente"], 1, True, None),
+        ([ANSWER, "Fait à Lyon, le 6 février 2020", "Paul Bernard"], 1, True, None),
+        ([ANSWER, "Paul Bernard", "EELV"], 1, True, "EELV"),
+        ([ANSWER, "Pierre Martin"], 1, False, None),  # a lone name: reported, not cut
+        ([ANSWER, "Parti radical de gauche"], 1, False, "Parti radical de gauche"),
+    ],
+)
+def test_find_signature(lines: list[str], start: int, certain: bool,
+                        organisation: str | None) -> None:
+    found = find_signature(lines)
+    assert found is not None
+    assert (found.start, found.certain, found.organisation) == (start, certain, organisation)
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [ANSWER],
+        ["Oui", "Non pour les petites communes."],
+        [ANSWER, "Fait à Paris, le 7 février 2020"],  # a date alone ends many answers
+        ["Nous proposerons :", "un adjoint ;", "un conseiller délégué."],
+    ],
+)
+def test_no_signature(lines: list[str]) -> None:
+    assert find_signature(lines) is None
