@@ -168,3 +168,27 @@ def test_no_cache_rewrites_everything(
     capsys.readouterr()
     _run(tmp_path, monkeypatch, "--no-cache")
     assert "Rien n'a changé" not in capsys.readouterr().out
+
+
+def test_a_list_of_recipients_always_rewrites_the_outputs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The « Destinataires » picture is not recorded: with a list, given or kept in the
+    workbook, the shortcut is not taken, so an edited list shows on the next run."""
+    replies = tmp_path / "replies"
+    replies.mkdir()
+    (replies / "Parti Alpha.docx").write_bytes(reply("Parti Alpha"))
+    (tmp_path / "liste.txt").write_text("Parti Alpha\nParti Gamma\n", encoding="utf-8")
+    _age(tmp_path)
+    for _ in range(3):
+        _run(tmp_path, monkeypatch, "--destinataires", "liste.txt")
+    assert "Rien n'a changé" not in capsys.readouterr().out
+    (tmp_path / "liste.txt").write_text("Parti Alpha\nParti Gamma\nParti Delta\n",
+                                        encoding="utf-8")
+    _run(tmp_path, monkeypatch, "--destinataires", "liste.txt")
+    report = (tmp_path / "reponses-rapport.html").read_text(encoding="utf-8")
+    assert "Parti Delta" in report
+    # Kept in the workbook, without the option: still rewritten.
+    capsys.readouterr()
+    _run(tmp_path, monkeypatch)
+    assert "Rien n'a changé" not in capsys.readouterr().out
