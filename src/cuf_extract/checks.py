@@ -31,6 +31,8 @@ SEVERITY: dict[IssueCode, Severity] = {
     IssueCode.ENCRYPTED: Severity.ERROR,
     IssueCode.UNSUPPORTED_FORMAT: Severity.ERROR,
     IssueCode.TOO_LARGE: Severity.ERROR,
+    IssueCode.SCANNED_PDF: Severity.ERROR,
+    IssueCode.FROM_PDF: Severity.INFO,
 }
 
 def make_issue(code: IssueCode, message: str, question: str | None = None) -> Issue:

@@ -50,6 +50,8 @@ class IssueCode(StrEnum):
     ENCRYPTED = "encrypted"
     UNSUPPORTED_FORMAT = "unsupported_format"
     TOO_LARGE = "too_large"
+    SCANNED_PDF = "scanned_pdf"
+    FROM_PDF = "from_pdf"
 
 
 class RespondentSource(StrEnum):

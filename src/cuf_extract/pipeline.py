@@ -211,6 +211,8 @@ def _extract_sniffed(
     path = item.path
     if kind in inputs.CONVERTIBLE_KINDS and converter.available:
         return _extract_converted(item, matcher, converter, kind)
+    if kind is inputs.FileKind.PDF:
+        return _extract_pdf(item, matcher)
     if kind not in (inputs.FileKind.DOCX, inputs.FileKind.ZIP):
         code, message = inputs.explain(kind, path.name)
         return _failed(item, matcher, _sha256_or_none(path), make_issue(code, message))
@@ -304,6 +306,31 @@ def _extract_converted(
     )
     return _extract_docx_bytes(item, matcher, data, sha or hashlib.sha256(data).hexdigest(),
                                (note,))
+
+
+def _extract_pdf(item: InputFile, matcher: Matcher) -> FileResult:
+    """A PDF with a text layer, rebuilt into blocks by `pdf_reader`, then read like Word."""
+    from cuf_extract.pdf_reader import read_pdf
+
+    try:
+        data = _read_bounded(item.path)
+    except OSError as exc:
+        code, message = inputs.explain(inputs.FileKind.INACCESSIBLE, item.path.name)
+        return _failed(item, matcher, None, make_issue(code, f"{message} ({exc.strerror})"))
+    except PackageError as exc:
+        return _failed(item, matcher, None, make_issue(exc.code, exc.message))
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        document = read_pdf(data, name=item.path.name)
+    except PackageError as exc:
+        return _failed(item, matcher, sha, make_issue(exc.code, exc.message))
+    note = make_issue(
+        IssueCode.FROM_PDF,
+        f"Les réponses de « {item.path.name} » ont été lues dans un PDF : la mise en forme "
+        "(gras, listes, tableaux, coupures de lignes) a pu se perdre. Relisez-les dans le "
+        "rapport et comparez avec le PDF en cas de doute.",
+    )
+    return checks.with_issues(_result_from_document(item, matcher, sha, document), (note,))
 
 
 def _result_from_document(

@@ -70,6 +70,8 @@ ISSUE_LABELS: dict[IssueCode, str] = {
     IssueCode.ENCRYPTED: "protégé par mot de passe",
     IssueCode.UNSUPPORTED_FORMAT: "format non pris en charge",
     IssueCode.TOO_LARGE: "fichier trop volumineux",
+    IssueCode.SCANNED_PDF: "PDF scanné, sans texte",
+    IssueCode.FROM_PDF: "lu depuis un PDF",
 }
 
 CHANGE_LABELS: dict[ChangeKind, str] = {

@@ -1,0 +1,696 @@
+"""A PDF reply -> the same `DocumentText` as a Word file, rebuilt from the page layout.
+
+A PDF keeps glyphs and their positions, not paragraphs. This module reads every
+character with its baseline, box and font size through PDFium (pypdfium2, imported
+lazily) and turns them back into what the respondent typed:
+
+- characters -> lines: consecutive characters (in content-stream order) on one
+  baseline; a justified line is one run however wide its word gaps, and two runs on
+  one baseline stay apart only when they are far apart or a table rule lies between;
+- running headers, footers and page numbers: lines in the top or bottom band of the
+  page whose text (digits ignored) comes back on several pages, and lines that are
+  only a page number ("3", "Page 3 / 5", "- 3 -", "3/5"), are taken out of the flow;
+  the others go to `DocumentText.headers`/`footers` once;
+- tables: where ruling lines draw a grid, each line goes to the cell holding it and
+  cells are read row by row (`Block.cell`); a table continued on the next page keeps
+  its number, and a repeated header row is read once;
+- lines -> paragraphs: a new paragraph where the vertical gap is larger than the line
+  pitch, the font size changes, the indent changes, a list marker starts the line, or
+  the previous line ended short (the next line's first word would have fitted on it);
+- list markers (bullets, dashes, Symbol-font private-use bullets, "1." "a)") become
+  `Block.list_label` ("-" or the number), even when the marker stands on a line of
+  its own; a word hyphenated by the layout at a line end is joined again, a real
+  hyphen ("Nord-Pas-de-Calais", "2020-2021") is kept;
+- ligatures become their letters; other characters are kept as PDFium gives them.
+
+Untrusted input: the caller bounds the file size; here the page count, the characters
+per page, the drawing objects read per page and the time spent on one file are
+bounded, and going over ends with `PackageError(too_large)`.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from cuf_extract.docx_reader import Block, DocumentText, Properties
+from cuf_extract.models import IssueCode
+from cuf_extract.package import PackageError
+
+#: More pages than any reply; a 500-page PDF is the wrong file (see docs/limits.md).
+MAX_PDF_PAGES = 200
+#: Characters read per page: a dense A4 page holds about 6,000.
+MAX_CHARS_PER_PAGE = 50_000
+#: Drawing objects inspected per page to find table rules.
+MAX_PATHS_PER_PAGE = 5_000
+#: Seconds spent on one PDF before giving up (checked between pages and every 1,000
+#: characters: PDFium itself cannot be interrupted while it parses one page).
+MAX_PDF_SECONDS = 30.0
+
+#: Share of the page height, at the top and at the bottom, where running headers and
+#: footers are looked for.
+MARGIN_BAND = 0.12
+
+_LIGATURES = {
+    "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
+    "\ufb05": "st", "\ufb06": "st",
+}
+# Bullets as fonts draw them; Symbol and Wingdings bullets arrive as private-use
+# characters (U+F0B7 "", U+F0A7 "", U+F0D8 "", U+F076 "", U+F0FC "" …).
+_BULLETS = frozenset("•▪◦‣∙·●○■□◆◇►▸▹➢➤✓✔-–—*o\uf0b7\uf0a7\uf0d8\uf076\uf0fc\uf0a8\uf06e\uf071")
+_NUMBER_LABEL = re.compile(r"^(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,5})[.)]$")
+_PAGE_NUMBER = re.compile(
+    r"^(?:(?:page|p\.)\s*)?[-–—]?\s*\d{1,4}\s*(?:(?:/|sur|of)\s*\d{1,4})?\s*[-–—]?$",
+    re.IGNORECASE,
+)
+# Second parts and first parts of French compound words: a hyphen at a line end next
+# to them is the word's own ("peut-" / "être", "sous-" / "préfecture").
+_COMPOUND_PARTS = frozenset({
+    "de", "du", "des", "la", "le", "les", "là", "ci", "t", "il", "ils", "elle", "elles",
+    "on", "ce", "même", "mêmes", "dire", "être", "vis", "à", "sous", "non", "ex", "anti",
+    "co", "demi", "semi", "mi", "vice", "arrière", "avant", "après", "contre", "entre",
+    "grand", "grande", "petit", "petite", "haut", "sur", "néo", "post", "pré", "pro",
+    "extra", "inter", "intra", "multi", "pluri", "quasi", "auto", "socio", "franco",
+    "euro", "ultra", "micro", "macro", "peut", "est", "au", "soit",
+})
+
+
+@dataclass(slots=True)
+class _Char:
+    text: str
+    x0: float
+    x1: float
+    base: float  # baseline y (PDF user space: up is positive)
+    size: float
+    index: int
+
+
+@dataclass(slots=True)
+class _Line:
+    chars: list[_Char]
+    page: int
+    x0: float = 0.0
+    x1: float = 0.0
+    base: float = 0.0
+    size: float = 0.0
+    text: str = ""
+    first: int = 0  # stream index of its first and last characters
+    last: int = 0
+    label: str | None = None  # list marker found at its start
+    text_x0: float = 0.0  # where the text starts, after the marker
+    cell: tuple[int, int, int] | None = None
+
+    def finish(self) -> _Line:
+        chars = self.chars
+        self.x0 = min(c.x0 for c in chars)
+        self.x1 = max(c.x1 for c in chars)
+        self.base = statistics.median(c.base for c in chars)
+        self.size = max(c.size for c in chars)
+        self.first = min(c.index for c in chars)
+        self.last = max(c.index for c in chars)
+        self.text = _chars_text(chars)
+        self.text_x0 = self.x0
+        return self
+
+
+@dataclass(slots=True)
+class _Table:
+    top: float
+    bottom: float
+    xs: list[float]  # column boundaries, left to right
+    rows: list[float]  # row boundaries, top to bottom
+    serial: int = -1
+    first_row_text: str = ""
+
+
+@dataclass(slots=True)
+class _Page:
+    number: int
+    height: float
+    lines: list[_Line] = field(default_factory=list)
+    tables: list[_Table] = field(default_factory=list)
+
+
+def read_pdf(
+    data: bytes,
+    *,
+    name: str,
+    max_seconds: float = MAX_PDF_SECONDS,
+    clock: Callable[[], float] = time.monotonic,
+) -> DocumentText:
+    """Read a PDF's text as blocks, headers and footers, and its document information.
+
+    Raises `PackageError` with `encrypted` (a password is needed to open it),
+    `unreadable` (damaged), `too_large` (too many pages, characters or seconds) or
+    `scanned_pdf` (no text layer).
+    """
+    import pypdfium2 as pdfium  # lazily: only PDF replies pay for it
+
+    started = clock()
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        code = getattr(exc, "err_code", None)
+        if code in (pdfium.raw.FPDF_ERR_PASSWORD, pdfium.raw.FPDF_ERR_SECURITY):
+            raise PackageError(IssueCode.ENCRYPTED, _encrypted_message(name)) from None
+        raise PackageError(IssueCode.UNREADABLE, _damaged_message(name)) from None
+    try:
+        count = len(document)
+        if count > MAX_PDF_PAGES:
+            raise PackageError(IssueCode.TOO_LARGE, (
+                f"« {name} » est un PDF de {count} pages, bien plus qu'un questionnaire : "
+                "vérifiez qu'il s'agit du bon fichier ; sinon reportez ses réponses à la main."))
+        pages: list[_Page] = []
+        images = 0
+        for number in range(count):
+            if clock() - started > max_seconds:
+                raise PackageError(IssueCode.TOO_LARGE, _slow_message(name))
+            page, page_images = _read_page(pdfium, document, number, name, started,
+                                           max_seconds, clock)
+            pages.append(page)
+            images += page_images
+        properties = _properties(document.get_metadata_dict(skip_empty=True))
+    except pdfium.PdfiumError:
+        raise PackageError(IssueCode.UNREADABLE, _damaged_message(name)) from None
+    finally:
+        document.close()
+    if not any(line.text.strip() for page in pages for line in page.lines):
+        raise PackageError(IssueCode.SCANNED_PDF, scanned_message(name))
+    headers, footers = _running_lines(pages)
+    blocks = _blocks(pages)
+    return DocumentText(blocks=tuple(blocks), headers=headers, footers=footers,
+                        properties=properties)
+
+
+def _encrypted_message(name: str) -> str:
+    return (f"« {name} » est un PDF protégé par un mot de passe : demandez au parti une "
+            "version sans mot de passe (ou le fichier Word), puis relancez.")
+
+
+def _damaged_message(name: str) -> str:
+    return (f"« {name} » est un PDF endommagé ou incomplet (envoi interrompu ?) : essayez de "
+            "l'ouvrir ; s'il ne s'ouvre pas, demandez au parti de le renvoyer, ou le fichier "
+            "Word.")
+
+
+def _slow_message(name: str) -> str:
+    return (f"« {name} » est un PDF trop lourd à lire (plus de {MAX_PDF_SECONDS:.0f} secondes) "
+            ": vérifiez qu'il s'agit du bon fichier ; sinon demandez le fichier Word ou "
+            "reportez ses réponses à la main.")
+
+
+def scanned_message(name: str) -> str:
+    return (f"« {name} » est un PDF sans texte (pages scannées ou photographiées) : il ne peut "
+            "pas être lu automatiquement. Demandez au parti le fichier Word, ou recopiez ses "
+            "réponses dans un questionnaire vierge (commande « cuf-extract template ») puis "
+            "relancez.")
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def _read_page(
+    pdfium: Any, document: Any, number: int, name: str, started: float, max_seconds: float,
+    clock: Callable[[], float],
+) -> tuple[_Page, int]:
+    import ctypes
+
+    raw = pdfium.raw
+    page = document[number]
+    try:
+        _, height = page.get_size()
+        textpage = page.get_textpage()
+        try:
+            tp = textpage.raw
+            count = raw.FPDFText_CountChars(tp)
+            if count > MAX_CHARS_PER_PAGE:
+                raise PackageError(IssueCode.TOO_LARGE, (
+                    f"« {name} » a une page de plus de {MAX_CHARS_PER_PAGE} caractères, bien "
+                    "plus qu'un questionnaire : vérifiez qu'il s'agit du bon fichier ; sinon "
+                    "reportez ses réponses à la main."))
+            x, y = ctypes.c_double(), ctypes.c_double()
+            left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+            chars: list[_Char] = []
+            for index in range(count):
+                if index % 1000 == 999 and clock() - started > max_seconds:
+                    raise PackageError(IssueCode.TOO_LARGE, _slow_message(name))
+                code = raw.FPDFText_GetUnicode(tp, index)
+                if code in (0x0D, 0x0A) or code == 0:
+                    continue
+                char = _char_text(code)
+                raw.FPDFText_GetCharOrigin(tp, index, x, y)
+                raw.FPDFText_GetCharBox(tp, index, left, right, bottom, top)
+                size = raw.FPDFText_GetFontSize(tp, index)
+                height_box = top.value - bottom.value
+                if size <= 2 and height_box > 0:
+                    size = height_box
+                x0, x1 = left.value, right.value
+                if x1 <= x0:  # spaces have empty boxes
+                    x0 = x1 = x.value
+                chars.append(_Char(char, x0, x1, y.value, max(size, 1.0), index))
+        finally:
+            textpage.close()
+        tables, images = _rules(pdfium, page)
+    finally:
+        page.close()
+    result = _Page(number, height)
+    result.tables = tables
+    result.lines = _lines(chars, number, tables)
+    return result, images
+
+
+def _char_text(code: int) -> str:
+    if code in (0x02, 0xFFFE):  # PDFium: a hyphen at a line end
+        return "\x02"
+    try:
+        char = chr(code)
+    except ValueError:
+        return "\ufffd"
+    return _LIGATURES.get(char, char)
+
+
+def _rules(pdfium: Any, page: Any) -> tuple[list[_Table], int]:
+    """Tables drawn with ruling lines (thin path objects), and the count of images."""
+    raw = pdfium.raw
+    horizontal: list[tuple[float, float, float]] = []  # (y, x0, x1)
+    vertical: list[tuple[float, float, float]] = []  # (x, y0, y1)
+    images = 0
+    for seen, obj in enumerate(page.get_objects(max_depth=2)):
+        if seen >= MAX_PATHS_PER_PAGE:
+            break
+        if obj.type == raw.FPDF_PAGEOBJ_IMAGE:
+            images += 1
+            continue
+        if obj.type != raw.FPDF_PAGEOBJ_PATH:
+            continue
+        x0, y0, x1, y1 = obj.get_bounds()
+        width, height = x1 - x0, y1 - y0
+        if height <= 3 and width >= 20:
+            horizontal.append(((y0 + y1) / 2, x0, x1))
+        elif width <= 3 and height >= 10:
+            vertical.append(((x0 + x1) / 2, y0, y1))
+    tables: list[_Table] = []
+    # Vertical rules overlapping in height belong to one table.
+    for x, y0, y1 in sorted(vertical, key=lambda v: -v[2]):
+        for table in tables:
+            if y0 < table.top and y1 > table.bottom:
+                table.top, table.bottom = max(table.top, y1), min(table.bottom, y0)
+                table.xs.append(x)
+                break
+        else:
+            tables.append(_Table(top=y1, bottom=y0, xs=[x], rows=[]))
+    found: list[_Table] = []
+    for table in tables:
+        xs = _cluster(sorted(table.xs))
+        if len(xs) < 3:  # one column: a box or a frame, read as ordinary text
+            continue
+        ys = _cluster(sorted(
+            (y for y, hx0, hx1 in horizontal
+             if table.bottom - 2 <= y <= table.top + 2 and hx0 < xs[1] and hx1 > xs[-2]),
+            reverse=True))
+        rows = sorted({table.top, *ys, table.bottom}, reverse=True)
+        found.append(_Table(top=table.top, bottom=table.bottom, xs=xs, rows=_cluster(rows)))
+    return found, images
+
+
+def _cluster(values: Iterable[float], tolerance: float = 3.0) -> list[float]:
+    out: list[float] = []
+    for value in values:
+        if not out or abs(value - out[-1]) > tolerance:
+            out.append(value)
+    return out
+
+
+def _table_at(tables: list[_Table], x: float, y: float) -> tuple[_Table, int, int] | None:
+    for table in tables:
+        if table.bottom - 1 <= y <= table.top + 1 and table.xs[0] - 1 <= x <= table.xs[-1] + 1:
+            col = sum(1 for b in table.xs[1:-1] if x >= b)
+            row = sum(1 for b in table.rows[1:-1] if y <= b)
+            return table, row, col
+    return None
+
+
+# --------------------------------------------------------------------------- lines
+
+
+def _chars_text(chars: list[_Char]) -> str:
+    out: list[str] = []
+    previous: _Char | None = None
+    for char in chars:
+        if previous is not None and not char.text.isspace() and not previous.text.isspace():
+            gap = char.x0 - previous.x1
+            if gap > 0.25 * char.size:  # a producer that places words without spaces
+                out.append(" ")
+        out.append(" " if char.text.isspace() and char.text not in "\u00a0\u202f" else char.text)
+        previous = char
+    return re.sub(r" {2,}", " ", "".join(out)).strip(" ")
+
+
+def _lines(chars: list[_Char], page: int, tables: list[_Table]) -> list[_Line]:
+    # 1. Runs of consecutive characters on one baseline, moving right.
+    runs: list[list[_Char]] = []
+    for char in chars:
+        if runs:
+            run = runs[-1]
+            last = run[-1]
+            same_base = abs(char.base - last.base) <= 0.35 * max(char.size, last.size)
+            if same_base and char.x0 >= last.x0 - 0.5 * char.size:
+                run.append(char)
+                continue
+        runs.append([char])
+    # A run may hold characters of two table cells drawn in one go: split at rules.
+    split: list[list[_Char]] = []
+    for run in runs:
+        current: list[_Char] = []
+        for char in run:
+            if current and _crosses_rule(tables, current[-1], char):
+                split.append(current)
+                current = []
+            current.append(char)
+        split.append(current)
+    lines = [_Line(run, page).finish() for run in split if any(not c.text.isspace() for c in run)]
+    # 2. Runs on one baseline joined when close (a bold word drawn apart, a bullet and
+    #    its text), kept apart across a table rule or a wide gap (columns).
+    lines.sort(key=lambda ln: (-round(ln.base / max(ln.size * 0.35, 0.5)), ln.x0))
+    rows: list[list[_Line]] = []
+    for line in sorted(lines, key=lambda ln: -ln.base):
+        if rows and abs(rows[-1][0].base - line.base) <= 0.35 * line.size:
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    merged: list[_Line] = []
+    for row in rows:
+        row.sort(key=lambda ln: ln.x0)
+        current_line = row[0]
+        for line in row[1:]:
+            gap = line.x0 - current_line.x1
+            lone_marker = _marker(current_line.text) is not None and (
+                _marker(current_line.text) == current_line.text.strip())
+            near = gap < 0.8 * max(line.size, current_line.size) or line.first == (
+                current_line.last + 1) or (lone_marker and gap < 6 * line.size)
+            if near and not _crosses_rule(tables, current_line.chars[-1], line.chars[0]):
+                space = [] if gap <= 0.15 * line.size else [
+                    _Char(" ", current_line.x1, line.x0, line.base, line.size, current_line.last)]
+                current_line = _Line([*current_line.chars, *space, *line.chars], page).finish()
+            else:
+                merged.append(current_line)
+                current_line = line
+        merged.append(current_line)
+    return merged
+
+
+def _crosses_rule(tables: list[_Table], a: _Char, b: _Char) -> bool:
+    for table in tables:
+        if table.bottom <= a.base <= table.top:
+            for x in table.xs:
+                if a.x1 - 1 <= x <= b.x0 + 1 and b.x0 > a.x0:
+                    return True
+    return False
+
+
+def _marker(text: str) -> str | None:
+    """The list marker starting `text` ("•", "–", "1.", "a)"), or None."""
+    stripped = text.lstrip()
+    if not stripped:
+        return None
+    first = stripped[0]
+    if first in _BULLETS and (len(stripped) == 1 or stripped[1] in " \t\u00a0"):
+        if first == "o" and len(stripped) > 1 and not stripped[2:3].isupper():
+            return None  # "o" is a bullet in Word's second level only before a capital
+        return first
+    token = stripped.split(None, 1)[0]
+    if _NUMBER_LABEL.match(token) and (len(stripped) > len(token) or len(token) > 1):
+        return token
+    return None
+
+
+# --------------------------------------------------------------------------- headers
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(text.split())).casefold()
+
+
+def _running_lines(pages: list[_Page]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Take running headers, footers and page numbers out of the pages' lines."""
+    def band(page: _Page, top: bool) -> list[_Line]:
+        limit = page.height * (1 - MARGIN_BAND) if top else page.height * MARGIN_BAND
+        lines = [ln for ln in page.lines if (ln.base >= limit if top else ln.base <= limit)]
+        return sorted(lines, key=lambda ln: -ln.base if top else ln.base)[:3]
+
+    found: dict[bool, list[str]] = {True: [], False: []}
+    for top in (True, False):
+        counts: Counter[str] = Counter()
+        for page in pages:
+            counts.update({_key(ln.text) for ln in band(page, top)})
+        for page in pages:
+            taken: set[str] = set()
+            for line in band(page, top):
+                key = _key(line.text)
+                if _PAGE_NUMBER.match(line.text.strip()):
+                    page.lines.remove(line)
+                    continue
+                if len(pages) > 1 and counts[key] >= 2 and key not in taken:
+                    taken.add(key)
+                    page.lines.remove(line)
+                    text = re.sub(r"\s+\d{1,4}$", "", line.text) if not top else line.text
+                    if text not in found[top]:
+                        found[top].append(text)
+    return tuple(found[True]), tuple(found[False])
+
+
+# --------------------------------------------------------------------------- blocks
+
+
+@dataclass(slots=True)
+class _Paragraph:
+    lines: list[_Line]
+    label: str | None
+    cell: tuple[int, int, int] | None
+
+
+def _blocks(pages: list[_Page]) -> list[Block]:
+    pitch = _pitch_ratio(pages)
+    # Flows of lines read as one text: the page body (continued over page breaks) or
+    # one table cell.
+    flows: list[tuple[tuple[int, int, int] | None, list[_Line]]] = []
+    serial = -1
+    cell_right: dict[tuple[int, int, int], float] = {}
+    last: tuple[_Table, int] | None = None  # the table ending the previous page, its row
+    for page in pages:
+        tables = sorted(page.tables, key=lambda t: -t.top)
+        keyed: list[tuple[tuple[float, int, float, float], _Table | None, int, int, _Line]] = []
+        for line in page.lines:
+            found = _table_at(tables, line.x0 + 0.5, line.base)
+            if found is None:
+                keyed.append(((-line.base, 0, 0.0, line.x0), None, 0, 0, line))
+            else:
+                where, row, col = found
+                keyed.append(((-where.rows[row], col, -line.base, line.x0), where, row, col,
+                              line))
+        keyed.sort(key=lambda item: item[0])
+        offsets: dict[int, int] = {}  # id(table) -> row offset
+        key: tuple[int, int, int] | None = None
+        for index, (_, table, row, col, line) in enumerate(keyed):
+            key = None
+            if table is not None:
+                if id(table) not in offsets:
+                    continued = (
+                        index == 0 and last is not None and len(last[0].xs) == len(table.xs)
+                        and all(abs(a - b) < 3
+                                for a, b in zip(last[0].xs, table.xs, strict=True)))
+                    if continued and last is not None:
+                        table.serial, offsets[id(table)] = last[0].serial, last[1] + 1
+                    else:
+                        serial += 1
+                        table.serial, offsets[id(table)] = serial, 0
+                key = (table.serial, row + offsets[id(table)], col)
+                line.cell = key
+                # The cell's text may reach its right rule less the padding on its left.
+                padding = max(line.x0 - table.xs[col], 0.0)
+                cell_right.setdefault(key, table.xs[col + 1] - padding)
+            if flows and flows[-1][0] == key:
+                flows[-1][1].append(line)
+            else:
+                flows.append((key, [line]))
+        last = None
+        if keyed and keyed[-1][1] is not None and key is not None:
+            last = (keyed[-1][1], key[1])
+    body = [ln.x1 for page in pages for ln in page.lines if ln.cell is None]
+    body_right = max(body) if body else 0.0
+    blocks: list[Block] = []
+    for cell, lines in flows:
+        right = cell_right.get(cell, 0.0) if cell is not None else body_right
+        for paragraph in _paragraphs(lines, pitch, right):
+            text = _paragraph_text(paragraph)
+            if text:
+                blocks.append(Block(text=text, list_label=paragraph.label, cell=cell))
+    return _drop_repeated_header_rows(blocks)
+
+
+def _drop_repeated_header_rows(blocks: list[Block]) -> list[Block]:
+    rows: dict[tuple[int, int], list[Block]] = {}
+    for block in blocks:
+        if block.cell is not None:
+            rows.setdefault((block.cell[0], block.cell[1]), []).append(block)
+    first: dict[int, tuple[str, ...]] = {}
+    repeated: set[tuple[int, int]] = set()
+    for (table, row), items in sorted(rows.items()):
+        texts = tuple(b.text for b in items)
+        if table not in first:
+            first[table] = texts
+        elif texts == first[table]:
+            repeated.add((table, row))
+    return [b for b in blocks if b.cell is None or (b.cell[0], b.cell[1]) not in repeated]
+
+
+def _pitch_ratio(pages: list[_Page]) -> float:
+    """Typical distance between baselines of one paragraph, in font sizes."""
+    ratios: list[float] = []
+    for page in pages:
+        lines = sorted((ln for ln in page.lines if ln.cell is None), key=lambda ln: -ln.base)
+        for a, b in zip(lines, lines[1:], strict=False):
+            delta = a.base - b.base
+            if abs(a.size - b.size) < 0.5 and 0.8 * a.size < delta < 2.2 * a.size:
+                ratios.append(delta / a.size)
+    return min(statistics.median(ratios), 1.5) if ratios else 1.2
+
+
+def _paragraphs(lines: list[_Line], pitch: float, right: float) -> list[_Paragraph]:
+    """Lines of one flow (the body, or a table cell) -> paragraphs; `right` is where
+    the flow's lines may end."""
+    left = min(ln.x0 for ln in lines)
+    right = max(right, *(ln.x1 for ln in lines))
+    paragraphs: list[_Paragraph] = []
+    pending_label: str | None = None
+    for line in lines:
+        label = _marker(line.text)
+        text = line.text
+        if label is not None:
+            if text.strip() == label and label in _BULLETS:
+                pending_label = "-"  # a bullet extracted on a line of its own
+                continue
+            text = text.lstrip()[len(label):].lstrip()
+            offset = len(line.text) - len(text)
+            line.text_x0 = line.chars[min(offset, len(line.chars) - 1)].x0 if offset else line.x0
+            line.text = text
+            line.label = "-" if label in _BULLETS else label
+        if pending_label is not None and line.label is None:
+            line.label = pending_label
+        pending_label = None
+        if paragraphs and not line.label and _continues(paragraphs[-1], line, pitch, left, right):
+            paragraphs[-1].lines.append(line)
+        else:
+            paragraphs.append(_Paragraph([line], line.label, line.cell))
+    return paragraphs
+
+
+def _continues(paragraph: _Paragraph, line: _Line, pitch: float, left: float,
+               right: float) -> bool:
+    previous = paragraph.lines[-1]
+    if line.page != previous.page:
+        gap_ok = True  # a paragraph running over a page break
+    else:
+        delta = previous.base - line.base
+        gap_ok = 0 < delta <= pitch * max(line.size, previous.size) * 1.25
+    if not gap_ok or abs(line.size - previous.size) > 0.12 * previous.size:
+        return False
+    tolerance = 0.6 * line.size
+    first = paragraph.lines[0]
+    if all(_centred(ln, line, left, tolerance) for ln in paragraph.lines):
+        return True  # a centred title wrapped over several lines
+    if previous.x1 + _first_word_width(line) < right - 0.3 * line.size:
+        return False  # the previous line ended short: the paragraph ended there
+    if len(paragraph.lines) >= 2:
+        return abs(line.x0 - paragraph.lines[1].x0) <= tolerance
+    if line.x0 > first.text_x0 + tolerance:
+        centred = abs((line.x0 + line.x1) - (first.x0 + first.x1)) < 2 * tolerance
+        return centred and first.x0 > left + tolerance
+    return True
+
+
+def _centred(a: _Line, b: _Line, left: float, tolerance: float) -> bool:
+    return (abs((a.x0 + a.x1) - (b.x0 + b.x1)) < 2 * tolerance
+            and min(a.x0, b.x0) > left + 2 * tolerance)
+
+
+def _first_word_width(line: _Line) -> float:
+    """Width of the line's first word and the space before it."""
+    start = line.chars[0].x0
+    end = start
+    for char in line.chars:
+        if char.text.isspace():
+            if end > start:
+                break
+            continue
+        if _marker(char.text) is None or end > start:
+            end = char.x1
+    return end - start + 0.25 * line.size
+
+
+def _paragraph_text(paragraph: _Paragraph) -> str:
+    text = ""
+    for line in paragraph.lines:
+        piece = line.text.strip()
+        if not text:
+            text = piece
+            continue
+        # PDFium reports a hyphen ending a line as U+0002 whether typed or not: judge it.
+        text = text[:-1] + "-" if text.endswith("\x02") else text
+        soft = text.endswith("\u00ad")  # a soft hyphen: always the layout's
+        if soft or (text.endswith("-") and _layout_hyphen(text, piece)):
+            text = text[:-1] + piece
+        elif re.search(r"\w-$", text):
+            text += piece  # a typed hyphen where the line broke: "Nord-" + "Pas-de-Calais"
+        else:
+            text = f"{text} {piece}"
+    return text.replace("\x02", "-").replace("\u00ad", "").strip()
+
+
+def _layout_hyphen(before: str, after: str) -> bool:
+    """Whether the hyphen ending `before` was put there by the layout, not typed."""
+    head = re.search(r"([\w’']+)-$", before)
+    tail = re.match(r"([\w’']+)", after)
+    if head is None or tail is None:
+        return False
+    first, second = head.group(1), tail.group(1)
+    if not first.isalpha() or not second[:1].islower() or not first.islower():
+        return False  # "2020-" / "Nord-" / "-Calais": a real hyphen
+    if "-" in before[:-1].rsplit(" ", 1)[-1]:
+        return False  # "Nord-Pas-" / "de-Calais"
+    return first.casefold() not in _COMPOUND_PARTS and second.casefold() not in _COMPOUND_PARTS
+
+
+# --------------------------------------------------------------------------- properties
+
+
+def _pdf_date(value: str | None) -> str | None:
+    """"D:20200207103000+01'00'" -> "2020-02-07T10:30:00" (ISO, as the Word path)."""
+    if not value:
+        return None
+    match = re.match(r"(?:D:)?(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?", value)
+    if match is None:
+        return None
+    year, month, day, hour, minute, second = match.groups()
+    date = f"{year}-{month or '01'}-{day or '01'}"
+    if hour:
+        date += f"T{hour}:{minute or '00'}:{second or '00'}"
+    return date
+
+
+def _properties(info: dict[str, str]) -> Properties:
+    def clean(key: str) -> str | None:
+        value = " ".join((info.get(key) or "").split())
+        return value or None
+
+    return Properties(
+        title=clean("Title"),
+        creator=clean("Author"),
+        created=_pdf_date(info.get("CreationDate")),
+        modified=_pdf_date(info.get("ModDate")) or _pdf_date(info.get("CreationDate")),
+    )
