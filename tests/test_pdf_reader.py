@@ -1,0 +1,197 @@
+"""PDF replies: real producers' PDFs through the whole extraction, and the layout rules
+of `pdf_reader` on PDFs built in code with exact coordinates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cuf_extract.docx_reader import Block
+from cuf_extract.locate import Matcher
+from cuf_extract.package import PackageError
+from cuf_extract.pdf_reader import _layout_hyphen, _marker, read_pdf
+from cuf_extract.pipeline import InputFile, extract_file
+from cuf_extract.questionnaire import load_questionnaire
+from tests.fixtures.pdf_builder import (
+    blank_page_pdf,
+    many_pages_pdf,
+    reference_loop_pdf,
+    text_pages_pdf,
+)
+from tests.fixtures.pdf_sources import PDF_DIR, PDF_ERRORS, PDF_VARIANTS
+from tests.fixtures.variants import TEMPLATE_SNIPPETS, Variant
+
+MATCHER = Matcher(load_questionnaire())
+
+
+@pytest.mark.parametrize("variant", PDF_VARIANTS, ids=lambda v: v.name)
+def test_producer_pdf_gives_the_exact_answers(variant: Variant, tmp_path: Path) -> None:
+    path = tmp_path / variant.name
+    path.write_bytes(variant.build())
+    result = extract_file(InputFile(path=path, display=path.name), MATCHER)
+    answers = {a.question: a.text for a in result.answers}
+    assert answers == variant.answers
+    codes = {issue.code.value for issue in result.issues}
+    assert variant.issues <= codes, (variant.issues - codes, codes)
+    assert result.status.value in ("ok", "warning")
+    extra = "\n".join(result.extra_text)
+    for snippet in variant.extra_contains:
+        assert snippet in extra
+    for snippet in [*variant.not_in_answers, *TEMPLATE_SNIPPETS]:
+        for text in answers.values():
+            assert text is None or snippet not in text, snippet
+    if variant.respondent is not None:
+        assert result.respondent == variant.respondent
+
+
+@pytest.mark.parametrize(("name", "code"), sorted(PDF_ERRORS.items()))
+def test_unreadable_producer_pdfs_get_their_code(name: str, code: str) -> None:
+    result = extract_file(InputFile(path=PDF_DIR / name, display=name), MATCHER)
+    assert result.status.value == "error"
+    assert [issue.code.value for issue in result.issues] == [code]
+    assert f"« {name} »" in result.issues[0].message
+    assert all(a.text is None for a in result.answers)
+
+
+def test_scanned_message_says_what_to_do() -> None:
+    result = extract_file(InputFile(path=PDF_DIR / "image_only.pdf", display="x"), MATCHER)
+    message = result.issues[0].message
+    assert "cuf-extract template" in message and "Word" in message
+
+
+def test_running_header_footer_and_page_numbers_leave_the_flow() -> None:
+    data = (PDF_DIR / "lo_page_break.pdf").read_bytes()
+    document = read_pdf(data, name="x.pdf")
+    assert document.headers == (
+        "Union des Territoires Solidaires – réponse au questionnaire de Cités Unies France",)
+    assert document.footers == ()  # "Page N / M" only: page numbers are not kept
+    assert not any("Page" in b.text and "/" in b.text for b in document.blocks)
+    assert not any(b.text == "Cités Unies France" for b in document.blocks)
+
+
+def test_letterhead_stays_in_the_flow_and_footer_is_kept_once() -> None:
+    document = read_pdf((PDF_DIR / "lo_letterhead_footer.pdf").read_bytes(), name="x.pdf")
+    assert document.headers == ("Union des Territoires Solidaires",)
+    assert document.footers == (
+        "Union des Territoires Solidaires – 12 rue de la République, 75011 Paris",)
+    assert document.blocks[0].text == "Union des Territoires Solidaires"
+
+
+def test_table_cells_are_read_row_by_row() -> None:
+    document = read_pdf((PDF_DIR / "lo_qa_table.pdf").read_bytes(), name="x.pdf")
+    cells = [b for b in document.blocks if b.cell is not None]
+    assert [b.cell for b in cells[:4]] == [(0, 0, 0), (0, 0, 1), (0, 0, 1), (0, 1, 0)]
+    assert cells[0].text.startswith("Entendez-vous inciter")
+    assert cells[1].text.startswith("Oui. Notre parti")
+
+
+def test_document_information_becomes_properties() -> None:
+    info = (b"<< /Title (Reponse UTS) /Author (Claire Lefevre) /Creator (Writer) "
+            b"/ModDate (D:20200207103000+01'00') >>")
+    data = text_pages_pdf([[(72, 700, "Bonjour")]], info=info)
+    properties = read_pdf(data, name="x.pdf").properties
+    assert properties.title == "Reponse UTS"
+    assert properties.creator == "Claire Lefevre"
+    assert properties.modified == "2020-02-07T10:30:00"
+
+
+def _blocks(*pages: list[tuple[float, float, str]]) -> list[Block]:
+    return list(read_pdf(text_pages_pdf(list(pages)), name="x.pdf").blocks)
+
+
+def test_lines_join_into_paragraphs_and_short_lines_end_them() -> None:
+    long = "Nous proposerons que l'evaluation des politiques locales, dont la politique"
+    blocks = _blocks([
+        (72, 700, long), (72, 687, "internationale, associe des citoyens."),
+        (72, 674, "Les resultats seront publies chaque annee."),
+    ])
+    assert [b.text for b in blocks] == [
+        f"{long} internationale, associe des citoyens.",
+        "Les resultats seront publies chaque annee.",
+    ]
+
+
+def test_bullets_and_numbers_become_list_labels() -> None:
+    blocks = _blocks([
+        (72, 700, "\u2022"), (90, 700, "premier point"),  # bullet drawn apart, same line
+        (72, 680, "\u2022"),  # a bullet alone on its line, its item below
+        (90, 666, "second point"),
+        (72, 640, "2. troisieme point"),
+        (72, 620, "- quatrieme point"),
+    ])
+    assert [(b.list_label, b.text) for b in blocks] == [
+        ("-", "premier point"), ("-", "second point"), ("2.", "troisieme point"),
+        ("-", "quatrieme point"),
+    ]
+
+
+def test_page_numbers_are_dropped_in_every_spelling() -> None:
+    pages = [[(72, 700, f"Reponse page {n}"), (280, 30, label)]
+             for n, label in enumerate(["3", "Page 4 / 5", "- 5 -", "6/7"], start=1)]
+    blocks = _blocks(*pages)
+    # Full lines on each page: one paragraph running over the page breaks, no numbers.
+    assert [b.text for b in blocks] == [" ".join(f"Reponse page {n}" for n in range(1, 5))]
+
+
+def test_justified_line_with_wide_gaps_stays_one_line() -> None:
+    # One run of text with word spacing: drawn as separate words far apart.
+    blocks = _blocks([(72, 700, "Oui"), (110, 700, "sans"), (150, 700, "aucun"),
+                      (200, 700, "doute.")])
+    assert [b.text for b in blocks] == ["Oui sans aucun doute."]
+
+
+@pytest.mark.parametrize(("before", "after", "layout"), [
+    ("la coopé-", "ration décentralisée", True),
+    ("Nord-", "Pas-de-Calais", False),
+    ("Nord-Pas-", "de-Calais", False),
+    ("le mandat 2020-", "2021", False),
+    ("peut-", "être", False),
+    ("sous-", "préfecture", False),
+    ("les jume-", "lages", True),
+])
+def test_line_end_hyphen_judgement(before: str, after: str, layout: bool) -> None:
+    assert _layout_hyphen(before, after) is layout
+
+
+def test_hyphens_in_a_producer_pdf_are_kept_where_typed() -> None:
+    document = read_pdf((PDF_DIR / "lo_page_break.pdf").read_bytes(), name="x.pdf")
+    text = "\n".join(b.text for b in document.blocks)
+    assert text.count("Nord-Pas-de-Calais") == 8 and "NordPas" not in text
+    assert text.count("2020-2021") == 8
+
+
+@pytest.mark.parametrize(("text", "marker"), [
+    ("• point", "•"), ("\uf0b7 point", "\uf0b7"), ("\uf0a7", "\uf0a7"), ("– point", "–"),
+    ("1. point", "1."), ("a) point", "a)"), ("2020-2021 : oui", None), ("Oui.", None),
+    ("octobre", None),
+])
+def test_list_markers(text: str, marker: str | None) -> None:
+    assert _marker(text) == marker
+
+
+def test_ligatures_become_letters() -> None:
+    from cuf_extract.pdf_reader import _char_text
+
+    assert _char_text(0xFB01) == "fi" and _char_text(0xFB02) == "fl"
+
+
+@pytest.mark.parametrize(("data", "code"), [
+    (reference_loop_pdf(), "unreadable"),
+    (many_pages_pdf(), "too_large"),
+    (blank_page_pdf(), "scanned_pdf"),
+    (b"%PDF-1.7\n", "unreadable"),
+])
+def test_hostile_pdfs_end_with_an_error(data: bytes, code: str) -> None:
+    with pytest.raises(PackageError) as error:
+        read_pdf(data, name="x.pdf")
+    assert error.value.code.value == code
+    assert "« x.pdf »" in error.value.message
+
+
+def test_time_limit_stops_a_slow_pdf() -> None:
+    ticks = iter(range(1000))
+    data = text_pages_pdf([[(72, 700, "Bonjour")]] * 3)
+    with pytest.raises(PackageError) as error:
+        read_pdf(data, name="x.pdf", max_seconds=1.5, clock=lambda: float(next(ticks)))
+    assert error.value.code.value == "too_large"
