@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -97,11 +98,11 @@ def joined(text: str) -> str:
 
 
 def main() -> None:
+    import tempfile
+
     from tests.fixtures.pdf_builder import many_pages_pdf, reference_loop_pdf
     from tests.fixtures.pdf_sources import PDF_DIR, PDF_VARIANTS
     from tests.fixtures.variants import FORM
-
-    import tempfile
 
     tmp = Path(tempfile.mkdtemp(prefix="pdf-libs-"))
     hostile = {"truncated": (PDF_DIR / "lo_letterhead_footer.pdf").read_bytes()[:20_000],
@@ -140,6 +141,7 @@ def main() -> None:
             outcomes.append(f"{name}: {str(what).split(':')[0]} ({elapsed:.1f} s)")
         rows.append((lib, statistics.median(per_page), max(rss), f"{found}/{total}",
                      "rows" if rows_kept else "columns", "; ".join(outcomes)))
+    shutil.rmtree(tmp, ignore_errors=True)
     print("| Library | ms/page | peak RSS MB | answer paragraphs whole | table read by | "
           "hostile files |")
     print("|---|---|---|---|---|---|")
