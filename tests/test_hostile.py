@@ -20,7 +20,12 @@ from cuf_extract.models import Run
 from cuf_extract.pipeline import InputFile, extract_file
 from cuf_extract.questionnaire import load_questionnaire
 from tests.fixtures.builder import questionnaire_doc, text_p
-from tests.fixtures.pdf_builder import blank_page_pdf, many_pages_pdf, reference_loop_pdf
+from tests.fixtures.pdf_builder import (
+    blank_page_pdf,
+    flate_bomb_pdf,
+    many_pages_pdf,
+    reference_loop_pdf,
+)
 from tests.fixtures.pdf_sources import PDF_DIR
 from tests.fixtures.variants import BY_NAME, VARIANTS
 
@@ -86,6 +91,7 @@ def hostile_files() -> dict[str, tuple[bytes, str, str | None]]:
         "tronque.pdf": (_pdf_reply()[: len(_pdf_reply()) // 2], "error", "unreadable"),
         "boucle.pdf": (reference_loop_pdf(), "error", "unreadable"),
         "cent-mille-pages.pdf": (many_pages_pdf(), "error", "too_large"),
+        "bombe.pdf": (flate_bomb_pdf(), "error", "too_large"),
         "scan.pdf": (blank_page_pdf(), "error", "scanned_pdf"),
         "tableau.pdf": (_pdf_reply(), "warning", "from_pdf"),
         "~$bon.docx": (b"\x05Alice" + b"\0" * 156, "skipped", "owner_file"),

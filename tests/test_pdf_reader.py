@@ -15,6 +15,7 @@ from cuf_extract.pipeline import InputFile, extract_file
 from cuf_extract.questionnaire import load_questionnaire
 from tests.fixtures.pdf_builder import (
     blank_page_pdf,
+    flate_bomb_pdf,
     many_pages_pdf,
     reference_loop_pdf,
     text_pages_pdf,
@@ -181,6 +182,8 @@ def test_ligatures_become_letters() -> None:
     (many_pages_pdf(), "too_large"),
     (blank_page_pdf(), "scanned_pdf"),
     (b"%PDF-1.7\n", "unreadable"),
+    (flate_bomb_pdf(64), "too_large"),
+    (flate_bomb_pdf(40, layers=2), "too_large"),  # small once, huge twice inflated
 ])
 def test_hostile_pdfs_end_with_an_error(data: bytes, code: str) -> None:
     with pytest.raises(PackageError) as error:
@@ -195,3 +198,12 @@ def test_time_limit_stops_a_slow_pdf() -> None:
     with pytest.raises(PackageError) as error:
         read_pdf(data, name="x.pdf", max_seconds=1.5, clock=lambda: float(next(ticks)))
     assert error.value.code.value == "too_large"
+
+
+@pytest.mark.parametrize("layers", [1, 2])
+def test_streams_under_the_inflate_limit_are_left_to_pdfium(layers: int) -> None:
+    # Inflating stops at each stream's end (data follows it: "endstream", objects).
+    data = flate_bomb_pdf(4, layers=layers)
+    with pytest.raises(PackageError) as error:
+        read_pdf(data, name="x.pdf")
+    assert error.value.code.value == "scanned_pdf"  # read to the end: drawings, no text

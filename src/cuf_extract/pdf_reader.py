@@ -34,7 +34,7 @@ import re
 import statistics
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,6 +51,12 @@ MAX_PATHS_PER_PAGE = 5_000
 #: Seconds spent on one PDF before giving up (checked between pages and every 1,000
 #: characters: PDFium itself cannot be interrupted while it parses one page).
 MAX_PDF_SECONDS = 30.0
+
+#: Largest decompressed size of one Flate stream that PDFium would decode to read text
+#: (page content, fonts, object streams; images are never decoded for text), and of
+#: all of them together: a 600 KB "PDF bomb" inflating to 400 MB cost PDFium 850 MB.
+MAX_STREAM_INFLATED_BYTES = 32 * 1024 * 1024
+MAX_TOTAL_INFLATED_BYTES = 128 * 1024 * 1024
 
 #: Share of the page height, at the top and at the bottom, where running headers and
 #: footers are looked for.
@@ -152,6 +158,12 @@ def read_pdf(
     import pypdfium2 as pdfium  # lazily: only PDF replies pay for it
 
     started = clock()
+    if _inflates_too_much(data):
+        raise PackageError(IssueCode.TOO_LARGE, (
+            f"« {name} » contient des données compressées démesurées (plus de "
+            f"{MAX_TOTAL_INFLATED_BYTES // (1024 * 1024)} Mo une fois décompressées) : ce "
+            "n'est pas un questionnaire ordinaire, il n'a pas été lu. Vérifiez qu'il s'agit "
+            "du bon fichier ; sinon demandez le fichier Word."))
     try:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -185,6 +197,70 @@ def read_pdf(
     blocks = _blocks(pages)
     return DocumentText(blocks=tuple(blocks), headers=headers, footers=footers,
                         properties=properties)
+
+
+_STREAM_START = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
+_FILTERS = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[A-Za-z0-9]+)")
+
+
+def _inflates_too_much(data: bytes) -> bool:
+    """Whether the Flate streams PDFium would decode for text exceed the limits.
+
+    Each stream is inflated in bounded steps and the output thrown away, so this costs
+    time in proportion to the real content (milliseconds for a reply), never memory.
+    Streams with other filters, images and streams that fail to inflate (encrypted,
+    damaged: PDFium judges those) are skipped.
+    """
+    total = 0
+    for match in _STREAM_START.finditer(data):
+        head = data[max(0, match.start() - 2048):match.start()]
+        head = head[head.rfind(b" obj") + 1:] if b" obj" in head else head
+        if b"/Image" in head:
+            continue
+        found = _FILTERS.search(head)
+        if found is None:
+            continue
+        names = re.findall(rb"/([A-Za-z0-9]+)", found.group(1))
+        if not names or any(n not in (b"FlateDecode", b"Fl") for n in names):
+            continue
+        size = _inflated_size(data, match.end(), len(names), MAX_STREAM_INFLATED_BYTES + 1)
+        total += size
+        if size > MAX_STREAM_INFLATED_BYTES or total > MAX_TOTAL_INFLATED_BYTES:
+            return True
+    return False
+
+
+def _inflated_size(data: bytes, start: int, layers: int, cap: int) -> int:
+    import zlib
+
+    def raw() -> Iterator[bytes]:
+        for offset in range(start, len(data), 65536):
+            yield data[offset:offset + 65536]
+
+    def inflate(chunks: Iterator[bytes]) -> Iterator[bytes]:
+        decoder = zlib.decompressobj()
+        for chunk in chunks:
+            pending = chunk
+            while pending and not decoder.eof:  # after eof the tail is never consumed
+                out = decoder.decompress(pending, 1 << 20)
+                if out:
+                    yield out
+                pending = decoder.unconsumed_tail
+            if decoder.eof:
+                return
+
+    stream: Iterator[bytes] = raw()
+    for _ in range(min(layers, 4)):
+        stream = inflate(stream)
+    size = 0
+    try:
+        for piece in stream:
+            size += len(piece)
+            if size >= cap:
+                break
+    except zlib.error:
+        pass
+    return size
 
 
 def _encrypted_message(name: str) -> str:
