@@ -10,7 +10,15 @@ import pytest
 from cuf_extract.docx_reader import Block
 from cuf_extract.locate import Matcher
 from cuf_extract.package import PackageError
-from cuf_extract.pdf_reader import _layout_hyphen, _marker, read_pdf
+from cuf_extract.pdf_reader import (
+    _Char,
+    _layout_hyphen,
+    _Line,
+    _marker,
+    _paragraph_text,
+    _paragraphs,
+    read_pdf,
+)
 from cuf_extract.pipeline import InputFile, extract_file
 from cuf_extract.questionnaire import load_questionnaire
 from tests.fixtures.pdf_builder import (
@@ -20,7 +28,7 @@ from tests.fixtures.pdf_builder import (
     reference_loop_pdf,
     text_pages_pdf,
 )
-from tests.fixtures.pdf_sources import PDF_DIR, PDF_ERRORS, PDF_VARIANTS
+from tests.fixtures.pdf_sources import LONG_Q3, PDF_DIR, PDF_ERRORS, PDF_VARIANTS
 from tests.fixtures.variants import TEMPLATE_SNIPPETS, Variant
 
 MATCHER = Matcher(load_questionnaire())
@@ -85,6 +93,29 @@ def test_table_cells_are_read_row_by_row() -> None:
     assert [b.cell for b in cells[:4]] == [(0, 0, 0), (0, 0, 1), (0, 0, 1), (0, 1, 0)]
     assert cells[0].text.startswith("Entendez-vous inciter")
     assert cells[1].text.startswith("Oui. Notre parti")
+
+
+def test_table_over_a_page_break_keeps_its_rows_and_reads_its_header_once() -> None:
+    document = read_pdf((PDF_DIR / "lo_long_table.pdf").read_bytes(), name="x.pdf")
+    cells = [b for b in document.blocks if b.cell is not None]
+    assert [b.text for b in cells].count("Réponses du parti") == 1  # repeated on page 2
+    q3 = [b for b in cells if b.cell == (0, 3, 1)]
+    # The row broken over the page is one row, its first paragraph one block.
+    assert [b.text for b in q3] == LONG_Q3
+    assert {b.cell[0] for b in cells if b.cell} == {0}
+    assert max(b.cell[1] for b in cells if b.cell) == 5  # header + 5 questions
+
+
+def test_symbol_bullet_alone_on_its_line_labels_the_next_line() -> None:
+    def line(text: str, x: float, base: float) -> _Line:
+        chars = [_Char(ch, x + 6 * i, x + 6 * i + 5, base, 11.0, i) for i, ch in enumerate(text)]
+        return _Line(chars, 0).finish()
+
+    lines = [line("\uf0b7", 72, 700), line("premier point", 90, 687),
+             line("\uf0a7 second point", 72, 660)]
+    paragraphs = _paragraphs(lines, 1.2, 500.0)
+    assert [(pg.label, _paragraph_text(pg)) for pg in paragraphs] == [
+        ("-", "premier point"), ("-", "second point")]
 
 
 def test_document_information_becomes_properties() -> None:

@@ -130,8 +130,6 @@ class _Table:
     bottom: float
     xs: list[float]  # column boundaries, left to right
     rows: list[float]  # row boundaries, top to bottom
-    serial: int = -1
-    first_row_text: str = ""
 
 
 @dataclass(slots=True)
@@ -551,52 +549,89 @@ class _Paragraph:
 
 
 def _blocks(pages: list[_Page]) -> list[Block]:
+    """The pages' lines as blocks in reading order: the body (continued over page
+    breaks) and table cells, row by row."""
     pitch = _pitch_ratio(pages)
-    # Flows of lines read as one text: the page body (continued over page breaks) or
-    # one table cell.
     flows: list[tuple[tuple[int, int, int] | None, list[_Line]]] = []
-    serial = -1
+    cell_flow: dict[tuple[int, int, int], int] = {}  # cell -> index in flows
     cell_right: dict[tuple[int, int, int], float] = {}
-    last: tuple[_Table, int] | None = None  # the table ending the previous page, its row
+    first_rows: dict[int, dict[int, str]] = {}  # table serial -> its first row's texts
+    serial = -1
+    # The table that ended the previous page: (table, serial, last row, its texts).
+    last: tuple[_Table, int, int, dict[int, str]] | None = None
     for page in pages:
         tables = sorted(page.tables, key=lambda t: -t.top)
-        keyed: list[tuple[tuple[float, int, float, float], _Table | None, int, int, _Line]] = []
+        items: list[tuple[tuple[float, int, float, float], tuple[_Table, int, int] | None,
+                          _Line]] = []
         for line in page.lines:
             found = _table_at(tables, line.x0 + 0.5, line.base)
             if found is None:
-                keyed.append(((-line.base, 0, 0.0, line.x0), None, 0, 0, line))
+                items.append(((-line.base, 0, 0.0, line.x0), None, line))
             else:
-                where, row, col = found
-                keyed.append(((-where.rows[row], col, -line.base, line.x0), where, row, col,
-                              line))
-        keyed.sort(key=lambda item: item[0])
-        offsets: dict[int, int] = {}  # id(table) -> row offset
-        key: tuple[int, int, int] | None = None
-        for index, (_, table, row, col, line) in enumerate(keyed):
-            key = None
-            if table is not None:
-                if id(table) not in offsets:
-                    continued = (
-                        index == 0 and last is not None and len(last[0].xs) == len(table.xs)
-                        and all(abs(a - b) < 3
-                                for a, b in zip(last[0].xs, table.xs, strict=True)))
-                    if continued and last is not None:
-                        table.serial, offsets[id(table)] = last[0].serial, last[1] + 1
-                    else:
-                        serial += 1
-                        table.serial, offsets[id(table)] = serial, 0
-                key = (table.serial, row + offsets[id(table)], col)
-                line.cell = key
-                # The cell's text may reach its right rule less the padding on its left.
-                padding = max(line.x0 - table.xs[col], 0.0)
-                cell_right.setdefault(key, table.xs[col + 1] - padding)
-            if flows and flows[-1][0] == key:
-                flows[-1][1].append(line)
+                items.append(((-found[0].rows[found[1]], found[2], -line.base, line.x0),
+                              found, line))
+        items.sort(key=lambda item: item[0])
+        rows: dict[int, dict[int, dict[int, list[_Line]]]] = {}  # id(table) -> row -> col
+        for _, where, line in items:
+            if where is not None:
+                rows.setdefault(id(where[0]), {}).setdefault(where[1], {}).setdefault(
+                    where[2], []).append(line)
+        # Local rows of each table -> (serial, row in the whole table), or None (dropped).
+        mapping: dict[tuple[int, int], tuple[int, int] | None] = {}
+        for table in tables:
+            if id(table) not in rows:
+                continue
+            local = sorted(rows[id(table)])
+            texts = {r: _row_texts(rows[id(table)][r]) for r in local}
+            continued = (
+                last is not None and items[0][1] is not None and items[0][1][0] is table
+                and len(last[0].xs) == len(table.xs)
+                and all(abs(a - b) < 3 for a, b in zip(last[0].xs, table.xs, strict=True)))
+            if continued and last is not None:
+                _, table_serial, previous_row, previous_texts = last
+                if local and texts[local[0]] == first_rows.get(table_serial):
+                    mapping[(id(table), local.pop(0))] = None  # the header row, repeated
+                if local and _split_row(texts[local[0]], previous_texts):
+                    mapping[(id(table), local.pop(0))] = (table_serial, previous_row)
+                next_row = previous_row + 1
             else:
+                serial += 1
+                table_serial, next_row = serial, 0
+                if local:
+                    first_rows[table_serial] = texts[local[0]]
+            for r in local:
+                mapping[(id(table), r)] = (table_serial, next_row)
+                next_row += 1
+        last_key: tuple[int, int, int] | None = None
+        for _, where, line in items:
+            if where is None:
+                last_key = None
+                if flows and flows[-1][0] is None:
+                    flows[-1][1].append(line)
+                else:
+                    flows.append((None, [line]))
+                continue
+            table, row, col = where
+            target = mapping[(id(table), row)]
+            if target is None:
+                continue
+            key = (target[0], target[1], col)
+            last_key = key
+            line.cell = key
+            padding = max(line.x0 - table.xs[col], 0.0)  # text may reach the rule less it
+            cell_right.setdefault(key, table.xs[col + 1] - padding)
+            if key in cell_flow:
+                flows[cell_flow[key]][1].append(line)
+            else:
+                cell_flow[key] = len(flows)
                 flows.append((key, [line]))
         last = None
-        if keyed and keyed[-1][1] is not None and key is not None:
-            last = (keyed[-1][1], key[1])
+        if last_key is not None and items and items[-1][1] is not None:
+            table = items[-1][1][0]
+            cells = [(c, (last_key[0], last_key[1], c)) for c in range(len(table.xs) - 1)]
+            ending = {c: " ".join(ln.text for ln in flows[cell_flow[key]][1])
+                      for c, key in cells if key in cell_flow}
+            last = (table, last_key[0], last_key[1], ending)
     body = [ln.x1 for page in pages for ln in page.lines if ln.cell is None]
     body_right = max(body) if body else 0.0
     blocks: list[Block] = []
@@ -606,23 +641,18 @@ def _blocks(pages: list[_Page]) -> list[Block]:
             text = _paragraph_text(paragraph)
             if text:
                 blocks.append(Block(text=text, list_label=paragraph.label, cell=cell))
-    return _drop_repeated_header_rows(blocks)
+    return blocks
 
 
-def _drop_repeated_header_rows(blocks: list[Block]) -> list[Block]:
-    rows: dict[tuple[int, int], list[Block]] = {}
-    for block in blocks:
-        if block.cell is not None:
-            rows.setdefault((block.cell[0], block.cell[1]), []).append(block)
-    first: dict[int, tuple[str, ...]] = {}
-    repeated: set[tuple[int, int]] = set()
-    for (table, row), items in sorted(rows.items()):
-        texts = tuple(b.text for b in items)
-        if table not in first:
-            first[table] = texts
-        elif texts == first[table]:
-            repeated.add((table, row))
-    return [b for b in blocks if b.cell is None or (b.cell[0], b.cell[1]) not in repeated]
+def _row_texts(row: dict[int, list[_Line]]) -> dict[int, str]:
+    return {col: " ".join(ln.text for ln in lines) for col, lines in row.items() if lines}
+
+
+def _split_row(texts: dict[int, str], previous: dict[int, str]) -> bool:
+    """Whether a table's first row on a page continues the previous page's last row:
+    a column that had text there is empty here (a long answer continues, its short
+    question does not)."""
+    return bool(texts) and any(col not in texts for col in previous)
 
 
 def _pitch_ratio(pages: list[_Page]) -> float:
