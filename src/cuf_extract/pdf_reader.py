@@ -664,7 +664,12 @@ def _pitch_ratio(pages: list[_Page]) -> float:
             delta = a.base - b.base
             if abs(a.size - b.size) < 0.5 and 0.8 * a.size < delta < 2.2 * a.size:
                 ratios.append(delta / a.size)
-    return min(statistics.median(ratios), 1.5) if ratios else 1.2
+    if not ratios:
+        return 1.2
+    # A low quantile, not the median: pages of one-line answer paragraphs have as many
+    # paragraph gaps as line steps, and the line step is the smaller of the two.
+    ratios.sort()
+    return min(ratios[len(ratios) // 5], 1.5)
 
 
 def _paragraphs(lines: list[_Line], pitch: float, right: float) -> list[_Paragraph]:
