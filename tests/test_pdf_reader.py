@@ -238,3 +238,39 @@ def test_streams_under_the_inflate_limit_are_left_to_pdfium(layers: int) -> None
     with pytest.raises(PackageError) as error:
         read_pdf(data, name="x.pdf")
     assert error.value.code.value == "scanned_pdf"  # read to the end: drawings, no text
+
+
+def _synthetic(texts: list[tuple[str, float, float]]) -> list[tuple[str | None, str]]:
+    def line(text: str, x: float, base: float) -> _Line:
+        chars = []
+        for i, ch in enumerate(text):  # letters 6 pt wide, spaces 3 pt, as in a real font
+            width = 3 if ch == " " else 6
+            chars.append(_Char(ch, x, x + width - 1, base, 11.0, i))
+            x += width
+        return _Line(chars, 0).finish()
+
+    lines = [line(text, x, base) for text, x, base in texts]
+    return [(pg.label, _paragraph_text(pg)) for pg in _paragraphs(lines, 1.2, 72 + 6 * 60)]
+
+
+def test_dash_wrapped_from_a_full_line_is_text_not_a_list() -> None:
+    full = "les collectivites territoriales sont des acteurs majeurs de l"  # 60 chars
+    assert _synthetic([(full, 72, 700), ("- AICT est une politique publique.", 72, 687)]) == [
+        (None, f"{full} - AICT est une politique publique.")]
+
+
+def test_typed_dash_items_stay_list_items() -> None:
+    full = "- premier point tres long qui remplit toute la ligne jusqu au b"
+    assert _synthetic([("Nos priorites :", 72, 700), (full, 72, 687),
+                       ("ord de la page.", 72, 674), ("- second point", 72, 661)]) == [
+        (None, "Nos priorites :"), ("-", full[2:] + " ord de la page."),
+        ("-", "second point")]
+
+
+def test_a_year_alone_below_the_first_line_is_not_a_page_number() -> None:
+    page_1 = [(72, 800, "En-tete du parti"), (72, 780, "2021"), (72, 600, "Texte 1")]
+    page_2 = [(72, 800, "En-tete du parti"), (72, 780, "3"), (72, 600, "Texte 2")]
+    blocks = _blocks(page_1, page_2)
+    # The running header goes, then "2021" (a year, not a page number) stops the search;
+    # on page 2 the "3" below the running header is a page number.
+    assert [b.text for b in blocks] == ["2021", "Texte 1 Texte 2"]

@@ -69,6 +69,9 @@ _LIGATURES = {
 # Bullets as fonts draw them; Symbol and Wingdings bullets arrive as private-use
 # characters (U+F0B7 "", U+F0A7 "", U+F0D8 "", U+F076 "", U+F0FC "" …).
 _BULLETS = frozenset("•▪◦‣∙·●○■□◆◇►▸▹➢➤✓✔-–—*o\uf0b7\uf0a7\uf0d8\uf076\uf0fc\uf0a8\uf06e\uf071")
+# Bullets that are never text (a dash, "*", "o" or "1." may be, at the start of a line
+# wrapped from the line above).
+_GLYPH_BULLETS = _BULLETS - frozenset("-–—*o")
 _NUMBER_LABEL = re.compile(r"^(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,5})[.)]$")
 _PAGE_NUMBER = re.compile(
     r"^(?:(?:page|p\.)\s*)?[-–—]?\s*\d{1,4}\s*(?:(?:/|sur|of)\s*\d{1,4})?\s*[-–—]?$",
@@ -524,17 +527,24 @@ def _running_lines(pages: list[_Page]) -> tuple[tuple[str, ...], tuple[str, ...]
             counts.update({_key(ln.text) for ln in band(page, top)})
         for page in pages:
             taken: set[str] = set()
+            # From the page edge inwards, and only while every line met was taken out:
+            # a "2021" or a repeated line below the first line of text is text.
             for line in band(page, top):
                 key = _key(line.text)
-                if _PAGE_NUMBER.match(line.text.strip()):
+                if _PAGE_NUMBER.match(line.text.strip()) and all(
+                        int(n) <= 999 for n in re.findall(r"\d+", line.text)):
                     page.lines.remove(line)
                     continue
-                if len(pages) > 1 and counts[key] >= 2 and key not in taken:
+                # Lines without letters are page numbers or text, never running headers.
+                worded = re.search(r"[^\W\d_]", line.text) is not None
+                if worded and len(pages) > 1 and counts[key] >= 2 and key not in taken:
                     taken.add(key)
                     page.lines.remove(line)
                     text = re.sub(r"\s+\d{1,4}$", "", line.text) if not top else line.text
                     if text not in found[top]:
                         found[top].append(text)
+                    continue
+                break
     return tuple(found[True]), tuple(found[False])
 
 
@@ -682,6 +692,11 @@ def _paragraphs(lines: list[_Line], pitch: float, right: float) -> list[_Paragra
     for line in lines:
         label = _marker(line.text)
         text = line.text
+        if (label is not None and label not in _GLYPH_BULLETS and paragraphs
+                and paragraphs[-1].label is None and not _marker_gap(line, label)
+                and _continues(paragraphs[-1], line, pitch, left, right)):
+            # "- AICT", "a) …" wrapped from a full line of a paragraph: text, not a list
+            label = None
         if label is not None:
             if text.strip() == label and label in _BULLETS:
                 pending_label = "-"  # a bullet extracted on a line of its own
@@ -699,6 +714,17 @@ def _paragraphs(lines: list[_Line], pitch: float, right: float) -> list[_Paragra
         else:
             paragraphs.append(_Paragraph([line], line.label, line.cell))
     return paragraphs
+
+
+def _marker_gap(line: _Line, label: str) -> bool:
+    """Whether the text after the marker stands clearly apart from it (a tab, an indent:
+    what list formatting draws, and a typed "- " does not)."""
+    visible = [c for c in line.chars if not c.text.isspace()]
+    if len(visible) <= len(label.strip()):
+        return False
+    end = visible[len(label) - 1].x1
+    start = visible[len(label)].x0
+    return start - end > 0.6 * line.size
 
 
 def _continues(paragraph: _Paragraph, line: _Line, pitch: float, left: float,
