@@ -166,6 +166,14 @@ def test_page_numbers_are_dropped_in_every_spelling() -> None:
     assert [b.text for b in blocks] == [" ".join(f"Reponse page {n}" for n in range(1, 5))]
 
 
+def test_page_box_not_at_the_origin() -> None:
+    # Some producers place the page at (100, 100): the bands follow the page box.
+    pages = [[(172, 600, f"Texte {n}"), (380, 130, f"{n}")] for n in (1, 2)]
+    data = text_pages_pdf(pages, mediabox=b"100 100 695 942")
+    blocks = read_pdf(data, name="x.pdf").blocks
+    assert " ".join(b.text for b in blocks) == "Texte 1 Texte 2"
+
+
 def test_justified_line_with_wide_gaps_stays_one_line() -> None:
     # One run of text with word spacing: drawn as separate words far apart.
     blocks = _blocks([(72, 700, "Oui"), (110, 700, "sans"), (150, 700, "aucun"),

@@ -138,7 +138,8 @@ class _Table:
 @dataclass(slots=True)
 class _Page:
     number: int
-    height: float
+    bottom: float  # the page's box in user space (its origin need not be 0, 0)
+    top: float
     lines: list[_Line] = field(default_factory=list)
     tables: list[_Table] = field(default_factory=list)
 
@@ -300,7 +301,7 @@ def _read_page(
     raw = pdfium.raw
     page = document[number]
     try:
-        _, height = page.get_size()
+        _, bottom_edge, _, top_edge = page.get_bbox()
         textpage = page.get_textpage()
         try:
             tp = textpage.raw
@@ -335,7 +336,7 @@ def _read_page(
         tables, images = _rules(pdfium, page)
     finally:
         page.close()
-    result = _Page(number, height)
+    result = _Page(number, bottom_edge, top_edge)
     result.tables = tables
     result.lines = _lines(chars, number, tables)
     return result, images
@@ -516,7 +517,8 @@ def _key(text: str) -> str:
 def _running_lines(pages: list[_Page]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Take running headers, footers and page numbers out of the pages' lines."""
     def band(page: _Page, top: bool) -> list[_Line]:
-        limit = page.height * (1 - MARGIN_BAND) if top else page.height * MARGIN_BAND
+        height = page.top - page.bottom
+        limit = page.top - height * MARGIN_BAND if top else page.bottom + height * MARGIN_BAND
         lines = [ln for ln in page.lines if (ln.base >= limit if top else ln.base <= limit)]
         return sorted(lines, key=lambda ln: -ln.base if top else ln.base)[:3]
 
