@@ -258,7 +258,7 @@ def _synthetic(texts: list[tuple[str, float, float]]) -> list[tuple[str | None, 
         return _Line(chars, 0).finish()
 
     lines = [line(text, x, base) for text, x, base in texts]
-    return [(pg.label, _paragraph_text(pg)) for pg in _paragraphs(lines, 1.2, 72 + 6 * 60)]
+    return [(pg.label, _paragraph_text(pg)) for pg in _paragraphs(lines, 1.2, 0.0)]
 
 
 def test_dash_wrapped_from_a_full_line_is_text_not_a_list() -> None:
@@ -282,3 +282,21 @@ def test_a_year_alone_below_the_first_line_is_not_a_page_number() -> None:
     # The running header goes, then "2021" (a year, not a page number) stops the search;
     # on page 2 the "3" below the running header is a page number.
     assert [b.text for b in blocks] == ["2021", "Texte 1 Texte 2"]
+
+
+def test_list_levels_come_from_the_markers_indents() -> None:
+    blocks = read_pdf(text_pages_pdf([[
+        (90, 700, "\u2022"), (108, 700, "premier point"),
+        (108, 686, "o"), (126, 686, "sous-point"),  # Word's level-2 bullet, then a tab
+        (90, 672, "\u2022"), (108, 672, "second point"),
+        (72, 650, "- tape a la main"),  # a typed dash: a list item, never nested
+    ]]), name="x.pdf").blocks
+    assert [(b.list_label, b.list_level, b.text) for b in blocks] == [
+        ("-", 0, "premier point"), ("-", 1, "sous-point"), ("-", 0, "second point"),
+        ("-", 0, "tape a la main")]
+
+
+def test_word_placeholder_text_is_not_an_answer() -> None:
+    blocks = _blocks([(72, 700, "Cliquez ou appuyez ici pour entrer du texte."),
+                      (72, 660, "Oui.")])
+    assert [b.text for b in blocks] == ["Oui."]

@@ -69,6 +69,11 @@ _LIGATURES = {
 # Bullets as fonts draw them; Symbol and Wingdings bullets arrive as private-use
 # characters (U+F0B7 "", U+F0A7 "", U+F0D8 "", U+F076 "", U+F0FC "" …).
 _BULLETS = frozenset("•▪◦‣∙·●○■□◆◇►▸▹➢➤✓✔-–—*o\uf0b7\uf0a7\uf0d8\uf076\uf0fc\uf0a8\uf06e\uf071")
+# What Word prints in an empty content control: not typed, never an answer.
+_PLACEHOLDERS = frozenset({
+    "Cliquez ou appuyez ici pour entrer du texte.", "Cliquez ici pour taper du texte.",
+    "Click or tap here to enter text.", "Click here to enter text.",
+})
 # Bullets that are never text (a dash, "*", "o" or "1." may be, at the start of a line
 # wrapped from the line above).
 _GLYPH_BULLETS = _BULLETS - frozenset("-–—*o")
@@ -498,8 +503,6 @@ def _marker(text: str) -> str | None:
         return None
     first = stripped[0]
     if first in _BULLETS and (len(stripped) == 1 or stripped[1] in " \t\u00a0"):
-        if first == "o" and len(stripped) > 1 and not stripped[2:3].isupper():
-            return None  # "o" is a bullet in Word's second level only before a capital
         return first
     token = stripped.split(None, 1)[0]
     if _NUMBER_LABEL.match(token) and (len(stripped) > len(token) or len(token) > 1):
@@ -558,6 +561,7 @@ class _Paragraph:
     lines: list[_Line]
     label: str | None
     cell: tuple[int, int, int] | None
+    typed_marker: bool = False  # "- " typed by hand (no gap after it): never nested
 
 
 def _blocks(pages: list[_Page]) -> list[Block]:
@@ -646,13 +650,29 @@ def _blocks(pages: list[_Page]) -> list[Block]:
             last = (table, last_key[0], last_key[1], ending)
     body = [ln.x1 for page in pages for ln in page.lines if ln.cell is None]
     body_right = max(body) if body else 0.0
+    built: list[tuple[tuple[int, int, int] | None, list[_Paragraph]]] = [
+        (cell, _paragraphs(lines, pitch,
+                           cell_right.get(cell, 0.0) if cell is not None else body_right))
+        for cell, lines in flows]
+    # List levels from the markers' indents: the n-th distinct indent of the body's (or
+    # the cell's) list items is level n.
+    indents: dict[tuple[int, int, int] | None, list[float]] = {}
+    for cell, paragraphs in built:
+        indents.setdefault(cell, []).extend(
+            p.lines[0].x0 for p in paragraphs if p.label is not None and not p.typed_marker)
+    levels = {cell: _cluster(sorted(xs), 4.0) for cell, xs in indents.items()}
     blocks: list[Block] = []
-    for cell, lines in flows:
-        right = cell_right.get(cell, 0.0) if cell is not None else body_right
-        for paragraph in _paragraphs(lines, pitch, right):
+    for cell, paragraphs in built:
+        for paragraph in paragraphs:
             text = _paragraph_text(paragraph)
-            if text:
-                blocks.append(Block(text=text, list_label=paragraph.label, cell=cell))
+            if not text or text in _PLACEHOLDERS:
+                continue
+            level = 0
+            if paragraph.label is not None and not paragraph.typed_marker:
+                x0 = paragraph.lines[0].x0
+                level = sum(1 for x in levels[cell][1:] if x0 >= x - 2.0)
+            blocks.append(Block(text=text, list_label=paragraph.label, list_level=level,
+                                cell=cell))
     return blocks
 
 
@@ -699,6 +719,10 @@ def _paragraphs(lines: list[_Line], pitch: float, right: float) -> list[_Paragra
                 and _continues(paragraphs[-1], line, pitch, left, right)):
             # "- AICT", "a) …" wrapped from a full line of a paragraph: text, not a list
             label = None
+        if label == "o" and not _marker_gap(line, label):
+            label = None  # Word's second-level bullet "o" is followed by a tab, a word not
+        typed = label is not None and label not in _GLYPH_BULLETS and not _marker_gap(
+            line, label)
         if label is not None:
             if text.strip() == label and label in _BULLETS:
                 pending_label = "-"  # a bullet extracted on a line of its own
@@ -714,7 +738,7 @@ def _paragraphs(lines: list[_Line], pitch: float, right: float) -> list[_Paragra
         if paragraphs and not line.label and _continues(paragraphs[-1], line, pitch, left, right):
             paragraphs[-1].lines.append(line)
         else:
-            paragraphs.append(_Paragraph([line], line.label, line.cell))
+            paragraphs.append(_Paragraph([line], line.label, line.cell, typed))
     return paragraphs
 
 
@@ -767,7 +791,7 @@ def _first_word_width(line: _Line) -> float:
             if end > start:
                 break
             continue
-        if _marker(char.text) is None or end > start:
+        if char.text not in _GLYPH_BULLETS or end > start:
             end = char.x1
     return end - start + 0.25 * line.size
 
