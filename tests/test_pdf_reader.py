@@ -300,3 +300,13 @@ def test_word_placeholder_text_is_not_an_answer() -> None:
     blocks = _blocks([(72, 700, "Cliquez ou appuyez ici pour entrer du texte."),
                       (72, 660, "Oui.")])
     assert [b.text for b in blocks] == ["Oui."]
+
+
+def test_footnotes_leave_the_flow_and_their_reference_stays() -> None:
+    pages = [[(72, 700, "Nous le recommanderons dans les communes."), (300, 704, "1", 6),
+              (72, 686, "Fin de la reponse."),
+              (72, 77, "1", 6), (76, 73, "Decision du conseil national.", 9)]]
+    document = read_pdf(text_pages_pdf(pages, rules=[(72, 85, 185)]), name="x.pdf")
+    assert [b.text for b in document.blocks] == [
+        "Nous le recommanderons dans les communes.[1] Fin de la reponse."]
+    assert document.notes == (("Note 1", "Decision du conseil national."),)

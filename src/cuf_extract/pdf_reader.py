@@ -147,6 +147,7 @@ class _Page:
     top: float
     lines: list[_Line] = field(default_factory=list)
     tables: list[_Table] = field(default_factory=list)
+    rules: list[tuple[float, float, float]] = field(default_factory=list)  # not in tables
 
 
 def read_pdf(
@@ -201,8 +202,9 @@ def read_pdf(
     if not any(line.text.strip() for page in pages for line in page.lines):
         raise PackageError(IssueCode.SCANNED_PDF, scanned_message(name))
     headers, footers = _running_lines(pages)
+    notes = _footnotes(pages)
     blocks = _blocks(pages)
-    return DocumentText(blocks=tuple(blocks), headers=headers, footers=footers,
+    return DocumentText(blocks=tuple(blocks), headers=headers, footers=footers, notes=notes,
                         properties=properties)
 
 
@@ -338,11 +340,13 @@ def _read_page(
                 chars.append(_Char(char, x0, x1, y.value, max(size, 1.0), index))
         finally:
             textpage.close()
-        tables, images = _rules(pdfium, page)
+        tables, images, horizontal = _rules(pdfium, page)
     finally:
         page.close()
     result = _Page(number, bottom_edge, top_edge)
     result.tables = tables
+    result.rules = [(y, x0, x1) for y, x0, x1 in horizontal
+                    if not any(t.bottom - 2 <= y <= t.top + 2 for t in tables)]
     result.lines = _lines(chars, number, tables)
     return result, images
 
@@ -357,8 +361,11 @@ def _char_text(code: int) -> str:
     return _LIGATURES.get(char, char)
 
 
-def _rules(pdfium: Any, page: Any) -> tuple[list[_Table], int]:
-    """Tables drawn with ruling lines (thin path objects), and the count of images."""
+def _rules(
+    pdfium: Any, page: Any,
+) -> tuple[list[_Table], int, list[tuple[float, float, float]]]:
+    """Tables drawn with ruling lines (thin path objects), the count of images, and the
+    horizontal rules (y, x0, x1)."""
     raw = pdfium.raw
     horizontal: list[tuple[float, float, float]] = []  # (y, x0, x1)
     vertical: list[tuple[float, float, float]] = []  # (x, y0, y1)
@@ -398,7 +405,7 @@ def _rules(pdfium: Any, page: Any) -> tuple[list[_Table], int]:
             reverse=True))
         rows = sorted({table.top, *ys, table.bottom}, reverse=True)
         found.append(_Table(top=table.top, bottom=table.bottom, xs=xs, rows=_cluster(rows)))
-    return found, images
+    return found, images, horizontal
 
 
 def _cluster(values: Iterable[float], tolerance: float = 3.0) -> list[float]:
@@ -484,7 +491,29 @@ def _lines(chars: list[_Char], page: int, tables: list[_Table]) -> list[_Line]:
                 merged.append(current_line)
                 current_line = line
         merged.append(current_line)
-    return merged
+    return _attach_note_references(merged, page)
+
+
+def _attach_note_references(lines: list[_Line], page: int) -> list[_Line]:
+    """A note number set in superscript is its own line to the layout: put it back in
+    the line it stands on, as "[1]" (how the Word path shows note references)."""
+    kept: list[_Line] = []
+    for line in lines:
+        digits = line.text.strip()
+        host = None
+        if digits.isdigit() and len(digits) <= 3:
+            host = next((
+                other for other in lines
+                if other is not line and line.size < 0.8 * other.size
+                and 0 < line.base - other.base < 0.7 * other.size
+                and other.x0 - 2 * other.size <= line.x0 <= other.x1 + other.size), None)
+        if host is None:
+            kept.append(line)
+            continue
+        mark = _Char(f"[{digits}]", line.x0, line.x1, host.base, host.size, line.first)
+        host.chars = sorted([*host.chars, mark], key=lambda c: c.x0)
+        host.finish()
+    return [ln for ln in kept if ln.chars]
 
 
 def _crosses_rule(tables: list[_Table], a: _Char, b: _Char) -> bool:
@@ -551,6 +580,46 @@ def _running_lines(pages: list[_Page]) -> tuple[tuple[str, ...], tuple[str, ...]
                     continue
                 break
     return tuple(found[True]), tuple(found[False])
+
+
+_NOTE_START = re.compile(r"^\[?(\d{1,3})\]?\s*(.*)$", re.S)
+
+
+def _footnotes(pages: list[_Page]) -> tuple[tuple[str, str], ...]:
+    """Footnotes out of the flow: the smaller-type lines under a short separator rule
+    at the bottom of a page, each starting with its number ("Note 1", as for Word)."""
+    sizes = [ln.size for page in pages for ln in page.lines]
+    if not sizes:
+        return ()
+    body_size = statistics.median(sizes)
+    notes: list[tuple[str, str]] = []
+    for page in pages:
+        height = page.top - page.bottom
+        separators = [y for y, x0, x1 in page.rules
+                      if y < page.bottom + height * 0.5 and x1 - x0 < 0.45 * height]
+        if not separators:
+            continue
+        limit = max(separators)
+        below = sorted((ln for ln in page.lines if ln.base < limit), key=lambda ln: -ln.base)
+        if not below or any(ln.size > 0.95 * body_size for ln in below):
+            continue
+        match = _NOTE_START.match(below[0].text)
+        if match is None:
+            continue
+        current: list[str] = []
+        label = ""
+        for line in below:
+            page.lines.remove(line)
+            start = _NOTE_START.match(line.text)
+            if start is not None:
+                if current:
+                    notes.append((f"Note {label}", " ".join(t for t in current if t)))
+                label, current = start.group(1), [start.group(2).strip()]
+            else:
+                current.append(line.text.strip())
+        if current:
+            notes.append((f"Note {label}", " ".join(t for t in current if t)))
+    return tuple(notes)
 
 
 # --------------------------------------------------------------------------- blocks
