@@ -186,14 +186,11 @@ def read_pdf(
                 f"« {name} » est un PDF de {count} pages, bien plus qu'un questionnaire : "
                 "vérifiez qu'il s'agit du bon fichier ; sinon reportez ses réponses à la main."))
         pages: list[_Page] = []
-        images = 0
         for number in range(count):
             if clock() - started > max_seconds:
                 raise PackageError(IssueCode.TOO_LARGE, _slow_message(name))
-            page, page_images = _read_page(pdfium, document, number, name, started,
-                                           max_seconds, clock)
-            pages.append(page)
-            images += page_images
+            pages.append(_read_page(pdfium, document, number, name, started, max_seconds,
+                                    clock))
         properties = _properties(document.get_metadata_dict(skip_empty=True))
     except pdfium.PdfiumError:
         raise PackageError(IssueCode.UNREADABLE, _damaged_message(name)) from None
@@ -302,7 +299,7 @@ def scanned_message(name: str) -> str:
 def _read_page(
     pdfium: Any, document: Any, number: int, name: str, started: float, max_seconds: float,
     clock: Callable[[], float],
-) -> tuple[_Page, int]:
+) -> _Page:
     import ctypes
 
     raw = pdfium.raw
@@ -340,7 +337,7 @@ def _read_page(
                 chars.append(_Char(char, x0, x1, y.value, max(size, 1.0), index))
         finally:
             textpage.close()
-        tables, images, horizontal = _rules(pdfium, page)
+        tables, horizontal = _rules(pdfium, page)
     finally:
         page.close()
     result = _Page(number, bottom_edge, top_edge)
@@ -348,7 +345,7 @@ def _read_page(
     result.rules = [(y, x0, x1) for y, x0, x1 in horizontal
                     if not any(t.bottom - 2 <= y <= t.top + 2 for t in tables)]
     result.lines = _lines(chars, number, tables)
-    return result, images
+    return result
 
 
 def _char_text(code: int) -> str:
@@ -363,19 +360,15 @@ def _char_text(code: int) -> str:
 
 def _rules(
     pdfium: Any, page: Any,
-) -> tuple[list[_Table], int, list[tuple[float, float, float]]]:
-    """Tables drawn with ruling lines (thin path objects), the count of images, and the
-    horizontal rules (y, x0, x1)."""
+) -> tuple[list[_Table], list[tuple[float, float, float]]]:
+    """Tables drawn with ruling lines (thin path objects), and the horizontal rules
+    (y, x0, x1)."""
     raw = pdfium.raw
     horizontal: list[tuple[float, float, float]] = []  # (y, x0, x1)
     vertical: list[tuple[float, float, float]] = []  # (x, y0, y1)
-    images = 0
     for seen, obj in enumerate(page.get_objects(max_depth=2)):
         if seen >= MAX_PATHS_PER_PAGE:
             break
-        if obj.type == raw.FPDF_PAGEOBJ_IMAGE:
-            images += 1
-            continue
         if obj.type != raw.FPDF_PAGEOBJ_PATH:
             continue
         x0, y0, x1, y1 = obj.get_bounds()
@@ -405,7 +398,7 @@ def _rules(
             reverse=True))
         rows = sorted({table.top, *ys, table.bottom}, reverse=True)
         found.append(_Table(top=table.top, bottom=table.bottom, xs=xs, rows=_cluster(rows)))
-    return found, images, horizontal
+    return found, horizontal
 
 
 def _cluster(values: Iterable[float], tolerance: float = 3.0) -> list[float]:
