@@ -310,3 +310,14 @@ def test_footnotes_leave_the_flow_and_their_reference_stays() -> None:
     assert [b.text for b in document.blocks] == [
         "Nous le recommanderons dans les communes.[1] Fin de la reponse."]
     assert document.notes == (("Note 1", "Decision du conseil national."),)
+
+
+def test_pages_that_are_only_images_are_named(tmp_path: Path) -> None:
+    pages: list[list[tuple[float, float, str]]] = [
+        [(72, 700, "Oui.")], [], [(72, 700, "Fin.")], []]
+    path = tmp_path / "mixte.pdf"
+    path.write_bytes(text_pages_pdf(pages, image_pages=[1]))  # page 4 is blank, not a scan
+    result = extract_file(InputFile(path=path, display=path.name), MATCHER)
+    scanned = [i for i in result.issues if i.code.value == "scanned_pdf"]
+    assert len(scanned) == 1 and "page(s) 2 sur 4" in scanned[0].message
+    assert result.status.value == "error"  # what is on page 2 must be read by hand

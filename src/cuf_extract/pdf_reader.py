@@ -148,6 +148,16 @@ class _Page:
     lines: list[_Line] = field(default_factory=list)
     tables: list[_Table] = field(default_factory=list)
     rules: list[tuple[float, float, float]] = field(default_factory=list)  # not in tables
+    images: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PdfText:
+    """A PDF's text, and the pages that hold images but no text (scanned pages)."""
+
+    document: DocumentText
+    page_count: int
+    image_pages: tuple[int, ...] = ()  # 1-based page numbers
 
 
 def read_pdf(
@@ -158,6 +168,21 @@ def read_pdf(
     clock: Callable[[], float] = time.monotonic,
 ) -> DocumentText:
     """Read a PDF's text as blocks, headers and footers, and its document information.
+
+    See `read_pdf_pages` for the errors raised.
+    """
+    return read_pdf_pages(data, name=name, max_seconds=max_seconds, clock=clock).document
+
+
+def read_pdf_pages(
+    data: bytes,
+    *,
+    name: str,
+    max_seconds: float = MAX_PDF_SECONDS,
+    clock: Callable[[], float] = time.monotonic,
+) -> PdfText:
+    """Read a PDF's text as blocks, headers and footers, and its document information,
+    and say which pages are images without text.
 
     Raises `PackageError` with `encrypted` (a password is needed to open it),
     `unreadable` (damaged), `too_large` (too many pages, characters or seconds) or
@@ -198,11 +223,13 @@ def read_pdf(
         document.close()
     if not any(line.text.strip() for page in pages for line in page.lines):
         raise PackageError(IssueCode.SCANNED_PDF, scanned_message(name))
+    image_pages = tuple(page.number + 1 for page in pages if page.images and not page.lines)
     headers, footers = _running_lines(pages)
     notes = _footnotes(pages)
     blocks = _blocks(pages)
-    return DocumentText(blocks=tuple(blocks), headers=headers, footers=footers, notes=notes,
-                        properties=properties)
+    document = DocumentText(blocks=tuple(blocks), headers=headers, footers=footers,
+                            notes=notes, properties=properties)
+    return PdfText(document, len(pages), image_pages)
 
 
 _STREAM_START = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
@@ -337,10 +364,11 @@ def _read_page(
                 chars.append(_Char(char, x0, x1, y.value, max(size, 1.0), index))
         finally:
             textpage.close()
-        tables, horizontal = _rules(pdfium, page)
+        tables, horizontal, images = _rules(pdfium, page)
     finally:
         page.close()
     result = _Page(number, bottom_edge, top_edge)
+    result.images = images
     result.tables = tables
     result.rules = [(y, x0, x1) for y, x0, x1 in horizontal
                     if not any(t.bottom - 2 <= y <= t.top + 2 for t in tables)]
@@ -360,15 +388,17 @@ def _char_text(code: int) -> str:
 
 def _rules(
     pdfium: Any, page: Any,
-) -> tuple[list[_Table], list[tuple[float, float, float]]]:
-    """Tables drawn with ruling lines (thin path objects), and the horizontal rules
-    (y, x0, x1)."""
+) -> tuple[list[_Table], list[tuple[float, float, float]], int]:
+    """Tables drawn with ruling lines (thin path objects), the horizontal rules
+    (y, x0, x1), and the number of images."""
     raw = pdfium.raw
     horizontal: list[tuple[float, float, float]] = []  # (y, x0, x1)
     vertical: list[tuple[float, float, float]] = []  # (x, y0, y1)
+    images = 0
     for seen, obj in enumerate(page.get_objects(max_depth=2)):
         if seen >= MAX_PATHS_PER_PAGE:
             break
+        images += obj.type == raw.FPDF_PAGEOBJ_IMAGE
         if obj.type != raw.FPDF_PAGEOBJ_PATH:
             continue
         x0, y0, x1, y1 = obj.get_bounds()
@@ -398,7 +428,7 @@ def _rules(
             reverse=True))
         rows = sorted({table.top, *ys, table.bottom}, reverse=True)
         found.append(_Table(top=table.top, bottom=table.bottom, xs=xs, rows=_cluster(rows)))
-    return found, horizontal
+    return found, horizontal, images
 
 
 def _cluster(values: Iterable[float], tolerance: float = 3.0) -> list[float]:

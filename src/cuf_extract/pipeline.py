@@ -310,7 +310,7 @@ def _extract_converted(
 
 def _extract_pdf(item: InputFile, matcher: Matcher) -> FileResult:
     """A PDF with a text layer, rebuilt into blocks by `pdf_reader`, then read like Word."""
-    from cuf_extract.pdf_reader import read_pdf
+    from cuf_extract.pdf_reader import read_pdf_pages
 
     try:
         data = _read_bounded(item.path)
@@ -321,16 +321,26 @@ def _extract_pdf(item: InputFile, matcher: Matcher) -> FileResult:
         return _failed(item, matcher, None, make_issue(exc.code, exc.message))
     sha = hashlib.sha256(data).hexdigest()
     try:
-        document = read_pdf(data, name=item.path.name)
+        pdf = read_pdf_pages(data, name=item.path.name)
     except PackageError as exc:
         return _failed(item, matcher, sha, make_issue(exc.code, exc.message))
-    note = make_issue(
+    notes = [make_issue(
         IssueCode.FROM_PDF,
         f"Les réponses de « {item.path.name} » ont été lues dans un PDF : la mise en forme "
         "(gras, listes, tableaux, coupures de lignes) a pu se perdre. Relisez-les dans le "
         "rapport et comparez avec le PDF en cas de doute.",
-    )
-    return checks.with_issues(_result_from_document(item, matcher, sha, document), (note,))
+    )]
+    if pdf.image_pages:
+        pages = ", ".join(str(n) for n in pdf.image_pages)
+        notes.append(make_issue(
+            IssueCode.SCANNED_PDF,
+            f"« {item.path.name} » : page(s) {pages} sur {pdf.page_count} sans texte, "
+            "seulement une image (page scannée ou photographiée) : son contenu n'a pas pu "
+            "être lu. Lisez ces pages dans le PDF et reportez à la main les réponses qui s'y "
+            "trouvent, ou demandez le fichier Word.",
+        ))
+    return checks.with_issues(_result_from_document(item, matcher, sha, pdf.document),
+                              tuple(notes))
 
 
 def _result_from_document(
