@@ -489,7 +489,6 @@ def _lines(chars: list[_Char], page: int, tables: list[_Table]) -> list[_Line]:
     lines = [_Line(run, page).finish() for run in split if any(not c.text.isspace() for c in run)]
     # 2. Runs on one baseline joined when close (a bold word drawn apart, a bullet and
     #    its text), kept apart across a table rule or a wide gap (columns).
-    lines.sort(key=lambda ln: (-round(ln.base / max(ln.size * 0.35, 0.5)), ln.x0))
     rows: list[list[_Line]] = []
     for line in sorted(lines, key=lambda ln: -ln.base):
         if rows and abs(rows[-1][0].base - line.base) <= 0.35 * line.size:
@@ -504,8 +503,11 @@ def _lines(chars: list[_Char], page: int, tables: list[_Table]) -> list[_Line]:
             gap = line.x0 - current_line.x1
             lone_marker = _marker(current_line.text) is not None and (
                 _marker(current_line.text) == current_line.text.strip())
-            near = gap < 0.8 * max(line.size, current_line.size) or line.first == (
-                current_line.last + 1) or (lone_marker and gap < 6 * line.size)
+            # Next in the content stream (PDFium may have put a generated space or line
+            # break between): one line, however wide the gap (justified text).
+            following = 0 < line.first - current_line.last <= 3
+            near = (gap < 0.8 * max(line.size, current_line.size) or following
+                    or (lone_marker and gap < 6 * line.size))
             if near and not _crosses_rule(tables, current_line.chars[-1], line.chars[0]):
                 space = [] if gap <= 0.15 * line.size else [
                     _Char(" ", current_line.x1, line.x0, line.base, line.size, current_line.last)]
