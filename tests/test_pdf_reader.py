@@ -321,3 +321,12 @@ def test_pages_that_are_only_images_are_named(tmp_path: Path) -> None:
     scanned = [i for i in result.issues if i.code.value == "scanned_pdf"]
     assert len(scanned) == 1 and "page(s) 2 sur 4" in scanned[0].message
     assert result.status.value == "error"  # what is on page 2 must be read by hand
+
+
+def test_spaces_are_kept_as_typed_and_ligatures_become_letters() -> None:
+    from cuf_extract.pdf_reader import _char_text, _chars_text
+
+    text = "Oui\u202f! 20\u00a0000 e\ufb03cace"
+    chars = [_Char(_char_text(ord(ch)), 6 * i, 6 * i + 5.9, 700, 11.0, i)
+             for i, ch in enumerate(text)]
+    assert _chars_text(chars) == "Oui\u202f! 20\u00a0000 efficace"

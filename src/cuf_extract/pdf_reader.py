@@ -459,7 +459,9 @@ def _chars_text(chars: list[_Char]) -> str:
             gap = char.x0 - previous.x1
             if gap > 0.25 * char.size:  # a producer that places words without spaces
                 out.append(" ")
-        out.append(" " if char.text.isspace() and char.text not in "\u00a0\u202f" else char.text)
+        # Spaces are kept as typed (no-break, thin), as the Word path keeps them; only
+        # control characters that a PDF cannot mean as such become plain spaces.
+        out.append(" " if char.text in "\t\n\r\x0b\x0c" else char.text)
         previous = char
     return re.sub(r" {2,}", " ", "".join(out)).strip(" ")
 
