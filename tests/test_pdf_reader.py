@@ -330,3 +330,17 @@ def test_spaces_are_kept_as_typed_and_ligatures_become_letters() -> None:
     chars = [_Char(_char_text(ord(ch)), 6 * i, 6 * i + 5.9, 700, 11.0, i)
              for i, ch in enumerate(text)]
     assert _chars_text(chars) == "Oui\u202f! 20\u00a0000 efficace"
+
+
+def test_table_header_row_at_the_top_of_each_page_is_not_a_running_header() -> None:
+    grid = [(72, 800, 72, 600), (250, 800, 250, 600), (520, 800, 520, 600),
+            (72, 800, 520, 800), (72, 780, 520, 780), (72, 600, 520, 600)]
+    pages = [[(75, 785, "Question"), (255, 785, "Reponse"), (75, 765, question),
+              (255, 765, answer)]
+             for question, answer in (("Premiere question", "Oui."), ("Seconde", "Non."))]
+    document = read_pdf(text_pages_pdf(pages, segments=grid), name="x.pdf")
+    assert document.headers == ()
+    assert [(b.cell, b.text) for b in document.blocks] == [
+        ((0, 0, 0), "Question"), ((0, 0, 1), "Reponse"),
+        ((0, 1, 0), "Premiere question"), ((0, 1, 1), "Oui."),
+        ((0, 2, 0), "Seconde"), ((0, 2, 1), "Non.")]

@@ -578,7 +578,10 @@ def _running_lines(pages: list[_Page]) -> tuple[tuple[str, ...], tuple[str, ...]
     def band(page: _Page, top: bool) -> list[_Line]:
         height = page.top - page.bottom
         limit = page.top - height * MARGIN_BAND if top else page.bottom + height * MARGIN_BAND
-        lines = [ln for ln in page.lines if (ln.base >= limit if top else ln.base <= limit)]
+        # A table's header row repeated on each page is the table's (read once by
+        # _blocks), not a running header.
+        lines = [ln for ln in page.lines if (ln.base >= limit if top else ln.base <= limit)
+                 and _table_at(page.tables, ln.x0 + 0.5, ln.base) is None]
         return sorted(lines, key=lambda ln: -ln.base if top else ln.base)[:3]
 
     found: dict[bool, list[str]] = {True: [], False: []}
