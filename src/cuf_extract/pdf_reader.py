@@ -9,23 +9,31 @@ lazily) and turns them back into what the respondent typed:
   one baseline stay apart only when they are far apart or a table rule lies between;
 - running headers, footers and page numbers: lines in the top or bottom band of the
   page whose text (digits ignored) comes back on several pages, and lines that are
-  only a page number ("3", "Page 3 / 5", "- 3 -", "3/5"), are taken out of the flow;
-  the others go to `DocumentText.headers`/`footers` once;
+  only a page number ("3", "Page 3 / 5", "- 3 -", "3/5"), are taken out of the flow,
+  from the page edge inwards; the others go to `DocumentText.headers`/`footers` once;
+- footnotes: a superscript note number goes back into its line as "[1]"; the smaller
+  lines under a short separator rule at a page's foot become `DocumentText.notes`;
 - tables: where ruling lines draw a grid, each line goes to the cell holding it and
   cells are read row by row (`Block.cell`); a table continued on the next page keeps
-  its number, and a repeated header row is read once;
+  its number, a repeated header row is read once, and a row broken by the page stays
+  one row;
 - lines -> paragraphs: a new paragraph where the vertical gap is larger than the line
   pitch, the font size changes, the indent changes, a list marker starts the line, or
   the previous line ended short (the next line's first word would have fitted on it);
 - list markers (bullets, dashes, Symbol-font private-use bullets, "1." "a)") become
-  `Block.list_label` ("-" or the number), even when the marker stands on a line of
-  its own; a word hyphenated by the layout at a line end is joined again, a real
-  hyphen ("Nord-Pas-de-Calais", "2020-2021") is kept;
-- ligatures become their letters; other characters are kept as PDFium gives them.
+  `Block.list_label` ("-" or the number) and `list_level` (from the markers'
+  indents), even when the marker stands on a line of its own; a word hyphenated by
+  the layout at a line end is joined again, a real hyphen ("Nord-Pas-de-Calais",
+  "2020-2021") is kept;
+- ligatures become their letters; other characters (no-break and thin spaces, curly
+  quotes) are kept as PDFium gives them, as the Word path keeps what was typed.
 
-Untrusted input: the caller bounds the file size; here the page count, the characters
-per page, the drawing objects read per page and the time spent on one file are
-bounded, and going over ends with `PackageError(too_large)`.
+`read_pdf_pages` also names the pages that hold images and no text (scanned pages).
+
+Untrusted input: the caller bounds the file size; here the inflated size of the
+compressed streams PDFium would decode (checked before PDFium opens the file), the
+page count, the characters per page, the drawing objects read per page and the time
+spent on one file are bounded, and going over ends with `PackageError(too_large)`.
 """
 
 from __future__ import annotations
