@@ -344,3 +344,11 @@ def test_table_header_row_at_the_top_of_each_page_is_not_a_running_header() -> N
         ((0, 0, 0), "Question"), ((0, 0, 1), "Reponse"),
         ((0, 1, 0), "Premiere question"), ((0, 1, 1), "Oui."),
         ((0, 2, 0), "Seconde"), ((0, 2, 1), "Non.")]
+
+
+def test_a_page_with_only_a_logo_is_not_a_scan(tmp_path: Path) -> None:
+    pages: list[list[tuple[float, float, str]]] = [[(72, 700, "Oui.")], []]
+    path = tmp_path / "logo.pdf"
+    path.write_bytes(text_pages_pdf(pages, image_pages=[1], image_size=(120, 60)))
+    result = extract_file(InputFile(path=path, display=path.name), MATCHER)
+    assert "scanned_pdf" not in {i.code.value for i in result.issues}

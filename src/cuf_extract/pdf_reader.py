@@ -398,15 +398,21 @@ def _rules(
     pdfium: Any, page: Any,
 ) -> tuple[list[_Table], list[tuple[float, float, float]], int]:
     """Tables drawn with ruling lines (thin path objects), the horizontal rules
-    (y, x0, x1), and the number of images."""
+    (y, x0, x1), and the number of images covering much of the page (scans)."""
     raw = pdfium.raw
     horizontal: list[tuple[float, float, float]] = []  # (y, x0, x1)
     vertical: list[tuple[float, float, float]] = []  # (x, y0, y1)
     images = 0
+    left, bottom, right, top = page.get_bbox()
+    page_area = max((right - left) * (top - bottom), 1.0)
     for seen, obj in enumerate(page.get_objects(max_depth=2)):
         if seen >= MAX_PATHS_PER_PAGE:
             break
-        images += obj.type == raw.FPDF_PAGEOBJ_IMAGE
+        if obj.type == raw.FPDF_PAGEOBJ_IMAGE:
+            # A scan fills the page; a logo or a signature does not.
+            x0, y0, x1, y1 = obj.get_bounds()
+            images += (x1 - x0) * (y1 - y0) >= 0.4 * page_area
+            continue
         if obj.type != raw.FPDF_PAGEOBJ_PATH:
             continue
         x0, y0, x1, y1 = obj.get_bounds()
