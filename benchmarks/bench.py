@@ -491,6 +491,90 @@ def summarize_json(path: Path) -> str:
 # --------------------------------------------------------------------------- main
 
 
+# --------------------------------------------------------------------------- PDF replies
+
+PDF_TARGET_S = 10.0  # 100 single-file PDF replies of 3 pages, end to end
+
+
+def pdf_folders(workdir: Path, n: int) -> tuple[Path, Path] | None:
+    """N unique 3-page replies as .docx and, saved by LibreOffice, as .pdf (reused)."""
+    from tests.fixtures.builder import questionnaire_doc, text_p
+    from tests.fixtures.variants import ANSWERS
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        return None
+    docx_dir, pdf_dir = workdir / f"pdf-{n}-docx", workdir / f"pdf-{n}"
+    stamp = workdir / f"pdf-{n}.manifest.json"
+    digest = _fixture_digest()
+    if stamp.is_file() and json.loads(stamp.read_text()).get("fixtures") == digest:
+        return docx_dir, pdf_dir
+    for folder in (docx_dir, pdf_dir):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+    for i in range(n):
+        answers = {qid: [text_p(f"{t} (réf. {i})") for t in texts]
+                   for qid, texts in ANSWERS.items()}
+        (docx_dir / f"{i:05d} Réponse {_org_name(i)}.docx").write_bytes(
+            questionnaire_doc(answers, core={"creator": _org_name(i)}))
+    with tempfile.TemporaryDirectory(prefix="cuf-bench-lo-") as profile:
+        subprocess.run(
+            [soffice, f"-env:UserInstallation={Path(profile).as_uri()}", "--headless",
+             "--convert-to", "pdf", "--outdir", str(pdf_dir),
+             *sorted(str(p) for p in docx_dir.iterdir())],
+            check=True, capture_output=True, timeout=60 + 5 * n)
+    stamp.write_text(json.dumps({"fixtures": digest, "n": n}))
+    return docx_dir, pdf_dir
+
+
+def pdf_section(args: argparse.Namespace, workdir: Path, cuf: Sequence[str], log: Path) -> None:
+    """PDF replies beside the same replies as .docx: seconds, ms per page, peak memory."""
+    import pypdfium2 as pdfium
+
+    n = args.pdf
+    print(f"\n== PDF replies: {n} single-file replies, LibreOffice PDF export, beside the "
+          f"same replies as .docx; cold, median of {args.repeat} ==", flush=True)
+    folders = pdf_folders(workdir, n)
+    if folders is None:
+        print("LibreOffice (soffice) not found: PDF rows skipped.")
+        return
+    docx_dir, pdf_dir = folders
+    pages = 0
+    for path in pdf_dir.iterdir():
+        document = pdfium.PdfDocument(path)
+        pages += len(document)
+        document.close()
+    out_dir = workdir / "out"
+    out_dir.mkdir(exist_ok=True)
+
+    def cold(_: int = 0) -> None:
+        shutil.rmtree(out_dir / ".cuf-extract", ignore_errors=True)
+        for old in out_dir.glob("pdf-*.xlsx"):
+            old.unlink()
+
+    rows = []
+    measured: dict[str, Measure] = {}
+    for label, folder, extra in (
+        ("cuf-extract, PDF", pdf_dir, ()), ("cuf-extract, PDF, --jobs 1", pdf_dir, ("--jobs", "1")),
+        ("cuf-extract, same replies as .docx", docx_dir, ()),
+    ):
+        tag = "pdf-" + label.split(",")[-1].strip().replace(" ", "").replace(".", "")
+        cmd = [*cuf, str(folder), "-o", str(out_dir / f"{tag}.xlsx"), "--json",
+               str(out_dir / f"{tag}.json"), *extra]
+        m = repeat(cmd, args.repeat, cwd=workdir, log=log, before=cold)
+        measured[label] = m
+        per_page = f"{m.seconds / pages * 1000:.1f}" if folder == pdf_dir else ""
+        rows.append([label, str(n), str(pages) if folder == pdf_dir else "",
+                     f"{m.seconds:.2f}", f"{m.seconds / n * 1000:.1f}", per_page,
+                     _fmt(m.peak_mb, ".0f"), _fmt(m.tree_mb, ".0f"), str(m.rc)])
+    print_table(["row", "files", "pages", "seconds", "ms/file", "ms/page", "peak MB",
+                 "tree MB", "rc"], rows)
+    best = measured["cuf-extract, PDF"].seconds
+    print(f"  {n} PDF replies end to end <= {PDF_TARGET_S:.0f} s (for 100): {best:.2f} s "
+          f"{check(best * 100 / n <= PDF_TARGET_S)}")
+    print(f"  output (PDF): {summarize_json(out_dir / 'pdf-PDF.json')}")
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-n", type=int, default=1000, help="replies in the main set")
@@ -508,6 +592,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help="first run vs unchanged rerun on this many replies (0: skip)")
     parser.add_argument("--rerun-only", action="store_true",
                         help="measure only the rerun case (--rerun), nothing else")
+    parser.add_argument("--pdf", type=int, default=100, metavar="FILES",
+                        help="PDF replies (made by LibreOffice) in the PDF rows (0: skip)")
+    parser.add_argument("--pdf-only", action="store_true",
+                        help="run only the PDF rows")
     return parser.parse_args(argv)
 
 
@@ -522,6 +610,11 @@ def main(argv: Sequence[str] | None = None) -> int:  # noqa: C901 - a linear scr
         workdir = args.workdir.resolve()
         workdir.mkdir(parents=True, exist_ok=True)
     try:
+        if args.pdf_only:
+            out = workdir / "out"
+            out.mkdir(exist_ok=True)
+            pdf_section(args, workdir, cuf_command(), out / "children.log")
+            return 0
         return run(args, scales, workdir)
     finally:
         if temp is not None:
@@ -689,6 +782,9 @@ def run(args: argparse.Namespace, scales: list[int], workdir: Path) -> int:
                       _fmt(m.peak_mb, ".0f"), _fmt(m.tree_mb, ".0f"), str(m.rc)])
     print_table(["answers", "document.xml KB", "seconds", "ms/file", "ms per XML KB",
                  "peak MB", "tree MB", "rc"], drows)
+
+    if args.pdf:
+        pdf_section(args, workdir, cuf, log)
 
     # -- correctness
     print("\n== Correctness ==", flush=True)

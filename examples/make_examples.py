@@ -4,9 +4,10 @@
 
     python examples/make_examples.py
 
-Six fictional replies to the 2020 questionnaire, written with the test fixture
+Seven fictional replies to the 2020 questionnaire, written with the test fixture
 builder (tests/fixtures/builder.py), which writes WordprocessingML the way Word
-does. The output is deterministic: running the script twice gives the same bytes.
+does. The .docx output is deterministic: running the script twice gives the same
+bytes; the PDF is made by LibreOffice (`soffice`) and is not.
 
 | file                                      | shows                                          | expected status |
 | ----------------------------------------- | ---------------------------------------------- | --------------- |
@@ -16,6 +17,7 @@ does. The output is deterministic: running the script twice gives the same bytes
 | alliance-ecologie-et-territoires.docx     | content controls, bullet lists, Q5 placeholder | warning         |
 | federation-progressiste-lettre.docx       | free-format letter, no questions               | warning         |
 | ~$ion-des-territoires-solidaires.docx     | Word owner (lock) file                         | skipped         |
+| rassemblement-des-villes-ouvertes.pdf     | the form saved as PDF by LibreOffice           | ok (from PDF)   |
 
 `EXPECTED` below holds the answers the extractor should find in each file.
 """
@@ -32,6 +34,7 @@ if str(ROOT) not in sys.path:
 from tests.fixtures.builder import (  # noqa: E402
     FORM,
     build_docx,
+    complex_field,
     dele,
     empty_p,
     ins,
@@ -303,6 +306,42 @@ def owner_file(user: str) -> bytes:
     return data.ljust(162, b"\0")
 
 
+# --------------------------------------------------------------------------- 6. a PDF
+
+RVO = "Rassemblement des villes ouvertes"
+RVO_ANSWERS = {
+    "Q1": [
+        "Oui. Nos candidats s’engageront à consacrer au moins 0,5 % du budget d’investissement de leur commune à des projets menés avec des villes partenaires, en Europe comme en Afrique.",
+    ],
+    "Q2": [
+        "Oui, partout où la commune compte plus de 5 000 habitants. L’adjoint aux relations internationales travaillera avec les associations de solidarité, les établissements scolaires et les entreprises exportatrices du territoire.",
+        "Dans les plus petites communes, nous encouragerons les délégations intercommunales.",
+    ],
+    "Q3": [
+        "Pas encore : un cycle de trois webinaires sera proposé aux nouveaux élus au printemps 2020, en lien avec les réseaux régionaux multi-acteurs.",
+    ],
+    "Q4": [
+        "Oui. Une fois par an, le conseil municipal consacrera une séance publique aux partenariats internationaux de la ville, ouverte aux questions des habitants.",
+    ],
+    "Q5": [
+        "Oui : un panel d’habitants tirés au sort évaluera tous les deux ans la politique internationale de la commune, et ses avis seront publiés sur le site de la ville.",
+    ],
+}
+
+
+def rassemblement_des_villes_ouvertes_source() -> bytes:
+    """The Word reply that LibreOffice turns into the example PDF (see `pdf_example`)."""
+    header = [p(run(RVO, bold=True, split=False), style="Header")]
+    footer = [p(run("Page ", split=False), complex_field(" PAGE ", "1"), style="Footer",
+                jc="center")]
+    return questionnaire_doc(
+        {qid: below(texts) for qid, texts in RVO_ANSWERS.items()},
+        header=header, footer=footer,
+        core={"creator": "Marc Duval", "last_modified_by": "Marc Duval",
+              "modified": "2020-02-08T11:00:00Z"},
+    )
+
+
 # --------------------------------------------------------------------------- the files
 
 FILES = {
@@ -312,6 +351,13 @@ FILES = {
     "alliance-ecologie-et-territoires.docx": alliance_ecologie_et_territoires,
     "federation-progressiste-lettre.docx": federation_progressiste_lettre,
     "~$ion-des-territoires-solidaires.docx": lambda: owner_file(UTS_EDITOR),
+}
+
+#: PDF examples: made by LibreOffice from a Word source, so not byte-for-byte
+#: reproducible; `main` runs exactly:
+#: soffice -env:UserInstallation=file://$T/profile --headless --convert-to pdf --outdir $T $T/NAME.docx
+PDF_FILES = {
+    "rassemblement-des-villes-ouvertes.pdf": rassemblement_des_villes_ouvertes_source,
 }
 
 #: What the extractor should find: (status, answers by question id).
@@ -331,6 +377,8 @@ EXPECTED: dict[str, tuple[str, dict[str, str | None]]] = {
         "warning", {qid: aet_expected(qid) for qid in QIDS}),
     "federation-progressiste-lettre.docx": ("warning", dict.fromkeys(QIDS)),
     "~$ion-des-territoires-solidaires.docx": ("skipped", {}),
+    "rassemblement-des-villes-ouvertes.pdf": (
+        "ok", {qid: joined(t) for qid, t in RVO_ANSWERS.items()}),
 }
 
 
@@ -340,6 +388,26 @@ def main() -> None:
         data = make()
         (OUT / name).write_bytes(data)
         print(f"{len(data):>7} B  {OUT.relative_to(ROOT) / name}")
+    for name, make in PDF_FILES.items():
+        pdf_example(name, make())
+
+
+def pdf_example(name: str, docx: bytes) -> None:
+    """Write `name` in replies/: the Word source saved as PDF by LibreOffice."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="cuf-example-") as tmp_name:
+        tmp = Path(tmp_name)
+        source = tmp / (Path(name).stem + ".docx")
+        source.write_bytes(docx)
+        subprocess.run(
+            ["soffice", f"-env:UserInstallation={(tmp / 'profile').as_uri()}", "--headless",
+             "--convert-to", "pdf", "--outdir", str(tmp), str(source)],
+            check=True, capture_output=True, timeout=180)
+        shutil.copyfile(tmp / name, OUT / name)
+    print(f"{(OUT / name).stat().st_size:>7} B  {OUT.relative_to(ROOT) / name}")
 
 
 if __name__ == "__main__":

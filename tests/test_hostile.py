@@ -20,9 +20,20 @@ from cuf_extract.models import Run
 from cuf_extract.pipeline import InputFile, extract_file
 from cuf_extract.questionnaire import load_questionnaire
 from tests.fixtures.builder import questionnaire_doc, text_p
+from tests.fixtures.pdf_builder import (
+    blank_page_pdf,
+    flate_bomb_pdf,
+    many_pages_pdf,
+    reference_loop_pdf,
+)
+from tests.fixtures.pdf_sources import PDF_DIR
 from tests.fixtures.variants import BY_NAME, VARIANTS
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _pdf_reply() -> bytes:
+    return (PDF_DIR / "lo_qa_table.pdf").read_bytes()  # answers differ from bon.docx
 
 
 def _replace_part(docx: bytes, name: str, data: bytes) -> bytes:
@@ -74,8 +85,15 @@ def hostile_files() -> dict[str, tuple[bytes, str, str | None]]:
         "tronque.docx": (good[: len(good) // 2], "error", "unreadable"),
         "page-web.docx": (b"<!DOCTYPE html><html><body>Oui</body></html>", "error",
                           "unsupported_format"),
-        "scan.pdf": (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", "error",
-                     "unsupported_format"),
+        # PDFs are read since PDF replies are supported: these are the broken ones.
+        "debut.pdf": (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n", "error",
+                      "unreadable"),
+        "tronque.pdf": (_pdf_reply()[: len(_pdf_reply()) // 2], "error", "unreadable"),
+        "boucle.pdf": (reference_loop_pdf(), "error", "unreadable"),
+        "cent-mille-pages.pdf": (many_pages_pdf(), "error", "too_large"),
+        "bombe.pdf": (flate_bomb_pdf(), "error", "too_large"),
+        "scan.pdf": (blank_page_pdf(), "error", "scanned_pdf"),
+        "tableau.pdf": (_pdf_reply(), "warning", "from_pdf"),
         "~$bon.docx": (b"\x05Alice" + b"\0" * 156, "skipped", "owner_file"),
         "xxe.docx": (_replace_part(good, "word/document.xml", xxe), "error", "unreadable"),
         "rires.docx": (_replace_part(good, "word/document.xml", laughs + doc_xml), "error",

@@ -320,7 +320,7 @@ def test_doc_renamed_docx_is_still_doc(tmp_path: Path, soffice_files: dict[str, 
 # -- explain --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", [k for k in FileKind if k is not FileKind.DOCX])
+@pytest.mark.parametrize("kind", [k for k in FileKind if k not in (FileKind.DOCX, FileKind.PDF)])
 def test_every_other_kind_is_explained_in_one_french_sentence(kind: FileKind) -> None:
     code, message = explain(kind, "réponse PS.docx")
     assert isinstance(code, IssueCode)
@@ -330,11 +330,8 @@ def test_every_other_kind_is_explained_in_one_french_sentence(kind: FileKind) ->
 
 
 def test_explain_codes_and_key_sentences() -> None:
-    assert explain(FileKind.PDF, "x.pdf") == (
-        IssueCode.UNSUPPORTED_FORMAT,
-        "« x.pdf » est un PDF : demandez le fichier Word (.docx), ou recopiez les réponses "
-        "dans un questionnaire vierge (commande « cuf-extract template »).",
-    )
+    with pytest.raises(ValueError):  # PDFs are read (pdf_reader), not refused
+        explain(FileKind.PDF, "x.pdf")
     code, message = explain(FileKind.CORRUPT, "x.docx")
     assert code is IssueCode.UNREADABLE
     wanted = "endommagé ou incomplet (téléchargement interrompu ?) : demandez un nouvel envoi"

@@ -330,9 +330,12 @@ def test_the_bundled_examples_publish(
     # The letter's answers are not in the form: published empty, and flagged.
     assert code == EXIT_FLAGGED and "n'a répondu à aucune question" in out
     paragraphs = styled_paragraphs(tmp_path / DOCX)
-    organisations = [text for _, text in paragraphs[3:8]]
-    assert {style for style, _ in paragraphs[3:8]} == {"List Bullet"}
-    assert paragraphs[8][0] == "Heading 1"
+    replied = 6  # five Word replies (the letter among them) and one PDF
+    assert paragraphs[2][1] == f"{replied} organisations ont répondu :"
+    organisations = [text for _, text in paragraphs[3:3 + replied]]
+    assert {style for style, _ in paragraphs[3:3 + replied]} == {"List Bullet"}
+    assert paragraphs[3 + replied][0] == "Heading 1"
+    assert "Rassemblement des villes ouvertes" in organisations
     assert organisations == sorted(organisations, key=sort_key)
     assert [t for s, t in paragraphs if s == "Heading 2"] == organisations * 5
     assert (tmp_path / HTML).is_file()

@@ -477,11 +477,12 @@ def test_the_bundled_example_list(
         ("Parti des communes rurales", "a répondu"),  # « PARTI DES COMMUNES RURALES »
         ("Alliance écologie & territoires", "a répondu"),  # « … écologie et territoires »
         ("Fédération des progressistes", "à vérifier"),  # « FÉDÉRATION PROGRESSISTE »
+        ("Rassemblement des villes ouvertes", "a répondu"),  # its reply is a PDF
         ("Rassemblement des élus de la montagne", "sans réponse"),
         ("Nouvelle Gauche municipale", "sans réponse"),
     ]
     assert [row[0] for row in below[2:]] == ["FÉDÉRATION PROGRESSISTE"]
-    assert "Sans réponse à ce jour : 2 organisations (sur 7 sollicitées)" in out
+    assert "Sans réponse à ce jour : 2 organisations (sur 8 sollicitées)" in out
 
 
 @pytest.mark.parametrize("how", ["sheet deleted", "rows emptied"])

@@ -192,3 +192,16 @@ def test_a_list_of_recipients_always_rewrites_the_outputs(
     capsys.readouterr()
     _run(tmp_path, monkeypatch)
     assert "Rien n'a changé" not in capsys.readouterr().out
+
+
+def test_a_reading_library_upgrade_invalidates_the_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A PDFium upgrade may read a PDF differently: cached results must not survive it."""
+    import importlib.metadata
+
+    from cuf_extract.cache import code_fingerprint
+
+    before = code_fingerprint()
+    real = importlib.metadata.version
+    monkeypatch.setattr(importlib.metadata, "version",
+                        lambda name: "999.0" if name == "pypdfium2" else real(name))
+    assert code_fingerprint() != before

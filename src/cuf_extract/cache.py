@@ -24,10 +24,20 @@ CACHE_FOLDER = Path(".cuf-extract") / "cache"
 _EXCLUDED_FIELDS = ("respondent_source", "document_date", "respondent_candidates")  # not dumped
 
 
+# Libraries whose upgrade may change what is read from a file (PDFium's text layer).
+_READING_LIBRARIES = ("pypdfium2", "lxml", "rapidfuzz")
+
+
 def code_fingerprint() -> str:
-    """The tool's version and its modules' sizes and dates: a developer's edit counts too."""
+    """The tool's version and its modules' sizes and dates (a developer's edit counts
+    too), and the versions of the libraries that read the files."""
+    from importlib.metadata import PackageNotFoundError, version
+
     package = Path(__file__).parent
     digest = hashlib.sha256(__version__.encode())
+    for library in _READING_LIBRARIES:
+        with contextlib.suppress(PackageNotFoundError):
+            digest.update(f"{library}={version(library)}".encode())
     for path in sorted(package.rglob("*")):
         if path.suffix in (".py", ".toml"):
             stat = path.stat()

@@ -34,6 +34,8 @@ SEVERITY: dict[IssueCode, Severity] = {
     IssueCode.ANSWERED_TWICE: Severity.WARNING,
     IssueCode.UNKNOWN_SYMBOL: Severity.INFO,
     IssueCode.POSSIBLE_SIGNATURE: Severity.INFO,
+    IssueCode.SCANNED_PDF: Severity.ERROR,
+    IssueCode.FROM_PDF: Severity.INFO,
 }
 
 def make_issue(code: IssueCode, message: str, question: str | None = None) -> Issue:

@@ -587,7 +587,8 @@ def explain(kind: FileKind, name: str) -> tuple[IssueCode, str]:
     """The issue code and one French sentence for a file that cannot be extracted.
 
     For the convertible kinds (doc, odt, rtf, Word XML) the sentence is the one for
-    when LibreOffice is not installed. Raises ValueError for `docx`.
+    when LibreOffice is not installed. Raises ValueError for `docx` and `pdf`, which
+    are read (`cuf_extract.pdf_reader` says why a PDF could not be).
     """
     q = f"« {name} »"
     table: dict[FileKind, tuple[IssueCode, str]] = {
@@ -595,10 +596,6 @@ def explain(kind: FileKind, name: str) -> tuple[IssueCode, str]:
             IssueCode.ENCRYPTED,
             f"{q} est protégé par un mot de passe : demandez une version sans mot de passe, "
             "ou ouvrez-le dans Word, retirez la protection et enregistrez-le.",
-        ),
-        FileKind.PDF: (
-            IssueCode.UNSUPPORTED_FORMAT,
-            f"{q} est un PDF : {_ASK_WORD}, ou {_TEMPLATE}.",
         ),
         FileKind.DOC: (
             IssueCode.UNSUPPORTED_FORMAT,

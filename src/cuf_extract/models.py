@@ -53,6 +53,8 @@ class IssueCode(StrEnum):
     ANSWERED_TWICE = "answered_twice"
     UNKNOWN_SYMBOL = "unknown_symbol"
     POSSIBLE_SIGNATURE = "possible_signature"
+    SCANNED_PDF = "scanned_pdf"
+    FROM_PDF = "from_pdf"
 
 
 class RespondentSource(StrEnum):

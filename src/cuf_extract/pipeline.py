@@ -215,6 +215,8 @@ def _extract_sniffed(
     path = item.path
     if kind in inputs.CONVERTIBLE_KINDS and converter.available:
         return _extract_converted(item, matcher, converter, kind)
+    if kind is inputs.FileKind.PDF:
+        return _extract_pdf(item, matcher)
     if kind not in (inputs.FileKind.DOCX, inputs.FileKind.ZIP):
         code, message = inputs.explain(kind, path.name)
         return _failed(item, matcher, _sha256_or_none(path), make_issue(code, message))
@@ -308,6 +310,41 @@ def _extract_converted(
     )
     return _extract_docx_bytes(item, matcher, data, sha or hashlib.sha256(data).hexdigest(),
                                (note,))
+
+
+def _extract_pdf(item: InputFile, matcher: Matcher) -> FileResult:
+    """A PDF with a text layer, rebuilt into blocks by `pdf_reader`, then read like Word."""
+    from cuf_extract.pdf_reader import read_pdf_pages
+
+    try:
+        data = _read_bounded(item.path)
+    except OSError as exc:
+        code, message = inputs.explain(inputs.FileKind.INACCESSIBLE, item.path.name)
+        return _failed(item, matcher, None, make_issue(code, f"{message} ({exc.strerror})"))
+    except PackageError as exc:
+        return _failed(item, matcher, None, make_issue(exc.code, exc.message))
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        pdf = read_pdf_pages(data, name=item.path.name)
+    except PackageError as exc:
+        return _failed(item, matcher, sha, make_issue(exc.code, exc.message))
+    notes = [make_issue(
+        IssueCode.FROM_PDF,
+        f"Les réponses de « {item.path.name} » ont été lues dans un PDF : la mise en forme "
+        "(gras, listes, tableaux, coupures de lignes) a pu se perdre. Relisez-les dans le "
+        "rapport et comparez avec le PDF en cas de doute.",
+    )]
+    if pdf.image_pages:
+        pages = ", ".join(str(n) for n in pdf.image_pages)
+        notes.append(make_issue(
+            IssueCode.SCANNED_PDF,
+            f"« {item.path.name} » : page(s) {pages} sur {pdf.page_count} sans texte, "
+            "seulement une image (page scannée ou photographiée) : son contenu n'a pas pu "
+            "être lu. Lisez ces pages dans le PDF et reportez à la main les réponses qui s'y "
+            "trouvent, ou demandez le fichier Word.",
+        ))
+    return checks.with_issues(_result_from_document(item, matcher, sha, pdf.document),
+                              tuple(notes))
 
 
 def _result_from_document(

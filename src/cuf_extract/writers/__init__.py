@@ -86,6 +86,8 @@ ISSUE_LABELS: dict[IssueCode, str] = {
     IssueCode.ANSWERED_TWICE: "question répondue deux fois",
     IssueCode.UNKNOWN_SYMBOL: "symbole non reconnu",
     IssueCode.POSSIBLE_SIGNATURE: "signature possible dans une réponse",
+    IssueCode.SCANNED_PDF: "PDF scanné, sans texte",
+    IssueCode.FROM_PDF: "lu depuis un PDF",
 }
 
 CHANGE_LABELS: dict[ChangeKind, str] = {

@@ -1,0 +1,972 @@
+"""A PDF reply -> the same `DocumentText` as a Word file, rebuilt from the page layout.
+
+A PDF keeps glyphs and their positions, not paragraphs. This module reads every
+character with its baseline, box and font size through PDFium (pypdfium2, imported
+lazily) and turns them back into what the respondent typed:
+
+- characters -> lines: consecutive characters (in content-stream order) on one
+  baseline; a justified line is one run however wide its word gaps, and two runs on
+  one baseline stay apart only when they are far apart or a table rule lies between;
+- running headers, footers and page numbers: lines in the top or bottom band of the
+  page whose text (digits ignored) comes back on several pages, and lines that are
+  only a page number ("3", "Page 3 / 5", "- 3 -", "3/5"), are taken out of the flow,
+  from the page edge inwards; the others go to `DocumentText.headers`/`footers` once;
+- footnotes: a superscript note number goes back into its line as "[1]"; the smaller
+  lines under a short separator rule at a page's foot become `DocumentText.notes`;
+- tables: where ruling lines draw a grid, each line goes to the cell holding it and
+  cells are read row by row (`Block.cell`); a table continued on the next page keeps
+  its number, a repeated header row is read once, and a row broken by the page stays
+  one row;
+- lines -> paragraphs: a new paragraph where the vertical gap is larger than the line
+  pitch, the font size changes, the indent changes, a list marker starts the line, or
+  the previous line ended short (the next line's first word would have fitted on it);
+- list markers (bullets, dashes, Symbol-font private-use bullets, "1." "a)") become
+  `Block.list_label` ("-" or the number) and `list_level` (from the markers'
+  indents), even when the marker stands on a line of its own; a word hyphenated by
+  the layout at a line end is joined again, a real hyphen ("Nord-Pas-de-Calais",
+  "2020-2021") is kept;
+- ligatures become their letters; other characters (no-break and thin spaces, curly
+  quotes) are kept as PDFium gives them, as the Word path keeps what was typed.
+
+`read_pdf_pages` also names the pages that hold images and no text (scanned pages).
+
+Untrusted input: the caller bounds the file size; here the inflated size of the
+compressed streams PDFium would decode (checked before PDFium opens the file), the
+page count, the characters per page, the drawing objects read per page and the time
+spent on one file are bounded, and going over ends with `PackageError(too_large)`.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from cuf_extract.docx_reader import Block, DocumentText, Properties
+from cuf_extract.models import IssueCode
+from cuf_extract.package import PackageError
+
+#: More pages than any reply; a 500-page PDF is the wrong file (see docs/limits.md).
+MAX_PDF_PAGES = 200
+#: Characters read per page: a dense A4 page holds about 6,000.
+MAX_CHARS_PER_PAGE = 50_000
+#: Drawing objects inspected per page to find table rules.
+MAX_PATHS_PER_PAGE = 5_000
+#: Seconds spent on one PDF before giving up (checked between pages and every 1,000
+#: characters: PDFium itself cannot be interrupted while it parses one page).
+MAX_PDF_SECONDS = 30.0
+
+#: Largest decompressed size of one Flate stream that PDFium would decode to read text
+#: (page content, fonts, object streams; images are never decoded for text), and of
+#: all of them together: a 600 KB "PDF bomb" inflating to 400 MB cost PDFium 850 MB.
+MAX_STREAM_INFLATED_BYTES = 32 * 1024 * 1024
+MAX_TOTAL_INFLATED_BYTES = 128 * 1024 * 1024
+
+#: Share of the page height, at the top and at the bottom, where running headers and
+#: footers are looked for.
+MARGIN_BAND = 0.12
+
+_LIGATURES = {
+    "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
+    "\ufb05": "st", "\ufb06": "st",
+}
+# Bullets as fonts draw them; Symbol and Wingdings bullets arrive as private-use
+# characters (U+F0B7 "", U+F0A7 "", U+F0D8 "", U+F076 "", U+F0FC "" …).
+_BULLETS = frozenset("•▪◦‣∙·●○■□◆◇►▸▹➢➤✓✔-–—*o\uf0b7\uf0a7\uf0d8\uf076\uf0fc\uf0a8\uf06e\uf071")
+# What Word prints in an empty content control: not typed, never an answer.
+_PLACEHOLDERS = frozenset({
+    "Cliquez ou appuyez ici pour entrer du texte.", "Cliquez ici pour taper du texte.",
+    "Click or tap here to enter text.", "Click here to enter text.",
+})
+# Bullets that are never text (a dash, "*", "o" or "1." may be, at the start of a line
+# wrapped from the line above).
+_GLYPH_BULLETS = _BULLETS - frozenset("-–—*o")
+_NUMBER_LABEL = re.compile(r"^(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,5})[.)]$")
+_PAGE_NUMBER = re.compile(
+    r"^(?:(?:page|p\.)\s*)?[-–—]?\s*\d{1,4}\s*(?:(?:/|sur|of)\s*\d{1,4})?\s*[-–—]?$",
+    re.IGNORECASE,
+)
+# Second parts and first parts of French compound words: a hyphen at a line end next
+# to them is the word's own ("peut-" / "être", "sous-" / "préfecture").
+_COMPOUND_PARTS = frozenset({
+    "de", "du", "des", "la", "le", "les", "là", "ci", "t", "il", "ils", "elle", "elles",
+    "on", "ce", "même", "mêmes", "dire", "être", "vis", "à", "sous", "non", "ex", "anti",
+    "co", "demi", "semi", "mi", "vice", "arrière", "avant", "après", "contre", "entre",
+    "grand", "grande", "petit", "petite", "haut", "sur", "néo", "post", "pré", "pro",
+    "extra", "inter", "intra", "multi", "pluri", "quasi", "auto", "socio", "franco",
+    "euro", "ultra", "micro", "macro", "peut", "est", "au", "soit",
+})
+
+
+@dataclass(slots=True)
+class _Char:
+    text: str
+    x0: float
+    x1: float
+    base: float  # baseline y (PDF user space: up is positive)
+    size: float
+    index: int
+
+
+@dataclass(slots=True)
+class _Line:
+    chars: list[_Char]
+    page: int
+    x0: float = 0.0
+    x1: float = 0.0
+    base: float = 0.0
+    size: float = 0.0
+    text: str = ""
+    first: int = 0  # stream index of its first and last characters
+    last: int = 0
+    label: str | None = None  # list marker found at its start
+    text_x0: float = 0.0  # where the text starts, after the marker
+    cell: tuple[int, int, int] | None = None
+
+    def finish(self) -> _Line:
+        chars = self.chars
+        self.x0 = min(c.x0 for c in chars)
+        self.x1 = max(c.x1 for c in chars)
+        self.base = statistics.median(c.base for c in chars)
+        self.size = max(c.size for c in chars)
+        self.first = min(c.index for c in chars)
+        self.last = max(c.index for c in chars)
+        self.text = _chars_text(chars)
+        self.text_x0 = self.x0
+        return self
+
+
+@dataclass(slots=True)
+class _Table:
+    top: float
+    bottom: float
+    xs: list[float]  # column boundaries, left to right
+    rows: list[float]  # row boundaries, top to bottom
+
+
+@dataclass(slots=True)
+class _Page:
+    number: int
+    bottom: float  # the page's box in user space (its origin need not be 0, 0)
+    top: float
+    lines: list[_Line] = field(default_factory=list)
+    tables: list[_Table] = field(default_factory=list)
+    rules: list[tuple[float, float, float]] = field(default_factory=list)  # not in tables
+    images: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PdfText:
+    """A PDF's text, and the pages that hold images but no text (scanned pages)."""
+
+    document: DocumentText
+    page_count: int
+    image_pages: tuple[int, ...] = ()  # 1-based page numbers
+
+
+def read_pdf(
+    data: bytes,
+    *,
+    name: str,
+    max_seconds: float = MAX_PDF_SECONDS,
+    clock: Callable[[], float] = time.monotonic,
+) -> DocumentText:
+    """Read a PDF's text as blocks, headers and footers, and its document information.
+
+    See `read_pdf_pages` for the errors raised.
+    """
+    return read_pdf_pages(data, name=name, max_seconds=max_seconds, clock=clock).document
+
+
+def read_pdf_pages(
+    data: bytes,
+    *,
+    name: str,
+    max_seconds: float = MAX_PDF_SECONDS,
+    clock: Callable[[], float] = time.monotonic,
+) -> PdfText:
+    """Read a PDF's text as blocks, headers and footers, and its document information,
+    and say which pages are images without text.
+
+    Raises `PackageError` with `encrypted` (a password is needed to open it),
+    `unreadable` (damaged), `too_large` (too many pages, characters or seconds) or
+    `scanned_pdf` (no text layer).
+    """
+    import pypdfium2 as pdfium  # lazily: only PDF replies pay for it
+
+    started = clock()
+    if _inflates_too_much(data):
+        raise PackageError(IssueCode.TOO_LARGE, (
+            f"« {name} » contient des données compressées démesurées (plus de "
+            f"{MAX_TOTAL_INFLATED_BYTES // (1024 * 1024)} Mo une fois décompressées) : ce "
+            "n'est pas un questionnaire ordinaire, il n'a pas été lu. Vérifiez qu'il s'agit "
+            "du bon fichier ; sinon demandez le fichier Word."))
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        code = getattr(exc, "err_code", None)
+        if code in (pdfium.raw.FPDF_ERR_PASSWORD, pdfium.raw.FPDF_ERR_SECURITY):
+            raise PackageError(IssueCode.ENCRYPTED, _encrypted_message(name)) from None
+        raise PackageError(IssueCode.UNREADABLE, _damaged_message(name)) from None
+    try:
+        count = len(document)
+        if count > MAX_PDF_PAGES:
+            raise PackageError(IssueCode.TOO_LARGE, (
+                f"« {name} » est un PDF de {count} pages, bien plus qu'un questionnaire : "
+                "vérifiez qu'il s'agit du bon fichier ; sinon reportez ses réponses à la main."))
+        pages: list[_Page] = []
+        for number in range(count):
+            if clock() - started > max_seconds:
+                raise PackageError(IssueCode.TOO_LARGE, _slow_message(name))
+            pages.append(_read_page(pdfium, document, number, name, started, max_seconds,
+                                    clock))
+        properties = _properties(document.get_metadata_dict(skip_empty=True))
+    except pdfium.PdfiumError:
+        raise PackageError(IssueCode.UNREADABLE, _damaged_message(name)) from None
+    finally:
+        document.close()
+    if not any(line.text.strip() for page in pages for line in page.lines):
+        raise PackageError(IssueCode.SCANNED_PDF, scanned_message(name))
+    image_pages = tuple(page.number + 1 for page in pages if page.images and not page.lines)
+    headers, footers = _running_lines(pages)
+    notes = _footnotes(pages)
+    blocks = _blocks(pages)
+    document = DocumentText(blocks=tuple(blocks), headers=headers, footers=footers,
+                            notes=notes, properties=properties)
+    return PdfText(document, len(pages), image_pages)
+
+
+_STREAM_START = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
+_FILTERS = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[A-Za-z0-9]+)")
+
+
+def _inflates_too_much(data: bytes) -> bool:
+    """Whether the Flate streams PDFium would decode for text exceed the limits.
+
+    Each stream is inflated in bounded steps and the output thrown away, so this costs
+    time in proportion to the real content (milliseconds for a reply), never memory.
+    Streams with other filters, images and streams that fail to inflate (encrypted,
+    damaged: PDFium judges those) are skipped.
+    """
+    total = 0
+    for match in _STREAM_START.finditer(data):
+        head = data[max(0, match.start() - 2048):match.start()]
+        head = head[head.rfind(b" obj") + 1:] if b" obj" in head else head
+        if b"/Image" in head:
+            continue
+        found = _FILTERS.search(head)
+        if found is None:
+            continue
+        names = re.findall(rb"/([A-Za-z0-9]+)", found.group(1))
+        if not names or any(n not in (b"FlateDecode", b"Fl") for n in names):
+            continue
+        size = _inflated_size(data, match.end(), len(names), MAX_STREAM_INFLATED_BYTES + 1)
+        total += size
+        if size > MAX_STREAM_INFLATED_BYTES or total > MAX_TOTAL_INFLATED_BYTES:
+            return True
+    return False
+
+
+def _inflated_size(data: bytes, start: int, layers: int, cap: int) -> int:
+    import zlib
+
+    def raw() -> Iterator[bytes]:
+        for offset in range(start, len(data), 65536):
+            yield data[offset:offset + 65536]
+
+    def inflate(chunks: Iterator[bytes]) -> Iterator[bytes]:
+        decoder = zlib.decompressobj()
+        for chunk in chunks:
+            pending = chunk
+            while pending and not decoder.eof:  # after eof the tail is never consumed
+                out = decoder.decompress(pending, 1 << 20)
+                if out:
+                    yield out
+                pending = decoder.unconsumed_tail
+            if decoder.eof:
+                return
+
+    stream: Iterator[bytes] = raw()
+    for _ in range(min(layers, 4)):
+        stream = inflate(stream)
+    size = 0
+    try:
+        for piece in stream:
+            size += len(piece)
+            if size >= cap:
+                break
+    except zlib.error:
+        pass
+    return size
+
+
+def _encrypted_message(name: str) -> str:
+    return (f"« {name} » est un PDF protégé par un mot de passe : demandez au parti une "
+            "version sans mot de passe (ou le fichier Word), puis relancez.")
+
+
+def _damaged_message(name: str) -> str:
+    return (f"« {name} » est un PDF endommagé ou incomplet (envoi interrompu ?) : essayez de "
+            "l'ouvrir ; s'il ne s'ouvre pas, demandez au parti de le renvoyer, ou le fichier "
+            "Word.")
+
+
+def _slow_message(name: str) -> str:
+    return (f"« {name} » est un PDF trop lourd à lire (plus de {MAX_PDF_SECONDS:.0f} secondes) "
+            ": vérifiez qu'il s'agit du bon fichier ; sinon demandez le fichier Word ou "
+            "reportez ses réponses à la main.")
+
+
+def scanned_message(name: str) -> str:
+    return (f"« {name} » est un PDF sans texte (pages scannées ou photographiées) : il ne peut "
+            "pas être lu automatiquement. Demandez au parti le fichier Word, ou recopiez ses "
+            "réponses dans un questionnaire vierge (commande « cuf-extract template ») puis "
+            "relancez.")
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def _read_page(
+    pdfium: Any, document: Any, number: int, name: str, started: float, max_seconds: float,
+    clock: Callable[[], float],
+) -> _Page:
+    import ctypes
+
+    raw = pdfium.raw
+    page = document[number]
+    try:
+        _, bottom_edge, _, top_edge = page.get_bbox()
+        textpage = page.get_textpage()
+        try:
+            tp = textpage.raw
+            count = raw.FPDFText_CountChars(tp)
+            if count > MAX_CHARS_PER_PAGE:
+                raise PackageError(IssueCode.TOO_LARGE, (
+                    f"« {name} » a une page de plus de {MAX_CHARS_PER_PAGE} caractères, bien "
+                    "plus qu'un questionnaire : vérifiez qu'il s'agit du bon fichier ; sinon "
+                    "reportez ses réponses à la main."))
+            x, y = ctypes.c_double(), ctypes.c_double()
+            left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+            chars: list[_Char] = []
+            for index in range(count):
+                if index % 1000 == 999 and clock() - started > max_seconds:
+                    raise PackageError(IssueCode.TOO_LARGE, _slow_message(name))
+                code = raw.FPDFText_GetUnicode(tp, index)
+                if code in (0x0D, 0x0A) or code == 0:
+                    continue
+                char = _char_text(code)
+                raw.FPDFText_GetCharOrigin(tp, index, x, y)
+                raw.FPDFText_GetCharBox(tp, index, left, right, bottom, top)
+                size = raw.FPDFText_GetFontSize(tp, index)
+                height_box = top.value - bottom.value
+                if size <= 2 and height_box > 0:
+                    size = height_box
+                x0, x1 = left.value, right.value
+                if x1 <= x0:  # spaces have empty boxes
+                    x0 = x1 = x.value
+                chars.append(_Char(char, x0, x1, y.value, max(size, 1.0), index))
+        finally:
+            textpage.close()
+        tables, horizontal, images = _rules(pdfium, page)
+    finally:
+        page.close()
+    result = _Page(number, bottom_edge, top_edge)
+    result.images = images
+    result.tables = tables
+    result.rules = [(y, x0, x1) for y, x0, x1 in horizontal
+                    if not any(t.bottom - 2 <= y <= t.top + 2 for t in tables)]
+    result.lines = _lines(chars, number, tables)
+    return result
+
+
+def _char_text(code: int) -> str:
+    if code in (0x02, 0xFFFE):  # PDFium: a hyphen at a line end
+        return "\x02"
+    try:
+        char = chr(code)
+    except ValueError:
+        return "\ufffd"
+    return _LIGATURES.get(char, char)
+
+
+def _rules(
+    pdfium: Any, page: Any,
+) -> tuple[list[_Table], list[tuple[float, float, float]], int]:
+    """Tables drawn with ruling lines (thin path objects), the horizontal rules
+    (y, x0, x1), and the number of images covering much of the page (scans)."""
+    raw = pdfium.raw
+    horizontal: list[tuple[float, float, float]] = []  # (y, x0, x1)
+    vertical: list[tuple[float, float, float]] = []  # (x, y0, y1)
+    images = 0
+    left, bottom, right, top = page.get_bbox()
+    page_area = max((right - left) * (top - bottom), 1.0)
+    for seen, obj in enumerate(page.get_objects(max_depth=2)):
+        if seen >= MAX_PATHS_PER_PAGE:
+            break
+        if obj.type == raw.FPDF_PAGEOBJ_IMAGE:
+            # A scan fills the page; a logo or a signature does not.
+            x0, y0, x1, y1 = obj.get_bounds()
+            images += (x1 - x0) * (y1 - y0) >= 0.4 * page_area
+            continue
+        if obj.type != raw.FPDF_PAGEOBJ_PATH:
+            continue
+        x0, y0, x1, y1 = obj.get_bounds()
+        width, height = x1 - x0, y1 - y0
+        if height <= 3 and width >= 20:
+            horizontal.append(((y0 + y1) / 2, x0, x1))
+        elif width <= 3 and height >= 10:
+            vertical.append(((x0 + x1) / 2, y0, y1))
+    tables: list[_Table] = []
+    # Vertical rules overlapping in height belong to one table.
+    for x, y0, y1 in sorted(vertical, key=lambda v: -v[2]):
+        for table in tables:
+            if y0 < table.top and y1 > table.bottom:
+                table.top, table.bottom = max(table.top, y1), min(table.bottom, y0)
+                table.xs.append(x)
+                break
+        else:
+            tables.append(_Table(top=y1, bottom=y0, xs=[x], rows=[]))
+    found: list[_Table] = []
+    for table in tables:
+        xs = _cluster(sorted(table.xs))
+        if len(xs) < 3:  # one column: a box or a frame, read as ordinary text
+            continue
+        ys = _cluster(sorted(
+            (y for y, hx0, hx1 in horizontal
+             if table.bottom - 2 <= y <= table.top + 2 and hx0 < xs[1] and hx1 > xs[-2]),
+            reverse=True))
+        rows = sorted({table.top, *ys, table.bottom}, reverse=True)
+        found.append(_Table(top=table.top, bottom=table.bottom, xs=xs, rows=_cluster(rows)))
+    return found, horizontal, images
+
+
+def _cluster(values: Iterable[float], tolerance: float = 3.0) -> list[float]:
+    out: list[float] = []
+    for value in values:
+        if not out or abs(value - out[-1]) > tolerance:
+            out.append(value)
+    return out
+
+
+def _table_at(tables: list[_Table], x: float, y: float) -> tuple[_Table, int, int] | None:
+    for table in tables:
+        if table.bottom - 1 <= y <= table.top + 1 and table.xs[0] - 1 <= x <= table.xs[-1] + 1:
+            col = sum(1 for b in table.xs[1:-1] if x >= b)
+            row = sum(1 for b in table.rows[1:-1] if y <= b)
+            return table, row, col
+    return None
+
+
+# --------------------------------------------------------------------------- lines
+
+
+def _chars_text(chars: list[_Char]) -> str:
+    out: list[str] = []
+    previous: _Char | None = None
+    for char in chars:
+        if previous is not None and not char.text.isspace() and not previous.text.isspace():
+            gap = char.x0 - previous.x1
+            if gap > 0.25 * char.size:  # a producer that places words without spaces
+                out.append(" ")
+        # Spaces are kept as typed (no-break, thin), as the Word path keeps them; only
+        # control characters that a PDF cannot mean as such become plain spaces.
+        out.append(" " if char.text in "\t\n\r\x0b\x0c" else char.text)
+        previous = char
+    return re.sub(r" {2,}", " ", "".join(out)).strip(" ")
+
+
+def _lines(chars: list[_Char], page: int, tables: list[_Table]) -> list[_Line]:
+    # 1. Runs of consecutive characters on one baseline, moving right.
+    runs: list[list[_Char]] = []
+    for char in chars:
+        if runs:
+            run = runs[-1]
+            last = run[-1]
+            same_base = abs(char.base - last.base) <= 0.35 * max(char.size, last.size)
+            if same_base and char.x0 >= last.x0 - 0.5 * char.size:
+                run.append(char)
+                continue
+        runs.append([char])
+    # A run may hold characters of two table cells drawn in one go: split at rules.
+    split: list[list[_Char]] = []
+    for run in runs:
+        current: list[_Char] = []
+        for char in run:
+            if current and _crosses_rule(tables, current[-1], char):
+                split.append(current)
+                current = []
+            current.append(char)
+        split.append(current)
+    lines = [_Line(run, page).finish() for run in split if any(not c.text.isspace() for c in run)]
+    # 2. Runs on one baseline joined when close (a bold word drawn apart, a bullet and
+    #    its text), kept apart across a table rule or a wide gap (columns).
+    rows: list[list[_Line]] = []
+    for line in sorted(lines, key=lambda ln: -ln.base):
+        if rows and abs(rows[-1][0].base - line.base) <= 0.35 * line.size:
+            rows[-1].append(line)
+        else:
+            rows.append([line])
+    merged: list[_Line] = []
+    for row in rows:
+        row.sort(key=lambda ln: ln.x0)
+        current_line = row[0]
+        for line in row[1:]:
+            gap = line.x0 - current_line.x1
+            lone_marker = _marker(current_line.text) is not None and (
+                _marker(current_line.text) == current_line.text.strip())
+            # Next in the content stream (PDFium may have put a generated space or line
+            # break between): one line, however wide the gap (justified text).
+            following = 0 < line.first - current_line.last <= 3
+            near = (gap < 0.8 * max(line.size, current_line.size) or following
+                    or (lone_marker and gap < 6 * line.size))
+            if near and not _crosses_rule(tables, current_line.chars[-1], line.chars[0]):
+                space = [] if gap <= 0.15 * line.size else [
+                    _Char(" ", current_line.x1, line.x0, line.base, line.size, current_line.last)]
+                current_line = _Line([*current_line.chars, *space, *line.chars], page).finish()
+            else:
+                merged.append(current_line)
+                current_line = line
+        merged.append(current_line)
+    return _attach_note_references(merged, page)
+
+
+def _attach_note_references(lines: list[_Line], page: int) -> list[_Line]:
+    """A note number set in superscript is its own line to the layout: put it back in
+    the line it stands on, as "[1]" (how the Word path shows note references)."""
+    kept: list[_Line] = []
+    for line in lines:
+        digits = line.text.strip()
+        host = None
+        if digits.isdigit() and len(digits) <= 3:
+            host = next((
+                other for other in lines
+                if other is not line and line.size < 0.8 * other.size
+                and 0 < line.base - other.base < 0.7 * other.size
+                and other.x0 - 2 * other.size <= line.x0 <= other.x1 + other.size), None)
+        if host is None:
+            kept.append(line)
+            continue
+        mark = _Char(f"[{digits}]", line.x0, line.x1, host.base, host.size, line.first)
+        host.chars = sorted([*host.chars, mark], key=lambda c: c.x0)
+        host.finish()
+    return [ln for ln in kept if ln.chars]
+
+
+def _crosses_rule(tables: list[_Table], a: _Char, b: _Char) -> bool:
+    for table in tables:
+        if table.bottom <= a.base <= table.top:
+            for x in table.xs:
+                if a.x1 - 1 <= x <= b.x0 + 1 and b.x0 > a.x0:
+                    return True
+    return False
+
+
+def _marker(text: str) -> str | None:
+    """The list marker starting `text` ("•", "–", "1.", "a)"), or None."""
+    stripped = text.lstrip()
+    if not stripped:
+        return None
+    first = stripped[0]
+    if first in _BULLETS and (len(stripped) == 1 or stripped[1] in " \t\u00a0"):
+        return first
+    token = stripped.split(None, 1)[0]
+    if _NUMBER_LABEL.match(token) and (len(stripped) > len(token) or len(token) > 1):
+        return token
+    return None
+
+
+# --------------------------------------------------------------------------- headers
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(text.split())).casefold()
+
+
+def _running_lines(pages: list[_Page]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Take running headers, footers and page numbers out of the pages' lines."""
+    def band(page: _Page, top: bool) -> list[_Line]:
+        height = page.top - page.bottom
+        limit = page.top - height * MARGIN_BAND if top else page.bottom + height * MARGIN_BAND
+        # A table's header row repeated on each page is the table's (read once by
+        # _blocks), not a running header.
+        lines = [ln for ln in page.lines if (ln.base >= limit if top else ln.base <= limit)
+                 and _table_at(page.tables, ln.x0 + 0.5, ln.base) is None]
+        return sorted(lines, key=lambda ln: -ln.base if top else ln.base)[:3]
+
+    found: dict[bool, list[str]] = {True: [], False: []}
+    for top in (True, False):
+        counts: Counter[str] = Counter()
+        for page in pages:
+            counts.update({_key(ln.text) for ln in band(page, top)})
+        for page in pages:
+            taken: set[str] = set()
+            # From the page edge inwards, and only while every line met was taken out:
+            # a "2021" or a repeated line below the first line of text is text.
+            for line in band(page, top):
+                key = _key(line.text)
+                if _PAGE_NUMBER.match(line.text.strip()) and all(
+                        int(n) <= 999 for n in re.findall(r"\d+", line.text)):
+                    page.lines.remove(line)
+                    continue
+                # Lines without letters are page numbers or text, never running headers.
+                worded = re.search(r"[^\W\d_]", line.text) is not None
+                if worded and len(pages) > 1 and counts[key] >= 2 and key not in taken:
+                    taken.add(key)
+                    page.lines.remove(line)
+                    text = re.sub(r"\s+\d{1,4}$", "", line.text) if not top else line.text
+                    if text not in found[top]:
+                        found[top].append(text)
+                    continue
+                break
+    return tuple(found[True]), tuple(found[False])
+
+
+_NOTE_START = re.compile(r"^\[?(\d{1,3})\]?\s*(.*)$", re.S)
+
+
+def _footnotes(pages: list[_Page]) -> tuple[tuple[str, str], ...]:
+    """Footnotes out of the flow: the smaller-type lines under a short separator rule
+    at the bottom of a page, each starting with its number ("Note 1", as for Word)."""
+    sizes = [ln.size for page in pages for ln in page.lines]
+    if not sizes:
+        return ()
+    body_size = statistics.median(sizes)
+    notes: list[tuple[str, str]] = []
+    for page in pages:
+        height = page.top - page.bottom
+        separators = [y for y, x0, x1 in page.rules
+                      if y < page.bottom + height * 0.5 and x1 - x0 < 0.45 * height]
+        if not separators:
+            continue
+        limit = max(separators)
+        below = sorted((ln for ln in page.lines if ln.base < limit), key=lambda ln: -ln.base)
+        if not below or any(ln.size > 0.95 * body_size for ln in below):
+            continue
+        match = _NOTE_START.match(below[0].text)
+        if match is None:
+            continue
+        current: list[str] = []
+        label = ""
+        for line in below:
+            page.lines.remove(line)
+            start = _NOTE_START.match(line.text)
+            if start is not None:
+                if current:
+                    notes.append((f"Note {label}", " ".join(t for t in current if t)))
+                label, current = start.group(1), [start.group(2).strip()]
+            else:
+                current.append(line.text.strip())
+        if current:
+            notes.append((f"Note {label}", " ".join(t for t in current if t)))
+    return tuple(notes)
+
+
+# --------------------------------------------------------------------------- blocks
+
+
+@dataclass(slots=True)
+class _Paragraph:
+    lines: list[_Line]
+    label: str | None
+    cell: tuple[int, int, int] | None
+    typed_marker: bool = False  # "- " typed by hand (no gap after it): never nested
+
+
+def _blocks(pages: list[_Page]) -> list[Block]:
+    """The pages' lines as blocks in reading order: the body (continued over page
+    breaks) and table cells, row by row."""
+    pitch = _pitch_ratio(pages)
+    flows: list[tuple[tuple[int, int, int] | None, list[_Line]]] = []
+    cell_flow: dict[tuple[int, int, int], int] = {}  # cell -> index in flows
+    cell_right: dict[tuple[int, int, int], float] = {}
+    first_rows: dict[int, dict[int, str]] = {}  # table serial -> its first row's texts
+    serial = -1
+    # The table that ended the previous page: (table, serial, last row, its texts).
+    last: tuple[_Table, int, int, dict[int, str]] | None = None
+    for page in pages:
+        tables = sorted(page.tables, key=lambda t: -t.top)
+        items: list[tuple[tuple[float, int, float, float], tuple[_Table, int, int] | None,
+                          _Line]] = []
+        for line in page.lines:
+            found = _table_at(tables, line.x0 + 0.5, line.base)
+            if found is None:
+                items.append(((-line.base, 0, 0.0, line.x0), None, line))
+            else:
+                items.append(((-found[0].rows[found[1]], found[2], -line.base, line.x0),
+                              found, line))
+        items.sort(key=lambda item: item[0])
+        rows: dict[int, dict[int, dict[int, list[_Line]]]] = {}  # id(table) -> row -> col
+        for _, where, line in items:
+            if where is not None:
+                rows.setdefault(id(where[0]), {}).setdefault(where[1], {}).setdefault(
+                    where[2], []).append(line)
+        # Local rows of each table -> (serial, row in the whole table), or None (dropped).
+        mapping: dict[tuple[int, int], tuple[int, int] | None] = {}
+        for table in tables:
+            if id(table) not in rows:
+                continue
+            local = sorted(rows[id(table)])
+            texts = {r: _row_texts(rows[id(table)][r]) for r in local}
+            continued = (
+                last is not None and items[0][1] is not None and items[0][1][0] is table
+                and len(last[0].xs) == len(table.xs)
+                and all(abs(a - b) < 3 for a, b in zip(last[0].xs, table.xs, strict=True)))
+            if continued and last is not None:
+                _, table_serial, previous_row, previous_texts = last
+                if local and texts[local[0]] == first_rows.get(table_serial):
+                    mapping[(id(table), local.pop(0))] = None  # the header row, repeated
+                if local and _split_row(texts[local[0]], previous_texts):
+                    mapping[(id(table), local.pop(0))] = (table_serial, previous_row)
+                next_row = previous_row + 1
+            else:
+                serial += 1
+                table_serial, next_row = serial, 0
+                if local:
+                    first_rows[table_serial] = texts[local[0]]
+            for r in local:
+                mapping[(id(table), r)] = (table_serial, next_row)
+                next_row += 1
+        last_key: tuple[int, int, int] | None = None
+        for _, where, line in items:
+            if where is None:
+                last_key = None
+                if flows and flows[-1][0] is None:
+                    flows[-1][1].append(line)
+                else:
+                    flows.append((None, [line]))
+                continue
+            table, row, col = where
+            target = mapping[(id(table), row)]
+            if target is None:
+                continue
+            key = (target[0], target[1], col)
+            last_key = key
+            line.cell = key
+            padding = max(line.x0 - table.xs[col], 0.0)  # text may reach the rule less it
+            cell_right.setdefault(key, table.xs[col + 1] - padding)
+            if key in cell_flow:
+                flows[cell_flow[key]][1].append(line)
+            else:
+                cell_flow[key] = len(flows)
+                flows.append((key, [line]))
+        last = None
+        if last_key is not None and items and items[-1][1] is not None:
+            table = items[-1][1][0]
+            cells = [(c, (last_key[0], last_key[1], c)) for c in range(len(table.xs) - 1)]
+            ending = {c: " ".join(ln.text for ln in flows[cell_flow[key]][1])
+                      for c, key in cells if key in cell_flow}
+            last = (table, last_key[0], last_key[1], ending)
+    body = [ln.x1 for page in pages for ln in page.lines if ln.cell is None]
+    body_right = max(body) if body else 0.0
+    built: list[tuple[tuple[int, int, int] | None, list[_Paragraph]]] = [
+        (cell, _paragraphs(lines, pitch,
+                           cell_right.get(cell, 0.0) if cell is not None else body_right))
+        for cell, lines in flows]
+    # List levels from the markers' indents: the n-th distinct indent of the body's (or
+    # the cell's) list items is level n.
+    indents: dict[tuple[int, int, int] | None, list[float]] = {}
+    for cell, paragraphs in built:
+        indents.setdefault(cell, []).extend(
+            p.lines[0].x0 for p in paragraphs if p.label is not None and not p.typed_marker)
+    levels = {cell: _cluster(sorted(xs), 4.0) for cell, xs in indents.items()}
+    blocks: list[Block] = []
+    for cell, paragraphs in built:
+        for paragraph in paragraphs:
+            text = _paragraph_text(paragraph)
+            if not text or text in _PLACEHOLDERS:
+                continue
+            level = 0
+            if paragraph.label is not None and not paragraph.typed_marker:
+                x0 = paragraph.lines[0].x0
+                level = sum(1 for x in levels[cell][1:] if x0 >= x - 2.0)
+            blocks.append(Block(text=text, list_label=paragraph.label, list_level=level,
+                                cell=cell))
+    return blocks
+
+
+def _row_texts(row: dict[int, list[_Line]]) -> dict[int, str]:
+    return {col: " ".join(ln.text for ln in lines) for col, lines in row.items() if lines}
+
+
+def _split_row(texts: dict[int, str], previous: dict[int, str]) -> bool:
+    """Whether a table's first row on a page continues the previous page's last row:
+    a column that had text there is empty here (a long answer continues, its short
+    question does not)."""
+    return bool(texts) and any(col not in texts for col in previous)
+
+
+def _pitch_ratio(pages: list[_Page]) -> float:
+    """Typical distance between baselines of one paragraph, in font sizes."""
+    ratios: list[float] = []
+    for page in pages:
+        lines = sorted((ln for ln in page.lines if ln.cell is None), key=lambda ln: -ln.base)
+        for a, b in zip(lines, lines[1:], strict=False):
+            delta = a.base - b.base
+            if abs(a.size - b.size) < 0.5 and 0.8 * a.size < delta < 2.2 * a.size:
+                ratios.append(delta / a.size)
+    if not ratios:
+        return 1.2
+    # A low quantile, not the median: pages of one-line answer paragraphs have as many
+    # paragraph gaps as line steps, and the line step is the smaller of the two.
+    ratios.sort()
+    return min(ratios[len(ratios) // 5], 1.5)
+
+
+def _paragraphs(lines: list[_Line], pitch: float, right: float) -> list[_Paragraph]:
+    """Lines of one flow (the body, or a table cell) -> paragraphs; `right` is where
+    the flow's lines may end."""
+    left = min(ln.x0 for ln in lines)
+    right = max(right, *(ln.x1 for ln in lines))
+    paragraphs: list[_Paragraph] = []
+    pending_label: str | None = None
+    for line in lines:
+        label = _marker(line.text)
+        text = line.text
+        if (label is not None and label not in _GLYPH_BULLETS and paragraphs
+                and paragraphs[-1].label is None and not _marker_gap(line, label)
+                and _continues(paragraphs[-1], line, pitch, left, right)):
+            # "- AICT", "a) …" wrapped from a full line of a paragraph: text, not a list
+            label = None
+        if label == "o" and not _marker_gap(line, label):
+            label = None  # Word's second-level bullet "o" is followed by a tab, a word not
+        typed = label is not None and label not in _GLYPH_BULLETS and not _marker_gap(
+            line, label)
+        if label is not None:
+            if text.strip() == label and label in _BULLETS:
+                pending_label = "-"  # a bullet extracted on a line of its own
+                continue
+            text = text.lstrip()[len(label):].lstrip()
+            offset = len(line.text) - len(text)
+            line.text_x0 = line.chars[min(offset, len(line.chars) - 1)].x0 if offset else line.x0
+            line.text = text
+            line.label = "-" if label in _BULLETS else label
+        if pending_label is not None and line.label is None:
+            line.label = pending_label
+        pending_label = None
+        if paragraphs and not line.label and _continues(paragraphs[-1], line, pitch, left, right):
+            paragraphs[-1].lines.append(line)
+        else:
+            paragraphs.append(_Paragraph([line], line.label, line.cell, typed))
+    return paragraphs
+
+
+def _marker_gap(line: _Line, label: str) -> bool:
+    """Whether the text after the marker stands clearly apart from it (a tab, an indent:
+    what list formatting draws, and a typed "- " does not)."""
+    visible = [c for c in line.chars if not c.text.isspace()]
+    if len(visible) <= len(label.strip()):
+        return False
+    end = visible[len(label) - 1].x1
+    start = visible[len(label)].x0
+    return start - end > 0.6 * line.size
+
+
+def _continues(paragraph: _Paragraph, line: _Line, pitch: float, left: float,
+               right: float) -> bool:
+    previous = paragraph.lines[-1]
+    if line.page != previous.page:
+        gap_ok = True  # a paragraph running over a page break
+    else:
+        delta = previous.base - line.base
+        gap_ok = 0 < delta <= pitch * max(line.size, previous.size) * 1.25
+    if not gap_ok or abs(line.size - previous.size) > 0.12 * previous.size:
+        return False
+    tolerance = 0.6 * line.size
+    first = paragraph.lines[0]
+    if all(_centred(ln, line, left, tolerance) for ln in paragraph.lines):
+        return True  # a centred title wrapped over several lines
+    if previous.x1 + _first_word_width(line) < right - 0.3 * line.size:
+        return False  # the previous line ended short: the paragraph ended there
+    if len(paragraph.lines) >= 2:
+        return abs(line.x0 - paragraph.lines[1].x0) <= tolerance
+    if line.x0 > first.text_x0 + tolerance:
+        centred = abs((line.x0 + line.x1) - (first.x0 + first.x1)) < 2 * tolerance
+        return centred and first.x0 > left + tolerance
+    return True
+
+
+def _centred(a: _Line, b: _Line, left: float, tolerance: float) -> bool:
+    return (abs((a.x0 + a.x1) - (b.x0 + b.x1)) < 2 * tolerance
+            and min(a.x0, b.x0) > left + 2 * tolerance)
+
+
+def _first_word_width(line: _Line) -> float:
+    """Width of the line's first word and the space before it."""
+    start = line.chars[0].x0
+    end = start
+    for char in line.chars:
+        if char.text.isspace():
+            if end > start:
+                break
+            continue
+        if char.text not in _GLYPH_BULLETS or end > start:
+            end = char.x1
+    return end - start + 0.25 * line.size
+
+
+def _paragraph_text(paragraph: _Paragraph) -> str:
+    text = ""
+    for line in paragraph.lines:
+        piece = line.text.strip()
+        if not text:
+            text = piece
+            continue
+        # PDFium reports a hyphen ending a line as U+0002 whether typed or not: judge it.
+        text = text[:-1] + "-" if text.endswith("\x02") else text
+        soft = text.endswith("\u00ad")  # a soft hyphen: always the layout's
+        if soft or (text.endswith("-") and _layout_hyphen(text, piece)):
+            text = text[:-1] + piece
+        elif re.search(r"\w-$", text):
+            text += piece  # a typed hyphen where the line broke: "Nord-" + "Pas-de-Calais"
+        else:
+            text = f"{text} {piece}"
+    return text.replace("\x02", "-").replace("\u00ad", "").strip()
+
+
+def _layout_hyphen(before: str, after: str) -> bool:
+    """Whether the hyphen ending `before` was put there by the layout, not typed."""
+    head = re.search(r"([\w’']+)-$", before)
+    tail = re.match(r"([\w’']+)", after)
+    if head is None or tail is None:
+        return False
+    first, second = head.group(1), tail.group(1)
+    if not first.isalpha() or not second[:1].islower() or not first.islower():
+        return False  # "2020-" / "Nord-" / "-Calais": a real hyphen
+    if "-" in before[:-1].rsplit(" ", 1)[-1]:
+        return False  # "Nord-Pas-" / "de-Calais"
+    return first.casefold() not in _COMPOUND_PARTS and second.casefold() not in _COMPOUND_PARTS
+
+
+# --------------------------------------------------------------------------- properties
+
+
+def _pdf_date(value: str | None) -> str | None:
+    """"D:20200207103000+01'00'" -> "2020-02-07T10:30:00" (ISO, as the Word path)."""
+    if not value:
+        return None
+    match = re.match(r"(?:D:)?(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?", value)
+    if match is None:
+        return None
+    year, month, day, hour, minute, second = match.groups()
+    date = f"{year}-{month or '01'}-{day or '01'}"
+    if hour:
+        date += f"T{hour}:{minute or '00'}:{second or '00'}"
+    return date
+
+
+def _properties(info: dict[str, str]) -> Properties:
+    def clean(key: str) -> str | None:
+        value = " ".join((info.get(key) or "").split())
+        return value or None
+
+    return Properties(
+        title=clean("Title"),
+        creator=clean("Author"),
+        created=_pdf_date(info.get("CreationDate")),
+        modified=_pdf_date(info.get("ModDate")) or _pdf_date(info.get("CreationDate")),
+    )

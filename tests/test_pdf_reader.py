@@ -1,0 +1,354 @@
+"""PDF replies: real producers' PDFs through the whole extraction, and the layout rules
+of `pdf_reader` on PDFs built in code with exact coordinates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cuf_extract.docx_reader import Block
+from cuf_extract.locate import Matcher
+from cuf_extract.package import PackageError
+from cuf_extract.pdf_reader import (
+    _Char,
+    _layout_hyphen,
+    _Line,
+    _marker,
+    _paragraph_text,
+    _paragraphs,
+    read_pdf,
+)
+from cuf_extract.pipeline import InputFile, extract_file
+from cuf_extract.questionnaire import load_questionnaire
+from tests.fixtures.pdf_builder import (
+    blank_page_pdf,
+    flate_bomb_pdf,
+    many_pages_pdf,
+    reference_loop_pdf,
+    text_pages_pdf,
+)
+from tests.fixtures.pdf_sources import LONG_Q3, PDF_DIR, PDF_ERRORS, PDF_VARIANTS
+from tests.fixtures.variants import TEMPLATE_SNIPPETS, Variant
+
+MATCHER = Matcher(load_questionnaire())
+
+
+@pytest.mark.parametrize("variant", PDF_VARIANTS, ids=lambda v: v.name)
+def test_producer_pdf_gives_the_exact_answers(variant: Variant, tmp_path: Path) -> None:
+    path = tmp_path / variant.name
+    path.write_bytes(variant.build())
+    result = extract_file(InputFile(path=path, display=path.name), MATCHER)
+    answers = {a.question: a.text for a in result.answers}
+    assert answers == variant.answers
+    codes = {issue.code.value for issue in result.issues}
+    assert variant.issues <= codes, (variant.issues - codes, codes)
+    assert result.status.value in ("ok", "warning")
+    extra = "\n".join(result.extra_text)
+    for snippet in variant.extra_contains:
+        assert snippet in extra
+    for snippet in [*variant.not_in_answers, *TEMPLATE_SNIPPETS]:
+        for text in answers.values():
+            assert text is None or snippet not in text, snippet
+    if variant.respondent is not None:
+        assert result.respondent == variant.respondent
+
+
+@pytest.mark.parametrize(("name", "code"), sorted(PDF_ERRORS.items()))
+def test_unreadable_producer_pdfs_get_their_code(name: str, code: str) -> None:
+    result = extract_file(InputFile(path=PDF_DIR / name, display=name), MATCHER)
+    assert result.status.value == "error"
+    assert [issue.code.value for issue in result.issues] == [code]
+    assert f"« {name} »" in result.issues[0].message
+    assert all(a.text is None for a in result.answers)
+
+
+def test_scanned_message_says_what_to_do() -> None:
+    result = extract_file(InputFile(path=PDF_DIR / "image_only.pdf", display="x"), MATCHER)
+    message = result.issues[0].message
+    assert "cuf-extract template" in message and "Word" in message
+
+
+def test_running_header_footer_and_page_numbers_leave_the_flow() -> None:
+    data = (PDF_DIR / "lo_page_break.pdf").read_bytes()
+    document = read_pdf(data, name="x.pdf")
+    assert document.headers == (
+        "Union des Territoires Solidaires – réponse au questionnaire de Cités Unies France",)
+    assert document.footers == ()  # "Page N / M" only: page numbers are not kept
+    assert not any("Page" in b.text and "/" in b.text for b in document.blocks)
+    assert not any(b.text == "Cités Unies France" for b in document.blocks)
+
+
+def test_letterhead_stays_in_the_flow_and_footer_is_kept_once() -> None:
+    document = read_pdf((PDF_DIR / "lo_letterhead_footer.pdf").read_bytes(), name="x.pdf")
+    assert document.headers == ("Union des Territoires Solidaires",)
+    assert document.footers == (
+        "Union des Territoires Solidaires – 12 rue de la République, 75011 Paris",)
+    assert document.blocks[0].text == "Union des Territoires Solidaires"
+
+
+def test_table_cells_are_read_row_by_row() -> None:
+    document = read_pdf((PDF_DIR / "lo_qa_table.pdf").read_bytes(), name="x.pdf")
+    cells = [b for b in document.blocks if b.cell is not None]
+    assert [b.cell for b in cells[:4]] == [(0, 0, 0), (0, 0, 1), (0, 0, 1), (0, 1, 0)]
+    assert cells[0].text.startswith("Entendez-vous inciter")
+    assert cells[1].text.startswith("Oui. Notre parti")
+
+
+def test_table_over_a_page_break_keeps_its_rows_and_reads_its_header_once() -> None:
+    document = read_pdf((PDF_DIR / "lo_long_table.pdf").read_bytes(), name="x.pdf")
+    cells = [b for b in document.blocks if b.cell is not None]
+    assert [b.text for b in cells].count("Réponses du parti") == 1  # repeated on page 2
+    q3 = [b for b in cells if b.cell == (0, 3, 1)]
+    # The row broken over the page is one row, its first paragraph one block.
+    assert [b.text for b in q3] == LONG_Q3
+    assert {b.cell[0] for b in cells if b.cell} == {0}
+    assert max(b.cell[1] for b in cells if b.cell) == 5  # header + 5 questions
+
+
+def test_symbol_bullet_alone_on_its_line_labels_the_next_line() -> None:
+    def line(text: str, x: float, base: float) -> _Line:
+        chars = [_Char(ch, x + 6 * i, x + 6 * i + 5, base, 11.0, i) for i, ch in enumerate(text)]
+        return _Line(chars, 0).finish()
+
+    lines = [line("\uf0b7", 72, 700), line("premier point", 90, 687),
+             line("\uf0a7 second point", 72, 660)]
+    paragraphs = _paragraphs(lines, 1.2, 500.0)
+    assert [(pg.label, _paragraph_text(pg)) for pg in paragraphs] == [
+        ("-", "premier point"), ("-", "second point")]
+
+
+def test_document_information_becomes_properties() -> None:
+    info = (b"<< /Title (Reponse UTS) /Author (Claire Lefevre) /Creator (Writer) "
+            b"/ModDate (D:20200207103000+01'00') >>")
+    data = text_pages_pdf([[(72, 700, "Bonjour")]], info=info)
+    properties = read_pdf(data, name="x.pdf").properties
+    assert properties.title == "Reponse UTS"
+    assert properties.creator == "Claire Lefevre"
+    assert properties.modified == "2020-02-07T10:30:00"
+
+
+def _blocks(*pages: list[tuple[float, float, str]]) -> list[Block]:
+    return list(read_pdf(text_pages_pdf(list(pages)), name="x.pdf").blocks)
+
+
+def test_lines_join_into_paragraphs_and_short_lines_end_them() -> None:
+    long = "Nous proposerons que l'evaluation des politiques locales, dont la politique"
+    blocks = _blocks([
+        (72, 700, long), (72, 687, "internationale, associe des citoyens."),
+        (72, 674, "Les resultats seront publies chaque annee."),
+    ])
+    assert [b.text for b in blocks] == [
+        f"{long} internationale, associe des citoyens.",
+        "Les resultats seront publies chaque annee.",
+    ]
+
+
+def test_bullets_and_numbers_become_list_labels() -> None:
+    blocks = _blocks([
+        (72, 700, "\u2022"), (90, 700, "premier point"),  # bullet drawn apart, same line
+        (72, 680, "\u2022"),  # a bullet alone on its line, its item below
+        (90, 666, "second point"),
+        (72, 640, "2. troisieme point"),
+        (72, 620, "- quatrieme point"),
+    ])
+    assert [(b.list_label, b.text) for b in blocks] == [
+        ("-", "premier point"), ("-", "second point"), ("2.", "troisieme point"),
+        ("-", "quatrieme point"),
+    ]
+
+
+def test_page_numbers_are_dropped_in_every_spelling() -> None:
+    pages = [[(72, 700, f"Reponse page {n}"), (280, 30, label)]
+             for n, label in enumerate(["3", "Page 4 / 5", "- 5 -", "6/7"], start=1)]
+    blocks = _blocks(*pages)
+    # Full lines on each page: one paragraph running over the page breaks, no numbers.
+    assert [b.text for b in blocks] == [" ".join(f"Reponse page {n}" for n in range(1, 5))]
+
+
+def test_page_box_not_at_the_origin() -> None:
+    # Some producers place the page at (100, 100): the bands follow the page box.
+    pages = [[(172, 600, f"Texte {n}"), (380, 130, f"{n}")] for n in (1, 2)]
+    data = text_pages_pdf(pages, mediabox=b"100 100 695 942")
+    blocks = read_pdf(data, name="x.pdf").blocks
+    assert " ".join(b.text for b in blocks) == "Texte 1 Texte 2"
+
+
+def test_justified_line_with_wide_gaps_stays_one_line() -> None:
+    # One run of text with word spacing: drawn as separate words far apart.
+    blocks = _blocks([(72, 700, "Oui"), (110, 700, "sans"), (150, 700, "aucun"),
+                      (200, 700, "doute.")])
+    assert [b.text for b in blocks] == ["Oui sans aucun doute."]
+
+
+@pytest.mark.parametrize(("before", "after", "layout"), [
+    ("la coopé-", "ration décentralisée", True),
+    ("Nord-", "Pas-de-Calais", False),
+    ("Nord-Pas-", "de-Calais", False),
+    ("le mandat 2020-", "2021", False),
+    ("peut-", "être", False),
+    ("sous-", "préfecture", False),
+    ("les jume-", "lages", True),
+])
+def test_line_end_hyphen_judgement(before: str, after: str, layout: bool) -> None:
+    assert _layout_hyphen(before, after) is layout
+
+
+def test_hyphens_in_a_producer_pdf_are_kept_where_typed() -> None:
+    document = read_pdf((PDF_DIR / "lo_page_break.pdf").read_bytes(), name="x.pdf")
+    text = "\n".join(b.text for b in document.blocks)
+    assert text.count("Nord-Pas-de-Calais") == 8 and "NordPas" not in text
+    assert text.count("2020-2021") == 8
+
+
+@pytest.mark.parametrize(("text", "marker"), [
+    ("• point", "•"), ("\uf0b7 point", "\uf0b7"), ("\uf0a7", "\uf0a7"), ("– point", "–"),
+    ("1. point", "1."), ("a) point", "a)"), ("2020-2021 : oui", None), ("Oui.", None),
+    ("octobre", None),
+])
+def test_list_markers(text: str, marker: str | None) -> None:
+    assert _marker(text) == marker
+
+
+def test_ligatures_become_letters() -> None:
+    from cuf_extract.pdf_reader import _char_text
+
+    assert _char_text(0xFB01) == "fi" and _char_text(0xFB02) == "fl"
+
+
+@pytest.mark.parametrize(("data", "code"), [
+    (reference_loop_pdf(), "unreadable"),
+    (many_pages_pdf(), "too_large"),
+    (blank_page_pdf(), "scanned_pdf"),
+    (b"%PDF-1.7\n", "unreadable"),
+    (flate_bomb_pdf(64), "too_large"),
+    (flate_bomb_pdf(40, layers=2), "too_large"),  # small once, huge twice inflated
+])
+def test_hostile_pdfs_end_with_an_error(data: bytes, code: str) -> None:
+    with pytest.raises(PackageError) as error:
+        read_pdf(data, name="x.pdf")
+    assert error.value.code.value == code
+    assert "« x.pdf »" in error.value.message
+
+
+def test_time_limit_stops_a_slow_pdf() -> None:
+    ticks = iter(range(1000))
+    data = text_pages_pdf([[(72, 700, "Bonjour")]] * 3)
+    with pytest.raises(PackageError) as error:
+        read_pdf(data, name="x.pdf", max_seconds=1.5, clock=lambda: float(next(ticks)))
+    assert error.value.code.value == "too_large"
+
+
+@pytest.mark.parametrize("layers", [1, 2])
+def test_streams_under_the_inflate_limit_are_left_to_pdfium(layers: int) -> None:
+    # Inflating stops at each stream's end (data follows it: "endstream", objects).
+    data = flate_bomb_pdf(4, layers=layers)
+    with pytest.raises(PackageError) as error:
+        read_pdf(data, name="x.pdf")
+    assert error.value.code.value == "scanned_pdf"  # read to the end: drawings, no text
+
+
+def _synthetic(texts: list[tuple[str, float, float]]) -> list[tuple[str | None, str]]:
+    def line(text: str, x: float, base: float) -> _Line:
+        chars = []
+        for i, ch in enumerate(text):  # letters 6 pt wide, spaces 3 pt, as in a real font
+            width = 3 if ch == " " else 6
+            chars.append(_Char(ch, x, x + width - 1, base, 11.0, i))
+            x += width
+        return _Line(chars, 0).finish()
+
+    lines = [line(text, x, base) for text, x, base in texts]
+    return [(pg.label, _paragraph_text(pg)) for pg in _paragraphs(lines, 1.2, 0.0)]
+
+
+def test_dash_wrapped_from_a_full_line_is_text_not_a_list() -> None:
+    full = "les collectivites territoriales sont des acteurs majeurs de l"  # 60 chars
+    assert _synthetic([(full, 72, 700), ("- AICT est une politique publique.", 72, 687)]) == [
+        (None, f"{full} - AICT est une politique publique.")]
+
+
+def test_typed_dash_items_stay_list_items() -> None:
+    full = "- premier point tres long qui remplit toute la ligne jusqu au b"
+    assert _synthetic([("Nos priorites :", 72, 700), (full, 72, 687),
+                       ("ord de la page.", 72, 674), ("- second point", 72, 661)]) == [
+        (None, "Nos priorites :"), ("-", full[2:] + " ord de la page."),
+        ("-", "second point")]
+
+
+def test_a_year_alone_below_the_first_line_is_not_a_page_number() -> None:
+    page_1 = [(72, 800, "En-tete du parti"), (72, 780, "2021"), (72, 600, "Texte 1")]
+    page_2 = [(72, 800, "En-tete du parti"), (72, 780, "3"), (72, 600, "Texte 2")]
+    blocks = _blocks(page_1, page_2)
+    # The running header goes, then "2021" (a year, not a page number) stops the search;
+    # on page 2 the "3" below the running header is a page number.
+    assert [b.text for b in blocks] == ["2021", "Texte 1 Texte 2"]
+
+
+def test_list_levels_come_from_the_markers_indents() -> None:
+    blocks = read_pdf(text_pages_pdf([[
+        (90, 700, "\u2022"), (108, 700, "premier point"),
+        (108, 686, "o"), (126, 686, "sous-point"),  # Word's level-2 bullet, then a tab
+        (90, 672, "\u2022"), (108, 672, "second point"),
+        (72, 650, "- tape a la main"),  # a typed dash: a list item, never nested
+    ]]), name="x.pdf").blocks
+    assert [(b.list_label, b.list_level, b.text) for b in blocks] == [
+        ("-", 0, "premier point"), ("-", 1, "sous-point"), ("-", 0, "second point"),
+        ("-", 0, "tape a la main")]
+
+
+def test_word_placeholder_text_is_not_an_answer() -> None:
+    blocks = _blocks([(72, 700, "Cliquez ou appuyez ici pour entrer du texte."),
+                      (72, 660, "Oui.")])
+    assert [b.text for b in blocks] == ["Oui."]
+
+
+def test_footnotes_leave_the_flow_and_their_reference_stays() -> None:
+    pages = [[(72, 700, "Nous le recommanderons dans les communes."), (300, 704, "1", 6),
+              (72, 686, "Fin de la reponse."),
+              (72, 77, "1", 6), (76, 73, "Decision du conseil national.", 9)]]
+    document = read_pdf(text_pages_pdf(pages, rules=[(72, 85, 185)]), name="x.pdf")
+    assert [b.text for b in document.blocks] == [
+        "Nous le recommanderons dans les communes.[1] Fin de la reponse."]
+    assert document.notes == (("Note 1", "Decision du conseil national."),)
+
+
+def test_pages_that_are_only_images_are_named(tmp_path: Path) -> None:
+    pages: list[list[tuple[float, float, str]]] = [
+        [(72, 700, "Oui.")], [], [(72, 700, "Fin.")], []]
+    path = tmp_path / "mixte.pdf"
+    path.write_bytes(text_pages_pdf(pages, image_pages=[1]))  # page 4 is blank, not a scan
+    result = extract_file(InputFile(path=path, display=path.name), MATCHER)
+    scanned = [i for i in result.issues if i.code.value == "scanned_pdf"]
+    assert len(scanned) == 1 and "page(s) 2 sur 4" in scanned[0].message
+    assert result.status.value == "error"  # what is on page 2 must be read by hand
+
+
+def test_spaces_are_kept_as_typed_and_ligatures_become_letters() -> None:
+    from cuf_extract.pdf_reader import _char_text, _chars_text
+
+    text = "Oui\u202f! 20\u00a0000 e\ufb03cace"
+    chars = [_Char(_char_text(ord(ch)), 6 * i, 6 * i + 5.9, 700, 11.0, i)
+             for i, ch in enumerate(text)]
+    assert _chars_text(chars) == "Oui\u202f! 20\u00a0000 efficace"
+
+
+def test_table_header_row_at_the_top_of_each_page_is_not_a_running_header() -> None:
+    grid = [(72, 800, 72, 600), (250, 800, 250, 600), (520, 800, 520, 600),
+            (72, 800, 520, 800), (72, 780, 520, 780), (72, 600, 520, 600)]
+    pages = [[(75, 785, "Question"), (255, 785, "Reponse"), (75, 765, question),
+              (255, 765, answer)]
+             for question, answer in (("Premiere question", "Oui."), ("Seconde", "Non."))]
+    document = read_pdf(text_pages_pdf(pages, segments=grid), name="x.pdf")
+    assert document.headers == ()
+    assert [(b.cell, b.text) for b in document.blocks] == [
+        ((0, 0, 0), "Question"), ((0, 0, 1), "Reponse"),
+        ((0, 1, 0), "Premiere question"), ((0, 1, 1), "Oui."),
+        ((0, 2, 0), "Seconde"), ((0, 2, 1), "Non.")]
+
+
+def test_a_page_with_only_a_logo_is_not_a_scan(tmp_path: Path) -> None:
+    pages: list[list[tuple[float, float, str]]] = [[(72, 700, "Oui.")], []]
+    path = tmp_path / "logo.pdf"
+    path.write_bytes(text_pages_pdf(pages, image_pages=[1], image_size=(120, 60)))
+    result = extract_file(InputFile(path=path, display=path.name), MATCHER)
+    assert "scanned_pdf" not in {i.code.value for i in result.issues}
