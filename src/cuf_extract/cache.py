@@ -13,12 +13,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 from pathlib import Path
 
 from cuf_extract import __version__
 from cuf_extract.models import FileResult
-from cuf_extract.rerun import FILES_INDEX, FileIndex
+from cuf_extract.rerun import FILES_INDEX, FileIndex, write_json
 
 CACHE_FOLDER = Path(".cuf-extract") / "cache"
 _EXCLUDED_FIELDS = ("respondent_source", "document_date", "respondent_candidates")  # not dumped
@@ -85,14 +84,7 @@ class ResultCache:
         data = result.model_dump(mode="json")
         for name in _EXCLUDED_FIELDS:
             data[name] = getattr(result, name)
-        temp = entry.with_name(f".{entry.name}.{os.getpid()}.tmp")
-        try:
-            entry.parent.mkdir(parents=True, exist_ok=True)
-            temp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-            os.replace(temp, entry)
-        except OSError:
-            with contextlib.suppress(OSError):
-                temp.unlink(missing_ok=True)
+        write_json(entry, data)
 
     def prune(self) -> None:
         """Forget entries made by another version of the tool or for another questionnaire."""

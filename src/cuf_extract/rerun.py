@@ -97,7 +97,7 @@ class FileIndex:
         """Keep the files met in this run (the others are forgotten)."""
         data = {"version": INDEX_VERSION, "started_ns": self.started_ns,
                 "files": {k: list(v) for k, v in self._seen.items()}}
-        _write_json(self.path, data)
+        write_json(self.path, data)
 
 
 def outputs_digest(run: Run, outputs: Sequence[Path], *, fingerprint: str) -> str:
@@ -138,7 +138,7 @@ def record_outputs(record_file: Path, digest: str, outputs: Sequence[Path],
         stats = {str(p.absolute()): [p.stat().st_size, p.stat().st_mtime_ns] for p in outputs}
     except OSError:
         return
-    _write_json(record_file, {"version": INDEX_VERSION, "digest": digest, "outputs": stats,
+    write_json(record_file, {"version": INDEX_VERSION, "digest": digest, "outputs": stats,
                               "campaign": campaign.model_dump(mode="json")})
 
 
@@ -154,7 +154,9 @@ def _steady(campaign: Campaign) -> bool:
     )
 
 
-def _write_json(path: Path, data: object) -> None:
+def write_json(path: Path, data: object) -> None:
+    """Write `data` as JSON through a temporary file and `os.replace`; a failure leaves
+    the previous file (or none) and is ignored: these files are only optimisations."""
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
