@@ -16,7 +16,8 @@ What it does, in a temporary folder (the examples are not touched):
    section, then the spreadsheet itself;
 4. runs the examples again with `--destinataires examples/destinataires.txt` and
    screenshots the report's « Destinataires » block.
-4. runs `cuf-extract publication` on that workbook and renders the first page of the
+5. screenshots the report's « Synthèse des positions » section;
+6. runs `cuf-extract publication` on that workbook and renders the first page of the
    Word document through LibreOffice (PDF) and pdftoppm (PNG), as a reader sees it.
 
 Parts of the report are shown by injecting a stylesheet that hides the other sections
@@ -174,6 +175,8 @@ def recipients_block(work: Path, profile: Path) -> None:
                        "destinataires.html")
     screenshot(part, IMAGES / "rapport-destinataires.png", width=1000, height=620,
                profile=profile)
+
+
 def publication_page(work: Path, png: Path) -> None:
     """The first page of the publication's .docx, rendered by LibreOffice then pdftoppm."""
     soffice, pdftoppm = shutil.which("soffice"), shutil.which("pdftoppm")
@@ -231,6 +234,9 @@ def main() -> None:
         screenshot(changes, IMAGES / "rapport-depuis-la-derniere-fois.png", width=1000,
                    height=700, profile=profile)
         spreadsheet(work / "reponses.xlsx", IMAGES / "tableur.png", work, profile)
+        positions = report_part(report, ONLY.format(sel="#positions"), "positions.html")
+        screenshot(positions, IMAGES / "rapport-positions.png", width=1000, height=560,
+                   profile=profile)
         recipients_block(work, profile)
         publication_page(work, IMAGES / "publication.png")
 
