@@ -194,3 +194,63 @@ def test_a_workbook_saved_by_another_program_is_read_by_openpyxl(
     # A date and time and text come back alike (Calc turns a boolean into =TRUE()).
     for name in ("Reçu le", "Statut de suivi"):
         assert again.rows[1].staff[name] == before.rows[1].staff[name]
+
+
+def sheet_with(tmp_path: Path, rows_xml: str, *, before: str = "") -> Path:
+    """A workbook whose « Réponses » sheet holds `rows_xml` as its sheetData."""
+    import zipfile
+
+    made = tmp_path / "made.xlsx"
+    workbook = openpyxl.Workbook(write_only=True)
+    workbook.create_sheet(ANSWERS_SHEET).append(["x"])
+    workbook.save(made)
+    path = tmp_path / "variant.xlsx"
+    with zipfile.ZipFile(made) as source, zipfile.ZipFile(path, "w") as target:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                data = (f'<worksheet xmlns="{NS}">{before}<sheetData>{rows_xml}</sheetData>'
+                        "</worksheet>").encode()
+            target.writestr(name, data)
+    return path
+
+
+NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def inline(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+@pytest.mark.parametrize(("rows_xml", "before"), [
+    # Row 2 missing, a gap between cells, cells without a reference, numbers, booleans.
+    (f'<row r="1">{inline("A1", "Fichier")}{inline("C1", " Notes ")}</row>'
+     f'<row r="3"><c r="A3" t="inlineStr"><is><t>a</t></is></c><c><v>2</v></c>'
+     f'<c><v>2.5</v></c><c r="F3" t="b"><v>1</v></c><c r="G3" t="str"><v>=x</v></c>'
+     f'<c r="H3"/><c r="I3" t="inlineStr"><is/></c></row>', ""),
+    # A dimension pads every row to its last column and ends the sheet at its last row.
+    (f'<row r="1">{inline("A1", "Fichier")}</row><row r="2">{inline("B2", "b")}</row>'
+     f'<row r="4">{inline("E4", "beyond the last column")}</row>'
+     f'<row r="5">{inline("A5", "beyond the last row")}</row>', '<dimension ref="A1:D4"/>'),
+])
+def test_rows_are_read_as_openpyxl_reads_them(tmp_path: Path, rows_xml: str,
+                                              before: str) -> None:
+    path = sheet_with(tmp_path, rows_xml, before=before)
+    sheets = read_plain_sheets(path, [ANSWERS_SHEET])
+    assert sheets is not None
+    assert [trimmed(r) for r in sheets[ANSWERS_SHEET]] == openpyxl_rows(path, ANSWERS_SHEET)
+    first = read_plain_sheets(path, [ANSWERS_SHEET], first_row_only=True)
+    assert first is not None and first[ANSWERS_SHEET] == sheets[ANSWERS_SHEET][:1]
+
+
+@pytest.mark.parametrize("rows_xml", [
+    '<row r="1"><c r="A1" t="s"><v>0</v></c></row>',  # a shared string
+    '<row r="1"><c r="A1" t="inlineStr"><is><r><t>rich</t></r></is></c></row>',
+    '<row r="1"><c r="A1"><f>1+1</f><v>2</v></c></row>',  # a formula
+    '<row r="1"><c r="A1" t="e"><v>#N/A</v></c></row>',  # an error
+    '<row r="2"><c r="A2"><v>1</v></c></row><row r="1"><c r="A1"><v>1</v></c></row>',
+    '<row r="1"><c r="B1"><v>1</v></c><c r="A1"><v>2</v></c></row>',  # cells out of order
+    '<row r="1"><c r="A1"><v>1</v></c><extLst/></row>',  # openpyxl takes it for a cell
+])
+def test_what_openpyxl_alone_reads_exactly_is_declined(tmp_path: Path, rows_xml: str) -> None:
+    assert read_plain_sheets(sheet_with(tmp_path, rows_xml), [ANSWERS_SHEET]) is None

@@ -107,8 +107,8 @@ def _rows(source: IO[bytes], styles: _Styles, *, first_row_only: bool) -> Rows:
         values: list[object] = [None] * width if width else []
         previous = 0
         for cell in row:
-            if cell.tag != _CELL:
-                continue
+            if cell.tag != _CELL:  # openpyxl would count it as a cell
+                raise _NotPlain(f"{cell.tag} in a row")
             reference = cell.get("r")
             if reference:
                 letters = reference.rstrip(_DIGITS)
@@ -138,10 +138,11 @@ _DIGITS = "0123456789"
 
 
 def _column(letters: str) -> int:
-    if not 1 <= len(letters) <= 3 or not letters.isascii() or not letters.isalpha():
+    if not (1 <= len(letters) <= 3 and letters.isascii() and letters.isalpha()
+            and letters.isupper()):
         raise _NotPlain(f"cell reference {letters!r}")
     number = 0
-    for letter in letters.upper():
+    for letter in letters:
         number = number * 26 + ord(letter) - 64
     return number
 
