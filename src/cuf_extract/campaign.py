@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -112,6 +112,13 @@ def read_previous(path: Path, question_ids: Sequence[str]) -> Previous | None:
     """The previous run's rows from the spreadsheet at `path`, or None if there is none."""
     if not path.is_file():
         return None
+    from cuf_extract.workbook_reader import read_plain_sheets
+
+    # The workbook as this tool wrote it is read straight from its XML; one saved again
+    # by Excel (shared strings, formulas…) through openpyxl. Same values either way.
+    sheets = read_plain_sheets(path, (ANSWERS_SHEET, STATE_SHEET, SHEET_RECIPIENTS))
+    if sheets is not None:
+        return _previous(path, sheets, question_ids)
     from openpyxl import load_workbook
 
     try:
@@ -123,42 +130,54 @@ def read_previous(path: Path, question_ids: Sequence[str]) -> Previous | None:
             "recopiez les notes à la main ou réparez-le dans Excel puis relancez."
         ) from exc
     try:
-        if ANSWERS_SHEET not in workbook.sheetnames:
-            raise PreviousUnreadable(
-                f"Le tableur précédent « {path} » n'a pas de feuille « {ANSWERS_SHEET} » : "
-                "ses notes ne peuvent pas être reprises. Il est gardé en sauvegarde."
-            )
-        generated = {*extracted_columns(question_ids), COLUMN_CHANGE,
-                     *map(position_column, question_ids)}
-        rows_iter = workbook[ANSWERS_SHEET].iter_rows(values_only=True)
-        header = [_text(v).strip() for v in next(rows_iter, ())]
-        staff_columns = list(STAFF_COLUMNS)
-        staff_columns += [h for h in header if h and h not in generated and h not in STAFF_COLUMNS]
-        rows: list[PreviousRow] = []
-        for values in rows_iter:
-            raw = {h: v for h, v in zip(header, values, strict=False) if h}
-            key = _text(raw.get(COLUMN_FILE)).strip()
-            if not key:
-                continue  # a note row, or a row the staff emptied
-            row = PreviousRow(path=key)
-            row.shown = {h: _text(raw.get(h)) for h in extracted_columns(question_ids)}
-            row.staff = {h: _staff_value(raw[h]) for h in staff_columns
-                         if _text(raw.get(h)).strip()}
-            row.positions_shown = {q: _text(raw.get(position_column(q))) for q in question_ids}
-            rows.append(row)
-        if STATE_SHEET in workbook.sheetnames:
-            _merge_state(workbook[STATE_SHEET], rows)
-        recipients = (read_recipients_sheet(workbook[SHEET_RECIPIENTS])
-                      if SHEET_RECIPIENTS in workbook.sheetnames else None)
-        return Previous(rows=rows, staff_columns=tuple(staff_columns), recipients=recipients)
+        return _previous(path, {name: workbook[name].iter_rows(values_only=True)
+                                for name in (ANSWERS_SHEET, STATE_SHEET, SHEET_RECIPIENTS)
+                                if name in workbook.sheetnames}, question_ids)
     finally:
         workbook.close()
+
+
+def _previous(path: Path, sheets: Mapping[str, Iterable[Sequence[object]]],
+              question_ids: Sequence[str]) -> Previous:
+    """The previous run's rows from the rows of the workbook's sheets, by sheet name."""
+    if ANSWERS_SHEET not in sheets:
+        raise PreviousUnreadable(
+            f"Le tableur précédent « {path} » n'a pas de feuille « {ANSWERS_SHEET} » : "
+            "ses notes ne peuvent pas être reprises. Il est gardé en sauvegarde."
+        )
+    generated = {*extracted_columns(question_ids), COLUMN_CHANGE,
+                 *map(position_column, question_ids)}
+    rows_iter = iter(sheets[ANSWERS_SHEET])
+    header = [_text(v).strip() for v in next(rows_iter, ())]
+    staff_columns = list(STAFF_COLUMNS)
+    staff_columns += [h for h in header if h and h not in generated and h not in STAFF_COLUMNS]
+    rows: list[PreviousRow] = []
+    for values in rows_iter:
+        raw = {h: v for h, v in zip(header, values, strict=False) if h}
+        key = _text(raw.get(COLUMN_FILE)).strip()
+        if not key:
+            continue  # a note row, or a row the staff emptied
+        row = PreviousRow(path=key)
+        row.shown = {h: _text(raw.get(h)) for h in extracted_columns(question_ids)}
+        row.staff = {h: _staff_value(raw[h]) for h in staff_columns
+                     if _text(raw.get(h)).strip()}
+        row.positions_shown = {q: _text(raw.get(position_column(q))) for q in question_ids}
+        rows.append(row)
+    if STATE_SHEET in sheets:
+        _merge_state(sheets[STATE_SHEET], rows)
+    recipients = (_recipients_from_rows(sheets[SHEET_RECIPIENTS])
+                  if SHEET_RECIPIENTS in sheets else None)
+    return Previous(rows=rows, staff_columns=tuple(staff_columns), recipients=recipients)
 
 
 def read_recipients_sheet(sheet: object) -> tuple[SheetRecipient, ...]:
     """The « Destinataires » sheet's list, « Relance » cells and columns the staff added,
     by column title, down to the part listing replies from organisations not on the list."""
-    rows_iter = sheet.iter_rows(values_only=True)  # type: ignore[attr-defined]
+    return _recipients_from_rows(sheet.iter_rows(values_only=True))  # type: ignore[attr-defined]
+
+
+def _recipients_from_rows(rows: Iterable[Sequence[object]]) -> tuple[SheetRecipient, ...]:
+    rows_iter = iter(rows)
     header = [_text(v).strip() for v in next(rows_iter, ())]
     found: list[SheetRecipient] = []
     for values in rows_iter:
@@ -179,9 +198,9 @@ def read_recipients_sheet(sheet: object) -> tuple[SheetRecipient, ...]:
     return tuple(found)
 
 
-def _merge_state(sheet: object, rows: list[PreviousRow]) -> None:
+def _merge_state(state: Iterable[Sequence[object]], rows: list[PreviousRow]) -> None:
     by_path = {row.path: row for row in rows}
-    rows_iter = sheet.iter_rows(values_only=True)  # type: ignore[attr-defined]
+    rows_iter = iter(state)
     header = [_text(v) for v in next(rows_iter, ())]
     for values in rows_iter:
         cells = dict(zip(header, (_text(v) for v in values), strict=False))
@@ -418,6 +437,14 @@ def other_campaign(path: Path, ref: QuestionnaireRef) -> str | None:
     question columns."""
     if not path.is_file():
         return None
+    from cuf_extract.workbook_reader import read_plain_sheets
+
+    firsts = read_plain_sheets(path, (STATE_SHEET, ANSWERS_SHEET), first_row_only=True)
+    if firsts is not None:
+        state_first = next(iter(firsts.get(STATE_SHEET, ())), [])
+        answers_first = next(iter(firsts.get(ANSWERS_SHEET, ())), [])
+        return _other_campaign(path, ref, [_text(v) for v in state_first],
+                               [_text(v).strip() for v in answers_first])
     from openpyxl import load_workbook
 
     try:
@@ -435,6 +462,11 @@ def other_campaign(path: Path, ref: QuestionnaireRef) -> str | None:
             answers_header = [_text(v).strip() for v in first]
     finally:
         workbook.close()
+    return _other_campaign(path, ref, state_header, answers_header)
+
+
+def _other_campaign(path: Path, ref: QuestionnaireRef, state_header: Sequence[str],
+                    answers_header: Sequence[str]) -> str | None:
     wanted = questionnaire_marker(ref)
     marker = next((h for h in state_header if h.startswith(STATE_QUESTIONNAIRE)), None)
     hint = (f" Les réponses de deux questionnaires ne se mélangent pas : choisissez un autre "

@@ -235,7 +235,8 @@ def extract(
 
     for target in outputs:
         _check_writable_folder(target)
-    files = [InputFile(path=path, display=_display(path)) for path in expansion.files]
+    cwd = Path.cwd().resolve()
+    files = [InputFile(path=path, display=_display(path, cwd)) for path in expansion.files]
     err = _console(stderr=True)
     cache = None if no_cache else _cache_for(output, questionnaire)
     run = _run_with_progress(files, questionnaire, err, cache, jobs or _default_jobs())
@@ -282,10 +283,11 @@ def _check_writable_folder(target: Path) -> None:
               f"emplacement pour {target.name} (option -o).")
 
 
-def _display(path: Path) -> str:
-    """The path as staff will recognise it: relative to the current folder when inside it."""
+def _display(path: Path, cwd: Path | None = None) -> str:
+    """The path as staff will recognise it: relative to the current folder (`cwd`,
+    resolved; resolved here when not given) when inside it."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(path.resolve().relative_to(cwd or Path.cwd().resolve()))
     except ValueError:
         return str(path)
 

@@ -20,12 +20,16 @@ from bisect import bisect_left
 from dataclasses import dataclass, replace
 from enum import Enum
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from rapidfuzz import fuzz, process
-
-from cuf_extract.docx_reader import Block
 from cuf_extract.questionnaire import Questionnaire
 from cuf_extract.signature import find_signature
+
+if TYPE_CHECKING:
+    from cuf_extract.docx_reader import Block
+
+# rapidfuzz is imported where text is compared: a rerun whose results all come from the
+# cache uses `normalise` only (through respondent), not the matching.
 
 # A block matches a question when its normalised text is at least this similar
 # (rapidfuzz ratio, 0-100) to the normalised question. Measured on retyped questions
@@ -180,6 +184,8 @@ class Matcher:
                 self.instructions.setdefault(normalise(line), set()).add(" ".join(line.split()))
 
     def classify(self, block: Block) -> Classified:
+        from rapidfuzz import fuzz, process
+
         norm = normalise(block.text)
         if not norm:
             return Classified(block, Role.EMPTY)
@@ -205,6 +211,7 @@ class Matcher:
     def _match_question(self, text: str, norm: str) -> tuple[str, str, str] | None:
         """(question id, text typed after it on the same line, text typed before it),
         or None."""
+        from rapidfuzz import fuzz
         body, _ = _strip_enumerator(norm)
         best_id, best_score, best_norm, best_start = None, 0.0, "", 0
         for qid, qnorm in self.questions:
@@ -251,6 +258,8 @@ def _around_question(
     """What was typed after the question in the same paragraph, and before it (beyond a
     mere "Question 1 :" label), in the original characters. `start` is where the
     question begins in the normalised paragraph, after any enumerator."""
+    from rapidfuzz import fuzz
+
     lo, hi = len(qnorm) * 0.6, len(qnorm) * 1.3
     if (
         start == 0

@@ -16,8 +16,6 @@ from typing import TYPE_CHECKING
 
 from cuf_extract import checks, inputs
 from cuf_extract.checks import make_issue
-from cuf_extract.docx_reader import DocumentText, read_document
-from cuf_extract.locate import Matcher, locate
 from cuf_extract.models import (
     Answer,
     FileResult,
@@ -28,14 +26,17 @@ from cuf_extract.models import (
     status_from,
 )
 from cuf_extract.package import MAX_FILE_BYTES, OoxmlPackage, PackageError
-from cuf_extract.positions import automatic_position
 from cuf_extract.questionnaire import Questionnaire
 from cuf_extract.respondent import respondent_candidates, set_aside_inherited_properties
 from cuf_extract.writers import INVALID_CHARACTERS
 
 if TYPE_CHECKING:
+    # Reading a reply's text is imported when a reply is read: a rerun whose results
+    # all come from the cache needs none of it (locate brings rapidfuzz).
     from cuf_extract.cache import ResultCache
     from cuf_extract.convert import ConversionResult
+    from cuf_extract.docx_reader import DocumentText
+    from cuf_extract.locate import Matcher
 
 ProgressCallback = Callable[[FileResult], None]
 
@@ -117,7 +118,11 @@ def extract_files(
     pending = [files[i] for i in todo]
     if jobs > 1 and len(pending) >= PARALLEL_MIN_FILES:
         fresh = _extract_parallel(pending, questionnaire, on_result, cache, jobs)
+    elif not pending:
+        fresh = []
     else:
+        from cuf_extract.locate import Matcher
+
         fresh = []
         matcher = Matcher(questionnaire)
         with Converter() as converter:
@@ -166,6 +171,8 @@ _WORKER: tuple[Matcher, Converter, ResultCache | None] | None = None
 
 
 def _init_worker(questionnaire: Questionnaire, cache: ResultCache | None) -> None:
+    from cuf_extract.locate import Matcher
+
     global _WORKER
     _WORKER = (Matcher(questionnaire), Converter(), cache)
 
@@ -281,6 +288,8 @@ def _extract_package(
     sha: str,
     extra_issues: tuple[Issue, ...] = (),
 ) -> FileResult:
+    from cuf_extract.docx_reader import read_document
+
     try:
         document = read_document(package)
     except PackageError as exc:
@@ -350,6 +359,9 @@ def _extract_pdf(item: InputFile, matcher: Matcher) -> FileResult:
 def _result_from_document(
     item: InputFile, matcher: Matcher, sha: str, document: DocumentText
 ) -> FileResult:
+    from cuf_extract.locate import locate
+    from cuf_extract.positions import automatic_position
+
     questionnaire = matcher.questionnaire
     question_ids = list(questionnaire.question_ids)
     located = locate(document.blocks, matcher)

@@ -30,6 +30,7 @@ How an answer is read:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -447,20 +448,38 @@ def _label_pattern() -> re.Pattern[str]:
 _LEADING_MARK = re.compile(
     r"^(?:[\s\-–—•·*+=@▪◦►▶➢➤→✓✔☑☒■>\"'«»“”(\[]+|\(?(?:\d{1,2}|[a-h]|[ivx]{1,4})[).:]\s)"
 )
-_LABEL = _label_pattern()
-_OPENINGS = tuple(sorted(((_normalise(o).strip(), o, s) for o, s in OPENINGS),
-                         key=lambda item: len(item[0]), reverse=True))
-_INTENSIFIERS = tuple((_words(word), _pattern(word))
-                      for word in sorted(INTENSIFIERS, key=len, reverse=True))
-# Neutral formulas first (they hide what they contain), then the longest first (as read:
-# "nous le souhaitons" is as long as "nous souhaitons").
-_FORMULAS = tuple(
-    (formula, signal, _words(formula), _pattern(formula))
-    for formula, signal in sorted(
-        FORMULAS,
-        key=lambda item: (item[1] is not Signal.NEUTRAL, -len(_normalise(item[0]).strip())),
+
+
+@dataclass(frozen=True)
+class _Rules:
+    label: re.Pattern[str]
+    openings: tuple[tuple[str, str, Signal], ...]
+    intensifiers: tuple[tuple[frozenset[str], re.Pattern[str]], ...]
+    formulas: tuple[tuple[str, Signal, frozenset[str], re.Pattern[str]], ...]
+
+
+@functools.cache
+def _rules() -> _Rules:
+    """The tables above as compiled patterns, made on first use: compiling them costs
+    ~50 ms, which a rerun whose results all come from the cache need not pay (the
+    spreadsheet's synthesis imports this module only to count staff positions)."""
+    return _Rules(
+        label=_label_pattern(),
+        openings=tuple(sorted(((_normalise(o).strip(), o, s) for o, s in OPENINGS),
+                              key=lambda item: len(item[0]), reverse=True)),
+        intensifiers=tuple((_words(word), _pattern(word))
+                           for word in sorted(INTENSIFIERS, key=len, reverse=True)),
+        # Neutral formulas first (they hide what they contain), then the longest first
+        # (as read: "nous le souhaitons" is as long as "nous souhaitons").
+        formulas=tuple(
+            (formula, signal, _words(formula), _pattern(formula))
+            for formula, signal in sorted(
+                FORMULAS,
+                key=lambda item: (item[1] is not Signal.NEUTRAL,
+                                  -len(_normalise(item[0]).strip())),
+            )
+        ),
     )
-)
 
 
 # An empty tick box and the option after it, up to the next box or the end of the line.
@@ -472,7 +491,7 @@ def _strip_leading_noise(folded: str) -> str:
     while True:
         before = text
         text = _LEADING_MARK.sub("", text).lstrip()
-        text = _LABEL.sub("", text).lstrip()
+        text = _rules().label.sub("", text).lstrip()
         if text == before:
             return text
 
@@ -499,7 +518,8 @@ def read_position(text: str | None) -> PositionReading:
     found: list[tuple[str, Signal]] = []
     opening: str | None = None
     words = rest.replace(" . ", " ")
-    for phrase, written, signal in _OPENINGS:
+    rules = _rules()
+    for phrase, written, signal in rules.openings:
         if words.startswith(f" {phrase} "):
             opening = written
             if signal is not Signal.NEUTRAL:
@@ -507,12 +527,12 @@ def read_position(text: str | None) -> PositionReading:
             rest = _drop_words(rest, len(phrase.split()))
             break
     present = set(rest.split())
-    for needed, intensifier in _INTENSIFIERS:
+    for needed, intensifier in rules.intensifiers:
         if needed <= present:
             rest = intensifier.sub(" ", rest)
     rest = _SPACES.sub(" ", rest)
     present = set(rest.split())
-    for formula, signal, needed, pattern in _FORMULAS:
+    for formula, signal, needed, pattern in rules.formulas:
         if not needed <= present or pattern.search(rest) is None:
             continue
         if signal is not Signal.NEUTRAL:

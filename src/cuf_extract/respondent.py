@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Sequence
+from typing import TYPE_CHECKING
 
-from cuf_extract.docx_reader import Properties
 from cuf_extract.locate import normalise
 from cuf_extract.models import FileResult, RespondentSource, Status
+
+if TYPE_CHECKING:
+    from cuf_extract.docx_reader import Properties
 
 MAX_NAME_LENGTH = 120
 

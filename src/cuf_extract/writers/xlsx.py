@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell, WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, Cell, WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 
 from cuf_extract.campaign import position_cells, state_rows
@@ -161,6 +162,19 @@ class XlsxResult:
 class _Tracker:
     truncated: dict[str, None] = field(default_factory=dict)
     replaced: dict[str, None] = field(default_factory=dict)
+    wrap_index: int | None = None
+
+    def wrap(self, cell: Cell) -> None:
+        """`cell.alignment = _WRAP`, with the alignment's index in the workbook found once:
+        openpyxl's setter hashes the style object on every call, and most cells wrap."""
+        if self.wrap_index is None:
+            cell.alignment = _WRAP
+            self.wrap_index = cell._style.alignmentId  # type: ignore[attr-defined]
+            return
+        # What the setter does (openpyxl.styles.styleable.StyleDescriptor), index known.
+        if not cell._style:  # type: ignore[attr-defined]
+            cell._style = StyleArray()  # type: ignore[attr-defined]
+        cell._style.alignmentId = self.wrap_index  # type: ignore[attr-defined]
 
     def put(self, cell: Cell, text: str, owner: str | None = None) -> SafeText:
         safe = safe_cell_text(text)
@@ -411,19 +425,19 @@ def _answers_sheet(
             if title in column_of:
                 cell = _cell(ws, row=row, column=column_of[title])
                 tracker.put(cell, value, owner)
-                cell.alignment = _WRAP
+                tracker.wrap(cell)
                 line[column_of[title] - 1] = cell
         for title, staff_value in staff:
             if title in column_of:
                 cell = _cell(ws, row=row, column=column_of[title])
                 _put_staff(cell, staff_value)
-                cell.alignment = _WRAP
+                tracker.wrap(cell)
                 line[column_of[title] - 1] = cell
         for qid, (text, automatic) in position_cells(item, campaign, list(questions)).items():
             column = column_of[position_column(qid)]
             cell = _cell(ws, row=row, column=column)
             tracker.put(cell, text)
-            cell.alignment = _WRAP
+            tracker.wrap(cell)
             if automatic:
                 cell.font = _AUTOMATIC_FONT
             line[column - 1] = cell
@@ -438,7 +452,7 @@ def _answers_sheet(
         else:
             name_cell.hyperlink = link
             name_cell.style = "Hyperlink"
-            name_cell.alignment = _WRAP
+            tracker.wrap(name_cell)
             links += 1
         status_cell = line[column_of[COLUMN_STATUS] - 1]
         if status_cell is not None:
@@ -468,13 +482,18 @@ def _state_sheet(
     ws.sheet_state = "hidden"
     header, rows = state_rows(run, campaign, shown)
     for values in [header, *rows]:
-        line: list[Cell] = []
-        for value in values:
-            cell = WriteOnlyCell(ws, value=value)  # already safe: copies of cells above
-            cell.data_type = "s"
-            line.append(cell)
-        ws.append(line)
+        # Already safe: copies of cells above. Text openpyxl would take for a formula or
+        # an error code goes in a cell forced to text; the rest as plain strings, which
+        # openpyxl stores as text too, without a cell object each.
+        ws.append([_text_cell(ws, value) if value.startswith("=") or value in ERROR_CODES
+                   else value for value in values])
     return len(rows) + 1
+
+
+def _text_cell(ws: Worksheet, value: str) -> Cell:
+    cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def _questions_sheet(ws: Worksheet, run: Run, tracker: _Tracker) -> int:
@@ -484,7 +503,7 @@ def _questions_sheet(ws: Worksheet, run: Run, tracker: _Tracker) -> int:
         tracker.put(id_cell, question.id)
         text_cell = _cell(ws, row=row, column=2)
         tracker.put(text_cell, question.text)
-        text_cell.alignment = _WRAP
+        tracker.wrap(text_cell)
         ws.append([id_cell, text_cell])
     return len(run.questionnaire.questions) + 1
 
@@ -509,7 +528,7 @@ def _issues_sheet(ws: Worksheet, run: Run, tracker: _Tracker) -> tuple[int, bool
         for column, value in enumerate(values, start=1):
             cell = _cell(ws, row=row, column=column)
             tracker.put(cell, value, result.path)
-            cell.alignment = _WRAP
+            tracker.wrap(cell)
             line.append(cell)
         ws.append(line)
     last = _finish(ws, tracker, kept=kept, left_out=left_out, columns=len(titles),
@@ -544,7 +563,7 @@ def _recipients_sheet(ws: Worksheet, status: RecipientsStatus, tracker: _Tracker
         for column, value in enumerate(values, start=1):
             cell = _cell(ws, row=row, column=column)
             tracker.put(cell, value)
-            cell.alignment = _WRAP
+            tracker.wrap(cell)
             line.append(cell)
         line[2].fill, line[2].font = _RECIPIENT_STYLES[item.state]
         typed = dict(item.extra)
@@ -556,7 +575,7 @@ def _recipients_sheet(ws: Worksheet, status: RecipientsStatus, tracker: _Tracker
                 if isinstance(staff, datetime):
                     cell.number_format = ("DD/MM/YYYY" if staff.time() == time()
                                           else "DD/MM/YYYY HH:MM")
-            cell.alignment = _WRAP
+            tracker.wrap(cell)
             line.append(cell)
         ws.append(line)
     ws.auto_filter.ref = f"A1:{get_column_letter(len(titles))}{row}"
@@ -584,7 +603,7 @@ def _recipients_sheet(ws: Worksheet, status: RecipientsStatus, tracker: _Tracker
         for column, value in enumerate(values, start=1):
             cell = _cell(ws, row=row, column=column)
             tracker.put(cell, value)
-            cell.alignment = _WRAP
+            tracker.wrap(cell)
             line.append(cell)
         ws.append(line)
     return row
