@@ -19,7 +19,13 @@ from cuf_extract.package import OoxmlPackage
 from cuf_extract.pipeline import InputFile, extract_file
 from cuf_extract.questionnaire import load_questionnaire
 from tests.fixtures.builder import FORM, dele, ins, p, questionnaire_doc, run, text_p
-from tests.fixtures.pdf_sources import PDF_DIR, PDF_VARIANTS
+from tests.fixtures.pdf_sources import (
+    PDF_DIR,
+    PDF_VARIANTS,
+    STRUCK_Q3,
+    UNDERLINED,
+    struck_source,
+)
 from tests.fixtures.variants import (
     ANSWERS,
     EXPECTED,
@@ -162,3 +168,42 @@ def test_pdf_fixtures_raise_no_struck_text(variant: Variant, tmp_path: Path) -> 
     """Table rules, footnote separators and header lines are horizontal paths too."""
     result = _extract((PDF_DIR / variant.name).read_bytes(), tmp_path, variant.name)
     assert _struck(result) == []
+
+
+def _named(result: FileResult) -> dict[str | None, str]:
+    """Question -> the struck words its warning quotes (« a », « b »)."""
+    return {q: m.split(" ; ")[0].split(" : ", 2)[-1] for q, m in _struck(result)}
+
+
+def test_pdf_struck_runs_are_named_and_underlines_are_not(tmp_path: Path) -> None:
+    """LibreOffice's PDF of a reply with struck runs: the same words as from the Word
+    file, the underlined word not among them."""
+    result = _extract((PDF_DIR / "lo_struck.pdf").read_bytes(), tmp_path, "lo_struck.pdf")
+    assert _named(result) == {"Q1": "« Non »", "Q3": "« obligatoire »"}
+    word = _extract(struck_source(), tmp_path)
+    assert _named(word) == _named(result)
+    answers = _answers(result)
+    assert answers["Q1"] == "Oui / Non (rayez la mention inutile)\n" + EXPECTED["Q1"]
+    assert answers["Q2"] == f"Nous le recommanderons {UNDERLINED} à nos candidats."
+    assert answers["Q3"] == f"{EXPECTED['Q3']}\n{STRUCK_Q3}"
+    assert all(UNDERLINED not in message for _, message in _struck(result))
+
+
+def test_pdf_printed_tracked_changes_name_the_deleted_words(tmp_path: Path) -> None:
+    """Tracked changes shown, LibreOffice prints the deletions struck through (kept in
+    the text: the PDF is read as printed) and the insertions underlined (not named)."""
+    result = _extract((PDF_DIR / "lo_tracked_changes.pdf").read_bytes(), tmp_path,
+                      "lo_tracked_changes.pdf")
+    answers = _answers(result)
+    assert answers["Q2"] == "Nous ne proposerons pas systématiquement la création de ce poste."
+    named = _named(result)
+    assert named == {
+        "Q2": "« ne », « pas »",
+        "Q3": "« Ce module existe depuis 2017. »",
+        # A fragment of the question deleted: the form's line, not the answer.
+        "Q4": "« (conseils municipaux ou assemblées de quartier) »",
+        "Q5": "« Ce point reste à discuter en interne. »",
+    }
+    q4 = next(m for q, m in _struck(result) if q == "Q4")
+    assert "ligne du formulaire" in q4
+    assert all("systématiquement" not in message for _, message in _struck(result))

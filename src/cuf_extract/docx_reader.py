@@ -383,7 +383,7 @@ def _strike_value(rpr: _Element | None) -> bool | None:
     return None if single is None and double is None else False
 
 
-def _struck_phrases(parts: list[str], spans: list[tuple[int, int]]) -> tuple[str, ...]:
+def struck_phrases(parts: list[str], spans: list[tuple[int, int]]) -> tuple[str, ...]:
     """The struck pieces of a paragraph's text: `spans` index `parts` (the pieces of
     text in order); consecutive struck runs (and blanks between them) make one phrase."""
     struck = [False] * len(parts)
@@ -517,7 +517,7 @@ class _Walker:
             self.paragraph_struck = (_child_val(ppr, "pStyle") if ppr is not None
                                      else None) in self.strikes
         self.read_inline(p, parts, boxes, [])
-        struck = _struck_phrases(parts, self.struck_spans) if self.struck_spans else ()
+        struck = struck_phrases(parts, self.struck_spans) if self.struck_spans else ()
         self.struck_spans = []
         label, level = self._list_label(p)
         style = self.styles.get(_child_val(ppr, "pStyle") or "Normal" if ppr is not None

@@ -82,9 +82,9 @@ def _form_issue(label: str, struck: list[tuple[str, str]], qid: str | None) -> I
     return make_issue(
         IssueCode.STRUCK_TEXT,
         f"{label} : du texte barré dans une ligne du formulaire ({_quoted(lines, 80)}), qui "
-        f"n'est pas reprise dans la réponse : {_quoted([p for _, p in struck])} ; c'est "
-        "peut-être le choix du répondant (mention rayée) : vérifiez dans le document et "
-        "notez sa réponse dans le tableur.",
+        f"n'est pas reprise dans la réponse : {_quoted([p for _, p in struck])} ; vérifiez "
+        "dans le document (mention rayée ? modification suivie imprimée ?) et, si c'est le "
+        "choix du répondant, notez-le dans le tableur.",
         qid,
     )
 
