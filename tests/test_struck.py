@@ -18,7 +18,16 @@ from cuf_extract.models import FileResult, IssueCode, Severity
 from cuf_extract.package import OoxmlPackage
 from cuf_extract.pipeline import InputFile, extract_file
 from cuf_extract.questionnaire import load_questionnaire
-from tests.fixtures.builder import FORM, dele, ins, p, questionnaire_doc, run, text_p
+from tests.fixtures.builder import (
+    FORM,
+    build_docx,
+    dele,
+    ins,
+    p,
+    questionnaire_doc,
+    run,
+    text_p,
+)
 from tests.fixtures.pdf_sources import (
     PDF_DIR,
     PDF_VARIANTS,
@@ -207,3 +216,29 @@ def test_pdf_printed_tracked_changes_name_the_deleted_words(tmp_path: Path) -> N
     q4 = next(m for q, m in _struck(result) if q == "Q4")
     assert "ligne du formulaire" in q4
     assert all("systématiquement" not in message for _, message in _struck(result))
+
+
+def test_struck_choice_in_a_derived_forms_instruction(tmp_path: Path) -> None:
+    """« Oui / Non (rayez la mention inutile) » is a line of the campaign's form: struck
+    as printed, it stays template (the answer is missing) and the warning says which
+    mention was struck, under which question."""
+    from cuf_extract.derive import derive_questionnaire
+    from tests.fixtures.forms import D_YES_NO, FORM_D, form_d_body
+
+    form = read_document(OoxmlPackage.from_bytes(FORM_D.build(), name=FORM_D.name),
+                         formatting=True)
+    matcher = Matcher(derive_questionnaire(form.blocks, name=FORM_D.name).questionnaire)
+    struck_line = p(run("Oui / ", split=False), run("Non", strike=True, split=False),
+                    run(" (rayez la mention inutile)", split=False))
+    reply = build_docx(form_d_body(lines={"q1-yes-no": ""}, answers={
+        1: [struck_line], 2: [text_p("La jeunesse.")], 3: [text_p("Oui.")]}))
+    path = tmp_path / "réponse.docx"
+    path.write_bytes(reply)
+    result = extract_file(InputFile(path=path, display=path.name), matcher)
+    assert _answers(result) == {"Q1": None, "Q2": "La jeunesse.", "Q3": "Oui."}
+    found = _struck(result)
+    assert [q for q, _ in found] == ["Q1"]
+    assert found[0][1].startswith(
+        f"La question 1 : du texte barré dans une ligne du formulaire (« {D_YES_NO} »), "
+        "qui n'est pas reprise dans la réponse : « Non » ;")
+    assert IssueCode.MISSING_ANSWER in {i.code for i in result.issues}

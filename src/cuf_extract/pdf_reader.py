@@ -459,8 +459,9 @@ def _rules(
 
 _Stroke = tuple[float, float, float, float]  # a thin horizontal path: y0, y1, x0, x1
 # Where a strike line crosses a character, in font sizes above its baseline: LibreOffice
-# strikes at 0.28 (double strike: 0.19 and 0.31), Word about 0.3; underlines lie below
-# the baseline (-0.1), overlines and table rules above the capitals (0.7 and up).
+# strikes at 0.28 (double strike: 0.19 and 0.31); other producers use the font's own
+# strikeout position, which fonts put near mid x-height (not measured here). Underlines
+# lie below the baseline (-0.1), overlines and table rules above the capitals (0.7 up).
 STRIKE_LOW, STRIKE_HIGH = 0.12, 0.5
 
 
