@@ -377,10 +377,11 @@ def _strike_value(rpr: _Element | None) -> bool | None:
     """Whether run properties strike through (single or double): None when they do not say."""
     if rpr is None:
         return None
-    single, double = _toggle(rpr, "strike"), _toggle(rpr, "dstrike")
-    if single or double:
-        return True
-    return None if single is None and double is None else False
+    single, double = rpr.find(STRIKE), rpr.find(DSTRIKE)
+    if single is None and double is None:
+        return None
+    return ((single is not None and single.get(VAL) not in _OFF)
+            or (double is not None and double.get(VAL) not in _OFF))
 
 
 def struck_phrases(parts: list[str], spans: list[tuple[int, int]]) -> tuple[str, ...]:
