@@ -36,6 +36,7 @@ SEVERITY: dict[IssueCode, Severity] = {
     IssueCode.POSSIBLE_SIGNATURE: Severity.INFO,
     IssueCode.SCANNED_PDF: Severity.ERROR,
     IssueCode.FROM_PDF: Severity.INFO,
+    IssueCode.STRUCK_TEXT: Severity.WARNING,
 }
 
 def make_issue(code: IssueCode, message: str, question: str | None = None) -> Issue:

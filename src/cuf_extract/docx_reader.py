@@ -17,7 +17,10 @@ What the reader does, and why:
   VML `mc:Fallback` copy) and come as blocks right after the paragraph anchoring them;
 - tables are read cell by cell (`w:tc` elements, so merged cells are not repeated);
 - list numbering comes from numbering.xml (and styles.xml when a style carries it):
-  bullets and numbers are not in the text.
+  bullets and numbers are not in the text;
+- text formatted as struck through (`w:strike`/`w:dstrike` on the run, its character
+  style or its paragraph style) is kept, and named in `Block.struck`: a respondent may
+  strike « Non » in « Oui / Non » rather than delete it, and the caller must say so.
 """
 
 from __future__ import annotations
@@ -66,6 +69,7 @@ PPR, NUMPR = _w("pPr"), _w("numPr")
 TRPR = _w("trPr")
 TBL_HEADER = _w("tblHeader")
 RPR, RFONTS, ASCII_FONT, FONT = _w("rPr"), _w("rFonts"), _w("ascii"), _w("font")
+STRIKE, DSTRIKE, RSTYLE = _w("strike"), _w("dstrike"), _w("rStyle")
 # Symbol-font characters typed as text rather than w:sym: Word's private-use code points.
 _PRIVATE_USE = re.compile("[\uf020-\uf0ff]")
 VAL, TYPE, ID, AUTHOR = _w("val"), _w("type"), _w("id"), _w("author")
@@ -105,6 +109,8 @@ class Block:
     bold: bool = False  # every visible character is bold (read_document(formatting=True))
     italic: bool = False  # every visible character is italic (idem)
     table_header: bool = False  # in a table row marked to repeat as header (w:tblHeader)
+    # Pieces of `text` printed struck through (Word formatting, or a PDF's strike lines).
+    struck: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,6 +341,73 @@ def _style_info(root: _Element | None) -> dict[str, _StyleInfo]:
     return info
 
 
+def _struck_styles(root: _Element | None) -> frozenset[str]:
+    """Ids of the styles (paragraph or character) whose text is struck through, directly
+    or through basedOn. Toggle properties combined across style levels are not XORed:
+    a style that strikes strikes."""
+    if root is None:
+        return frozenset()
+    own: dict[str, bool] = {}
+    based_on: dict[str, str] = {}
+    for style in root.iter(_w("style")):
+        sid = style.get(_w("styleId"), "")
+        parent = _child_val(style, "basedOn")
+        if parent:
+            based_on[sid] = parent
+        value = _strike_value(style.find(RPR))
+        if value is not None:
+            own[sid] = value
+    if not any(own.values()):
+        return frozenset()
+    struck: set[str] = set()
+    for sid in {*own, *based_on}:
+        current: str | None = sid
+        for _ in range(10):  # basedOn chains are short; stop on cycles
+            if current is None:
+                break
+            if current in own:
+                if own[current]:
+                    struck.add(sid)
+                break
+            current = based_on.get(current)
+    return frozenset(struck)
+
+
+def _strike_value(rpr: _Element | None) -> bool | None:
+    """Whether run properties strike through (single or double): None when they do not say."""
+    if rpr is None:
+        return None
+    single, double = rpr.find(STRIKE), rpr.find(DSTRIKE)
+    if single is None and double is None:
+        return None
+    return ((single is not None and single.get(VAL) not in _OFF)
+            or (double is not None and double.get(VAL) not in _OFF))
+
+
+def struck_phrases(parts: list[str], spans: list[tuple[int, int]]) -> tuple[str, ...]:
+    """The struck pieces of a paragraph's text: `spans` index `parts` (the pieces of
+    text in order); consecutive struck runs (and blanks between them) make one phrase."""
+    struck = [False] * len(parts)
+    for start, end in spans:
+        struck[start:end] = [True] * (end - start)
+    phrases: list[str] = []
+    current: list[str] = []
+    pending: list[str] = []  # blanks after a struck piece: kept if another one follows
+    for piece, on in zip(parts, struck, strict=True):
+        if on:
+            current.extend(pending)
+            pending = []
+            current.append(piece)
+        elif current and not piece.strip():
+            pending.append(piece)
+        elif current:
+            phrases.append(" ".join("".join(current).split()))
+            current, pending = [], []
+    if current:
+        phrases.append(" ".join("".join(current).split()))
+    return tuple(p for p in phrases if any(ch.isalnum() for ch in p))
+
+
 def _emphasis(p: _Element, style: _StyleInfo | None) -> tuple[bool, bool]:
     """(bold, italic): whether every visible character of the paragraph is."""
     seen = False
@@ -373,10 +446,15 @@ class _Walker:
     """Walks block and inline content in document order, collecting blocks."""
 
     def __init__(self, numbering: _Numbering, styles: dict[str, _StyleInfo] | None = None,
-                 *, emphasis: bool = False):
+                 *, emphasis: bool = False, strikes: frozenset[str] | None = None):
         self.numbering = numbering
         self.styles = styles or {}
         self.emphasis = emphasis  # read bold/italic: costs a pass over each paragraph's runs
+        # Struck-through styles, or None when nothing in the document strikes text (the
+        # runs are then not even looked at).
+        self.strikes = strikes
+        self.struck_spans: list[tuple[int, int]] = []  # of the current paragraph's parts
+        self.paragraph_struck = False  # its paragraph style strikes through
         self.blocks: list[Block] = []
         self.revisions = 0
         self.embedded_chunks = 0
@@ -434,9 +512,15 @@ class _Walker:
     ) -> None:
         parts: list[str] = []
         boxes: list[_Element] = []
-        self.read_inline(p, parts, boxes, [])
-        label, level = self._list_label(p)
         ppr = p.find(PPR)
+        if self.strikes is not None:
+            self.struck_spans = []
+            self.paragraph_struck = (_child_val(ppr, "pStyle") if ppr is not None
+                                     else None) in self.strikes
+        self.read_inline(p, parts, boxes, [])
+        struck = struck_phrases(parts, self.struck_spans) if self.struck_spans else ()
+        self.struck_spans = []
+        label, level = self._list_label(p)
         style = self.styles.get(_child_val(ppr, "pStyle") or "Normal" if ppr is not None
                                 else "Normal")
         outline = _child_val(ppr, "outlineLvl") if ppr is not None else None
@@ -446,7 +530,8 @@ class _Walker:
         self.blocks.append(
             Block(text="".join(parts), list_label=label, list_level=level,
                   cell=cell, origin=origin, style=style.name if style is not None else "",
-                  heading_level=heading if 0 < heading <= 9 else 0, bold=bold, italic=italic)
+                  heading_level=heading if 0 < heading <= 9 else 0, bold=bold, italic=italic,
+                  struck=struck)
         )
         for box in boxes:
             self.read_blocks(box, cell, "textbox")
@@ -484,7 +569,10 @@ class _Walker:
         for child in parent:
             tag = child.tag
             if tag == R:
+                start = len(out)
                 self.read_run(child, out, boxes, fields)
+                if self.strikes is not None and len(out) > start and self._struck(child):
+                    self.struck_spans.append((start, len(out)))
             elif tag in _INLINE_WRAPPERS:
                 self.read_inline(child, out, boxes, fields)
             elif tag in _REVISION_KEPT:
@@ -543,6 +631,19 @@ class _Walker:
                 out.append(f"[{label}]")
             elif tag == SYM:
                 out.append(self._sym(child.get(FONT), child.get(_w("char"))))
+
+    def _struck(self, run: _Element) -> bool:
+        """Whether a run is struck through: its own properties, else its character
+        style, else its paragraph's style."""
+        rpr = run.find(RPR)
+        if rpr is not None:
+            own = _strike_value(rpr)
+            if own is not None:
+                return own
+            style = rpr.find(RSTYLE)
+            if style is not None and self.strikes and style.get(VAL) in self.strikes:
+                return True
+        return self.paragraph_struck
 
     def _sym(self, font: str | None, code: str | None) -> str:
         """A w:sym character: its Unicode equivalent, else a visible placeholder."""
@@ -685,10 +786,15 @@ def read_document(package: OoxmlPackage, *, formatting: bool = False) -> Documen
     styles_root = package.read_xml(related["styles"][0]) if "styles" in related else None
     style_numbering = _style_numbering(styles_root)
     numbering_root = package.read_xml(related["numbering"][0]) if "numbering" in related else None
-    walker = _Walker(_Numbering(numbering_root, style_numbering), _style_info(styles_root),
-                     emphasis=formatting)
-
     document = package.read_xml(main)
+    # Struck-through text is rare: the runs are inspected only when the document or its
+    # styles strike something (one pass over the tree in C, instead of every run's).
+    strikes: frozenset[str] | None = _struck_styles(styles_root)
+    if not strikes and next(document.iter(STRIKE, DSTRIKE), None) is None:
+        strikes = None
+    walker = _Walker(_Numbering(numbering_root, style_numbering), _style_info(styles_root),
+                     emphasis=formatting, strikes=strikes)
+
     body = document.find(BODY)
     if body is not None:
         walker.read_blocks(body)

@@ -55,6 +55,7 @@ class IssueCode(StrEnum):
     POSSIBLE_SIGNATURE = "possible_signature"
     SCANNED_PDF = "scanned_pdf"
     FROM_PDF = "from_pdf"
+    STRUCK_TEXT = "struck_text"
 
 
 class RespondentSource(StrEnum):

@@ -26,7 +26,11 @@ lazily) and turns them back into what the respondent typed:
   the layout at a line end is joined again, a real hyphen ("Nord-Pas-de-Calais",
   "2020-2021") is kept;
 - ligatures become their letters; other characters (no-break and thin spaces, curly
-  quotes) are kept as PDFium gives them, as the Word path keeps what was typed.
+  quotes) are kept as PDFium gives them, as the Word path keeps what was typed;
+- struck-through text (a thin horizontal path across characters between their
+  baseline and x-height, over most of its length: not an underline, not a rule) is
+  kept and named in `Block.struck`: LibreOffice and Word print tracked deletions, when
+  changes are shown, and struck-through runs that way.
 
 `read_pdf_pages` also names the pages that hold images and no text (scanned pages).
 
@@ -38,6 +42,7 @@ spent on one file are bounded, and going over ends with `PackageError(too_large)
 
 from __future__ import annotations
 
+import bisect
 import re
 import statistics
 import time
@@ -46,7 +51,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from cuf_extract.docx_reader import Block, DocumentText, Properties
+from cuf_extract.docx_reader import Block, DocumentText, Properties, struck_phrases
 from cuf_extract.models import IssueCode
 from cuf_extract.package import PackageError
 
@@ -110,6 +115,7 @@ class _Char:
     base: float  # baseline y (PDF user space: up is positive)
     size: float
     index: int
+    struck: bool = False  # a strike line crosses it
 
 
 @dataclass(slots=True)
@@ -372,9 +378,11 @@ def _read_page(
                 chars.append(_Char(char, x0, x1, y.value, max(size, 1.0), index))
         finally:
             textpage.close()
-        tables, horizontal, images = _rules(pdfium, page)
+        tables, horizontal, images, strokes = _rules(pdfium, page)
     finally:
         page.close()
+    if strokes:
+        _mark_struck(chars, strokes)
     result = _Page(number, bottom_edge, top_edge)
     result.images = images
     result.tables = tables
@@ -396,11 +404,13 @@ def _char_text(code: int) -> str:
 
 def _rules(
     pdfium: Any, page: Any,
-) -> tuple[list[_Table], list[tuple[float, float, float]], int]:
+) -> tuple[list[_Table], list[tuple[float, float, float]], int, list[_Stroke]]:
     """Tables drawn with ruling lines (thin path objects), the horizontal rules
-    (y, x0, x1), and the number of images covering much of the page (scans)."""
+    (y, x0, x1), the number of images covering much of the page (scans), and every thin
+    horizontal path (strike lines are among them)."""
     raw = pdfium.raw
     horizontal: list[tuple[float, float, float]] = []  # (y, x0, x1)
+    strokes: list[_Stroke] = []
     vertical: list[tuple[float, float, float]] = []  # (x, y0, y1)
     images = 0
     left, bottom, right, top = page.get_bbox()
@@ -417,6 +427,8 @@ def _rules(
             continue
         x0, y0, x1, y1 = obj.get_bounds()
         width, height = x1 - x0, y1 - y0
+        if height <= 3 and width >= 1 and width > 2 * height:
+            strokes.append((y0, y1, x0, x1))
         if height <= 3 and width >= 20:
             horizontal.append(((y0 + y1) / 2, x0, x1))
         elif width <= 3 and height >= 10:
@@ -442,7 +454,45 @@ def _rules(
             reverse=True))
         rows = sorted({table.top, *ys, table.bottom}, reverse=True)
         found.append(_Table(top=table.top, bottom=table.bottom, xs=xs, rows=_cluster(rows)))
-    return found, horizontal, images
+    return found, horizontal, images, strokes
+
+
+_Stroke = tuple[float, float, float, float]  # a thin horizontal path: y0, y1, x0, x1
+# Where a strike line crosses a character, in font sizes above its baseline: LibreOffice
+# strikes at 0.28 (double strike: 0.19 and 0.31); other producers use the font's own
+# strikeout position, which fonts put near mid x-height (not measured here). Underlines
+# lie below the baseline (-0.1), overlines and table rules above the capitals (0.7 up).
+STRIKE_LOW, STRIKE_HIGH = 0.12, 0.5
+
+
+def _mark_struck(chars: list[_Char], strokes: list[_Stroke]) -> None:
+    """Mark the characters a strike line crosses: a thin horizontal path between their
+    baseline and x-height, lying over them for most of its length (a rule drawn across
+    a wider space, a table border, an underline or a separator rule is not one)."""
+    order = sorted((c for c in chars if c.x1 > c.x0 and not c.text.isspace()),
+                   key=lambda c: c.base)
+    if not order:
+        return
+    bases = [c.base for c in order]
+    largest = max(c.size for c in order)
+    for y0, y1, x0, x1 in strokes:
+        middle = (y0 + y1) / 2
+        first = bisect.bisect_left(bases, middle - STRIKE_HIGH * largest)
+        last = bisect.bisect_right(bases, middle)
+        hits = [
+            c for c in order[first:last]
+            if STRIKE_LOW * c.size <= middle - c.base <= STRIKE_HIGH * c.size
+            and y1 - y0 <= 0.25 * c.size and x0 - 1 <= (c.x0 + c.x1) / 2 <= x1 + 1]
+        if not hits:
+            continue
+        # The line covers the characters it crosses, give or take a space at each end
+        # (a deleted "ne " is struck with its space, whose box PDFium leaves empty).
+        width = x1 - x0
+        extent = max(c.x1 for c in hits) - min(c.x0 for c in hits)
+        inked = sum(c.x1 - c.x0 for c in hits)
+        if extent + 0.7 * hits[0].size >= 0.8 * width and inked >= 0.4 * width:
+            for char in hits:
+                char.struck = True
 
 
 def _cluster(values: Iterable[float], tolerance: float = 3.0) -> list[float]:
@@ -785,8 +835,29 @@ def _blocks(pages: list[_Page]) -> list[Block]:
                 x0 = paragraph.lines[0].x0
                 level = sum(1 for x in levels[cell][1:] if x0 >= x - 2.0)
             blocks.append(Block(text=text, list_label=paragraph.label, list_level=level,
-                                cell=cell))
+                                cell=cell, struck=_struck(paragraph.lines)))
     return blocks
+
+
+def _struck(lines: list[_Line]) -> tuple[str, ...]:
+    """The struck phrases of a paragraph's lines (a strike running over a line break is
+    one phrase)."""
+    if not any(c.struck for line in lines for c in line.chars):
+        return ()
+    parts: list[str] = []
+    spans: list[tuple[int, int]] = []
+    for line in lines:
+        previous: _Char | None = None
+        for char in line.chars:
+            if (previous is not None and not char.text.isspace()
+                    and not previous.text.isspace() and char.x0 - previous.x1 > 0.25 * char.size):
+                parts.append(" ")  # words placed apart without a space character
+            if char.struck:
+                spans.append((len(parts), len(parts) + 1))
+            parts.append(char.text.replace("\x02", "-").replace("\u00ad", "-"))
+            previous = char
+        parts.append(" ")
+    return struck_phrases(parts, spans)
 
 
 def _row_texts(row: dict[int, list[_Line]]) -> dict[int, str]:

@@ -88,6 +88,7 @@ ISSUE_LABELS: dict[IssueCode, str] = {
     IssueCode.POSSIBLE_SIGNATURE: "signature possible dans une réponse",
     IssueCode.SCANNED_PDF: "PDF scanné, sans texte",
     IssueCode.FROM_PDF: "lu depuis un PDF",
+    IssueCode.STRUCK_TEXT: "texte barré lu comme du texte",
 }
 
 CHANGE_LABELS: dict[ChangeKind, str] = {
