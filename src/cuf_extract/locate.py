@@ -334,7 +334,7 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
         # No sign-off formula either: the last lines may still be a signature.
         end, signature = _signature_end(classified, markers[-1])
 
-    header_row = _table_header_row(classified, first_marker)
+    header_row = _table_header_row(classified, markers)
     parts: dict[str, list[str]] = {qid: [] for qid in question_ids}
     extra: list[str] = []
     unassigned: list[str] = []
@@ -360,7 +360,11 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
                 extra.append(_format(item.block))
             continue
         line = _format(item.block)
-        if i < first_marker:
+        if i in header_row and i > first_marker:
+            # A question/answer table typed after the form's untouched questions: its
+            # header row is layout, not the end of the previous question's answer.
+            extra.append(line)
+        elif i < first_marker:
             extra.append(line)
             if (lead_in is not None and i > lead_in and normalise(line) not in _COLUMN_LABELS
                     and i not in header_row):
@@ -444,20 +448,27 @@ def _signature_end(
 TABLE_HEADER_MAX_LENGTH = 100
 
 
-def _table_header_row(classified: list[Classified], first_marker: int) -> frozenset[int]:
-    """The blocks of the rows above the first question's row, in the same table, when
-    they are a header (short cells, or a row Word repeats as header: `w:tblHeader`):
-    layout typed by the respondent, not an answer put in the wrong place."""
-    first = classified[first_marker].block.cell
-    if first is None:
-        return frozenset()
-    rows = [i for i in range(first_marker)
-            if (cell := classified[i].block.cell) is not None
-            and cell[0] == first[0] and cell[1] < first[1]]
-    if any(classified[i].role is Role.TEXT and not classified[i].block.table_header
-           and len(classified[i].block.text.strip()) > TABLE_HEADER_MAX_LENGTH for i in rows):
-        return frozenset()
-    return frozenset(rows)
+def _table_header_row(classified: list[Classified], markers: list[int]) -> frozenset[int]:
+    """In each table holding questions, the blocks of the rows above its first question's
+    row, when they are a header (short cells, or a row Word repeats as header:
+    `w:tblHeader`): layout typed by the respondent, not an answer put in the wrong place.
+    Every table counts, not only the first question's: a reply may keep the form's
+    questions untouched and answer in a question/answer table pasted after them."""
+    found: set[int] = set()
+    seen: set[int] = set()
+    for marker in markers:
+        first = classified[marker].block.cell
+        if first is None or first[0] in seen:
+            continue
+        seen.add(first[0])
+        rows = [i for i in range(marker)
+                if (cell := classified[i].block.cell) is not None
+                and cell[0] == first[0] and cell[1] < first[1]]
+        if not any(classified[i].role is Role.TEXT and not classified[i].block.table_header
+                   and len(classified[i].block.text.strip()) > TABLE_HEADER_MAX_LENGTH
+                   for i in rows):
+            found.update(rows)
+    return frozenset(found)
 
 
 def _short_template(item: Classified) -> bool:
