@@ -352,3 +352,30 @@ def test_a_page_with_only_a_logo_is_not_a_scan(tmp_path: Path) -> None:
     path.write_bytes(text_pages_pdf(pages, image_pages=[1], image_size=(120, 60)))
     result = extract_file(InputFile(path=path, display=path.name), MATCHER)
     assert "scanned_pdf" not in {i.code.value for i in result.issues}
+
+
+def test_browser_print_stamps_leave_the_flow_even_on_one_page() -> None:
+    # A browser's default print header (date and time, page title) and footer (address,
+    # "page/pages"): on a one-page reply nothing repeats, yet neither is the respondent's.
+    def page(n: int, count: int, body: str) -> list[tuple[float, float, str]]:
+        return [(20, 828, "05/02/2020 18:18"), (260, 828, "Reponse EELV"),
+                (72, 700, body),
+                (20, 14, "file:///C:/Users/secretariat/Documents/reponse.html"),
+                (560, 14, f"{n}/{count}")]
+
+    one = read_pdf(text_pages_pdf([page(1, 1, "Oui, absolument.")]), name="x.pdf")
+    assert [b.text for b in one.blocks] == ["Oui, absolument."]
+    assert one.headers == ()  # a print stamp does not name the respondent
+    assert one.footers == ("05/02/2020 18:18 Reponse EELV",
+                           "file:///C:/Users/secretariat/Documents/reponse.html")
+    two = read_pdf(text_pages_pdf([page(1, 2, "Oui, absolument."), page(2, 2, "Non.")]),
+                   name="x.pdf")
+    assert " ".join(b.text for b in two.blocks) == "Oui, absolument. Non."
+    assert two.headers == ()
+    assert two.footers == one.footers
+
+
+def test_text_ending_in_a_fraction_at_the_bottom_is_kept() -> None:
+    # "1/2" that is not this page's number out of the page count is the respondent's.
+    blocks = _blocks([(72, 700, "Oui."), (72, 14, "Nous y consacrerons 1/2")])
+    assert [b.text for b in blocks] == ["Oui.", "Nous y consacrerons 1/2"]

@@ -90,6 +90,12 @@ _PAGE_NUMBER = re.compile(
     r"^(?:(?:page|p\.)\s*)?[-–—]?\s*\d{1,4}\s*(?:(?:/|sur|of)\s*\d{1,4})?\s*[-–—]?$",
     re.IGNORECASE,
 )
+# A browser's print stamp: the header starts with the date and time of printing
+# ("05/02/2020 18:18", "2/5/20, 6:18 PM"), the footer ends with "page/pages".
+_PRINT_DATE = re.compile(
+    r"^\d{1,2}/\d{1,2}/\d{2,4},?\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AP]M)?(?:\s|$)",
+    re.IGNORECASE)
+_PAGE_OF = re.compile(r"\s+(?:page\s+)?(\d{1,4})\s*(?:/|sur|of)\s*(\d{1,4})$", re.IGNORECASE)
 # Second parts and first parts of French compound words: a hyphen at a line end next
 # to them is the word's own ("peut-" / "être", "sous-" / "préfecture").
 _COMPOUND_PARTS = frozenset({
@@ -613,6 +619,14 @@ def _running_lines(pages: list[_Page]) -> tuple[tuple[str, ...], tuple[str, ...]
                         int(n) <= 999 for n in re.findall(r"\d+", line.text)):
                     page.lines.remove(line)
                     continue
+                stamp = _print_stamp(line.text, page.number + 1, len(pages), top)
+                if stamp is not None:
+                    # Printing marks, not the respondent's letterhead: kept with the
+                    # footers, even on a one-page reply where nothing repeats.
+                    page.lines.remove(line)
+                    if stamp not in found[False]:
+                        found[False].append(stamp)
+                    continue
                 # Lines without letters are page numbers or text, never running headers.
                 worded = re.search(r"[^\W\d_]", line.text) is not None
                 if worded and len(pages) > 1 and counts[key] >= 2 and key not in taken:
@@ -624,6 +638,17 @@ def _running_lines(pages: list[_Page]) -> tuple[tuple[str, ...], tuple[str, ...]
                     continue
                 break
     return tuple(found[True]), tuple(found[False])
+
+
+def _print_stamp(text: str, number: int, count: int, top: bool) -> str | None:
+    """A browser's print header or footer line, without its page number; else None."""
+    text = " ".join(text.split())
+    if top and _PRINT_DATE.match(text):
+        return text
+    match = _PAGE_OF.search(text)
+    if not top and match and (int(match[1]), int(match[2])) == (number, count):
+        return text[:match.start()]
+    return None
 
 
 _NOTE_START = re.compile(r"^\[?(\d{1,3})\]?\s*(.*)$", re.S)
