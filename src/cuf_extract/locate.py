@@ -172,6 +172,7 @@ class Matcher:
         }
         for key in self.form_lines:
             self.template.setdefault(key, Role.TEMPLATE)
+        self.title_key = f" {normalise(questionnaire.title)} "
         # Instruction lines are template only as printed: "Oui ☒ Non ☐" normalises like
         # "Oui ☐ Non ☐" but is the respondent's answer.
         self.instructions: dict[str, set[str]] = {}
@@ -314,8 +315,11 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
             letterhead=_letterhead(classified),
         )
 
-    lead_in = next((i for i, c in enumerate(classified) if c.role is Role.LEAD_IN), None)
     first_marker = markers[0]
+    for i in range(first_marker):
+        if classified[i].role is Role.TEXT and _title_piece(classified[i].block, matcher):
+            classified[i] = replace(classified[i], role=Role.TEMPLATE)
+    lead_in = next((i for i, c in enumerate(classified) if c.role is Role.LEAD_IN), None)
     end = next(
         (i for i in range(markers[-1] + 1, len(classified))
          if classified[i].role is Role.END_OF_QUESTIONS),
@@ -469,6 +473,18 @@ def _table_header_row(classified: list[Classified], markers: list[int]) -> froze
                    for i in rows):
             found.update(rows)
     return frozenset(found)
+
+
+# A piece of the form's title this long is the title wrapped elsewhere, not typed text.
+TITLE_PIECE_MIN_LENGTH = 12
+
+
+def _title_piece(block: Block, matcher: Matcher) -> bool:
+    """A line above the questions that is a run of whole words of the form's title: a PDF
+    wraps a large title at other places than the form's own line break, and its pieces
+    are the form's, not a letterhead."""
+    key = normalise(block.text)
+    return len(key) >= TITLE_PIECE_MIN_LENGTH and f" {key} " in matcher.title_key
 
 
 def _short_template(item: Classified) -> bool:
