@@ -276,10 +276,17 @@ def test_pieces_of_the_form_title_are_not_a_letterhead(matcher: Matcher) -> None
 
 def test_a_letterhead_above_the_wrapped_title_is_still_one(matcher: Matcher) -> None:
     pieces = ["Parti des Territoires", "ACTION INTERNATIONALE DES COLLECTIVITÉS",
-              "TERRITORIALES : QUELLE PRISE EN COMPTE À L’OCCASION"]
+              "TERRITORIALES : QUELLE PRISE EN COMPTE À L’OCCASION",
+              "DES ÉLECTIONS MUNICIPALES ?"]
     located = locate(title_wrapped_reply(pieces), matcher)
     assert located.letterhead == "Parti des Territoires"
     assert located.extra_text == ("Parti des Territoires",)
+
+
+def test_a_heading_typed_with_some_title_words_is_kept(matcher: Matcher) -> None:
+    heading = "Action internationale des collectivités territoriales"
+    located = locate(title_wrapped_reply(["Parti des Territoires", heading]), matcher)
+    assert located.extra_text == ("Parti des Territoires", heading)
 
 
 def test_title_words_typed_in_an_answer_stay_in_it(matcher: Matcher) -> None:

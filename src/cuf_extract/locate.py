@@ -172,7 +172,7 @@ class Matcher:
         }
         for key in self.form_lines:
             self.template.setdefault(key, Role.TEMPLATE)
-        self.title_key = f" {normalise(questionnaire.title)} "
+        self.title_key = normalise(questionnaire.title)
         # Instruction lines are template only as printed: "Oui ☒ Non ☐" normalises like
         # "Oui ☐ Non ☐" but is the respondent's answer.
         self.instructions: dict[str, set[str]] = {}
@@ -316,9 +316,8 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
         )
 
     first_marker = markers[0]
-    for i in range(first_marker):
-        if classified[i].role is Role.TEXT and _title_piece(classified[i].block, matcher):
-            classified[i] = replace(classified[i], role=Role.TEMPLATE)
+    for i in _title_pieces(classified[:first_marker], matcher):
+        classified[i] = replace(classified[i], role=Role.TEMPLATE)
     lead_in = next((i for i, c in enumerate(classified) if c.role is Role.LEAD_IN), None)
     end = next(
         (i for i in range(markers[-1] + 1, len(classified))
@@ -475,16 +474,33 @@ def _table_header_row(classified: list[Classified], markers: list[int]) -> froze
     return frozenset(found)
 
 
-# A piece of the form's title this long is the title wrapped elsewhere, not typed text.
-TITLE_PIECE_MIN_LENGTH = 12
-
-
-def _title_piece(block: Block, matcher: Matcher) -> bool:
-    """A line above the questions that is a run of whole words of the form's title: a PDF
-    wraps a large title at other places than the form's own line break, and its pieces
-    are the form's, not a letterhead."""
-    key = normalise(block.text)
-    return len(key) >= TITLE_PIECE_MIN_LENGTH and f" {key} " in matcher.title_key
+def _title_pieces(classified: list[Classified], matcher: Matcher) -> list[int]:
+    """The text lines, above the questions, that are the form's title wrapped at other
+    places than the form's own line break (as a PDF wraps a large title): consecutive
+    lines that together give the whole title. They are the form's, not a letterhead.
+    A heading typed with some of the title's words is not the whole title: kept."""
+    title = matcher.title_key
+    pieces: list[int] = []
+    run: list[int] = []
+    joined = ""
+    for i, item in enumerate(classified):
+        if item.role is Role.EMPTY:
+            continue
+        key = normalise(item.block.text)
+        candidate = f"{joined} {key}".strip()
+        if item.role in (Role.TEXT, Role.TEMPLATE) and title.startswith(candidate) and (
+                len(candidate) == len(title) or title[len(candidate)] == " "):
+            run.append(i)
+            joined = candidate
+            if joined == title:
+                pieces += [j for j in run if classified[j].role is Role.TEXT]
+                run, joined = [], ""
+            continue
+        run, joined = [], ""
+        if item.role in (Role.TEXT, Role.TEMPLATE) and title.startswith(key) and (
+                len(key) == len(title) or title[len(key)] == " "):
+            run, joined = [i], key
+    return pieces
 
 
 def _short_template(item: Classified) -> bool:
