@@ -437,14 +437,29 @@ def _signature_end(
         if block.list_label or block.cell is not None:
             break
         tail.insert(0, i)
-    lines = [classified[i].block.text.strip() for i in trailing]
-    found = find_signature(lines[len(lines) - len(tail):]) if tail else None
+    # Line by line: a signature is often typed in one paragraph with line breaks.
+    pieces = [(i, line.strip()) for i in tail
+              for line in classified[i].block.text.split("\n") if line.strip()]
+    found = find_signature([line for _, line in pieces]) if pieces else None
     if found is None:
         return len(classified), ((), None)
-    offset = len(lines) - len(tail)
-    if found.certain and offset + found.start > 0:
-        return tail[found.start], ((), found.organisation)
-    return len(classified), (tuple(lines[offset + found.start:]), None)
+    start = found.start
+    # The answer is cut between paragraphs: a signature starting inside one starts at
+    # the next (judged again from there), or is only reported.
+    while 0 < start < len(pieces) and pieces[start - 1][0] == pieces[start][0]:
+        start += 1
+    reported = tuple(line for _, line in pieces[found.start:])
+    if start == len(pieces):
+        return len(classified), (reported, None)
+    if start != found.start:
+        found = find_signature([line for _, line in pieces[start:]])
+        if found is None:
+            return len(classified), ((), None)
+        reported = tuple(line for _, line in pieces[start:])
+    first = pieces[start][0]
+    if found.certain and trailing.index(first) > 0:
+        return first, ((), found.organisation)
+    return len(classified), (reported, None)
 
 
 # A header cell of a question/answer table is short: "Question", "Réponse du Groupe …".
