@@ -73,3 +73,33 @@ def test_long_first_row_of_a_table_after_the_form_questions_stays_in_the_answer(
     located = locate(twice_reply([Block(long, cell=(0, 0, 0))]), MATCHER)
     assert located.answers["Q5"] == f"{long.strip()}\nRéponse 5."
     assert located.table_header == ()
+
+
+def test_form_closing_between_the_form_questions_and_a_table_pasted_below_it() -> None:
+    # The question/answer table pasted at the very end, after the form's closing and
+    # contact block: its short lines ("Contact :") are the form's, not an answer.
+    blocks = [Block(Q.title), *(Block(t) for t in Q.intro), Block(Q.lead_in)]
+    for question in Q.questions:
+        blocks += [Block(question.text, list_label="-"), Block("")]
+    blocks += [Block(t) for t in (*Q.closing, "", *Q.contact)]
+    blocks += [Block("Question", cell=(0, 0, 0)),
+               Block("Réponse du Parti Exemple", cell=(0, 0, 1))]
+    for row, question in enumerate(Q.questions, start=1):
+        blocks += [Block(question.text, cell=(0, row, 0)),
+                   Block(f"Réponse {row}.", cell=(0, row, 1))]
+    located = locate(blocks, MATCHER)
+    assert located.answers == {f"Q{n}": f"Réponse {n}." for n in range(1, 6)}
+    assert located.answered_twice == frozenset()
+
+
+def test_short_form_line_typed_in_an_answer_stays_in_it() -> None:
+    blocks = [Block(Q.title), *(Block(t) for t in Q.intro), Block(Q.lead_in)]
+    for n, question in enumerate(Q.questions, start=1):
+        blocks += [Block(question.text, list_label="-"), Block(f"Réponse {n}.")]
+        if n == 2:
+            blocks += [Block("Contact :"),
+                       Block("Jean Dupont, délégué aux relations internationales")]
+    blocks += [Block(t) for t in (*Q.closing, *Q.contact)]
+    located = locate(blocks, MATCHER)
+    assert located.answers["Q2"] == (
+        "Réponse 2.\nContact :\nJean Dupont, délégué aux relations internationales")

@@ -338,6 +338,7 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
         end, signature = _signature_end(classified, markers[-1])
 
     header_row = _table_header_row(classified, markers)
+    form_block = _form_blocks(classified, first_marker, end)
     parts: dict[str, list[str]] = {qid: [] for qid in question_ids}
     extra: list[str] = []
     unassigned: list[str] = []
@@ -357,7 +358,7 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
                 occurrence_has_text = True
             continue
         if item.role is not Role.TEXT and not (
-            first_marker < i < end and _short_template(item)
+            first_marker < i < end and _short_template(item) and i not in form_block
         ):
             if item.edited:
                 extra.append(_format(item.block))
@@ -516,6 +517,27 @@ def _title_pieces(classified: list[Classified], matcher: Matcher) -> list[int]:
                 len(key) == len(title) or title[len(key)] == " "):
             run, joined = [i], key
     return pieces
+
+
+def _form_blocks(classified: list[Classified], first_marker: int, end: int) -> frozenset[int]:
+    """Template lines, among the answers, that are part of an untouched block of the form
+    (the closing and contact block between the form's questions and a copy of the
+    questions pasted below it): runs of template lines, one of them long, that lie
+    wholly among the answers. Their short lines ("Contact :") are the form's there."""
+    found: set[int] = set()
+    run: list[int] = []
+    for i in range(first_marker + 1, end + 1):
+        item = classified[i] if i < end else None
+        if item is not None and item.role is Role.EMPTY:
+            continue
+        if item is not None and item.role in (Role.TEMPLATE, Role.END_OF_QUESTIONS,
+                                              Role.LEAD_IN) and not item.edited:
+            run.append(i)
+            continue
+        if len(run) >= 2 and not all(_short_template(classified[j]) for j in run):
+            found.update(run)
+        run = []
+    return frozenset(found)
 
 
 def _short_template(item: Classified) -> bool:
