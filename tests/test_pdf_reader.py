@@ -379,3 +379,18 @@ def test_text_ending_in_a_fraction_at_the_bottom_is_kept() -> None:
     # "1/2" that is not this page's number out of the page count is the respondent's.
     blocks = _blocks([(72, 700, "Oui."), (72, 14, "Nous y consacrerons 1/2")])
     assert [b.text for b in blocks] == ["Oui.", "Nous y consacrerons 1/2"]
+
+
+def test_centred_title_whose_first_line_is_nearly_full_width_is_one_paragraph() -> None:
+    # A centred 18 pt title wrapped by the producer: its first line spans nearly the
+    # whole width (equal margins left and right), the second is centred under it.
+    blocks = _blocks([
+        (80, 700, "Reponse du Parti socialiste au questionnaire", 18),
+        (175, 679, "de Cites Unies France", 18),
+        (72, 640, "Madame la Directrice generale, voici nos reponses a votre questionnaire sur"),
+        (72, 626, "l'action internationale."),
+    ])
+    assert [b.text for b in blocks] == [
+        "Reponse du Parti socialiste au questionnaire de Cites Unies France",
+        "Madame la Directrice generale, voici nos reponses a votre questionnaire sur "
+        "l'action internationale."]

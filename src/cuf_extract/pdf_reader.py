@@ -911,7 +911,11 @@ def _continues(paragraph: _Paragraph, line: _Line, pitch: float, left: float,
         return abs(line.x0 - paragraph.lines[1].x0) <= tolerance
     if line.x0 > first.text_x0 + tolerance:
         centred = abs((line.x0 + line.x1) - (first.x0 + first.x1)) < 2 * tolerance
-        return centred and first.x0 > left + tolerance
+        # A centred first line is clear of the left margin, or, when it spans nearly
+        # the whole width (a long title), has equal margins on both sides.
+        margins = first.x0 - left, right - first.x1
+        return centred and (first.x0 > left + tolerance or (
+            min(margins) > 1 and abs(margins[0] - margins[1]) < tolerance))
     return True
 
 
