@@ -394,3 +394,22 @@ def test_centred_title_whose_first_line_is_nearly_full_width_is_one_paragraph() 
         "Reponse du Parti socialiste au questionnaire de Cites Unies France",
         "Madame la Directrice generale, voici nos reponses a votre questionnaire sur "
         "l'action internationale."]
+
+
+def test_firefox_style_print_stamps_leave_the_flow() -> None:
+    # Firefox: the page title and address at the top, "1 sur 1" and the date below.
+    document = read_pdf(text_pages_pdf([[
+        (20, 828, "Reponse du PCF"), (300, 828, "https://webmail.example.org/message/42"),
+        (72, 700, "Oui, absolument."),
+        (20, 14, "1 sur 1"), (480, 14, "05/02/2020 18:18"),
+    ]]), name="x.pdf")
+    assert [b.text for b in document.blocks] == ["Oui, absolument."]
+    assert document.headers == ()
+    assert document.footers == ("Reponse du PCF https://webmail.example.org/message/42",
+                                "05/02/2020 18:18")
+
+
+def test_an_address_ending_an_answer_low_on_the_page_stays_in_it() -> None:
+    # In the bottom band but inside the text area: the respondent's, not a stamp.
+    blocks = _blocks([(72, 700, "Oui."), (72, 80, "Voir https://www.exemple.fr/programme 1/1")])
+    assert [b.text for b in blocks] == ["Oui.", "Voir https://www.exemple.fr/programme 1/1"]

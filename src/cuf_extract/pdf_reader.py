@@ -90,12 +90,19 @@ _PAGE_NUMBER = re.compile(
     r"^(?:(?:page|p\.)\s*)?[-–—]?\s*\d{1,4}\s*(?:(?:/|sur|of)\s*\d{1,4})?\s*[-–—]?$",
     re.IGNORECASE,
 )
+# A browser prints its stamps in the page's outer 5 %, where no body text goes.
+PRINT_STAMP_EDGE = 0.05
 # A browser's print stamp: the header starts with the date and time of printing
 # ("05/02/2020 18:18", "2/5/20, 6:18 PM"), the footer ends with "page/pages".
 _PRINT_DATE = re.compile(
     r"^\d{1,2}/\d{1,2}/\d{2,4},?\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AP]M)?(?:\s|$)",
     re.IGNORECASE)
 _PAGE_OF = re.compile(r"\s+(?:page\s+)?(\d{1,4})\s*(?:/|sur|of)\s*(\d{1,4})$", re.IGNORECASE)
+# Firefox: "1 sur 2" (or "Page 1 of 2") starts the footer, the date ends it.
+_PAGE_OF_FIRST = re.compile(r"^(?:page\s+)?(\d{1,4})\s*(?:/|sur|of)\s*(\d{1,4})\s+",
+                            re.IGNORECASE)
+# A web address in a page band: the printed page's, a browser's stamp.
+_ADDRESS = re.compile(r"\b(?:https?|file)://\S+", re.IGNORECASE)
 # Second parts and first parts of French compound words: a hyphen at a line end next
 # to them is the word's own ("peut-" / "être", "sous-" / "préfecture").
 _COMPOUND_PARTS = frozenset({
@@ -619,8 +626,10 @@ def _running_lines(pages: list[_Page]) -> tuple[tuple[str, ...], tuple[str, ...]
                         int(n) <= 999 for n in re.findall(r"\d+", line.text)):
                     page.lines.remove(line)
                     continue
+                edge = (page.top - line.base if top else line.base - page.bottom) < (
+                    PRINT_STAMP_EDGE * (page.top - page.bottom))
                 stamp = _print_stamp(line.text, page.number + 1, len(pages), top)
-                if stamp is not None:
+                if edge and stamp is not None:
                     # Printing marks, not the respondent's letterhead: kept with the
                     # footers, even on a one-page reply where nothing repeats.
                     page.lines.remove(line)
@@ -643,11 +652,13 @@ def _running_lines(pages: list[_Page]) -> tuple[tuple[str, ...], tuple[str, ...]
 def _print_stamp(text: str, number: int, count: int, top: bool) -> str | None:
     """A browser's print header or footer line, without its page number; else None."""
     text = " ".join(text.split())
-    if top and _PRINT_DATE.match(text):
+    if not top:
+        for pattern in (_PAGE_OF, _PAGE_OF_FIRST):
+            match = pattern.search(text)
+            if match and (int(match[1]), int(match[2])) == (number, count):
+                return (text[:match.start()] + " " + text[match.end():]).strip()
+    if (top and _PRINT_DATE.match(text)) or _ADDRESS.search(text):
         return text
-    match = _PAGE_OF.search(text)
-    if not top and match and (int(match[1]), int(match[2])) == (number, count):
-        return text[:match.start()]
     return None
 
 
