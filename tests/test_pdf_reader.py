@@ -413,3 +413,16 @@ def test_an_address_ending_an_answer_low_on_the_page_stays_in_it() -> None:
     # In the bottom band but inside the text area: the respondent's, not a stamp.
     blocks = _blocks([(72, 700, "Oui."), (72, 80, "Voir https://www.exemple.fr/programme 1/1")])
     assert [b.text for b in blocks] == ["Oui.", "Voir https://www.exemple.fr/programme 1/1"]
+
+
+def test_tick_boxes_are_read_as_boxes_not_as_a_list_bullet() -> None:
+    # "☐ Oui ☑ Non" in Wingdings arrives as private-use code points (LibreOffice
+    # exports them in OpenSymbol, with no word of the original font); the empty box
+    # starting the line is a tick box, not a bullet: taking it for one would show
+    # "- Oui" and hide which option was ticked.
+    assert _synthetic([("\uf0a8 Oui   \uf0fe Non", 72, 700)]) == [(None, "☐ Oui ☑ Non")]
+    assert _synthetic([("\uf0fe Oui \uf0a8 Non", 72, 700)]) == [(None, "☑ Oui ☐ Non")]
+
+
+def test_a_lone_private_use_bullet_is_still_a_bullet() -> None:
+    assert _synthetic([("\uf0a8 premier point", 72, 700)]) == [("-", "premier point")]

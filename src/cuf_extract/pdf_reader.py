@@ -85,6 +85,12 @@ _PLACEHOLDERS = frozenset({
 # Bullets that are never text (a dash, "*", "o" or "1." may be, at the start of a line
 # wrapped from the line above).
 _GLYPH_BULLETS = _BULLETS - frozenset("-–—*o")
+# Wingdings tick boxes and ticks as private-use code points (the font's name is often
+# lost: LibreOffice exports them in OpenSymbol). On a line holding two of them, at
+# least one a box, they are a choice ("☐ Oui ☑ Non"), not a bullet and its item.
+_TICK_BOXES = {"\uf0a8": "\u2610", "\uf0fe": "\u2611", "\uf0fd": "\u2612",
+               "\uf0fb": "\u2717", "\uf0fc": "\u2713"}
+_BOXES = frozenset("\uf0a8\uf0fe\uf0fd")
 _NUMBER_LABEL = re.compile(r"^(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,5})[.)]$")
 _PAGE_NUMBER = re.compile(
     r"^(?:(?:page|p\.)\s*)?[-–—]?\s*\d{1,4}\s*(?:(?:/|sur|of)\s*\d{1,4})?\s*[-–—]?$",
@@ -861,6 +867,7 @@ def _paragraphs(lines: list[_Line], pitch: float, right: float) -> list[_Paragra
     paragraphs: list[_Paragraph] = []
     pending_label: str | None = None
     for line in lines:
+        line.text = _tick_boxes(line.text)
         label = _marker(line.text)
         text = line.text
         if (label is not None and label not in _GLYPH_BULLETS and paragraphs
@@ -889,6 +896,16 @@ def _paragraphs(lines: list[_Line], pitch: float, right: float) -> list[_Paragra
         else:
             paragraphs.append(_Paragraph([line], line.label, line.cell, typed))
     return paragraphs
+
+
+def _tick_boxes(text: str) -> str:
+    """`text` with its Wingdings tick boxes as Unicode boxes when it is a line of
+    choices (two of them, a box among them); else as it is. One character for one,
+    so the line's characters still match its text."""
+    found = [ch for ch in text if ch in _TICK_BOXES]
+    if len(found) < 2 or not _BOXES.intersection(found):
+        return text
+    return "".join(_TICK_BOXES.get(ch, ch) for ch in text)
 
 
 def _marker_gap(line: _Line, label: str) -> bool:
