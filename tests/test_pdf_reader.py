@@ -426,3 +426,11 @@ def test_tick_boxes_are_read_as_boxes_not_as_a_list_bullet() -> None:
 
 def test_a_lone_private_use_bullet_is_still_a_bullet() -> None:
     assert _synthetic([("\uf0a8 premier point", 72, 700)]) == [("-", "premier point")]
+
+
+def test_private_use_symbols_left_in_the_text_become_visible_placeholders() -> None:
+    from cuf_extract.pdf_reader import _private_use
+
+    blocks, unknown = _private_use([Block("nous le ferons \uf0ae dès 2020."), Block("Oui.")])
+    assert [b.text for b in blocks] == ["nous le ferons [symbole ? F0AE] dès 2020.", "Oui."]
+    assert unknown == ("[symbole ? F0AE]",)

@@ -43,9 +43,10 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from cuf_extract import symbols
 from cuf_extract.docx_reader import Block, DocumentText, Properties
 from cuf_extract.models import IssueCode
 from cuf_extract.package import PackageError
@@ -253,9 +254,9 @@ def read_pdf_pages(
     image_pages = tuple(page.number + 1 for page in pages if page.images and not page.lines)
     headers, footers = _running_lines(pages)
     notes = _footnotes(pages)
-    blocks = _blocks(pages)
+    blocks, unknown = _private_use(_blocks(pages))
     document = DocumentText(blocks=tuple(blocks), headers=headers, footers=footers,
-                            notes=notes, properties=properties)
+                            notes=notes, properties=properties, unknown_symbols=unknown)
     return PdfText(document, len(pages), image_pages)
 
 
@@ -896,6 +897,26 @@ def _paragraphs(lines: list[_Line], pitch: float, right: float) -> list[_Paragra
         else:
             paragraphs.append(_Paragraph([line], line.label, line.cell, typed))
     return paragraphs
+
+
+_PRIVATE_USE = re.compile("[\uf020-\uf0ff]")
+
+
+def _private_use(blocks: list[Block]) -> tuple[list[Block], tuple[str, ...]]:
+    """Symbol-font characters still in the text (bullets and tick boxes are read
+    before): private-use code points, invisible or meaningless without the font, whose
+    name the PDF often lost (LibreOffice writes OpenSymbol for Symbol and Wingdings
+    alike). Shown as a placeholder, as the Word path shows an unknown symbol."""
+    unknown: list[str] = []
+
+    def shown(match: re.Match[str]) -> str:
+        text = symbols.placeholder("?", ord(match[0]))
+        unknown.append(text)
+        return text
+
+    out = [replace(block, text=_PRIVATE_USE.sub(shown, block.text))
+           if _PRIVATE_USE.search(block.text) else block for block in blocks]
+    return out, tuple(unknown)
 
 
 def _tick_boxes(text: str) -> str:
