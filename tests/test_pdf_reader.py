@@ -434,3 +434,15 @@ def test_private_use_symbols_left_in_the_text_become_visible_placeholders() -> N
     blocks, unknown = _private_use([Block("nous le ferons \uf0ae dès 2020."), Block("Oui.")])
     assert [b.text for b in blocks] == ["nous le ferons [symbole ? F0AE] dès 2020.", "Oui."]
     assert unknown == ("[symbole ? F0AE]",)
+
+
+def test_indented_short_lines_of_like_length_are_not_a_centred_title() -> None:
+    # Chromium draws list bullets as shapes: the items are indented lines with no
+    # marker; sharing their left edge, they are not a title centred over two lines.
+    full = "Nous proposerons deux mesures dans notre programme pour les communes :"
+    assert [text for _, text in _synthetic([
+        (full, 72, 700),
+        ("une place dans les comites de programmation ;", 110, 687),
+        ("un guichet unique pour les petites communes.", 110, 674),
+    ])] == [full, "une place dans les comites de programmation ;",
+            "un guichet unique pour les petites communes."]

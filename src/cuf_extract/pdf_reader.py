@@ -969,8 +969,11 @@ def _continues(paragraph: _Paragraph, line: _Line, pitch: float, left: float,
 
 
 def _centred(a: _Line, b: _Line, left: float, tolerance: float) -> bool:
+    # Lines sharing their left edge are indented, not centred (list items whose
+    # bullets are drawn as shapes), unless they are as long as each other.
     return (abs((a.x0 + a.x1) - (b.x0 + b.x1)) < 2 * tolerance
-            and min(a.x0, b.x0) > left + 2 * tolerance)
+            and min(a.x0, b.x0) > left + 2 * tolerance
+            and (abs(a.x0 - b.x0) > tolerance / 3 or abs(a.x1 - b.x1) <= tolerance / 3))
 
 
 def _first_word_width(line: _Line) -> float:
