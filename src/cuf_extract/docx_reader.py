@@ -583,9 +583,8 @@ class _Walker:
 
 # Text the respondent struck through (« rayez la mention inutile »): kept, and shown as
 # struck, since striking is what the form asked for. Marks put around each struck run
-# while reading, then made visible once the paragraph is read (adjacent runs merged);
-# control characters XML forbids, so no document text can contain them.
-_STRUCK_START, _STRUCK_END = "\x00", "\x01"
+# while reading, then made visible once the paragraph is read (adjacent runs merged).
+_STRUCK_START, _STRUCK_END = "\ue000", "\ue001"
 
 
 def _struck_text(text: str) -> str:
