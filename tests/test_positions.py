@@ -190,9 +190,6 @@ CASES = [
     Case("Il n'est pas question de renoncer à la coopération décentralisée : nous la "
          "défendrons.", OUI),
     Case("Hors de question d'abandonner nos jumelages.", OUI, rules=NP),
-    # What the respondent struck through (« rayez la mention inutile ») is not said.
-    Case("[barré : Oui] / Non (rayez la mention inutile)", NON),
-    Case("Oui / [barré : Non] (rayez la mention inutile)", OUI),
     Case("Pas question de revenir sur l'engagement international de nos villes.", OUI,
          rules=NP),
 ]

@@ -444,7 +444,7 @@ class _Walker:
                    style.outline if style is not None else 0)
         bold, italic = _emphasis(p, style) if self.emphasis else (False, False)
         self.blocks.append(
-            Block(text=_struck_text("".join(parts)), list_label=label, list_level=level,
+            Block(text="".join(parts), list_label=label, list_level=level,
                   cell=cell, origin=origin, style=style.name if style is not None else "",
                   heading_level=heading if 0 < heading <= 9 else 0, bold=bold, italic=italic)
         )
@@ -504,17 +504,6 @@ class _Walker:
                 out.append("".join(t.text or "" for t in child.iter(M_T)))
 
     def read_run(
-        self, run: _Element, out: list[str], boxes: list[_Element], fields: list[bool]
-    ) -> None:
-        start = len(out)
-        self._read_run_content(run, out, boxes, fields)
-        rpr = run.find(RPR)
-        if (len(out) > start and "".join(out[start:]).strip()
-                and (_toggle(rpr, "strike") or _toggle(rpr, "dstrike"))):
-            out.insert(start, _STRUCK_START)
-            out.append(_STRUCK_END)
-
-    def _read_run_content(
         self, run: _Element, out: list[str], boxes: list[_Element], fields: list[bool]
     ) -> None:
         for child in run:
@@ -579,19 +568,6 @@ class _Walker:
         if not symbols.is_symbol_font(font):
             return text
         return _PRIVATE_USE.sub(lambda m: self._sym(font, f"{ord(m.group()):04X}"), text)
-
-
-# Text the respondent struck through (« rayez la mention inutile »): kept, and shown as
-# struck, since striking is what the form asked for. Marks put around each struck run
-# while reading, then made visible once the paragraph is read (adjacent runs merged).
-_STRUCK_START, _STRUCK_END = "\ue000", "\ue001"
-
-
-def _struck_text(text: str) -> str:
-    if _STRUCK_START not in text:
-        return text
-    text = text.replace(_STRUCK_END + _STRUCK_START, "")
-    return text.replace(_STRUCK_START, "[barré : ").replace(_STRUCK_END, "]")
 
 
 def _on(toggle: _Element | None) -> bool:

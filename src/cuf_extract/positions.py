@@ -11,7 +11,7 @@ How an answer is read:
 1. Leading noise is dropped: spaces, a list marker (« - », « • », « 1) »), a character
    typed as in a spreadsheet formula (« = », « + », « - », « @ »), a label such as
    « Réponse : ». An option after an empty tick box (« ☐ Oui ☒ Non ») is not the
-   answer: it is dropped too, and so is a struck option (« [barré : Non] »).
+   answer: it is dropped too.
 2. The text is compared without capitals or accents, apostrophes made straight; the
    sentence ends are kept (a « … » in a formula stays within one sentence). The object
    pronouns after « nous » are ignored, in the text and in the formulas alike: « nous le
@@ -477,12 +477,8 @@ _FORMULAS = tuple(
 _UNTICKED = re.compile(r"[☐□][^☐□☑☒■✓✔\n]*")
 
 
-# What the respondent struck through (« [barré : Non] », see docx_reader): not said.
-_STRUCK = re.compile(r"\[barre : [^\]]*\]\s*(?:/\s*)?")
-
-
 def _strip_leading_noise(folded: str) -> str:
-    text = _UNTICKED.sub(" ", _STRUCK.sub(" ", folded)).strip()
+    text = _UNTICKED.sub(" ", folded).strip()
     while True:
         before = text
         text = _LEADING_MARK.sub("", text).lstrip()
