@@ -6,6 +6,7 @@ import os
 import shutil
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import docx
@@ -187,3 +188,37 @@ def test_missing_soffice_or_input(tmp_path: Path) -> None:
 def test_result_is_a_context_manager() -> None:
     with ConversionResult(ok=False, message="m") as result:
         assert result.message == "m"
+
+
+def make_odt_web(path: Path) -> Path:
+    """An .odt of the "HTML document" kind (mimetype text-web), as LibreOffice saves a
+    reply it opened from a web page or an e-mail: Writer/Web has no default .docx
+    export, so the filter must be named."""
+    ns = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"')
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} '
+               f'office:version="1.3"><office:body><office:text><text:p>{TEXT}</text:p>'
+               '</office:text></office:body></office:document-content>')
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+        'manifest:version="1.3"><manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.text-web"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" '
+        'manifest:media-type="text/xml"/></manifest:manifest>')
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.text-web",
+                         compress_type=zipfile.ZIP_STORED)
+        archive.writestr("content.xml", content)
+        archive.writestr("META-INF/manifest.xml", manifest)
+    return path
+
+
+@needs_soffice
+def test_odt_saved_from_a_web_page_converts(tmp_path: Path, profile: Path) -> None:
+    assert SOFFICE is not None
+    original = make_odt_web(tmp_path / "reponse.odt")
+    with convert_to_docx(original, soffice=SOFFICE, profile_dir=profile) as result:
+        assert result.ok, result.detail
+        assert result.docx is not None
+        assert TEXT in docx_text(result.docx)

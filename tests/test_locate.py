@@ -253,3 +253,46 @@ def test_a_question_answered_in_two_places_is_flagged() -> None:
     assert located.answers["Q2"] == "Première réponse.\nSeconde réponse."
     assert located.answers["Q1"] == "Oui."
     assert located.answered_twice == frozenset({"Q2"})
+
+
+def title_wrapped_reply(title_lines: list[str]) -> list[Block]:
+    """A reply whose title came out of a PDF wrapped at other places than the form's."""
+    blocks = [Block(line) for line in title_lines]
+    blocks += [*(Block(t) for t in Q.intro), Block(Q.lead_in)]
+    for n, question in enumerate(Q.questions, start=1):
+        blocks += [Block(question.text, list_label="-"), Block(f"Réponse {n}.")]
+    return blocks + [Block(t) for t in (*Q.closing, *Q.contact)]
+
+
+def test_pieces_of_the_form_title_are_not_a_letterhead(matcher: Matcher) -> None:
+    pieces = ["ACTION INTERNATIONALE DES COLLECTIVITÉS",
+              "TERRITORIALES : QUELLE PRISE EN COMPTE À L’OCCASION",
+              "DES ÉLECTIONS MUNICIPALES ?"]
+    located = locate(title_wrapped_reply(pieces), matcher)
+    assert located.letterhead is None
+    assert located.extra_text == ()
+    assert located.answers == {f"Q{n}": f"Réponse {n}." for n in range(1, 6)}
+
+
+def test_a_letterhead_above_the_wrapped_title_is_still_one(matcher: Matcher) -> None:
+    pieces = ["Parti des Territoires", "ACTION INTERNATIONALE DES COLLECTIVITÉS",
+              "TERRITORIALES : QUELLE PRISE EN COMPTE À L’OCCASION",
+              "DES ÉLECTIONS MUNICIPALES ?"]
+    located = locate(title_wrapped_reply(pieces), matcher)
+    assert located.letterhead == "Parti des Territoires"
+    assert located.extra_text == ("Parti des Territoires",)
+
+
+def test_a_heading_typed_with_some_title_words_is_kept(matcher: Matcher) -> None:
+    heading = "Action internationale des collectivités territoriales"
+    located = locate(title_wrapped_reply(["Parti des Territoires", heading]), matcher)
+    assert located.extra_text == ("Parti des Territoires", heading)
+
+
+def test_title_words_typed_in_an_answer_stay_in_it(matcher: Matcher) -> None:
+    blocks = title_wrapped_reply([Q.title])
+    at = next(i for i, b in enumerate(blocks) if b.text == "Réponse 2.")
+    blocks.insert(at + 1, Block("Action internationale des collectivités territoriales"))
+    located = locate(blocks, matcher)
+    assert located.answers["Q2"] == (
+        "Réponse 2.\nAction internationale des collectivités territoriales")

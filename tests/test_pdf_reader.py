@@ -352,3 +352,97 @@ def test_a_page_with_only_a_logo_is_not_a_scan(tmp_path: Path) -> None:
     path.write_bytes(text_pages_pdf(pages, image_pages=[1], image_size=(120, 60)))
     result = extract_file(InputFile(path=path, display=path.name), MATCHER)
     assert "scanned_pdf" not in {i.code.value for i in result.issues}
+
+
+def test_browser_print_stamps_leave_the_flow_even_on_one_page() -> None:
+    # A browser's default print header (date and time, page title) and footer (address,
+    # "page/pages"): on a one-page reply nothing repeats, yet neither is the respondent's.
+    def page(n: int, count: int, body: str) -> list[tuple[float, float, str]]:
+        return [(20, 828, "05/02/2020 18:18"), (260, 828, "Reponse EELV"),
+                (72, 700, body),
+                (20, 14, "file:///C:/Users/secretariat/Documents/reponse.html"),
+                (560, 14, f"{n}/{count}")]
+
+    one = read_pdf(text_pages_pdf([page(1, 1, "Oui, absolument.")]), name="x.pdf")
+    assert [b.text for b in one.blocks] == ["Oui, absolument."]
+    assert one.headers == ()  # a print stamp does not name the respondent
+    assert one.footers == ("05/02/2020 18:18 Reponse EELV",
+                           "file:///C:/Users/secretariat/Documents/reponse.html")
+    two = read_pdf(text_pages_pdf([page(1, 2, "Oui, absolument."), page(2, 2, "Non.")]),
+                   name="x.pdf")
+    assert " ".join(b.text for b in two.blocks) == "Oui, absolument. Non."
+    assert two.headers == ()
+    assert two.footers == one.footers
+
+
+def test_text_ending_in_a_fraction_at_the_bottom_is_kept() -> None:
+    # "1/2" that is not this page's number out of the page count is the respondent's.
+    blocks = _blocks([(72, 700, "Oui."), (72, 14, "Nous y consacrerons 1/2")])
+    assert [b.text for b in blocks] == ["Oui.", "Nous y consacrerons 1/2"]
+
+
+def test_centred_title_whose_first_line_is_nearly_full_width_is_one_paragraph() -> None:
+    # A centred 18 pt title wrapped by the producer: its first line spans nearly the
+    # whole width (equal margins left and right), the second is centred under it.
+    blocks = _blocks([
+        (80, 700, "Reponse du Parti socialiste au questionnaire", 18),
+        (175, 679, "de Cites Unies France", 18),
+        (72, 640, "Madame la Directrice generale, voici nos reponses a votre questionnaire sur"),
+        (72, 626, "l'action internationale."),
+    ])
+    assert [b.text for b in blocks] == [
+        "Reponse du Parti socialiste au questionnaire de Cites Unies France",
+        "Madame la Directrice generale, voici nos reponses a votre questionnaire sur "
+        "l'action internationale."]
+
+
+def test_firefox_style_print_stamps_leave_the_flow() -> None:
+    # Firefox: the page title and address at the top, "1 sur 1" and the date below.
+    document = read_pdf(text_pages_pdf([[
+        (20, 828, "Reponse du PCF"), (300, 828, "https://webmail.example.org/message/42"),
+        (72, 700, "Oui, absolument."),
+        (20, 14, "1 sur 1"), (480, 14, "05/02/2020 18:18"),
+    ]]), name="x.pdf")
+    assert [b.text for b in document.blocks] == ["Oui, absolument."]
+    assert document.headers == ()
+    assert document.footers == ("Reponse du PCF https://webmail.example.org/message/42",
+                                "05/02/2020 18:18")
+
+
+def test_an_address_ending_an_answer_low_on_the_page_stays_in_it() -> None:
+    # In the bottom band but inside the text area: the respondent's, not a stamp.
+    blocks = _blocks([(72, 700, "Oui."), (72, 80, "Voir https://www.exemple.fr/programme 1/1")])
+    assert [b.text for b in blocks] == ["Oui.", "Voir https://www.exemple.fr/programme 1/1"]
+
+
+def test_tick_boxes_are_read_as_boxes_not_as_a_list_bullet() -> None:
+    # "☐ Oui ☑ Non" in Wingdings arrives as private-use code points (LibreOffice
+    # exports them in OpenSymbol, with no word of the original font); the empty box
+    # starting the line is a tick box, not a bullet: taking it for one would show
+    # "- Oui" and hide which option was ticked.
+    assert _synthetic([("\uf0a8 Oui   \uf0fe Non", 72, 700)]) == [(None, "☐ Oui ☑ Non")]
+    assert _synthetic([("\uf0fe Oui \uf0a8 Non", 72, 700)]) == [(None, "☑ Oui ☐ Non")]
+
+
+def test_a_lone_private_use_bullet_is_still_a_bullet() -> None:
+    assert _synthetic([("\uf0a8 premier point", 72, 700)]) == [("-", "premier point")]
+
+
+def test_private_use_symbols_left_in_the_text_become_visible_placeholders() -> None:
+    from cuf_extract.pdf_reader import _private_use
+
+    blocks, unknown = _private_use([Block("nous le ferons \uf0ae dès 2020."), Block("Oui.")])
+    assert [b.text for b in blocks] == ["nous le ferons [symbole ? F0AE] dès 2020.", "Oui."]
+    assert unknown == ("[symbole ? F0AE]",)
+
+
+def test_indented_short_lines_of_like_length_are_not_a_centred_title() -> None:
+    # Chromium draws list bullets as shapes: the items are indented lines with no
+    # marker; sharing their left edge, they are not a title centred over two lines.
+    full = "Nous proposerons deux mesures dans notre programme pour les communes :"
+    assert [text for _, text in _synthetic([
+        (full, 72, 700),
+        ("une place dans les comites de programmation ;", 110, 687),
+        ("un guichet unique pour les petites communes.", 110, 674),
+    ])] == [full, "une place dans les comites de programmation ;",
+            "un guichet unique pour les petites communes."]

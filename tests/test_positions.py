@@ -186,6 +186,12 @@ CASES = [
     Case("Effectivement, la question se pose dans les communes rurales.", NP),
     Case("Bien sûr que non : ce n'est pas à un parti de dicter l'organisation d'un "
          "exécutif municipal.", NON),
+    # A refusal of giving up is not a refusal: what is given up decides, unread here.
+    Case("Il n'est pas question de renoncer à la coopération décentralisée : nous la "
+         "défendrons.", OUI),
+    Case("Hors de question d'abandonner nos jumelages.", OUI, rules=NP),
+    Case("Pas question de revenir sur l'engagement international de nos villes.", OUI,
+         rules=NP),
 ]
 
 

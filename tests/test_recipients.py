@@ -515,3 +515,17 @@ def test_a_list_kept_among_the_replies_is_not_read_as_a_reply(
                   for r in answers_sheet(campaign_folder / RESPONSES)) == sorted(REPLIES)
     listed, _ = recipients_sheet(campaign_folder / RESPONSES)
     assert len(listed) == 5
+
+
+def test_a_name_missing_a_word_of_the_listed_one_is_to_check() -> None:
+    # « Parti communiste » for « Parti communiste français »: neither the same nor a
+    # near spelling, yet most likely the same party; never silently « sans réponse ».
+    recipients = [Recipient(name="Parti communiste français"),
+                  Recipient(name="Parti socialiste")]
+    match = match_organisations(recipients, ["Parti communiste"])[0]
+    assert match.certain is None and match.uncertain == (0,)
+    assert match.reason
+    longer = match_organisations(recipients, ["Parti socialiste européen"])[0]
+    assert longer.certain is None and longer.uncertain == (1,)
+    # One shared word is not enough.
+    assert match_organisations(recipients, ["Parti pirate"])[0].uncertain == ()

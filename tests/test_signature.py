@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from cuf_extract.docx_reader import Block
 from cuf_extract.signature import LineKind, find_signature, line_kind
 
 
@@ -68,3 +69,39 @@ def test_find_signature(lines: list[str], start: int, certain: bool,
 )
 def test_no_signature(lines: list[str]) -> None:
     assert find_signature(lines) is None
+
+
+def _retyped_reply(last: list[str]) -> list[Block]:
+    """Questions retyped without the form's closing block; `last` ends the last answer."""
+    from cuf_extract.questionnaire import load_questionnaire
+
+    blocks: list[Block] = []
+    questions = load_questionnaire().questions
+    for n, question in enumerate(questions, start=1):
+        blocks += [Block(question.text), Block(f"Réponse {n}.")]
+    return blocks + [Block(text) for text in last]
+
+
+def test_signature_typed_with_line_breaks_in_one_paragraph_is_cut() -> None:
+    # Shift+Enter between the lines: one paragraph, three lines.
+    from cuf_extract.locate import Matcher, locate
+    from cuf_extract.questionnaire import load_questionnaire
+
+    matcher = Matcher(load_questionnaire())
+    located = locate(_retyped_reply(
+        ["Pierre Martin\nSecrétaire national\nParti radical de gauche"]), matcher)
+    assert located.answers["Q5"] == "Réponse 5."
+    assert located.extra_text == ("Pierre Martin\nSecrétaire national\nParti radical de gauche",)
+    assert located.signature_organisation == "Parti radical de gauche"
+
+
+def test_signature_inside_the_answer_paragraph_is_reported_not_cut() -> None:
+    from cuf_extract.locate import Matcher, locate
+    from cuf_extract.questionnaire import load_questionnaire
+
+    matcher = Matcher(load_questionnaire())
+    located = locate(_retyped_reply(
+        ["Nous y sommes favorables.\nPierre Martin\nSecrétaire national"]), matcher)
+    assert located.answers["Q5"] == (
+        "Réponse 5.\nNous y sommes favorables.\nPierre Martin\nSecrétaire national")
+    assert located.possible_signature == ("Pierre Martin", "Secrétaire national")

@@ -160,7 +160,9 @@ def convert_to_docx(
         "--norestore",
         "--nolockcheck",
         "--convert-to",
-        "docx",
+        # The filter is named: an .odt saved from a web page opens in Writer/Web, which
+        # has no default .docx export ("no export filter").
+        "docx:MS Word 2007 XML",
         "--outdir",
         str(out_dir),
         f"-env:UserInstallation={profile.as_uri()}",

@@ -176,6 +176,7 @@ class Matcher:
         }
         for key in self.form_lines:
             self.template.setdefault(key, Role.TEMPLATE)
+        self.title_key = normalise(questionnaire.title)
         # Instruction lines are template only as printed: "Oui ☒ Non ☐" normalises like
         # "Oui ☐ Non ☐" but is the respondent's answer.
         self.instructions: dict[str, set[str]] = {}
@@ -323,8 +324,10 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
             letterhead=_letterhead(classified),
         )
 
-    lead_in = next((i for i, c in enumerate(classified) if c.role is Role.LEAD_IN), None)
     first_marker = markers[0]
+    for i in _title_pieces(classified[:first_marker], matcher):
+        classified[i] = replace(classified[i], role=Role.TEMPLATE)
+    lead_in = next((i for i, c in enumerate(classified) if c.role is Role.LEAD_IN), None)
     end = next(
         (i for i in range(markers[-1] + 1, len(classified))
          if classified[i].role is Role.END_OF_QUESTIONS),
@@ -343,7 +346,8 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
         # No sign-off formula either: the last lines may still be a signature.
         end, signature = _signature_end(classified, markers[-1])
 
-    header_row = _table_header_row(classified, first_marker)
+    header_row = _table_header_row(classified, markers)
+    form_block = _form_blocks(classified, first_marker, end)
     parts: dict[str, list[str]] = {qid: [] for qid in question_ids}
     extra: list[str] = []
     unassigned: list[str] = []
@@ -363,13 +367,17 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
                 occurrence_has_text = True
             continue
         if item.role is not Role.TEXT and not (
-            first_marker < i < end and _short_template(item)
+            first_marker < i < end and _short_template(item) and i not in form_block
         ):
             if item.edited:
                 extra.append(_format(item.block))
             continue
         line = _format(item.block)
-        if i < first_marker:
+        if i in header_row and i > first_marker:
+            # A question/answer table typed after the form's untouched questions: its
+            # header row is layout, not the end of the previous question's answer.
+            extra.append(line)
+        elif i < first_marker:
             extra.append(line)
             if (lead_in is not None and i > lead_in and normalise(line) not in _COLUMN_LABELS
                     and i not in header_row):
@@ -439,34 +447,106 @@ def _signature_end(
         if block.list_label or block.cell is not None:
             break
         tail.insert(0, i)
-    lines = [classified[i].block.text.strip() for i in trailing]
-    found = find_signature(lines[len(lines) - len(tail):]) if tail else None
+    # Line by line: a signature is often typed in one paragraph with line breaks.
+    pieces = [(i, line.strip()) for i in tail
+              for line in classified[i].block.text.split("\n") if line.strip()]
+    found = find_signature([line for _, line in pieces]) if pieces else None
     if found is None:
         return len(classified), ((), None)
-    offset = len(lines) - len(tail)
-    if found.certain and offset + found.start > 0:
-        return tail[found.start], ((), found.organisation)
-    return len(classified), (tuple(lines[offset + found.start:]), None)
+    start = found.start
+    # The answer is cut between paragraphs: a signature starting inside one starts at
+    # the next (judged again from there), or is only reported.
+    while 0 < start < len(pieces) and pieces[start - 1][0] == pieces[start][0]:
+        start += 1
+    reported = tuple(line for _, line in pieces[found.start:])
+    if start == len(pieces):
+        return len(classified), (reported, None)
+    if start != found.start:
+        found = find_signature([line for _, line in pieces[start:]])
+        if found is None:
+            return len(classified), ((), None)
+        reported = tuple(line for _, line in pieces[start:])
+    first = pieces[start][0]
+    if found.certain and trailing.index(first) > 0:
+        return first, ((), found.organisation)
+    return len(classified), (reported, None)
 
 
 # A header cell of a question/answer table is short: "Question", "Réponse du Groupe …".
 TABLE_HEADER_MAX_LENGTH = 100
 
 
-def _table_header_row(classified: list[Classified], first_marker: int) -> frozenset[int]:
-    """The blocks of the rows above the first question's row, in the same table, when
-    they are a header (short cells, or a row Word repeats as header: `w:tblHeader`):
-    layout typed by the respondent, not an answer put in the wrong place."""
-    first = classified[first_marker].block.cell
-    if first is None:
-        return frozenset()
-    rows = [i for i in range(first_marker)
-            if (cell := classified[i].block.cell) is not None
-            and cell[0] == first[0] and cell[1] < first[1]]
-    if any(classified[i].role is Role.TEXT and not classified[i].block.table_header
-           and len(classified[i].block.text.strip()) > TABLE_HEADER_MAX_LENGTH for i in rows):
-        return frozenset()
-    return frozenset(rows)
+def _table_header_row(classified: list[Classified], markers: list[int]) -> frozenset[int]:
+    """In each table holding questions, the blocks of the rows above its first question's
+    row, when they are a header (short cells, or a row Word repeats as header:
+    `w:tblHeader`): layout typed by the respondent, not an answer put in the wrong place.
+    Every table counts, not only the first question's: a reply may keep the form's
+    questions untouched and answer in a question/answer table pasted after them."""
+    found: set[int] = set()
+    seen: set[int] = set()
+    for marker in markers:
+        first = classified[marker].block.cell
+        if first is None or first[0] in seen:
+            continue
+        seen.add(first[0])
+        rows = [i for i in range(marker)
+                if (cell := classified[i].block.cell) is not None
+                and cell[0] == first[0] and cell[1] < first[1]]
+        if not any(classified[i].role is Role.TEXT and not classified[i].block.table_header
+                   and len(classified[i].block.text.strip()) > TABLE_HEADER_MAX_LENGTH
+                   for i in rows):
+            found.update(rows)
+    return frozenset(found)
+
+
+def _title_pieces(classified: list[Classified], matcher: Matcher) -> list[int]:
+    """The text lines, above the questions, that are the form's title wrapped at other
+    places than the form's own line break (as a PDF wraps a large title): consecutive
+    lines that together give the whole title. They are the form's, not a letterhead.
+    A heading typed with some of the title's words is not the whole title: kept."""
+    title = matcher.title_key
+    pieces: list[int] = []
+    run: list[int] = []
+    joined = ""
+    for i, item in enumerate(classified):
+        if item.role is Role.EMPTY:
+            continue
+        key = normalise(item.block.text)
+        candidate = f"{joined} {key}".strip()
+        if item.role in (Role.TEXT, Role.TEMPLATE) and title.startswith(candidate) and (
+                len(candidate) == len(title) or title[len(candidate)] == " "):
+            run.append(i)
+            joined = candidate
+            if joined == title:
+                pieces += [j for j in run if classified[j].role is Role.TEXT]
+                run, joined = [], ""
+            continue
+        run, joined = [], ""
+        if item.role in (Role.TEXT, Role.TEMPLATE) and title.startswith(key) and (
+                len(key) == len(title) or title[len(key)] == " "):
+            run, joined = [i], key
+    return pieces
+
+
+def _form_blocks(classified: list[Classified], first_marker: int, end: int) -> frozenset[int]:
+    """Template lines, among the answers, that are part of an untouched block of the form
+    (the closing and contact block between the form's questions and a copy of the
+    questions pasted below it): runs of template lines, one of them long, that lie
+    wholly among the answers. Their short lines ("Contact :") are the form's there."""
+    found: set[int] = set()
+    run: list[int] = []
+    for i in range(first_marker + 1, end + 1):
+        item = classified[i] if i < end else None
+        if item is not None and item.role is Role.EMPTY:
+            continue
+        if item is not None and item.role in (Role.TEMPLATE, Role.END_OF_QUESTIONS,
+                                              Role.LEAD_IN) and not item.edited:
+            run.append(i)
+            continue
+        if len(run) >= 2 and not all(_short_template(classified[j]) for j in run):
+            found.update(run)
+        run = []
+    return frozenset(found)
 
 
 def _short_template(item: Classified) -> bool:

@@ -48,9 +48,10 @@ import statistics
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from cuf_extract import symbols
 from cuf_extract.docx_reader import Block, DocumentText, Properties, struck_phrases
 from cuf_extract.models import IssueCode
 from cuf_extract.package import PackageError
@@ -90,11 +91,30 @@ _PLACEHOLDERS = frozenset({
 # Bullets that are never text (a dash, "*", "o" or "1." may be, at the start of a line
 # wrapped from the line above).
 _GLYPH_BULLETS = _BULLETS - frozenset("-–—*o")
+# Wingdings tick boxes and ticks as private-use code points (the font's name is often
+# lost: LibreOffice exports them in OpenSymbol). On a line holding two of them, at
+# least one a box, they are a choice ("☐ Oui ☑ Non"), not a bullet and its item.
+_TICK_BOXES = {"\uf0a8": "\u2610", "\uf0fe": "\u2611", "\uf0fd": "\u2612",
+               "\uf0fb": "\u2717", "\uf0fc": "\u2713"}
+_BOXES = frozenset("\uf0a8\uf0fe\uf0fd")
 _NUMBER_LABEL = re.compile(r"^(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,5})[.)]$")
 _PAGE_NUMBER = re.compile(
     r"^(?:(?:page|p\.)\s*)?[-–—]?\s*\d{1,4}\s*(?:(?:/|sur|of)\s*\d{1,4})?\s*[-–—]?$",
     re.IGNORECASE,
 )
+# A browser prints its stamps in the page's outer 5 %, where no body text goes.
+PRINT_STAMP_EDGE = 0.05
+# A browser's print stamp: the header starts with the date and time of printing
+# ("05/02/2020 18:18", "2/5/20, 6:18 PM"), the footer ends with "page/pages".
+_PRINT_DATE = re.compile(
+    r"^\d{1,2}/\d{1,2}/\d{2,4},?\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AP]M)?(?:\s|$)",
+    re.IGNORECASE)
+_PAGE_OF = re.compile(r"\s+(?:page\s+)?(\d{1,4})\s*(?:/|sur|of)\s*(\d{1,4})$", re.IGNORECASE)
+# Firefox: "1 sur 2" (or "Page 1 of 2") starts the footer, the date ends it.
+_PAGE_OF_FIRST = re.compile(r"^(?:page\s+)?(\d{1,4})\s*(?:/|sur|of)\s*(\d{1,4})\s+",
+                            re.IGNORECASE)
+# A web address in a page band: the printed page's, a browser's stamp.
+_ADDRESS = re.compile(r"\b(?:https?|file)://\S+", re.IGNORECASE)
 # Second parts and first parts of French compound words: a hyphen at a line end next
 # to them is the word's own ("peut-" / "être", "sous-" / "préfecture").
 _COMPOUND_PARTS = frozenset({
@@ -240,9 +260,9 @@ def read_pdf_pages(
     image_pages = tuple(page.number + 1 for page in pages if page.images and not page.lines)
     headers, footers = _running_lines(pages)
     notes = _footnotes(pages)
-    blocks = _blocks(pages)
+    blocks, unknown = _private_use(_blocks(pages))
     document = DocumentText(blocks=tuple(blocks), headers=headers, footers=footers,
-                            notes=notes, properties=properties)
+                            notes=notes, properties=properties, unknown_symbols=unknown)
     return PdfText(document, len(pages), image_pages)
 
 
@@ -663,6 +683,16 @@ def _running_lines(pages: list[_Page]) -> tuple[tuple[str, ...], tuple[str, ...]
                         int(n) <= 999 for n in re.findall(r"\d+", line.text)):
                     page.lines.remove(line)
                     continue
+                edge = (page.top - line.base if top else line.base - page.bottom) < (
+                    PRINT_STAMP_EDGE * (page.top - page.bottom))
+                stamp = _print_stamp(line.text, page.number + 1, len(pages), top)
+                if edge and stamp is not None:
+                    # Printing marks, not the respondent's letterhead: kept with the
+                    # footers, even on a one-page reply where nothing repeats.
+                    page.lines.remove(line)
+                    if stamp not in found[False]:
+                        found[False].append(stamp)
+                    continue
                 # Lines without letters are page numbers or text, never running headers.
                 worded = re.search(r"[^\W\d_]", line.text) is not None
                 if worded and len(pages) > 1 and counts[key] >= 2 and key not in taken:
@@ -674,6 +704,19 @@ def _running_lines(pages: list[_Page]) -> tuple[tuple[str, ...], tuple[str, ...]
                     continue
                 break
     return tuple(found[True]), tuple(found[False])
+
+
+def _print_stamp(text: str, number: int, count: int, top: bool) -> str | None:
+    """A browser's print header or footer line, without its page number; else None."""
+    text = " ".join(text.split())
+    if not top:
+        for pattern in (_PAGE_OF, _PAGE_OF_FIRST):
+            match = pattern.search(text)
+            if match and (int(match[1]), int(match[2])) == (number, count):
+                return (text[:match.start()] + " " + text[match.end():]).strip()
+    if (top and _PRINT_DATE.match(text)) or _ADDRESS.search(text):
+        return text
+    return None
 
 
 _NOTE_START = re.compile(r"^\[?(\d{1,3})\]?\s*(.*)$", re.S)
@@ -896,6 +939,7 @@ def _paragraphs(lines: list[_Line], pitch: float, right: float) -> list[_Paragra
     paragraphs: list[_Paragraph] = []
     pending_label: str | None = None
     for line in lines:
+        line.text = _tick_boxes(line.text)
         label = _marker(line.text)
         text = line.text
         if (label is not None and label not in _GLYPH_BULLETS and paragraphs
@@ -924,6 +968,36 @@ def _paragraphs(lines: list[_Line], pitch: float, right: float) -> list[_Paragra
         else:
             paragraphs.append(_Paragraph([line], line.label, line.cell, typed))
     return paragraphs
+
+
+_PRIVATE_USE = re.compile("[\uf020-\uf0ff]")
+
+
+def _private_use(blocks: list[Block]) -> tuple[list[Block], tuple[str, ...]]:
+    """Symbol-font characters still in the text (bullets and tick boxes are read
+    before): private-use code points, invisible or meaningless without the font, whose
+    name the PDF often lost (LibreOffice writes OpenSymbol for Symbol and Wingdings
+    alike). Shown as a placeholder, as the Word path shows an unknown symbol."""
+    unknown: list[str] = []
+
+    def shown(match: re.Match[str]) -> str:
+        text = symbols.placeholder("?", ord(match[0]))
+        unknown.append(text)
+        return text
+
+    out = [replace(block, text=_PRIVATE_USE.sub(shown, block.text))
+           if _PRIVATE_USE.search(block.text) else block for block in blocks]
+    return out, tuple(unknown)
+
+
+def _tick_boxes(text: str) -> str:
+    """`text` with its Wingdings tick boxes as Unicode boxes when it is a line of
+    choices (two of them, a box among them); else as it is. One character for one,
+    so the line's characters still match its text."""
+    found = [ch for ch in text if ch in _TICK_BOXES]
+    if len(found) < 2 or not _BOXES.intersection(found):
+        return text
+    return "".join(_TICK_BOXES.get(ch, ch) for ch in text)
 
 
 def _marker_gap(line: _Line, label: str) -> bool:
@@ -957,13 +1031,20 @@ def _continues(paragraph: _Paragraph, line: _Line, pitch: float, left: float,
         return abs(line.x0 - paragraph.lines[1].x0) <= tolerance
     if line.x0 > first.text_x0 + tolerance:
         centred = abs((line.x0 + line.x1) - (first.x0 + first.x1)) < 2 * tolerance
-        return centred and first.x0 > left + tolerance
+        # A centred first line is clear of the left margin, or, when it spans nearly
+        # the whole width (a long title), has equal margins on both sides.
+        margins = first.x0 - left, right - first.x1
+        return centred and (first.x0 > left + tolerance or (
+            min(margins) > 1 and abs(margins[0] - margins[1]) < tolerance))
     return True
 
 
 def _centred(a: _Line, b: _Line, left: float, tolerance: float) -> bool:
+    # Lines sharing their left edge are indented, not centred (list items whose
+    # bullets are drawn as shapes), unless they are as long as each other.
     return (abs((a.x0 + a.x1) - (b.x0 + b.x1)) < 2 * tolerance
-            and min(a.x0, b.x0) > left + 2 * tolerance)
+            and min(a.x0, b.x0) > left + 2 * tolerance
+            and (abs(a.x0 - b.x0) > tolerance / 3 or abs(a.x1 - b.x1) <= tolerance / 3))
 
 
 def _first_word_width(line: _Line) -> float:

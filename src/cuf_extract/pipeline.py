@@ -28,7 +28,6 @@ from cuf_extract.models import (
 from cuf_extract.package import MAX_FILE_BYTES, OoxmlPackage, PackageError
 from cuf_extract.questionnaire import Questionnaire
 from cuf_extract.respondent import respondent_candidates, set_aside_inherited_properties
-from cuf_extract.struck import struck_issues
 from cuf_extract.writers import INVALID_CHARACTERS
 
 if TYPE_CHECKING:
@@ -404,6 +403,8 @@ def _result_from_document(
             "ouvrez le fichier dans Word, vérifiez ce contenu et reportez-le à la main si c'est "
             "une réponse.",
         ))
+    from cuf_extract.struck import struck_issues  # with the readers: only when reading
+
     issues.extend(struck_issues(document.blocks, matcher, located))
     if located.possible_signature:
         issues.append(_possible_signature_issue(located.possible_signature, question_ids,

@@ -113,6 +113,9 @@ OPENINGS: tuple[tuple[str, Signal], ...] = (
     ("bien sûr que non", NON),
     ("pas du tout", NON),
     ("pas question", NON),
+    ("pas question de renoncer", SANS_EFFET),  # refuser de renoncer n'est pas refuser
+    ("pas question d'abandonner", SANS_EFFET),
+    ("pas question de revenir sur", SANS_EFFET),
     ("en aucun cas", NON),
     ("aucunement", NON),
     ("nullement", NON),
@@ -243,6 +246,13 @@ FORMULAS: tuple[tuple[str, Signal], ...] = (
     ("ne nous semble pas nécessaire", NON),
     ("il n'est pas question", NON),
     ("hors de question", NON),
+    # Refuser de renoncer n'est pas refuser : tout dépend de ce qui serait abandonné.
+    ("pas question de renoncer", SANS_EFFET),
+    ("pas question d'abandonner", SANS_EFFET),
+    ("pas question de revenir sur", SANS_EFFET),
+    ("hors de question de renoncer", SANS_EFFET),
+    ("hors de question d'abandonner", SANS_EFFET),
+    ("hors de question de revenir sur", SANS_EFFET),
     ("la réponse est non", NON),
     ("nous pensons que non", NON),
     # --- Nuancé : à l'étude, pas encore, non-opposition (une non-opposition n'est pas

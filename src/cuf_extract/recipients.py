@@ -358,12 +358,24 @@ class _Index:
                         fuzz.token_sort_ratio(loose, label_loose))
             if score >= FUZZY_THRESHOLD:
                 reasons.setdefault(index, "nom proche mais pas identique")
+            elif _part_of(key, label_key):
+                reasons.setdefault(index, "un nom contient l'autre")
         if not reasons:
             return MatchResult(organisation=organisation)
         found = tuple(sorted(reasons))
         reason = ("le nom convient à plusieurs organisations de la liste" if len(found) > 1
                   else reasons[found[0]])
         return MatchResult(organisation=organisation, uncertain=found, reason=reason)
+
+
+def _part_of(a: str, b: str) -> bool:
+    """Whether one name's words are all in the other's, in order, the shorter having
+    two words at least: « Parti communiste » in « Parti communiste français »."""
+    short, long = sorted((a.split(), b.split()), key=len)
+    if len(short) < 2 or len(short) == len(long):
+        return False
+    remaining = iter(long)
+    return all(word in remaining for word in short)
 
 
 def match_organisations(
