@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from cuf_extract import symbols
 
@@ -256,6 +256,9 @@ def _child_val(el: _Element, tag: str) -> str | None:
     return None if child is None else child.get(VAL)
 
 
+_T = TypeVar("_T")
+
+
 def _style_numbering(root: _Element | None) -> dict[str, tuple[str, int]]:
     """Style id -> (numId, ilvl) for styles that carry numbering (directly or by basedOn)."""
     if root is None:
@@ -272,7 +275,12 @@ def _style_numbering(root: _Element | None) -> dict[str, tuple[str, int]]:
             numpr = ppr.find(NUMPR)
             if numpr is not None:
                 own[sid] = (_child_val(numpr, "numId") or "", _int(_child_val(numpr, "ilvl"), 0))
-    resolved: dict[str, tuple[str, int]] = {}
+    return _inherited(own, based_on)
+
+
+def _inherited(own: dict[str, _T], based_on: dict[str, str]) -> dict[str, _T]:
+    """Each style's value: its own, else the nearest one up its basedOn chain."""
+    resolved: dict[str, _T] = {}
     for sid in {*own, *based_on}:
         current: str | None = sid
         for _ in range(10):  # basedOn chains are short; stop on cycles
@@ -359,18 +367,7 @@ def _struck_styles(root: _Element | None) -> frozenset[str]:
             own[sid] = value
     if not any(own.values()):
         return frozenset()
-    struck: set[str] = set()
-    for sid in {*own, *based_on}:
-        current: str | None = sid
-        for _ in range(10):  # basedOn chains are short; stop on cycles
-            if current is None:
-                break
-            if current in own:
-                if own[current]:
-                    struck.add(sid)
-                break
-            current = based_on.get(current)
-    return frozenset(struck)
+    return frozenset(sid for sid, strikes in _inherited(own, based_on).items() if strikes)
 
 
 def _strike_value(rpr: _Element | None) -> bool | None:
