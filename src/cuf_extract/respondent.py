@@ -123,20 +123,6 @@ def respondent_candidates(
     return found
 
 
-def guess_respondent(
-    *,
-    headers: Collection[str],
-    letterhead: str | None,
-    properties: Properties,
-    file_name: str,
-    owner: Collection[str],
-    table_header: Sequence[str] = (),
-) -> tuple[str | None, RespondentSource | None]:
-    """The respondent's name and where it was read, trying the most telling source first."""
-    found = respondent_candidates(headers=headers, letterhead=letterhead, properties=properties,
-                                  file_name=file_name, owner=owner, table_header=table_header)
-    return found[0] if found else (None, None)
-
 
 def name_from_file_name(file_name: str) -> str | None:
     """The organisation a file name gives, or None when what is left once the words
