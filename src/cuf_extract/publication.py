@@ -648,7 +648,7 @@ def build_publication(
     if recipients:
         more, uncertain = _not_replied(recipients, book.rows)
         not_replied = [*not_replied, *more]
-        flags.extend(Flag(name, (
+        flags.extend(Flag("liste des destinataires", (
             f"« {name} » (liste des destinataires) ne correspond qu'approximativement à une "
             "réponse : elle n'est pas listée parmi les organisations sans réponse ; vérifiez "
             f"la feuille « Destinataires » ou corrigez « {COLUMN_CORRECTED} », puis relancez."))
