@@ -12,16 +12,16 @@ import contextlib
 import os
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ERROR_CODES, Cell, WriteOnlyCell
+from openpyxl.cell.cell import Cell, WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 
 from cuf_extract.campaign import position_cells, state_rows
@@ -61,6 +61,7 @@ from cuf_extract.writers import (
     position_column,
 )
 from cuf_extract.writers.atomic import OutputError, atomic_write
+from cuf_extract.writers.sheet_rows import CellStyle, SheetRows, Text, Typed
 
 if TYPE_CHECKING:
     from openpyxl.worksheet.worksheet import Worksheet
@@ -114,6 +115,28 @@ _STATUS_STYLES: dict[Status, tuple[PatternFill, Font]] = {
     Status.ERROR: (PatternFill("solid", fgColor="FFC7CE"), Font(color="9C0006", bold=True)),
     Status.SKIPPED: (PatternFill("solid", fgColor="EDEDED"), Font(color="595959", bold=True)),
 }
+# Data cells (see `writers.sheet_rows`): most wrap; a status cell is coloured too.
+_WRAP_STYLE = CellStyle(alignment=_WRAP)
+_AUTOMATIC_STYLE = CellStyle(font=_AUTOMATIC_FONT, alignment=_WRAP)
+_LINK_STYLE = CellStyle(named="Hyperlink", alignment=_WRAP)
+_NOTE_STYLE = CellStyle(font=_NOTE_FONT)
+_PART_TITLE_STYLE = CellStyle(font=Font(bold=True, color="1F4E78", size=12))
+_PART_HEADER_STYLE = CellStyle(font=_HEADER_FONT, fill=_HEADER_FILL, alignment=_HEADER_ALIGN)
+
+
+def _coloured(fill: PatternFill, font: Font) -> CellStyle:
+    return CellStyle(font=font, fill=fill, alignment=_WRAP)
+
+
+@lru_cache(maxsize=64)
+def _quoted(style: CellStyle | None) -> CellStyle:
+    return replace(style or CellStyle(), quote_prefix=True)
+
+
+def _text(value: str, style: CellStyle | None) -> Text:
+    """A cell of already safe text; one that Excel would take for a formula if edited
+    gets the quote prefix."""
+    return Text(value, _quoted(style) if value.startswith(_FORMULA_START) else style)
 
 
 def _utf16_length(text: str) -> int:
@@ -162,32 +185,28 @@ class XlsxResult:
 class _Tracker:
     truncated: dict[str, None] = field(default_factory=dict)
     replaced: dict[str, None] = field(default_factory=dict)
-    wrap_index: int | None = None
 
-    def wrap(self, cell: Cell) -> None:
-        """`cell.alignment = _WRAP`, with the alignment's index in the workbook found once:
-        openpyxl's setter hashes the style object on every call, and most cells wrap."""
-        if self.wrap_index is None:
-            cell.alignment = _WRAP
-            self.wrap_index = cell._style.alignmentId  # type: ignore[attr-defined]
-            return
-        # What the setter does (openpyxl.styles.styleable.StyleDescriptor), index known.
-        if not cell._style:  # type: ignore[attr-defined]
-            cell._style = StyleArray()  # type: ignore[attr-defined]
-        cell._style.alignmentId = self.wrap_index  # type: ignore[attr-defined]
-
-    def put(self, cell: Cell, text: str, owner: str | None = None) -> SafeText:
+    def safe(self, text: str, owner: str | None) -> str:
         safe = safe_cell_text(text)
-        cell.value = safe.value
-        cell.data_type = "s"  # never a formula nor an error code
-        if safe.value.startswith(_FORMULA_START):
-            cell.quotePrefix = True
         if owner is not None:
             if safe.truncated:
                 self.truncated[owner] = None
             if safe.replaced:
                 self.replaced[owner] = None
-        return safe
+        return safe.value
+
+    def put(self, cell: Cell, text: str, owner: str | None = None) -> None:
+        """A header cell (an openpyxl cell, for its comment)."""
+        value = self.safe(text, owner)
+        cell.value = value
+        cell.data_type = "s"  # never a formula nor an error code
+        if value.startswith(_FORMULA_START):
+            cell.quotePrefix = True
+
+    def text(self, text: str, owner: str | None = None,
+             style: CellStyle | None = _WRAP_STYLE) -> Text:
+        """A data cell of text (see `writers.sheet_rows`): never a formula."""
+        return _text(self.safe(text, owner), style)
 
 
 def _cell(ws: Worksheet, *, row: int, column: int) -> Cell:
@@ -276,18 +295,15 @@ def _capped(items: Sequence[object]) -> tuple[int, int]:
     return kept, len(items) - kept
 
 
-def _finish(ws: Worksheet, tracker: _Tracker, *, kept: int, left_out: int, columns: int,
-            what: str) -> int:
+def _finish(ws: Worksheet, rows: SheetRows, tracker: _Tracker, *, kept: int, left_out: int,
+            columns: int, what: str) -> int:
     """Close a sheet of `kept` data rows: a note when rows were left out at Excel's
     limit, and the auto-filter. Returns the number of rows written."""
     last = kept + 1
     if left_out:
-        last += 1
-        cell = _cell(ws, row=last, column=1)
-        tracker.put(cell, f"… {left_out} {what} de plus ne tiennent pas dans la feuille : "
-                          "voir le rapport HTML et le JSON.")
-        cell.font = _NOTE_FONT
-        ws.append([cell])
+        last = rows.append([tracker.text(
+            f"… {left_out} {what} de plus ne tiennent pas dans la feuille : "
+            "voir le rapport HTML et le JSON.", style=_NOTE_STYLE)])
     ws.auto_filter.ref = f"A1:{get_column_letter(columns)}{kept + 1}"
     return last
 
@@ -380,8 +396,9 @@ def _answers_sheet(
     *,
     inputs_base: Path,
     workbook_dir: Path,
-) -> tuple[int, bool, int]:
-    """Fill "Réponses"; return (rows written, whether rows were cut, links missing)."""
+) -> tuple[SheetRows, int, bool, int]:
+    """Fill "Réponses"; return (its rows, rows written, whether rows were cut, links
+    missing)."""
     questions = {q.id: q for q in run.questionnaire.questions}
     titles = _column_layout(run, campaign)
     positions = set(_position_comments(run))
@@ -398,13 +415,15 @@ def _answers_sheet(
     _header(ws, tracker, titles, widths, comments=comments,
             fills=dict.fromkeys(campaign.staff_columns, _STAFF_FILL)
             | dict.fromkeys(positions, _POSITION_FILL))
-    column_of = {title: i for i, title in enumerate(titles, start=1)}
+    index_of = {title: i for i, title in enumerate(titles)}
+    file_index, status_index = index_of[COLUMN_FILE], index_of[COLUMN_STATUS]
+    sheet = SheetRows(ws)
 
-    rows: list[FileResult | AbsentFile] = [*run.files, *campaign.absent]
-    kept, left_out = _capped(rows)
+    items: list[FileResult | AbsentFile] = [*run.files, *campaign.absent]
+    kept, left_out = _capped(items)
     links_missing = 0
     links = 0
-    for row, item in enumerate(rows[:kept], start=2):
+    for item in items[:kept]:
         owner = item.path
         if isinstance(item, FileResult):
             cells = raw_cells(item, run)
@@ -420,74 +439,58 @@ def _answers_sheet(
             change = "absent : fichier retiré du dossier ou introuvable"
             status = None
         cells[COLUMN_CHANGE] = change
-        line: list[Cell | None] = [None] * len(titles)
+        line: list[Text | Typed | None] = [None] * len(titles)
         for title, value in cells.items():
-            if title in column_of:
-                cell = _cell(ws, row=row, column=column_of[title])
-                tracker.put(cell, value, owner)
-                tracker.wrap(cell)
-                line[column_of[title] - 1] = cell
+            if title in index_of:
+                line[index_of[title]] = tracker.text(value, owner)
         for title, staff_value in staff:
-            if title in column_of:
-                cell = _cell(ws, row=row, column=column_of[title])
-                _put_staff(cell, staff_value)
-                tracker.wrap(cell)
-                line[column_of[title] - 1] = cell
+            if title in index_of:
+                line[index_of[title]] = _staff_cell(staff_value)
         for qid, (text, automatic) in position_cells(item, campaign, list(questions)).items():
-            column = column_of[position_column(qid)]
-            cell = _cell(ws, row=row, column=column)
-            tracker.put(cell, text)
-            tracker.wrap(cell)
-            if automatic:
-                cell.font = _AUTOMATIC_FONT
-            line[column - 1] = cell
-        name_cell = line[column_of[COLUMN_FILE] - 1]
+            line[index_of[position_column(qid)]] = tracker.text(
+                text, style=_AUTOMATIC_STYLE if automatic else _WRAP_STYLE)
+        name_cell = line[file_index]
         link = (
             file_link(item.path, inputs_base=inputs_base, workbook_dir=workbook_dir)
             if links < EXCEL_MAX_HYPERLINKS and status is not None
             else None
         )
-        if link is None or name_cell is None:
+        if link is None or not isinstance(name_cell, Text):
             links_missing += 1
+            link = None
         else:
-            name_cell.hyperlink = link
-            name_cell.style = "Hyperlink"
-            tracker.wrap(name_cell)
+            line[file_index] = _text(name_cell.value, _LINK_STYLE)
             links += 1
-        status_cell = line[column_of[COLUMN_STATUS] - 1]
-        if status_cell is not None:
-            status_cell.fill, status_cell.font = (
-                _STATUS_STYLES[status] if status is not None else _ABSENT_STYLE
-            )
-        ws.append(line)
+        status_cell = line[status_index]
+        if isinstance(status_cell, Text):
+            line[status_index] = _text(status_cell.value, _coloured(
+                *(_STATUS_STYLES[status] if status is not None else _ABSENT_STYLE)))
+        sheet.append(line, links={file_index + 1: link} if link is not None else None)
     _position_list(ws, titles, run, kept + 1)
-    last = _finish(ws, tracker, kept=kept, left_out=left_out, columns=len(titles),
+    last = _finish(ws, sheet, tracker, kept=kept, left_out=left_out, columns=len(titles),
                    what="fichiers")
-    return last, bool(left_out), links_missing
+    return sheet, last, bool(left_out), links_missing
 
 
-def _put_staff(cell: Cell, value: StaffValue) -> None:
+def _staff_cell(value: StaffValue, style: CellStyle | None = _WRAP_STYLE) -> Typed:
     """Staff cells go back as the staff typed them (a formula they wrote stays one)."""
     if isinstance(value, str):
-        cleaned, _ = clean_text(value)
-        cell.value = cleaned
-    else:
-        cell.value = value
+        return Typed(clean_text(value)[0], style)
+    return Typed(value, style)
 
 
 def _state_sheet(
     ws: Worksheet, run: Run, campaign: Campaign, shown: dict[str, dict[str, str]]
-) -> int:
+) -> tuple[SheetRows, int]:
     """The hidden sheet with what this run wrote, read back by the next run."""
     ws.sheet_state = "hidden"
     header, rows = state_rows(run, campaign, shown)
-    for values in [header, *rows]:
-        # Already safe: copies of cells above. Text openpyxl would take for a formula or
-        # an error code goes in a cell forced to text; the rest as plain strings, which
-        # openpyxl stores as text too, without a cell object each.
-        ws.append([_text_cell(ws, value) if value.startswith("=") or value in ERROR_CODES
-                   else value for value in values])
-    return len(rows) + 1
+    ws.append([_text_cell(ws, value) for value in header])
+    sheet = SheetRows(ws)
+    for values in rows:
+        # Already safe: copies of cells above; stored as text, whatever they look like.
+        sheet.append([Text(value) for value in values])
+    return sheet, len(rows) + 1
 
 
 def _text_cell(ws: Worksheet, value: str) -> Cell:
@@ -496,26 +499,24 @@ def _text_cell(ws: Worksheet, value: str) -> Cell:
     return cell
 
 
-def _questions_sheet(ws: Worksheet, run: Run, tracker: _Tracker) -> int:
+def _questions_sheet(ws: Worksheet, run: Run, tracker: _Tracker) -> tuple[SheetRows, int]:
     _header(ws, tracker, ["Question", "Texte"], [12, 100])
-    for row, question in enumerate(run.questionnaire.questions, start=2):
-        id_cell = _cell(ws, row=row, column=1)
-        tracker.put(id_cell, question.id)
-        text_cell = _cell(ws, row=row, column=2)
-        tracker.put(text_cell, question.text)
-        tracker.wrap(text_cell)
-        ws.append([id_cell, text_cell])
-    return len(run.questionnaire.questions) + 1
+    sheet = SheetRows(ws)
+    for question in run.questionnaire.questions:
+        sheet.append([tracker.text(question.id, style=None), tracker.text(question.text)])
+    return sheet, len(run.questionnaire.questions) + 1
 
 
-def _issues_sheet(ws: Worksheet, run: Run, tracker: _Tracker) -> tuple[int, bool]:
+def _issues_sheet(ws: Worksheet, run: Run, tracker: _Tracker
+                  ) -> tuple[SheetRows, int, bool]:
     titles = ["Fichier", "Gravité", "Code", "Question", "Message"]
     _header(ws, tracker, titles, [32, 15, 22, 10, 90])
+    sheet = SheetRows(ws)
     rows: list[tuple[FileResult, int]] = [
         (result, index) for result in run.files for index in range(len(result.issues))
     ]
     kept, left_out = _capped(rows)
-    for row, (result, index) in enumerate(rows[:kept], start=2):
+    for result, index in rows[:kept]:
         issue = result.issues[index]
         values = [
             result.path,
@@ -524,16 +525,10 @@ def _issues_sheet(ws: Worksheet, run: Run, tracker: _Tracker) -> tuple[int, bool
             issue.question or "",
             issue.message,
         ]
-        line: list[Cell] = []
-        for column, value in enumerate(values, start=1):
-            cell = _cell(ws, row=row, column=column)
-            tracker.put(cell, value, result.path)
-            tracker.wrap(cell)
-            line.append(cell)
-        ws.append(line)
-    last = _finish(ws, tracker, kept=kept, left_out=left_out, columns=len(titles),
+        sheet.append([tracker.text(value, result.path) for value in values])
+    last = _finish(ws, sheet, tracker, kept=kept, left_out=left_out, columns=len(titles),
                    what="problèmes")
-    return last, bool(left_out)
+    return sheet, last, bool(left_out)
 
 
 _RECIPIENT_STYLES: dict[RecipientState, tuple[PatternFill, Font]] = {
@@ -544,69 +539,52 @@ _RECIPIENT_STYLES: dict[RecipientState, tuple[PatternFill, Font]] = {
 }
 
 
-def _recipients_sheet(ws: Worksheet, status: RecipientsStatus, tracker: _Tracker) -> int:
+def _recipients_sheet(ws: Worksheet, status: RecipientsStatus, tracker: _Tracker
+                      ) -> tuple[SheetRows, int]:
     """Fill « Destinataires »: each listed organisation, whether it replied, the staff's
     « Relance » column; below, the replies from organisations not on the list. Returns
-    the number of rows written."""
+    its rows and the number of rows written."""
     relance = RECIPIENT_COLUMNS[-1]
     titles = [*RECIPIENT_COLUMNS, *status.extra_columns]
     _header(ws, tracker, titles, [40, 30, 16, 40, 50, 24, *(24 for _ in status.extra_columns)],
             fills=dict.fromkeys([relance, *status.extra_columns], _STAFF_FILL),
             comments={relance: "Colonne à vous : date ou note de relance. Elle est gardée "
                                "d'une exécution à l'autre, par nom d'organisation."})
+    sheet = SheetRows(ws)
     row = 1
     for item in status.rows:
         row += 1
         values = [item.recipient.name, " | ".join(item.recipient.aliases),
                   STATE_LABELS[item.state], "\n".join(item.replies), "\n".join(item.to_check)]
-        line: list[Cell] = []
-        for column, value in enumerate(values, start=1):
-            cell = _cell(ws, row=row, column=column)
-            tracker.put(cell, value)
-            tracker.wrap(cell)
-            line.append(cell)
-        line[2].fill, line[2].font = _RECIPIENT_STYLES[item.state]
+        line: list[Text | Typed | None] = [tracker.text(value) for value in values]
+        line[2] = tracker.text(values[2], style=_coloured(*_RECIPIENT_STYLES[item.state]))
         typed = dict(item.extra)
-        for column, title in enumerate(titles[len(values):], start=len(values) + 1):
-            cell = _cell(ws, row=row, column=column)
+        for title in titles[len(values):]:
             staff = item.relance if title == relance else typed.get(title)
-            if staff is not None:
-                _put_staff(cell, staff)
-                if isinstance(staff, datetime):
-                    cell.number_format = ("DD/MM/YYYY" if staff.time() == time()
-                                          else "DD/MM/YYYY HH:MM")
-            tracker.wrap(cell)
-            line.append(cell)
-        ws.append(line)
+            if staff is None:
+                line.append(Typed(None, _WRAP_STYLE))  # an empty cell, wrapping if typed in
+            elif isinstance(staff, datetime):
+                line.append(_staff_cell(staff, replace(_WRAP_STYLE, number_format=(
+                    "DD/MM/YYYY" if staff.time() == time() else "DD/MM/YYYY HH:MM"))))
+            else:
+                line.append(_staff_cell(staff))
+        sheet.append(line)
     ws.auto_filter.ref = f"A1:{get_column_letter(len(titles))}{row}"
     if not status.unlisted:
-        return row
-    ws.append([])
-    part_title = _cell(ws, row=row + 2, column=1)
-    tracker.put(part_title, UNLISTED_TITLE)
-    part_title.font = Font(bold=True, color="1F4E78", size=12)
-    ws.append([part_title])
-    header: list[Cell] = []
-    for column, text in enumerate(UNLISTED_COLUMNS, start=1):
-        cell = _cell(ws, row=row + 3, column=column)
-        tracker.put(cell, text)
-        cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGN
-        header.append(cell)
-    ws.append(header)
+        return sheet, row
+    sheet.append([])
+    sheet.append([tracker.text(UNLISTED_TITLE, style=_PART_TITLE_STYLE)])
+    sheet.append([tracker.text(text, style=_PART_HEADER_STYLE) for text in UNLISTED_COLUMNS])
     row += 3
     for reply in status.unlisted:
         row += 1
         maybe = " ou ".join(f"« {name} »" for name in reply.candidates)
         values = [reply.organisation or "(organisation inconnue)", reply.path,
                   f"{maybe} ({reply.reason}) : à vérifier" if maybe else ""]
-        line = []
-        for column, value in enumerate(values, start=1):
-            cell = _cell(ws, row=row, column=column)
-            tracker.put(cell, value)
-            tracker.wrap(cell)
-            line.append(cell)
-        ws.append(line)
-    return row
+        sheet.append([tracker.text(value) for value in values])
+    return sheet, row
+
+
 # oui, non, nuancé, non précisé: the report's colours.
 _POSITION_COLOURS = ("2E7D32", "C62828", "F0A500", "9E9E9E")
 _SYNTHESIS_COMMENTS = {
@@ -785,17 +763,25 @@ def write_xlsx(
             staff_columns=STAFF_COLUMNS,
             history={r.path: FileHistory(change=ChangeKind.NEW) for r in run.files},
         )
-    answer_rows, answers_cut, links_missing = _answers_sheet(
+    answer_sheet, answer_rows, answers_cut, links_missing = _answers_sheet(
         answers, run, campaign, tracker, inputs_base=inputs_base, workbook_dir=workbook_dir
     )
-    question_rows = _questions_sheet(workbook.create_sheet(SHEET_QUESTIONS), run, tracker)
-    issue_rows, issues_cut = _issues_sheet(workbook.create_sheet(SHEET_ISSUES), run, tracker)
-    recipient_rows = (_recipients_sheet(workbook.create_sheet(SHEET_RECIPIENTS), recipients,
-                                        tracker) if recipients is not None else None)
+    question_sheet, question_rows = _questions_sheet(workbook.create_sheet(SHEET_QUESTIONS),
+                                                     run, tracker)
+    issue_sheet, issue_rows, issues_cut = _issues_sheet(workbook.create_sheet(SHEET_ISSUES),
+                                                        run, tracker)
+    sheets = [answer_sheet, question_sheet, issue_sheet]
+    recipient_rows = None
+    if recipients is not None:
+        recipient_sheet, recipient_rows = _recipients_sheet(
+            workbook.create_sheet(SHEET_RECIPIENTS), recipients, tracker)
+        sheets.append(recipient_sheet)
     synthesis_rows = _synthesis_sheet(workbook.create_sheet(SHEET_SYNTHESIS), run, campaign,
                                       tracker)
-    state_rows_count = _state_sheet(workbook.create_sheet(STATE_SHEET), run, campaign,
-                                    shown if shown is not None else shown_cells(run))
+    state_sheet, state_rows_count = _state_sheet(
+        workbook.create_sheet(STATE_SHEET), run, campaign,
+        shown if shown is not None else shown_cells(run))
+    sheets.append(state_sheet)
     expected = {
         SHEET_ANSWERS: answer_rows,
         SHEET_QUESTIONS: question_rows,
@@ -806,6 +792,8 @@ def write_xlsx(
     }
 
     try:
+        for sheet in sheets:
+            sheet.close()
         written = atomic_write(target, workbook.save, lambda path: _verify(path, expected))
     except BaseException:
         _discard(workbook)
