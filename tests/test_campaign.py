@@ -126,12 +126,21 @@ def test_a_campaign_of_reruns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert len(backups) == 1
     assert rows(backups[0])["replies/beta.docx"]["Notes"] == "Appelé le 3 février."
 
-    # A third run changes nothing and loses nothing.
+    # A third run changes nothing and loses nothing: the workbook is left as the second
+    # run wrote it, so what that run found (a fix, late replies) is still shown.
     run(tmp_path, monkeypatch)
     third = rows(workbook_path)
-    assert {p: r["Notes"] for p, r in third.items()} == {p: r["Notes"] for p, r in second.items()}
-    assert str(third["replies/beta.docx"]["Depuis la dernière fois"]).startswith("inchangé")
-    assert str(third["replies/alpha.docx"]["Depuis la dernière fois"]).startswith("absent")
+    assert third == second
+    assert str(third["replies/beta.docx"]["Depuis la dernière fois"]).startswith("corrigé")
+
+    # Once the staff have saved the workbook again, the next run compares with it.
+    workbook = openpyxl.load_workbook(workbook_path)
+    workbook.save(workbook_path)
+    run(tmp_path, monkeypatch)
+    fourth = rows(workbook_path)
+    assert {p: r["Notes"] for p, r in fourth.items()} == {p: r["Notes"] for p, r in second.items()}
+    assert str(fourth["replies/beta.docx"]["Depuis la dernière fois"]).startswith("inchangé")
+    assert str(fourth["replies/alpha.docx"]["Depuis la dernière fois"]).startswith("absent")
 
 
 def test_a_row_deleted_by_the_staff_stays_deleted(
@@ -241,8 +250,10 @@ def test_owner_files_and_verdict_changes_on_rerun(
     (replies / "a.docx").write_bytes(reply("A"))
     (replies / "~$a.docx").write_bytes(b"\x05Alice" + b"\0" * 156)
     run(tmp_path, monkeypatch)
+    workbook = tmp_path / "reponses.xlsx"
+    openpyxl.load_workbook(workbook).save(workbook)  # the staff had a look
     run(tmp_path, monkeypatch)
-    second = rows(tmp_path / "reponses.xlsx")
+    second = rows(workbook)
     assert str(second["replies/~$a.docx"]["Depuis la dernière fois"]) == "inchangé"
     # Word closed (owner file gone), and a second copy of a.docx arrives.
     (replies / "~$a.docx").unlink()

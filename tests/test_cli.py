@@ -236,7 +236,13 @@ def test_workbook_open_in_excel_gets_a_dated_copy(
     run_cli("ok.docx", cwd=tmp_path, monkeypatch=monkeypatch, capsys=capsys)
     before = (tmp_path / RESPONSES).read_bytes()
     (tmp_path / f"~${RESPONSES}").write_bytes(b"\x05Alice" + b"\0" * 156)  # Excel's lock
-    code, _, err = run_cli("ok.docx", cwd=tmp_path, monkeypatch=monkeypatch, capsys=capsys)
+    # Unchanged: nothing to write, so nothing to say about Excel.
+    code, out, err = run_cli("ok.docx", cwd=tmp_path, monkeypatch=monkeypatch, capsys=capsys)
+    assert code == EXIT_OK and "Rien n'a changé" in out and "ouvert" not in err
+    # A late reply: there is something to write.
+    (tmp_path / "late.docx").write_bytes(BY_NAME["answer_on_question_line"].build())
+    code, _, err = run_cli("ok.docx", "late.docx", cwd=tmp_path, monkeypatch=monkeypatch,
+                           capsys=capsys)
     assert code == EXIT_FLAGGED  # every file is ok, but staff must know where results went
     assert "est ouvert dans un autre programme" in err
     assert (tmp_path / RESPONSES).read_bytes() == before

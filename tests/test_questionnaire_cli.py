@@ -114,7 +114,12 @@ def test_extract_check_template_and_rerun_follow_the_form(
     report = (tmp_path / "reponses-rapport.html").read_text(encoding="utf-8")
     assert f"Réponse {count} de parti-b." in report
 
-    # A rerun with the same form reuses the workbook (and its cache).
+    # A rerun with the same form reuses the cache, and the outputs made from it.
+    code, out, err = run_cli(*args, cwd=tmp_path, monkeypatch=monkeypatch, capsys=capsys)
+    assert code == EXIT_OK, err
+    assert "Rien n'a changé depuis la dernière exécution" in out
+    # Saved again by the staff, the workbook is read back: the same rows.
+    openpyxl.load_workbook(tmp_path / "reponses.xlsx").save(tmp_path / "reponses.xlsx")
     code, out, err = run_cli(*args, cwd=tmp_path, monkeypatch=monkeypatch, capsys=capsys)
     assert code == EXIT_OK, err
     assert "Depuis la dernière fois : 2 inchangés" in out
@@ -173,7 +178,9 @@ def test_the_toml_of_a_form_works_like_the_form(
     code, _, err = run_cli("reponses", "--questionnaire", "formulaire.docx", cwd=tmp_path,
                            monkeypatch=monkeypatch, capsys=capsys)
     assert code == EXIT_OK, err
-    # Same questionnaire, given as its TOML file: the same workbook is reused.
+    # Same questionnaire, given as its TOML file: the same workbook is reused (read back
+    # once the staff have saved it).
+    openpyxl.load_workbook(tmp_path / "reponses.xlsx").save(tmp_path / "reponses.xlsx")
     code, out, err = run_cli("reponses", "--questionnaire", "formulaire.toml", cwd=tmp_path,
                              monkeypatch=monkeypatch, capsys=capsys)
     assert code == EXIT_OK, err

@@ -106,6 +106,16 @@ def _age(folder: Path) -> None:
         os.utime(path, ns=(old, old))
 
 
+def _changes(folder: Path) -> list[str]:
+    """The « Depuis la dernière fois » column of the workbook."""
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(folder / "reponses.xlsx")["Réponses"]
+    rows = list(sheet.iter_rows(values_only=True))
+    column = rows[0].index("Depuis la dernière fois")
+    return [str(row[column]) for row in rows[1:]]
+
+
 def test_outputs_are_left_alone_when_nothing_changed(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -115,21 +125,51 @@ def test_outputs_are_left_alone_when_nothing_changed(
         (replies / f"{party}.docx").write_bytes(reply(party))
     _age(tmp_path)
     _run(tmp_path, monkeypatch)  # first run: every reply is new
-    _run(tmp_path, monkeypatch)  # rewritten: "new" becomes "unchanged"
     before = _stamps(tmp_path)
     json_before = (tmp_path / "r.json").read_text(encoding="utf-8")
     capsys.readouterr()
-    assert _run(tmp_path, monkeypatch) == 0
-    out = capsys.readouterr().out
-    assert "Rien n'a changé depuis la dernière exécution" in out
-    assert _stamps(tmp_path) == before
-    assert (tmp_path / "r.json").read_text(encoding="utf-8") == json_before
+    # Right after the first run as much as later: nothing is rewritten, and what the
+    # first run found new stays marked « nouveau ».
+    for _ in range(2):
+        assert _run(tmp_path, monkeypatch) == 0
+        out = capsys.readouterr().out
+        assert "Rien n'a changé depuis la dernière exécution" in out
+        assert "« Depuis la dernière fois » y montre toujours les changements vus le" in out
+        assert "Depuis la dernière fois :" not in out  # no count of changes that are not
+        assert _stamps(tmp_path) == before
+        assert (tmp_path / "r.json").read_text(encoding="utf-8") == json_before
+    assert _changes(tmp_path) == ["nouveau", "nouveau"]
+    assert not (tmp_path / ".cuf-extract" / "sauvegardes").exists()
 
     # A reply changed: everything is written again, and the change is shown.
     (replies / "Parti Beta.docx").write_bytes(reply("Parti Beta", word="Non"))
     _run(tmp_path, monkeypatch)
     assert _stamps(tmp_path) != before
     assert "Non, dit Parti Beta" in (tmp_path / "r.json").read_text(encoding="utf-8")
+    assert _changes(tmp_path)[0] == "inchangé"
+    assert _changes(tmp_path)[1].startswith("modifié")
+    assert "Depuis la dernière fois : 1 inchangé, 1 modifié" in capsys.readouterr().out
+
+
+def test_a_workbook_saved_again_without_changes_is_read_and_rewritten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An output touched since it was written is not trusted: the full rerun compares
+    with it, and the replies it still holds are now unchanged."""
+    replies = tmp_path / "replies"
+    replies.mkdir()
+    (replies / "Parti Alpha.docx").write_bytes(reply("Parti Alpha"))
+    _age(tmp_path)
+    _run(tmp_path, monkeypatch)
+    workbook = tmp_path / "reponses.xlsx"
+    later = workbook.stat().st_mtime_ns + 5_000_000_000
+    os.utime(workbook, ns=(later, later))  # saved again by the staff, same bytes
+    capsys.readouterr()
+    _run(tmp_path, monkeypatch)
+    out = capsys.readouterr().out
+    assert "Rien n'a changé" not in out
+    assert "Depuis la dernière fois : 1 inchangé" in out
+    assert _changes(tmp_path) == ["inchangé"]
 
 
 def test_a_workbook_edited_by_the_staff_is_read_again(
@@ -170,28 +210,40 @@ def test_no_cache_rewrites_everything(
     assert "Rien n'a changé" not in capsys.readouterr().out
 
 
-def test_a_list_of_recipients_always_rewrites_the_outputs(
+def test_a_list_of_recipients_is_part_of_what_the_outputs_are_made_from(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The « Destinataires » picture is not recorded: with a list, given or kept in the
-    workbook, the shortcut is not taken, so an edited list shows on the next run."""
+    """The same list and the same replies keep the outputs, and the line on who has not
+    replied is printed again; an edited list, or the list now kept in the workbook
+    instead of given, rewrites them."""
     replies = tmp_path / "replies"
     replies.mkdir()
     (replies / "Parti Alpha.docx").write_bytes(reply("Parti Alpha"))
     (tmp_path / "liste.txt").write_text("Parti Alpha\nParti Gamma\n", encoding="utf-8")
     _age(tmp_path)
-    for _ in range(3):
-        _run(tmp_path, monkeypatch, "--destinataires", "liste.txt")
-    assert "Rien n'a changé" not in capsys.readouterr().out
+    _run(tmp_path, monkeypatch, "--destinataires", "liste.txt")
+    first = capsys.readouterr().out
+    assert "Sans réponse à ce jour : 1 organisation" in first
+    before = _stamps(tmp_path)
+    _run(tmp_path, monkeypatch, "--destinataires", "liste.txt")
+    out = capsys.readouterr().out
+    assert "Rien n'a changé" in out and _stamps(tmp_path) == before
+    assert "Sans réponse à ce jour : 1 organisation" in out
+
     (tmp_path / "liste.txt").write_text("Parti Alpha\nParti Gamma\nParti Delta\n",
                                         encoding="utf-8")
     _run(tmp_path, monkeypatch, "--destinataires", "liste.txt")
+    out = capsys.readouterr().out
+    assert "Rien n'a changé" not in out and "Sans réponse à ce jour : 2 organisations" in out
     report = (tmp_path / "reponses-rapport.html").read_text(encoding="utf-8")
     assert "Parti Delta" in report
-    # Kept in the workbook, without the option: still rewritten.
-    capsys.readouterr()
+    # Kept in the workbook, without the option: rewritten once, then kept.
     _run(tmp_path, monkeypatch)
-    assert "Rien n'a changé" not in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Rien n'a changé" not in out and "Sans réponse à ce jour : 2 organisations" in out
+    _run(tmp_path, monkeypatch)
+    out = capsys.readouterr().out
+    assert "Rien n'a changé" in out and "Sans réponse à ce jour : 2 organisations" in out
 
 
 def test_a_reading_library_upgrade_invalidates_the_cache(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -137,7 +137,13 @@ def test_a_staff_position_survives_and_an_automatic_one_follows_the_answer(
     assert (q5["oui"], q5["nuancé"], q5["non précisé"]) == (1, 1, 0)  # staff over automatic
     assert q5["Encore automatiques"] == 1
 
-    # A third run: the staff positions are still theirs, the change no longer flagged.
+    # A third run, the workbook untouched: nothing is rewritten, the flag stays.
+    extract(folder, monkeypatch, capsys)
+    assert "position saisie à vérifier" in str(
+        answer_rows(workbook)["replies/beta.docx"]["Depuis la dernière fois"].value)
+    # Once the staff have saved the workbook: their positions are still theirs, the
+    # change no longer flagged.
+    openpyxl.load_workbook(workbook).save(workbook)
     extract(folder, monkeypatch, capsys)
     rows = answer_rows(workbook)
     assert rows["replies/alpha.docx"]["Position Q5"].value == "Nuancé"

@@ -242,12 +242,12 @@ def extract(
     run = _run_with_progress(files, questionnaire, err, cache, jobs or _default_jobs())
     if cache is not None:
         cache.prune()
-    written, campaign, attention, status = _write_outputs(
+    written, campaign, attention, recipients_line = _write_outputs(
         run, output=output, report=report, json_path=json_path, err=err,
         recipients=recipients, recipients_source=destinataires.name if destinataires else None,
         questionnaire=questionnaire, reuse=cache is not None,
     )
-    _print_summary(run, written, campaign, status)
+    _print_summary(run, written, campaign, recipients_line)
     flagged = any(r.status.value in ("warning", "error") for r in run.files)
     renamed = any(actual != wanted for wanted, actual in written)
     raise typer.Exit(EXIT_FLAGGED if flagged or renamed or attention else EXIT_OK)
@@ -340,14 +340,15 @@ def _write_outputs(
     run: Run, *, output: Path, report: Path, json_path: Path | None, err: Console,
     recipients: tuple[Recipient, ...] | None = None, recipients_source: str | None = None,
     questionnaire: Questionnaire | None = None, reuse: bool = False,
-) -> tuple[list[tuple[Path, Path]], Campaign, bool, RecipientsStatus | None]:
+) -> tuple[list[tuple[Path, Path]], Campaign | None, bool, str | None]:
     """Back up the previous outputs, carry the staff's cells over, write every output.
 
     Returns (wanted, actually written) paths, the comparison with the previous run,
     whether something needs the staff's attention (a previous workbook unreadable), and
-    who has not replied yet (None without a list of recipients, given or kept).
-    With `reuse`, outputs that would come out the same are left as they are (see
-    `rerun`); nothing is then written.
+    the line saying who has not replied yet (None without a list of recipients, given
+    or kept). With `reuse`, outputs made from exactly what they were made from last
+    time are left as they are (see `rerun`): nothing is written, and the comparison
+    returned is None.
     """
     from cuf_extract import rerun
     from cuf_extract.cache import code_fingerprint
@@ -359,33 +360,30 @@ def _write_outputs(
     made_from = f"{code_fingerprint()}:{recipients!r}:{recipients_source}:{questionnaire!r}"
     digest = rerun.outputs_digest(run, wanted, fingerprint=made_from)
     kept = rerun.reusable_outputs(record, digest, wanted) if reuse else None
-    # The « Destinataires » picture is not recorded: with a list (given or kept in the
-    # workbook) the outputs are always rewritten, so that the count is current.
-    if kept is not None and recipients is None and not _has_recipients_sheet(output):
+    if kept is not None:
+        from datetime import datetime
+
+        from cuf_extract.writers import COLUMN_CHANGE
+
+        when = datetime.fromtimestamp(kept.written_ns / 1e9).strftime("%d/%m/%Y à %H:%M")
         typer.echo("Rien n'a changé depuis la dernière exécution : "
-                   + ", ".join(f"« {p} »" for p in wanted) + " sont à jour (non réécrits).")
-        return [], kept, False, None
+                   + ", ".join(f"« {p} »" for p in wanted) + " sont à jour (non réécrits). "
+                   f"« {COLUMN_CHANGE} » y montre toujours les changements vus le {when}.")
+        return [], None, False, kept.recipients_line
     written, campaign, attention, status = _write_all_outputs(
         run, output=output, report=report, json_path=json_path, err=err,
         recipients=recipients, recipients_source=recipients_source, questionnaire=questionnaire,
     )
+    recipients_line = None
+    if status is not None:
+        from cuf_extract.recipients import summary_line
+
+        recipients_line = summary_line(status)
     if reuse and not attention and all(actual == target for target, actual in written):
-        rerun.record_outputs(record, digest, wanted, campaign)
+        rerun.record_outputs(record, digest, wanted, campaign, recipients_line)
     else:
         rerun.forget_outputs(record)
-    return written, campaign, attention, status
-
-
-def _has_recipients_sheet(workbook: Path) -> bool:
-    """Whether the workbook holds a « Destinataires » sheet, read from the zip's directory
-    and workbook part only (no cell is loaded)."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(workbook) as archive:
-            return b'name="Destinataires"' in archive.read("xl/workbook.xml")
-    except (OSError, KeyError, zipfile.BadZipFile):
-        return False
+    return written, campaign, attention, recipients_line
 
 
 def _write_all_outputs(
@@ -456,8 +454,8 @@ def _write_all_outputs(
     return written, campaign, attention, status
 
 
-def _print_summary(run: Run, written: list[tuple[Path, Path]], campaign: Campaign,
-                   recipients: RecipientsStatus | None = None) -> None:
+def _print_summary(run: Run, written: list[tuple[Path, Path]], campaign: Campaign | None,
+                   recipients_line: str | None = None) -> None:
     from rich.table import Table
 
     from cuf_extract.models import Severity, Status
@@ -492,14 +490,12 @@ def _print_summary(run: Run, written: list[tuple[Path, Path]], campaign: Campaig
             summary.add_row(STATUS_LABELS[status], str(count))
     summary.add_row("Total", str(len(run.files)), style="bold")
     out.print(summary)
-    if campaign.previous_found:
+    if campaign is not None and campaign.previous_found:
         from cuf_extract.campaign import summary_line
 
         out.print(summary_line(campaign), markup=False)
-    if recipients is not None:
-        from cuf_extract.recipients import summary_line as recipients_line
-
-        out.print(recipients_line(recipients), markup=False)
+    if recipients_line is not None:
+        out.print(recipients_line, markup=False)
     for _, actual in written:
         out.print(f"Écrit : {actual}", markup=False)
 

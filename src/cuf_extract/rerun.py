@@ -15,10 +15,12 @@ that cannot be read or written is ignored and the run does the full work.
   purpose (`touch -r`, `os.utime`, some copy tools); `--no-cache` reads everything.
 - `sorties.json`: the outputs the last run wrote (their size and mtime), a digest of
   what they were made from (every result, the output paths, the working folder, the
-  tool's code) and the comparison with the run before. When a rerun finds the same
-  digest, outputs untouched since, and a previous comparison in which nothing changed
-  (every reply unchanged or absent, no hand edits), writing them again would give the
-  same files: they are left as they are, without reading the workbook back.
+  tool's code, the list of recipients given) and the comparison with the run before.
+  When a rerun finds the same digest and the outputs untouched since, nothing it could
+  write is new: the outputs are left as they are, without reading the workbook back.
+  Their « Depuis la dernière fois » column and the report keep describing the run that
+  wrote them, so what that run found new stays marked as new until something changes
+  (rewriting them would only turn « nouveau » into « inchangé »).
 """
 
 from __future__ import annotations
@@ -29,14 +31,16 @@ import json
 import os
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from cuf_extract.models import Campaign, ChangeKind, Run
+from cuf_extract.models import Campaign, Run
 
 STATE_FOLDER = Path(".cuf-extract")
 FILES_INDEX = "fichiers.json"
 OUTPUTS_RECORD = "sorties.json"
 INDEX_VERSION = 1
+OUTPUTS_VERSION = 2  # 2: every unchanged rerun keeps the outputs; the recipients' line
 # A file modified less than this before the run that hashed it is hashed again.
 MTIME_MARGIN_NS = 2_000_000_000
 READ_CHUNK = 1 << 20
@@ -111,12 +115,22 @@ def outputs_digest(run: Run, outputs: Sequence[Path], *, fingerprint: str) -> st
     return digest.hexdigest()
 
 
-def reusable_outputs(record_file: Path, digest: str, outputs: Sequence[Path]) -> Campaign | None:
-    """The comparison recorded with the last outputs, when they can be kept as they are:
-    same digest, files untouched since they were written, nothing changed last time."""
+@dataclass(frozen=True)
+class KeptOutputs:
+    """Outputs left as the last run wrote them, and what that run said of them."""
+
+    campaign: Campaign  # its comparison with the run before it
+    recipients_line: str | None  # its « Sans réponse à ce jour » line, if it had a list
+    written_ns: int  # when it wrote the first output (mtime)
+
+
+def reusable_outputs(record_file: Path, digest: str, outputs: Sequence[Path]
+                     ) -> KeptOutputs | None:
+    """The last outputs, when they can be kept as they are: same digest, files untouched
+    since they were written."""
     try:
         data = json.loads(record_file.read_text(encoding="utf-8"))
-        if data.get("version") != INDEX_VERSION or data.get("digest") != digest:
+        if data.get("version") != OUTPUTS_VERSION or data.get("digest") != digest:
             return None
         written = data["outputs"]
         if sorted(written) != sorted(str(p.absolute()) for p in outputs):
@@ -125,33 +139,32 @@ def reusable_outputs(record_file: Path, digest: str, outputs: Sequence[Path]) ->
             stat = path.stat()
             if [stat.st_size, stat.st_mtime_ns] != written[str(path.absolute())]:
                 return None
-        campaign = Campaign.model_validate(data["campaign"])
-    except (OSError, ValueError, TypeError, KeyError):
+        line = data["recipients_line"]
+        return KeptOutputs(
+            campaign=Campaign.model_validate(data["campaign"]),
+            recipients_line=line if isinstance(line, str) else None,
+            written_ns=int(written[str(outputs[0].absolute())][1]),
+        )
+    except (OSError, ValueError, TypeError, KeyError, IndexError):
         return None
-    return campaign if _steady(campaign) else None
 
 
 def record_outputs(record_file: Path, digest: str, outputs: Sequence[Path],
-                   campaign: Campaign) -> None:
-    """Remember the outputs just written (all at their usual paths) and their comparison."""
+                   campaign: Campaign, recipients_line: str | None = None) -> None:
+    """Remember the outputs just written (all at their usual paths), their comparison
+    and the recipients' line printed with them."""
     try:
         stats = {str(p.absolute()): [p.stat().st_size, p.stat().st_mtime_ns] for p in outputs}
     except OSError:
         return
-    write_json(record_file, {"version": INDEX_VERSION, "digest": digest, "outputs": stats,
-                              "campaign": campaign.model_dump(mode="json")})
+    write_json(record_file, {"version": OUTPUTS_VERSION, "digest": digest, "outputs": stats,
+                              "campaign": campaign.model_dump(mode="json"),
+                              "recipients_line": recipients_line})
 
 
 def forget_outputs(record_file: Path) -> None:
     with contextlib.suppress(OSError):
         record_file.unlink(missing_ok=True)
-
-
-def _steady(campaign: Campaign) -> bool:
-    """Nothing changed since the run before: the next comparison would be the same."""
-    return campaign.previous_found and not campaign.hand_edits and all(
-        h.change in (ChangeKind.UNCHANGED, ChangeKind.ABSENT) for h in campaign.history.values()
-    )
 
 
 def write_json(path: Path, data: object) -> None:
