@@ -11,6 +11,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from xml.parsers.expat import ExpatError
 
 import openpyxl
 import pytest
@@ -43,6 +44,7 @@ from cuf_extract.writers.xlsx import (
     SHEET_SYNTHESIS,
     TRUNCATION_MARKER,
     file_link,
+    file_links,
     safe_cell_text,
     write_xlsx,
 )
@@ -276,6 +278,18 @@ def test_file_link_absolute_and_other_drive(
     monkeypatch.setattr(os.path, "relpath", other_drive)
     link = file_link("a b.docx", inputs_base=tmp_path, workbook_dir=tmp_path)
     assert link == "file://" + (tmp_path / "a%20b.docx").as_posix()
+
+
+@pytest.mark.parametrize("base", ["same", "below", "elsewhere"])
+def test_file_links_for_many_files_are_those_of_file_link(tmp_path: Path, base: str) -> None:
+    workbook_dir = {"same": tmp_path, "below": tmp_path / "sorties",
+                    "elsewhere": tmp_path / "a" / "b"}[base]
+    paths = ["P.docx", "réponses/a b.docx", "réponses/a b.docx", "réponses/c #1%.pdf",
+             "../x/y.docx", "./z.docx", str(tmp_path / "abs" / "Q.docx"),
+             str(tmp_path / "abs" / "R.docx"), "sous/dossier/", os.sep + "racine.docx"]
+    link = file_links(inputs_base=tmp_path, workbook_dir=workbook_dir)
+    for path in paths:
+        assert link(path) == file_link(path, inputs_base=tmp_path, workbook_dir=workbook_dir)
 
 
 def test_rows_cut_at_excel_limit(
@@ -545,3 +559,25 @@ def test_verify_rejects_a_damaged_or_short_workbook(run: Run, tmp_path: Path) ->
     damaged.write_bytes(result.path.read_bytes()[:2000])
     with pytest.raises(OutputError, match="ne peut pas être relu"):
         xlsx_module._verify(damaged, expected)
+
+
+class _Trickle(io.BytesIO):
+    """A part read a few bytes at a time: tags cut across every possible boundary."""
+
+    def __init__(self, data: bytes, step: int) -> None:
+        super().__init__(data)
+        self.step = step
+
+    def read(self, size: int | None = -1) -> bytes:
+        return super().read(self.step)
+
+
+@pytest.mark.parametrize("step", [1, 2, 3, 4, 5, 7, 4096])
+def test_rows_are_counted_across_read_boundaries(step: int) -> None:
+    sheet = (b'<worksheet xmlns="x"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>'
+             b'&lt;row r="9"&gt; is text</t></is></c></row><row r="2"></row><row>'
+             b'</row><row r="4"/><rowBreaks/></sheetData></worksheet>')
+    assert xlsx_module._count_rows(_Trickle(sheet, step)) == 4
+    with pytest.raises(ExpatError):
+        xlsx_module._count_rows(_Trickle(sheet.replace(b"</row><row r=\"2\">", b"<row>"),
+                                         step))

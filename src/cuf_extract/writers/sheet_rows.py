@@ -40,9 +40,14 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _SHEET_DATA_END = b"</sheetData>"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CellStyle:
-    """A cell's look, applied the way the writer would apply it to an openpyxl cell."""
+    """A cell's look, applied the way the writer would apply it to an openpyxl cell.
+
+    Compared and hashed by identity: hashing openpyxl's style objects walks all their
+    fields, which cost more than writing the cell. Keep one instance per look (module
+    constants); another instance of the same look only costs one more prototype cell.
+    """
 
     font: Font | None = None
     fill: PatternFill | None = None
