@@ -12,6 +12,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.cell.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from cuf_extract.writers import sheet_rows
 from cuf_extract.writers.sheet_rows import CellStyle, SheetRows, Text, Typed
 
 WRAP = CellStyle(alignment=Alignment(wrap_text=True, vertical="top"))
@@ -90,7 +91,12 @@ def _parts(data: bytes) -> dict[str, bytes]:
                 if name != "docProps/core.xml"}
 
 
-def test_rows_as_text_give_the_bytes_of_openpyxls_cell_writer() -> None:
+@pytest.mark.parametrize("flush", [None, 1, 300])
+def test_rows_as_text_give_the_bytes_of_openpyxls_cell_writer(
+    flush: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if flush is not None:  # rows going through the temporary file, in one or many pieces
+        monkeypatch.setattr(sheet_rows, "_FLUSH_CHARS", flush)
     ours, theirs = _parts(_with_sheet_rows()), _parts(_with_openpyxl_cells())
     assert ours.keys() == theirs.keys()
     for name in ours:

@@ -9,7 +9,8 @@ the text starts or ends with white space). Anything else (a number, a date, a fo
 or a boolean the staff typed) goes through openpyxl's own cell writer.
 
 The sheet itself stays openpyxl's: its header row (with the comments), column widths,
-panes, filter, validations and hyperlinks. `SheetRows.close` closes the sheet, then
+panes, filter, validations and hyperlinks. The rows go to a temporary file as they are
+made (memory does not grow with the workbook); `SheetRows.close` closes the sheet, then
 puts the rows in front of its ``</sheetData>``; `Workbook.save` then packs it as usual.
 Styles are registered in the workbook through a prototype cell per `CellStyle`, so
 styles.xml is openpyxl's too.
@@ -18,11 +19,13 @@ styles.xml is openpyxl's too.
 from __future__ import annotations
 
 import re
+import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from openpyxl.cell.cell import Cell, WriteOnlyCell
 from openpyxl.utils import get_column_letter
@@ -38,6 +41,7 @@ __all__ = ["CellStyle", "SheetRows", "Text", "Typed"]
 # for cells is cleaned beforehand, see `writers.clean_text`).
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _SHEET_DATA_END = b"</sheetData>"
+_FLUSH_CHARS = 1 << 20  # rows kept in memory before they go to the temporary file
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,6 +116,8 @@ class SheetRows:
     def __init__(self, ws: Worksheet, *, first_row: int = 2) -> None:
         self._ws = ws
         self._parts: list[str] = []
+        self._pending = 0  # characters in `_parts`
+        self._spill: IO[bytes] | None = None  # made once the rows outgrow `_FLUSH_CHARS`
         self._style_ids: dict[CellStyle, str] = {}
         self._letters: list[str] = [""]
         self.next_row = first_row
@@ -161,7 +167,11 @@ class SheetRows:
             parts.append(f'<c r="{ref}"{style} t="inlineStr"><is><t{space}>'
                          f"{escape(value)}</t></is></c>")
         parts.append("</row>")
-        self._parts.append("".join(parts))
+        text = "".join(parts)
+        self._parts.append(text)
+        self._pending += len(text)
+        if self._pending >= _FLUSH_CHARS:
+            self._flush()
         for column, target in (links or {}).items():
             self._ws._hyperlinks.append(  # type: ignore[attr-defined]
                 Hyperlink(ref=f"{self._letter(column)}{row}", target=target))
@@ -182,17 +192,40 @@ class SheetRows:
             write_cell(xf, self._ws, openpyxl_cell, openpyxl_cell.has_style)
         return out.getvalue().decode("ascii")
 
+    def _flush(self) -> None:
+        if self._spill is None:
+            # Removed by the system once closed (by `close`, `discard`, or when dropped).
+            self._spill = tempfile.TemporaryFile()  # noqa: SIM115
+        self._spill.write(self._encoded())
+        self._parts.clear()
+        self._pending = 0
+
+    def _encoded(self) -> bytes:
+        return "".join(self._parts).encode("ascii", "xmlcharrefreplace")
+
+    def discard(self) -> None:
+        """Drop the rows (the workbook is not being saved)."""
+        self._parts.clear()
+        if self._spill is not None:
+            self._spill.close()
+
     def close(self) -> None:
         """Close the sheet (openpyxl writes its tail) and put the rows into it."""
         ws = self._ws
         ws.close()  # type: ignore[attr-defined]  # a write-only sheet
         path = Path(ws._writer.out)  # type: ignore[attr-defined]
-        data = path.read_bytes()
+        data = path.read_bytes()  # small: the header row and the sheet's set-up
         if data.count(_SHEET_DATA_END) != 1:
             raise RuntimeError(f"sheet {ws.title!r}: no single </sheetData> to write rows to")
-        rows = "".join(self._parts).encode("ascii", "xmlcharrefreplace")
         head, tail = data.split(_SHEET_DATA_END)
-        path.write_bytes(head + rows + _SHEET_DATA_END + tail)
+        with path.open("wb") as out:
+            out.write(head)
+            if self._spill is not None:
+                with self._spill:
+                    self._spill.seek(0)
+                    shutil.copyfileobj(self._spill, out, 1 << 20)
+            out.write(self._encoded())
+            out.write(_SHEET_DATA_END + tail)
         self._parts.clear()
 
 

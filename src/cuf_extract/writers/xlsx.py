@@ -842,6 +842,8 @@ def write_xlsx(
             sheet.close()
         written = atomic_write(target, workbook.save, lambda path: _verify(path, expected))
     except BaseException:
+        for sheet in sheets:
+            sheet.discard()
         _discard(workbook)
         raise
     cut = tuple(
