@@ -380,7 +380,7 @@ def _write_outputs(
 
         recipients_line = summary_line(status)
     if reuse and not attention and all(actual == target for target, actual in written):
-        rerun.record_outputs(record, digest, wanted, campaign, recipients_line)
+        rerun.record_outputs(record, digest, wanted, recipients_line)
     else:
         rerun.forget_outputs(record)
     return written, campaign, attention, recipients_line

@@ -15,9 +15,10 @@ that cannot be read or written is ignored and the run does the full work.
   purpose (`touch -r`, `os.utime`, some copy tools); `--no-cache` reads everything.
 - `sorties.json`: the outputs the last run wrote (their size and mtime), a digest of
   what they were made from (every result, the output paths, the working folder, the
-  tool's code, the list of recipients given) and the comparison with the run before.
-  When a rerun finds the same digest and the outputs untouched since, nothing it could
-  write is new: the outputs are left as they are, without reading the workbook back.
+  tool's code, the list of recipients given) and the « Sans réponse à ce jour » line
+  printed with them. When a rerun finds the same digest and the outputs untouched
+  since, nothing it could write is new: the outputs are left as they are, without
+  reading the workbook back.
   Their « Depuis la dernière fois » column and the report keep describing the run that
   wrote them, so what that run found new stays marked as new until something changes
   (rewriting them would only turn « nouveau » into « inchangé »).
@@ -34,7 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cuf_extract.models import Campaign, Run
+from cuf_extract.models import Run
 
 STATE_FOLDER = Path(".cuf-extract")
 FILES_INDEX = "fichiers.json"
@@ -119,7 +120,6 @@ def outputs_digest(run: Run, outputs: Sequence[Path], *, fingerprint: str) -> st
 class KeptOutputs:
     """Outputs left as the last run wrote them, and what that run said of them."""
 
-    campaign: Campaign  # its comparison with the run before it
     recipients_line: str | None  # its « Sans réponse à ce jour » line, if it had a list
     written_ns: int  # when it wrote the first output (mtime)
 
@@ -141,7 +141,6 @@ def reusable_outputs(record_file: Path, digest: str, outputs: Sequence[Path]
                 return None
         line = data["recipients_line"]
         return KeptOutputs(
-            campaign=Campaign.model_validate(data["campaign"]),
             recipients_line=line if isinstance(line, str) else None,
             written_ns=int(written[str(outputs[0].absolute())][1]),
         )
@@ -150,15 +149,14 @@ def reusable_outputs(record_file: Path, digest: str, outputs: Sequence[Path]
 
 
 def record_outputs(record_file: Path, digest: str, outputs: Sequence[Path],
-                   campaign: Campaign, recipients_line: str | None = None) -> None:
-    """Remember the outputs just written (all at their usual paths), their comparison
-    and the recipients' line printed with them."""
+                   recipients_line: str | None = None) -> None:
+    """Remember the outputs just written (all at their usual paths) and the recipients'
+    line printed with them."""
     try:
         stats = {str(p.absolute()): [p.stat().st_size, p.stat().st_mtime_ns] for p in outputs}
     except OSError:
         return
     write_json(record_file, {"version": OUTPUTS_VERSION, "digest": digest, "outputs": stats,
-                              "campaign": campaign.model_dump(mode="json"),
                               "recipients_line": recipients_line})
 
 
