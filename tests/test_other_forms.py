@@ -1,0 +1,109 @@
+"""Forms written elsewhere (tests/fixtures/forms.py, OTHER_FORMS): the questionnaire
+derived question by question, and every reply's exact answers, the usual ways of filling
+a form included (below, on the line, tracked changes, a deleted question, saved by
+LibreOffice as .docx and .odt)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cuf_extract.convert import find_soffice
+from cuf_extract.derive import Derived, derive_questionnaire
+from cuf_extract.docx_reader import read_document
+from cuf_extract.locate import Matcher
+from cuf_extract.models import FileResult
+from cuf_extract.package import OoxmlPackage
+from cuf_extract.pipeline import Converter, InputFile, extract_file
+from cuf_extract.questionnaire import dump_questionnaire, load_questionnaire
+from tests.fixtures.forms import OTHER_FORMS, OtherForm, OtherReply
+
+EXTERNAL = Path(__file__).parent / "fixtures" / "external"
+SOFFICE = find_soffice()
+
+
+def _derive(form: OtherForm) -> Derived:
+    document = read_document(OoxmlPackage.from_bytes(form.build(), name=form.name),
+                             formatting=True)
+    return derive_questionnaire(document.blocks, name=form.name)
+
+
+@pytest.mark.parametrize("form", OTHER_FORMS, ids=lambda f: f.name)
+def test_the_questionnaire_is_derived_question_by_question(form: OtherForm) -> None:
+    questionnaire = _derive(form).questionnaire
+    assert questionnaire.question_ids == form.ids
+    assert tuple(q.text for q in questionnaire.questions) == form.questions
+    for question in questionnaire.questions:
+        assert question.subpoints == form.subpoints.get(question.id, ()), question.id
+        assert question.instructions == form.instructions.get(question.id, ()), question.id
+        assert question.section == form.sections.get(question.id, ""), question.id
+        assert question.notes == (), question.id
+    assert questionnaire.title == form.title
+    assert questionnaire.intro == form.intro
+    assert questionnaire.lead_in == form.lead_in
+    assert questionnaire.fields == form.fields
+    assert questionnaire.closing == form.closing
+    assert questionnaire.contact == form.contact
+
+
+@pytest.mark.parametrize("form", OTHER_FORMS, ids=lambda f: f.name)
+def test_every_question_is_sure_and_the_toml_loads_back(form: OtherForm,
+                                                         tmp_path: Path) -> None:
+    derived = _derive(form)
+    assert all(score >= 0.8 for score in derived.confidence.values()), derived.confidence
+    path = tmp_path / "form.toml"
+    path.write_text(dump_questionnaire(derived.questionnaire), encoding="utf-8")
+    assert load_questionnaire(path) == derived.questionnaire
+
+
+def _check(result: FileResult, reply: OtherReply) -> None:
+    assert {a.question: a.text for a in result.answers} == reply.answers
+    codes = {issue.code.value for issue in result.issues}
+    assert reply.issues <= codes, codes
+    # Nothing of the form is taken for typed text, no other warning.
+    assert result.extra_text == ()
+    unexpected = {"extra_text", "question_missing", "unassigned_text", "answered_twice",
+                  "no_box_ticked", "possible_signature"}
+    assert not (codes & unexpected) - reply.issues, codes
+    if reply.respondent is not None:
+        assert result.respondent == reply.respondent
+    assert tuple((f.label, f.value) for f in result.identification) == reply.identification
+
+
+REPLIES = [(form, reply) for form in OTHER_FORMS for reply in form.replies]
+
+
+@pytest.mark.parametrize(("form", "reply"), REPLIES, ids=[r.name for _, r in REPLIES])
+def test_replies_give_their_exact_answers(form: OtherForm, reply: OtherReply,
+                                          tmp_path: Path) -> None:
+    matcher = Matcher(_derive(form).questionnaire)
+    path = tmp_path / f"{reply.name}.docx"
+    path.write_bytes(reply.build())
+    _check(extract_file(InputFile(path=path, display=path.name), matcher), reply)
+
+
+SAVED = [(form, file, reply) for form in OTHER_FORMS for file, reply in form.libreoffice]
+
+
+@pytest.fixture(scope="module")
+def converter() -> Iterator[Converter]:
+    with Converter() as made:
+        yield made
+
+
+@pytest.mark.parametrize(("form", "file", "reply"), SAVED, ids=[f for _, f, _ in SAVED])
+def test_replies_saved_by_libreoffice_give_their_exact_answers(
+    form: OtherForm, file: str, reply: OtherReply, converter: Converter
+) -> None:
+    if file.endswith(".odt") and SOFFICE is None:
+        pytest.skip("LibreOffice (soffice) is not installed: an .odt is converted by it")
+    matcher = Matcher(_derive(form).questionnaire)
+    path = EXTERNAL / file
+    result = extract_file(InputFile(path=path, display=path.name), matcher, converter)
+    if file.endswith(".odt"):
+        assert "converted" in {issue.code.value for issue in result.issues}
+        result = result.model_copy(update={"issues": tuple(
+            i for i in result.issues if i.code.value != "converted")})
+    _check(result, reply)
