@@ -317,7 +317,7 @@ def test_two_questions_worded_alike_are_to_be_checked() -> None:
     assert derived.confidence["Q1"] >= 0.8
 
 
-def test_a_ticked_box_in_an_instruction_line_is_the_answer() -> None:
+def test_the_label_of_a_ticked_box_in_an_instruction_line_is_the_answer() -> None:
     from tests.fixtures.builder import table
 
     def form(first: str) -> list[str]:
@@ -329,7 +329,12 @@ def test_a_ticked_box_in_an_instruction_line_is_the_answer() -> None:
     derived = derive_questionnaire(_blocks(build_docx(form("Oui ☐   Non ☐"))), name="f.docx")
     assert derived.questionnaire.questions[0].instructions == ("Oui ☐   Non ☐",)
     located = locate(_blocks(build_docx(form("Oui ☒   Non ☐"))), Matcher(derived.questionnaire))
-    assert located.answers == {"Q1": "Oui ☒   Non ☐", "Q2": None}
+    assert located.answers == {"Q1": "Oui", "Q2": None}
+    assert located.unticked == frozenset()
+    located = locate(_blocks(build_docx(form("Oui ☐   Non ☐   Pas encore décidé."))),
+                     Matcher(derived.questionnaire))
+    assert located.answers == {"Q1": "Pas encore décidé.", "Q2": None}
+    assert located.unticked == {"Q1"}
 
 
 def test_identification_fields_in_a_table_are_fields_not_questions() -> None:

@@ -107,3 +107,39 @@ def test_replies_saved_by_libreoffice_give_their_exact_answers(
         result = result.model_copy(update={"issues": tuple(
             i for i in result.issues if i.code.value != "converted")})
     _check(result, reply)
+
+
+# --------------------------------------------------------------------------- check boxes
+
+
+def test_a_word_check_box_reads_from_its_state_whatever_glyph_it_shows() -> None:
+    from tests.fixtures.builder import build_docx, p
+    from tests.fixtures.forms import checkbox
+
+    def read(*inline: str) -> tuple[str, int]:
+        document = read_document(OoxmlPackage.from_bytes(build_docx([p(*inline)]),
+                                                         name="r.docx"))
+        return document.blocks[0].text, document.revisions
+
+    ticked = checkbox(True).replace("☒", "\uf0fe")  # a Wingdings tick shown
+    assert read(ticked, " Oui ", checkbox(False), " Non") == ("☒ Oui ☐ Non", 0)
+    # Ticked with Track Changes on: ☐ deleted, ☒ inserted; the revisions still count.
+    assert read(checkbox(tracked=True), " Non") == ("☒ Non", 2)
+
+
+@pytest.mark.parametrize(("printed", "typed", "answer"), [
+    ("☐ Oui   ☐ Non", "☒ Oui   ☐ Non", "Oui"),
+    ("☐ Oui   ☐ Non", "☐ Oui   ☑ Non, trop coûteux", "Non, trop coûteux"),
+    ("☐ Oui   ☐ Non", "X Oui   ☐ Non", "Oui"),
+    ("☐ Oui   ☐ Non", "[x] Non", "Non"),
+    ("☐ Oui   ☐ Non", "☐ Oui   ☐ Non   Nous verrons.", "Nous verrons."),
+    ("Oui ☐   Non ☐", "Oui ☐   Non ☒", "Non"),
+    ("Yes ☐ No ☐", "Yes ✓ No ☐", "Yes"),
+])
+def test_the_ticked_box_gives_its_label(printed: str, typed: str, answer: str) -> None:
+    from cuf_extract.locate import _box_lines, _ticks
+
+    read = _ticks(typed, _box_lines((printed,)))
+    assert read is not None
+    assert "\n".join(read[0]) == answer
+    assert read[1] is (answer != "Nous verrons.")

@@ -37,6 +37,7 @@ SEVERITY: dict[IssueCode, Severity] = {
     IssueCode.SCANNED_PDF: Severity.ERROR,
     IssueCode.FROM_PDF: Severity.INFO,
     IssueCode.STRUCK_TEXT: Severity.WARNING,
+    IssueCode.NO_BOX_TICKED: Severity.INFO,
 }
 
 def make_issue(code: IssueCode, message: str, question: str | None = None) -> Issue:
@@ -44,8 +45,12 @@ def make_issue(code: IssueCode, message: str, question: str | None = None) -> Is
 
 
 def question_label(question_ids: Sequence[str], qid: str) -> str:
-    """"la question 3" for Q3: staff count questions, they do not know our ids."""
-    return f"la question {question_ids.index(qid) + 1}" if qid in question_ids else qid
+    """"la question 3" for Q3: the number printed on the form (ids derived from a form
+    keep it: "Q4bis" -> "la question 4bis"), else the question's rank."""
+    if qid not in question_ids:
+        return qid
+    printed = qid[1:] if qid[:1] == "Q" and qid[1:2].isdigit() else ""
+    return f"la question {printed or question_ids.index(qid) + 1}"
 
 
 def answer_issues(

@@ -472,7 +472,7 @@ def _question_numbering(candidates: list[_Item]) -> tuple[str, int] | None:
     # "(b) which…?" are one question and its sub-questions, however many of the
     # letters end with "?". The letters are the questions only where nothing is numbered
     # before them.
-    first_at = {}
+    first_at: dict[tuple[str, int], int] = {}
     for index, item in enumerate(candidates):
         if item.kind:
             first_at.setdefault((item.kind, item.level), index)

@@ -69,6 +69,15 @@ _LABEL = re.compile(
     r"quatrieme|cinquieme) question)?$"
 )
 _TRAILING_PUNCTUATION = " \t\n\u00a0\u202f?:;.,-\u2013\u2014\u2012\u2015)"
+# What a form leaves to fill in after a label: "Précisions : ______", "Date : ……".
+_FILLER = re.compile(r"_{2,}|\.{3,}|…+")
+_FILLER_CHARACTERS = " \t\u00a0\u202f_.…:"
+# Check boxes: empty as printed, or ticked (a Word check box reads ☒; typed ticks too).
+EMPTY_BOXES = "☐□▢"
+TICKED_BOXES = "☒☑✓✔✗✘■▣⊠"
+_BOX = re.compile(f"([{EMPTY_BOXES}{TICKED_BOXES}])")
+# A box ticked by typing an X over it, or in brackets: "X Oui", "[X] Oui", "(x) Non".
+_TYPED_TICK = re.compile(r"(?:(?<![\w\]])[xX](?=\s)|[\[(]\s*[xX]\s*[\])])")
 
 
 def normalise(text: str) -> str:
@@ -143,6 +152,10 @@ class Located:
     table_header: tuple[str, ...] = ()  # header row of a question/answer table
     possible_signature: tuple[str, ...] = ()  # lines ending the last answer, kept in it
     signature_organisation: str | None = None  # named in a signature cut from the answer
+    # What was typed in the form's identification fields: (label, value), in order.
+    identification: tuple[tuple[str, str], ...] = ()
+    # Questions printed with check boxes, answered, with no box ticked.
+    unticked: frozenset[str] = frozenset()
 
 
 class Matcher:
@@ -169,11 +182,28 @@ class Matcher:
             self.template[normalise(questionnaire.lead_in)] = Role.LEAD_IN
         self.long_template = [k for k in self.template if len(k) >= TEMPLATE_FUZZY_MIN_LENGTH]
         self.form_lines = _form_line_keys(questionnaire.form_lines())
-        # Per question, each sub-point's keys: see `_kept_choices`.
+        # Per question, each sub-point's keys: see `_kept_choices`. Sub-questions ("(a) how
+        # many … ?") are not choices: they are never the answer.
         self.subpoints = {
             q.id: [_form_line_keys((line,)) for line in q.subpoints]
-            for q in questionnaire.questions if q.subpoints
+            for q in questionnaire.questions
+            if q.subpoints and not all(_is_label(line) for line in q.subpoints)
         }
+        # Per question, the labels it prints for the answer to follow ("Précisions :",
+        # "Si non, pourquoi :", sub-questions): text typed after one is the answer,
+        # without the label. Longest first, so that "si non pourquoi" wins over "si non".
+        self.labels = {
+            q.id: tuple(sorted(_form_line_keys(tuple(line for line in (*q.instructions,
+                                                                      *q.subpoints)
+                                                     if _is_label(line))),
+                               key=len, reverse=True))
+            for q in questionnaire.questions
+        }
+        # Per question, its check-box lines: the labels and whether a box comes first.
+        self.boxes = {q.id: boxes for q in questionnaire.questions
+                      if (boxes := _box_lines(q.instructions))}
+        self.fields = [(_field_label(text), normalise(_field_label(text)))
+                       for text in questionnaire.fields]
         for key in self.form_lines:
             self.template.setdefault(key, Role.TEMPLATE)
         self.title_key = normalise(questionnaire.title)
@@ -253,6 +283,142 @@ def _form_line_keys(lines: tuple[str, ...]) -> frozenset[str]:
     return frozenset(keys)
 
 
+def _is_label(line: str) -> bool:
+    """A form line that a typed answer follows on the same line: "Précisions :",
+    "Si non, pourquoi : ……", "(a) how many … ?"."""
+    return _FILLER.sub("", line).rstrip(_FILLER_CHARACTERS[:4] + "_.…").endswith((":", "?"))
+
+
+def _field_label(text: str) -> str:
+    """"Organisation : ______" -> "Organisation"."""
+    return _FILLER.sub("", text).strip(_FILLER_CHARACTERS).strip()
+
+
+def _after_key(text: str, key: str) -> str | None:
+    """What `text` holds after its first words, when they normalise to `key`: the label
+    "Précisions :" taken off "Précisions : Nous proposerons…". None if they do not."""
+    norm, index = _normalise_with_index(text)
+    if norm == key:
+        return ""
+    if not norm.startswith(key + " "):
+        return None
+    rest = _FILLER.sub(" ", text[index[len(key) - 1] + 1:])
+    return rest.lstrip(_TRAILING_PUNCTUATION).rstrip()
+
+
+def _strip_label(line: str, keys: tuple[str, ...]) -> str:
+    """`line` without the form's label opening it (keys longest first)."""
+    for key in keys:
+        rest = _after_key(line, key)
+        if rest is not None:
+            return rest
+    return line
+
+
+BoxLine = tuple[tuple[str, ...], bool]  # the labels of a check-box line, box first or not
+
+
+def _box_lines(instructions: tuple[str, ...]) -> tuple[BoxLine, ...]:
+    """The check-box lines among a question's instructions: "☐ Oui   ☐ Non" gives
+    (("Oui", "Non"), True), "Oui ☐ Non ☐" (("Oui", "Non"), False)."""
+    found: list[BoxLine] = []
+    for line in instructions:
+        pieces = _BOX.split(line)
+        if len(pieces) < 3:
+            continue
+        box_first = not pieces[0].strip()
+        texts = pieces[2::2] if box_first else pieces[0::2][:-1]
+        labels = tuple(t.strip(" \t\u00a0/|,;") for t in texts)
+        if all(labels):
+            found.append((labels, box_first))
+    return tuple(found)
+
+
+def _ticks(line: str, boxes: tuple[BoxLine, ...]) -> tuple[list[str], bool] | None:
+    """A check-box line of a reply read as its answer: the label of each ticked box,
+    followed by any text typed with it, then text typed by an empty box ("☒ Oui ☐ Non"
+    -> ["Oui"]; "☐ Oui ☒ Non, trop cher" -> ["Non, trop cher"]); and whether a box was
+    ticked. None when the line is not one of the question's check-box lines."""
+    all_labels = [label for labels, _ in boxes for label in labels]
+    keys = sorted({normalise(label) for label in all_labels}, key=len, reverse=True)
+    if not keys:
+        return None
+    labels_at = "|".join(re.escape(label) for label in sorted(set(all_labels), key=len,
+                                                             reverse=True))
+    line = re.sub(rf"{_TYPED_TICK.pattern}\s*(?=(?:{labels_at})\b)", "☒ ", line,
+                  flags=re.IGNORECASE)
+    pieces = _BOX.split(line)
+    if len(pieces) < 3:
+        return None
+    box_first = next((first for labels, first in boxes), True)
+    out: list[str] = []
+    ticked = False
+    if box_first:
+        if pieces[0].strip():
+            out.append(pieces[0].strip())
+        for glyph, text in zip(pieces[1::2], pieces[2::2], strict=True):
+            text = text.strip(" \t\u00a0/|;")
+            key = next((k for k in keys if _after_key(text, k) is not None), None)
+            if glyph in TICKED_BOXES and key is not None:
+                ticked = True
+                out.append(text.rstrip(" ,"))
+            elif key is not None:
+                rest = _after_key(text, key)
+                if rest:
+                    out.append(rest)
+            elif text:
+                out.append(text)
+        return out, ticked
+    # "Oui ☐ Non ☐": each box follows its label.
+    texts, glyphs = pieces[0::2], pieces[1::2]
+    for k, glyph in enumerate(glyphs):
+        text = texts[k].strip(" \t\u00a0/|;,")
+        key = next((kk for kk in keys if normalise(text).endswith(kk)), None)
+        if key is None:
+            if text:
+                out.append(text)
+            continue
+        norm, index = _normalise_with_index(text)
+        start = index[len(norm) - len(key)] if norm else 0
+        before, label = text[:start].strip(" ,;"), text[start:]
+        if before:
+            out.append(before)
+        if glyph in TICKED_BOXES:
+            ticked = True
+            out.append(label)
+    tail = texts[-1].strip(" \t\u00a0/|;,")
+    if tail and out and glyphs[-1] in TICKED_BOXES:
+        out[-1] = f"{out[-1]} {tail}"  # "Non ☒ trop cher" -> "Non trop cher"
+    elif tail:
+        out.append(tail)
+    return out, ticked
+
+
+_FIELD_SEPARATOR = re.compile(r"^[\s\u00a0\u202f]*(?::|_{2,}|\.{3,}|…)")
+
+
+def _field_value(text: str, fields: list[tuple[str, str]]) -> tuple[str, str] | None:
+    """(label, value) when `text` is an identification field with something typed
+    after its label and colon: "Organisation : Parti des Communes"."""
+    for label, key in fields:
+        if not key:
+            continue
+        norm, index = _normalise_with_index(text)
+        if not norm.startswith(key + " "):
+            continue
+        if not _FIELD_SEPARATOR.match(text[index[len(key) - 1] + 1:]):
+            continue  # "Date limite de réponse…": not the field
+        rest = _after_key(text, key)
+        if rest:
+            return label, rest
+    return None
+
+
+def _filled(text: str) -> str:
+    """A value typed in a field's cell or under it, without what is left of the dots."""
+    return " ".join(_FILLER.sub(" ", text).split()).strip(" :")
+
+
 def _around_question(
     text: str, qnorm: str, end_mark: str | None, start: int
 ) -> tuple[str, str]:
@@ -279,12 +445,17 @@ def _around_question(
         before = text[: index[offset + start]].strip(_TRAILING_PUNCTUATION + "«»\"'")
         if not _LABEL.match(normalise(before)):
             leading = before
-    # The question's own closing mark ("?") where the question should end is the cut.
+    # The question's own closing mark ("?") where the question should end is the cut:
+    # of several ("… avec la commune ? Si oui, laquelle ?"), the nearest to its length.
     if end_mark:
+        cuts = []
         for match in re.finditer(re.escape(end_mark), text):
             position = bisect_left(index, match.start()) - offset - start
             if lo <= position <= hi:
-                return text[match.end():].lstrip(_TRAILING_PUNCTUATION).strip(), leading
+                cuts.append((abs(position - len(qnorm)), match.end()))
+        if cuts:
+            cut = min(cuts)[1]
+            return text[cut:].lstrip(_TRAILING_PUNCTUATION).strip(), leading
     # Otherwise, the word boundary that makes the best match with the question.
     question_body = body[start:]
     candidates = [m.start() for m in re.finditer(" ", question_body)] + [len(question_body)]
@@ -355,7 +526,31 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
     # Per question, how many of its occurrences have text after them.
     answered: dict[str, int] = dict.fromkeys(question_ids, 0)
     occurrence_has_text = False
+    identification: list[tuple[str, str]] = []
+    field_keys = {key: label for label, key in matcher.fields if key}
+    pending_field: str | None = None  # an untouched field line just above
+    field_rows: dict[tuple[int, int], str] = {}  # (table, row) of a field's label cell
+    ticked: set[str] = set()
     for i, item in enumerate(classified):
+        if item.role is Role.EMPTY:
+            continue
+        outside = i < first_marker or i >= end or current is None
+        if field_keys and outside and item.role is not Role.QUESTION:
+            label = field_keys.get(normalise(_FILLER.sub(" ", item.block.text)))
+            if label is not None and item.role is Role.TEMPLATE:
+                pending_field = label
+                if item.block.cell is not None:
+                    field_rows[item.block.cell[:2]] = label
+                continue
+            if item.role is Role.TEXT:
+                value = _identification(item.block, matcher.fields, field_rows,
+                                        pending_field if i < first_marker else None)
+                pending_field = None
+                if value is not None:
+                    if value[1]:
+                        identification.append(value)
+                    continue
+        pending_field = None
         if item.role is Role.QUESTION:
             current = item.question
             occurrence_has_text = False
@@ -385,7 +580,18 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
         elif i >= end or current is None:
             extra.append(line)
         else:
-            parts[current].append(line)
+            lines = [line]
+            read = _ticks(line, matcher.boxes[current]) if current in matcher.boxes else None
+            if read is not None:
+                lines = read[0]
+                if read[1]:
+                    ticked.add(current)
+            elif matcher.labels.get(current):
+                lines = [_strip_label(line, matcher.labels[current])]
+            lines = [text for text in lines if text]
+            if not lines:
+                continue  # a label or an empty box line, edited but with nothing typed
+            parts[current].extend(lines)
             if not occurrence_has_text:
                 answered[current] += 1
                 occurrence_has_text = True
@@ -402,7 +608,27 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
                            if classified[i].role is Role.TEXT),
         possible_signature=signature[0],
         signature_organisation=signature[1],
+        identification=tuple(identification),
+        unticked=frozenset(qid for qid in matcher.boxes if answers.get(qid)
+                           and qid not in ticked),
     )
+
+
+def _identification(
+    block: Block, fields: list[tuple[str, str]], field_rows: dict[tuple[int, int], str],
+    pending: str | None,
+) -> tuple[str, str] | None:
+    """(label, value) when this typed block fills an identification field: the field's
+    line with its value ("Organisation : Parti X"), the cell beside a field's label
+    cell, or the line just under an untouched field line. None when it is none of them."""
+    found = _field_value(block.text, fields)
+    if found is not None:
+        return found
+    if block.cell is not None and block.cell[:2] in field_rows:
+        return field_rows[block.cell[:2]], _filled(block.text)
+    if pending is not None and block.cell is None and len(block.text) <= 120:
+        return pending, _filled(block.text)
+    return None
 
 
 def _kept_choices(classified: list[Classified], markers: list[int], matcher: Matcher) -> None:

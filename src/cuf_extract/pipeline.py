@@ -19,6 +19,7 @@ from cuf_extract.checks import make_issue
 from cuf_extract.models import (
     Answer,
     FileResult,
+    IdentificationField,
     Issue,
     IssueCode,
     Run,
@@ -406,6 +407,16 @@ def _result_from_document(
     from cuf_extract.struck import struck_issues  # with the readers: only when reading
 
     issues.extend(struck_issues(document.blocks, matcher, located))
+    issues.extend(
+        make_issue(
+            IssueCode.NO_BOX_TICKED,
+            f"Aucune case n'est cochée à {checks.question_label(question_ids, qid)} : la "
+            "réponse est le seul texte tapé. Vérifiez dans le fichier qu'une case n'a pas "
+            "été marquée autrement (surlignage, couleur).",
+            qid,
+        )
+        for qid in question_ids if qid in located.unticked
+    )
     if located.possible_signature:
         issues.append(_possible_signature_issue(located.possible_signature, question_ids,
                                                 located.answers))
@@ -435,6 +446,7 @@ def _result_from_document(
         owner=questionnaire.owner,
         table_header=located.table_header,
         signature=located.signature_organisation,
+        identification=located.identification,
     )
     respondent, source = candidates[0] if candidates else (None, None)
     return FileResult(
@@ -448,6 +460,8 @@ def _result_from_document(
                       for qid in question_ids),
         extra_text=tuple(extra),
         issues=tuple(issues),
+        identification=tuple(IdentificationField(label=label, value=value)
+                             for label, value in located.identification),
         respondent_source=source,
         document_date=document.properties.modified,
         respondent_candidates=tuple(candidates),
