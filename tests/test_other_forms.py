@@ -143,3 +143,111 @@ def test_the_ticked_box_gives_its_label(printed: str, typed: str, answer: str) -
     assert read is not None
     assert "\n".join(read[0]) == answer
     assert read[1] is (answer != "Nous verrons.")
+
+
+# --------------------------------------------------------------------------- layouts, one by one
+
+
+def _form(*body: str) -> Derived:
+    from tests.fixtures.builder import build_docx
+
+    document = read_document(OoxmlPackage.from_bytes(build_docx(list(body)), name="f.docx"),
+                             formatting=True)
+    return derive_questionnaire(document.blocks, name="f.docx")
+
+
+def _answers(derived: Derived, *body: str) -> dict[str, str | None]:
+    from cuf_extract.locate import locate
+    from tests.fixtures.builder import build_docx
+
+    document = read_document(OoxmlPackage.from_bytes(build_docx(list(body)), name="r.docx"))
+    return locate(document.blocks, Matcher(derived.questionnaire)).answers
+
+
+def test_ids_follow_the_printed_numbers() -> None:
+    from tests.fixtures.builder import text_p
+
+    # Last year's question 3 was dropped: the form goes 1, 2, 4.
+    derived = _form(text_p("Enquête", style="Title"), text_p("1. Coopérez-vous ?"),
+                    text_p("2. Avec qui ?"), text_p("4. Quel budget ?"),
+                    text_p("Autres commentaires :"), text_p("Merci."))
+    assert derived.questionnaire.question_ids == ("Q1", "Q2", "Q4", "Q5")
+    assert derived.questionnaire.questions[3].text == "Autres commentaires :"
+    assert derived.questionnaire.closing == ("Merci.",)
+
+
+def test_numbers_restarting_in_each_section_are_counted() -> None:
+    from tests.fixtures.builder import text_p
+
+    derived = _form(text_p("Enquête", style="Title"), text_p("Partie A", heading=1),
+                    text_p("1. Coopérez-vous ?"), text_p("2. Avec qui ?"),
+                    text_p("Partie B", heading=1), text_p("1. Quel budget ?"))
+    assert derived.questionnaire.question_ids == ("Q1", "Q2", "Q3")
+
+
+def test_an_unnumbered_question_inside_numbered_ones_keeps_the_others_numbers() -> None:
+    from tests.fixtures.builder import p, run, text_p
+
+    derived = _form(text_p("Enquête", style="Title"), text_p("1. Coopérez-vous ?"),
+                    p(run("Quelle est votre priorité pour 2027 ?", bold=True)),
+                    text_p("2. Avec qui ?"), text_p("3. Quel budget ?"))
+    assert derived.questionnaire.question_ids == ("Q1", "Q1bis", "Q2", "Q3")
+
+
+def test_lettered_sub_questions_under_word_numbered_questions() -> None:
+    from tests.fixtures.builder import empty_p, text_p
+
+    def body(a: str = "", b: str = "", five: str = "") -> list[str]:
+        return [text_p("Survey", style="Title"),
+                text_p("Do you have partners abroad?", style="ListParagraph", num=(2, 0)),
+                text_p("Regarding your partnerships:", style="ListParagraph", num=(2, 0)),
+                text_p("a) how many are active?"), *([text_p(a)] if a else [empty_p()]),
+                text_p("b) which one works best?"), *([text_p(b)] if b else [empty_p()]),
+                text_p("c) who runs them?"), empty_p(),
+                text_p("Will you hire staff?", style="ListParagraph", num=(2, 0)),
+                *([text_p(five)] if five else [])]
+
+    derived = _form(*body())
+    questionnaire = derived.questionnaire
+    assert questionnaire.question_ids == ("Q1", "Q2", "Q3")
+    assert questionnaire.questions[1].subpoints == (
+        "a) how many are active?", "b) which one works best?", "c) who runs them?")
+    assert _answers(derived, *body("Three.", "Sfax.", "No.")) == {
+        "Q1": None, "Q2": "Three.\nSfax.", "Q3": "No."}
+
+
+def test_sub_questions_printed_on_the_questions_line() -> None:
+    from tests.fixtures.builder import text_p
+
+    question = ("4. Regarding your partnerships: (a) how many are active? "
+                "(b) which one works best?")
+    derived = _form(text_p("Survey", style="Title"), text_p("3. Do you have partners?"),
+                    text_p(question), text_p("5. Will you hire staff?"))
+    assert derived.questionnaire.question_ids == ("Q3", "Q4", "Q5")
+    answers = _answers(derived, text_p("Survey", style="Title"),
+                       text_p("3. Do you have partners?"), text_p(f"{question} Two; Sfax."),
+                       text_p("5. Will you hire staff?"), text_p("No."))
+    assert answers == {"Q3": None, "Q4": "Two; Sfax.", "Q5": "No."}
+
+
+def test_a_comment_label_under_a_question_is_not_a_question() -> None:
+    from tests.fixtures.builder import text_p
+
+    body = [text_p("Enquête", style="Title"), text_p("1. Coopérez-vous ?"),
+            text_p("Commentaire :"), text_p("2. Avec qui ?"), text_p("Commentaire :"),
+            text_p("Merci de votre participation.")]
+    derived = _form(*body)
+    assert derived.questionnaire.question_ids == ("Q1", "Q2")
+    assert derived.questionnaire.questions[0].instructions == ("Commentaire :",)
+    reply = [*body[:2], text_p("Commentaire : Oui, avec Sfax."), *body[3:]]
+    assert _answers(derived, *reply) == {"Q1": "Oui, avec Sfax.", "Q2": None}
+
+
+def test_a_label_that_is_not_the_forms_opens_the_answer_as_typed() -> None:
+    from tests.fixtures.builder import text_p
+
+    body = [text_p("Enquête", style="Title"), text_p("1. Coopérez-vous ?"),
+            text_p("2. Avec qui ?")]
+    derived = _form(*body)
+    reply = [*body[:2], text_p("Précisions : oui, avec Sfax."), body[2]]
+    assert _answers(derived, *reply) == {"Q1": "Précisions : oui, avec Sfax.", "Q2": None}
