@@ -145,6 +145,13 @@ def test_the_ticked_box_gives_its_label(printed: str, typed: str, answer: str) -
     assert read[1] is (answer != "Nous verrons.")
 
 
+def test_a_typed_line_whose_glyphs_are_not_boxes_is_kept_as_typed() -> None:
+    from cuf_extract.locate import _box_lines, _ticks
+
+    assert _ticks("■ Développer les jumelages", _box_lines(("☐ Oui   ☐ Non",))) is None
+    assert _ticks("Nos priorités ✓", _box_lines(("Oui ☐   Non ☐",))) is None
+
+
 # --------------------------------------------------------------------------- layouts, one by one
 
 
@@ -251,3 +258,20 @@ def test_a_label_that_is_not_the_forms_opens_the_answer_as_typed() -> None:
     derived = _form(*body)
     reply = [*body[:2], text_p("Précisions : oui, avec Sfax."), body[2]]
     assert _answers(derived, *reply) == {"Q1": "Précisions : oui, avec Sfax.", "Q2": None}
+
+
+def test_the_identification_fields_are_shown_in_the_report(tmp_path: Path) -> None:
+    from cuf_extract.models import Run
+    from cuf_extract.writers.report_html import write_report
+    from tests.fixtures.forms import FORM_H, H_FILLED
+
+    questionnaire = _derive(FORM_H).questionnaire
+    path = tmp_path / "reponse.docx"
+    path.write_bytes(H_FILLED.build())
+    result = extract_file(InputFile(path=path, display=path.name), Matcher(questionnaire))
+    report = tmp_path / "rapport.html"
+    write_report(Run(questionnaire=questionnaire.ref(), files=(result,)), report)
+    html = report.read_text(encoding="utf-8")
+    assert ("<dt>Nom et fonction du signataire (formulaire)</dt>"
+            "<dd>Claire Martin, tête de liste</dd>") in html
+    assert "<dt>Date (formulaire)</dt><dd>12 février 2026</dd>" in html

@@ -352,13 +352,14 @@ def _ticks(line: str, boxes: tuple[BoxLine, ...]) -> tuple[list[str], bool] | No
         return None
     box_first = next((first for labels, first in boxes), True)
     out: list[str] = []
-    ticked = False
+    ticked = labelled = False
     if box_first:
         if pieces[0].strip():
             out.append(pieces[0].strip())
         for glyph, text in zip(pieces[1::2], pieces[2::2], strict=True):
             text = text.strip(" \t\u00a0/|;")
             key = next((k for k in keys if _after_key(text, k) is not None), None)
+            labelled = labelled or key is not None
             if glyph in TICKED_BOXES and key is not None:
                 ticked = True
                 out.append(text.rstrip(" ,"))
@@ -368,7 +369,8 @@ def _ticks(line: str, boxes: tuple[BoxLine, ...]) -> tuple[list[str], bool] | No
                     out.append(rest)
             elif text:
                 out.append(text)
-        return out, ticked
+        # A line whose glyphs stand by none of the labels is typed text ("■ a bullet").
+        return (out, ticked) if labelled else None
     # "Oui ☐ Non ☐": each box follows its label.
     texts, glyphs = pieces[0::2], pieces[1::2]
     for k, glyph in enumerate(glyphs):
@@ -378,6 +380,7 @@ def _ticks(line: str, boxes: tuple[BoxLine, ...]) -> tuple[list[str], bool] | No
             if text:
                 out.append(text)
             continue
+        labelled = True
         norm, index = _normalise_with_index(text)
         start = index[len(norm) - len(key)] if norm else 0
         before, label = text[:start].strip(" ,;"), text[start:]
@@ -391,7 +394,7 @@ def _ticks(line: str, boxes: tuple[BoxLine, ...]) -> tuple[list[str], bool] | No
         out[-1] = f"{out[-1]} {tail}"  # "Non ☒ trop cher" -> "Non trop cher"
     elif tail:
         out.append(tail)
-    return out, ticked
+    return (out, ticked) if labelled else None
 
 
 _FIELD_SEPARATOR = re.compile(r"^[\s\u00a0\u202f]*(?::|_{2,}|\.{3,}|…)")
