@@ -109,6 +109,24 @@ def test_replies_saved_by_libreoffice_give_their_exact_answers(
     _check(result, reply)
 
 
+@pytest.mark.parametrize("form", OTHER_FORMS, ids=lambda f: f.name)
+def test_the_blank_form_saved_by_libreoffice_gives_the_same_questionnaire(
+    form: OtherForm, tmp_path: Path
+) -> None:
+    from cuf_extract.derive import load_form
+
+    saved = load_form(EXTERNAL / f"lo_form_{form.name}", None)
+    built = _derive(form).questionnaire
+    assert saved.questions == built.questions
+    assert (saved.title, saved.intro, saved.lead_in, saved.fields, saved.closing,
+            saved.contact) == (built.title, built.intro, built.lead_in, built.fields,
+                               built.closing, built.contact)
+    reply = form.replies[0]
+    path = tmp_path / f"{reply.name}.docx"
+    path.write_bytes(reply.build())
+    _check(extract_file(InputFile(path=path, display=path.name), Matcher(saved)), reply)
+
+
 # --------------------------------------------------------------------------- check boxes
 
 
