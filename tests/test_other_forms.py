@@ -293,3 +293,17 @@ def test_the_identification_fields_are_shown_in_the_report(tmp_path: Path) -> No
     assert ("<dt>Nom et fonction du signataire (formulaire)</dt>"
             "<dd>Claire Martin, tête de liste</dd>") in html
     assert "<dt>Date (formulaire)</dt><dd>12 février 2026</dd>" in html
+
+
+def test_numbered_section_titles_over_lettered_questions() -> None:
+    from tests.fixtures.builder import text_p
+
+    derived = _form(text_p("Enquête", style="Title"), text_p("1. La coopération"),
+                    text_p("a) Coopérez-vous ?"), text_p("b) Avec qui ?"),
+                    text_p("2. Les moyens"), text_p("a) Quel budget ?"),
+                    text_p("b) Combien d’agents ?"))
+    assert [q.text for q in derived.questionnaire.questions] == [
+        "Coopérez-vous ?", "Avec qui ?", "Quel budget ?", "Combien d’agents ?"]
+    assert [q.section for q in derived.questionnaire.questions] == [
+        "1. La coopération", "", "2. Les moyens", ""]
+    assert derived.questionnaire.question_ids == ("Q1", "Q2", "Q3", "Q4")

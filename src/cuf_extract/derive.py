@@ -398,11 +398,13 @@ def _assign(items: list[_Item]) -> None:
     # The questions' own numbering (kind, level), if they are numbered or bulleted.
     key = _question_numbering([items[i] for i in candidates])
     if key is not None:
-        # Numbered lines above the questions' level ("1. La coopération" over "1.1 …?")
-        # head sections.
+        # Numbered lines above the questions' level ("1. La coopération" over "1.1 …?",
+        # or over lettered questions "a) … ?") head sections.
         for i in candidates:
             item = items[i]
-            if item.kind and item.level < key[1] and not item.ends_with_question_mark:
+            if item.kind and not item.ends_with_question_mark and (
+                item.level < key[1] or (key[0] == "letter" and item.kind == "digit")
+            ):
                 item.role = "section"
         candidates = [i for i in candidates if items[i].role is None]
         # Items of the questions' own list after the first question are questions too,
@@ -476,7 +478,9 @@ def _question_numbering(candidates: list[_Item]) -> tuple[str, int] | None:
     for index, item in enumerate(candidates):
         if item.kind:
             first_at.setdefault((item.kind, item.level), index)
-    digits = [key for key in counts if key[0] == "digit"]
+    # Only when numbered lines are questions themselves (one ends with "?"): numbered
+    # section titles over lettered questions ("1. La coopération", "a) … ?") stay so.
+    digits = [key for key in counts if key[0] == "digit" and counts[key]]
     if digits:
         shallowest = min(digits, key=lambda key: (key[1], first_at[key]))
         if any(key[0] == "letter" and first_at[key] > first_at[shallowest]
