@@ -47,6 +47,7 @@ from cuf_extract.writers import (
     COLUMN_FILE,
     COLUMN_ISSUES,
     COLUMN_RESPONDENT,
+    COLUMN_STATUS,
     NOTES_COLUMN,
     STAFF_COLUMNS,
     STALE_MARK,
@@ -473,7 +474,9 @@ def state_rows(run: Run, campaign: Campaign, shown_cells: dict[str, dict[str, st
                      *(digests.get(q, "") for q in question_ids),
                      *(written.get(c, "") for c in columns)])
     for absent in campaign.absent:
-        cells, digests = dict(absent.cells), dict(absent.digests)
+        # As the sheet shows it: its status cell says « absent » (see writers.xlsx).
+        cells = dict(absent.cells) | {COLUMN_STATUS: CHANGE_LABELS[ChangeKind.ABSENT]}
+        digests = dict(absent.digests)
         rows.append([absent.path, absent.sha256 or "", "",
                      *(digests.get(q, "") for q in question_ids),
                      *(cells.get(c, "") for c in columns)])

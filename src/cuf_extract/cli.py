@@ -27,6 +27,7 @@ EXIT_OK = 0
 EXIT_FLAGGED = 1  # outputs written, but some file needs a look (or an output was renamed)
 EXIT_USAGE = 2  # bad usage, or nothing could be written
 
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
 DEFAULT_XLSX = Path("reponses.xlsx")
 REPORT_SUFFIX = "-rapport.html"
 PROGRESS_MIN_FILES = 10
@@ -213,7 +214,7 @@ def extract(
     ] = None,
 ) -> None:
     """Lit les réponses et écrit le tableur et le rapport (commande par défaut)."""
-    from cuf_extract.inputs import expand_paths
+    from cuf_extract.inputs import expand_paths, left_out_by_patterns
     from cuf_extract.pipeline import InputFile
 
     questionnaire = _load_questionnaire(questionnaire_path, output.absolute().parent)
@@ -234,6 +235,15 @@ def extract(
                    f"Attention : « {pattern} » ne correspond à aucun fichier.", err=True)
     if not expansion.files:
         _fail("aucun fichier à lire. Vérifiez le chemin ou le motif indiqué.\n" + USAGE)
+    for folder, counts in left_out_by_patterns(paths, expansion.files,
+                                               exclude=[*outputs, *form, *listed]):
+        total = sum(counts.values())
+        kinds = " et ".join(f"{n} {'réponses' if n > 1 else 'réponse'} {kind}"
+                            for kind, n in counts.items())
+        verb = "ne sont" if total > 1 else "n'est"
+        typer.echo(f"Attention : {kinds} du dossier « {folder} » {verb} pas dans la liste "
+                   f"donnée : pour lire tout le dossier, lancez « cuf-extract {folder} ».",
+                   err=True)
 
     for target in outputs:
         _check_writable_folder(target)
@@ -438,6 +448,7 @@ def _write_all_outputs(
         xlsx = write_xlsx(run, output, inputs_base=Path.cwd(), campaign=campaign, shown=shown,
                           recipients=status, questionnaire=questionnaire)
         written.append((output, xlsx.path))
+        _COMPLETED.append(xlsx.path)
         for sheet in xlsx.rows_cut:
             attention = True
             note = (f"La feuille « {sheet} » du tableur dépasse la limite d'Excel (1 048 576 "
@@ -446,6 +457,7 @@ def _write_all_outputs(
             notes.append(note)
         written.append((report, write_report(run, report, notes=notes, campaign=campaign,
                                              recipients=status)))
+        _COMPLETED.append(written[-1][1])
         if json_path is not None:
             from cuf_extract.writers.json_export import write_json
 
@@ -510,6 +522,11 @@ def _print_summary(run: Run, written: list[tuple[Path, Path]], campaign: Campaig
         from cuf_extract.campaign import kept_line, summary_line
 
         out.print(summary_line(campaign), markup=False)
+        if campaign.hand_edits:
+            count = len(campaign.hand_edits)
+            s = "s" if count > 1 else ""
+            out.print(f"{count} cellule{s} modifiée{s} à la main déplacée{s} dans « Notes » : "
+                      "voir le rapport.", markup=False)
         kept = kept_line(campaign)
         if kept is not None:
             out.print(kept, markup=False)
@@ -748,6 +765,23 @@ def _french_usage_error(exc: Exception) -> str:
     return message
 
 
+# Outputs written completely during this command (each write is atomic), for the
+# message after Ctrl-C.
+_COMPLETED: list[Path] = []
+
+
+def _interrupted() -> NoReturn:
+    """Ctrl-C: say what state the outputs are in, exit 130, no traceback."""
+    if _COMPLETED:
+        done = ", ".join(f"« {p} »" for p in _COMPLETED)
+        typer.echo(f"Interrompu : les sorties déjà écrites sont complètes ({done}) ; les "
+                   "autres n'ont pas été modifiées. Relancez la même commande.", err=True)
+    else:
+        typer.echo("Interrompu : le classeur n'a pas été modifié (aucune sortie écrite). "
+                   "Relancez la même commande.", err=True)
+    sys.exit(EXIT_INTERRUPTED)
+
+
 def main() -> None:
     """Entry point of the `cuf-extract` script and of `python -m cuf_extract`."""
     from typer._click.exceptions import UsageError  # typer >= 0.29 vendors click
@@ -760,6 +794,11 @@ def main() -> None:
         typer.echo(f"Erreur : {message}", err=True)
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
-        typer.echo("Interrompu.", err=True)
-        sys.exit(130)
+        _interrupted()
+    except Exception as exc:
+        if type(exc).__name__ != "Abort":  # click's own answer to Ctrl-C
+            raise
+        _interrupted()
+    if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into this exit code
+        _interrupted()
     sys.exit(code if isinstance(code, int) else EXIT_OK)
