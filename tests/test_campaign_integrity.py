@@ -277,3 +277,23 @@ def test_ctrl_c_says_what_happened_to_the_workbook(tmp_path: Path) -> None:
     assert (tmp_path / WORKBOOK).read_bytes() == before
     assert "note de l'équipe" in [c.value for c in openpyxl.load_workbook(
         tmp_path / WORKBOOK)["Réponses"][2]]
+
+
+def test_rows_not_read_still_count_as_replies_and_a_new_workbook_starts_afresh(
+    campaign: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    listed = campaign / "destinataires.txt"
+    listed.write_text("Parti Alpha\nMouvement Beta\nUnion Gamma\nParti Oublié\n",
+                      encoding="utf-8")
+    code, out, err = extract(campaign, monkeypatch, capsys, "reponses",
+                             "--destinataires", "destinataires.txt")
+    assert "Sans réponse à ce jour : 1 organisation" in out, out
+    code, out, err = extract(campaign, monkeypatch, capsys, "reponses/parti-alpha.docx")
+    assert "Sans réponse à ce jour : 1 organisation" in out, out
+    # -o to a workbook that does not exist yet: a campaign of the files given, alone.
+    code, out, err = extract(campaign, monkeypatch, capsys, "reponses/parti-alpha.docx",
+                             "-o", "essai.xlsx")
+    sheet = openpyxl.load_workbook(campaign / "essai.xlsx")["Réponses"]
+    assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == [
+        "reponses/parti-alpha.docx"]
+    assert "non relue" not in out
