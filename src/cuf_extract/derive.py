@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from cuf_extract.docx_reader import Block
+from cuf_extract.document import Block
 from cuf_extract.questionnaire import (
     MAX_QUESTIONS,
     FormQuestion,

@@ -26,7 +26,7 @@ from cuf_extract.questionnaire import Questionnaire
 from cuf_extract.signature import find_signature
 
 if TYPE_CHECKING:
-    from cuf_extract.docx_reader import Block
+    from cuf_extract.document import Block
 
 # rapidfuzz is imported where text is compared: a rerun whose results all come from the
 # cache uses `normalise` only (through respondent), not the matching.

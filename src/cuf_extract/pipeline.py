@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     # all come from the cache needs none of it (locate brings rapidfuzz).
     from cuf_extract.cache import ResultCache
     from cuf_extract.convert import ConversionResult
-    from cuf_extract.docx_reader import DocumentText
+    from cuf_extract.document import DocumentText
     from cuf_extract.locate import Matcher
 
 ProgressCallback = Callable[[FileResult], None]

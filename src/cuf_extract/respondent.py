@@ -21,7 +21,7 @@ from cuf_extract.locate import normalise
 from cuf_extract.models import FileResult, RespondentSource, Status
 
 if TYPE_CHECKING:
-    from cuf_extract.docx_reader import Properties
+    from cuf_extract.document import Properties
 
 MAX_NAME_LENGTH = 120
 
