@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 
 from cuf_extract.models import FileResult, Issue, IssueCode, Severity, status_from
+from cuf_extract.text import organisation_key
 
 EXCEL_CELL_LIMIT = 32_767
 
@@ -195,7 +196,7 @@ def _same_respondent_groups(results: Sequence[FileResult]) -> list[list[int]]:
     by_name: dict[str, list[int]] = defaultdict(list)
     for i, result in enumerate(results):
         if result.respondent and result.respondent_source is not None:
-            key = " ".join(result.respondent.casefold().split())
+            key = organisation_key(result.respondent)
             by_name[key].append(i)
     return [group for group in by_name.values() if len(group) > 1]
 

@@ -534,7 +534,7 @@ def derive_questionnaire(
         head_parts.append(Part("lead_in", lead_in))
 
     signatures = [_signature(items[i]) for i in questions_at]
-    from cuf_extract.locate import normalise
+    from cuf_extract.text import normalise
 
     wordings = [normalise(items[i].text) for i in questions_at]
     questions: list[FormQuestion] = []

@@ -28,7 +28,7 @@ from cuf_extract.models import (
 from cuf_extract.package import MAX_FILE_BYTES, OoxmlPackage, PackageError
 from cuf_extract.questionnaire import Questionnaire
 from cuf_extract.respondent import respondent_candidates, set_aside_inherited_properties
-from cuf_extract.writers import INVALID_CHARACTERS
+from cuf_extract.text import INVALID_CHARACTERS
 
 if TYPE_CHECKING:
     # Reading a reply's text is imported when a reply is read: a rerun whose results

@@ -13,7 +13,6 @@ normalised, and list lines become real lists.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cuf_extract.models import ChangeKind, Position, Question, RespondentSource, Status
+from cuf_extract.text import fold, organisation_key
 from cuf_extract.writers import (
     AUTOMATIC_MARK,
     CHANGE_LABELS,
@@ -219,27 +219,15 @@ class PublicationResult:
 # --------------------------------------------------------------------------- text helpers
 
 
-def _fold(text: str) -> str:
-    """Accents stripped, case folded: the key of French comparisons."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return folded.replace("œ", "oe").replace("æ", "ae")  # « Œuvre » sorts with « Oeuvre »
-
-
 def sort_key(name: str) -> tuple[str, str]:
     """French alphabetical order without a locale: accents and case ignored (« Écologie »
     sorts with E), articles included; ties broken on the name as written."""
-    return _SPACES.sub(" ", _fold(name)).strip(), name
-
-
-def _same_name_key(name: str) -> str:
-    """Names that differ only by accents, case, punctuation or spacing are one name."""
-    return " ".join(re.sub(r"[\W_]+", " ", _fold(name)).split())
+    return _SPACES.sub(" ", fold(name)).strip(), name
 
 
 def is_exclusion(follow_up: str) -> bool:
     """Whether a « Statut de suivi » says the reply must not be published."""
-    return _EXCLUSION.search(" ".join(re.sub(r"[^\w ]+", " ", _fold(follow_up)).split())
+    return _EXCLUSION.search(" ".join(re.sub(r"[^\w ]+", " ", fold(follow_up)).split())
                              ) is not None
 
 
@@ -601,7 +589,7 @@ def build_publication(
 
     groups: dict[str, list[_Row]] = {}
     for row in candidates:
-        key = _same_name_key(row.shown_name) or f"\0{row.number}"  # no name: on its own
+        key = organisation_key(row.shown_name) or f"\0{row.number}"  # no name: on its own
         groups.setdefault(key, []).append(row)
     base = workbook.absolute().parent
     entries: list[Entry] = []
