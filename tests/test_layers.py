@@ -31,6 +31,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
     ("analysis", frozenset({
         "organisations", "signature", "locate", "respondent", "checks", "struck",
         "positions", "recipients", "derive", "rerun", "cache",
+        "reading",  # one way into a file: picks the reader, builds its issues with checks
         "writers",  # the package module: French labels shared by every output, no writer
     })),
     ("pipeline", frozenset({"pipeline"})),
@@ -50,8 +51,6 @@ KNOWN_BACK_EDGES: frozenset[tuple[str, str]] = frozenset({
     ("publication", "writers.publication_docx"),
     ("publication", "writers.publication_html"),
     ("publication", "writers.xlsx"),  # TRUNCATION_MARKER, until one layout module holds it
-    # Reading a form borrows the pipeline's converter (until one function reads any file).
-    ("derive", "pipeline"),
 })
 
 
