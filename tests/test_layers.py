@@ -32,6 +32,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
         "organisations", "signature", "locate", "respondent", "checks", "struck",
         "positions", "recipients", "derive", "rerun", "cache",
         "reading",  # one way into a file: picks the reader, builds its issues with checks
+        "selection",  # which replies are published: one decision for every command
         "writers",  # the package module: French labels shared by every output, no writer
     })),
     ("pipeline", frozenset({"pipeline"})),

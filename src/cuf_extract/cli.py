@@ -34,7 +34,7 @@ MAX_LISTED_FILES = 40
 
 USAGE = (
     "Usage : cuf-extract [OPTIONS] FICHIERS_OU_DOSSIERS...\n"
-    "Exemple : cuf-extract reponses/*.docx\n"
+    "Exemple : cuf-extract reponses   (le dossier : tous les formats)\n"
     "Aide : cuf-extract --help"
 )
 
@@ -102,8 +102,9 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     help=(
         "Extrait les réponses au questionnaire de Cités Unies France des fichiers Word "
-        "renvoyés, et écrit un tableur, un rapport de validation et, sur demande, un JSON.\n\n"
-        "Exemple : cuf-extract reponses/*.docx"
+        "renvoyés (Word, PDF, .odt, .doc), et écrit un tableur, un rapport de validation "
+        "et, sur demande, un JSON.\n\n"
+        "Exemple : cuf-extract reponses   (lit tout le dossier reponses)"
     ),
 )
 
@@ -173,7 +174,8 @@ def extract(
     paths: Annotated[
         list[str],
         typer.Argument(
-            help="Fichiers, dossiers ou motifs (*.docx) à lire.", show_default=False,
+            help="Dossiers (tous les formats de réponse), fichiers ou motifs (*.docx) à lire.",
+            show_default=False,
             metavar="FICHIERS...",
         ),
     ],
@@ -393,8 +395,15 @@ def _write_all_outputs(
 ) -> tuple[list[tuple[Path, Path]], Campaign, bool, RecipientsStatus | None]:
     from datetime import date
 
-    from cuf_extract.campaign import PreviousUnreadable, backup_outputs, compare, read_previous
+    from cuf_extract.campaign import (
+        PreviousUnreadable,
+        backup_outputs,
+        compare,
+        excluded_replies,
+        read_previous,
+    )
     from cuf_extract.recipients import status_for_run
+    from cuf_extract.selection import file_date
     from cuf_extract.writers.atomic import OutputError
     from cuf_extract.writers.report_html import write_report
     from cuf_extract.writers.xlsx import shown_cells, write_xlsx
@@ -408,8 +417,15 @@ def _write_all_outputs(
         typer.echo(f"Attention : {exc}", err=True)
         notes.append(str(exc))
     shown = shown_cells(run)
+    # A row whose file is still there but was not asked for is kept as it was: a run
+    # names the files it reads, not the campaign. Paths are relative to the current
+    # folder, as the run wrote them.
     campaign = compare(run, previous, shown_cells=shown,
-                       today=date.today().strftime("%d/%m/%Y"))
+                       today=date.today().strftime("%d/%m/%Y"),
+                       present=lambda path: Path(path).is_file())
+    workbook_folder = output.absolute().parent
+    campaign = campaign.model_copy(update={"excluded": excluded_replies(
+        run, campaign, lambda file: file_date(file, workbook_folder))})
     status = status_for_run(run, campaign, listed=recipients, source=recipients_source,
                             previous=previous.recipients if previous else None)
     written: list[tuple[Path, Path]] = []
@@ -491,9 +507,12 @@ def _print_summary(run: Run, written: list[tuple[Path, Path]], campaign: Campaig
     summary.add_row("Total", str(len(run.files)), style="bold")
     out.print(summary)
     if campaign is not None and campaign.previous_found:
-        from cuf_extract.campaign import summary_line
+        from cuf_extract.campaign import kept_line, summary_line
 
         out.print(summary_line(campaign), markup=False)
+        kept = kept_line(campaign)
+        if kept is not None:
+            out.print(kept, markup=False)
     if recipients_line is not None:
         out.print(recipients_line, markup=False)
     for _, actual in written:
@@ -535,6 +554,11 @@ def publication(
         typer.Option("--synthese", help="Ajoute au début le tableau des positions "
                      "(seules les positions confirmées sont comptées)."),
     ] = False,
+    force_synthese: Annotated[
+        bool,
+        typer.Option("--forcer-synthese", help="Avec --synthese : publie le tableau des "
+                     "positions même si aucune n'est encore confirmée."),
+    ] = False,
 ) -> None:
     """Écrit les réponses à publier (Word et HTML), question par question, d'après le tableur."""
     from cuf_extract.publication import PublicationError, publish
@@ -544,7 +568,8 @@ def publication(
     try:
         result = publish(workbook, docx_path=output, html_path=html_path,
                          recipients=recipients if list_not_replied else (),
-                         synthesis=synthese)
+                         synthesis=synthese or force_synthese,
+                         force_synthesis=force_synthese)
     except (PublicationError, OutputError) as exc:
         _fail(str(exc))
     except OSError as exc:

@@ -41,6 +41,7 @@ __all__ = [
     "FileKind",
     "Sniffed",
     "expand_paths",
+    "is_junk",
     "explain",
     "sniff",
 ]
@@ -56,6 +57,15 @@ CFB_MAX_SECTORS = 4096
 
 #: Operating-system files silently ignored inside folders (compared case-insensitively).
 JUNK_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini"})
+
+
+def is_junk(name: str) -> bool:
+    """Files a folder or a pattern never offers as replies: system files, and the owner
+    (lock) files Word and LibreOffice keep beside an open document (« ~$port.docx »,
+    « .~lock.rapport.odt# »). Named explicitly, a lock file is still examined, and
+    reported as one."""
+    return (name.casefold() in JUNK_NAMES or name.startswith("~$")
+            or (name.startswith(".~lock.") and name.endswith("#")))
 
 _GLOB_CHARS = frozenset("*?[")
 
@@ -121,7 +131,7 @@ def _folder_files(folder: Path, *, recursive: bool) -> list[Path]:
     """Regular files of `folder`, sorted by name case-insensitively; junk left out."""
     if not recursive:
         try:
-            entries = [p for p in folder.iterdir() if p.name.casefold() not in JUNK_NAMES]
+            entries = [p for p in folder.iterdir() if not is_junk(p.name)]
         except OSError:
             return []
         return sorted((p for p in entries if _is_regular(p)), key=_name_key)
@@ -135,7 +145,7 @@ def _folder_files(folder: Path, *, recursive: bool) -> list[Path]:
         base = Path(root)
         for name in sorted(files, key=lambda f: (f.casefold(), f)):
             path = base / name
-            if name.casefold() not in JUNK_NAMES and _is_regular(path):
+            if not is_junk(name) and _is_regular(path):
                 found.append(path)
     relative_key = {
         p: tuple((part.casefold(), part) for part in p.relative_to(folder).parts) for p in found
@@ -195,7 +205,7 @@ def _glob_files(pattern: str, *, recursive: bool) -> list[Path] | None:
         path = Path(match)
         if path.is_dir():
             found.extend(_folder_files(path, recursive=recursive))
-        elif path.name.casefold() not in JUNK_NAMES and _is_regular(path):
+        elif not is_junk(path.name) and _is_regular(path):
             found.append(path)
     return found
 

@@ -30,6 +30,7 @@ from pydantic import BaseModel, ConfigDict
 from cuf_extract.models import Campaign, Run, StaffValue, Status
 from cuf_extract.organisations import GENERIC_WORDS, PARTICLES, acronym, initials
 from cuf_extract.text import ARTICLES, organisation_key
+from cuf_extract.writers import COLUMN_RESPONDENT
 
 __all__ = [
     "CORRECTED_COLUMN",
@@ -479,25 +480,29 @@ def recipients_status(
     but on which the staff typed something stays, « retirée de la liste », so that
     nothing the staff typed is lost.
     """
-    replies = [r for r in run.files if r.status is not Status.SKIPPED]
-    organisations = [
-        reply_organisation(r.respondent, h.staff if (h := campaign.history.get(r.path)) else ())
-        for r in replies
+    replies: list[tuple[str, str | None]] = [
+        (r.path, reply_organisation(r.respondent,
+                                    h.staff if (h := campaign.history.get(r.path)) else ()))
+        for r in run.files if r.status is not Status.SKIPPED
     ]
+    # Rows this run did not read (their files were not asked for) are replies all the same.
+    replies += [(k.path, reply_organisation(dict(k.cells).get(COLUMN_RESPONDENT) or None, k.staff))
+                for k in campaign.kept if k.status is not Status.SKIPPED]
+    organisations = [organisation for _, organisation in replies]
     matches = match_organisations(recipients, organisations)
     certain: dict[int, list[str]] = {}
     uncertain: dict[int, list[str]] = {}
     unlisted: list[UnlistedReply] = []
-    for reply, match in zip(replies, matches, strict=True):
+    for (path, _), match in zip(replies, matches, strict=True):
         if match.certain is not None:
-            certain.setdefault(match.certain, []).append(reply.path)
+            certain.setdefault(match.certain, []).append(path)
             continue
         for index in match.uncertain:
             uncertain.setdefault(index, []).append(
-                f"{reply.path} (« {match.organisation} » : {match.reason})"
+                f"{path} (« {match.organisation} » : {match.reason})"
             )
         unlisted.append(UnlistedReply(
-            path=reply.path, organisation=match.organisation, reason=match.reason,
+            path=path, organisation=match.organisation, reason=match.reason,
             candidates=tuple(recipients[i].name for i in match.uncertain),
         ))
 

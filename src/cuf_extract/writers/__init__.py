@@ -25,6 +25,7 @@ from cuf_extract.text import INVALID_CHARACTERS, REPLACEMENT_CHARACTER, clean_te
 __all__ = [
     "CHANGE_LABELS",
     "COLUMN_CHANGE",
+    "STALE_MARK",
     "STAFF_COLUMNS",
     "STATE_SHEET",
     "extracted_columns",
@@ -126,6 +127,9 @@ def extracted_columns(question_ids: Sequence[str]) -> tuple[str, ...]:
 # The staff's confirmation of each answer's position sits next to the answer. The tool
 # writes its automatic position with this mark; a value without it was typed by staff.
 AUTOMATIC_MARK = " (à confirmer)"
+# A staff position whose answer changed since it was typed: shown with this mark, it
+# counts nowhere until the staff confirm it again (any edit of the cell).
+STALE_MARK = " (à vérifier)"
 
 
 def position_column(question_id: str) -> str:

@@ -31,6 +31,7 @@ from cuf_extract.models import (
     ChangeKind,
     FileHistory,
     FileResult,
+    KeptFile,
     Run,
     StaffValue,
     Status,
@@ -417,6 +418,9 @@ def _position_list(ws: Worksheet, titles: Sequence[str], run: Run, last_row: int
     ws.data_validations.append(validation)
 
 
+# « Depuis la dernière fois » of a row this run was not asked to read.
+KEPT_CHANGE = "non relu (fichier non demandé cette fois) : ligne gardée telle quelle"
+
 _WIDTHS = {COLUMN_FILE: 32, COLUMN_CHANGE: 24, COLUMN_STATUS: 15, "Texte hors réponses": 45,
            "Problèmes": 40, "Date du document": 20, "Notes": 40}
 
@@ -453,18 +457,27 @@ def _answers_sheet(
     file_index, status_index = index_of[COLUMN_FILE], index_of[COLUMN_STATUS]
     sheet = SheetRows(ws)
 
-    items: list[FileResult | AbsentFile] = [*run.files, *campaign.absent]
+    items: list[FileResult | KeptFile | AbsentFile] = [*run.files, *campaign.kept,
+                                                       *campaign.absent]
     kept, left_out = _capped(items)
     links_missing = 0
     links = 0
     for item in items[:kept]:
         owner = item.path
+        status: Status | None
         if isinstance(item, FileResult):
             cells = raw_cells(item, run)
             history = campaign.history.get(item.path)
             staff = history.staff if history else ()
             change = (CHANGE_LABELS[history.change] + (f" ({history.detail})"
                       if history.detail else "")) if history else ""
+            status = item.status
+        elif isinstance(item, KeptFile):
+            cells = dict(item.cells)  # as they were, hand edits included
+            if item.status is None:
+                cells[COLUMN_STATUS] = CHANGE_LABELS[ChangeKind.ABSENT]
+            staff = item.staff
+            change = KEPT_CHANGE
             status = item.status
         else:
             cells = dict(item.cells)
