@@ -422,7 +422,7 @@ def _sniff_zip(handle: BinaryIO) -> Sniffed:
     if count is None:
         return Sniffed(FileKind.CORRUPT, "zip without end-of-central-directory (truncated?)")
     if count > SNIFF_MAX_ENTRIES:
-        # Too many entries to inspect cheaply; OoxmlPackage.open refuses it as too large.
+        # Too many entries to inspect cheaply; the package reader refuses it as too large.
         return Sniffed(FileKind.DOCX, f"zip of {count} entries, not inspected")
     handle.seek(0)
     try:

@@ -32,12 +32,12 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from cuf_extract.models import Campaign, Position, Run, Status
+from cuf_extract.text import fold
 
 __all__ = [
     "FORMULAS",
@@ -416,10 +416,7 @@ _OBJECT_PRONOUNS = re.compile(
 _ANY_WORDS = r"(?: [^ .]+){0,20}"
 
 
-def _fold(text: str) -> str:
-    """Lower case, no accents, straight apostrophes."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_APOSTROPHES))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+_fold = fold  # lower case, no accents, straight apostrophes
 
 
 def _normalise(text: str) -> str:

@@ -13,7 +13,6 @@ normalised, and list lines become real lists.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -30,6 +29,7 @@ from cuf_extract.selection import (
     is_exclusion,
     parse_document_date,
 )
+from cuf_extract.text import fold
 from cuf_extract.writers import (
     AUTOMATIC_MARK,
     CHANGE_LABELS,
@@ -218,17 +218,10 @@ class PublicationResult:
 # --------------------------------------------------------------------------- text helpers
 
 
-def _fold(text: str) -> str:
-    """Accents stripped, case folded: the key of French comparisons."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return folded.replace("œ", "oe").replace("æ", "ae")  # « Œuvre » sorts with « Oeuvre »
-
-
 def sort_key(name: str) -> tuple[str, str]:
     """French alphabetical order without a locale: accents and case ignored (« Écologie »
     sorts with E), articles included; ties broken on the name as written."""
-    return _SPACES.sub(" ", _fold(name)).strip(), name
+    return _SPACES.sub(" ", fold(name)).strip(), name
 
 
 def french_long_date(day: date) -> str:

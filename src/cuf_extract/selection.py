@@ -11,13 +11,13 @@ file dates come from a function the caller gives.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
 from cuf_extract.models import Status
+from cuf_extract.text import fold, organisation_key
 
 COLUMN_FOLLOW_UP = "Statut de suivi"
 COLUMN_CORRECTED = "Organisation (corrigée)"
@@ -34,21 +34,14 @@ _EXCLUSION = re.compile(
 ABSENT_REASON = "fichier absent du dossier lors de la dernière extraction"
 
 
-def _fold(text: str) -> str:
-    """Accents stripped, case folded."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return folded.replace("œ", "oe").replace("æ", "ae")
-
-
 def same_name_key(name: str) -> str:
-    """Names that differ only by accents, case, punctuation or spacing are one name."""
-    return " ".join(re.sub(r"[\W_]+", " ", _fold(name)).split())
+    """Two replies under names with the same key are one organisation's (text.py)."""
+    return organisation_key(name)
 
 
 def is_exclusion(follow_up: str) -> bool:
     """Whether a « Statut de suivi » says the reply must not be published."""
-    return _EXCLUSION.search(" ".join(re.sub(r"[^\w ]+", " ", _fold(follow_up)).split())
+    return _EXCLUSION.search(" ".join(re.sub(r"[^\w ]+", " ", fold(follow_up)).split())
                              ) is not None
 
 

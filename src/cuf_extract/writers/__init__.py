@@ -20,6 +20,7 @@ from cuf_extract.models import (
     Severity,
     Status,
 )
+from cuf_extract.text import INVALID_CHARACTERS, REPLACEMENT_CHARACTER, clean_text
 
 __all__ = [
     "CHANGE_LABELS",
@@ -139,20 +140,6 @@ def position_column(question_id: str) -> str:
 def automatic_cell(position: Position) -> str:
     """An automatic position as the spreadsheet shows it: "oui (à confirmer)"."""
     return position.value + AUTOMATIC_MARK
-
-
-REPLACEMENT_CHARACTER = "\ufffd"
-
-# Characters XML 1.0 cannot hold (and that UTF-8 cannot encode: lone surrogates).
-# Tab, LF and CR are allowed. A Python str never holds a valid surrogate pair, so
-# every code point in U+D800..U+DFFF is a lone surrogate.
-INVALID_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def clean_text(text: str) -> tuple[str, bool]:
-    """Replace characters XML 1.0 cannot hold by U+FFFD; say whether any was replaced."""
-    cleaned, count = INVALID_CHARACTERS.subn(REPLACEMENT_CHARACTER, text)
-    return cleaned, count > 0
 
 
 def french_date(value: str | None) -> str:
