@@ -266,6 +266,9 @@ def test_a_comment_label_under_a_question_is_not_a_question() -> None:
     assert derived.questionnaire.questions[0].instructions == ("Commentaire :",)
     reply = [*body[:2], text_p("Commentaire : Oui, avec Sfax."), *body[3:]]
     assert _answers(derived, *reply) == {"Q1": "Oui, avec Sfax.", "Q2": None}
+    # The label's words opening a sentence are not the label.
+    reply = [*body[:2], text_p("Commentaire bienvenu : oui."), *body[3:]]
+    assert _answers(derived, *reply) == {"Q1": "Commentaire bienvenu : oui.", "Q2": None}
 
 
 def test_a_label_that_is_not_the_forms_opens_the_answer_as_typed() -> None:

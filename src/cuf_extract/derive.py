@@ -348,13 +348,6 @@ def _is_field(item: _Item) -> bool:
         match.group("label")))
 
 
-def field_label(text: str) -> str:
-    """The label of an identification field as printed: "Organisation : ____" ->
-    "Organisation"."""
-    match = _FIELD.match(text)
-    return match.group("label").strip() if match else text.strip().rstrip(":").strip()
-
-
 def _is_note(item: _Item) -> bool:
     return item.block.italic or bool(_NOTE.match(item.text))
 
@@ -417,7 +410,8 @@ def _assign(items: list[_Item]) -> None:
 
     current_question: int | None = None
     is_candidate = set(candidates)
-    free_comment = candidates[-1] if free is not None else None
+    # The free last question is never a sub-point of the one before it.
+    free_comment = candidates[-1] if _is_free_comment(items[candidates[-1]]) else None
     for i, item in enumerate(items):
         if i == title_index:
             item.role = "title"

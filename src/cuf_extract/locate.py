@@ -286,22 +286,30 @@ def _field_label(text: str) -> str:
     return _FILLER.sub("", text).strip(_FILLER_CHARACTERS).strip()
 
 
-def _after_key(text: str, key: str) -> str | None:
+# What closes a label where the typed text starts: its ":" or "?", or the dots left.
+_LABEL_END = re.compile(r"^[\s\u00a0\u202f]*(?:[:?]|_{2,}|\.{3,}|…)")
+
+
+def _after_key(text: str, key: str, *, closed: bool = False) -> str | None:
     """What `text` holds after its first words, when they normalise to `key`: the label
-    "Précisions :" taken off "Précisions : Nous proposerons…". None if they do not."""
+    "Précisions :" taken off "Précisions : Nous proposerons…". None if they do not, or,
+    when `closed`, if the label's ":" or "?" does not follow them ("Comments are
+    welcome" does not start with the label "Comments:")."""
     norm, index = _normalise_with_index(text)
     if norm == key:
         return ""
     if not norm.startswith(key + " "):
         return None
-    rest = _FILLER.sub(" ", text[index[len(key) - 1] + 1:])
-    return rest.lstrip(_TRAILING_PUNCTUATION).rstrip()
+    rest = text[index[len(key) - 1] + 1:]
+    if closed and not _LABEL_END.match(rest):
+        return None
+    return _FILLER.sub(" ", rest).lstrip(_TRAILING_PUNCTUATION).rstrip()
 
 
 def _strip_label(line: str, keys: tuple[str, ...]) -> str:
     """`line` without the form's label opening it (keys longest first)."""
     for key in keys:
-        rest = _after_key(line, key)
+        rest = _after_key(line, key, closed=True)
         if rest is not None:
             return rest
     return line
