@@ -310,3 +310,40 @@ def test_numbered_section_titles_over_lettered_questions() -> None:
     assert [q.section for q in derived.questionnaire.questions] == [
         "1. La coopération", "", "2. Les moyens", ""]
     assert derived.questionnaire.question_ids == ("Q1", "Q2", "Q3", "Q4")
+
+
+# --------------------------------------------------------------------------- through the CLI
+
+
+def test_the_cli_derives_the_form_and_extracts_its_replies(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from tests.fixtures.forms import FORM_H
+    from tests.test_cli import answers_sheet, run_cli
+
+    (tmp_path / "formulaire.docx").write_bytes(FORM_H.build())
+    code, out, err = run_cli("questionnaire", "formulaire.docx", cwd=tmp_path,
+                             monkeypatch=monkeypatch, capsys=capsys)
+    assert code == 0, err
+    assert "Champ d'identification" in out
+    assert load_questionnaire(tmp_path / "formulaire.toml").fields == FORM_H.fields
+    replies = tmp_path / "reponses"
+    replies.mkdir()
+    for reply in FORM_H.replies:
+        (replies / f"{reply.name}.docx").write_bytes(reply.build())
+    run_cli("reponses", "--questionnaire", "formulaire.toml", "-o", "campagne.xlsx",
+            "--json", "campagne.json", cwd=tmp_path, monkeypatch=monkeypatch, capsys=capsys)
+    rows = {row["Fichier"].rsplit("/", 1)[-1]: row
+            for row in answers_sheet(tmp_path / "campagne.xlsx")}
+    for reply in FORM_H.replies:
+        row = rows[f"{reply.name}.docx"]
+        assert {qid: row[qid] for qid in reply.answers} == {
+            qid: text or None for qid, text in reply.answers.items()}
+        if reply.respondent:
+            assert row["Organisation"] == reply.respondent
+    exported = json.loads((tmp_path / "campagne.json").read_text(encoding="utf-8"))
+    filled = next(f for f in exported["files"] if f["name"] == "h-filled.docx")
+    assert filled["identification"][1] == {"label": "Nom et fonction du signataire",
+                                           "value": "Claire Martin, tête de liste"}
