@@ -347,3 +347,19 @@ def test_the_cli_derives_the_form_and_extracts_its_replies(
     filled = next(f for f in exported["files"] if f["name"] == "h-filled.docx")
     assert filled["identification"][1] == {"label": "Nom et fonction du signataire",
                                            "value": "Claire Martin, tête de liste"}
+
+
+@pytest.mark.parametrize(("label", "field"), [
+    ("Nom de la liste", True), ("Tête de liste", True), ("Date", True),
+    ("Votre collectivité est-elle jumelée", False), ("Is your council twinned", False),
+    ("Décrivez votre partenariat le plus actif", False),
+])
+def test_a_table_row_without_colon_is_a_field_only_when_it_reads_as_one(
+    label: str, field: bool
+) -> None:
+    from tests.fixtures.builder import table, text_p
+
+    rows = [[[text_p(label)], []], [[text_p("Coopérez-vous avec l’Afrique ?")], []]]
+    derived = _form(text_p("Enquête", style="Title"), table(rows), text_p("Merci."))
+    assert derived.questionnaire.fields == ((label,) if field else ())
+    assert len(derived.questionnaire.questions) == (1 if field else 2)

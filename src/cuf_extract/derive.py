@@ -91,10 +91,16 @@ _FIELD_WORDS = re.compile(
     r"\b(?:organi[sz]ations?|organismes?|structures?|collectivit[ée]s?|partis?|listes?|"
     r"mouvements?|groupes?|associations?|nom|noms|pr[ée]noms?|fonctions?|qualit[ée]|"
     r"signataires?|date|signatures?|adresses?|e-?mails?|courriels?|t[ée]l[ée]phones?|"
-    r"names?|party|council|position|signatory|phone)\b",
+    r"t[êe]te de liste|candidat(?:e|s|es)?|names?|party|council|position|signatory|phone)\b",
     re.IGNORECASE,
 )
 FIELD_MAX_WORDS = 6
+# A field may go without its colon in a table row whose other cell is empty ("Nom de la
+# liste | "): then its label is a few words, and no question ("Votre collectivité
+# est-elle jumelée | ", without its "?").
+TABLE_FIELD_MAX_WORDS = 4
+_INVERTED_VERB = re.compile(r"-(?:t-)?(?:il|elle|ils|elles|on|vous|nous|je|tu)\b|^(?:do|does|"
+                            r"did|is|are|will|would|can|have|has)\b", re.IGNORECASE)
 _NOTE = re.compile(r"^\s*(?:n\.?\s?b\.?|note|remarque|\*|\()", re.IGNORECASE)
 _SECTION = re.compile(
     r"^\s*(?:partie|section|chapitre|th[èe]me|volet|axe|titre|bloc|part|chapter)\b",
@@ -160,6 +166,7 @@ class _Item:
     level: int = 0
     typed: bool = False  # the number is typed in the text (and stripped from `text`)
     table_question: bool = False  # first cell of a row whose answer cell is empty
+    answer_cell_empty: bool = False  # (and nothing is printed in that cell)
     label_only: bool = False  # "Question 1" alone on its line
     number: str = ""  # the number printed before it ("4", "1.2"), typed or Word's
     gap_after: int = 0  # empty paragraphs after it: room left for an answer
@@ -283,6 +290,7 @@ def _table_items(blocks: Sequence[Block]) -> list[_Item]:
         if first and (answer_cell_free or below_empty):
             head = _item(first[0].text, first[0])
             head.table_question = True
+            head.answer_cell_empty = not others
             head.reasons.append("ligne de tableau à remplir")
             items.append(head)
             # A question cell of several paragraphs ("… avec la commune ?" then "Si oui,
@@ -341,6 +349,10 @@ def _is_field(item: _Item) -> bool:
     """An identification field to fill in: "Organisation : ______", "Date :"."""
     if item.kind or item.ends_with_question_mark:
         return False
+    if item.table_question and ":" not in item.text:
+        return (item.answer_cell_empty and len(item.text.split()) <= TABLE_FIELD_MAX_WORDS
+                and bool(_FIELD_WORDS.search(item.text))
+                and not _INVERTED_VERB.search(item.text))
     match = _FIELD.match(item.text)
     if match is None or len(match.group("label").split()) > FIELD_MAX_WORDS:
         return False
@@ -606,10 +618,13 @@ def derive_questionnaire(
         item = items[k]
         # Only explicit instructions ("Oui / Non", "Précisions :") stay with the last
         # question: "Nom :", "Date :", "Signature :" after it belong to the closing.
+        # A note stands right under its question: an italic line after the room left
+        # for the last answer is the closing ("Le réseau publiera les réponses…").
         if item.role == "subpoint" or (
             item.role == "instruction"
             and (_INSTRUCTION.match(item.text) or item.block.cell is not None)
-        ) or (item.role == "note" and (item.block.italic or _NOTE.match(item.text))):
+        ) or (item.role == "note" and (item.block.italic or _NOTE.match(item.text))
+              and items[k - 1].gap_after < ANSWER_SPACE):
             continue
         closing_at = k
         break
@@ -733,7 +748,7 @@ def _question_ids(questions: Sequence[_Item]) -> list[str]:
             ids.append(f"Q{number}")
             previous, extra = number, 0
             continue
-        key = order(previous) if previous else (0,)
+        key = order(previous) if previous else (-1,)  # "Q0" before the first number
         candidate = f"Q{'.'.join(map(str, (*key[:-1], key[-1] + 1)))}"
         if candidate in taken or candidate in ids:
             if extra >= len(_EXTRA_SUFFIXES):
