@@ -153,6 +153,9 @@ def test_a_word_check_box_reads_from_its_state_whatever_glyph_it_shows() -> None
     ("☐ Oui   ☐ Non", "☐ Oui   ☐ Non   Nous verrons.", "Nous verrons."),
     ("Oui ☐   Non ☐", "Oui ☐   Non ☒", "Non"),
     ("Yes ☐ No ☐", "Yes ✓ No ☐", "Yes"),
+    # No box ticked, the other option deleted: the one kept is chosen.
+    ("☐ Oui   ☐ Non", "☐ Non", "Non"),
+    ("Oui ☐   Non ☐", "Oui ☐", "Oui"),
 ])
 def test_the_ticked_box_gives_its_label(printed: str, typed: str, answer: str) -> None:
     from cuf_extract.locate import _box_lines, _ticks

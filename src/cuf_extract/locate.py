@@ -128,6 +128,7 @@ class Classified:
     leading: str = ""  # text typed on the question's own line, before it (not a label)
     edited: bool = False  # a template paragraph the respondent changed a little
     form_line: bool = False  # printed among the questions (heading, note…): never an answer
+    kept_choice: bool = False  # a check-box line kept while its sisters were deleted
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +195,13 @@ class Matcher:
         # Per question, its check-box lines: the labels and whether a box comes first.
         self.boxes = {q.id: boxes for q in questionnaire.questions
                       if (boxes := _box_lines(q.instructions))}
+        # Check boxes printed one per line ("☐ Oui", "☐ Non"): choices, like sub-points.
+        self.box_choices = {
+            q.id: [_form_line_keys((line,)) for line in q.instructions
+                   if len(_box_lines((line,))) == 1 and len(_box_lines((line,))[0][0]) == 1]
+            for q in questionnaire.questions}
+        self.box_choices = {qid: groups for qid, groups in self.box_choices.items()
+                            if len(groups) >= 2}
         self.fields = [(_field_label(text), normalise(_field_label(text)))
                        for text in questionnaire.fields]
         for key in self.form_lines:
@@ -334,11 +342,16 @@ def _box_lines(instructions: tuple[str, ...]) -> tuple[BoxLine, ...]:
     return tuple(found)
 
 
-def _ticks(line: str, boxes: tuple[BoxLine, ...]) -> tuple[list[str], bool] | None:
+def _ticks(line: str, boxes: tuple[BoxLine, ...], *,
+           kept: bool = False) -> tuple[list[str], bool] | None:
     """A check-box line of a reply read as its answer: the label of each ticked box,
     followed by any text typed with it, then text typed by an empty box ("☒ Oui ☐ Non"
     -> ["Oui"]; "☐ Oui ☒ Non, trop cher" -> ["Non, trop cher"]); and whether a box was
-    ticked. None when the line is not one of the question's check-box lines."""
+    ticked (or chosen). None when the line is not one of the question's check-box lines.
+
+    With no box ticked, boxes the respondent kept while deleting the others are chosen,
+    as « Oui » left of « Oui / Non » is: "☐ Oui" left of "☐ Oui ☐ Non", or a line
+    "☐ Oui" whose sister line "☐ Non" was deleted (`kept`, see `_kept_choices`)."""
     all_labels = [label for labels, _ in boxes for label in labels]
     keys = sorted({normalise(label) for label in all_labels}, key=len, reverse=True)
     if not keys:
@@ -351,50 +364,54 @@ def _ticks(line: str, boxes: tuple[BoxLine, ...]) -> tuple[list[str], bool] | No
     if len(pieces) < 3:
         return None
     box_first = next((first for labels, first in boxes), True)
-    out: list[str] = []
-    ticked = labelled = False
+    # Each box of the line: (glyph, its label's key or None, the text by the box, the
+    # label as typed, text typed before the label).
+    entries: list[tuple[str, str | None, str, str, str]] = []
+    lead = ""
     if box_first:
-        if pieces[0].strip():
-            out.append(pieces[0].strip())
+        lead = pieces[0].strip()
         for glyph, text in zip(pieces[1::2], pieces[2::2], strict=True):
             text = text.strip(" \t\u00a0/|;")
             key = next((k for k in keys if _after_key(text, k) is not None), None)
-            labelled = labelled or key is not None
-            if glyph in TICKED_BOXES and key is not None:
-                ticked = True
-                out.append(text.rstrip(" ,"))
-            elif key is not None:
-                rest = _after_key(text, key)
-                if rest:
-                    out.append(rest)
-            elif text:
-                out.append(text)
-        # A line whose glyphs stand by none of the labels is typed text ("■ a bullet").
-        return (out, ticked) if labelled else None
-    # "Oui ☐ Non ☐": each box follows its label.
-    texts, glyphs = pieces[0::2], pieces[1::2]
-    for k, glyph in enumerate(glyphs):
-        text = texts[k].strip(" \t\u00a0/|;,")
-        key = next((kk for kk in keys if normalise(text).endswith(kk)), None)
+            entries.append((glyph, key, text, text.rstrip(" ,"), ""))
+        tail = ""
+    else:  # "Oui ☐ Non ☐": each box follows its label
+        texts, glyphs = pieces[0::2], pieces[1::2]
+        for k, glyph in enumerate(glyphs):
+            text = texts[k].strip(" \t\u00a0/|;,")
+            key = next((kk for kk in keys if normalise(text).endswith(kk)), None)
+            if key is None:
+                entries.append((glyph, None, text, "", ""))
+                continue
+            norm, index = _normalise_with_index(text)
+            start = index[len(norm) - len(key)] if norm else 0
+            entries.append((glyph, key, text, text[start:], text[:start].strip(" ,;")))
+        tail = texts[-1].strip(" \t\u00a0/|;,")
+    seen = {key for _, key, _, _, _ in entries if key is not None}
+    if not seen:
+        return None  # glyphs standing by none of the labels: typed text ("■ a bullet")
+    ticked = any(glyph in TICKED_BOXES for glyph, key, _, _, _ in entries if key)
+    printed = max((frozenset(normalise(label) for label in labels) for labels, _ in boxes),
+                  key=lambda line_keys: len(line_keys & seen))
+    chosen = not ticked and (kept or seen < printed)
+    out = [lead] if lead else []
+    for glyph, key, text, label, before in entries:
+        if before:
+            out.append(before)
         if key is None:
             if text:
                 out.append(text)
-            continue
-        labelled = True
-        norm, index = _normalise_with_index(text)
-        start = index[len(norm) - len(key)] if norm else 0
-        before, label = text[:start].strip(" ,;"), text[start:]
-        if before:
-            out.append(before)
-        if glyph in TICKED_BOXES:
-            ticked = True
+        elif glyph in TICKED_BOXES or chosen:
             out.append(label)
-    tail = texts[-1].strip(" \t\u00a0/|;,")
-    if tail and out and glyphs[-1] in TICKED_BOXES:
+        elif box_first:
+            rest = _after_key(text, key)
+            if rest:
+                out.append(rest)
+    if tail and out and entries[-1][1] and (entries[-1][0] in TICKED_BOXES or chosen):
         out[-1] = f"{out[-1]} {tail}"  # "Non ☒ trop cher" -> "Non trop cher"
     elif tail:
         out.append(tail)
-    return (out, ticked) if labelled else None
+    return out, ticked or chosen
 
 
 _FIELD_SEPARATOR = re.compile(r"^[\s\u00a0\u202f]*(?::|_{2,}|\.{3,}|…)")
@@ -487,7 +504,9 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
     question_ids = [q.id for q in matcher.questionnaire.questions]
     markers = [i for i, c in enumerate(classified) if c.role is Role.QUESTION]
     if matcher.subpoints:
-        _kept_choices(classified, markers, matcher)
+        _kept_choices(classified, markers, matcher.subpoints)
+    if matcher.box_choices:
+        _kept_choices(classified, markers, matcher.box_choices, boxes=True)
     if not markers:
         return Located(
             answers=dict.fromkeys(question_ids),
@@ -584,7 +603,8 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
             extra.append(line)
         else:
             lines = [line]
-            read = _ticks(line, matcher.boxes[current]) if current in matcher.boxes else None
+            read = (_ticks(line, matcher.boxes[current], kept=item.kept_choice)
+                    if current in matcher.boxes else None)
             if read is not None:
                 lines = read[0]
                 if read[1]:
@@ -634,12 +654,13 @@ def _identification(
     return None
 
 
-def _kept_choices(classified: list[Classified], markers: list[int], matcher: Matcher) -> None:
-    """Sub-points read as choices: when a respondent kept some of a question's sub-points
-    and deleted the others ("b) une région" left of "a) … b) … c) …"), the ones kept are
-    the answer, not the form's text."""
+def _kept_choices(classified: list[Classified], markers: list[int],
+                  choices: dict[str, list[frozenset[str]]], *, boxes: bool = False) -> None:
+    """Sub-points (or check-box lines, `boxes`) read as choices: when a respondent kept
+    some of a question's sub-points and deleted the others ("b) une région" left of
+    "a) … b) … c) …"), the ones kept are the answer, not the form's text."""
     for n, start in enumerate(markers):
-        groups = matcher.subpoints.get(classified[start].question or "")
+        groups = choices.get(classified[start].question or "")
         if not groups:
             continue
         end = markers[n + 1] if n + 1 < len(markers) else len(classified)
@@ -654,11 +675,13 @@ def _kept_choices(classified: list[Classified], markers: list[int], matcher: Mat
                     found[i] = which
             elif item.role is Role.TEXT:
                 edited.update(k for k, keys in enumerate(groups)
-                              if any(key.startswith(f"{printed} ") for printed in keys))
+                              if any(key == printed or key.startswith(f"{printed} ")
+                                     for printed in keys))
         present = set(found.values()) | edited
         if found and len(present) < len(groups):
             for i in found:
-                classified[i] = replace(classified[i], role=Role.TEXT, form_line=False)
+                classified[i] = replace(classified[i], role=Role.TEXT, form_line=False,
+                                        kept_choice=boxes)
 
 
 def _signature_end(
