@@ -532,13 +532,26 @@ def _print_summary(run: Run, written: list[tuple[Path, Path]], campaign: Campaig
 
     flagged = [r for r in run.files if r.status in (Status.WARNING, Status.ERROR)]
     if flagged:
-        table = Table(title="Fichiers à vérifier", title_justify="left")
-        table.add_column("Fichier", overflow="fold")
-        table.add_column("Statut")
-        table.add_column("Problèmes", overflow="fold")
+        import os
+
+        # Paths relative to the folder they share, so that names fit; a name is wrapped
+        # only when longer than the column can ever be (it has no spaces to break at).
+        folder = os.path.commonpath([str(Path(r.path).parent) for r in flagged])
+        shown = {r.path: os.path.relpath(r.path, folder) if folder else r.path
+                 for r in flagged}
+        title = f"Fichiers à vérifier (dans {folder}{os.sep})" if folder else (
+            "Fichiers à vérifier")
+        table = Table(title=title, title_justify="left")
+        # Fixed widths: rich's own shrinking crops the table when a column has a minimum.
+        status_width = max(len(label) for label in STATUS_LABELS.values())
+        room = out.width - status_width - 10  # borders and padding of three columns
+        name_width = min(40, max(len(name) for name in shown.values()), max(12, room - 20))
+        table.add_column("Fichier", overflow="fold", width=name_width)
+        table.add_column("Statut", no_wrap=True, width=status_width)
+        table.add_column("Problèmes", overflow="fold", width=max(12, room - name_width))
         for result in flagged[:MAX_LISTED_FILES]:
             lines = [issue_line(i) for i in result.issues if i.severity is not Severity.INFO]
-            table.add_row(result.path, STATUS_LABELS[result.status], ", ".join(lines))
+            table.add_row(shown[result.path], STATUS_LABELS[result.status], ", ".join(lines))
         out.print(table)
         if len(flagged) > MAX_LISTED_FILES:
             out.print(f"… et {len(flagged) - MAX_LISTED_FILES} autres : voir le rapport.")
