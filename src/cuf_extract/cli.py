@@ -167,26 +167,16 @@ def _main(
 def _load_questionnaire(path: Path | None, cache_base: Path | None = None) -> Questionnaire:
     """The bundled questionnaire, a TOML file, or a blank form's (derived, cached in
     `cache_base`/.cuf-extract/questionnaires by the form's hash)."""
-    from cuf_extract.questionnaire import QuestionnaireError, load_questionnaire
+    from cuf_extract.derive import campaign_questionnaire
+    from cuf_extract.questionnaire import QuestionnaireError
 
     try:
-        if path is None or path.suffix.casefold() == ".toml":
-            return load_questionnaire(path)
-        from cuf_extract.derive import FORM_CACHE_FOLDER, load_form
-
-        derived = load_form(path, (cache_base or Path.cwd()).absolute() / FORM_CACHE_FOLDER)
+        questionnaire, warnings = campaign_questionnaire(path, cache_base or Path.cwd())
     except QuestionnaireError as exc:
         _fail(str(exc))
-    beside = path.with_suffix(".toml")
-    try:
-        corrected = beside.is_file() and load_questionnaire(beside) != derived
-    except QuestionnaireError:
-        corrected = True
-    if corrected:
-        typer.echo(f"Attention : « {beside} » ne correspond pas à ce que l'outil lit dans "
-                   f"« {path.name} » (corrigé à la main ?) ; il n'est pas utilisé. Pour "
-                   f"l'utiliser : --questionnaire {beside}", err=True)
-    return derived
+    for warning in warnings:
+        typer.echo(f"Attention : {warning}", err=True)
+    return questionnaire
 
 
 QuestionnaireOption = Annotated[

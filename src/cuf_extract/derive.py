@@ -694,3 +694,27 @@ def load_form(path: Path, cache_folder: Path | None) -> Questionnaire:
         except OSError:
             pass  # the cache is an optimisation only
     return questionnaire
+
+
+def campaign_questionnaire(path: Path | None, cache_base: Path
+                           ) -> tuple[Questionnaire, list[str]]:
+    """The questionnaire `--questionnaire` names: the bundled one (None), a TOML file, or
+    a blank form's, derived and cached in `cache_base`/.cuf-extract/questionnaires by the
+    form's hash. A TOML beside the form that says something else than the form (edited
+    by hand?) is not used: the warning (French) says so and how to use it.
+    Raises `QuestionnaireError` (French)."""
+    from cuf_extract.questionnaire import QuestionnaireError, load_questionnaire
+
+    if path is None or path.suffix.casefold() == ".toml":
+        return load_questionnaire(path), []
+    derived = load_form(path, cache_base.absolute() / FORM_CACHE_FOLDER)
+    beside = path.with_suffix(".toml")
+    try:
+        corrected = beside.is_file() and load_questionnaire(beside) != derived
+    except QuestionnaireError:
+        corrected = True
+    if not corrected:
+        return derived, []
+    return derived, [f"« {beside} » ne correspond pas à ce que l'outil lit dans « {path.name} » "
+                     "(corrigé à la main ?) ; il n'est pas utilisé. Pour l'utiliser : "
+                     f"--questionnaire {beside}"]
