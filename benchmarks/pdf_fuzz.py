@@ -4,8 +4,9 @@
 
 The sources are the PDF fixtures of tests/fixtures/external/pdf/ ("own") and the other
 producers' replies of its producers/ folder ("producers"; WeasyPrint, Typst, LaTeX,
-wkhtmltopdf, reportlab, LibreOffice with other settings), both by default. Each copy gets 1-20 random bytes overwritten and, one time in three, is truncated at
-a random point. Every copy must be read or end with a `PackageError` (never another
+wkhtmltopdf, reportlab, LibreOffice with other settings), both by default. Each copy
+gets 1-20 random bytes overwritten and, one time in three, is truncated at a random
+point. Every copy must be read or end with a `PackageError` (never another
 exception, a crash of PDFium or a hang); prints the outcomes per source set and the
 slowest read.
 """
