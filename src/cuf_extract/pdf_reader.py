@@ -46,6 +46,7 @@ import bisect
 import re
 import statistics
 import time
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -250,7 +251,7 @@ def read_pdf_pages(
                 raise PackageError(IssueCode.TOO_LARGE, _slow_message(name))
             pages.append(_read_page(pdfium, document, number, name, started, max_seconds,
                                     clock))
-        properties = _properties(document.get_metadata_dict(skip_empty=True))
+        properties = _properties(_metadata(pdfium, document))
     except pdfium.PdfiumError:
         raise PackageError(IssueCode.UNREADABLE, _damaged_message(name)) from None
     finally:
@@ -259,8 +260,12 @@ def read_pdf_pages(
         raise PackageError(IssueCode.SCANNED_PDF, scanned_message(name))
     image_pages = tuple(page.number + 1 for page in pages if page.images and not page.lines)
     headers, footers = _running_lines(pages)
-    notes = _footnotes(pages)
-    blocks, unknown = _private_use(_blocks(pages))
+    headers, footers = tuple(map(_composed, headers)), tuple(map(_composed, footers))
+    notes = tuple((label, _composed(text)) for label, text in _footnotes(pages))
+    blocks, unknown = _private_use([
+        block if block.text.isascii() else replace(
+            block, text=_composed(block.text), struck=tuple(map(_composed, block.struck)))
+        for block in _blocks(pages)])
     document = DocumentText(blocks=tuple(blocks), headers=headers, footers=footers,
                             notes=notes, properties=properties, unknown_symbols=unknown)
     return PdfText(document, len(pages), image_pages)
@@ -379,13 +384,27 @@ def _read_page(
             x, y = ctypes.c_double(), ctypes.c_double()
             left, right, bottom, top = (ctypes.c_double() for _ in range(4))
             chars: list[_Char] = []
+            paired = -1  # the low surrogate joined to the character before it
             for index in range(count):
                 if index % 1000 == 999 and clock() - started > max_seconds:
                     raise PackageError(IssueCode.TOO_LARGE, _slow_message(name))
+                if index == paired:
+                    continue
                 code = raw.FPDFText_GetUnicode(tp, index)
                 if code in (0x0D, 0x0A) or code == 0:
                     continue
+                if 0xD800 <= code <= 0xDFFF:
+                    # PDFium gives UTF-16 code units: a character beyond U+FFFF is two,
+                    # and a font's ToUnicode map may give a lone one.
+                    low = raw.FPDFText_GetUnicode(tp, index + 1) if index + 1 < count else 0
+                    if code <= 0xDBFF and 0xDC00 <= low <= 0xDFFF:
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                        paired = index + 1
+                    else:
+                        code = 0xFFFD
                 char = _char_text(code)
+                if char is None:
+                    continue
                 raw.FPDFText_GetCharOrigin(tp, index, x, y)
                 raw.FPDFText_GetCharBox(tp, index, left, right, bottom, top)
                 size = raw.FPDFText_GetFontSize(tp, index)
@@ -412,14 +431,36 @@ def _read_page(
     return result
 
 
-def _char_text(code: int) -> str:
+def _char_text(code: int) -> str | None:
+    """The character PDFium reports as `code` (surrogates already joined), as text;
+    None for a control character, which no font draws and no writer could store."""
     if code in (0x02, 0xFFFE):  # PDFium: a hyphen at a line end
         return "\x02"
-    try:
-        char = chr(code)
-    except ValueError:
+    if code in (0x09, 0x0B, 0x0C):
+        return " "
+    if code < 0x20 or 0x7F <= code <= 0x9F or code == 0xFFFF:
+        return None
+    if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
         return "\ufffd"
+    char = chr(code)
     return _LIGATURES.get(char, char)
+
+
+def _composed(text: str) -> str:
+    """A text as the Word path would hold it: accents composed (a PDF's text layer may
+    keep them apart, "e" + U+0301, as its fonts draw them), and no line-end marks."""
+    return unicodedata.normalize("NFC", text.replace("\x02", "-"))
+
+
+def clean_text(text: str) -> str:
+    """`text` as valid Unicode: surrogate pairs (a UTF-16 string decoded code unit by
+    code unit) joined, lone surrogates replaced by U+FFFD."""
+    if not _SURROGATES.search(text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def _rules(
@@ -538,11 +579,13 @@ def _table_at(tables: list[_Table], x: float, y: float) -> tuple[_Table, int, in
 def _chars_text(chars: list[_Char]) -> str:
     out: list[str] = []
     previous: _Char | None = None
+    reach = 0.0  # the rightmost ink so far: a right-to-left word comes back reversed
     for char in chars:
         if previous is not None and not char.text.isspace() and not previous.text.isspace():
-            gap = char.x0 - previous.x1
+            gap = char.x0 - reach
             if gap > 0.25 * char.size:  # a producer that places words without spaces
                 out.append(" ")
+        reach = char.x1 if previous is None or char.text.isspace() else max(reach, char.x1)
         # Spaces are kept as typed (no-break, thin), as the Word path keeps them; only
         # control characters that a PDF cannot mean as such become plain spaces.
         out.append(" " if char.text in "\t\n\r\x0b\x0c" else char.text)
@@ -1109,6 +1152,26 @@ def _pdf_date(value: str | None) -> str | None:
     if hour:
         date += f"T{hour}:{minute or '00'}:{second or '00'}"
     return date
+
+
+def _metadata(pdfium: Any, document: Any) -> dict[str, str]:
+    """The document information dictionary's text values. Read here rather than with
+    pypdfium2's helper, which fails on a lone surrogate (a damaged or hand-made PDF)."""
+    import ctypes
+
+    info: dict[str, str] = {}
+    for key in ("Title", "Author", "CreationDate", "ModDate"):
+        name = (key + "\x00").encode("ascii")
+        size = pdfium.raw.FPDF_GetMetaText(document.raw, name, None, 0)
+        if size <= 2:
+            continue
+        buffer = ctypes.create_string_buffer(size)
+        pdfium.raw.FPDF_GetMetaText(document.raw, name, buffer, size)
+        value = clean_text(buffer.raw[:size - 2].decode("utf-16-le", "surrogatepass"))
+        value = "".join(ch for ch in value if _char_text(ord(ch)) is not None)
+        if value:
+            info[key] = value
+    return info
 
 
 def _properties(info: dict[str, str]) -> Properties:
