@@ -219,7 +219,8 @@ def test_ligatures_become_letters() -> None:
 @pytest.mark.parametrize(("data", "code"), [
     (reference_loop_pdf(), "unreadable"),
     (many_pages_pdf(), "too_large"),
-    (blank_page_pdf(), "scanned_pdf"),
+    (blank_page_pdf(), "unreadable"),  # no text and no image: not a scan
+    (text_pages_pdf([[]], image_pages=[0]), "scanned_pdf"),
     (b"%PDF-1.7\n", "unreadable"),
     (flate_bomb_pdf(64), "too_large"),
     (flate_bomb_pdf(40, layers=2), "too_large"),  # small once, huge twice inflated
@@ -245,7 +246,8 @@ def test_streams_under_the_inflate_limit_are_left_to_pdfium(layers: int) -> None
     data = flate_bomb_pdf(4, layers=layers)
     with pytest.raises(PackageError) as error:
         read_pdf(data, name="x.pdf")
-    assert error.value.code.value == "scanned_pdf"  # read to the end: drawings, no text
+    assert error.value.code.value == "unreadable"  # read to the end: drawings, no text
+    assert "sans aucun texte" in error.value.message
 
 
 def _synthetic(texts: list[tuple[str, float, float]]) -> list[tuple[str | None, str]]:
@@ -446,3 +448,16 @@ def test_indented_short_lines_of_like_length_are_not_a_centred_title() -> None:
         ("un guichet unique pour les petites communes.", 110, 674),
     ])] == [full, "une place dans les comites de programmation ;",
             "un guichet unique pour les petites communes."]
+
+
+@pytest.mark.parametrize("data", [
+    blank_page_pdf(),
+    text_pages_pdf([[], []], rules=[(72, 400, 500)],
+                   segments=[(72, 300, 72, 600), (300, 300, 300, 600), (500, 300, 500, 600)]),
+])
+def test_blank_or_drawing_only_pdf_says_it_has_no_text(data: bytes) -> None:
+    with pytest.raises(PackageError) as error:
+        read_pdf(data, name="x.pdf")
+    assert error.value.code.value == "unreadable"
+    assert "sans aucun texte" in error.value.message
+    assert "scann" not in error.value.message

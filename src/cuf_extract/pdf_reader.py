@@ -220,8 +220,9 @@ def read_pdf_pages(
     and say which pages are images without text.
 
     Raises `PackageError` with `encrypted` (a password is needed to open it),
-    `unreadable` (damaged), `too_large` (too many pages, characters or seconds) or
-    `scanned_pdf` (no text layer).
+    `unreadable` (damaged, or no text at all: blank pages, drawings), `too_large` (too
+    many pages, characters or seconds) or `scanned_pdf` (pages that are images, no text
+    layer).
     """
     import pypdfium2 as pdfium  # lazily: only PDF replies pay for it
 
@@ -257,7 +258,10 @@ def read_pdf_pages(
     finally:
         document.close()
     if not any(line.text.strip() for page in pages for line in page.lines):
-        raise PackageError(IssueCode.SCANNED_PDF, scanned_message(name))
+        if any(page.images for page in pages):
+            raise PackageError(IssueCode.SCANNED_PDF, scanned_message(name))
+        # Blank pages, or drawings only: nothing a scan would explain.
+        raise PackageError(IssueCode.UNREADABLE, _no_text_message(name))
     image_pages = tuple(page.number + 1 for page in pages if page.images and not page.lines)
     headers, footers = _running_lines(pages)
     headers, footers = tuple(map(_composed, headers)), tuple(map(_composed, footers))
@@ -350,6 +354,12 @@ def _slow_message(name: str) -> str:
     return (f"« {name} » est un PDF trop lourd à lire (plus de {MAX_PDF_SECONDS:.0f} secondes) "
             ": vérifiez qu'il s'agit du bon fichier ; sinon demandez le fichier Word ou "
             "reportez ses réponses à la main.")
+
+
+def _no_text_message(name: str) -> str:
+    return (f"« {name} » est un PDF sans aucun texte (pages blanches, ou seulement des "
+            "dessins) : vérifiez qu'il s'agit du bon fichier ; sinon demandez au parti de "
+            "le renvoyer, ou le fichier Word.")
 
 
 def scanned_message(name: str) -> str:
@@ -474,15 +484,18 @@ def _rules(
     strokes: list[_Stroke] = []
     vertical: list[tuple[float, float, float]] = []  # (x, y0, y1)
     images = 0
+    image_area = 0.0
     left, bottom, right, top = page.get_bbox()
     page_area = max((right - left) * (top - bottom), 1.0)
     for seen, obj in enumerate(page.get_objects(max_depth=2)):
         if seen >= MAX_PATHS_PER_PAGE:
             break
         if obj.type == raw.FPDF_PAGEOBJ_IMAGE:
-            # A scan fills the page; a logo or a signature does not.
+            # A scan fills the page (maybe in strips); a logo or a signature does not.
             x0, y0, x1, y1 = obj.get_bounds()
-            images += (x1 - x0) * (y1 - y0) >= 0.4 * page_area
+            area = (x1 - x0) * (y1 - y0)
+            images += area >= 0.4 * page_area
+            image_area += area
             continue
         if obj.type != raw.FPDF_PAGEOBJ_PATH:
             continue
@@ -515,6 +528,8 @@ def _rules(
             reverse=True))
         rows = sorted({table.top, *ys, table.bottom}, reverse=True)
         found.append(_Table(top=table.top, bottom=table.bottom, xs=xs, rows=_cluster(rows)))
+    if not images and image_area >= 0.4 * page_area:
+        images = 1
     return found, horizontal, images, strokes
 
 
