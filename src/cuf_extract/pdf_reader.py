@@ -925,10 +925,11 @@ def _blocks(pages: list[_Page]) -> list[Block]:
         indents.setdefault(cell, []).extend(
             p.lines[0].x0 for p in paragraphs if p.label is not None and not p.typed_marker)
     levels = {cell: _cluster(sorted(xs), 4.0) for cell, xs in indents.items()}
+    words = _vocabulary(pages)
     blocks: list[Block] = []
     for cell, paragraphs in built:
         for paragraph in paragraphs:
-            text = _paragraph_text(paragraph)
+            text = _paragraph_text(paragraph, words)
             if not text or text in _PLACEHOLDERS:
                 continue
             level = 0
@@ -1119,36 +1120,57 @@ def _first_word_width(line: _Line) -> float:
     return end - start + 0.25 * line.size
 
 
-def _paragraph_text(paragraph: _Paragraph) -> str:
+def _paragraph_text(paragraph: _Paragraph, words: frozenset[str] = frozenset()) -> str:
+    """A paragraph's lines as one text, hyphenation undone; `words` are the document's
+    words (casefolded), evidence for a hyphen at a line end."""
     text = ""
     for line in paragraph.lines:
         piece = line.text.strip()
         if not text:
             text = piece
             continue
-        # PDFium reports a hyphen ending a line as U+0002 whether typed or not: judge it.
+        # PDFium reports a hyphen ending a line as U+0002 whether typed or not (a soft
+        # hyphen too): judge it. U+2010 (WeasyPrint, Typst) is judged the same way.
         text = text[:-1] + "-" if text.endswith("\x02") else text
         soft = text.endswith("\u00ad")  # a soft hyphen: always the layout's
-        if soft or (text.endswith("-") and _layout_hyphen(text, piece)):
+        if soft or (text.endswith(_HYPHENS) and _layout_hyphen(text, piece, words)):
             text = text[:-1] + piece
-        elif re.search(r"\w-$", text):
+        elif re.search(r"\w[-\u2010]$", text):
             text += piece  # a typed hyphen where the line broke: "Nord-" + "Pas-de-Calais"
         else:
             text = f"{text} {piece}"
     return text.replace("\x02", "-").replace("\u00ad", "").strip()
 
 
-def _layout_hyphen(before: str, after: str) -> bool:
-    """Whether the hyphen ending `before` was put there by the layout, not typed."""
-    head = re.search(r"([\w’']+)-$", before)
+_HYPHENS = ("-", "\u2010")
+_WORD = re.compile(r"[^\W\d_][\w’'\-\u2010]*")
+
+
+def _vocabulary(pages: list[_Page]) -> frozenset[str]:
+    """Every word of the document (casefolded, hyphens kept): how the respondent and the
+    form spell a word elsewhere tells whether a hyphen at a line end is its own."""
+    return frozenset(
+        word.casefold().replace("\u2010", "-") for page in pages for line in page.lines
+        for word in _WORD.findall(line.text))
+
+
+def _layout_hyphen(before: str, after: str, words: frozenset[str] = frozenset()) -> bool:
+    """Whether the hyphen ending `before` was put there by the layout, not typed; the
+    document's `words` decide when they hold the word whole or hyphenated."""
+    head = re.search(r"([\w’']+)[-\u2010]$", before)
     tail = re.match(r"([\w’']+)", after)
     if head is None or tail is None:
         return False
     first, second = head.group(1), tail.group(1)
     if not first.isalpha() or not second[:1].islower() or not first.islower():
         return False  # "2020-" / "Nord-" / "-Calais": a real hyphen
-    if "-" in before[:-1].rsplit(" ", 1)[-1]:
+    if re.search(r"[-\u2010]", before[:-1].rsplit(" ", 1)[-1]):
         return False  # "Nord-Pas-" / "de-Calais"
+    whole, hyphenated = (first + second).casefold(), f"{first}-{second}".casefold()
+    if whole in words and hyphenated not in words:
+        return True  # "inter-" / "nationale" where "internationale" is printed whole
+    if hyphenated in words and whole not in words:
+        return False
     return first.casefold() not in _COMPOUND_PARTS and second.casefold() not in _COMPOUND_PARTS
 
 
