@@ -28,6 +28,7 @@ from tests.fixtures.pdf_builder import (
     reference_loop_pdf,
     text_pages_pdf,
 )
+from tests.fixtures.pdf_mapped import Piece, mapped_text_pdf
 from tests.fixtures.pdf_sources import LONG_Q3, PDF_DIR, PDF_ERRORS, PDF_VARIANTS
 from tests.fixtures.variants import TEMPLATE_SNIPPETS, Variant
 
@@ -219,7 +220,8 @@ def test_ligatures_become_letters() -> None:
 @pytest.mark.parametrize(("data", "code"), [
     (reference_loop_pdf(), "unreadable"),
     (many_pages_pdf(), "too_large"),
-    (blank_page_pdf(), "scanned_pdf"),
+    (blank_page_pdf(), "unreadable"),  # no text and no image: not a scan
+    (text_pages_pdf([[]], image_pages=[0]), "scanned_pdf"),
     (b"%PDF-1.7\n", "unreadable"),
     (flate_bomb_pdf(64), "too_large"),
     (flate_bomb_pdf(40, layers=2), "too_large"),  # small once, huge twice inflated
@@ -245,7 +247,8 @@ def test_streams_under_the_inflate_limit_are_left_to_pdfium(layers: int) -> None
     data = flate_bomb_pdf(4, layers=layers)
     with pytest.raises(PackageError) as error:
         read_pdf(data, name="x.pdf")
-    assert error.value.code.value == "scanned_pdf"  # read to the end: drawings, no text
+    assert error.value.code.value == "unreadable"  # read to the end: drawings, no text
+    assert "sans aucun texte" in error.value.message
 
 
 def _synthetic(texts: list[tuple[str, float, float]]) -> list[tuple[str | None, str]]:
@@ -446,3 +449,59 @@ def test_indented_short_lines_of_like_length_are_not_a_centred_title() -> None:
         ("un guichet unique pour les petites communes.", 110, 674),
     ])] == [full, "une place dans les comites de programmation ;",
             "un guichet unique pour les petites communes."]
+
+
+@pytest.mark.parametrize("data", [
+    blank_page_pdf(),
+    text_pages_pdf([[], []], rules=[(72, 400, 500)],
+                   segments=[(72, 300, 72, 600), (300, 300, 300, 600), (500, 300, 500, 600)]),
+])
+def test_blank_or_drawing_only_pdf_says_it_has_no_text(data: bytes) -> None:
+    with pytest.raises(PackageError) as error:
+        read_pdf(data, name="x.pdf")
+    assert error.value.code.value == "unreadable"
+    assert "sans aucun texte" in error.value.message
+    assert "scann" not in error.value.message
+
+
+def test_line_end_hyphens_u2010_and_soft_are_judged_like_a_hyphen() -> None:
+    """WeasyPrint and Typst hyphenate with U+2010 (PDFium reports U+00AD and "-" at a
+    line end as U+0002): a layout hyphen is joined, a compound's is kept, and the
+    document's own spelling of the word elsewhere decides for a prefix like "inter"."""
+    lead = "Nous soutiendrons la coopération décentralisée avec tous nos partenaires "
+    paragraphs = [
+        [lead + "coopé\u2010", "ration renforcée."],
+        [lead + "inter\u2010", "nationaux de la commune."],  # "internationaux" below
+        [lead + "peut\u2010", "être bientôt."],
+        [lead + "jume\u00ad", "lages anciens."],
+        [lead + "sous-", "préfecture voisine."],
+        ["Les partenaires internationaux sont nombreux."],
+    ]
+    lines: list[tuple[float, float, list[Piece]]] = []
+    y = 760.0
+    for paragraph in paragraphs:
+        for text in paragraph:
+            lines.append((72, y, [text]))
+            y -= 11
+        y -= 11
+    blocks = read_pdf(mapped_text_pdf([lines]), name="x.pdf").blocks
+    assert [b.text for b in blocks] == [
+        lead + "coopération renforcée.",
+        lead + "internationaux de la commune.",
+        lead + "peut\u2010être bientôt.",
+        lead + "jumelages anciens.",
+        lead + "sous-préfecture voisine.",
+        "Les partenaires internationaux sont nombreux.",
+    ]
+
+
+@pytest.mark.parametrize(("before", "after", "words", "layout"), [
+    ("les inter-", "nationaux", {"internationaux"}, True),
+    ("les inter-", "nationaux", set(), False),  # no evidence: "inter" may be a prefix
+    ("la coopé\u2010", "ration", set(), True),
+    ("sous-", "préfecture", {"sous-préfecture"}, False),
+    ("les jume-", "lages", {"jume-lages"}, False),
+])
+def test_line_end_hyphen_uses_the_documents_words(
+        before: str, after: str, words: set[str], layout: bool) -> None:
+    assert _layout_hyphen(before, after, frozenset(words)) is layout

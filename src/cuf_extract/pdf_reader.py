@@ -46,6 +46,7 @@ import bisect
 import re
 import statistics
 import time
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -219,8 +220,9 @@ def read_pdf_pages(
     and say which pages are images without text.
 
     Raises `PackageError` with `encrypted` (a password is needed to open it),
-    `unreadable` (damaged), `too_large` (too many pages, characters or seconds) or
-    `scanned_pdf` (no text layer).
+    `unreadable` (damaged, or no text at all: blank pages, drawings), `too_large` (too
+    many pages, characters or seconds) or `scanned_pdf` (pages that are images, no text
+    layer).
     """
     import pypdfium2 as pdfium  # lazily: only PDF replies pay for it
 
@@ -250,17 +252,24 @@ def read_pdf_pages(
                 raise PackageError(IssueCode.TOO_LARGE, _slow_message(name))
             pages.append(_read_page(pdfium, document, number, name, started, max_seconds,
                                     clock))
-        properties = _properties(document.get_metadata_dict(skip_empty=True))
+        properties = _properties(_metadata(pdfium, document))
     except pdfium.PdfiumError:
         raise PackageError(IssueCode.UNREADABLE, _damaged_message(name)) from None
     finally:
         document.close()
     if not any(line.text.strip() for page in pages for line in page.lines):
-        raise PackageError(IssueCode.SCANNED_PDF, scanned_message(name))
+        if any(page.images for page in pages):
+            raise PackageError(IssueCode.SCANNED_PDF, scanned_message(name))
+        # Blank pages, or drawings only: nothing a scan would explain.
+        raise PackageError(IssueCode.UNREADABLE, _no_text_message(name))
     image_pages = tuple(page.number + 1 for page in pages if page.images and not page.lines)
     headers, footers = _running_lines(pages)
-    notes = _footnotes(pages)
-    blocks, unknown = _private_use(_blocks(pages))
+    headers, footers = tuple(map(_composed, headers)), tuple(map(_composed, footers))
+    notes = tuple((label, _composed(text)) for label, text in _footnotes(pages))
+    blocks, unknown = _private_use([
+        block if block.text.isascii() else replace(
+            block, text=_composed(block.text), struck=tuple(map(_composed, block.struck)))
+        for block in _blocks(pages)])
     document = DocumentText(blocks=tuple(blocks), headers=headers, footers=footers,
                             notes=notes, properties=properties, unknown_symbols=unknown)
     return PdfText(document, len(pages), image_pages)
@@ -347,6 +356,12 @@ def _slow_message(name: str) -> str:
             "reportez ses réponses à la main.")
 
 
+def _no_text_message(name: str) -> str:
+    return (f"« {name} » est un PDF sans aucun texte (pages blanches, ou seulement des "
+            "dessins) : vérifiez qu'il s'agit du bon fichier ; sinon demandez au parti de "
+            "le renvoyer, ou le fichier Word.")
+
+
 def scanned_message(name: str) -> str:
     return (f"« {name} » est un PDF sans texte (pages scannées ou photographiées) : il ne peut "
             "pas être lu automatiquement. Demandez au parti le fichier Word, ou recopiez ses "
@@ -379,13 +394,27 @@ def _read_page(
             x, y = ctypes.c_double(), ctypes.c_double()
             left, right, bottom, top = (ctypes.c_double() for _ in range(4))
             chars: list[_Char] = []
+            paired = -1  # the low surrogate joined to the character before it
             for index in range(count):
                 if index % 1000 == 999 and clock() - started > max_seconds:
                     raise PackageError(IssueCode.TOO_LARGE, _slow_message(name))
+                if index == paired:
+                    continue
                 code = raw.FPDFText_GetUnicode(tp, index)
                 if code in (0x0D, 0x0A) or code == 0:
                     continue
+                if 0xD800 <= code <= 0xDFFF:
+                    # PDFium gives UTF-16 code units: a character beyond U+FFFF is two,
+                    # and a font's ToUnicode map may give a lone one.
+                    low = raw.FPDFText_GetUnicode(tp, index + 1) if index + 1 < count else 0
+                    if code <= 0xDBFF and 0xDC00 <= low <= 0xDFFF:
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                        paired = index + 1
+                    else:
+                        code = 0xFFFD
                 char = _char_text(code)
+                if char is None:
+                    continue
                 raw.FPDFText_GetCharOrigin(tp, index, x, y)
                 raw.FPDFText_GetCharBox(tp, index, left, right, bottom, top)
                 size = raw.FPDFText_GetFontSize(tp, index)
@@ -412,14 +441,36 @@ def _read_page(
     return result
 
 
-def _char_text(code: int) -> str:
+def _char_text(code: int) -> str | None:
+    """The character PDFium reports as `code` (surrogates already joined), as text;
+    None for a control character, which no font draws and no writer could store."""
     if code in (0x02, 0xFFFE):  # PDFium: a hyphen at a line end
         return "\x02"
-    try:
-        char = chr(code)
-    except ValueError:
+    if code in (0x09, 0x0B, 0x0C):
+        return " "
+    if code < 0x20 or 0x7F <= code <= 0x9F or code == 0xFFFF:
+        return None
+    if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
         return "\ufffd"
+    char = chr(code)
     return _LIGATURES.get(char, char)
+
+
+def _composed(text: str) -> str:
+    """A text as the Word path would hold it: accents composed (a PDF's text layer may
+    keep them apart, "e" + U+0301, as its fonts draw them), and no line-end marks."""
+    return unicodedata.normalize("NFC", text.replace("\x02", "-"))
+
+
+def clean_text(text: str) -> str:
+    """`text` as valid Unicode: surrogate pairs (a UTF-16 string decoded code unit by
+    code unit) joined, lone surrogates replaced by U+FFFD."""
+    if not _SURROGATES.search(text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def _rules(
@@ -433,15 +484,18 @@ def _rules(
     strokes: list[_Stroke] = []
     vertical: list[tuple[float, float, float]] = []  # (x, y0, y1)
     images = 0
+    image_area = 0.0
     left, bottom, right, top = page.get_bbox()
     page_area = max((right - left) * (top - bottom), 1.0)
     for seen, obj in enumerate(page.get_objects(max_depth=2)):
         if seen >= MAX_PATHS_PER_PAGE:
             break
         if obj.type == raw.FPDF_PAGEOBJ_IMAGE:
-            # A scan fills the page; a logo or a signature does not.
+            # A scan fills the page (maybe in strips); a logo or a signature does not.
             x0, y0, x1, y1 = obj.get_bounds()
-            images += (x1 - x0) * (y1 - y0) >= 0.4 * page_area
+            area = (x1 - x0) * (y1 - y0)
+            images += area >= 0.4 * page_area
+            image_area += area
             continue
         if obj.type != raw.FPDF_PAGEOBJ_PATH:
             continue
@@ -474,6 +528,8 @@ def _rules(
             reverse=True))
         rows = sorted({table.top, *ys, table.bottom}, reverse=True)
         found.append(_Table(top=table.top, bottom=table.bottom, xs=xs, rows=_cluster(rows)))
+    if not images and image_area >= 0.4 * page_area:
+        images = 1
     return found, horizontal, images, strokes
 
 
@@ -538,11 +594,13 @@ def _table_at(tables: list[_Table], x: float, y: float) -> tuple[_Table, int, in
 def _chars_text(chars: list[_Char]) -> str:
     out: list[str] = []
     previous: _Char | None = None
+    reach = 0.0  # the rightmost ink so far: a right-to-left word comes back reversed
     for char in chars:
         if previous is not None and not char.text.isspace() and not previous.text.isspace():
-            gap = char.x0 - previous.x1
+            gap = char.x0 - reach
             if gap > 0.25 * char.size:  # a producer that places words without spaces
                 out.append(" ")
+        reach = char.x1 if previous is None or char.text.isspace() else max(reach, char.x1)
         # Spaces are kept as typed (no-break, thin), as the Word path keeps them; only
         # control characters that a PDF cannot mean as such become plain spaces.
         out.append(" " if char.text in "\t\n\r\x0b\x0c" else char.text)
@@ -867,10 +925,11 @@ def _blocks(pages: list[_Page]) -> list[Block]:
         indents.setdefault(cell, []).extend(
             p.lines[0].x0 for p in paragraphs if p.label is not None and not p.typed_marker)
     levels = {cell: _cluster(sorted(xs), 4.0) for cell, xs in indents.items()}
+    words = _vocabulary(pages)
     blocks: list[Block] = []
     for cell, paragraphs in built:
         for paragraph in paragraphs:
-            text = _paragraph_text(paragraph)
+            text = _paragraph_text(paragraph, words)
             if not text or text in _PLACEHOLDERS:
                 continue
             level = 0
@@ -1061,36 +1120,57 @@ def _first_word_width(line: _Line) -> float:
     return end - start + 0.25 * line.size
 
 
-def _paragraph_text(paragraph: _Paragraph) -> str:
+def _paragraph_text(paragraph: _Paragraph, words: frozenset[str] = frozenset()) -> str:
+    """A paragraph's lines as one text, hyphenation undone; `words` are the document's
+    words (casefolded), evidence for a hyphen at a line end."""
     text = ""
     for line in paragraph.lines:
         piece = line.text.strip()
         if not text:
             text = piece
             continue
-        # PDFium reports a hyphen ending a line as U+0002 whether typed or not: judge it.
+        # PDFium reports a hyphen ending a line as U+0002 whether typed or not (a soft
+        # hyphen too): judge it. U+2010 (WeasyPrint, Typst) is judged the same way.
         text = text[:-1] + "-" if text.endswith("\x02") else text
         soft = text.endswith("\u00ad")  # a soft hyphen: always the layout's
-        if soft or (text.endswith("-") and _layout_hyphen(text, piece)):
+        if soft or (text.endswith(_HYPHENS) and _layout_hyphen(text, piece, words)):
             text = text[:-1] + piece
-        elif re.search(r"\w-$", text):
+        elif re.search(r"\w[-\u2010]$", text):
             text += piece  # a typed hyphen where the line broke: "Nord-" + "Pas-de-Calais"
         else:
             text = f"{text} {piece}"
     return text.replace("\x02", "-").replace("\u00ad", "").strip()
 
 
-def _layout_hyphen(before: str, after: str) -> bool:
-    """Whether the hyphen ending `before` was put there by the layout, not typed."""
-    head = re.search(r"([\w’']+)-$", before)
+_HYPHENS = ("-", "\u2010")
+_WORD = re.compile(r"[^\W\d_][\w’'\-\u2010]*")
+
+
+def _vocabulary(pages: list[_Page]) -> frozenset[str]:
+    """Every word of the document (casefolded, hyphens kept): how the respondent and the
+    form spell a word elsewhere tells whether a hyphen at a line end is its own."""
+    return frozenset(
+        word.casefold().replace("\u2010", "-") for page in pages for line in page.lines
+        for word in _WORD.findall(line.text))
+
+
+def _layout_hyphen(before: str, after: str, words: frozenset[str] = frozenset()) -> bool:
+    """Whether the hyphen ending `before` was put there by the layout, not typed; the
+    document's `words` decide when they hold the word whole or hyphenated."""
+    head = re.search(r"([\w’']+)[-\u2010]$", before)
     tail = re.match(r"([\w’']+)", after)
     if head is None or tail is None:
         return False
     first, second = head.group(1), tail.group(1)
     if not first.isalpha() or not second[:1].islower() or not first.islower():
         return False  # "2020-" / "Nord-" / "-Calais": a real hyphen
-    if "-" in before[:-1].rsplit(" ", 1)[-1]:
+    if re.search(r"[-\u2010]", before[:-1].rsplit(" ", 1)[-1]):
         return False  # "Nord-Pas-" / "de-Calais"
+    whole, hyphenated = (first + second).casefold(), f"{first}-{second}".casefold()
+    if whole in words and hyphenated not in words:
+        return True  # "inter-" / "nationale" where "internationale" is printed whole
+    if hyphenated in words and whole not in words:
+        return False
     return first.casefold() not in _COMPOUND_PARTS and second.casefold() not in _COMPOUND_PARTS
 
 
@@ -1109,6 +1189,26 @@ def _pdf_date(value: str | None) -> str | None:
     if hour:
         date += f"T{hour}:{minute or '00'}:{second or '00'}"
     return date
+
+
+def _metadata(pdfium: Any, document: Any) -> dict[str, str]:
+    """The document information dictionary's text values. Read here rather than with
+    pypdfium2's helper, which fails on a lone surrogate (a damaged or hand-made PDF)."""
+    import ctypes
+
+    info: dict[str, str] = {}
+    for key in ("Title", "Author", "CreationDate", "ModDate"):
+        name = (key + "\x00").encode("ascii")
+        size = pdfium.raw.FPDF_GetMetaText(document.raw, name, None, 0)
+        if size <= 2:
+            continue
+        buffer = ctypes.create_string_buffer(size)
+        pdfium.raw.FPDF_GetMetaText(document.raw, name, buffer, size)
+        value = clean_text(buffer.raw[:size - 2].decode("utf-16-le", "surrogatepass"))
+        value = "".join(ch for ch in value if _char_text(ord(ch)) is not None)
+        if value:
+            info[key] = value
+    return info
 
 
 def _properties(info: dict[str, str]) -> Properties:
