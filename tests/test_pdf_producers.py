@@ -28,17 +28,12 @@ FIXTURES = frozen_fixtures()
 HYPHEN_2010 = "a line-end U+2010 (HYPHEN) kept as in a compound (« organi‐gramme »)"
 HYPHEN_PLAIN = "a layout hyphen « - » at a line end is kept (« pro-fessionnelle »)"
 CLOSING = "the letter's closing formula or signature after the last answer runs into it"
-COLUMNS = "two-column section read across the columns: questions not found"
 
 #: (file, question) -> why the answer read today is not the expected one.
 KNOWN_MISSES: dict[tuple[str, str], str] = {
     ("lo_landscape_long.pdf", "Q2"): "two paragraphs on either side of a page break joined",
     ("lo_landscape_long.pdf", "Q5"): CLOSING,
     ("lo_pdfa_tagged.pdf", "Q1"): "an emoji (outside the BMP) is lost",
-    ("lo_two_columns.pdf", "Q1"): COLUMNS,
-    ("lo_two_columns.pdf", "Q2"): COLUMNS,
-    ("lo_two_columns.pdf", "Q3"): COLUMNS,
-    ("lo_two_columns.pdf", "Q4"): COLUMNS,
     ("lo_two_columns.pdf", "Q5"): CLOSING,
     ("pdflatex_long.pdf", "Q5"): CLOSING,
     ("reportlab_long.pdf", "Q1"): HYPHEN_PLAIN,

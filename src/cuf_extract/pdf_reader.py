@@ -17,6 +17,11 @@ lazily) and turns them back into what the respondent typed:
   cells are read row by row (`Block.cell`); a table continued on the next page keeps
   its number, a repeated header row is read once, and a row broken by the page stays
   one row;
+- text columns (a two-column section or page style): where lines share a left edge
+  clear of the page's left part and read like flowing text beside the lines on their
+  left (each column filled without holes, side by side from the top, similar widths),
+  the band is read column by column, a paragraph running on into the next column; a
+  question/answer table without rules has holes and is read row by row as before;
 - lines -> paragraphs: a new paragraph where the vertical gap is larger than the line
   pitch, the font size changes, the indent changes, a list marker starts the line, or
   the previous line ended short (the next line's first word would have fitted on it);
@@ -153,6 +158,9 @@ class _Line:
     label: str | None = None  # list marker found at its start
     text_x0: float = 0.0  # where the text starts, after the marker
     cell: tuple[int, int, int] | None = None
+    # In a band of text columns: (the band's top baseline, column number from 1, the
+    # column's left and right edges); see _mark_columns.
+    column: tuple[float, int, float, float] | None = None
 
     def finish(self) -> _Line:
         chars = self.chars
@@ -265,6 +273,7 @@ def read_pdf_pages(
     image_pages = tuple(page.number + 1 for page in pages if page.images and not page.lines)
     headers, footers = _running_lines(pages)
     headers, footers = tuple(map(_composed, headers)), tuple(map(_composed, footers))
+    _mark_columns(pages)
     notes = tuple((label, _composed(text)) for label, text in _footnotes(pages))
     blocks, unknown = _private_use([
         block if block.text.isascii() else replace(
@@ -846,7 +855,7 @@ def _blocks(pages: list[_Page]) -> list[Block]:
         for line in page.lines:
             found = _table_at(tables, line.x0 + 0.5, line.base)
             if found is None:
-                items.append(((-line.base, 0, 0.0, line.x0), None, line))
+                items.append((_body_order(line), None, line))
             else:
                 items.append(((-found[0].rows[found[1]], found[2], -line.base, line.x0),
                               found, line))
@@ -1073,8 +1082,10 @@ def _marker_gap(line: _Line, label: str) -> bool:
 def _continues(paragraph: _Paragraph, line: _Line, pitch: float, left: float,
                right: float) -> bool:
     previous = paragraph.lines[-1]
-    if line.page != previous.page:
-        gap_ok = True  # a paragraph running over a page break
+    if previous.column is not None:
+        left, right = previous.column[2], previous.column[3]  # the column's own edges
+    if line.page != previous.page or _next_column(previous, line):
+        gap_ok = True  # a paragraph running over a page or column break
     else:
         delta = previous.base - line.base
         gap_ok = 0 < delta <= pitch * max(line.size, previous.size) * 1.25
@@ -1086,9 +1097,12 @@ def _continues(paragraph: _Paragraph, line: _Line, pitch: float, left: float,
         return True  # a centred title wrapped over several lines
     if previous.x1 + _first_word_width(line) < right - 0.3 * line.size:
         return False  # the previous line ended short: the paragraph ended there
+    if _next_column(previous, line):
+        return True  # the paragraph goes on at the top of the next column
     if len(paragraph.lines) >= 2:
-        return abs(line.x0 - paragraph.lines[1].x0) <= tolerance
-    if line.x0 > first.text_x0 + tolerance:
+        return abs(_indent(line, line.x0) - _indent(paragraph.lines[1], paragraph.lines[1].x0)
+                   ) <= tolerance
+    if _indent(line, line.x0) > _indent(first, first.text_x0) + tolerance:
         centred = abs((line.x0 + line.x1) - (first.x0 + first.x1)) < 2 * tolerance
         # A centred first line is clear of the left margin, or, when it spans nearly
         # the whole width (a long title), has equal margins on both sides.
@@ -1222,3 +1236,113 @@ def _properties(info: dict[str, str]) -> Properties:
         created=_pdf_date(info.get("CreationDate")),
         modified=_pdf_date(info.get("ModDate")) or _pdf_date(info.get("CreationDate")),
     )
+
+
+# -- text columns ----------------------------------------------------------------------
+
+
+def _body_order(line: _Line) -> tuple[float, int, float, float]:
+    """Where a body line (not in a table) comes in reading order: top to bottom, left to
+    right; in a band of columns, the band at its top, then column by column."""
+    if line.column is not None:
+        return (-line.column[0], line.column[1], -line.base, line.x0)
+    return (-line.base, 0, 0.0, line.x0)
+
+
+def _indent(line: _Line, x: float) -> float:
+    """`x` on `line` from its column's left edge (the page's for a line in no column)."""
+    return x - line.column[2] if line.column is not None else x
+
+
+def _next_column(previous: _Line, line: _Line) -> bool:
+    """`line` opens the column that follows `previous`'s in the same band."""
+    return (previous.column is not None and line.column is not None
+            and line.page == previous.page and line.column[0] == previous.column[0]
+            and line.column[1] == previous.column[1] + 1)
+
+
+def _mark_columns(pages: list[_Page]) -> None:
+    """Find bands of text set in columns (a two-column section or page style) and mark
+    their lines (`_Line.column`), so that they are read column by column, not across.
+
+    The gutter is the left edge shared by the lines of the right-hand column; a line
+    crossing it (a title, a paragraph in one column) ends a band. A band is columns only
+    when it reads like flowing text, not like a table drawn without rules (whose
+    question column must never be read before its answer column): several lines in
+    each column, side by side from the band's top, each column without holes (a gap of
+    more than a few lines), the left column reaching the band's bottom (text fills it
+    before flowing on), and columns of similar widths."""
+    for page in pages:
+        body = [ln for ln in page.lines
+                if ln.cell is None and _table_at(page.tables, ln.x0 + 0.5, ln.base) is None]
+        if len(body) < 8:
+            continue
+        for gutter in _gutters(body):
+            _mark_bands(body, gutter)
+
+
+def _gutters(body: list[_Line]) -> list[float]:
+    """Candidate left edges of a right-hand column: x0 shared (within 2 pt) by at least
+    four lines starting clear of the page's left part, most shared first."""
+    left = min(ln.x0 for ln in body)
+    right = max(ln.x1 for ln in body)
+    width = right - left
+    starts = sorted(ln.x0 for ln in body if ln.x0 > left + 0.3 * width
+                    and ln.x0 < right - 0.2 * width)
+    found: list[tuple[int, float]] = []
+    i = 0
+    while i < len(starts):
+        j = i
+        while j + 1 < len(starts) and starts[j + 1] - starts[i] <= 2.0:
+            j += 1
+        if j - i + 1 >= 4:
+            found.append((j - i + 1, starts[i]))
+        i = j + 1
+    return [x for _, x in sorted(found, reverse=True)[:2]]
+
+
+def _mark_bands(body: list[_Line], gutter: float) -> None:
+    lines = sorted(body, key=lambda ln: -ln.base)
+    band: list[_Line] = []
+    for line in [*lines, None]:
+        crossing = line is not None and line.x0 < gutter - 2.0 and line.x1 > gutter - 1.0
+        if line is None or crossing:
+            _mark_band(band, gutter)
+            band = []
+        elif line.column is None:
+            band.append(line)
+
+
+def _mark_band(band: list[_Line], gutter: float) -> None:
+    left = sorted((ln for ln in band if ln.x1 <= gutter - 1.0), key=lambda ln: -ln.base)
+    right = [ln for ln in band if ln.x0 >= gutter - 2.0]
+    if len(left) < 3 or len(right) < 3:
+        return
+    size = statistics.median(ln.size for ln in band)
+    # Short lines after the columns (a signature under a two-column section) stand
+    # in the left column's place: below the right column's end, after a hole.
+    right_bottom = min(ln.base for ln in right)
+    for i in range(1, len(left)):
+        if left[i - 1].base - left[i].base > 3.5 * size and (
+                left[i].base < right_bottom - size):
+            left = left[:i]
+            break
+    if len(left) < 3:
+        return
+    top = max(ln.base for ln in (*left, *right))
+    columns = (left, right)
+    for column in columns:
+        bases = sorted((ln.base for ln in column), reverse=True)
+        if bases[0] < top - 1.5 * size:
+            return  # not side by side from the band's top
+        if any(a - b > 3.5 * size for a, b in zip(bases, bases[1:], strict=False)):
+            return  # a hole in the column: rows of a table, not flowing text
+    if min(ln.base for ln in left) > right_bottom + 8 * size:
+        return  # the left column stops far above the right one's end: not a flow
+    widths = [max(ln.x1 for ln in c) - min(ln.x0 for ln in c) for c in columns]
+    if not 0.6 <= widths[0] / widths[1] <= 1 / 0.6:
+        return
+    edges = [(min(ln.x0 for ln in c), max(ln.x1 for ln in c)) for c in columns]
+    for number, (column, (x0, x1)) in enumerate(zip(columns, edges, strict=True), start=1):
+        for line in column:
+            line.column = (top, number, x0, x1)
