@@ -137,6 +137,7 @@ class _Char:
     size: float
     index: int
     struck: bool = False  # a strike line crosses it
+    bold: bool = False  # its font's name says bold, black or heavy
 
 
 @dataclass(slots=True)
@@ -153,6 +154,8 @@ class _Line:
     label: str | None = None  # list marker found at its start
     text_x0: float = 0.0  # where the text starts, after the marker
     cell: tuple[int, int, int] | None = None
+    weight: int = 0  # 1: every letter bold, -1: none, 0: mixed
+
 
     def finish(self) -> _Line:
         chars = self.chars
@@ -164,6 +167,8 @@ class _Line:
         self.last = max(c.index for c in chars)
         self.text = _chars_text(chars)
         self.text_x0 = self.x0
+        bold = [c.bold for c in chars if c.text.isalnum()]
+        self.weight = 1 if bold and all(bold) else -1 if not any(bold) else 0
         return self
 
 
@@ -275,6 +280,10 @@ def read_pdf_pages(
     return PdfText(document, len(pages), image_pages)
 
 
+# A bold font's name: "LiberationSerif-Bold", "Arial,Bold", "Calibri-BoldItalic",
+# "SourceSansPro-Black", "Helvetica-Heavy", "OpenSans-Semibold", "CMBX10" (TeX).
+_BOLD_FONT = re.compile(rb"bold|black|heavy|demi|semibold|^(?:[A-Z]{6}\+)?CMBX",
+                        re.IGNORECASE)
 _STREAM_START = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
 _FILTERS = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[A-Za-z0-9]+)")
 
@@ -393,6 +402,9 @@ def _read_page(
                     "reportez ses réponses à la main."))
             x, y = ctypes.c_double(), ctypes.c_double()
             left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+            font_name = ctypes.create_string_buffer(128)
+            font_flags = ctypes.c_int()
+            bold_fonts: dict[bytes, bool] = {}
             chars: list[_Char] = []
             paired = -1  # the low surrogate joined to the character before it
             for index in range(count):
@@ -424,7 +436,12 @@ def _read_page(
                 x0, x1 = left.value, right.value
                 if x1 <= x0:  # spaces have empty boxes
                     x0 = x1 = x.value
-                chars.append(_Char(char, x0, x1, y.value, max(size, 1.0), index))
+                raw.FPDFText_GetFontInfo(tp, index, font_name, 128, font_flags)
+                bold = bold_fonts.get(font_name.value)
+                if bold is None:
+                    bold = bold_fonts[font_name.value] = _BOLD_FONT.search(
+                        font_name.value) is not None
+                chars.append(_Char(char, x0, x1, y.value, max(size, 1.0), index, bold=bold))
         finally:
             textpage.close()
         tables, horizontal, images, strokes = _rules(pdfium, page)
@@ -1080,6 +1097,8 @@ def _continues(paragraph: _Paragraph, line: _Line, pitch: float, left: float,
         gap_ok = 0 < delta <= pitch * max(line.size, previous.size) * 1.25
     if not gap_ok or abs(line.size - previous.size) > 0.12 * previous.size:
         return False
+    if previous.weight * line.weight == -1 and re.search(r"[.?!:…»)]\s*$", previous.text):
+        return False  # a bold paragraph and a plain one, without spacing between them
     tolerance = 0.6 * line.size
     first = paragraph.lines[0]
     if all(_centred(ln, line, left, tolerance) for ln in paragraph.lines):
