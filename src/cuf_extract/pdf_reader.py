@@ -986,8 +986,14 @@ def _row_texts(row: dict[int, list[_Line]]) -> dict[int, str]:
 def _split_row(texts: dict[int, str], previous: dict[int, str]) -> bool:
     """Whether a table's first row on a page continues the previous page's last row:
     a column that had text there is empty here (a long answer continues, its short
-    question does not)."""
-    return bool(texts) and any(col not in texts for col in previous)
+    question does not), or a cell's text stopped mid-sentence there and goes on here
+    in lower case (the question broken by the page as well as its answer)."""
+    if not texts:
+        return False
+    if any(col not in texts for col in previous):
+        return True
+    return any(col in previous and texts[col][:1].islower()
+               and not re.search(r"[.?!:;…»)]\s*$", previous[col]) for col in texts)
 
 
 def _pitch_ratio(pages: list[_Page]) -> float:
