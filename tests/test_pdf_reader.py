@@ -505,3 +505,14 @@ def test_line_end_hyphens_u2010_and_soft_are_judged_like_a_hyphen() -> None:
 def test_line_end_hyphen_uses_the_documents_words(
         before: str, after: str, words: set[str], layout: bool) -> None:
     assert _layout_hyphen(before, after, frozenset(words)) is layout
+
+
+def test_table_row_broken_in_both_columns_by_the_page() -> None:
+    """Q3's row starts at a page's foot: its question and its answer both go on under
+    the repeated header row. One row: the answers do not run into each other."""
+    from tests.fixtures.pdf_table_cases import SPLIT_QUESTION_EXPECTED
+
+    path = PDF_DIR / "lo_table_split_question.pdf"
+    result = extract_file(InputFile(path=path, display=path.name), MATCHER)
+    assert {a.question: a.text for a in result.answers} == SPLIT_QUESTION_EXPECTED
+    assert "question_missing" not in {i.code.value for i in result.issues}

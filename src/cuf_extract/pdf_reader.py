@@ -142,6 +142,7 @@ class _Char:
     size: float
     index: int
     struck: bool = False  # a strike line crosses it
+    bold: bool = False  # its font's name says bold, black or heavy
 
 
 @dataclass(slots=True)
@@ -158,6 +159,7 @@ class _Line:
     label: str | None = None  # list marker found at its start
     text_x0: float = 0.0  # where the text starts, after the marker
     cell: tuple[int, int, int] | None = None
+    weight: int = 0  # 1: every letter bold, -1: none, 0: mixed
     # In a band of text columns: (the band's top baseline, column number from 1, the
     # column's left and right edges); see _mark_columns.
     column: tuple[float, int, float, float] | None = None
@@ -172,6 +174,8 @@ class _Line:
         self.last = max(c.index for c in chars)
         self.text = _chars_text(chars)
         self.text_x0 = self.x0
+        bold = [c.bold for c in chars if c.text.isalnum()]
+        self.weight = 1 if bold and all(bold) else -1 if not any(bold) else 0
         return self
 
 
@@ -284,6 +288,10 @@ def read_pdf_pages(
     return PdfText(document, len(pages), image_pages)
 
 
+# A bold font's name: "LiberationSerif-Bold", "Arial,Bold", "Calibri-BoldItalic",
+# "SourceSansPro-Black", "Helvetica-Heavy", "OpenSans-Semibold", "CMBX10" (TeX).
+_BOLD_FONT = re.compile(rb"bold|black|heavy|demi|semibold|^(?:[A-Z]{6}\+)?CMBX",
+                        re.IGNORECASE)
 _STREAM_START = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
 _FILTERS = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[A-Za-z0-9]+)")
 
@@ -402,6 +410,9 @@ def _read_page(
                     "reportez ses réponses à la main."))
             x, y = ctypes.c_double(), ctypes.c_double()
             left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+            font_name = ctypes.create_string_buffer(128)
+            font_flags = ctypes.c_int()
+            bold_fonts: dict[bytes, bool] = {}
             chars: list[_Char] = []
             paired = -1  # the low surrogate joined to the character before it
             for index in range(count):
@@ -433,7 +444,12 @@ def _read_page(
                 x0, x1 = left.value, right.value
                 if x1 <= x0:  # spaces have empty boxes
                     x0 = x1 = x.value
-                chars.append(_Char(char, x0, x1, y.value, max(size, 1.0), index))
+                raw.FPDFText_GetFontInfo(tp, index, font_name, 128, font_flags)
+                bold = bold_fonts.get(font_name.value)
+                if bold is None:
+                    bold = bold_fonts[font_name.value] = _BOLD_FONT.search(
+                        font_name.value) is not None
+                chars.append(_Char(char, x0, x1, y.value, max(size, 1.0), index, bold=bold))
         finally:
             textpage.close()
         tables, horizontal, images, strokes = _rules(pdfium, page)
@@ -978,8 +994,14 @@ def _row_texts(row: dict[int, list[_Line]]) -> dict[int, str]:
 def _split_row(texts: dict[int, str], previous: dict[int, str]) -> bool:
     """Whether a table's first row on a page continues the previous page's last row:
     a column that had text there is empty here (a long answer continues, its short
-    question does not)."""
-    return bool(texts) and any(col not in texts for col in previous)
+    question does not), or a cell's text stopped mid-sentence there and goes on here
+    in lower case (the question broken by the page as well as its answer)."""
+    if not texts:
+        return False
+    if any(col not in texts for col in previous):
+        return True
+    return any(col in previous and texts[col][:1].islower()
+               and not re.search(r"[.?!:;…»)]\s*$", previous[col]) for col in texts)
 
 
 def _pitch_ratio(pages: list[_Page]) -> float:
@@ -1091,6 +1113,8 @@ def _continues(paragraph: _Paragraph, line: _Line, pitch: float, left: float,
         gap_ok = 0 < delta <= pitch * max(line.size, previous.size) * 1.25
     if not gap_ok or abs(line.size - previous.size) > 0.12 * previous.size:
         return False
+    if previous.weight * line.weight == -1 and re.search(r"[.?!:…»)]\s*$", previous.text):
+        return False  # a bold paragraph and a plain one, without spacing between them
     tolerance = 0.6 * line.size
     first = paragraph.lines[0]
     if all(_centred(ln, line, left, tolerance) for ln in paragraph.lines):
