@@ -85,3 +85,68 @@ def test_columns_of_very_different_widths_are_not_columns() -> None:
              for n in range(1, 7)]
     texts = _texts([_column_page(left, right)])
     assert texts[1:3] != left[:2]  # read across, row by row, as before
+
+
+# --------------------------------------------------------------------------- rotated text
+
+
+def rotated_pdf(lines: list[tuple[float, float, str]], *, angle: int = 90,
+                page_rotate: int | None = None) -> bytes:
+    """A portrait page (595 x 842) whose text is drawn turned by `angle` degrees
+    counter-clockwise, shown upright by a viewer thanks to the page's `/Rotate angle`
+    (a landscape page, or a page scanned upside down). `lines` are (x, baseline y,
+    text) as seen on the shown page."""
+    from tests.fixtures.pdf_builder import _escape, pdf
+
+    width, height = 595.0, 842.0
+    ops: list[bytes] = []
+    for dx, dy, text in lines:
+        if angle == 90:  # shown landscape: x along the user's y, up along the user's -x
+            matrix = (0, 1, -1, 0, width - dy, dx)
+        elif angle == 270:
+            matrix = (0, -1, 1, 0, dy, height - dx)
+        else:  # 180: shown upside down on the portrait page
+            matrix = (-1, 0, 0, -1, width - dx, height - dy)
+        ops.append(b"BT /F1 11 Tf %d %d %d %d %.2f %.2f Tm (%s) Tj ET\n" % (
+            *matrix, _escape(text)))
+    stream = b"".join(ops)
+    rotate = angle if page_rotate is None else page_rotate
+    return pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Rotate %d "
+        b"/Resources << /Font << /F1 3 0 R >> >> /Contents 5 0 R >>" % rotate,
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"endstream",
+    ])
+
+
+ROTATED_LINES = [
+    (72, 520, "Réponse du Parti de la mer"),
+    (72, 480, "Oui, nous inciterons nos candidats à coopérer."),
+    (72, 440, "Non, pas de poste d’adjoint spécifique."),
+]
+
+
+def test_text_drawn_rotated_is_read_in_its_own_direction() -> None:
+    for angle in (90, 270, 180):
+        blocks = read_pdf(rotated_pdf(ROTATED_LINES, angle=angle), name="x.pdf").blocks
+        assert [b.text for b in blocks] == [text for _, _, text in ROTATED_LINES], angle
+
+
+def test_a_rotated_page_with_upright_text_reads_as_before() -> None:
+    # /Rotate alone turns the page for the viewer; the text itself is drawn upright.
+    pages = [[(72, 700 - 40 * i, text) for i, (_, _, text) in enumerate(ROTATED_LINES)]]
+    data = text_pages_pdf(pages).replace(b"/Type /Page /Parent", b"/Type /Page /Rotate 90 /Parent")
+    assert b"/Rotate 90" in data
+    blocks = read_pdf(data, name="x.pdf").blocks
+    assert [b.text for b in blocks] == [text for _, _, text in ROTATED_LINES]
+
+
+def test_a_turned_side_note_does_not_turn_the_page() -> None:
+    # Mostly upright text with one line printed up the margin: the page stays as is.
+    page = [(72.0, 700 - 40.0 * i, text) for i, (_, _, text) in enumerate(ROTATED_LINES * 3)]
+    data = text_pages_pdf([page]).replace(
+        b"ET\n", b"ET\nBT /F1 8 Tf 0 1 -1 0 580 100 Tm (Document interne) Tj ET\n", 1)
+    texts = [b.text for b in read_pdf(data, name="x.pdf").blocks]
+    assert texts[:3] == [text for _, _, text in ROTATED_LINES]

@@ -7,6 +7,9 @@ lazily) and turns them back into what the respondent typed:
 - characters -> lines: consecutive characters (in content-stream order) on one
   baseline; a justified line is one run however wide its word gaps, and two runs on
   one baseline stay apart only when they are far apart or a table rule lies between;
+- text drawn turned by a quarter or half turn (a landscape page kept portrait with
+  `/Rotate`, a page upside down), when most of a page's characters are: read in its
+  own axes, not one letter per line;
 - running headers, footers and page numbers: lines in the top or bottom band of the
   page whose text (digits ignored) comes back on several pages, and lines that are
   only a page number ("3", "Page 3 / 5", "- 3 -", "3/5"), are taken out of the flow,
@@ -450,9 +453,14 @@ def _read_page(
                     bold = bold_fonts[font_name.value] = _BOLD_FONT.search(
                         font_name.value) is not None
                 chars.append(_Char(char, x0, x1, y.value, max(size, 1.0), index, bold=bold))
+            upright = _upright(raw, tp, page.get_bbox(), chars)
+            if upright is not None:
+                chars, bottom_edge, top_edge = upright
         finally:
             textpage.close()
         tables, horizontal, images, strokes = _rules(pdfium, page)
+        if upright is not None:  # rules are drawn in the page's own axes: not used
+            tables, horizontal, strokes = [], [], []
     finally:
         page.close()
     if strokes:
@@ -1370,3 +1378,49 @@ def _mark_band(band: list[_Line], gutter: float) -> None:
     for number, (column, (x0, x1)) in enumerate(zip(columns, edges, strict=True), start=1):
         for line in column:
             line.column = (top, number, x0, x1)
+
+
+# -- rotated text ----------------------------------------------------------------------
+
+
+def _upright(raw: Any, tp: Any, bbox: tuple[float, float, float, float],
+             chars: list[_Char]) -> tuple[list[_Char], float, float] | None:
+    """A page whose text is drawn turned by a quarter or half turn (a landscape page
+    kept portrait with `/Rotate`, a page upside down): its characters in the text's own
+    axes (x along the reading direction, y up the glyphs), and the page's bottom and top
+    in those axes; None when most of the text is upright (the common case: a sample of
+    the characters' angles is read, nothing else)."""
+    import ctypes
+    import math
+
+    votes: Counter[int] = Counter()
+    for char in chars[:200]:
+        if char.text.isspace():
+            continue
+        angle = raw.FPDFText_GetCharAngle(tp, char.index)  # radians, clockwise; -1: none
+        if angle >= 0:
+            votes[(4 - round(math.degrees(angle) / 90)) % 4] += 1  # quarter turns, ccw
+    if not votes:
+        return None
+    quarter, count = votes.most_common(1)[0]
+    if quarter == 0 or count < 0.6 * sum(votes.values()):
+        return None
+    x, y = ctypes.c_double(), ctypes.c_double()
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    turned: list[_Char] = []
+    for char in chars:
+        raw.FPDFText_GetCharOrigin(tp, char.index, x, y)
+        raw.FPDFText_GetCharBox(tp, char.index, left, right, bottom, top)
+        if quarter == 1:  # reading up the page
+            start, end, base, origin = bottom.value, top.value, -x.value, y.value
+        elif quarter == 3:  # reading down the page
+            start, end, base, origin = -top.value, -bottom.value, x.value, -y.value
+        else:  # upside down
+            start, end, base, origin = -right.value, -left.value, -y.value, -x.value
+        if end <= start:  # spaces have empty boxes
+            start = end = origin
+        turned.append(replace(char, x0=start, x1=end, base=base))
+    page_left, page_bottom, page_right, page_top = bbox
+    edges = {1: (-page_right, -page_left), 3: (page_left, page_right),
+             2: (-page_top, -page_bottom)}[quarter]
+    return turned, edges[0], edges[1]
