@@ -10,6 +10,9 @@ lazily) and turns them back into what the respondent typed:
 - text drawn turned by a quarter or half turn (a landscape page kept portrait with
   `/Rotate`, a page upside down), when most of a page's characters are: read in its
   own axes, not one letter per line;
+- filled form fields (AcroForm): their values are not in the page's text; each text
+  field's value is placed where the field stands (a line per paragraph), a check box
+  or radio button as ☒ / ☐ right after the printed label on its left;
 - running headers, footers and page numbers: lines in the top or bottom band of the
   page whose text (digits ignored) comes back on several pages, and lines that are
   only a page number ("3", "Page 3 / 5", "- 3 -", "3/5"), are taken out of the flow,
@@ -261,6 +264,7 @@ def read_pdf_pages(
             raise PackageError(IssueCode.TOO_LARGE, (
                 f"« {name} » est un PDF de {count} pages, bien plus qu'un questionnaire : "
                 "vérifiez qu'il s'agit du bon fichier ; sinon reportez ses réponses à la main."))
+        _init_forms(pdfium, document)
         pages: list[_Page] = []
         for number in range(count):
             if clock() - started > max_seconds:
@@ -456,6 +460,8 @@ def _read_page(
             upright = _upright(raw, tp, page.get_bbox(), chars)
             if upright is not None:
                 chars, bottom_edge, top_edge = upright
+            else:
+                chars = _add_fields(chars, _form_chars(raw, document, page, count))
         finally:
             textpage.close()
         tables, horizontal, images, strokes = _rules(pdfium, page)
@@ -1424,3 +1430,124 @@ def _upright(raw: Any, tp: Any, bbox: tuple[float, float, float, float],
     edges = {1: (-page_right, -page_left), 3: (page_left, page_right),
              2: (-page_top, -page_bottom)}[quarter]
     return turned, edges[0], edges[1]
+
+
+# -- filled form fields ----------------------------------------------------------------
+
+#: Most form fields read on one page (a questionnaire has a few dozen).
+MAX_FIELDS_PER_PAGE = 500
+_CHECKED, _UNCHECKED = "\u2612", "\u2610"  # ☒ ☐, as Word's check box content controls
+
+
+def _init_forms(pdfium: Any, document: Any) -> None:
+    """Load the form (AcroForm) of a PDF that has one, before any page: its fields'
+    values are not in the pages' text, only in the fields."""
+    if pdfium.raw.FPDF_GetFormType(document.raw) != pdfium.raw.FORMTYPE_NONE:
+        document.init_forms()
+
+
+def _form_chars(raw: Any, document: Any, page: Any, start: int) -> list[_Char]:
+    """The values of the page's filled form fields as characters placed where the
+    fields stand, so they are read like typed text: a text field's value (each of its
+    lines one paragraph, squeezed into the field's width), a check box or radio button
+    as ☒ or ☐ beside its printed label. Empty fields, hidden fields, buttons and
+    signatures give nothing. `start` numbers the characters after the page's own."""
+    import ctypes
+
+    formenv = getattr(document, "formenv", None)
+    if formenv is None:
+        return []
+    form = formenv.raw
+    chars: list[_Char] = []
+    count = min(raw.FPDFPage_GetAnnotCount(page.raw), MAX_FIELDS_PER_PAGE)
+    rect = raw.FS_RECTF()
+    font_size = ctypes.c_float()
+    for number in range(count):
+        annot = raw.FPDFPage_GetAnnot(page.raw, number)
+        if not annot:
+            continue
+        try:
+            if (raw.FPDFAnnot_GetSubtype(annot) != raw.FPDF_ANNOT_WIDGET
+                    or raw.FPDFAnnot_GetFlags(annot) & raw.FPDF_ANNOT_FLAG_HIDDEN
+                    or not raw.FPDFAnnot_GetRect(annot, rect)):
+                continue
+            kind = raw.FPDFAnnot_GetFormFieldType(form, annot)
+            left, right = min(rect.left, rect.right), max(rect.left, rect.right)
+            bottom, top = min(rect.bottom, rect.top), max(rect.bottom, rect.top)
+            if kind in (raw.FPDF_FORMFIELD_CHECKBOX, raw.FPDF_FORMFIELD_RADIOBUTTON):
+                mark = _CHECKED if raw.FPDFAnnot_IsChecked(form, annot) else _UNCHECKED
+                height = top - bottom
+                chars.append(_Char(mark, left, right, bottom + 0.2 * height,
+                                   max(0.9 * height, 1.0), start + len(chars)))
+                continue
+            if kind not in (raw.FPDF_FORMFIELD_TEXTFIELD, raw.FPDF_FORMFIELD_COMBOBOX,
+                            raw.FPDF_FORMFIELD_LISTBOX):
+                continue
+            value = _field_value(raw, form, annot)
+            paragraphs = [clean_text(p).strip() for p in re.split(r"\r\n|\r|\n", value)]
+            paragraphs = [p for p in paragraphs if p]
+            if not paragraphs:
+                continue
+            size = 10.0
+            if raw.FPDFAnnot_GetFontSize(form, annot, font_size) and font_size.value > 0:
+                size = float(font_size.value)
+            # One line per paragraph, two line steps apart (a paragraph each), from the
+            # field's top; a one-line field's value on its middle.
+            step = 2.0 * 1.2 * size
+            base = top - 1.1 * size if len(paragraphs) > 1 or top - bottom > 2.5 * size else (
+                bottom + max(top - bottom - size, 0.0) / 2 + 0.2 * size)
+            for paragraph in paragraphs:
+                width = min(0.5 * size, (right - left - 4.0) / len(paragraph))
+                x = left + 2.0
+                for letter in paragraph:
+                    chars.append(_Char(letter, x, x + width, base, size, start + len(chars)))
+                    x += width
+                base -= step
+        finally:
+            raw.FPDFPage_CloseAnnot(annot)
+    return chars
+
+
+def _add_fields(chars: list[_Char], fields: list[_Char]) -> list[_Char]:
+    """The page's characters with the form's: a check box's mark goes into the stream
+    right after the printed text ending to its left on its baseline (« Oui ☒ Non ☐ »
+    is then one line, as when the boxes are typed), anything else after the page's
+    text."""
+    if not fields:
+        return chars
+    order = sorted(range(len(chars)), key=lambda i: chars[i].base)
+    bases = [chars[i].base for i in order]
+    after: dict[int, list[_Char]] = {}
+    tail: list[_Char] = []
+    for mark in fields:
+        if mark.text not in (_CHECKED, _UNCHECKED):
+            tail.append(mark)
+            continue
+        best = -1
+        for k in range(bisect.bisect_left(bases, mark.base - 20.0),
+                       bisect.bisect_right(bases, mark.base + 20.0)):
+            char = chars[order[k]]
+            if (abs(char.base - mark.base) <= 0.35 * max(char.size, mark.size)
+                    and char.x1 <= mark.x0 + 1.0 and (best < 0 or char.x1 >= chars[best].x1)):
+                best = order[k]
+        if best < 0:
+            tail.append(mark)
+        else:
+            after.setdefault(best, []).append(replace(mark, index=chars[best].index))
+    out: list[_Char] = []
+    for i, char in enumerate(chars):
+        out.append(char)
+        out.extend(sorted(after.get(i, ()), key=lambda c: c.x0))
+    return out + tail
+
+
+def _field_value(raw: Any, form: Any, annot: Any) -> str:
+    import ctypes
+
+    length = raw.FPDFAnnot_GetFormFieldValue(form, annot, None, 0)
+    if length <= 2 or length > 1_000_000:
+        return ""
+    buffer = ctypes.create_string_buffer(length)
+    raw.FPDFAnnot_GetFormFieldValue(
+        form, annot, ctypes.cast(buffer, ctypes.POINTER(raw.FPDF_WCHAR)), length)
+    return buffer.raw[: length - 2].decode("utf-16-le", errors="replace")
