@@ -80,7 +80,16 @@ MARGIN_BAND = 0.12
 _LIGATURES = {
     "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
     "\ufb05": "st", "\ufb06": "st",
+    # Adobe's private-use fi and fl (Mac Roman fonts).
+    "\uf001": "fi", "\uf002": "fl",
 }
+# pdfLaTeX's Type 1 fonts without a ToUnicode map: PDFium gives the ligatures' codes in
+# the font's TeX encoding. In T1 (Cork) they are control codes nothing else uses; in
+# OT1, 0x0B-0x0F, only trusted from a Computer Modern font (0x0D, CR, is left alone).
+_TEX_LIGATURES = {0x1B: "ff", 0x1C: "fi", 0x1D: "fl", 0x1E: "ffi", 0x1F: "ffl",
+                  0x0B: "ff", 0x0C: "fi", 0x0E: "ffi", 0x0F: "ffl"}
+_TEX_FONT = re.compile(rb"^(?:[A-Z]{6}\+)?(?:CM[A-Z]|SF[A-Z]|EC[A-Z]|LMRoman|LMSans)",
+                       re.IGNORECASE)
 # Bullets as fonts draw them; Symbol and Wingdings bullets arrive as private-use
 # characters (U+F0B7 "", U+F0A7 "", U+F0D8 "", U+F076 "", U+F0FC "" …).
 _BULLETS = frozenset("•▪◦‣∙·●○■□◆◇►▸▹➢➤✓✔-–—*o\uf0b7\uf0a7\uf0d8\uf076\uf0fc\uf0a8\uf06e\uf071")
@@ -424,7 +433,12 @@ def _read_page(
                         paired = index + 1
                     else:
                         code = 0xFFFD
-                char = _char_text(code)
+                raw.FPDFText_GetFontInfo(tp, index, font_name, 128, font_flags)
+                if code < 0x20 and code in _TEX_LIGATURES and (
+                        code >= 0x1B or _TEX_FONT.match(font_name.value)):
+                    char = _TEX_LIGATURES[code]  # a TeX font without a ToUnicode map
+                else:
+                    char = _char_text(code)
                 if char is None:
                     continue
                 raw.FPDFText_GetCharOrigin(tp, index, x, y)
@@ -436,7 +450,6 @@ def _read_page(
                 x0, x1 = left.value, right.value
                 if x1 <= x0:  # spaces have empty boxes
                     x0 = x1 = x.value
-                raw.FPDFText_GetFontInfo(tp, index, font_name, 128, font_flags)
                 bold = bold_fonts.get(font_name.value)
                 if bold is None:
                     bold = bold_fonts[font_name.value] = _BOLD_FONT.search(
