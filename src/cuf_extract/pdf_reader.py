@@ -434,6 +434,7 @@ def _read_page(
                     else:
                         code = 0xFFFD
                 raw.FPDFText_GetFontInfo(tp, index, font_name, 128, font_flags)
+                char: str | None
                 if code < 0x20 and code in _TEX_LIGATURES and (
                         code >= 0x1B or _TEX_FONT.match(font_name.value)):
                     char = _TEX_LIGATURES[code]  # a TeX font without a ToUnicode map
