@@ -84,12 +84,14 @@ _LIGATURES = {
     "\uf001": "fi", "\uf002": "fl",
 }
 # pdfLaTeX's Type 1 fonts without a ToUnicode map: PDFium gives the ligatures' codes in
-# the font's TeX encoding. In T1 (Cork) they are control codes nothing else uses; in
-# OT1, 0x0B-0x0F, only trusted from a Computer Modern font (0x0D, CR, is left alone).
+# the font's TeX encoding, T1 (Cork: 0x1B-0x1F) or OT1 (0x0B-0x0F; 0x0D, read as a line
+# break, is left alone). Trusted only from a TeX font (Computer Modern, cm-super, EC,
+# Latin Modern) or a font without a name (pdfTeX's bitmap Type 3 fonts, made when the
+# Type 1 ones are not installed): elsewhere they are control characters, dropped.
 _TEX_LIGATURES = {0x1B: "ff", 0x1C: "fi", 0x1D: "fl", 0x1E: "ffi", 0x1F: "ffl",
                   0x0B: "ff", 0x0C: "fi", 0x0E: "ffi", 0x0F: "ffl"}
-_TEX_FONT = re.compile(rb"^(?:[A-Z]{6}\+)?(?:CM[A-Z]|SF[A-Z]|EC[A-Z]|LMRoman|LMSans)",
-                       re.IGNORECASE)
+_TEX_FONT = re.compile(
+    rb"^(?:[A-Z]{6}\+)?(?:CM[A-Z]{1,4}\d|SF[A-Z]{2}\d|EC[A-Z]{2}\d|TC[A-Z]{2}\d|LM[A-Z])")
 # Bullets as fonts draw them; Symbol and Wingdings bullets arrive as private-use
 # characters (U+F0B7 "", U+F0A7 "", U+F0D8 "", U+F076 "", U+F0FC "" …).
 _BULLETS = frozenset("•▪◦‣∙·●○■□◆◇►▸▹➢➤✓✔-–—*o\uf0b7\uf0a7\uf0d8\uf076\uf0fc\uf0a8\uf06e\uf071")
@@ -412,6 +414,7 @@ def _read_page(
             x, y = ctypes.c_double(), ctypes.c_double()
             left, right, bottom, top = (ctypes.c_double() for _ in range(4))
             font_name = ctypes.create_string_buffer(128)
+            matrix = raw.FS_MATRIX()
             font_flags = ctypes.c_int()
             bold_fonts: dict[bytes, bool] = {}
             chars: list[_Char] = []
@@ -436,7 +439,7 @@ def _read_page(
                 raw.FPDFText_GetFontInfo(tp, index, font_name, 128, font_flags)
                 char: str | None
                 if code < 0x20 and code in _TEX_LIGATURES and (
-                        code >= 0x1B or _TEX_FONT.match(font_name.value)):
+                        not font_name.value or _TEX_FONT.match(font_name.value)):
                     char = _TEX_LIGATURES[code]  # a TeX font without a ToUnicode map
                 else:
                     char = _char_text(code)
@@ -445,6 +448,10 @@ def _read_page(
                 raw.FPDFText_GetCharOrigin(tp, index, x, y)
                 raw.FPDFText_GetCharBox(tp, index, left, right, bottom, top)
                 size = raw.FPDFText_GetFontSize(tp, index)
+                if size <= 2 and raw.FPDFText_GetMatrix(tp, index, matrix):
+                    # Set at size 1 and scaled by the text matrix (the Adobe PDF Library,
+                    # Acrobat PDFMaker): the matrix's vertical scale is the real size.
+                    size *= (matrix.c ** 2 + matrix.d ** 2) ** 0.5
                 height_box = top.value - bottom.value
                 if size <= 2 and height_box > 0:
                     size = height_box
