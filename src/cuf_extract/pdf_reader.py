@@ -17,14 +17,18 @@ lazily) and turns them back into what the respondent typed:
   cells are read row by row (`Block.cell`); a table continued on the next page keeps
   its number, a repeated header row is read once, and a row broken by the page stays
   one row;
+- characters: UTF-16 surrogate pairs joined, lone surrogates as U+FFFD, control
+  characters dropped, accents composed (NFC), TeX ligature codes as letters; a size 1
+  scaled by the text matrix read at its real size;
 - lines -> paragraphs: a new paragraph where the vertical gap is larger than the line
-  pitch, the font size changes, the indent changes, a list marker starts the line, or
-  the previous line ended short (the next line's first word would have fitted on it);
+  pitch, the font size changes, the indent changes, a list marker starts the line,
+  the previous line ended short (the next line's first word would have fitted on it),
+  or a sentence ends a line all bold and the next has no bold (or the reverse);
 - list markers (bullets, dashes, Symbol-font private-use bullets, "1." "a)") become
   `Block.list_label` ("-" or the number) and `list_level` (from the markers'
   indents), even when the marker stands on a line of its own; a word hyphenated by
-  the layout at a line end is joined again, a real hyphen ("Nord-Pas-de-Calais",
-  "2020-2021") is kept;
+  the layout at a line end ("-", U+2010, soft hyphen) is joined again, a real hyphen
+  ("Nord-Pas-de-Calais", "2020-2021") is kept, the document's own spelling deciding;
 - ligatures become their letters; other characters (no-break and thin spaces, curly
   quotes) are kept as PDFium gives them, as the Word path keeps what was typed;
 - struck-through text (a thin horizontal path across characters between their
