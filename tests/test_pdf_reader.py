@@ -534,3 +534,14 @@ def test_private_use_ligatures_and_controls() -> None:
     assert _char_text(0xF001) == "fi" and _char_text(0xF002) == "fl"
     assert _char_text(0x1C) is None  # outside a TeX font's text, a control: dropped
     assert _char_text(0xD800) == "\ufffd"
+
+
+def test_dashes_typed_before_an_answer_are_kept_as_typed() -> None:
+    lines: list[tuple[float, float, list[Piece]]] = [
+        (72, 760, ["-Oui, nous le ferons."]),
+        (72, 730, ["\u2013 Non, pas encore."]),
+        (72, 700, ["- Peut-être."]),
+    ]
+    blocks = read_pdf(mapped_text_pdf([lines], size=11), name="x.pdf").blocks
+    assert [(b.list_label, b.text) for b in blocks] == [
+        (None, "-Oui, nous le ferons."), ("\u2013", "Non, pas encore."), ("-", "Peut-être.")]

@@ -1066,7 +1066,9 @@ def _paragraphs(lines: list[_Line], pitch: float, right: float) -> list[_Paragra
             offset = len(line.text) - len(text)
             line.text_x0 = line.chars[min(offset, len(line.chars) - 1)].x0 if offset else line.x0
             line.text = text
-            line.label = "-" if label in _BULLETS else label
+            # A dash typed by hand keeps its own character (« – Oui », as in Word).
+            line.label = label if typed and label in "-–—" else (
+                "-" if label in _BULLETS else label)
         if pending_label is not None and line.label is None:
             line.label = pending_label
         pending_label = None
