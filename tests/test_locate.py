@@ -358,3 +358,12 @@ def test_question_words_inside_a_sentence_are_not_a_question(matcher: Matcher) -
     located = locate(blocks, matcher)
     assert located.answers["Q3"] == quoted
     assert "Q4" not in located.found
+
+
+def test_dash_glued_to_an_answer_on_the_question_line_is_kept(matcher: Matcher) -> None:
+    """« -Oui » typed after the question (or joined to it by a PDF without paragraph
+    spacing) keeps its dash; « – » between them with spaces is a separator."""
+    located = locate(form({}, questions={
+        "Q1": f"{TEXTS['Q1']} -Oui, bien sûr.", "Q2": f"{TEXTS['Q2']} – Non."}), matcher)
+    assert located.answers["Q1"] == "-Oui, bien sûr."
+    assert located.answers["Q2"] == "Non."

@@ -516,3 +516,32 @@ def test_table_row_broken_in_both_columns_by_the_page() -> None:
     result = extract_file(InputFile(path=path, display=path.name), MATCHER)
     assert {a.question: a.text for a in result.answers} == SPLIT_QUESTION_EXPECTED
     assert "question_missing" not in {i.code.value for i in result.issues}
+
+
+def test_tex_ligatures_without_a_tounicode_map_become_letters() -> None:
+    """pdfLaTeX, T1 fonts, no ToUnicode: PDFium gives ff/fi/fl/ffi/ffl as the codes
+    0x1B-0x1F of the TeX encoding ("e cace" before)."""
+    from tests.fixtures.pdf_tex_cases import TEX_EXPECTED
+
+    path = PDF_DIR / "pdflatex_t1_no_tounicode.pdf"
+    result = extract_file(InputFile(path=path, display=path.name), MATCHER)
+    assert {a.question: a.text for a in result.answers} == TEX_EXPECTED
+
+
+def test_private_use_ligatures_and_controls() -> None:
+    from cuf_extract.pdf_reader import _char_text
+
+    assert _char_text(0xF001) == "fi" and _char_text(0xF002) == "fl"
+    assert _char_text(0x1C) is None  # outside a TeX font's text, a control: dropped
+    assert _char_text(0xD800) == "\ufffd"
+
+
+def test_dashes_typed_before_an_answer_are_kept_as_typed() -> None:
+    lines: list[tuple[float, float, list[Piece]]] = [
+        (72, 760, ["-Oui, nous le ferons."]),
+        (72, 730, ["\u2013 Non, pas encore."]),
+        (72, 700, ["- Peut-être."]),
+    ]
+    blocks = read_pdf(mapped_text_pdf([lines], size=11), name="x.pdf").blocks
+    assert [(b.list_label, b.text) for b in blocks] == [
+        (None, "-Oui, nous le ferons."), ("\u2013", "Non, pas encore."), ("-", "Peut-être.")]

@@ -285,7 +285,7 @@ def _around_question(
         for match in re.finditer(re.escape(end_mark), text):
             position = bisect_left(index, match.start()) - offset - start
             if lo <= position <= hi:
-                return text[match.end():].lstrip(_TRAILING_PUNCTUATION).strip(), leading
+                return _after_question(text[match.end():]), leading
     # Otherwise, the word boundary that makes the best match with the question.
     question_body = body[start:]
     candidates = [m.start() for m in re.finditer(" ", question_body)] + [len(question_body)]
@@ -298,7 +298,18 @@ def _around_question(
     if best_end >= len(question_body):
         return "", leading
     cut = index[offset + start + best_end - 1] + 1  # just after the question's last letter
-    return text[cut:].lstrip(_TRAILING_PUNCTUATION).strip(), leading
+    return _after_question(text[cut:]), leading
+
+
+def _after_question(text: str) -> str:
+    """The answer typed after the question on its line, without the punctuation that
+    separates them (« ? », « : », « – »); a dash glued to the answer's first word
+    (« -Oui ») is the answer's own."""
+    stripped = text.lstrip(_TRAILING_PUNCTUATION)
+    separator = text[:len(text) - len(stripped)]
+    if separator.endswith(("-", "\u2013", "\u2014")) and stripped[:1].isalnum():
+        return (separator[-1] + stripped).strip()
+    return stripped.strip()
 
 
 def _format(block: Block, text: str | None = None) -> str:

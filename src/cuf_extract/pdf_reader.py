@@ -28,14 +28,18 @@ lazily) and turns them back into what the respondent typed:
   left (each column filled without holes, side by side from the top, similar widths),
   the band is read column by column, a paragraph running on into the next column; a
   question/answer table without rules has holes and is read row by row as before;
+- characters: UTF-16 surrogate pairs joined, lone surrogates as U+FFFD, control
+  characters dropped, accents composed (NFC), TeX ligature codes as letters; a size 1
+  scaled by the text matrix read at its real size;
 - lines -> paragraphs: a new paragraph where the vertical gap is larger than the line
-  pitch, the font size changes, the indent changes, a list marker starts the line, or
-  the previous line ended short (the next line's first word would have fitted on it);
+  pitch, the font size changes, the indent changes, a list marker starts the line,
+  the previous line ended short (the next line's first word would have fitted on it),
+  or a sentence ends a line all bold and the next has no bold (or the reverse);
 - list markers (bullets, dashes, Symbol-font private-use bullets, "1." "a)") become
   `Block.list_label` ("-" or the number) and `list_level` (from the markers'
   indents), even when the marker stands on a line of its own; a word hyphenated by
-  the layout at a line end is joined again, a real hyphen ("Nord-Pas-de-Calais",
-  "2020-2021") is kept;
+  the layout at a line end ("-", U+2010, soft hyphen) is joined again, a real hyphen
+  ("Nord-Pas-de-Calais", "2020-2021") is kept, the document's own spelling deciding;
 - ligatures become their letters; other characters (no-break and thin spaces, curly
   quotes) are kept as PDFium gives them, as the Word path keeps what was typed;
 - struck-through text (a thin horizontal path across characters between their
@@ -91,7 +95,18 @@ MARGIN_BAND = 0.12
 _LIGATURES = {
     "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
     "\ufb05": "st", "\ufb06": "st",
+    # Adobe's private-use fi and fl (Mac Roman fonts).
+    "\uf001": "fi", "\uf002": "fl",
 }
+# pdfLaTeX's Type 1 fonts without a ToUnicode map: PDFium gives the ligatures' codes in
+# the font's TeX encoding, T1 (Cork: 0x1B-0x1F) or OT1 (0x0B-0x0F; 0x0D, read as a line
+# break, is left alone). Trusted only from a TeX font (Computer Modern, cm-super, EC,
+# Latin Modern) or a font without a name (pdfTeX's bitmap Type 3 fonts, made when the
+# Type 1 ones are not installed): elsewhere they are control characters, dropped.
+_TEX_LIGATURES = {0x1B: "ff", 0x1C: "fi", 0x1D: "fl", 0x1E: "ffi", 0x1F: "ffl",
+                  0x0B: "ff", 0x0C: "fi", 0x0E: "ffi", 0x0F: "ffl"}
+_TEX_FONT = re.compile(
+    rb"^(?:[A-Z]{6}\+)?(?:CM[A-Z]{1,4}\d|SF[A-Z]{2}\d|EC[A-Z]{2}\d|TC[A-Z]{2}\d|LM[A-Z])")
 # Bullets as fonts draw them; Symbol and Wingdings bullets arrive as private-use
 # characters (U+F0B7 "", U+F0A7 "", U+F0D8 "", U+F076 "", U+F0FC "" …).
 _BULLETS = frozenset("•▪◦‣∙·●○■□◆◇►▸▹➢➤✓✔-–—*o\uf0b7\uf0a7\uf0d8\uf076\uf0fc\uf0a8\uf06e\uf071")
@@ -418,6 +433,7 @@ def _read_page(
             x, y = ctypes.c_double(), ctypes.c_double()
             left, right, bottom, top = (ctypes.c_double() for _ in range(4))
             font_name = ctypes.create_string_buffer(128)
+            matrix = raw.FS_MATRIX()
             font_flags = ctypes.c_int()
             bold_fonts: dict[bytes, bool] = {}
             chars: list[_Char] = []
@@ -439,19 +455,28 @@ def _read_page(
                         paired = index + 1
                     else:
                         code = 0xFFFD
-                char = _char_text(code)
+                raw.FPDFText_GetFontInfo(tp, index, font_name, 128, font_flags)
+                char: str | None
+                if code < 0x20 and code in _TEX_LIGATURES and (
+                        not font_name.value or _TEX_FONT.match(font_name.value)):
+                    char = _TEX_LIGATURES[code]  # a TeX font without a ToUnicode map
+                else:
+                    char = _char_text(code)
                 if char is None:
                     continue
                 raw.FPDFText_GetCharOrigin(tp, index, x, y)
                 raw.FPDFText_GetCharBox(tp, index, left, right, bottom, top)
                 size = raw.FPDFText_GetFontSize(tp, index)
+                if size <= 2 and raw.FPDFText_GetMatrix(tp, index, matrix):
+                    # Set at size 1 and scaled by the text matrix (the Adobe PDF Library,
+                    # Acrobat PDFMaker): the matrix's vertical scale is the real size.
+                    size *= (matrix.c ** 2 + matrix.d ** 2) ** 0.5
                 height_box = top.value - bottom.value
                 if size <= 2 and height_box > 0:
                     size = height_box
                 x0, x1 = left.value, right.value
                 if x1 <= x0:  # spaces have empty boxes
                     x0 = x1 = x.value
-                raw.FPDFText_GetFontInfo(tp, index, font_name, 128, font_flags)
                 bold = bold_fonts.get(font_name.value)
                 if bold is None:
                     bold = bold_fonts[font_name.value] = _BOLD_FONT.search(
@@ -1063,7 +1088,9 @@ def _paragraphs(lines: list[_Line], pitch: float, right: float) -> list[_Paragra
             offset = len(line.text) - len(text)
             line.text_x0 = line.chars[min(offset, len(line.chars) - 1)].x0 if offset else line.x0
             line.text = text
-            line.label = "-" if label in _BULLETS else label
+            # A dash typed by hand keeps its own character (« – Oui », as in Word).
+            line.label = label if typed and label in "-–—" else (
+                "-" if label in _BULLETS else label)
         if pending_label is not None and line.label is None:
             line.label = pending_label
         pending_label = None
