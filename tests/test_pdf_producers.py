@@ -37,6 +37,7 @@ KNOWN_MISSES: dict[tuple[str, str], str] = {
     ("pdflatex_long.pdf", "Q5"): CLOSING,
     ("reportlab_long.pdf", "Q1"): HYPHEN_PLAIN,
     ("reportlab_long.pdf", "Q2"): HYPHEN_PLAIN,
+    ("typst_list.pdf", "Q5"): CLOSING,
     ("typst_long.pdf", "Q5"): "Typst's line-end hyphen kept (« inter-communalités »)",
     ("weasyprint_long.pdf", "Q1"): HYPHEN_2010,
     ("weasyprint_long.pdf", "Q2"): HYPHEN_2010,
