@@ -34,8 +34,19 @@ def test_two_columns_are_read_column_by_column() -> None:
     left[0] += f", {LONGEST}"  # the others end short: each is a paragraph
     right = [f"Droite {n}" for n in NUMBERS[:6]]
     right[0] += f", {LONGEST}"
-    texts = _texts([_column_page(left, right)])
+    page = _column_page(left, [])  # the right column's paragraphs start elsewhere
+    page += [(310, 700 - i * 26 - (6 if i else 0), text) for i, text in enumerate(right)]
+    texts = _texts([page])
     assert texts[1:] == [*left, *right]
+
+
+def test_paragraphs_side_by_side_in_every_row_are_a_table() -> None:
+    # One-line cells: no holes, but every paragraph of the left column starts beside
+    # one of the right column, row after row: a table without rules, read by rows.
+    left = [f"Question {n}, {LONGEST} ?" for n in NUMBERS[:5]]
+    right = [f"Réponse {n}, {LONGEST}" for n in NUMBERS[:5]]
+    texts = _texts([_column_page(left, right)])
+    assert texts.index(right[0]) < texts.index(left[1])
 
 
 def test_a_paragraph_runs_from_the_left_column_into_the_right_one() -> None:
@@ -57,7 +68,8 @@ def test_a_signature_under_the_columns_comes_after_them() -> None:
     left[0] += f", {LONGEST}"
     right = [f"Droite {n}" for n in NUMBERS]
     right[0] += f", {LONGEST}"
-    page = _column_page(left, right)
+    page = _column_page(left, [])
+    page += [(310, 700 - i * 26 - (6 if i else 0), text) for i, text in enumerate(right)]
     page.append((57, 400, "Le bureau national"))
     texts = _texts([page])
     assert texts[1:] == [*left, *right, "Le bureau national"]

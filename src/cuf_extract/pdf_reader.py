@@ -1404,10 +1404,21 @@ def _mark_band(band: list[_Line], gutter: float) -> None:
     widths = [max(ln.x1 for ln in c) - min(ln.x0 for ln in c) for c in columns]
     if not 0.6 <= widths[0] / widths[1] <= 1 / 0.6:
         return
+    # Rows: paragraphs starting side by side, nearly all of them (cells of a table).
+    starts = [_paragraph_starts(column, size) for column in columns]
+    if len(starts[0]) >= 3 and sum(1 for b in starts[0] if any(
+            abs(b - c) <= 2.0 for c in starts[1])) >= 0.8 * len(starts[0]):
+        return
     edges = [(min(ln.x0 for ln in c), max(ln.x1 for ln in c)) for c in columns]
     for number, (column, (x0, x1)) in enumerate(zip(columns, edges, strict=True), start=1):
         for line in column:
             line.column = (top, number, x0, x1)
+
+
+def _paragraph_starts(column: list[_Line], size: float) -> list[float]:
+    """Baselines where a column's paragraphs start (its top, and after a wider gap)."""
+    bases = sorted((ln.base for ln in column), reverse=True)
+    return [bases[0]] + [b for a, b in zip(bases, bases[1:], strict=False) if a - b > 1.6 * size]
 
 
 # -- rotated text ----------------------------------------------------------------------
