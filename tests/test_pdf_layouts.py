@@ -162,3 +162,78 @@ def test_a_turned_side_note_does_not_turn_the_page() -> None:
         b"ET\n", b"ET\nBT /F1 8 Tf 0 1 -1 0 580 100 Tm (Document interne) Tj ET\n", 1)
     texts = [b.text for b in read_pdf(data, name="x.pdf").blocks]
     assert texts[:3] == [text for _, _, text in ROTATED_LINES]
+
+
+# --------------------------------------------------------------------------- form fields
+
+
+def _pdf_string(text: str) -> bytes:
+    return b"<FEFF" + text.encode("utf-16-be").hex().upper().encode() + b">"
+
+
+def form_pdf(fields: list[bytes], printed: list[tuple[float, float, str]]) -> bytes:
+    """One A4 page printing `printed` (x, y, text) in Helvetica, with the widget
+    annotations `fields` (dictionaries without /P, objects 6, 7, …) in its AcroForm."""
+    from tests.fixtures.pdf_builder import _escape, pdf
+
+    refs = b" ".join(b"%d 0 R" % (6 + i) for i in range(len(fields)))
+    stream = b"".join(b"BT /F1 11 Tf %.1f %.1f Td (%s) Tj ET\n" % (x, y, _escape(text))
+                      for x, y, text in printed)
+    on = b"<< /Length 0 /Type /XObject /Subtype /Form /BBox [0 0 12 12] >>\nstream\n\nendstream"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [%s] "
+        b"/DA (/Helv 10 Tf 0 g) >> >>" % refs,
+        b"<< /Type /Pages /Kids [4 0 R] /Count 1 >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font "
+        b"<< /F1 3 0 R >> >> /Contents 5 0 R /Annots [%s] >>" % refs,
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"endstream",
+    ]
+    count = len(fields)
+    objects += [field.replace(b">>", b" /P 4 0 R >>", 1) if b"/AP" not in field else
+                field.replace(b"/AP", b"/P 4 0 R /AP", 1) for field in fields]
+    objects += [on, on]  # the check box's appearances (objects 6 + count and 7 + count)
+    data = pdf(objects)
+    return data.replace(b"ON_REF", b"%d 0 R" % (6 + count)).replace(
+        b"OFF_REF", b"%d 0 R" % (7 + count))
+
+
+def text_field(name: str, value: str, rect: bytes, *, flags: int = 4) -> bytes:
+    return (b"<< /Type /Annot /Subtype /Widget /FT /Tx /T (%s) /V %s /Rect [%s] /F %d "
+            b"/Ff 4096 /DA (/Helv 10 Tf 0 g) >>" % (name.encode(), _pdf_string(value), rect,
+                                                   flags))
+
+
+def check_box(name: str, rect: bytes, checked: bool) -> bytes:
+    state = b"/Yes" if checked else b"/Off"
+    return (b"<< /Type /Annot /Subtype /Widget /FT /Btn /T (%s) /V %s /AS %s /Rect [%s] "
+            b"/F 4 /AP << /N << /Yes ON_REF /Off OFF_REF >> >> >>" % (
+                name.encode(), state, state, rect))
+
+
+def test_filled_form_fields_are_read_where_they_stand() -> None:
+    data = form_pdf(
+        [text_field("q1", "Oui, l’action internationale est une priorité.\nNous formerons "
+                    "nos élus.", b"72 640 522 700"),
+         check_box("oui", b"100 596 112 608", True),
+         check_box("non", b"160 596 172 608", False),
+         text_field("cache", "texte caché", b"72 500 522 520", flags=2),  # hidden
+         text_field("vide", "", b"72 460 522 480")],
+        [(72, 720, "Question 1 : votre position ?"), (72, 600, "Oui"), (132, 600, "Non"),
+         (72, 420, "Fin du formulaire")])
+    texts = [b.text for b in read_pdf(data, name="x.pdf").blocks]
+    assert texts == ["Question 1 : votre position ?",
+                     "Oui, l’action internationale est une priorité.",
+                     "Nous formerons nos élus.", "Oui ☒ Non ☐", "Fin du formulaire"]
+
+
+def test_a_form_field_past_the_page_bound_is_too_large() -> None:
+    import pytest
+
+    from cuf_extract.package import PackageError
+
+    data = form_pdf([text_field("q1", "mot " * 20_000, b"72 640 522 700")],
+                    [(72, 720, "Question")])
+    with pytest.raises(PackageError) as caught:
+        read_pdf(data, name="x.pdf")
+    assert caught.value.code.value == "too_large"

@@ -486,7 +486,7 @@ def _read_page(
             if upright is not None:
                 chars, bottom_edge, top_edge = upright
             else:
-                chars = _add_fields(chars, _form_chars(raw, document, page, count))
+                chars = _add_fields(chars, _form_chars(raw, document, page, count, name))
         finally:
             textpage.close()
         tables, horizontal, images, strokes = _rules(pdfium, page)
@@ -1481,12 +1481,13 @@ def _init_forms(pdfium: Any, document: Any) -> None:
         document.init_forms()
 
 
-def _form_chars(raw: Any, document: Any, page: Any, start: int) -> list[_Char]:
+def _form_chars(raw: Any, document: Any, page: Any, start: int, name: str) -> list[_Char]:
     """The values of the page's filled form fields as characters placed where the
     fields stand, so they are read like typed text: a text field's value (each of its
     lines one paragraph, squeezed into the field's width), a check box or radio button
     as ☒ or ☐ beside its printed label. Empty fields, hidden fields, buttons and
-    signatures give nothing. `start` numbers the characters after the page's own."""
+    signatures give nothing. `start` numbers the characters after the page's own; the
+    page's characters and its fields' together are bounded like the page's alone."""
     import ctypes
 
     formenv = getattr(document, "formenv", None)
@@ -1519,6 +1520,11 @@ def _form_chars(raw: Any, document: Any, page: Any, start: int) -> list[_Char]:
                             raw.FPDF_FORMFIELD_LISTBOX):
                 continue
             value = _field_value(raw, form, annot)
+            if value is None or start + len(chars) + len(value) > MAX_CHARS_PER_PAGE:
+                raise PackageError(IssueCode.TOO_LARGE, (
+                    f"« {name} » a une page de plus de {MAX_CHARS_PER_PAGE} caractères (champs "
+                    "de formulaire compris), bien plus qu'un questionnaire : vérifiez qu'il "
+                    "s'agit du bon fichier ; sinon reportez ses réponses à la main."))
             paragraphs = [clean_text(p).strip() for p in re.split(r"\r\n|\r|\n", value)]
             paragraphs = [p for p in paragraphs if p]
             if not paragraphs:
@@ -1576,12 +1582,15 @@ def _add_fields(chars: list[_Char], fields: list[_Char]) -> list[_Char]:
     return out + tail
 
 
-def _field_value(raw: Any, form: Any, annot: Any) -> str:
+def _field_value(raw: Any, form: Any, annot: Any) -> str | None:
+    """A field's value; None when it is longer than a page may hold."""
     import ctypes
 
     length = raw.FPDFAnnot_GetFormFieldValue(form, annot, None, 0)
-    if length <= 2 or length > 1_000_000:
+    if length <= 2:
         return ""
+    if length > 2 * MAX_CHARS_PER_PAGE + 2:  # UTF-16 and its terminator
+        return None
     buffer = ctypes.create_string_buffer(length)
     raw.FPDFAnnot_GetFormFieldValue(
         form, annot, ctypes.cast(buffer, ctypes.POINTER(raw.FPDF_WCHAR)), length)
