@@ -545,3 +545,12 @@ def test_dashes_typed_before_an_answer_are_kept_as_typed() -> None:
     blocks = read_pdf(mapped_text_pdf([lines], size=11), name="x.pdf").blocks
     assert [(b.list_label, b.text) for b in blocks] == [
         (None, "-Oui, nous le ferons."), ("\u2013", "Non, pas encore."), ("-", "Peut-être.")]
+
+
+def test_no_generated_space_after_a_no_break_space() -> None:
+    """Chromium stretches a justified line's NBSP before « ? »; PDFium adds a space of
+    its own for the gap: the text keeps the NBSP only."""
+    path = PDF_DIR / "chromium_no_spacing_blank_last.pdf"
+    texts = [b.text for b in read_pdf(path.read_bytes(), name="x.pdf").blocks]
+    assert not [t for t in texts if "\u00a0 " in t]
+    assert any(t.endswith("de la collectivité\u00a0?") for t in texts)

@@ -431,6 +431,9 @@ def _read_page(
                 code = raw.FPDFText_GetUnicode(tp, index)
                 if code in (0x0D, 0x0A) or code == 0:
                     continue
+                if (code == 0x20 and chars and chars[-1].text.isspace()
+                        and raw.FPDFText_IsGenerated(tp, index) == 1):
+                    continue  # PDFium's space for a wide gap after a drawn one (NBSP)
                 if 0xD800 <= code <= 0xDFFF:
                     # PDFium gives UTF-16 code units: a character beyond U+FFFF is two,
                     # and a font's ToUnicode map may give a lone one.
