@@ -553,4 +553,5 @@ def test_no_generated_space_after_a_no_break_space() -> None:
     path = PDF_DIR / "chromium_no_spacing_blank_last.pdf"
     texts = [b.text for b in read_pdf(path.read_bytes(), name="x.pdf").blocks]
     assert not [t for t in texts if "\u00a0 " in t]
-    assert any(t.endswith("de la collectivité\u00a0?") for t in texts)
+    # (The closing runs on in the same paragraph here: locate splits it.)
+    assert any("de la collectivité\u00a0? Merci de nous" in t for t in texts)
