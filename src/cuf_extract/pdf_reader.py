@@ -507,7 +507,7 @@ def _composed(text: str) -> str:
     return unicodedata.normalize("NFC", text.replace("\x02", "-"))
 
 
-def clean_text(text: str) -> str:
+def whole_characters(text: str) -> str:
     """`text` as valid Unicode: surrogate pairs (a UTF-16 string decoded code unit by
     code unit) joined, lone surrogates replaced by U+FFFD."""
     if not _SURROGATES.search(text):
@@ -1256,7 +1256,7 @@ def _metadata(pdfium: Any, document: Any) -> dict[str, str]:
             continue
         buffer = ctypes.create_string_buffer(size)
         pdfium.raw.FPDF_GetMetaText(document.raw, name, buffer, size)
-        value = clean_text(buffer.raw[:size - 2].decode("utf-16-le", "surrogatepass"))
+        value = whole_characters(buffer.raw[:size - 2].decode("utf-16-le", "surrogatepass"))
         value = "".join(ch for ch in value if _char_text(ord(ch)) is not None)
         if value:
             info[key] = value
