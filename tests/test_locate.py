@@ -367,3 +367,13 @@ def test_dash_glued_to_an_answer_on_the_question_line_is_kept(matcher: Matcher) 
         "Q1": f"{TEXTS['Q1']} -Oui, bien sûr.", "Q2": f"{TEXTS['Q2']} – Non."}), matcher)
     assert located.answers["Q1"] == "-Oui, bien sûr."
     assert located.answers["Q2"] == "Non."
+
+
+def test_question_number_on_its_own_line_is_not_the_previous_answer(matcher: Matcher) -> None:
+    blocks = [Block(Q.title)]
+    for n, qid in enumerate(Q.question_ids, start=1):
+        blocks += [Block(f"Question {n} :"), Block(""), Block(TEXTS[qid]), Block(f"Réponse {n}.")]
+    located = locate(blocks, matcher)
+    assert located.answers == {qid: f"Réponse {n}." for n, qid in
+                               enumerate(Q.question_ids, start=1)}
+    assert located.extra_text == ()

@@ -17,7 +17,7 @@ import openpyxl
 import pytest
 
 from cuf_extract.cli import EXIT_FLAGGED
-from cuf_extract.pdf_reader import clean_text, read_pdf
+from cuf_extract.pdf_reader import read_pdf, whole_characters
 from cuf_extract.rerun import write_json
 from tests.fixtures.builder import FORM
 from tests.fixtures.pdf_mapped import Piece, Units, mapped_text_pdf
@@ -76,10 +76,10 @@ def test_reader_joins_pairs_and_replaces_lone_surrogates() -> None:
     assert document.properties.creator == "A\ufffd"
 
 
-def test_clean_text() -> None:
-    assert clean_text("a\ud83d\ude00b") == "a\U0001f600b"
-    assert clean_text("\ud83d-\ude00") == "\ufffd-\ufffd"
-    assert clean_text("déjà") == "déjà"
+def test_whole_characters() -> None:
+    assert whole_characters("a\ud83d\ude00b") == "a\U0001f600b"
+    assert whole_characters("\ud83d-\ude00") == "\ufffd-\ufffd"
+    assert whole_characters("déjà") == "déjà"
 
 
 def test_check_and_extraction_write_valid_utf8(

@@ -74,6 +74,8 @@ _FRENCH_HELP = (
     (" <path>", ""),
     ("{FICHIERS...}...", "FICHIERS..."),
     ("{FICHIER}", "FICHIER"),
+    ("{FORMULAIRE}", "FORMULAIRE"),
+    (" <file>", ""),
     ("  [x>=1]", ""),
 )
 
@@ -82,15 +84,45 @@ class _Command(_FrenchHelp, TyperCommand):
     pass
 
 
+# English names of the commands, kept working (hidden from the help) for scripts.
+ALIASES = {"extract": "extraire", "check": "verifier", "template": "modele"}
+# Words staff may type for a command.
+_COMMAND_WORDS = {"publier": "publication", "publie": "publication", "extraction": "extraire",
+                  "examiner": "verifier", "verification": "verifier", "vierge": "modele"}
+
+
+def _near_command(word: str, commands: Any) -> str | None:
+    """The command `word` was probably meant to be, when it names no file."""
+    import difflib
+
+    if Path(word).exists() or any(c in word for c in "/\\.*?[") or word.startswith("-"):
+        return None
+    folded = word.casefold().replace("é", "e").replace("è", "e")
+    if folded in _COMMAND_WORDS:
+        return _COMMAND_WORDS[folded]
+    visible = [name for name, command in commands.items() if not command.hidden]
+    near = difflib.get_close_matches(folded, visible, n=1, cutoff=0.75)
+    return near[0] if near else None
+
+
 class _ExtractByDefault(_FrenchHelp, TyperGroup):
-    """`cuf-extract FILES…` runs `extract`; `cuf-extract template` runs a subcommand."""
+    """`cuf-extract FILES…` runs `extraire`; `cuf-extract modele` runs a subcommand."""
+
+    def format_usage(self, ctx: Any, formatter: Any) -> None:
+        formatter.write_usage("cuf-extract", "[OPTIONS] DOSSIER_OU_FICHIERS...",
+                              prefix="Usage : ")
+        formatter.write_usage("cuf-extract", "COMMANDE [ARGUMENTS]...", prefix="   ou : ")
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if not args:
             _fail("indiquez les fichiers ou dossiers de réponses à lire.\n" + USAGE)
         first = args[0]
         if first not in self.commands and first not in ("--help", "-h", "--version"):
-            args = ["extract", *args]
+            near = _near_command(first, self.commands)
+            if near is not None:
+                _fail(f"« {first} » n'est ni un fichier ni une commande. Vouliez-vous dire "
+                      f"« cuf-extract {near} » ?\nAide : cuf-extract --help")
+            args = ["extraire", *args]
         result: list[str] = super().parse_args(ctx, args)
         return result
 
@@ -171,7 +203,8 @@ QuestionnaireOption = Annotated[
 ]
 
 
-@app.command("extract", cls=_Command)
+@app.command("extraire", cls=_Command,
+             short_help="Lit les réponses ; écrit le tableur et le rapport (par défaut).")
 def extract(
     paths: Annotated[
         list[str],
@@ -290,7 +323,8 @@ def _check_writable_folder(target: Path) -> None:
 
     folder = target.absolute().parent
     if not folder.is_dir():
-        _fail(f"le dossier « {folder} » n'existe pas : impossible d'y écrire {target.name}.")
+        _fail(f"le dossier « {folder} » n'existe pas : impossible d'y écrire {target.name}. "
+              "Créez ce dossier, ou choisissez un autre emplacement (option -o).")
     if not os.access(folder, os.W_OK):
         _fail(f"impossible d'écrire dans le dossier « {folder} » : choisissez un autre "
               f"emplacement pour {target.name} (option -o).")
@@ -506,13 +540,26 @@ def _print_summary(run: Run, written: list[tuple[Path, Path]], campaign: Campaig
 
     flagged = [r for r in run.files if r.status in (Status.WARNING, Status.ERROR)]
     if flagged:
-        table = Table(title="Fichiers à vérifier", title_justify="left")
-        table.add_column("Fichier", overflow="fold")
-        table.add_column("Statut")
-        table.add_column("Problèmes", overflow="fold")
+        import os
+
+        # Paths relative to the folder they share, so that names fit; a name is wrapped
+        # only when longer than the column can ever be (it has no spaces to break at).
+        folder = os.path.commonpath([str(Path(r.path).parent) for r in flagged])
+        shown = {r.path: os.path.relpath(r.path, folder) if folder else r.path
+                 for r in flagged}
+        title = f"Fichiers à vérifier (dans {folder}{os.sep})" if folder else (
+            "Fichiers à vérifier")
+        table = Table(title=title, title_justify="left")
+        # Fixed widths: rich's own shrinking crops the table when a column has a minimum.
+        status_width = max(len(label) for label in STATUS_LABELS.values())
+        room = out.width - status_width - 10  # borders and padding of three columns
+        name_width = min(40, max(len(name) for name in shown.values()), max(12, room - 20))
+        table.add_column("Fichier", overflow="fold", width=name_width)
+        table.add_column("Statut", no_wrap=True, width=status_width)
+        table.add_column("Problèmes", overflow="fold", width=max(12, room - name_width))
         for result in flagged[:MAX_LISTED_FILES]:
             lines = [issue_line(i) for i in result.issues if i.severity is not Severity.INFO]
-            table.add_row(result.path, STATUS_LABELS[result.status], ", ".join(lines))
+            table.add_row(shown[result.path], STATUS_LABELS[result.status], ", ".join(lines))
         out.print(table)
         if len(flagged) > MAX_LISTED_FILES:
             out.print(f"… et {len(flagged) - MAX_LISTED_FILES} autres : voir le rapport.")
@@ -544,7 +591,8 @@ def _print_summary(run: Run, written: list[tuple[Path, Path]], campaign: Campaig
         out.print(f"Écrit : {actual}", markup=False)
 
 
-@app.command("publication", cls=_Command)
+@app.command("publication", cls=_Command,
+             short_help="Écrit les réponses à publier (Word et page web).")
 def publication(
     workbook: Annotated[
         Path,
@@ -570,7 +618,7 @@ def publication(
     ] = None,
     list_not_replied: Annotated[
         bool,
-        typer.Option("--non-repondants/--sans-non-repondants",
+        typer.Option("--non-repondants/--sans-non-repondants", show_default=False,
                      help="Termine par les organisations sollicitées sans réponse, quand "
                      "la liste est connue (par défaut : oui)."),
     ] = True,
@@ -648,7 +696,8 @@ def _print_publication(result: Any) -> bool:
     return renamed
 
 
-@app.command("template", cls=_Command)
+@app.command("modele", cls=_Command,
+             short_help="Écrit le questionnaire vierge (.docx).")
 def template(
     output: Annotated[
         Path, typer.Option("-o", "--output", help="Fichier .docx à écrire.", dir_okay=False,
@@ -668,7 +717,8 @@ def template(
     typer.echo(f"Écrit : {written}")
 
 
-@app.command("questionnaire", cls=_Command)
+@app.command("questionnaire", cls=_Command,
+             short_help="Retrouve les questions d'un formulaire vierge.")
 def questionnaire_command(
     form: Annotated[Path, typer.Argument(
         help="Le formulaire vierge (.docx, .odt ou .doc), tel qu'il sera envoyé.",
@@ -701,7 +751,8 @@ def questionnaire_command(
     raise typer.Exit(EXIT_FLAGGED if made.unsure else EXIT_OK)
 
 
-@app.command("schema", cls=_Command)
+@app.command("schema", cls=_Command,
+             short_help="Affiche le schéma JSON de l'export --json.")
 def schema() -> None:
     """Affiche le schéma JSON de l'export --json."""
     import json
@@ -712,7 +763,8 @@ def schema() -> None:
                           ensure_ascii=False))
 
 
-@app.command("check", cls=_Command)
+@app.command("verifier", cls=_Command,
+             short_help="Examine un seul fichier.")
 def check(
     file: Annotated[Path, typer.Argument(help="Le fichier à examiner.", show_default=False,
                                          metavar="FICHIER")],
@@ -749,6 +801,13 @@ def check(
     raise typer.Exit(EXIT_FLAGGED if failed else EXIT_OK)
 
 
+for _english, _french in ALIASES.items():
+    _callback = next(c.callback for c in app.registered_commands if c.name == _french)
+    assert _callback is not None
+    app.command(_english, cls=_Command, hidden=True,
+                help=f"Ancien nom de « {_french} ».")(_callback)
+
+
 def _french_usage_error(exc: Exception) -> str:
     """Click's usage errors, in French; their own text as a last resort."""
     name = type(exc).__name__
@@ -759,14 +818,30 @@ def _french_usage_error(exc: Exception) -> str:
         return f"option inconnue : {option}{hint}"
     if name == "MissingParameter":
         what = getattr(getattr(exc, "param", None), "name", "") or ""
-        if what in ("paths", "file"):
+        command = getattr(getattr(getattr(exc, "ctx", None), "command", None), "name", "")
+        if what == "paths":
             return "indiquez le ou les fichiers à lire.\n" + USAGE
+        if what == "file":
+            return (f"indiquez le fichier à examiner.\nUsage : cuf-extract {command} FICHIER"
+                    f"\nExemple : cuf-extract {command} reponses/parti.docx")
+        if what == "form":
+            return (f"indiquez le formulaire vierge.\nUsage : cuf-extract {command} "
+                    f"FORMULAIRE\nExemple : cuf-extract {command} formulaire-2026.docx")
         return f"paramètre manquant : {what}"
     if name == "BadOptionUsage":
         return f"option mal utilisée : {getattr(exc, 'message', exc)}"
     if name == "BadParameter":
-        what = getattr(getattr(exc, "param", None), "name", None) or "un paramètre"
-        return f"valeur invalide pour {what} : {getattr(exc, 'message', exc)}"
+        param = getattr(exc, "param", None)
+        opts = getattr(param, "opts", None) or []
+        what = "/".join(opts) or getattr(param, "name", None) or "un paramètre"
+        message = str(getattr(exc, "message", exc))
+        # typer checks values with pydantic, whose messages are English.
+        if "valid integer" in message or "greater than or equal" in message:
+            example = f" (par exemple {opts[0]} 2)" if opts else ""
+            floor = " (1 ou plus)" if "greater than" in message else ""
+            return (f"valeur invalide pour {what} : un nombre entier{floor} est "
+                    f"attendu{example}.")
+        return f"valeur invalide pour {what} : {message}"
     message = str(getattr(exc, "message", exc))
     if message.startswith("Got unexpected extra argument"):
         return "trop d'arguments " + message.split("(", 1)[-1].join("()")

@@ -642,8 +642,13 @@ def read_form(path: Path) -> FormFile:
     if read.kind is FileKind.MISSING:
         raise FormError(f"Le formulaire « {path} » n'existe pas : vérifiez son nom et son dossier.")
     if read.error is not None or read.sha256 is None:
-        message = read.error.message if read.error else f"« {path.name} » n'a pas pu être lu."
-        raise FormError(f"Formulaire illisible : {message}")
+        # The reply catalogue's diagnosis, without its advice (meant for replies).
+        what = (read.error.message.split(" : ", 1)[0].rstrip(".") if read.error
+                else f"« {path.name} » n'a pas pu être lu")
+        raise FormError(
+            f"Formulaire illisible : {what}. Donnez le formulaire vierge de la campagne "
+            "(.docx, .odt ou .doc, tel qu'il a été envoyé aux destinataires) ou son "
+            "questionnaire en .toml (commande « cuf-extract questionnaire »).")
     document = read.documents[0].document
     sha = read.sha256
     owner = [line.strip() for header in document.headers for line in header.split("\n")[:1]

@@ -327,6 +327,7 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
     if markers and len({classified[i].question for i in markers}) < len(question_ids):
         _questions_run_in(classified, markers[0], matcher)
         markers = [i for i, c in enumerate(classified) if c.role is Role.QUESTION]
+    _question_labels(classified, markers)
     if matcher.subpoints:
         _kept_choices(classified, markers, matcher)
     if not markers:
@@ -456,6 +457,22 @@ def _closing_run_in(classified: list[Classified], last_marker: int, matcher: Mat
                                     role=Role.TEXT if head else Role.EMPTY)
         classified.insert(i + 1, closing)
         return
+
+
+# A question's number typed as its own paragraph above it: « Question 2 : », « Q2. ».
+_NUMBER_LABEL = re.compile(r"^(?:question|q) ?(?:n ?o? ?)?\d{1,2}$")
+
+
+def _question_labels(classified: list[Classified], markers: list[int]) -> None:
+    """A « Question N : » paragraph right above a question is its label, as it would be
+    on the question's own line: not the end of the previous answer."""
+    for marker in markers:
+        i = marker - 1
+        while i >= 0 and classified[i].role is Role.EMPTY:
+            i -= 1
+        if (i >= 0 and classified[i].role is Role.TEXT
+                and _NUMBER_LABEL.match(normalise(classified[i].block.text))):
+            classified[i] = replace(classified[i], role=Role.TEMPLATE, form_line=True)
 
 
 def _questions_run_in(classified: list[Classified], first_marker: int,

@@ -404,7 +404,7 @@ def _no_text_message(name: str) -> str:
 def scanned_message(name: str) -> str:
     return (f"« {name} » est un PDF sans texte (pages scannées ou photographiées) : il ne peut "
             "pas être lu automatiquement. Demandez au parti le fichier Word, ou recopiez ses "
-            "réponses dans un questionnaire vierge (commande « cuf-extract template ») puis "
+            "réponses dans un questionnaire vierge (commande « cuf-extract modele ») puis "
             "relancez.")
 
 
@@ -446,6 +446,9 @@ def _read_page(
                 code = raw.FPDFText_GetUnicode(tp, index)
                 if code in (0x0D, 0x0A) or code == 0:
                     continue
+                if (code == 0x20 and chars and chars[-1].text.isspace()
+                        and raw.FPDFText_IsGenerated(tp, index) == 1):
+                    continue  # PDFium's space for a wide gap after a drawn one (NBSP)
                 if 0xD800 <= code <= 0xDFFF:
                     # PDFium gives UTF-16 code units: a character beyond U+FFFF is two,
                     # and a font's ToUnicode map may give a lone one.
@@ -526,7 +529,7 @@ def _composed(text: str) -> str:
     return unicodedata.normalize("NFC", text.replace("\x02", "-"))
 
 
-def clean_text(text: str) -> str:
+def whole_characters(text: str) -> str:
     """`text` as valid Unicode: surrogate pairs (a UTF-16 string decoded code unit by
     code unit) joined, lone surrogates replaced by U+FFFD."""
     if not _SURROGATES.search(text):
@@ -1280,7 +1283,7 @@ def _metadata(pdfium: Any, document: Any) -> dict[str, str]:
             continue
         buffer = ctypes.create_string_buffer(size)
         pdfium.raw.FPDF_GetMetaText(document.raw, name, buffer, size)
-        value = clean_text(buffer.raw[:size - 2].decode("utf-16-le", "surrogatepass"))
+        value = whole_characters(buffer.raw[:size - 2].decode("utf-16-le", "surrogatepass"))
         value = "".join(ch for ch in value if _char_text(ord(ch)) is not None)
         if value:
             info[key] = value

@@ -170,9 +170,10 @@ def write_json(path: Path, data: object) -> None:
     the previous file (or none) and is ignored: these files are only optimisations.
     The text is encoded before any file is made (a string UTF-8 cannot hold, such as a
     lone surrogate, fails there), and the temporary file is removed whatever fails."""
+    text = json.dumps(data, ensure_ascii=False)
     try:
-        content = json.dumps(data, ensure_ascii=False).encode("utf-8")
-    except (TypeError, ValueError):
+        content = text.encode("utf-8")
+    except UnicodeEncodeError:
         return
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
