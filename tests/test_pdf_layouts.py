@@ -237,3 +237,10 @@ def test_a_form_field_past_the_page_bound_is_too_large() -> None:
     with pytest.raises(PackageError) as caught:
         read_pdf(data, name="x.pdf")
     assert caught.value.code.value == "too_large"
+
+
+def test_a_form_field_with_control_characters_keeps_only_text() -> None:
+    data = form_pdf([text_field("q1", "Oui\x07, sans\x00 réserve\x1f.", b"72 640 522 700")],
+                    [(72, 720, "Question")])
+    texts = [b.text for b in read_pdf(data, name="x.pdf").blocks]
+    assert texts == ["Question", "Oui, sans réserve."]

@@ -1528,7 +1528,7 @@ def _form_chars(raw: Any, document: Any, page: Any, start: int, name: str) -> li
                     f"« {name} » a une page de plus de {MAX_CHARS_PER_PAGE} caractères (champs "
                     "de formulaire compris), bien plus qu'un questionnaire : vérifiez qu'il "
                     "s'agit du bon fichier ; sinon reportez ses réponses à la main."))
-            paragraphs = [clean_text(p).strip() for p in re.split(r"\r\n|\r|\n", value)]
+            paragraphs = [_typed(p) for p in re.split(r"\r\n|\r|\n", value)]
             paragraphs = [p for p in paragraphs if p]
             if not paragraphs:
                 continue
@@ -1583,6 +1583,13 @@ def _add_fields(chars: list[_Char], fields: list[_Char]) -> list[_Char]:
         out.append(char)
         out.extend(sorted(after.get(i, ()), key=lambda c: c.x0))
     return out + tail
+
+
+def _typed(text: str) -> str:
+    """A field's text as page text is read: whole characters, no control characters
+    (which no writer could store), a hyphen mark (U+0002) as a hyphen."""
+    kept = (_char_text(ord(ch)) for ch in whole_characters(text))
+    return "".join(ch for ch in kept if ch is not None).replace("\x02", "-").strip()
 
 
 def _field_value(raw: Any, form: Any, annot: Any) -> str | None:
