@@ -471,6 +471,7 @@ def _question_labels(classified: list[Classified], markers: list[int]) -> None:
         while i >= 0 and classified[i].role is Role.EMPTY:
             i -= 1
         if (i >= 0 and classified[i].role is Role.TEXT
+                and len(classified[i].block.text) <= 24
                 and _NUMBER_LABEL.match(normalise(classified[i].block.text))):
             classified[i] = replace(classified[i], role=Role.TEMPLATE, form_line=True)
 
@@ -510,9 +511,10 @@ def _closing_start(text: str, key: str, *, whole: bool) -> int | None:
     other words (or, if `whole`, at its very start too), or None."""
     from rapidfuzz import fuzz
 
+    norm = normalise(text)
+    if len(norm) < len(key) or fuzz.partial_ratio(key, norm) < CLOSING_MIN_SCORE:
+        return None  # the usual case, decided without the per-character mapping
     norm, index = _normalise_with_index(text)
-    if len(norm) < len(key):
-        return None
     found = fuzz.partial_ratio_alignment(key, norm, score_cutoff=CLOSING_MIN_SCORE)
     if found is None:
         return None
