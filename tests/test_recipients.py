@@ -353,7 +353,9 @@ def test_destinataires_sheet_report_and_console(
 
     report = (campaign_folder / REPORT).read_text(encoding="utf-8")
     top = report.index("Sans réponse à ce jour : 2 organisations")
-    assert top < report.index("<h2>Synthèse</h2>")
+    # Below the top box, which says what to do first (the reminders among it).
+    assert report.index('<section id="synthese"') < top
+    assert "Relancer 2\u00a0organisations sans réponse" in report[:top]
     section = report[top:report.index("</section>", top)]
     assert "La France insoumise" in section and "Rassemblement national" in section
     assert "Parti socialiste" not in section

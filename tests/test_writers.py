@@ -31,6 +31,7 @@ from cuf_extract.models import (
     Severity,
     Status,
 )
+from cuf_extract.typography import french
 from cuf_extract.writers import STATE_SHEET
 from cuf_extract.writers import xlsx as xlsx_module
 from cuf_extract.writers.atomic import OutputError, OutputNotWritable, atomic_write, is_locked
@@ -388,15 +389,15 @@ def test_report_escapes_and_is_self_contained(run: Run, tmp_path: Path) -> None:
 
 def test_report_sections(run: Run) -> None:
     page = render_report(run, generated_at=datetime(2020, 2, 5, 9, 0))
-    flagged = page[page.index("Fichiers à vérifier") : page.index("Toutes les réponses")]
+    flagged = page[page.index('<section id="a-verifier">') : page.index("Toutes les réponses")]
     assert "Parti B.docx" in flagged and "Parti C #1.docx" in flagged
     assert "Parti A.docx" not in flagged
     assert "La question Q4 n’a pas de réponse." in flagged
     everything = page[page.index("Toutes les réponses") : page.index("Fichiers ignorés")]
     for question in QUESTIONS:
-        assert question.text.replace("’", "’") in everything
+        assert french(question.text) in everything
     assert "Parti A – Écologie" in everything
-    assert "source : en-tête du document" in everything
+    assert "source\u00a0: en-tête du document" in everything
     assert "Texte libre en fin de document." in everything
     skipped = page[page.index("Fichiers ignorés") :]
     assert "~$Parti A.docx" in skipped and "Fichier temporaire de Word : ignoré." in skipped

@@ -415,10 +415,8 @@ def _write_all_outputs(
     written: list[tuple[Path, Path]] = []
     try:
         backups = backup_outputs([p for p in (output, report, json_path) if p is not None])
-        if backups:
+        if backups:  # listed near the end of the report, relative to the workbook
             campaign = campaign.model_copy(update={"backups": tuple(map(str, backups))})
-            notes.append("Versions précédentes sauvegardées dans "
-                         f"« {backups[0].parent} » ({', '.join(b.name for b in backups)}).")
         xlsx = write_xlsx(run, output, inputs_base=Path.cwd(), campaign=campaign, shown=shown,
                           recipients=status, questionnaire=questionnaire)
         written.append((output, xlsx.path))
@@ -428,8 +426,10 @@ def _write_all_outputs(
                     "lignes) et a été coupée : le rapport HTML et le JSON sont complets.")
             typer.echo(f"Attention : {note}", err=True)
             notes.append(note)
-        written.append((report, write_report(run, report, notes=notes, campaign=campaign,
-                                             recipients=status)))
+        written.append((report, write_report(
+            run, report, notes=notes, campaign=campaign, recipients=status,
+            campaign_title=questionnaire.title if questionnaire is not None else None,
+            workbook=output)))
         if json_path is not None:
             from cuf_extract.writers.json_export import write_json
 
@@ -490,6 +490,11 @@ def _print_summary(run: Run, written: list[tuple[Path, Path]], campaign: Campaig
             summary.add_row(STATUS_LABELS[status], str(count))
     summary.add_row("Total", str(len(run.files)), style="bold")
     out.print(summary)
+    from cuf_extract.writers.report_html import pdf_line
+
+    line = pdf_line(run)
+    if line is not None:
+        out.print(line, markup=False)
     if campaign is not None and campaign.previous_found:
         from cuf_extract.campaign import summary_line
 

@@ -65,6 +65,7 @@ __all__ = [
     "synthesis_header",
     "build_publication",
     "french_long_date",
+    "is_checked",
     "is_exclusion",
     "parse_answer",
     "proposed_case",
@@ -267,6 +268,22 @@ def is_exclusion(follow_up: str) -> bool:
     """Whether a « Statut de suivi » says the reply must not be published."""
     return _EXCLUSION.search(" ".join(re.sub(r"[^\w ]+", " ", _fold(follow_up)).split())
                              ) is not None
+
+
+# « Statut de suivi » words that say the staff looked at a reply and accept it as it
+# is: « vérifié(e)(s) », « relu(e)(s) », « contrôlé(e)(s) », « traité(e)(s) », « ok ».
+# « à vérifier », « non vérifié », « pas relu » do not. The report takes such replies,
+# and excluded ones, out of « Fichiers à vérifier »; the publication is not changed.
+_CHECKED = re.compile(
+    r"(?<!\bpas )(?<!\bnon )(?<!\bjamais )(?<!\bencore )"
+    r"\b(?:verifiee?s?|relue?s?|controlee?s?|traitee?s?|ok)\b"
+)
+
+
+def is_checked(follow_up: str) -> bool:
+    """Whether a « Statut de suivi » says the staff checked the reply (« vérifié »)."""
+    return _CHECKED.search(" ".join(re.sub(r"[^\w ]+", " ", _fold(follow_up)).split())
+                           ) is not None
 
 
 def french_long_date(day: date) -> str:
