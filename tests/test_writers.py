@@ -190,6 +190,9 @@ def test_every_text_cell_is_a_plain_string(run: Run, tmp_path: Path) -> None:
             for cell in row:
                 if ws.title == SHEET_SYNTHESIS and cell.row > 1 and cell.column > 1:
                     assert isinstance(cell.value, int | float)  # the counts
+                elif (ws.title == SHEET_ANSWERS and cell.row > 1
+                      and ws.cell(row=1, column=cell.column).value == "Date du document"):
+                    assert isinstance(cell.value, datetime | None)  # dates, sorted as dates
                 elif cell.value is not None:
                     assert isinstance(cell.value, str)
                     assert cell.data_type == "s", (ws.title, cell.coordinate, cell.value)
@@ -215,7 +218,8 @@ def test_row_values_and_labels(run: Run, tmp_path: Path) -> None:
     row2 = {k: c.value for k, c in row_cells(ws, 2).items()}
     assert [row2[k] for k in ("Organisation", "Source de l'organisation", "Statut")] == [
         "Parti A – Écologie", "en-tête du document", "OK"]
-    assert row2["Date du document"] == "03/02/2020"
+    assert row2["Date du document"] == datetime(2020, 2, 3)  # a date cell, shown in French
+    assert row_cells(ws, 2)["Date du document"].number_format == "DD/MM/YYYY"
     row3 = {k: c.value for k, c in row_cells(ws, 3).items()}
     assert [row3["Source de l'organisation"], row3["Statut"]] == [
         "nom du fichier", "Avertissement"]

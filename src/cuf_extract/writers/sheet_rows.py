@@ -138,12 +138,16 @@ class SheetRows:
             self._style_ids[style] = found
         return found
 
-    def append(self, cells: Sequence[RowCell], *, links: dict[int, str] | None = None) -> int:
+    def append(self, cells: Sequence[RowCell], *, links: dict[int, str] | None = None,
+               height: float | None = None) -> int:
         """Write one row: `cells[i]` goes in column i + 1 (None: no cell). `links` maps
-        a column to a hyperlink target. Returns the row's number."""
+        a column to a hyperlink target; `height` (points) is written as the row's `ht`
+        without `customHeight`, so Excel still fits the row again when a cell is
+        edited, and LibreOffice, which does not fit rows on opening, shows wrapped text
+        whole. Returns the row's number."""
         row = self.next_row
         self.next_row += 1
-        parts = [f'<row r="{row}">']
+        parts = [f'<row r="{row}" ht="{height:g}">' if height else f'<row r="{row}">']
         for column, cell in enumerate(cells, start=1):
             if cell is None or (cell.value is None and cell.style is None):
                 continue  # what openpyxl leaves out too
