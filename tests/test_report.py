@@ -129,6 +129,7 @@ def test_backups_are_shown_lower_relative_to_the_workbook(tmp_path: Path) -> Non
 def test_report_text_of_its_own_follows_french_typography() -> None:
     campaign = _campaign(**{"Parti B.docx": (("Organisation (corrigée)", "Parti Bleu"),)})
     page = render_report(make_run(), generated_at=MOMENT, campaign=campaign)
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", page)  # not even in the style
     page = re.sub(r"<style>.*?</style>", "", page, flags=re.S)
     own = re.sub(r"<pre.*?</pre>", "", page, flags=re.S)  # the replies' text
     text = html.unescape(re.sub(r"<[^>]+>", "", own))

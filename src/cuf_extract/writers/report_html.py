@@ -116,7 +116,7 @@ svg.positions text.n { fill: #fff; }
     padding: .3rem .6rem; }
   table.reflow :is(td, th) { border: 0; padding: .1rem 0; white-space: normal;
     min-width: 0; text-align: left; }
-  table.reflow td[data-label]::before { content: attr(data-label) "\a0: ";
+  table.reflow td[data-label]::before { content: attr(data-label) "\\00a0: ";
     color: var(--muted); font-weight: 600; }
   table.issues :is(td, th):nth-child(-n+3) { white-space: normal; min-width: 0; }
   .file dl { grid-template-columns: 1fr; }
