@@ -223,7 +223,7 @@ def test_publication_from_the_edited_workbook(
                              .replace(" :", "\u00a0:").replace(" ?", "\u00a0?"))
     assert paragraphs[1] == (
         "Subtitle", f"Réponses publiées par Cités Unies France le {french_long_date(date.today())}")
-    assert paragraphs[2][1] == "5 organisations ont répondu :"
+    assert paragraphs[2][1] == "5\u00a0organisations ont répondu\u00a0:"
     assert paragraphs[3:8] == [("List Bullet", name) for name in EXPECTED_ORDER]
     # Question by question, in the questionnaire's order, then each organisation.
     assert [text for style, text in paragraphs if style == "Heading 1"] == [
@@ -342,7 +342,7 @@ def test_the_bundled_examples_publish(
     assert code == EXIT_FLAGGED and "a répondu en format libre" in out
     paragraphs = styled_paragraphs(tmp_path / DOCX)
     replied = 6  # five Word replies (the letter among them) and one PDF
-    assert paragraphs[2][1] == f"{replied} organisations ont répondu :"
+    assert paragraphs[2][1] == f"{replied}\u00a0organisations ont répondu\u00a0:"
     organisations = [text for _, text in paragraphs[3:3 + replied]]
     assert {style for style, _ in paragraphs[3:3 + replied]} == {"List Bullet"}
     assert paragraphs[3 + replied][0] == "Heading 1"

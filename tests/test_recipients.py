@@ -409,7 +409,7 @@ def test_relance_and_staff_columns_survive_reruns(
     assert "Sans réponse à ce jour : 2 organisations" in out
     report = (campaign_folder / REPORT).read_text(encoding="utf-8")
     assert "du tableur précédent" in report
-    assert "relance : 12/02/2020" in report
+    assert "relance\u00a0: 12/02/2020" in report
 
     # An organisation leaves the list: what the staff typed on its row stays.
     (campaign_folder / "destinataires.txt").write_text(

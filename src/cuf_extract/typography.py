@@ -70,5 +70,5 @@ def violations(text: str) -> list[str]:
     for pattern, what in _BAD:
         for match in pattern.finditer(text):
             start = max(match.start() - 15, 0)
-            found.append(f"{what} : …{text[start:match.end() + 15]}…")
+            found.append(f"{what}\u00a0: …{text[start:match.end() + 15]}…")
     return found

@@ -74,9 +74,9 @@ def intro_lines(publication: Publication) -> tuple[str, str]:
     if count == 0:
         replied = french("Aucune organisation n'a répondu.")
     elif count == 1:
-        replied = "Une organisation a répondu :"
+        replied = "Une organisation a répondu\u00a0:"
     else:
-        replied = f"{count} organisations ont répondu :"
+        replied = f"{count}\u00a0organisations ont répondu\u00a0:"
     return byline, replied
 
 

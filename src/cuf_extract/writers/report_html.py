@@ -387,7 +387,7 @@ def _relance_text(value: StaffValue | None) -> str:
                                else "%d/%m/%Y %H:%M")
     else:
         shown = str(value)
-    return f' <span class="muted">— relance : {_text(shown)}</span>'
+    return f' <span class="muted">— relance\u00a0: {_text(shown)}</span>'
 
 
 def _recipients(status: RecipientsStatus | None) -> Iterable[str]:
@@ -396,7 +396,7 @@ def _recipients(status: RecipientsStatus | None) -> Iterable[str]:
         return
     yield '<section id="destinataires"><h2>Destinataires</h2>'
     yield (f"<p><strong>{_text(headline(status))}</strong> "
-           f'<span class="muted">(liste : {_text(status.source)})</span></p>')
+           f'<span class="muted">(liste\u00a0: {_text(status.source)})</span></p>')
     rows = [row for row in status.rows if row.state is RecipientState.NOT_REPLIED]
     if rows:
         yield "<ul>" + "".join(
@@ -404,11 +404,11 @@ def _recipients(status: RecipientsStatus | None) -> Iterable[str]:
         ) + "</ul>"
     checks = [row for row in status.rows if row.state is RecipientState.TO_CHECK]
     if checks:
-        yield (f"<h3>À vérifier ({len(checks)})</h3><p>Une réponse ressemble à ces "
-               "organisations sans leur correspondre à coup sûr : elles ne sont comptées ni "
-               "comme ayant répondu, ni comme sans réponse. Corrigez « Organisation (corrigée) » "
-               "dans la feuille « Réponses » ou ajoutez le nom comme autre nom dans la liste, "
-               "puis relancez.</p><ul>")
+        yield (f"<h3>À vérifier ({len(checks)})</h3><p>" + _text(french(
+            "Une réponse ressemble à ces organisations sans leur correspondre à coup sûr : "
+            "elles ne sont comptées ni comme ayant répondu, ni comme sans réponse. Corrigez "
+            "« Organisation (corrigée) » dans la feuille « Réponses » ou ajoutez le nom comme "
+            "autre nom dans la liste, puis relancez.")) + "</p><ul>")
         yield "".join(
             f"<li><strong>{_text(row.recipient.name)}</strong> — "
             f"{_text(' ; '.join(row.to_check))}</li>" for row in checks
@@ -417,7 +417,7 @@ def _recipients(status: RecipientsStatus | None) -> Iterable[str]:
     if status.unlisted:
         yield f"<h3>{_text(UNLISTED_TITLE)} ({len(status.unlisted)})</h3><ul>"
         for reply in status.unlisted:
-            maybe = " ou ".join(f"« {name} »" for name in reply.candidates)
+            maybe = " ou ".join(quoted(name) for name in reply.candidates)
             yield (f"<li><strong>{_text(reply.organisation or '(organisation inconnue)')}"
                    f"</strong> — {_text(reply.path)}"
                    + (f" — peut-être {_text(maybe)} (à vérifier)" if maybe else "") + "</li>")
@@ -441,8 +441,8 @@ def _position_bars(table: Sequence[SynthesisRow]) -> str:
             width = _BAR_WIDTH * count / widest
             parts.append(
                 f'<rect class="{css}" x="{x:.1f}" y="{y}" width="{width:.1f}" '
-                f'height="{_BAR_HEIGHT}"><title>{_text(row.question)} : {count} '
-                f"« {position.value} »</title></rect>"
+                f'height="{_BAR_HEIGHT}"><title>{_text(row.question)}\u00a0: {count} '
+                f"{quoted(position.value)}</title></rect>"
             )
             if width >= 18:
                 parts.append(f'<text x="{x + width / 2:.1f}" y="{y + 15}" '
