@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cuf_extract.docx_reader import Block
+from cuf_extract.document import Block
 from cuf_extract.locate import Matcher
 from cuf_extract.package import PackageError
 from cuf_extract.pdf_reader import (

@@ -654,8 +654,10 @@ def test_libreoffice_opens_the_publication(
     """
     import pypdfium2
 
+    edit_rows(campaign / "reponses.xlsx", {"answers_below_bullet.docx": {"Position Q1": "oui"}})
     run_cli("publication", "--synthese", cwd=campaign, monkeypatch=monkeypatch,
             capsys=capsys)
+    assert docx.Document(str(campaign / DOCX)).tables  # the positions table is there
     out = campaign / "pdf"
     done = subprocess.run(
         [str(SOFFICE), "--headless", "--norestore", "--convert-to", "pdf", "--outdir", str(out),

@@ -27,6 +27,7 @@ EXIT_OK = 0
 EXIT_FLAGGED = 1  # outputs written, but some file needs a look (or an output was renamed)
 EXIT_USAGE = 2  # bad usage, or nothing could be written
 
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
 DEFAULT_XLSX = Path("reponses.xlsx")
 REPORT_SUFFIX = "-rapport.html"
 PROGRESS_MIN_FILES = 10
@@ -34,7 +35,7 @@ MAX_LISTED_FILES = 40
 
 USAGE = (
     "Usage : cuf-extract [OPTIONS] FICHIERS_OU_DOSSIERS...\n"
-    "Exemple : cuf-extract reponses/*.docx\n"
+    "Exemple : cuf-extract reponses   (le dossier : tous les formats)\n"
     "Aide : cuf-extract --help"
 )
 
@@ -102,8 +103,9 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     help=(
         "Extrait les réponses au questionnaire de Cités Unies France des fichiers Word "
-        "renvoyés, et écrit un tableur, un rapport de validation et, sur demande, un JSON.\n\n"
-        "Exemple : cuf-extract reponses/*.docx"
+        "renvoyés (Word, PDF, .odt, .doc), et écrit un tableur, un rapport de validation "
+        "et, sur demande, un JSON.\n\n"
+        "Exemple : cuf-extract reponses   (lit tout le dossier reponses)"
     ),
 )
 
@@ -173,7 +175,8 @@ def extract(
     paths: Annotated[
         list[str],
         typer.Argument(
-            help="Fichiers, dossiers ou motifs (*.docx) à lire.", show_default=False,
+            help="Dossiers (tous les formats de réponse), fichiers ou motifs (*.docx) à lire.",
+            show_default=False,
             metavar="FICHIERS...",
         ),
     ],
@@ -211,7 +214,7 @@ def extract(
     ] = None,
 ) -> None:
     """Lit les réponses et écrit le tableur et le rapport (commande par défaut)."""
-    from cuf_extract.inputs import expand_paths
+    from cuf_extract.inputs import expand_paths, left_out_by_patterns
     from cuf_extract.pipeline import InputFile
 
     questionnaire = _load_questionnaire(questionnaire_path, output.absolute().parent)
@@ -232,6 +235,15 @@ def extract(
                    f"Attention : « {pattern} » ne correspond à aucun fichier.", err=True)
     if not expansion.files:
         _fail("aucun fichier à lire. Vérifiez le chemin ou le motif indiqué.\n" + USAGE)
+    for folder, counts in left_out_by_patterns(paths, expansion.files,
+                                               exclude=[*outputs, *form, *listed]):
+        total = sum(counts.values())
+        kinds = " et ".join(f"{n} {'réponses' if n > 1 else 'réponse'} {kind}"
+                            for kind, n in counts.items())
+        verb = "ne sont" if total > 1 else "n'est"
+        typer.echo(f"Attention : {kinds} du dossier « {folder} » {verb} pas dans la liste "
+                   f"donnée : pour lire tout le dossier, lancez « cuf-extract {folder} ».",
+                   err=True)
 
     for target in outputs:
         _check_writable_folder(target)
@@ -393,8 +405,15 @@ def _write_all_outputs(
 ) -> tuple[list[tuple[Path, Path]], Campaign, bool, RecipientsStatus | None]:
     from datetime import date
 
-    from cuf_extract.campaign import PreviousUnreadable, backup_outputs, compare, read_previous
+    from cuf_extract.campaign import (
+        PreviousUnreadable,
+        backup_outputs,
+        compare,
+        excluded_replies,
+        read_previous,
+    )
     from cuf_extract.recipients import status_for_run
+    from cuf_extract.selection import file_date
     from cuf_extract.writers.atomic import OutputError
     from cuf_extract.writers.report_html import write_report
     from cuf_extract.writers.xlsx import shown_cells, write_xlsx
@@ -408,8 +427,15 @@ def _write_all_outputs(
         typer.echo(f"Attention : {exc}", err=True)
         notes.append(str(exc))
     shown = shown_cells(run)
+    # A row whose file is still there but was not asked for is kept as it was: a run
+    # names the files it reads, not the campaign. Paths are relative to the current
+    # folder, as the run wrote them.
     campaign = compare(run, previous, shown_cells=shown,
-                       today=date.today().strftime("%d/%m/%Y"))
+                       today=date.today().strftime("%d/%m/%Y"),
+                       present=lambda path: Path(path).is_file())
+    workbook_folder = output.absolute().parent
+    campaign = campaign.model_copy(update={"excluded": excluded_replies(
+        run, campaign, lambda file: file_date(file, workbook_folder))})
     status = status_for_run(run, campaign, listed=recipients, source=recipients_source,
                             previous=previous.recipients if previous else None)
     written: list[tuple[Path, Path]] = []
@@ -420,6 +446,7 @@ def _write_all_outputs(
         xlsx = write_xlsx(run, output, inputs_base=Path.cwd(), campaign=campaign, shown=shown,
                           recipients=status, questionnaire=questionnaire)
         written.append((output, xlsx.path))
+        _COMPLETED.append(xlsx.path)
         for sheet in xlsx.rows_cut:
             attention = True
             note = (f"La feuille « {sheet} » du tableur dépasse la limite d'Excel (1 048 576 "
@@ -430,6 +457,7 @@ def _write_all_outputs(
             run, report, notes=notes, campaign=campaign, recipients=status,
             campaign_title=questionnaire.title if questionnaire is not None else None,
             workbook=output)))
+        _COMPLETED.append(written[-1][1])
         if json_path is not None:
             from cuf_extract.writers.json_export import write_json
 
@@ -496,9 +524,17 @@ def _print_summary(run: Run, written: list[tuple[Path, Path]], campaign: Campaig
     if line is not None:
         out.print(line, markup=False)
     if campaign is not None and campaign.previous_found:
-        from cuf_extract.campaign import summary_line
+        from cuf_extract.campaign import kept_line, summary_line
 
         out.print(summary_line(campaign), markup=False)
+        if campaign.hand_edits:
+            count = len(campaign.hand_edits)
+            s = "s" if count > 1 else ""
+            out.print(f"{count} cellule{s} modifiée{s} à la main déplacée{s} dans « Notes » : "
+                      "voir le rapport.", markup=False)
+        kept = kept_line(campaign)
+        if kept is not None:
+            out.print(kept, markup=False)
     if recipients_line is not None:
         out.print(recipients_line, markup=False)
     for _, actual in written:
@@ -540,6 +576,11 @@ def publication(
         typer.Option("--synthese", help="Ajoute au début le tableau des positions "
                      "(seules les positions confirmées sont comptées)."),
     ] = False,
+    force_synthese: Annotated[
+        bool,
+        typer.Option("--forcer-synthese", help="Avec --synthese : publie le tableau des "
+                     "positions même si aucune n'est encore confirmée."),
+    ] = False,
 ) -> None:
     """Écrit les réponses à publier (Word et HTML), question par question, d'après le tableur."""
     from cuf_extract.publication import PublicationError, publish
@@ -549,7 +590,8 @@ def publication(
     try:
         result = publish(workbook, docx_path=output, html_path=html_path,
                          recipients=recipients if list_not_replied else (),
-                         synthesis=synthese)
+                         synthesis=synthese or force_synthese,
+                         force_synthesis=force_synthese)
     except (PublicationError, OutputError) as exc:
         _fail(str(exc))
     except OSError as exc:
@@ -728,6 +770,23 @@ def _french_usage_error(exc: Exception) -> str:
     return message
 
 
+# Outputs written completely during this command (each write is atomic), for the
+# message after Ctrl-C.
+_COMPLETED: list[Path] = []
+
+
+def _interrupted() -> NoReturn:
+    """Ctrl-C: say what state the outputs are in, exit 130, no traceback."""
+    if _COMPLETED:
+        done = ", ".join(f"« {p} »" for p in _COMPLETED)
+        typer.echo(f"Interrompu : les sorties déjà écrites sont complètes ({done}) ; les "
+                   "autres n'ont pas été modifiées. Relancez la même commande.", err=True)
+    else:
+        typer.echo("Interrompu : le classeur n'a pas été modifié (aucune sortie écrite). "
+                   "Relancez la même commande.", err=True)
+    sys.exit(EXIT_INTERRUPTED)
+
+
 def main() -> None:
     """Entry point of the `cuf-extract` script and of `python -m cuf_extract`."""
     from typer._click.exceptions import UsageError  # typer >= 0.29 vendors click
@@ -740,6 +799,11 @@ def main() -> None:
         typer.echo(f"Erreur : {message}", err=True)
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
-        typer.echo("Interrompu.", err=True)
-        sys.exit(130)
+        _interrupted()
+    except Exception as exc:
+        if type(exc).__name__ != "Abort":  # click's own answer to Ctrl-C
+            raise
+        _interrupted()
+    if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into this exit code
+        _interrupted()
     sys.exit(code if isinstance(code, int) else EXIT_OK)

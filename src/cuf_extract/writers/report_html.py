@@ -172,7 +172,8 @@ def set_aside(staff: dict[str, str]) -> str | None:
     """Why the staff took a reply out of « Fichiers à vérifier », from its « Statut de
     suivi »: « à exclure » (`publication.is_exclusion`) or « vérifié » and its synonyms
     (`publication.is_checked`); None when it is still to check."""
-    from cuf_extract.publication import is_checked, is_exclusion
+    from cuf_extract.publication import is_checked
+    from cuf_extract.selection import is_exclusion
 
     follow_up = staff.get(_FOLLOW_UP, "")
     if is_exclusion(follow_up):
@@ -506,6 +507,12 @@ def _positions(run: Run, campaign: Campaign | None) -> Iterable[str]:
         f"{head}</tr></thead><tbody>{rows}</tbody></table>"
     )
     yield _position_bars(table)
+    if campaign is not None and campaign.excluded:
+        items = "".join(
+            f"<li>{_text(e.path)} ({_text(e.organisation) or 'organisation non trouvée'}) : "
+            f"{_text(e.reason)}</li>" for e in campaign.excluded)
+        yield (f'<p class="note">Ne sont comptées que les réponses qui seront publiées. '
+               f"Non comptées ({len(campaign.excluded)}) :</p><ul>{items}</ul>")
     yield "</section>"
 
 
