@@ -622,7 +622,7 @@ def _sniff_ole(handle: BinaryIO, size: int) -> Sniffed:
 # -- explanations ---------------------------------------------------------------------
 
 _ASK_WORD = "demandez le fichier Word (.docx)"
-_TEMPLATE = "recopiez les réponses dans un questionnaire vierge (commande « cuf-extract template »)"
+_TEMPLATE = "recopiez les réponses dans un questionnaire vierge (commande « cuf-extract modele »)"
 _SAVE_AS = (
     "ouvrez-le dans Word ou LibreOffice et choisissez « Enregistrer sous » au format "
     "Document Word (.docx), ou installez LibreOffice pour que l'outil le convertisse lui-même"

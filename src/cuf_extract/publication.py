@@ -383,6 +383,18 @@ def _cell_text(value: object) -> str:
     return unescape(text) if "_x" in text else text
 
 
+def _what_it_is(path: Path) -> str:
+    """Why openpyxl could not open `path`, as staff would say it."""
+    from cuf_extract.inputs import FileKind, sniff
+
+    kind = sniff(path).kind
+    if kind in (FileKind.DOCX, FileKind.DOC, FileKind.ODT, FileKind.RTF, FileKind.WORD_XML):
+        return "c'est un document de traitement de texte, une réponse peut-être"
+    if kind is FileKind.PDF:
+        return "c'est un PDF"
+    return "le fichier est endommagé, ou ce n'est pas un tableur Excel .xlsx"
+
+
 def _not_a_workbook(path: Path, why: str) -> PublicationError:
     return PublicationError(
         f"« {path} » n'est pas un tableur de cuf-extract ({why}). Indiquez le tableur écrit "
@@ -410,7 +422,7 @@ def _read_workbook(path: Path) -> _Workbook:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
-        raise _not_a_workbook(path, f"illisible : {type(exc).__name__}") from exc
+        raise _not_a_workbook(path, _what_it_is(path)) from exc
     try:
         for sheet in (ANSWERS_SHEET, QUESTIONS_SHEET):
             if sheet not in workbook.sheetnames:
@@ -537,7 +549,7 @@ def _answer_flags(row: _Row, shown: str) -> list[Flag]:
         flags.append(Flag(row.file, french(
             "{name} a répondu en format libre : sa réponse est publiée en entier dans "
             f"« {FREE_FORMAT_HEADING} », telle que la colonne « {COLUMN_EXTRA} » la donne ; "
-            "relisez-la, ou recopiez-la question par question (cuf-extract template), ou "
+            "relisez-la, ou recopiez-la question par question (cuf-extract modele), ou "
             f"écrivez « à exclure » dans « {COLUMN_FOLLOW_UP} ».").format(name=quoted(shown))))
     elif not any(text.strip() for text in row.answers.values()):
         flags.append(Flag(row.file, french(

@@ -15,7 +15,8 @@ from cuf_extract.models import Question, QuestionnaireRef
 
 DEFAULT_QUESTIONNAIRE = "cuf-aict-2020.toml"
 # Version 1: the 2020 keys. Version 2 adds, per question, `section`, `subpoints`,
-# `notes` and `instructions` (what a form carries besides its questions).
+# `notes` and `instructions` (what a form carries besides its questions), and the
+# optional `fields` (identification fields above the questions).
 FORMAT_VERSION = 2
 MAX_QUESTIONS = 60
 
@@ -54,6 +55,9 @@ class Questionnaire(BaseModel):
     title: str
     intro: tuple[str, ...] = ()
     lead_in: str = ""
+    # Identification fields printed above the questions ("Organisation : ____", "Date :"):
+    # what a reply types there says who answered and when, never an answer.
+    fields: tuple[str, ...] = ()
     questions: tuple[FormQuestion, ...] = Field(min_length=1, max_length=MAX_QUESTIONS)
     closing: tuple[str, ...] = ()
     contact: tuple[str, ...] = ()
@@ -100,8 +104,8 @@ class Questionnaire(BaseModel):
         """Every paragraph of the blank form that is not a question."""
         title_lines = tuple(line for line in self.title.split("\n") if line.strip())
         lead = (self.lead_in,) if self.lead_in else ()
-        return (self.title, *title_lines, *self.intro, *lead, *self.form_lines(),
-                *self.closing, *self.contact)
+        return (self.title, *title_lines, *self.intro, *self.fields, *lead,
+                *self.form_lines(), *self.closing, *self.contact)
 
 
 def load_questionnaire(path: Path | None = None) -> Questionnaire:
@@ -128,9 +132,34 @@ def load_questionnaire(path: Path | None = None) -> Questionnaire:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise QuestionnaireError(
-            f"Le questionnaire {source} n'est pas un TOML valide : {exc}."
+            f"Le questionnaire {source} n'est pas un TOML valide ({toml_error(exc)}) : "
+            "corrigez cette ligne dans un éditeur de texte (Bloc-notes, TextEdit), ou donnez "
+            "le formulaire Word à la place (--questionnaire FORMULAIRE.docx)."
         ) from exc
     return parse_questionnaire(data, text, source)
+
+
+# tomllib's messages, in French (the most common first); others are « erreur de syntaxe ».
+_TOML_ERRORS = (
+    ("Illegal character", "caractère interdit : une chaîne de caractères non fermée ?"),
+    ("Unterminated string", "chaîne de caractères non fermée (il manque un guillemet)"),
+    ("Expected '=' after a key", "il manque « = » après le nom du champ"),
+    ("Invalid value", "valeur invalide (un texte doit être entre guillemets)"),
+    ("Cannot declare", "section ou champ déclaré deux fois"),
+    ("Cannot overwrite a value", "champ déclaré deux fois"),
+    ("Invalid statement", "ligne incompréhensible"),
+    ("Expected newline or end of document", "texte en trop après la valeur"),
+)
+
+
+def toml_error(exc: Exception) -> str:
+    """« ligne 1, colonne 8 : caractère interdit … » for a tomllib error."""
+    text = str(exc)
+    where = re.search(r"at line (\d+), column (\d+)", text)
+    at = f"ligne {where.group(1)}, colonne {where.group(2)}" if where else "position inconnue"
+    what = next((french for english, french in _TOML_ERRORS if text.startswith(english)),
+                "erreur de syntaxe")
+    return f"{at} : {what}"
 
 
 def parse_questionnaire(data: object, text: str, source: str) -> Questionnaire:
@@ -232,6 +261,7 @@ def dump_questionnaire(
         out.append(f"owner = [{', '.join(_toml_string(o) for o in q.owner)}]")
     out.append(f"title = {_toml_string(q.title)}")
     out += _toml_list("intro", q.intro)
+    out += _toml_list("fields", q.fields)
     if q.lead_in:
         out.append(f"lead_in = {_toml_string(q.lead_in)}")
     out += _toml_list("closing", q.closing)

@@ -310,6 +310,8 @@ def _file_section(index: int, result: FileResult, run: Run, campaign: Campaign |
     yield f"<dt>Chemin</dt><dd>{_text(result.path)}</dd>"
     if result.document_date:
         yield f"<dt>Date du document</dt><dd>{_text(french_date(result.document_date))}</dd>"
+    for field in result.identification:  # the form's « Signataire : ____ », « Date : ____ »
+        yield f"<dt>{_text(field.label)} (formulaire)</dt><dd>{_text(field.value)}</dd>"
     yield "</dl>"
     for question in run.questionnaire.questions:
         answer = result.answer(question.id)
@@ -509,10 +511,10 @@ def _positions(run: Run, campaign: Campaign | None) -> Iterable[str]:
     yield _position_bars(table)
     if campaign is not None and campaign.excluded:
         items = "".join(
-            f"<li>{_text(e.path)} ({_text(e.organisation) or 'organisation non trouvée'}) : "
-            f"{_text(e.reason)}</li>" for e in campaign.excluded)
+            f"<li>{_text(e.path)} ({_text(e.organisation) or 'organisation non trouvée'})"
+            f"\u00a0: {_text(e.reason)}</li>" for e in campaign.excluded)
         yield (f'<p class="note">Ne sont comptées que les réponses qui seront publiées. '
-               f"Non comptées ({len(campaign.excluded)}) :</p><ul>{items}</ul>")
+               f"Non comptées ({len(campaign.excluded)})\u00a0:</p><ul>{items}</ul>")
     yield "</section>"
 
 
