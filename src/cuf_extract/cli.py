@@ -447,6 +447,11 @@ def _print_summary(run: Run, written: list[tuple[Path, Path]], campaign: Campaig
             summary.add_row(STATUS_LABELS[status], str(count))
     summary.add_row("Total", str(len(run.files)), style="bold")
     out.print(summary)
+    from cuf_extract.writers.report_html import pdf_line
+
+    line = pdf_line(run)
+    if line is not None:
+        out.print(line, markup=False)
     if campaign is not None and campaign.previous_found:
         from cuf_extract.campaign import kept_line, summary_line
 

@@ -48,6 +48,7 @@ from cuf_extract.recipients import (
 from cuf_extract.writers import (
     CHANGE_LABELS,
     COLUMN_CHANGE,
+    COLUMN_DATE,
     COLUMN_FILE,
     COLUMN_STATUS,
     SEVERITY_LABELS,
@@ -59,6 +60,7 @@ from cuf_extract.writers import (
     extracted_columns,
     french_date,
     issue_line,
+    parse_french_date,
     position_column,
 )
 from cuf_extract.writers.atomic import OutputError, atomic_write
@@ -295,6 +297,41 @@ def file_links(*, inputs_base: Path, workbook_dir: Path) -> Callable[[str], str 
     return link
 
 
+# Printing on A4 landscape: the width left by Excel's default margins (0.7" a side), in
+# points, and the smallest scale still legible (11 pt text printed at 8 pt). A column of
+# width w (in characters of the default font) is about 7w + 5 pixels, 0.75 pt a pixel.
+_PRINTABLE_WIDTH_PT = 842 - 2 * 0.7 * 72
+_LEGIBLE_SCALE = 0.72
+_PAPER_A4 = 9  # ECMA-376 ST_PaperSize
+
+
+def _width_pt(widths: Sequence[int]) -> float:
+    return sum((7 * width + 5) * 0.75 for width in widths)
+
+
+def fits_to_width(widths: Sequence[int]) -> bool:
+    """Whether a sheet of these column widths, fitted to one page wide, stays legible."""
+    return _PRINTABLE_WIDTH_PT / _width_pt(widths) >= _LEGIBLE_SCALE
+
+
+def _print_setup(ws: Worksheet, widths: Sequence[int]) -> None:
+    """A4 landscape, the title row on every page. Fitted to one page wide only when that
+    keeps the text legible (`fits_to_width`); otherwise printed at 85 %, over then down
+    (a row's columns on consecutive pages), its first column on every page too."""
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = _PAPER_A4
+    if fits_to_width(widths):
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        if ws.sheet_properties.pageSetUpPr is not None:
+            ws.sheet_properties.pageSetUpPr.fitToPage = True
+        return
+    ws.page_setup.scale = 85
+    ws.page_setup.pageOrder = "overThenDown"
+    ws.print_title_cols = "A:A"
+
+
 def _header(ws: Worksheet, tracker: _Tracker, titles: Sequence[str], widths: Sequence[int],
             *, comments: dict[str, str] | None = None,
             fills: dict[str, PatternFill] | None = None) -> None:
@@ -311,12 +348,7 @@ def _header(ws: Worksheet, tracker: _Tracker, titles: Sequence[str], widths: Seq
         ws.column_dimensions[get_column_letter(column)].width = width
         cells.append(cell)
     ws.freeze_panes = "A2"
-    ws.print_title_rows = "1:1"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    if ws.sheet_properties.pageSetUpPr is not None:
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    _print_setup(ws, widths)
     ws.append(cells)
 
 
@@ -492,6 +524,10 @@ def _answers_sheet(
         for title, value in cells.items():
             if title in index_of:
                 line[index_of[title]] = tracker.text(value, owner)
+        dated = parse_french_date(cells.get(COLUMN_DATE, ""))
+        if dated is not None and COLUMN_DATE in index_of:  # a date, sorted as a date
+            line[index_of[COLUMN_DATE]] = Typed(dated, _DATE_TIME_STYLE if " " in cells[
+                COLUMN_DATE].strip() else _DATE_STYLE)
         for title, staff_value in staff:
             if title in index_of:
                 line[index_of[title]] = _staff_cell(staff_value)
@@ -510,11 +546,32 @@ def _answers_sheet(
         if isinstance(status_cell, Text):
             line[status_index] = _text(status_cell.value, _STATUS_CELL_STYLES[status]
                                        if status is not None else _ABSENT_CELL_STYLE)
-        sheet.append(line, links={file_index + 1: link} if link is not None else None)
+        height = row_height([(cell.value, widths[column]) for column, cell in enumerate(line)
+                             if cell is not None and isinstance(cell.value, str)])
+        sheet.append(line, links={file_index + 1: link} if link is not None else None,
+                     height=height)
     _position_list(ws, titles, run, kept + 1)
     last = _finish(ws, sheet, tracker, kept=kept, left_out=left_out, columns=len(titles),
                    what="fichiers")
     return sheet, last, bool(left_out), links_missing
+
+
+# Row heights for wrapped text: a line of 11 pt Calibri is 15 pt high, and a column of
+# width w holds about 1.1 w characters of ordinary text (w counts the digit « 0 », wider
+# than most letters). Excel's highest row is 409 pt: a longer answer is cut in print,
+# whole in the cell.
+_LINE_PT, _MAX_ROW_PT = 15, 409
+
+
+def row_height(texts: Sequence[tuple[str, int]]) -> float | None:
+    """The height in points for a row whose wrapped cells hold these (text, column
+    width) pairs; None for a single line (the sheet's default height)."""
+    lines = 1
+    for text, width in texts:
+        per_line = max(int(width * 1.1), 1)
+        lines = max(lines, sum(max(1, -(-len(line) // per_line))
+                               for line in text.split("\n")))
+    return None if lines == 1 else float(min(lines * _LINE_PT, _MAX_ROW_PT))
 
 
 def _staff_cell(value: StaffValue, style: CellStyle | None = _WRAP_STYLE) -> Typed:
