@@ -1,8 +1,9 @@
 """The automatic positions, on a table of answers written the way parties answer.
 
-Each case gives the position a careful reader would give (`truth`) and, when the rules
-do not find it, what they answer instead (`rules`, usually `non précisé`: an honest
-abstention). The precision and coverage targets are computed from the table.
+Each case gives the position a careful reader would give (`truth`); the test asserts it.
+When the rules do not find it, `miss` says why and the case is a strict expected failure
+(it fails loudly the day the rules find it, so that the mark is removed). The precision
+and coverage targets are computed from the table.
 """
 
 from __future__ import annotations
@@ -37,11 +38,7 @@ OUI, NON, NUANCE, NP = Position.YES, Position.NO, Position.NUANCED, Position.UNS
 class Case:
     text: str
     truth: Position
-    rules: Position | None = None  # what the rules say when it is not the truth
-
-    @property
-    def expected(self) -> Position:
-        return self.truth if self.rules is None else self.rules
+    miss: str = ""  # why the rules do not find the truth (a known miss)
 
 
 CASES = [
@@ -93,7 +90,8 @@ CASES = [
     Case("Non.", NON),
     Case("Non, nous ne souhaitons pas ajouter de délégation spécifique.", NON),
     Case("Nous ne souhaitons pas imposer un tel poste : le maire reste le mieux placé.",
-         NON, rules=NP),
+         NON,
+         miss="a refusal worded as not imposing, read as a condition"),
     Case("Non. Le maire doit garder cette compétence.", NON),
     Case("Absolument pas.", NON),
     Case("Nous ne le proposerons pas.", NON),
@@ -121,7 +119,8 @@ CASES = [
     Case("Nous ne sommes pas opposés à cette idée.", NUANCE),
     Case("Nous n'y sommes pas opposés, mais cela ne peut pas être imposé.", NUANCE),
     Case("Pourquoi pas, si les habitants le demandent.", NUANCE),
-    Case("Non, nous proposerons plutôt un conseiller municipal délégué.", NUANCE),
+    Case("Non, nous proposerons plutôt un conseiller municipal délégué.", NON,
+         miss="a leading no with another way is read as nuancé"),
     Case("Plutôt qu'un adjoint, nous privilégions une mission confiée à un conseiller "
          "délégué.", NUANCE),
     Case("En partie : le module existe pour les élus régionaux, pas encore pour les "
@@ -146,17 +145,23 @@ CASES = [
          NP),
     Case("Nos candidats sont libres de leurs choix.", NP),
     Case("Nous soutenons la coopération décentralisée, mais un poste d'adjoint dédié "
-         "n'est pas nécessaire.", NON, rules=NP),
+         "n'est pas nécessaire.", NON,
+         miss="a yes to the theme and a no to the question: the rules cannot tell which is asked"),
     Case("La question est importante. Nous la mettrons à l'ordre du jour de notre "
-         "prochain bureau.", NUANCE, rules=NP),
+         "prochain bureau.", NUANCE,
+         miss="putting it on an agenda is not among the formulas"),
     Case("Notre mouvement compte de nombreux élus engagés dans des jumelages.", NP),
     Case("Nous avons toujours défendu l'Europe des territoires ; pour le reste, chaque "
-         "liste décidera.", NUANCE, rules=NP),
-    Case("Ce poste existe déjà dans plusieurs de nos villes.", OUI, rules=NP),
-    Case("Nos élus y travaillent.", NUANCE, rules=NP),
+         "liste décidera.", NUANCE,
+         miss="leaving it to each list is not among the formulas"),
+    Case("Ce poste existe déjà dans plusieurs de nos villes.", OUI,
+         miss="a fact stated without a formula"),
+    Case("Nos élus y travaillent.", NUANCE,
+         miss="work under way is not among the formulas"),
     Case("Il faut associer les citoyens à toutes les politiques municipales.", OUI,
-         rules=NP),
-    Case("Le sujet sera abordé dans notre université d'été.", NUANCE, rules=NP),
+         miss="an impersonal « il faut » is not among the formulas"),
+    Case("Le sujet sera abordé dans notre université d'été.", NUANCE,
+         miss="a future discussion is not among the formulas"),
     # --- More answers as parties write them
     Case("Oui. Nous avons adopté en 2019 une motion en ce sens, que nos candidats "
          "reprendront.", OUI),
@@ -168,15 +173,19 @@ CASES = [
     Case("Oui, bien sûr, et pas seulement dans les grandes villes.", OUI),
     Case("Nous préférons laisser chaque équipe municipale s'organiser librement.", NUANCE),
     Case("Notre offre de formation comprend déjà un module consacré à l'Europe et à "
-         "l'international.", OUI, rules=NP),
+         "l'international.", OUI,
+         miss="a fact stated without a formula"),
     Case("Oui pour les grandes villes ; pour les petites communes, un conseiller délégué "
-         "suffit.", NUANCE, rules=OUI),
+         "suffit.", NUANCE,
+         miss="read as oui, wrongly: the restriction is a second clause without a "
+         "condition word"),
     Case("1. Oui\n2. Le module sera ouvert à tous nos élus.", OUI),
     Case("Nous le recommanderons dans toutes les communes de plus de 10 000 habitants.",
          NUANCE),
     Case("Pas à ce jour. Un module sur les coopérations est en préparation.", NUANCE),
     Case("- un budget participatif ouvert aux projets de solidarité internationale ;\n"
-         "- un droit d'interpellation du conseil municipal.", OUI, rules=NP),
+         "- un droit d'interpellation du conseil municipal.", OUI,
+         miss="a list of measures is not read as a yes"),
     Case("Nous leur demanderons de présenter un projet de coopération dans leur "
          "programme.", OUI),
     Case("☐ Oui ☒ Non", NON),
@@ -189,15 +198,23 @@ CASES = [
     # A refusal of giving up is not a refusal: what is given up decides, unread here.
     Case("Il n'est pas question de renoncer à la coopération décentralisée : nous la "
          "défendrons.", OUI),
-    Case("Hors de question d'abandonner nos jumelages.", OUI, rules=NP),
+    Case("Hors de question d'abandonner nos jumelages.", OUI,
+         miss="refusing to give up is neutral: what is given up is not read"),
     Case("Pas question de revenir sur l'engagement international de nos villes.", OUI,
-         rules=NP),
+         miss="refusing to go back is neutral: what is kept is not read"),
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.text[:40] for c in CASES])
+def _params(cases: list[Case]) -> list[object]:
+    return [pytest.param(case, id=case.text[:40],
+                         marks=[pytest.mark.xfail(strict=True, reason=case.miss)]
+                         if case.miss else [])
+            for case in cases]
+
+
+@pytest.mark.parametrize("case", _params(CASES))
 def test_position_of_each_answer(case: Case) -> None:
-    assert automatic_position(case.text) == case.expected, read_position(case.text)
+    assert automatic_position(case.text) == case.truth, read_position(case.text)
 
 
 def test_the_table_is_large_and_varied() -> None:
