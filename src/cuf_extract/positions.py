@@ -37,7 +37,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from cuf_extract.models import Campaign, Position, Run, Status
+from cuf_extract.models import Campaign, Position, QuestionKind, Run, Status
 
 __all__ = [
     "FORMULAS",
@@ -611,7 +611,9 @@ class SynthesisRow:
     """One question's positions across the replies.
 
     `confirmed` counts the positions staff typed, `automatic` those still automatic;
-    `unrecognised` the staff entries that are not a position (counted in neither).
+    `unrecognised` the staff entries that are not a position (counted in neither). An
+    open question's answers get no automatic position: they are counted in `open_answers`
+    (staff may still type a position, counted in `confirmed`).
     """
 
     question: str
@@ -619,6 +621,12 @@ class SynthesisRow:
     automatic: Mapping[Position, int] = field(default_factory=dict)
     unrecognised: int = 0
     no_answer: int = 0  # replies without an answer nor a staff position
+    kind: QuestionKind = QuestionKind.CLOSED
+    open_answers: int = 0  # answers to an open question without a staff position
+
+    @property
+    def is_open(self) -> bool:
+        return self.kind is QuestionKind.OPEN
 
     def count(self, position: Position) -> int:
         """Staff positions counted over automatic ones."""
@@ -650,15 +658,18 @@ def synthesis_table(run: Run, campaign: Campaign | None = None) -> tuple[Synthes
     """Per question, how many replies say oui, non, nuancé, non précisé.
 
     A reply's position is the staff's (from the previous workbook, carried by
-    `campaign`) when they typed one, else the automatic one. Skipped files (Word's owner
-    files) are not replies; files gone from the folder are not counted.
+    `campaign`) when they typed one, else the automatic one. An open question's answers
+    have no automatic one (its row says so: `kind`, `open_answers`), and writers show
+    such rows apart. Skipped files (Word's owner files) are not replies; files gone from
+    the folder are not counted.
     """
     typed = staff_positions(campaign)
     rows: list[SynthesisRow] = []
     for question in run.questionnaire.questions:
         confirmed: dict[Position, int] = dict.fromkeys(Position, 0)
         automatic: dict[Position, int] = dict.fromkeys(Position, 0)
-        unrecognised = no_answer = 0
+        unrecognised = no_answer = open_answers = 0
+        is_open = question.kind is QuestionKind.OPEN
         for result in run.files:
             if result.status is Status.SKIPPED:
                 continue
@@ -670,11 +681,15 @@ def synthesis_table(run: Run, campaign: Campaign | None = None) -> tuple[Synthes
                 else:
                     confirmed[position] += 1
                 continue
-            auto = next((a.position for a in result.answers if a.question == question.id),
-                        None)
-            if auto is None:
+            answer = next((a for a in result.answers if a.question == question.id), None)
+            if answer is None or answer.text is None:
+                no_answer += 1
+            elif is_open:
+                open_answers += 1  # even a position read before the question was open
+            elif answer.position is None:
                 no_answer += 1
             else:
-                automatic[auto] += 1
-        rows.append(SynthesisRow(question.id, confirmed, automatic, unrecognised, no_answer))
+                automatic[answer.position] += 1
+        rows.append(SynthesisRow(question.id, confirmed, automatic, unrecognised, no_answer,
+                                 question.kind, open_answers))
     return tuple(rows)
