@@ -70,6 +70,10 @@ CLOSED, OPEN = QuestionKind.CLOSED, QuestionKind.OPEN
     ("What role should local governments play?", OPEN),
     ("To what extent do you support it?", OPEN),
     ("Any other comments", OPEN),
+    ("Any further comments?", OPEN),
+    ("Avez-vous d’autres remarques ?", OPEN),
+    ("Regarding your partnerships:\n(a) How many?\n(b) Which one?", OPEN),
+    ("Will your party fund decentralised cooperation? If so, how much?", CLOSED),
 ])
 def test_the_kind_is_read_from_the_wording(wording: str, kind: QuestionKind) -> None:
     assert question_kind(wording) is kind

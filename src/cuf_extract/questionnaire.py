@@ -55,6 +55,12 @@ _REQUESTS = frozenset({
     "veuillez", "describe", "explain", "list", "give", "tell", "please", "outline",
     "specify", "name", "provide", "detail",
 })
+# A free comment (« Autres commentaires ? », « Any further comments? »): open, even asked
+# as « Avez-vous des remarques ? ».
+_COMMENTS = frozenset({
+    "commentaire", "commentaires", "remarque", "remarques", "observation", "observations",
+    "comment", "comments", "remark", "remarks",
+})
 # A yes/no question in French puts its pronoun after the verb (« Entendez-vous »,
 # « est-il », « comprend-t-elle », even « comprend t’elle »), or opens with « Est-ce
 # que »; in English it opens with an auxiliary.
@@ -81,7 +87,8 @@ def question_kind(text: str) -> QuestionKind:
     les jumelages, comment… ? », « To what extent…? ») or a request (« Décrivez… »)
     makes it open; a yes/no question (« Entendez-vous… ? », « Votre parti soutient-il… ? »,
     « Do you… ? ») closed; a heading without « ? » (« Votre stratégie européenne »,
-    « Autres commentaires ») open. Staff correct the result in the questionnaire file.
+    « Autres commentaires ») open, and so is a call for comments (« Any further
+    comments? »). Staff correct the result in the questionnaire file.
     """
     folded = text.casefold().translate(_APOSTROPHES).replace("\u00a0", " ").strip()
     first = re.split(r"(?<=\?)", folded, maxsplit=1)[0]
@@ -90,7 +97,7 @@ def question_kind(text: str) -> QuestionKind:
         first = re.split(r"(?<=[.!:])\s", folded, maxsplit=1)[0]
     first = _FOLLOW_UP.split(first, maxsplit=1)[0]
     words = _WORD.findall(first)
-    if words and words[0] in _REQUESTS:
+    if (words and words[0] in _REQUESTS) or not _COMMENTS.isdisjoint(words):
         return QuestionKind.OPEN
     for clause in _CLAUSE.split(first):
         clause_words = _WORD.findall(clause)
