@@ -52,12 +52,12 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from cuf_extract.models import Campaign, Position, QuestionKind, Run, Status
+from cuf_extract.text import fold
 
 __all__ = [
     "FORMULAS",
@@ -536,8 +536,6 @@ FORMULAS: tuple[tuple[str, Signal], ...] = (
 # Code (English from here on).
 # ---------------------------------------------------------------------------------------
 
-_APOSTROPHES = re.compile("[’‘`ʼ´]")
-_COMBINING = re.compile("[\u0300-\u036f]+")  # the accents NFKD splits off Latin letters
 # Sentence ends, and the colon and semicolon that end a clause: « Oui : … » and
 # « Non ; … » put the stance before them.
 _SENTENCE_END = re.compile(r"[.!?…:;\n\r]+")
@@ -556,13 +554,7 @@ _LINKS = frozenset({"mais", "et", "toutefois", "cependant", "neanmoins", "but", 
 _BUT = frozenset({"mais", "toutefois", "cependant", "neanmoins", "but", "however", "yet"})
 
 
-def _fold(text: str) -> str:
-    """Lower case, no accents, straight apostrophes. Called once per answer: the rest of
-    the reading works on its result."""
-    text = text.casefold()
-    if text.isascii():  # nothing to decompose (and NFKD alone costs more than the rest)
-        return text.replace("`", "'") if "`" in text else text
-    return _COMBINING.sub("", unicodedata.normalize("NFKD", _APOSTROPHES.sub("'", text)))
+_fold = fold  # lower case, no accents, straight apostrophes; once per answer
 
 
 def _normalise(folded: str) -> str:
@@ -916,16 +908,28 @@ def staff_positions(campaign: Campaign | None) -> dict[str, dict[str, str]]:
             if item.positions}
 
 
+# The tool's mark on a staff position whose answer changed (writers.STALE_MARK).
+STALE_WORDS = "(à vérifier)"
+
+
 def synthesis_table(run: Run, campaign: Campaign | None = None) -> tuple[SynthesisRow, ...]:
     """Per question, how many replies say oui, non, nuancé, non précisé.
 
-    A reply's position is the staff's (from the previous workbook, carried by
-    `campaign`) when they typed one, else the automatic one. An open question's answers
-    have no automatic one (its row says so: `kind`, `open_answers`), and writers show
-    such rows apart. Skipped files (Word's owner files) are not replies; files gone from
-    the folder are not counted.
+    Only the replies that will be published count (`Campaign.excluded` lists the
+    others: excluded by the staff, in error, or superseded by a newer reply), rows kept
+    without being read included. A reply's position is the staff's (from the previous
+    workbook, carried by `campaign`) when they typed one on the answer shown now, else
+    the automatic one: a staff position whose answer changed since is not confirmed any
+    more. An open question's answers have no automatic one (its row says so: `kind`,
+    `open_answers`), and writers show such rows apart. Skipped files (Word's owner
+    files) are not replies; files gone from the folder are not counted.
     """
     typed = staff_positions(campaign)
+    stale = ({path: set(item.stale_positions) for path, item in campaign.history.items()}
+             if campaign is not None else {})
+    excluded = {item.path for item in campaign.excluded} if campaign is not None else set()
+    kept = [k for k in campaign.kept if k.path not in excluded
+            and k.status is not Status.SKIPPED] if campaign is not None else []
     rows: list[SynthesisRow] = []
     for question in run.questionnaire.questions:
         confirmed: dict[Position, int] = dict.fromkeys(Position, 0)
@@ -933,10 +937,10 @@ def synthesis_table(run: Run, campaign: Campaign | None = None) -> tuple[Synthes
         unrecognised = no_answer = open_answers = 0
         is_open = question.kind is QuestionKind.OPEN
         for result in run.files:
-            if result.status is Status.SKIPPED:
+            if result.status is Status.SKIPPED or result.path in excluded:
                 continue
             staff = typed.get(result.path, {}).get(question.id)
-            if staff is not None:
+            if staff is not None and question.id not in stale.get(result.path, ()):
                 position = parse_position(staff)
                 if position is None:
                     unrecognised += 1
@@ -952,6 +956,22 @@ def synthesis_table(run: Run, campaign: Campaign | None = None) -> tuple[Synthes
                 no_answer += 1
             else:
                 automatic[answer.position] += 1
+        for item in kept:
+            staff = dict(item.positions).get(question.id)
+            tool = dict(item.tool_positions).get(question.id)
+            if staff is not None:
+                position = parse_position(staff)
+                if position is None:
+                    unrecognised += 1
+                else:
+                    confirmed[position] += 1
+            elif tool is not None and not is_open and (position := parse_position(
+                    tool.removesuffix(STALE_WORDS).strip())) is not None:
+                automatic[position] += 1
+            elif tool is not None and is_open:
+                open_answers += 1
+            else:
+                no_answer += 1
         rows.append(SynthesisRow(question.id, confirmed, automatic, unrecognised, no_answer,
                                  question.kind, open_answers))
     return tuple(rows)
