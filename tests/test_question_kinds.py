@@ -190,3 +190,6 @@ def test_the_synthesis_sheet_shows_open_questions_apart(
     values = [c.value for c in answers[2]]
     assert values[titles.index("Position Q1")] == "oui (à confirmer)"
     assert values[titles.index("Position Q2")] in (None, "")
+    report = (tmp_path / "reponses-rapport.html").read_text(encoding="utf-8")
+    assert "Questions ouvertes, sans position automatique" in report
+    assert "Q2, Q4" in report
