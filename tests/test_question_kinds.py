@@ -26,6 +26,7 @@ from cuf_extract.package import OoxmlPackage
 from cuf_extract.pipeline import InputFile, extract_file
 from cuf_extract.positions import synthesis_table
 from cuf_extract.questionnaire import (
+    QuestionnaireError,
     dump_questionnaire,
     load_questionnaire,
     parse_questionnaire,
@@ -116,7 +117,9 @@ def test_the_kind_is_written_to_the_toml_and_staff_may_change_it(tmp_path: Path)
 
 def test_an_unknown_kind_is_refused_in_french() -> None:
     text = 'id = "x"\ntitle = "T"\n[[questions]]\nid = "Q1"\ntext = "?"\nkind = "oui"\n'
-    with pytest.raises(Exception, match="ligne 6, « questions.1.kind »"):
+    with pytest.raises(QuestionnaireError,
+                       match="ligne 6, « questions.1.kind » : doit valoir « fermée » ou "
+                             "« ouverte »"):
         parse_questionnaire(tomllib.loads(text), text, "f.toml")
 
 

@@ -289,6 +289,9 @@ def _french_error(err: object, text: str) -> str:
         message = "il en faut au moins une"
     elif kind == "too_long":
         message = f"{MAX_QUESTIONS} au plus"
+    elif kind == "enum":  # `kind`: the values staff may type, as they are written
+        expected = " ou ".join(f"« {k.value} »" for k in QuestionKind)
+        message = f"doit valoir {expected}"
     else:
         message = _ERROR_MESSAGES.get(kind, str(err["msg"]))
     key = ".".join(str(p + 1) if isinstance(p, int) else p for p in loc) or "fichier"
