@@ -471,13 +471,21 @@ def _position_bars(table: Sequence[SynthesisRow]) -> str:
 
 def _positions(run: Run, campaign: Campaign | None) -> Iterable[str]:
     """The positions per question: staff positions counted over automatic ones."""
-    table = synthesis_table(run, campaign)
-    if not table:
+    everything = synthesis_table(run, campaign)
+    table = [row for row in everything if not row.is_open]
+    opened = [row.question for row in everything if row.is_open]
+    if not everything:
         return
     total = sum(row.total for row in table)
     automatic = sum(row.still_automatic for row in table)
     unrecognised = sum(row.unrecognised for row in table)
     yield '<section id="positions"><h2>Synthèse des positions</h2>'
+    if opened:
+        yield (f'<p class="note">Questions ouvertes, sans position automatique (on n’y '
+               f'répond pas par oui ou non) : {_text(", ".join(opened))}.</p>')
+    if not table:
+        yield "</section>"
+        return
     if not total and not unrecognised:
         yield "<p>Aucune position\u00a0: aucune réponse n’a été lue.</p></section>"
         return

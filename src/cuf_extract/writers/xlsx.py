@@ -699,18 +699,29 @@ _SYNTHESIS_COMMENTS = {
 }
 
 
+_OPEN_TITLE = "Questions ouvertes : pas de position automatique"
+_OPEN_TITLE_FONT = Font(bold=True, color="1F4E78", size=12)
+_OPEN_COLUMNS = ("Question", "Réponses à lire", "Positions saisies", "Sans réponse")
+_OPEN_NOTE = ("On ne répond pas à ces questions par oui ou non (« Quelle place… ? », "
+              "« Comment… ? ») : lisez les réponses dans la feuille « Réponses ». Si une "
+              "question est en fait fermée, changez son « kind » dans le fichier du "
+              "questionnaire et relancez.")
 EXCLUDED_TITLES = ("Non comptées (non publiées)", "Organisation", "Raison")
 
 
 def _synthesis_sheet(ws: Worksheet, run: Run, campaign: Campaign, tracker: _Tracker) -> int:
-    """One row per question, one column per position (staff positions counted over the
-    automatic ones), the share still automatic, and a stacked bar chart of it all."""
+    """One row per closed question, one column per position (staff positions counted over
+    the automatic ones), the share still automatic, and a stacked bar chart of it all;
+    the replies not counted, right of the table; then, apart, the open questions, which
+    get no automatic position."""
     from openpyxl.chart import BarChart, Reference
 
     from cuf_extract.models import Position
     from cuf_extract.positions import synthesis_table
 
     table = synthesis_table(run, campaign)
+    closed = [item for item in table if not item.is_open]
+    opened = [item for item in table if item.is_open]
     titles = ["Question", *(p.value for p in Position), "Total", "Encore automatiques",
               "Part automatique", "Sans réponse", "Saisies non reconnues"]
     comments = {
@@ -727,7 +738,7 @@ def _synthesis_sheet(ws: Worksheet, run: Run, campaign: Campaign, tracker: _Trac
             [12, 10, 10, 10, 12, 10, 20, 18, 16, 22, 4, 32, 28, 50][:len(titles)],
             comments=comments)
     lines: list[list[Cell]] = []
-    for row, item in enumerate(table, start=2):
+    for row, item in enumerate(closed, start=2):
         label = _cell(ws, row=row, column=1)
         tracker.put(label, item.question)
         values: list[int | float] = [
@@ -754,7 +765,38 @@ def _synthesis_sheet(ws: Worksheet, run: Run, campaign: Campaign, tracker: _Trac
             line.append(cell)
     for line in lines:
         ws.append(line)
-    if table:
+    rows = len(lines) + 1
+    if opened:
+        ws.append([])
+        title = _cell(ws, row=rows + 2, column=1)
+        tracker.put(title, _OPEN_TITLE)
+        title.font = _OPEN_TITLE_FONT
+        note = _cell(ws, row=rows + 3, column=1)
+        tracker.put(note, _OPEN_NOTE)
+        note.font = _AUTOMATIC_FONT
+        ws.append([title])
+        ws.append([note])
+        header: list[Cell] = []
+        for column, text in enumerate(_OPEN_COLUMNS, start=1):
+            cell = _cell(ws, row=rows + 4, column=column)
+            tracker.put(cell, text)
+            cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGN
+            header.append(cell)
+        ws.append(header)
+        rows += 4
+        for item in opened:
+            rows += 1
+            label = _cell(ws, row=rows, column=1)
+            tracker.put(label, item.question)
+            line = [label]
+            for column, value in enumerate(
+                    (item.open_answers, sum(item.confirmed.values()), item.no_answer),
+                    start=2):
+                cell = _cell(ws, row=rows, column=column)
+                cell.value = value
+                line.append(cell)
+            ws.append(line)
+    if closed:
         chart = BarChart()
         chart.type = "bar"
         chart.grouping = "stacked"
@@ -763,16 +805,16 @@ def _synthesis_sheet(ws: Worksheet, run: Run, campaign: Campaign, tracker: _Trac
         chart.y_axis.title = "Réponses"
         chart.x_axis.scaling.orientation = "maxMin"  # Q1 at the top, as in the table
         chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl hides axes otherwise
-        chart.y_axis.majorUnit = max(1, -(-max(item.total for item in table) // 10))
+        chart.y_axis.majorUnit = max(1, -(-max(item.total for item in closed) // 10))
         chart.add_data(Reference(ws, min_col=2, max_col=1 + len(Position), min_row=1,
-                                 max_row=len(table) + 1), titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(table) + 1))
+                                 max_row=len(closed) + 1), titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(closed) + 1))
         for series, colour in zip(chart.series, _POSITION_COLOURS, strict=True):
             series.graphicalProperties.solidFill = colour
             series.graphicalProperties.line.solidFill = colour
-        chart.height, chart.width = 4 + 1.2 * len(table), 18
-        ws.add_chart(chart, f"A{max(len(table), len(excluded)) + 3}")
-    return len(lines) + 1
+        chart.height, chart.width = 4 + 1.2 * len(closed), 18
+        ws.add_chart(chart, f"A{rows + 3}")
+    return rows
 
 
 def _discard(workbook: Workbook) -> None:
