@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from cuf_extract.docx_reader import DocumentText
     from cuf_extract.locate import Matcher
 
+# Called once per input, with its first result (a saved message may give several).
 ProgressCallback = Callable[[FileResult], None]
 
 
@@ -103,16 +104,17 @@ def extract_files(
 
     Files already in `cache` are taken from it first, here; the others are read, by a
     pool of processes when `jobs` > 1 and there are enough of them. Results keep the
-    input order, so the output depends neither on `jobs` nor on the cache.
+    input order, so the output depends neither on `jobs` nor on the cache. A saved
+    message gives one result per reply it carries (`extract_input`).
     """
-    results: list[FileResult | None] = [None] * len(files)
+    results: list[tuple[FileResult, ...] | None] = [None] * len(files)
     todo: list[int] = []
     for index, item in enumerate(files):
         cached = _cached(item, cache) if cache is not None else None
         if cached is None:
             todo.append(index)
             continue
-        results[index] = cached
+        results[index] = (cached,)
         if on_result is not None:
             on_result(cached)
     pending = [files[i] for i in todo]
@@ -127,14 +129,14 @@ def extract_files(
         matcher = Matcher(questionnaire)
         with Converter() as converter:
             for item in pending:
-                result = extract_file(item, matcher, converter, cache)
-                fresh.append(result)
+                found = extract_input(item, matcher, converter, cache)
+                fresh.append(found)
                 if on_result is not None:
-                    on_result(result)
+                    on_result(found[0])
     for index, result in zip(todo, fresh, strict=True):
         results[index] = result
-    done = [r for r in results if r is not None]
-    assert len(done) == len(files), "every file has a result"
+    assert all(found for found in results), "every file has a result"
+    done = [result for found in results if found is not None for result in found]
     if cache is not None:
         cache.save_index()
     done = set_aside_inherited_properties(done)
@@ -152,17 +154,17 @@ def _extract_parallel(
     on_result: ProgressCallback | None,
     cache: ResultCache | None,
     jobs: int,
-) -> list[FileResult]:
+) -> list[tuple[FileResult, ...]]:
     from concurrent.futures import ProcessPoolExecutor
 
-    results: list[FileResult] = []
+    results: list[tuple[FileResult, ...]] = []
     with ProcessPoolExecutor(
         max_workers=jobs, initializer=_init_worker, initargs=(questionnaire, cache)
     ) as pool:
-        for result in pool.map(_work, files, chunksize=CHUNK_SIZE):
-            results.append(result)
+        for found in pool.map(_work, files, chunksize=CHUNK_SIZE):
+            results.append(found)
             if on_result is not None:
-                on_result(result)
+                on_result(found[0])
     return results
 
 
@@ -177,10 +179,28 @@ def _init_worker(questionnaire: Questionnaire, cache: ResultCache | None) -> Non
     _WORKER = (Matcher(questionnaire), Converter(), cache)
 
 
-def _work(item: InputFile) -> FileResult:
+def _work(item: InputFile) -> tuple[FileResult, ...]:
     assert _WORKER is not None, "the pool initialiser sets up each worker"
     matcher, converter, cache = _WORKER
-    return extract_file(item, matcher, converter, cache)
+    return extract_input(item, matcher, converter, cache)
+
+
+def extract_input(
+    item: InputFile,
+    matcher: Matcher,
+    converter: Converter | None = None,
+    cache: ResultCache | None = None,
+) -> tuple[FileResult, ...]:
+    """Every result of one input: one per reply a saved message (.eml, .msg) carries
+    (`cuf_extract.mail.results`), else the file's own. Never raises for a bad file."""
+    try:
+        if inputs.sniff(item.path, inspect_zip=False).kind in inputs.MESSAGE_KINDS:
+            from cuf_extract.mail.results import message_results
+
+            return message_results(item, matcher, converter or Converter(), cache)
+    except Exception as exc:  # a bug: keep the batch going, say it plainly
+        return (_bug(item, matcher, exc),)
+    return (extract_file(item, matcher, converter, cache),)
 
 
 def extract_file(
@@ -189,17 +209,22 @@ def extract_file(
     converter: Converter | None = None,
     cache: ResultCache | None = None,
 ) -> FileResult:
-    """One file's result. Never raises for a bad file; a bug becomes an `unreadable` error."""
+    """One file's result. Never raises for a bad file; a bug becomes an `unreadable` error.
+    A saved message gives its first result here: `extract_input` gives them all."""
     try:
         return _extract(item, matcher, converter or Converter(), cache)
     except Exception as exc:  # a bug: keep the batch going, say it plainly
-        detail = "".join(traceback.format_exception_only(exc)).strip()
-        return _failed(item, matcher, None, make_issue(
-            IssueCode.UNREADABLE,
-            f"« {item.path.name} » n'a pas pu être lu à cause d'une erreur inattendue de l'outil "
-            f"({detail}) : signalez-la aux développeurs avec le fichier ; en attendant, reportez "
-            "ses réponses à la main.",
-        ))
+        return _bug(item, matcher, exc)
+
+
+def _bug(item: InputFile, matcher: Matcher, exc: Exception) -> FileResult:
+    detail = "".join(traceback.format_exception_only(exc)).strip()
+    return _failed(item, matcher, None, make_issue(
+        IssueCode.UNREADABLE,
+        f"« {item.path.name} » n'a pas pu être lu à cause d'une erreur inattendue de l'outil "
+        f"({detail}) : signalez-la aux développeurs avec le fichier ; en attendant, reportez "
+        "ses réponses à la main.",
+    ))
 
 
 def _extract(
@@ -209,6 +234,8 @@ def _extract(
     sniffed = inputs.sniff(item.path, inspect_zip=False)
     if sniffed.kind in (inputs.FileKind.OWNER_FILE, inputs.FileKind.SYSTEM_FILE):
         return _skipped(item, matcher)
+    if sniffed.kind in inputs.MESSAGE_KINDS:
+        return extract_input(item, matcher, converter, cache)[0]
     result = _extract_sniffed(item, matcher, converter, sniffed.kind)
     # Errors are cheap to find again, and may go away (LibreOffice installed since).
     if cache is not None and result.sha256 and result.status in (Status.OK, Status.WARNING):
@@ -234,6 +261,40 @@ def _extract_sniffed(
         return _failed(item, matcher, None, make_issue(code, f"{message} ({exc.strerror})"))
     except PackageError as exc:
         return _failed(item, matcher, None, make_issue(exc.code, exc.message))
+    return _extract_zip_data(item, matcher, converter, data)
+
+
+def extract_document_bytes(
+    item: InputFile, matcher: Matcher, converter: Converter, data: bytes
+) -> FileResult:
+    """A document held in memory (an e-mail attachment), read as `extract_file` reads a
+    file; `item.path` only names it. Nothing is written beside the inputs: a conversion
+    by LibreOffice works on a copy in a private temporary folder."""
+    # The zip is inspected here: an .odt attachment must reach the conversion below.
+    kind = inputs.sniff_bytes(data, name=item.path.name).kind
+    if kind in inputs.CONVERTIBLE_KINDS and converter.available:
+        with tempfile.TemporaryDirectory(prefix="cuf-extract-attachment-",
+                                         ignore_cleanup_errors=True) as folder:
+            copy = Path(folder) / f"document{Path(item.path.name).suffix[:10]}"
+            copy.write_bytes(data)
+            result = _extract_converted(InputFile(path=copy, display=item.display), matcher,
+                                        converter, kind)
+        return result.model_copy(update={"name": item.path.name})
+    if kind is inputs.FileKind.PDF:
+        return _extract_pdf_data(item, matcher, data)
+    if kind in (inputs.FileKind.DOCX, inputs.FileKind.ZIP):
+        return _extract_zip_data(item, matcher, converter, data)
+    sha = hashlib.sha256(data).hexdigest()
+    if kind in (inputs.FileKind.OWNER_FILE, inputs.FileKind.SYSTEM_FILE):
+        kind = inputs.FileKind.UNKNOWN
+    code, message = inputs.explain(kind, item.path.name)
+    return _failed(item, matcher, sha, make_issue(code, message))
+
+
+def _extract_zip_data(
+    item: InputFile, matcher: Matcher, converter: Converter, data: bytes
+) -> FileResult:
+    path = item.path
     sha = hashlib.sha256(data).hexdigest()
     try:
         package = OoxmlPackage.from_bytes(data, name=path.name)
@@ -241,7 +302,7 @@ def _extract_sniffed(
         return _failed(item, matcher, sha, make_issue(exc.code, exc.message))
     kind = _classify(package)
     if kind is not inputs.FileKind.DOCX:
-        if kind in inputs.CONVERTIBLE_KINDS and converter.available:
+        if kind in inputs.CONVERTIBLE_KINDS and converter.available and path.exists():
             return _extract_converted(item, matcher, converter, kind)
         code, message = inputs.explain(kind, path.name)
         return _failed(item, matcher, sha, make_issue(code, message))
@@ -323,8 +384,6 @@ def _extract_converted(
 
 def _extract_pdf(item: InputFile, matcher: Matcher) -> FileResult:
     """A PDF with a text layer, rebuilt into blocks by `pdf_reader`, then read like Word."""
-    from cuf_extract.pdf_reader import read_pdf_pages
-
     try:
         data = _read_bounded(item.path)
     except OSError as exc:
@@ -332,6 +391,12 @@ def _extract_pdf(item: InputFile, matcher: Matcher) -> FileResult:
         return _failed(item, matcher, None, make_issue(code, f"{message} ({exc.strerror})"))
     except PackageError as exc:
         return _failed(item, matcher, None, make_issue(exc.code, exc.message))
+    return _extract_pdf_data(item, matcher, data)
+
+
+def _extract_pdf_data(item: InputFile, matcher: Matcher, data: bytes) -> FileResult:
+    from cuf_extract.pdf_reader import read_pdf_pages
+
     sha = hashlib.sha256(data).hexdigest()
     try:
         pdf = read_pdf_pages(data, name=item.path.name)

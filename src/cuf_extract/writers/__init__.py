@@ -61,6 +61,7 @@ SOURCE_LABELS: dict[RespondentSource, str] = {
     RespondentSource.FILE_NAME: "nom du fichier",
     RespondentSource.TABLE_HEADER: "en-tête du tableau des réponses",
     RespondentSource.SIGNATURE: "signature",
+    RespondentSource.SENDER: "expéditeur du courriel",
 }
 
 # Short labels for the one-line-per-issue summary ("Q3 : réponse manquante").
@@ -71,6 +72,7 @@ ISSUE_LABELS: dict[IssueCode, str] = {
     IssueCode.UNASSIGNED_TEXT: "texte non rattaché à une question",
     IssueCode.ANSWER_TOO_LONG: "réponse très longue",
     IssueCode.DUPLICATE_FILE: "fichier en double",
+    IssueCode.MAIL_PART_UNREAD: "partie du courriel non lue",
     IssueCode.SAME_RESPONDENT: "même organisation qu'un autre fichier",
     IssueCode.TRACKED_CHANGES: "modifications suivies",
     IssueCode.COMMENTS: "commentaires",
