@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import posixpath
+import re
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -216,7 +217,23 @@ def _part_name(part: EmailMessage) -> str:
         content_type = part.get("Content-Type")
         params = getattr(content_type, "params", {}) or {}
         name = params.get("name")
+    if name and "\ufffd" in str(name):
+        name = _raw_8bit_name(part) or name
     return _safe_name(_unescape(str(name)) if name else "")
+
+
+_RAW_NAME = re.compile(r'(?:file)?name\s*=\s*(?:"([^"]*)"|([^;\s]+))', re.IGNORECASE)
+
+
+def _raw_8bit_name(part: EmailMessage) -> str | None:
+    """A file name sent as raw 8-bit bytes (no RFC 2231/2047): policy.default replaces
+    them by U+FFFD; the raw header keeps them, as UTF-8 or, failing that, Windows-1252."""
+    for header, value in part.raw_items():
+        if header.lower() in ("content-disposition", "content-type"):
+            match = _RAW_NAME.search(str(value))
+            if match:
+                return _unescape(match.group(1) or match.group(2))
+    return None
 
 
 def _safe_name(name: str) -> str:
@@ -249,8 +266,9 @@ def _collect_part(part: EmailMessage, trail: tuple[str, ...], collector: Collect
         data = None
     if not isinstance(data, bytes):
         data = b""
-    inline = disposition == "inline" or (bool(part.get("Content-ID"))
-                                         and disposition != "attachment")
+    # A picture with a Content-ID is shown in the text (a logo), whatever its disposition.
+    inline = disposition == "inline" or (bool(part.get("Content-ID")) and (
+        disposition != "attachment" or content_type.startswith("image/")))
     carry(collector, trail, name or _unnamed(content_type), data, content_type, inline=inline)
 
 

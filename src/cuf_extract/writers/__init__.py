@@ -110,6 +110,9 @@ COLUMN_STATUS = "Statut"
 COLUMN_EXTRA = "Texte hors réponses"
 COLUMN_ISSUES = "Problèmes"
 COLUMN_DATE = "Date du document"
+# A reply that came in a saved e-mail: who sent it, and when (see cuf_extract.mail).
+COLUMN_SENDER = "Expéditeur"
+COLUMN_RECEIVED = "Reçu le"
 COLUMN_CHANGE = "Depuis la dernière fois"
 # Columns that belong to the staff: never written by the tool, carried over on rerun.
 STAFF_COLUMNS = ("Organisation (corrigée)", "Statut de suivi", "Notes")
@@ -121,7 +124,7 @@ STATE_SHEET = "_cuf-extract"
 def extracted_columns(question_ids: Sequence[str]) -> tuple[str, ...]:
     """The columns the tool regenerates on every run, in sheet order."""
     return (COLUMN_FILE, COLUMN_RESPONDENT, COLUMN_SOURCE, COLUMN_STATUS, *question_ids,
-            COLUMN_EXTRA, COLUMN_ISSUES, COLUMN_DATE)
+            COLUMN_EXTRA, COLUMN_ISSUES, COLUMN_DATE, COLUMN_SENDER, COLUMN_RECEIVED)
 
 
 # The staff's confirmation of each answer's position sits next to the answer. The tool
@@ -151,6 +154,13 @@ def clean_text(text: str) -> tuple[str, bool]:
     """Replace characters XML 1.0 cannot hold by U+FFFD; say whether any was replaced."""
     cleaned, count = INVALID_CHARACTERS.subn(REPLACEMENT_CHARACTER, text)
     return cleaned, count > 0
+
+
+def sender_cell(name: str | None, address: str | None) -> str:
+    """« Parti X <contact@parti-x.fr> », or whichever half is known."""
+    if name and address and name.casefold() != address.casefold():
+        return f"{name} <{address}>"
+    return name or address or ""
 
 
 def french_date(value: str | None) -> str:

@@ -32,6 +32,7 @@ from cuf_extract.writers import (
     STATUS_LABELS,
     clean_text,
     french_date,
+    sender_cell,
 )
 from cuf_extract.writers.atomic import atomic_write
 
@@ -196,6 +197,10 @@ def _file_section(index: int, result: FileResult, run: Run) -> Iterable[str]:
     yield f"<dt>Chemin</dt><dd>{_text(result.path)}</dd>"
     if result.document_date:
         yield f"<dt>Date du document</dt><dd>{_text(french_date(result.document_date))}</dd>"
+    if result.message:
+        sender = sender_cell(result.sender_name, result.sender_address)
+        yield f"<dt>Expéditeur</dt><dd>{_text(sender)}</dd>"
+        yield f"<dt>Reçu le</dt><dd>{_text(french_date(result.received))}</dd>"
     yield "</dl>"
     for question in run.questionnaire.questions:
         answer = result.answer(question.id)
