@@ -351,3 +351,34 @@ def test_cli_reads_a_folder_of_messages(tmp_path: Path, monkeypatch: pytest.Monk
 def test_policy_default_round_trip_is_what_is_parsed() -> None:
     # The fixtures are what mail clients write: policy.default folds and encodes.
     assert message().policy == policy.default
+
+
+# ------------------------------------------------------------------------ recipients
+
+
+def test_recipients_list_gives_addresses_and_domains(tmp_path: Path) -> None:
+    from cuf_extract.models import Campaign, Run
+    from cuf_extract.recipients import RecipientState, load_recipients, recipients_status
+
+    listing = tmp_path / "destinataires.txt"
+    listing.write_text("Parti X | contact@parti-x.fr\nUnion Y | union-y.org\nP.S. | Parti S\n",
+                       encoding="utf-8")
+    recipients = load_recipients(listing)
+    assert [(r.name, r.aliases, r.addresses) for r in recipients] == [
+        ("Parti X", (), ("contact@parti-x.fr",)), ("Union Y", (), ("union-y.org",)),
+        ("P.S.", ("Parti S",), ())]
+    box = tmp_path / "boite"
+    for name, sender in (("x.eml", "Jean <CONTACT@parti-x.fr>"),
+                         ("y.eml", "Marie <marie.dupont@union-y.org>"),
+                         ("z.eml", "Paul <paul@gmail.com>")):
+        mail = message(sender=sender)
+        mail.add_attachment(REPLY.build(), *DOCX_TYPE, filename="questionnaire.docx")
+        save(box, name, mail)
+    results = run(box)
+    files = load_questionnaire()
+    status = recipients_status(
+        Run(questionnaire=files.ref(), files=tuple(results)),
+        Campaign(staff_columns=(), history={}), recipients, source="liste")
+    states = {row.recipient.name: row.state for row in status.rows}
+    assert states == {"Parti X": RecipientState.REPLIED, "Union Y": RecipientState.REPLIED,
+                      "P.S.": RecipientState.NOT_REPLIED}

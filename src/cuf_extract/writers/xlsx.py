@@ -590,7 +590,8 @@ def _recipients_sheet(ws: Worksheet, status: RecipientsStatus, tracker: _Tracker
     row = 1
     for item in status.rows:
         row += 1
-        values = [item.recipient.name, " | ".join(item.recipient.aliases),
+        values = [item.recipient.name,
+                  " | ".join((*item.recipient.aliases, *item.recipient.addresses)),
                   STATE_LABELS[item.state], "\n".join(item.replies), "\n".join(item.to_check)]
         line: list[Text | Typed | None] = [tracker.text(value) for value in values]
         line[2] = tracker.text(values[2], style=_RECIPIENT_STYLES[item.state])
