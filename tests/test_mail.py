@@ -339,8 +339,8 @@ def test_cli_reads_a_folder_of_messages(tmp_path: Path, monkeypatch: pytest.Monk
     assert code in (0, 1), err
     rows = {str(r["Fichier"]): r for r in answers_sheet(tmp_path / "reponses.xlsx")}
     row = rows["boite/Re_ Questionnaire.eml › Reponse_PS.docx"]
-    assert row["Expéditeur"] == "Parti Radical <contact@parti-radical.fr>"
-    assert row["Reçu le"] == "12/02/2020 10:03"
+    assert row["Expéditeur du courriel"] == "Parti Radical <contact@parti-radical.fr>"
+    assert row["Courriel reçu le"] == "12/02/2020 10:03"
     assert {f"boite/Outlook.msg › {n}.docx" for n in "ABCD"} <= set(rows)
     sheet = openpyxl.load_workbook(tmp_path / "reponses.xlsx")["Réponses"]
     links = {c.value: c.hyperlink.target for c in sheet["A"][1:] if c.hyperlink}
@@ -382,3 +382,31 @@ def test_recipients_list_gives_addresses_and_domains(tmp_path: Path) -> None:
     states = {row.recipient.name: row.state for row in status.rows}
     assert states == {"Parti X": RecipientState.REPLIED, "Union Y": RecipientState.REPLIED,
                       "P.S.": RecipientState.NOT_REPLIED}
+
+
+def test_renamed_message_keeps_the_staff_cells(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.test_cli import run_cli
+
+    box = tmp_path / "boite"
+    mail = message()
+    mail.add_attachment(REPLY.build(), *DOCX_TYPE, filename="Reponse_PS.docx")
+    save(box, "Re_ Questionnaire.eml", mail)
+    run_cli("boite", cwd=tmp_path, monkeypatch=monkeypatch, capsys=capsys)
+    workbook = openpyxl.load_workbook(tmp_path / "reponses.xlsx")
+    sheet = workbook["Réponses"]
+    titles = [c.value for c in sheet[1]]
+    sheet.cell(row=2, column=titles.index("Notes") + 1, value="appelé le 13/02")
+    sheet.cell(row=1, column=len(titles) + 1, value="Reçu le")  # the staff's own column
+    sheet.cell(row=2, column=len(titles) + 1, value="à la main")
+    workbook.save(tmp_path / "reponses.xlsx")
+    (box / "Re_ Questionnaire.eml").rename(box / "PS - réponse.eml")
+    run_cli("boite", cwd=tmp_path, monkeypatch=monkeypatch, capsys=capsys)
+    (row,) = [r for r in openpyxl.load_workbook(tmp_path / "reponses.xlsx")["Réponses"]
+              .iter_rows(min_row=2, values_only=True) if r[0]]
+    titles = [c.value for c in openpyxl.load_workbook(tmp_path / "reponses.xlsx")["Réponses"][1]]
+    cells = dict(zip(titles, row, strict=False))
+    assert cells["Fichier"] == "boite/PS - réponse.eml › Reponse_PS.docx"
+    assert cells["Notes"] == "appelé le 13/02"
+    assert cells["Reçu le"] == "à la main"
+    assert cells["Courriel reçu le"] == "12/02/2020 10:03"

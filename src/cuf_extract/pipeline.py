@@ -285,8 +285,8 @@ def extract_document_bytes(
     if kind in (inputs.FileKind.DOCX, inputs.FileKind.ZIP):
         return _extract_zip_data(item, matcher, converter, data)
     sha = hashlib.sha256(data).hexdigest()
-    if kind in (inputs.FileKind.OWNER_FILE, inputs.FileKind.SYSTEM_FILE):
-        kind = inputs.FileKind.UNKNOWN
+    if kind in (inputs.FileKind.OWNER_FILE, inputs.FileKind.SYSTEM_FILE, *inputs.MESSAGE_KINDS):
+        kind = inputs.FileKind.UNKNOWN  # (a message the mail reader could not open)
     code, message = inputs.explain(kind, item.path.name)
     return _failed(item, matcher, sha, make_issue(code, message))
 

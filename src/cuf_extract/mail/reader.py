@@ -18,6 +18,7 @@ from cuf_extract.mail.message import (
     MAX_ATTACHMENTS,
     MAX_BODY_CHARS,
     MAX_NESTING,
+    MAX_PARTS,
     Attachment,
     Body,
     Collector,
@@ -86,7 +87,7 @@ def read_message(data: bytes, *, name: str) -> Message:
         _collect_msg(item, (), collector)
         return _message(collector, Sender(item.sender_name, _clean_address(item.sender_address)),
                         item.date, item.subject, kind="msg")
-    message = _parse(data)
+    message = _parse(data, collector)
     if message is None or not looks_like_message(data[:SNIFF_HEADER_CHARS]):
         raise MailError(
             f"« {name} » ne peut pas être lu comme un courriel : ses en-têtes sont illisibles. "
@@ -107,14 +108,35 @@ def _message(collector: Collector, sender: Sender, date: str | None, subject: st
 # ------------------------------------------------------------------------------- .eml
 
 
-def _parse(data: bytes) -> EmailMessage | None:
+def _parse(data: bytes, collector: Collector) -> EmailMessage | None:
     if data.startswith(b"From "):
         data = data.split(b"\n", 1)[1] if b"\n" in data else b""
+    data = _bounded(data, collector)
     try:
         parsed = BytesParser(policy=policy.default).parsebytes(data)
     except Exception:  # the parser is lenient; anything raised here is damage
         return None
     return parsed if isinstance(parsed, EmailMessage) else None
+
+
+def _bounded(data: bytes, collector: Collector) -> bytes:
+    """`data` cut before its part past the limit. policy.default parses every part's
+    headers while parsing (about 1 ms a part), so a message of 10,000 parts would take
+    10 s before any part is counted: the boundary lines ("--" at a line start; base64
+    never starts a line so) are counted in the bytes first. The parser reads a message
+    cut short, its last boundary missing, as the parts before the cut."""
+    allowed = 2 * MAX_PARTS  # each part has an opening boundary; slack for text lines
+    position = 0
+    for _ in range(allowed):
+        position = data.find(b"\n--", position)
+        if position < 0:
+            return data
+        position += 3
+    cut = data.find(b"\n--", position)
+    if cut < 0:
+        return data
+    collector.over_parts()
+    return data[:cut + 1]
 
 
 def _header(message: EmailMessage, name: str) -> str:
@@ -394,8 +416,9 @@ def carry(collector: Collector, trail: tuple[str, ...], name: str, data: bytes,
         _collect_msg(item, here, collector)
         return
     if extension == ".eml" or content_type == "message/rfc822" or (
-            not data.startswith((OLE_MAGIC, _ZIP_MAGIC)) and looks_like_message(data[:4096])):
-        parsed = _parse(data)
+            not data.startswith((OLE_MAGIC, _ZIP_MAGIC)) and looks_like_message(
+                data[:SNIFF_HEADER_CHARS])):
+        parsed = _parse(data, collector)
         if parsed is not None and looks_like_message(data[:SNIFF_HEADER_CHARS]):
             if not collector.too_deep(here):
                 _collect_eml(parsed, here, collector)
@@ -446,7 +469,7 @@ def _open_zip(collector: Collector, trail: tuple[str, ...], data: bytes) -> None
         if entry.endswith("/") or "__MACOSX/" in entry:
             continue
         name = _safe_name(_zip_name(entry))
-        if not name or name.casefold() in _JUNK_ENTRIES or name.startswith("._"):
+        if not name or name.casefold() in _JUNK_ENTRIES or name.startswith(("._", "~$")):
             continue
         if not collector.room():
             collector.add(Attachment(trail=(*trail, name), data=b""))  # says it is refused

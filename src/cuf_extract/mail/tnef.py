@@ -8,6 +8,7 @@ message's own text is not read (the e-mail around the winmail.dat carries it).
 
 from __future__ import annotations
 
+import contextlib
 import struct
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ _ATT_ATTACH_TITLE = 0x8010
 _ATT_ATTACH_DATA = 0x800F
 _ATT_ATTACHMENT = 0x9005
 _ATT_OEM_CODEPAGE = 0x9007
+_PR_ATTACH_DATA = 0x3701
 _PR_ATTACH_LONG_FILENAME = 0x3707
 _PR_ATTACH_MIME_TAG = 0x370E
 
@@ -76,14 +78,17 @@ def read_tnef(data: bytes) -> list[TnefFile]:
         elif current is not None and attribute_id == _ATT_ATTACH_DATA:
             current["data"] = value
         elif current is not None and attribute_id == _ATT_ATTACHMENT:
-            try:
-                props = _mapi_strings(value, codepage)
-            except (struct.error, IndexError, UnicodeDecodeError):
-                props = {}
-            if _PR_ATTACH_LONG_FILENAME in props:
-                current["long"] = props[_PR_ATTACH_LONG_FILENAME]
-            if _PR_ATTACH_MIME_TAG in props:
-                current["type"] = props[_PR_ATTACH_MIME_TAG]
+            props: dict[int, str | bytes] = {}
+            # Damaged properties: keep what was read before the damage.
+            with contextlib.suppress(struct.error, IndexError, UnicodeDecodeError):
+                _mapi_values(value, codepage, props)
+            for prop, key in ((_PR_ATTACH_LONG_FILENAME, "long"), (_PR_ATTACH_MIME_TAG, "type")):
+                if isinstance(props.get(prop), str):
+                    current[key] = props[prop]
+            # Outlook may keep the file in the attachment's properties rather than in
+            # attAttachData (PR_ATTACH_DATA_OBJ).
+            if isinstance(props.get(_PR_ATTACH_DATA), bytes):
+                current["mapi_data"] = props[_PR_ATTACH_DATA]
     if current is not None:
         _close(current, files)
     return files
@@ -101,6 +106,8 @@ def _known_codec(name: str) -> bool:
 
 def _close(current: dict[str, object], files: list[TnefFile]) -> None:
     data = current.get("data")
+    if not isinstance(data, bytes) or not data:
+        data = current.get("mapi_data", data)
     if not isinstance(data, bytes):
         return
     name = current.get("long") or current.get("title") or f"piece-jointe-{len(files) + 1}"
@@ -109,11 +116,11 @@ def _close(current: dict[str, object], files: list[TnefFile]) -> None:
                           content_type=content_type if isinstance(content_type, str) else ""))
 
 
-def _mapi_strings(value: bytes, codepage: str) -> dict[int, str]:
-    """The string properties of a MAPI property list (attAttachment, attMsgProps)."""
+def _mapi_values(value: bytes, codepage: str, found: dict[int, str | bytes]) -> None:
+    """The string and binary properties of a MAPI property list (attAttachment), into
+    `found`; an object property (an attached file) loses its 16-byte interface id."""
     (count,) = struct.unpack_from("<I", value, 0)
     position = 4
-    found: dict[int, str] = {}
     for _ in range(min(count, 1000)):
         prop_type, prop_id = struct.unpack_from("<HH", value, position)
         position += 4
@@ -142,11 +149,14 @@ def _mapi_strings(value: bytes, codepage: str) -> dict[int, str]:
                     found[prop_id] = raw.decode("utf-16-le", "replace").rstrip("\x00")
                 elif base == 0x001E:
                     found[prop_id] = raw.split(b"\x00", 1)[0].decode(codepage, "replace")
+                elif base == 0x0102:
+                    found[prop_id] = raw
+                elif base == 0x000D:
+                    found[prop_id] = raw[16:]
             elif base in _FIXED_SIZES:
                 position += _padded(_FIXED_SIZES[base])
             else:
-                return found  # an unknown type: its size is unknown, stop here
-    return found
+                return  # an unknown type: its size is unknown, stop here
 
 
 def _padded(length: int) -> int:

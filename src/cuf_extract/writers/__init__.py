@@ -111,8 +111,10 @@ COLUMN_EXTRA = "Texte hors réponses"
 COLUMN_ISSUES = "Problèmes"
 COLUMN_DATE = "Date du document"
 # A reply that came in a saved e-mail: who sent it, and when (see cuf_extract.mail).
-COLUMN_SENDER = "Expéditeur"
-COLUMN_RECEIVED = "Reçu le"
+# Not « Expéditeur » and « Reçu le » alone: staff already add columns of those names to
+# note by hand how a reply came, and a column the tool writes would overwrite them.
+COLUMN_SENDER = "Expéditeur du courriel"
+COLUMN_RECEIVED = "Courriel reçu le"
 COLUMN_CHANGE = "Depuis la dernière fois"
 # Columns that belong to the staff: never written by the tool, carried over on rerun.
 STAFF_COLUMNS = ("Organisation (corrigée)", "Statut de suivi", "Notes")

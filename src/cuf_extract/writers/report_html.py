@@ -199,8 +199,8 @@ def _file_section(index: int, result: FileResult, run: Run) -> Iterable[str]:
         yield f"<dt>Date du document</dt><dd>{_text(french_date(result.document_date))}</dd>"
     if result.message:
         sender = sender_cell(result.sender_name, result.sender_address)
-        yield f"<dt>Expéditeur</dt><dd>{_text(sender)}</dd>"
-        yield f"<dt>Reçu le</dt><dd>{_text(french_date(result.received))}</dd>"
+        yield f"<dt>Expéditeur du courriel</dt><dd>{_text(sender)}</dd>"
+        yield f"<dt>Courriel reçu le</dt><dd>{_text(french_date(result.received))}</dd>"
     yield "</dl>"
     for question in run.questionnaire.questions:
         answer = result.answer(question.id)

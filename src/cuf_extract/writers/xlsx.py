@@ -421,8 +421,8 @@ def _position_list(ws: Worksheet, titles: Sequence[str], run: Run, last_row: int
 
 
 _WIDTHS = {COLUMN_FILE: 32, COLUMN_CHANGE: 24, COLUMN_STATUS: 15, "Texte hors réponses": 45,
-           "Problèmes": 40, "Date du document": 20, "Notes": 40, "Expéditeur": 32,
-           "Reçu le": 18}
+           "Problèmes": 40, "Date du document": 20, "Notes": 40,
+           "Expéditeur du courriel": 32, "Courriel reçu le": 18}
 
 
 def _answers_sheet(
