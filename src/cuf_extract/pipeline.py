@@ -6,8 +6,6 @@ its result, so one bad file never stops the batch.
 
 from __future__ import annotations
 
-import hashlib
-import tempfile
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -15,70 +13,29 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cuf_extract import checks, inputs
-from cuf_extract.checks import make_issue
+from cuf_extract.convert import Converter
 from cuf_extract.models import (
     Answer,
     FileResult,
     Issue,
-    IssueCode,
     Run,
     Status,
     status_from,
 )
-from cuf_extract.package import MAX_FILE_BYTES, OoxmlPackage, PackageError
+from cuf_extract.package import MAX_FILE_BYTES
 from cuf_extract.questionnaire import Questionnaire
+from cuf_extract.reading import SKIPPED_KINDS, FileText, read_document_file
 from cuf_extract.respondent import respondent_candidates, set_aside_inherited_properties
-from cuf_extract.writers import INVALID_CHARACTERS
 
 if TYPE_CHECKING:
     # Reading a reply's text is imported when a reply is read: a rerun whose results
     # all come from the cache needs none of it (locate brings rapidfuzz).
     from cuf_extract.cache import ResultCache
-    from cuf_extract.convert import ConversionResult
-    from cuf_extract.docx_reader import DocumentText
+    from cuf_extract.document import DocumentText
     from cuf_extract.locate import Matcher
 
 # Called once per input, with its first result (a saved message may give several).
 ProgressCallback = Callable[[FileResult], None]
-
-
-class Converter:
-    """LibreOffice, found once per run, with one profile shared by the run's conversions
-    (creating a profile costs seconds). Without LibreOffice, foreign formats are errors
-    whose message says how to convert them by hand."""
-
-    def __init__(self) -> None:
-        self._soffice: str | None = None
-        self._looked = False
-        self._profile: tempfile.TemporaryDirectory[str] | None = None
-
-    @property
-    def available(self) -> bool:
-        if not self._looked:
-            from cuf_extract.convert import find_soffice
-
-            self._soffice = find_soffice()
-            self._looked = True
-        return self._soffice is not None
-
-    def convert(self, path: Path, kind: inputs.FileKind) -> ConversionResult:
-        from cuf_extract.convert import convert_to_docx
-
-        assert self.available and self._soffice is not None
-        if self._profile is None:
-            self._profile = tempfile.TemporaryDirectory(
-                prefix="cuf-extract-profile-", ignore_cleanup_errors=True
-            )
-        return convert_to_docx(path, soffice=self._soffice, kind=kind,
-                               profile_dir=Path(self._profile.name))
-
-    def __enter__(self) -> Converter:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._profile is not None:
-            self._profile.cleanup()
-            self._profile = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +92,7 @@ def extract_files(
                     on_result(found[0])
     for index, result in zip(todo, fresh, strict=True):
         results[index] = result
-    assert all(found for found in results), "every file has a result"
+    assert all(results), "every file has a result"
     done = [result for found in results if found is not None for result in found]
     if cache is not None:
         cache.save_index()
@@ -158,13 +115,19 @@ def _extract_parallel(
     from concurrent.futures import ProcessPoolExecutor
 
     results: list[tuple[FileResult, ...]] = []
-    with ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=jobs, initializer=_init_worker, initargs=(questionnaire, cache)
-    ) as pool:
+    )
+    try:
         for found in pool.map(_work, files, chunksize=CHUNK_SIZE):
             results.append(found)
             if on_result is not None:
                 on_result(found[0])
+    except BaseException:
+        # Ctrl-C (or a bug): drop the files not started rather than read them all first.
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     return results
 
 
@@ -173,8 +136,13 @@ _WORKER: tuple[Matcher, Converter, ResultCache | None] | None = None
 
 
 def _init_worker(questionnaire: Questionnaire, cache: ResultCache | None) -> None:
+    import signal
+
     from cuf_extract.locate import Matcher
 
+    # Ctrl-C reaches every process of the terminal's group: the main process handles it
+    # (and says what happened to the outputs); a worker printing a traceback would not.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     global _WORKER
     _WORKER = (Matcher(questionnaire), Converter(), cache)
 
@@ -199,7 +167,8 @@ def extract_input(
 
             return message_results(item, matcher, converter or Converter(), cache)
     except Exception as exc:  # a bug: keep the batch going, say it plainly
-        return (_bug(item, matcher, exc),)
+        detail = "".join(traceback.format_exception_only(exc)).strip()
+        return (_failed(item, matcher, None, checks.unreadable_bug(item.path.name, detail)),)
     return (extract_file(item, matcher, converter, cache),)
 
 
@@ -210,215 +179,38 @@ def extract_file(
     cache: ResultCache | None = None,
 ) -> FileResult:
     """One file's result. Never raises for a bad file; a bug becomes an `unreadable` error.
-    A saved message gives its first result here: `extract_input` gives them all."""
+    A saved message is read by `extract_input` (here it is a file that is not a reply)."""
     try:
         return _extract(item, matcher, converter or Converter(), cache)
     except Exception as exc:  # a bug: keep the batch going, say it plainly
-        return _bug(item, matcher, exc)
-
-
-def _bug(item: InputFile, matcher: Matcher, exc: Exception) -> FileResult:
-    detail = "".join(traceback.format_exception_only(exc)).strip()
-    return _failed(item, matcher, None, make_issue(
-        IssueCode.UNREADABLE,
-        f"« {item.path.name} » n'a pas pu être lu à cause d'une erreur inattendue de l'outil "
-        f"({detail}) : signalez-la aux développeurs avec le fichier ; en attendant, reportez "
-        "ses réponses à la main.",
-    ))
+        detail = "".join(traceback.format_exception_only(exc)).strip()
+        return _failed(item, matcher, None, checks.unreadable_bug(item.path.name, detail))
 
 
 def _extract(
     item: InputFile, matcher: Matcher, converter: Converter, cache: ResultCache | None
 ) -> FileResult:
-    # Zip archives are opened once, by `_extract_zip`, rather than sniffed and reopened.
-    sniffed = inputs.sniff(item.path, inspect_zip=False)
-    if sniffed.kind in (inputs.FileKind.OWNER_FILE, inputs.FileKind.SYSTEM_FILE):
+    read = read_document_file(item.path, converter)
+    if read.kind in SKIPPED_KINDS:
         return _skipped(item, matcher)
-    if sniffed.kind in inputs.MESSAGE_KINDS:
-        return extract_input(item, matcher, converter, cache)[0]
-    result = _extract_sniffed(item, matcher, converter, sniffed.kind)
+    result = result_from_text(item, matcher, read)
     # Errors are cheap to find again, and may go away (LibreOffice installed since).
     if cache is not None and result.sha256 and result.status in (Status.OK, Status.WARNING):
         cache.put(result)
     return result
 
 
-def _extract_sniffed(
-    item: InputFile, matcher: Matcher, converter: Converter, kind: inputs.FileKind
-) -> FileResult:
-    path = item.path
-    if kind in inputs.CONVERTIBLE_KINDS and converter.available:
-        return _extract_converted(item, matcher, converter, kind)
-    if kind is inputs.FileKind.PDF:
-        return _extract_pdf(item, matcher)
-    if kind not in (inputs.FileKind.DOCX, inputs.FileKind.ZIP):
-        code, message = inputs.explain(kind, path.name)
-        return _failed(item, matcher, _sha256_or_none(path), make_issue(code, message))
-    try:
-        data = _read_bounded(path)
-    except OSError as exc:
-        code, message = inputs.explain(inputs.FileKind.INACCESSIBLE, path.name)
-        return _failed(item, matcher, None, make_issue(code, f"{message} ({exc.strerror})"))
-    except PackageError as exc:
-        return _failed(item, matcher, None, make_issue(exc.code, exc.message))
-    return _extract_zip_data(item, matcher, converter, data)
-
-
-def extract_document_bytes(
-    item: InputFile, matcher: Matcher, converter: Converter, data: bytes
-) -> FileResult:
-    """A document held in memory (an e-mail attachment), read as `extract_file` reads a
-    file; `item.path` only names it. Nothing is written beside the inputs: a conversion
-    by LibreOffice works on a copy in a private temporary folder."""
-    # The zip is inspected here: an .odt attachment must reach the conversion below.
-    kind = inputs.sniff_bytes(data, name=item.path.name).kind
-    if kind in inputs.CONVERTIBLE_KINDS and converter.available:
-        with tempfile.TemporaryDirectory(prefix="cuf-extract-attachment-",
-                                         ignore_cleanup_errors=True) as folder:
-            copy = Path(folder) / f"document{Path(item.path.name).suffix[:10]}"
-            copy.write_bytes(data)
-            result = _extract_converted(InputFile(path=copy, display=item.display), matcher,
-                                        converter, kind)
-        return result.model_copy(update={"name": item.path.name})
-    if kind is inputs.FileKind.PDF:
-        return _extract_pdf_data(item, matcher, data)
-    if kind in (inputs.FileKind.DOCX, inputs.FileKind.ZIP):
-        return _extract_zip_data(item, matcher, converter, data)
-    sha = hashlib.sha256(data).hexdigest()
-    if kind in (inputs.FileKind.OWNER_FILE, inputs.FileKind.SYSTEM_FILE, *inputs.MESSAGE_KINDS):
-        kind = inputs.FileKind.UNKNOWN  # (a message the mail reader could not open)
-    code, message = inputs.explain(kind, item.path.name)
-    return _failed(item, matcher, sha, make_issue(code, message))
-
-
-def _extract_zip_data(
-    item: InputFile, matcher: Matcher, converter: Converter, data: bytes
-) -> FileResult:
-    path = item.path
-    sha = hashlib.sha256(data).hexdigest()
-    try:
-        package = OoxmlPackage.from_bytes(data, name=path.name)
-    except PackageError as exc:
-        return _failed(item, matcher, sha, make_issue(exc.code, exc.message))
-    kind = _classify(package)
-    if kind is not inputs.FileKind.DOCX:
-        if kind in inputs.CONVERTIBLE_KINDS and converter.available and path.exists():
-            return _extract_converted(item, matcher, converter, kind)
-        code, message = inputs.explain(kind, path.name)
-        return _failed(item, matcher, sha, make_issue(code, message))
-    return _extract_package(item, matcher, package, sha)
-
-
-def _classify(package: OoxmlPackage) -> inputs.FileKind:
-    """What the opened zip holds (a Word document, an .odt, a spreadsheet…)."""
-
-    def read(name: str) -> bytes | None:
-        if not package.has(name):
-            return None
-        if package.entry_size(name) > inputs.SNIFF_MAX_PART_BYTES:
-            raise ValueError(f"{name}: too large to sniff")
-        return package.read_bytes(name)
-
-    try:
-        return inputs.classify_package(set(package.names()), read).kind
-    except (ValueError, PackageError):
-        return inputs.FileKind.CORRUPT
-
-
-def _read_bounded(path: Path) -> bytes:
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise PackageError(IssueCode.TOO_LARGE, _too_large_message(path.name, size))
-    return path.read_bytes()
-
-
-def _extract_docx_bytes(
-    item: InputFile, matcher: Matcher, data: bytes, sha: str, extra_issues: tuple[Issue, ...] = ()
-) -> FileResult:
-    try:
-        package = OoxmlPackage.from_bytes(data, name=item.path.name)
-    except PackageError as exc:
-        return _failed(item, matcher, sha, make_issue(exc.code, exc.message))
-    return _extract_package(item, matcher, package, sha, extra_issues)
-
-
-def _extract_package(
-    item: InputFile,
-    matcher: Matcher,
-    package: OoxmlPackage,
-    sha: str,
-    extra_issues: tuple[Issue, ...] = (),
-) -> FileResult:
-    from cuf_extract.docx_reader import read_document
-
-    try:
-        document = read_document(package)
-    except PackageError as exc:
-        return _failed(item, matcher, sha, make_issue(exc.code, exc.message))
-    result = _result_from_document(item, matcher, sha, document)
-    return checks.with_issues(result, extra_issues) if extra_issues else result
-
-
-def _extract_converted(
-    item: InputFile, matcher: Matcher, converter: Converter, kind: inputs.FileKind
-) -> FileResult:
-    """.doc, .odt, .rtf: converted to .docx by LibreOffice in a temporary folder."""
-    sha = _sha256_or_none(item.path)
-    with converter.convert(item.path, kind) as conversion:
-        if not conversion.ok or conversion.docx is None:
-            message = conversion.message or f"« {item.path.name} » n'a pas pu être converti."
-            return _failed(item, matcher, sha, make_issue(IssueCode.UNSUPPORTED_FORMAT, message))
-        try:
-            data = _read_bounded(conversion.docx)
-        except PackageError as exc:
-            return _failed(item, matcher, sha, make_issue(exc.code, exc.message))
-    note = make_issue(
-        IssueCode.CONVERTED,
-        f"« {item.path.name} » ({kind.value}) a été converti en .docx avec LibreOffice pour "
-        "être lu ; le fichier d'origine n'a pas été modifié. Relisez les réponses : la mise "
-        "en forme peut avoir changé.",
-    )
-    return _extract_docx_bytes(item, matcher, data, sha or hashlib.sha256(data).hexdigest(),
-                               (note,))
-
-
-def _extract_pdf(item: InputFile, matcher: Matcher) -> FileResult:
-    """A PDF with a text layer, rebuilt into blocks by `pdf_reader`, then read like Word."""
-    try:
-        data = _read_bounded(item.path)
-    except OSError as exc:
-        code, message = inputs.explain(inputs.FileKind.INACCESSIBLE, item.path.name)
-        return _failed(item, matcher, None, make_issue(code, f"{message} ({exc.strerror})"))
-    except PackageError as exc:
-        return _failed(item, matcher, None, make_issue(exc.code, exc.message))
-    return _extract_pdf_data(item, matcher, data)
-
-
-def _extract_pdf_data(item: InputFile, matcher: Matcher, data: bytes) -> FileResult:
-    from cuf_extract.pdf_reader import read_pdf_pages
-
-    sha = hashlib.sha256(data).hexdigest()
-    try:
-        pdf = read_pdf_pages(data, name=item.path.name)
-    except PackageError as exc:
-        return _failed(item, matcher, sha, make_issue(exc.code, exc.message))
-    notes = [make_issue(
-        IssueCode.FROM_PDF,
-        f"Les réponses de « {item.path.name} » ont été lues dans un PDF : la mise en forme "
-        "(gras, listes, tableaux, coupures de lignes) a pu se perdre. Relisez-les dans le "
-        "rapport et comparez avec le PDF en cas de doute.",
-    )]
-    if pdf.image_pages:
-        pages = ", ".join(str(n) for n in pdf.image_pages)
-        notes.append(make_issue(
-            IssueCode.SCANNED_PDF,
-            f"« {item.path.name} » : page(s) {pages} sur {pdf.page_count} sans texte, "
-            "seulement une image (page scannée ou photographiée) : son contenu n'a pas pu "
-            "être lu. Lisez ces pages dans le PDF et reportez à la main les réponses qui s'y "
-            "trouvent, ou demandez le fichier Word.",
-        ))
-    return checks.with_issues(_result_from_document(item, matcher, sha, pdf.document),
-                              tuple(notes))
+def result_from_text(item: InputFile, matcher: Matcher, read: FileText) -> FileResult:
+    """The result of a file (or of an e-mail attachment) as `reading` read it."""
+    if read.error is not None or read.sha256 is None:
+        assert read.error is not None, "a file read has a hash"
+        return _failed(item, matcher, read.sha256, read.error)
+    # One result per file: a saved message, which holds several documents, is read by
+    # `extract_input` into one result per document.
+    (found,) = read.documents
+    result = _result_from_document(item, matcher, read.sha256, found.document)
+    notes = (*found.notes, *read.notes)
+    return checks.with_issues(result, notes) if notes else result
 
 
 def _result_from_document(
@@ -447,50 +239,19 @@ def _result_from_document(
         unassigned=located.unassigned,
         answered_twice=located.answered_twice,
     )
-    if document.revisions:
-        issues.append(make_issue(
-            IssueCode.TRACKED_CHANGES,
-            f"Le document contient des modifications suivies non acceptées ({document.revisions}) "
-            ": le texte a été lu comme si elles étaient acceptées (insertions gardées, "
-            "suppressions retirées). Relisez les réponses.",
-        ))
-    if document.comments:
-        issues.append(make_issue(
-            IssueCode.COMMENTS,
-            f"Le document contient {len(document.comments)} commentaire(s) Word : leur texte est "
-            "dans la colonne « Texte hors réponses ».",
-        ))
-    if document.embedded_chunks:
-        issues.append(make_issue(
-            IssueCode.EMBEDDED_CONTENT,
-            f"Le document contient {document.embedded_chunks} bloc(s) incorporé(s) (contenu "
-            "collé depuis une page web ou un autre document) que l'outil ne sait pas lire : "
-            "ouvrez le fichier dans Word, vérifiez ce contenu et reportez-le à la main si c'est "
-            "une réponse.",
-        ))
+    issues.extend(checks.document_issues(revisions=document.revisions,
+                                         comments=len(document.comments),
+                                         embedded_chunks=document.embedded_chunks))
     from cuf_extract.struck import struck_issues  # with the readers: only when reading
 
     issues.extend(struck_issues(document.blocks, matcher, located))
     if located.possible_signature:
-        issues.append(_possible_signature_issue(located.possible_signature, question_ids,
+        issues.append(checks.possible_signature(located.possible_signature, question_ids,
                                                 located.answers))
     if document.unknown_symbols:
-        issues.append(_unknown_symbol_issue(document.unknown_symbols))
-    if any(INVALID_CHARACTERS.search(text) for text in (*located.answers.values(), *extra)
-           if text):
-        issues.append(make_issue(
-            IssueCode.INVALID_CHARACTERS,
-            "Le texte contient des caractères de contrôle invisibles qu'Excel ne peut pas "
-            "enregistrer : ils sont remplacés par « \ufffd » dans le tableur (le JSON garde "
-            "le texte d'origine). Rien à faire, sauf si une réponse paraît tronquée.",
-        ))
-    if extra and located.found:
-        issues.append(make_issue(
-            IssueCode.EXTRA_TEXT,
-            "Du texte a été ajouté hors des réponses (en-tête, préambule, signature, notes…) : "
-            "il est dans la colonne « Texte hors réponses » ; vérifiez qu'il ne contient pas "
-            "de réponse.",
-        ))
+        issues.append(checks.unknown_symbols(document.unknown_symbols))
+    issues.extend(checks.text_issues([t for t in (*located.answers.values(), *extra) if t],
+                                     extra=bool(extra), found=bool(located.found)))
 
     candidates = respondent_candidates(
         headers=document.headers,
@@ -536,11 +297,7 @@ def _failed(item: InputFile, matcher: Matcher, sha: str | None, issue: Issue) ->
 
 
 def _skipped(item: InputFile, matcher: Matcher) -> FileResult:
-    issue = make_issue(
-        IssueCode.OWNER_FILE,
-        f"« {item.path.name} » est un fichier temporaire créé par Word ou par le système "
-        "(pas une réponse) : ignoré. Vous pouvez le supprimer une fois le document fermé.",
-    )
+    issue = checks.owner_file(item.path.name)
     return FileResult(
         path=item.display,
         name=item.path.name,
@@ -550,45 +307,4 @@ def _skipped(item: InputFile, matcher: Matcher) -> FileResult:
         answers=_empty_answers(matcher),
         issues=(issue,),
         respondent_source=None,
-    )
-
-
-def _sha256_or_none(path: Path) -> str | None:
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return None
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
-
-
-def _too_large_message(name: str, size: int) -> str:
-    return (
-        f"« {name} » fait {size // (1024 * 1024)} Mo, bien plus qu'un questionnaire : "
-        "vérifiez qu'il s'agit du bon fichier, ou enregistrez-le sans les images puis relancez."
-    )
-
-
-def _unknown_symbol_issue(placeholders: Sequence[str]) -> Issue:
-    shown = ", ".join(f"« {p} »" for p in dict.fromkeys(placeholders))
-    return make_issue(
-        IssueCode.UNKNOWN_SYMBOL,
-        f"Le document contient {len(placeholders)} symbole(s) inséré(s) depuis une police de "
-        f"symboles que l'outil ne sait pas traduire en texte : ils apparaissent sous la forme "
-        f"{shown} dans le texte. Ouvrez le fichier dans Word pour voir ce symbole et, si "
-        "c'est utile, notez son sens dans « Notes ».",
-    )
-
-
-def _possible_signature_issue(
-    lines: Sequence[str], question_ids: Sequence[str], answers: dict[str, str | None]
-) -> Issue:
-    qid = next((q for q in reversed(question_ids) if answers.get(q)), question_ids[-1])
-    last = checks.question_label(question_ids, qid)
-    return make_issue(
-        IssueCode.POSSIBLE_SIGNATURE,
-        f"La réponse à {last} se termine peut-être par une signature (« "
-        + " / ".join(lines) + " ») : elle est laissée dans la réponse, faute de certitude. "
-        "Vérifiez et, si c'est une signature, ne tenez pas compte de ces lignes.",
-        qid,
     )

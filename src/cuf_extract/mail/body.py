@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from cuf_extract.docx_reader import Block, DocumentText
+from cuf_extract.document import Block, DocumentText
 
 # « Le 12 févr. 2020 à 10:03, Cités Unies France <x@y.fr> a écrit : », « Le mer. 12
 # févr. 2020 à 10:03, … a écrit : », "On Wed, Feb 12, 2020 at 10:03 AM X <x@y> wrote:".

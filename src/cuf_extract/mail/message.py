@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from cuf_extract.docx_reader import DocumentText
+    from cuf_extract.document import DocumentText
 
 _MIB = 1024 * 1024
 

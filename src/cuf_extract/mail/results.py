@@ -16,15 +16,17 @@ from typing import TYPE_CHECKING
 
 from cuf_extract import checks
 from cuf_extract.checks import make_issue
-from cuf_extract.models import FileResult, IssueCode, RespondentSource
+from cuf_extract.inputs import FileKind
+from cuf_extract.models import FileResult, Issue, IssueCode, RespondentSource
+from cuf_extract.organisations import looks_like_organisation
 from cuf_extract.package import MAX_FILE_BYTES
-from cuf_extract.respondent import looks_like_organisation
 
 if TYPE_CHECKING:
     from cuf_extract.cache import ResultCache
+    from cuf_extract.convert import Converter
     from cuf_extract.locate import Matcher
     from cuf_extract.mail.message import Attachment, Body, Message, Sender
-    from cuf_extract.pipeline import Converter, InputFile
+    from cuf_extract.pipeline import InputFile
 
 #: What separates the message and the files inside it in a result's path.
 TRAIL_SEPARATOR = " › "
@@ -48,8 +50,6 @@ def message_results(
     that cannot be read is one `unreadable` (or `too_large`) result."""
     from cuf_extract.mail.message import MailError
     from cuf_extract.mail.reader import read_message
-    from cuf_extract.pipeline import _failed
-
     try:
         size = item.path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -74,7 +74,8 @@ def message_results(
 
 def _results(item: InputFile, matcher: Matcher, converter: Converter,
              cache: ResultCache | None, message: Message, sha: str) -> tuple[FileResult, ...]:
-    from cuf_extract.pipeline import InputFile, extract_document_bytes
+    from cuf_extract.pipeline import InputFile, result_from_text
+    from cuf_extract.reading import read_document_bytes
 
     results: list[FileResult] = []
     documents = [a for a in message.attachments if not a.image]
@@ -85,7 +86,8 @@ def _results(item: InputFile, matcher: Matcher, converter: Converter,
         attachment_sha = hashlib.sha256(attachment.data).hexdigest()
         result = cache.get(attachment_sha, attachment.name, display) if cache else None
         if result is None:
-            result = extract_document_bytes(inner, matcher, converter, attachment.data)
+            read = read_document_bytes(attachment.data, attachment.name, converter)
+            result = result_from_text(inner, matcher, read)
             if cache is not None and result.sha256 and result.status.value in ("ok", "warning"):
                 cache.put(result)
         results.append(result)
@@ -107,6 +109,13 @@ def _results(item: InputFile, matcher: Matcher, converter: Converter,
     return tuple(traced)
 
 
+def _failed(item: InputFile, matcher: Matcher, sha: str | None, issue: Issue) -> FileResult:
+    from cuf_extract.pipeline import result_from_text
+    from cuf_extract.reading import FileText
+
+    return result_from_text(item, matcher, FileText(FileKind.EML, sha, error=issue))
+
+
 def _body_lines(body: Body) -> list[str]:
     where = f" ({TRAIL_SEPARATOR.join(body.trail)})" if body.trail else ""
     text = "\n".join(block.text for block in body.document.blocks)
@@ -115,8 +124,9 @@ def _body_lines(body: Body) -> list[str]:
 
 def _body_result(item: InputFile, matcher: Matcher, body: Body | None,
                  message: Message) -> FileResult:
-    from cuf_extract.docx_reader import DocumentText
-    from cuf_extract.pipeline import InputFile, _result_from_document
+    from cuf_extract.document import DocumentText
+    from cuf_extract.pipeline import InputFile, result_from_text
+    from cuf_extract.reading import FileText, FoundDocument
 
     trail = body.trail if body is not None else ()
     display = TRAIL_SEPARATOR.join((item.display, *trail, BODY_NAME))
@@ -124,8 +134,8 @@ def _body_result(item: InputFile, matcher: Matcher, body: Body | None,
     document = body.document if body is not None else DocumentText(blocks=())
     text = "\n".join(block.text for block in document.blocks)
     sha = hashlib.sha256(f"{BODY_NAME}\n{text}".encode("utf-8", "surrogatepass")).hexdigest()
-    result = _result_from_document(InputFile(path=Path(name), display=display), matcher, sha,
-                                   document)
+    result = result_from_text(InputFile(path=Path(name), display=display), matcher,
+                              FileText(FileKind.EML, sha, (FoundDocument(document),)))
     quoted = body.quoted if body is not None else ()
     extra = list(result.extra_text)
     if quoted:
