@@ -165,7 +165,11 @@ def extract_input(
         if inputs.sniff(item.path, inspect_zip=False).kind in inputs.MESSAGE_KINDS:
             from cuf_extract.mail.results import message_results
 
-            return message_results(item, matcher, converter or Converter(), cache)
+            def result_of(name: str, display: str, read: FileText) -> FileResult:
+                return result_from_text(InputFile(Path(name), display), matcher, read)
+
+            return message_results(item.path, item.display, converter=converter or Converter(),
+                                   cache=cache, result_of=result_of)
     except Exception as exc:  # a bug: keep the batch going, say it plainly
         detail = "".join(traceback.format_exception_only(exc)).strip()
         return (_failed(item, matcher, None, checks.unreadable_bug(item.path.name, detail)),)

@@ -11,6 +11,7 @@ logo, an invitation, a part over the limits) is listed on its first result.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,13 +21,16 @@ from cuf_extract.inputs import FileKind
 from cuf_extract.models import FileResult, Issue, IssueCode, RespondentSource
 from cuf_extract.organisations import looks_like_organisation
 from cuf_extract.package import MAX_FILE_BYTES
+from cuf_extract.reading import FileText, FoundDocument, read_document_bytes
 
 if TYPE_CHECKING:
     from cuf_extract.cache import ResultCache
     from cuf_extract.convert import Converter
-    from cuf_extract.locate import Matcher
     from cuf_extract.mail.message import Attachment, Body, Message, Sender
-    from cuf_extract.pipeline import InputFile
+
+#: How the pipeline turns one document as read into a result: (file name, path shown,
+#: what reading gave) -> its result (`pipeline.result_from_text`, with the run's matcher).
+ResultOf = Callable[[str, str, FileText], FileResult]
 
 #: What separates the message and the files inside it in a result's path.
 TRAIL_SEPARATOR = " › "
@@ -44,56 +48,59 @@ _PUBLIC_DOMAINS = frozenset({
 
 
 def message_results(
-    item: InputFile, matcher: Matcher, converter: Converter, cache: ResultCache | None
+    path: Path, display: str, *, converter: Converter, cache: ResultCache | None,
+    result_of: ResultOf,
 ) -> tuple[FileResult, ...]:
-    """Every reply `item` (a .eml or .msg) carries, each as its own result; a message
-    that cannot be read is one `unreadable` (or `too_large`) result."""
+    """Every reply the message at `path` (a .eml or .msg, shown as `display`) carries,
+    each as its own result; a message that cannot be read is one `unreadable` (or
+    `too_large`) result."""
     from cuf_extract.mail.message import MailError
     from cuf_extract.mail.reader import read_message
+
+    def failed(sha: str | None, issue: Issue) -> tuple[FileResult, ...]:
+        return (result_of(path.name, display, FileText(FileKind.EML, sha, error=issue)),)
+
     try:
-        size = item.path.stat().st_size
+        size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            return (_failed(item, matcher, None, make_issue(
+            return failed(None, make_issue(
                 IssueCode.TOO_LARGE,
-                f"« {item.path.name} » fait {size // (1024 * 1024)} Mo, bien plus qu'une réponse "
-                "par courriel : enregistrez les pièces jointes à part, puis relancez.")),)
-        data = item.path.read_bytes()
+                f"« {path.name} » fait {size // (1024 * 1024)} Mo, bien plus qu'une réponse "
+                "par courriel : enregistrez les pièces jointes à part, puis relancez."))
+        data = path.read_bytes()
     except OSError as error:
-        return (_failed(item, matcher, None, make_issue(
+        return failed(None, make_issue(
             IssueCode.UNREADABLE,
-            f"« {item.path.name} » ne peut pas être ouvert ({error.strerror or error}) : "
-            "vérifiez qu'il n'est pas ouvert dans un autre programme.")),)
+            f"« {path.name} » ne peut pas être ouvert ({error.strerror or error}) : "
+            "vérifiez qu'il n'est pas ouvert dans un autre programme."))
     sha = hashlib.sha256(data).hexdigest()
     try:
-        message = read_message(data, name=item.path.name)
+        message = read_message(data, name=path.name)
     except MailError as error:
         code = IssueCode.TOO_LARGE if error.too_large else IssueCode.UNREADABLE
-        return (_failed(item, matcher, sha, make_issue(code, error.message)),)
-    return _results(item, matcher, converter, cache, message, sha)
+        return failed(sha, make_issue(code, error.message))
+    return _results(path.name, display, message, converter=converter, cache=cache,
+                    result_of=result_of)
 
 
-def _results(item: InputFile, matcher: Matcher, converter: Converter,
-             cache: ResultCache | None, message: Message, sha: str) -> tuple[FileResult, ...]:
-    from cuf_extract.pipeline import InputFile, result_from_text
-    from cuf_extract.reading import read_document_bytes
-
+def _results(name: str, display: str, message: Message, *, converter: Converter,
+             cache: ResultCache | None, result_of: ResultOf) -> tuple[FileResult, ...]:
     results: list[FileResult] = []
     documents = [a for a in message.attachments if not a.image]
     images = [a for a in message.attachments if a.image]
     for attachment in documents:
-        display = TRAIL_SEPARATOR.join((item.display, *attachment.trail))
-        inner = InputFile(path=Path(attachment.name), display=display)
+        shown = TRAIL_SEPARATOR.join((display, *attachment.trail))
         attachment_sha = hashlib.sha256(attachment.data).hexdigest()
-        result = cache.get(attachment_sha, attachment.name, display) if cache else None
+        result = cache.get(attachment_sha, attachment.name, shown) if cache else None
         if result is None:
             read = read_document_bytes(attachment.data, attachment.name, converter)
-            result = result_from_text(inner, matcher, read)
+            result = result_of(attachment.name, shown, read)
             if cache is not None and result.sha256 and result.status.value in ("ok", "warning"):
                 cache.put(result)
         results.append(result)
     cover: list[str] = []
     for body in message.bodies:
-        result = _body_result(item, matcher, body, message)
+        result = _body_result(name, display, body, message, result_of)
         # A body is a reply when it holds the questions, or when nothing else is.
         holds_questions = not any(i.code is IssueCode.QUESTIONS_NOT_FOUND for i in result.issues)
         top = not body.trail
@@ -102,18 +109,11 @@ def _results(item: InputFile, matcher: Matcher, converter: Converter,
         else:
             cover.extend(_body_lines(body))
     if not results:  # no document and no body at all (an empty message)
-        results.append(_body_result(item, matcher, None, message))
+        results.append(_body_result(name, display, None, message, result_of))
     notes = _notes(message, images, cover)
-    traced = [_traced(r, item, message, first=index == 0, notes=notes)
+    traced = [_traced(r, name, display, message, first=index == 0, notes=notes)
               for index, r in enumerate(results)]
     return tuple(traced)
-
-
-def _failed(item: InputFile, matcher: Matcher, sha: str | None, issue: Issue) -> FileResult:
-    from cuf_extract.pipeline import result_from_text
-    from cuf_extract.reading import FileText
-
-    return result_from_text(item, matcher, FileText(FileKind.EML, sha, error=issue))
 
 
 def _body_lines(body: Body) -> list[str]:
@@ -122,20 +122,17 @@ def _body_lines(body: Body) -> list[str]:
     return [f"Texte du courriel{where} : {text}"] if text.strip() else []
 
 
-def _body_result(item: InputFile, matcher: Matcher, body: Body | None,
-                 message: Message) -> FileResult:
+def _body_result(name: str, display: str, body: Body | None, message: Message,
+                 result_of: ResultOf) -> FileResult:
     from cuf_extract.document import DocumentText
-    from cuf_extract.pipeline import InputFile, result_from_text
-    from cuf_extract.reading import FileText, FoundDocument
 
     trail = body.trail if body is not None else ()
-    display = TRAIL_SEPARATOR.join((item.display, *trail, BODY_NAME))
-    name = f"{item.path.name}{TRAIL_SEPARATOR}{BODY_NAME}"
+    shown = TRAIL_SEPARATOR.join((display, *trail, BODY_NAME))
     document = body.document if body is not None else DocumentText(blocks=())
     text = "\n".join(block.text for block in document.blocks)
     sha = hashlib.sha256(f"{BODY_NAME}\n{text}".encode("utf-8", "surrogatepass")).hexdigest()
-    result = result_from_text(InputFile(path=Path(name), display=display), matcher,
-                              FileText(FileKind.EML, sha, (FoundDocument(document),)))
+    result = result_of(f"{name}{TRAIL_SEPARATOR}{BODY_NAME}", shown,
+                       FileText(FileKind.EML, sha, (FoundDocument(document),)))
     quoted = body.quoted if body is not None else ()
     extra = list(result.extra_text)
     if quoted:
@@ -158,7 +155,7 @@ def _notes(message: Message, images: list[Attachment], cover: list[str]
     return extra, list(message.problems)
 
 
-def _traced(result: FileResult, item: InputFile, message: Message, *, first: bool,
+def _traced(result: FileResult, name: str, display: str, message: Message, *, first: bool,
             notes: tuple[list[str], list[str]]) -> FileResult:
     candidates = _with_sender(result.respondent_candidates, message.sender)
     if result.name.endswith(BODY_NAME):
@@ -167,13 +164,16 @@ def _traced(result: FileResult, item: InputFile, message: Message, *, first: boo
                       if s is not RespondentSource.LETTERHEAD or looks_like_organisation(n)]
     respondent, source = candidates[0] if candidates else (None, None)
     update: dict[str, object] = {
-        "message": item.display,
+        "message": display,
         "sender_name": message.sender.name,
         "sender_address": message.sender.address,
         "received": message.date,
         "respondent": respondent,
         "respondent_source": source,
         "respondent_candidates": tuple(candidates),
+        # A file without a date of its own (a PDF, a body) is dated by its message, so
+        # that the newest of two replies from one organisation can be told.
+        "document_date": result.document_date or message.date,
     }
     traced = result.model_copy(update=update)
     if not first:
@@ -184,7 +184,7 @@ def _traced(result: FileResult, item: InputFile, message: Message, *, first: boo
     if problems:
         traced = checks.with_issues(traced, [make_issue(
             IssueCode.MAIL_PART_UNREAD,
-            f"Une partie du courriel « {item.path.name} » n'a pas été lue : "
+            f"Une partie du courriel « {name} » n'a pas été lue : "
             + " ; ".join(problems) + ". Ouvrez le message et reportez à la main ce qui "
             "manque, ou demandez un nouvel envoi.")])
     return traced
