@@ -410,3 +410,20 @@ def test_renamed_message_keeps_the_staff_cells(tmp_path: Path, monkeypatch: pyte
     assert cells["Notes"] == "appelé le 13/02"
     assert cells["Reçu le"] == "à la main"
     assert cells["Courriel reçu le"] == "12/02/2020 10:03"
+
+
+def test_reply_typed_in_an_html_body_with_outlook_history(tmp_path: Path) -> None:
+    box = tmp_path / "boite"
+    rows = "".join(f"<p><b>{text}</b></p><p>Réponse HTML à {qid}.</p>"
+                   for qid, text in FORM.questions)
+    html = (f"<html><body><p>Bonjour,</p>{rows}<p>Cordialement,</p>"
+            "<div style='border:none;border-top:solid #E1E1E1 1.0pt'><p><b>De :</b> Cités "
+            "Unies France &lt;s@cuf.org&gt;<br><b>Envoyé :</b> mercredi 12 février 2020<br>"
+            "<b>À :</b> contact@parti.fr<br><b>Objet :</b> Questionnaire</p></div>"
+            f"<p>{FORM.questions[0][1]}</p><p>texte de l'envoi d'origine</p></body></html>")
+    mail = message(body="version texte")
+    mail.add_alternative(html, subtype="html")
+    save(box, "html.eml", mail)
+    (result,) = run(box)
+    assert [result.answer(q) for q in FORM.ids] == [f"Réponse HTML à {q}." for q in FORM.ids]
+    assert any("texte de l'envoi d'origine" in e for e in result.extra_text)
