@@ -427,3 +427,53 @@ def test_reply_typed_in_an_html_body_with_outlook_history(tmp_path: Path) -> Non
     (result,) = run(box)
     assert [result.answer(q) for q in FORM.ids] == [f"Réponse HTML à {q}." for q in FORM.ids]
     assert any("texte de l'envoi d'origine" in e for e in result.extra_text)
+
+
+def test_inflated_size_is_bounded_before_inflating(monkeypatch: pytest.MonkeyPatch) -> None:
+    import random
+
+    import cuf_extract.mail.message as message_module
+    import cuf_extract.mail.reader as reader_module
+
+    monkeypatch.setattr(message_module, "MAX_EXPANDED_BYTES", 300_000)
+    monkeypatch.setattr(reader_module, "MAX_EXPANDED_BYTES", 300_000)
+    noise = random.Random(7)
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        for name in ("a.pdf", "b.pdf"):
+            z.writestr(name, b"%PDF-1.4 " + noise.randbytes(200_000))
+    mail = message()
+    mail.add_attachment(archive.getvalue(), "application", "zip", filename="deux.zip")
+    read = read_message(bytes(mail), name="m.eml")
+    assert [a.trail for a in read.attachments] == [("deux.zip", "a.pdf")]
+    assert any("deux.zip › b.pdf" in p for p in read.problems)
+
+
+def test_damaged_messages_never_stop_the_batch(tmp_path: Path) -> None:
+    """Random damage to a built .eml and a real .msg: every copy gives results, none
+    of them the tool's own error."""
+    import random
+
+    from cuf_extract.locate import Matcher
+    from cuf_extract.pipeline import extract_input
+
+    mail = message()
+    mail.add_attachment(REPLY.build(), *DOCX_TYPE, filename="PS.docx")
+    sources = {"m.eml": bytes(mail), "m.msg": (EXTERNAL / "msgInMsg.msg").read_bytes()}
+    matcher = Matcher(load_questionnaire())
+    chance = random.Random(22)
+    for index in range(60):
+        name, data = list(sources.items())[index % 2]
+        damaged = bytearray(data)
+        if index % 3 == 0:
+            damaged = damaged[: chance.randrange(len(damaged))]
+        else:
+            for _ in range(chance.randrange(1, 40)):
+                damaged[chance.randrange(len(damaged))] = chance.randrange(256)
+        path = tmp_path / f"{index}-{name}"
+        path.write_bytes(bytes(damaged))
+        results = extract_input(InputFile(path=path, display=path.name), matcher)
+        assert results
+        for result in results:
+            assert not any("erreur inattendue" in i.message for i in result.issues), (
+                path.name, [i.message for i in result.issues])

@@ -115,13 +115,16 @@ class Collector:
         if not self.room():
             self._refused(" › ".join(attachment.trail))
             return
-        self.expanded += len(attachment.data)
-        if self.expanded > MAX_EXPANDED_BYTES:
-            self.problems.append(
-                f"« {' › '.join(attachment.trail)} » n'a pas été lu : les pièces jointes du "
-                f"courriel dépassent ensemble {MAX_EXPANDED_BYTES // _MIB} Mo")
+        if self.expanded + len(attachment.data) > MAX_EXPANDED_BYTES:
+            self.over_expanded(attachment.trail)
             return
+        self.expanded += len(attachment.data)
         self.attachments.append(attachment)
+
+    def over_expanded(self, trail: tuple[str, ...]) -> None:
+        self.problems.append(
+            f"« {' › '.join(trail)} » n'a pas été lu : les pièces jointes du courriel "
+            f"dépassent ensemble {MAX_EXPANDED_BYTES // _MIB} Mo")
 
     def add_body(self, body: Body) -> None:
         if self.room():

@@ -17,6 +17,7 @@ from cuf_extract.mail.body import html_blocks, text_blocks
 from cuf_extract.mail.message import (
     MAX_ATTACHMENTS,
     MAX_BODY_CHARS,
+    MAX_EXPANDED_BYTES,
     MAX_NESTING,
     MAX_PARTS,
     Attachment,
@@ -474,6 +475,10 @@ def _open_zip(collector: Collector, trail: tuple[str, ...], data: bytes) -> None
         if not collector.room():
             collector.add(Attachment(trail=(*trail, name), data=b""))  # says it is refused
             return
+        if collector.expanded + archive.entry_size(entry) > MAX_EXPANDED_BYTES:
+            # Refused from the declared size (inflation stops at it): nothing inflated.
+            collector.over_expanded((*trail, name))
+            continue
         try:
             content = archive.read_bytes(entry)
         except PackageError as error:
