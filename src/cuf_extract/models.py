@@ -57,6 +57,7 @@ class IssueCode(StrEnum):
     SCANNED_PDF = "scanned_pdf"
     FROM_PDF = "from_pdf"
     STRUCK_TEXT = "struck_text"
+    NO_BOX_TICKED = "no_box_ticked"
 
 
 class RespondentSource(StrEnum):
@@ -68,6 +69,7 @@ class RespondentSource(StrEnum):
     FILE_NAME = "file_name"
     TABLE_HEADER = "table_header"
     SIGNATURE = "signature"
+    FORM_FIELD = "form_field"  # typed in the form's "Organisation : ____" field
     SENDER = "sender"  # the e-mail's sender: display name, or the address's domain
 
 
@@ -111,6 +113,13 @@ class Answer(_Frozen):
     )
 
 
+class IdentificationField(_Frozen):
+    """What a reply typed in one of the form's identification fields."""
+
+    label: str = Field(description="The field's label as printed (\"Organisation\", \"Date\").")
+    value: str
+
+
 class FileResult(_Frozen):
     path: str = Field(description="The path as given (or as found in a folder).")
     name: str
@@ -120,6 +129,9 @@ class FileResult(_Frozen):
     answers: tuple[Answer, ...]
     extra_text: tuple[str, ...] = ()
     issues: tuple[Issue, ...] = ()
+    identification: tuple[IdentificationField, ...] = Field(
+        default=(), description="What was typed in the form's identification fields "
+        "(organisation, signatory, date), in the form's order.")
     # A reply that came in a saved e-mail: the evidence of who replied and when.
     message: str | None = Field(
         default=None, description="The saved e-mail (.eml, .msg) this reply came in, as "
@@ -197,8 +209,9 @@ class KeptFile(_Frozen):
     still where it was: its row is written back exactly as it was (a run names the files
     it reads, not the campaign)."""
 
-    path: str
+    path: str  # where the file is now
     sha256: str | None
+    renamed_from: str | None = None  # the row's path, when the file was found renamed
     status: Status | None  # as last extracted; None when the row had no state
     cells: tuple[tuple[str, str], ...]  # extracted column title -> text as shown now
     written: tuple[tuple[str, str], ...] = ()  # extracted column title -> text as written

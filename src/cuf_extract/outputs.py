@@ -111,7 +111,7 @@ def _write_all(
     # folder, as the run wrote them.
     campaign = compare(run, previous, shown_cells=shown,
                        today=date.today().strftime("%d/%m/%Y"),
-                       present=lambda path: Path(path).is_file())
+                       present=file_finder(run))
     workbook_folder = output.absolute().parent
     campaign = campaign.model_copy(update={"excluded": excluded_replies(
         run, campaign, lambda file: file_date(file, workbook_folder))})
@@ -155,3 +155,54 @@ def _write_all(
         "habituel."
         for target, actual in written if actual != target)
     return written, campaign, attention, status, warnings
+
+
+def file_finder(run: Run) -> Callable[[str, str | None], str | None]:
+    """Where a previous row's file is now: at its path, or renamed in the same folder
+    (found by its SHA-256 among the files this run did not read); None when gone. Each
+    file found renamed is given to one row only. Folders are hashed only when a row's
+    file is missing, and once."""
+    import hashlib
+
+    from cuf_extract.inputs import is_junk
+    from cuf_extract.package import MAX_FILE_BYTES
+
+    read = {r.path for r in run.files}
+    claimed: set[str] = set()
+    by_folder: dict[Path, dict[str, str]] = {}
+
+    def digest(path: Path) -> str | None:
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                return None
+            return hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            return None
+
+    def find(path: str, sha256: str | None) -> str | None:
+        if Path(path).is_file():
+            return path
+        folder = Path(path).parent
+        if not sha256 or not folder.is_dir():
+            return None
+        if folder not in by_folder:
+            index: dict[str, str] = {}
+            try:
+                entries = sorted(folder.iterdir(), key=lambda p: p.name)
+            except OSError:
+                entries = []
+            for entry in entries:
+                name = str(folder / entry.name)
+                if is_junk(entry.name) or name in read or not entry.is_file():
+                    continue
+                sha = digest(entry)
+                if sha is not None:
+                    index.setdefault(sha, name)
+            by_folder[folder] = index
+        found = by_folder[folder].get(sha256)
+        if found is None or found in claimed:
+            return None
+        claimed.add(found)
+        return found
+
+    return find
