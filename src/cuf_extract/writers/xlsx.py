@@ -608,10 +608,15 @@ def _text_cell(ws: Worksheet, value: str) -> Cell:
 
 
 def _questions_sheet(ws: Worksheet, run: Run, tracker: _Tracker) -> tuple[SheetRows, int]:
-    _header(ws, tracker, ["Question", "Texte"], [12, 100])
+    _header(ws, tracker, ["Question", "Texte", QUESTION_KIND_COLUMN], [12, 100, 14],
+            comments={QUESTION_KIND_COLUMN: (
+                "« fermée » : une question à laquelle on répond oui ou non (les réponses "
+                "ont une position) ; « ouverte » : sans position. Se change dans le "
+                "questionnaire (clé kind), pas ici.")})
     sheet = SheetRows(ws)
     for question in run.questionnaire.questions:
-        sheet.append([tracker.text(question.id, style=None), tracker.text(question.text)])
+        sheet.append([tracker.text(question.id, style=None), tracker.text(question.text),
+                      tracker.text(question.kind.value, style=None)])
     return sheet, len(run.questionnaire.questions) + 1
 
 
@@ -713,6 +718,10 @@ _OPEN_NOTE = ("On ne répond pas à ces questions par oui ou non (« Quelle plac
               "« Comment… ? ») : lisez les réponses dans la feuille « Réponses ». Si une "
               "question est en fait fermée, changez son « kind » dans le fichier du "
               "questionnaire et relancez.")
+# The « Questions » sheet's column saying whether a question is closed or open (the
+# publication's positions table counts closed questions only).
+QUESTION_KIND_COLUMN = "Type"
+
 EXCLUDED_TITLES = ("Non comptées (non publiées)", "Organisation", "Raison")
 
 
