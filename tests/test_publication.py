@@ -803,6 +803,10 @@ def test_capitals_and_free_format_replies(tmp_path: Path) -> None:
     assert "« FÉDÉRATION PROGRESSISTE » est écrit en capitales" in messages
     assert "« PARTI DES COMMUNES RURALES » est écrit en capitales" in messages
     assert "« Fédération progressiste » a répondu en format libre" in messages
+    # In the positions table, the letter is to read, not « sans réponse ».
+    counted = build_publication(workbook, today=date(2026, 3, 1), synthesis=True,
+                                force_synthesis=True).synthesis
+    assert [(line.to_confirm, line.no_position) for line in counted] == [(3, 0), (2, 1)]
 
     publish(workbook, today=date(2026, 3, 1))
     paragraphs = styled_paragraphs(tmp_path / "c-publication.docx")
