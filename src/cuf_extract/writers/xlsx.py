@@ -45,6 +45,7 @@ from cuf_extract.recipients import (
     RecipientsStatus,
     RecipientState,
 )
+from cuf_extract.text import EXCEL_CELL_LIMIT, cell_text, fits_a_cell, utf16_length
 from cuf_extract.writers import (
     CHANGE_LABELS,
     COLUMN_CHANGE,
@@ -90,15 +91,12 @@ SHEET_QUESTIONS = "Questions"
 SHEET_ISSUES = "Problèmes"
 SHEET_SYNTHESIS = "Synthèse"
 
-EXCEL_MAX_CELL_LENGTH = 32_767  # UTF-16 code units
+EXCEL_MAX_CELL_LENGTH = EXCEL_CELL_LIMIT  # UTF-16 code units (text.py)
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_HYPERLINKS = 65_530  # per worksheet
 EXCEL_MAX_LINK_LENGTH = 2_079
 TRUNCATION_MARKER = "… [texte tronqué : version complète dans le rapport HTML et le JSON]"
 
-# Excel reads "_xHHHH_" in a string as the character U+HHHH; a literal one is written
-# with its underscore escaped as "_x005F_" (ECMA-376 ST_Xstring).
-_OOXML_ESCAPE = re.compile("_(?=x[0-9A-Fa-f]{4}_)")
 # Cells Excel would turn into a formula if a user edited them: shown with a quote prefix.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -145,15 +143,6 @@ def _text(value: str, style: CellStyle | None) -> Text:
     return Text(value, _quoted(style) if value.startswith(_FORMULA_START) else style)
 
 
-def _utf16_length(text: str) -> int:
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
-
-
-def _fits_a_cell(text: str) -> bool:
-    # A character is at most 2 UTF-16 code units: most texts need no encoding to know.
-    return 2 * len(text) <= EXCEL_MAX_CELL_LENGTH or _utf16_length(text) <= EXCEL_MAX_CELL_LENGTH
-
-
 @dataclass(frozen=True)
 class SafeText:
     """A text ready for a cell, and what had to be changed to make it so."""
@@ -170,11 +159,10 @@ def safe_cell_text(text: str) -> SafeText:
     so Excel shows the text as typed; text over 32,767 UTF-16 code units is cut and ends
     with `TRUNCATION_MARKER`.
     """
-    value, replaced = clean_text(text)
-    value = _OOXML_ESCAPE.sub("_x005F_", value)
-    truncated = not _fits_a_cell(value)
+    value, replaced = cell_text(text)
+    truncated = not fits_a_cell(value)
     if truncated:
-        budget = EXCEL_MAX_CELL_LENGTH - _utf16_length(TRUNCATION_MARKER)
+        budget = EXCEL_MAX_CELL_LENGTH - utf16_length(TRUNCATION_MARKER)
         # Cut in UTF-16; a surrogate pair split at the end is dropped whole.
         head = value.encode("utf-16-le")[: 2 * budget].decode("utf-16-le", "ignore")
         value = head + TRUNCATION_MARKER
