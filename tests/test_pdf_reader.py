@@ -66,7 +66,7 @@ def test_unreadable_producer_pdfs_get_their_code(name: str, code: str) -> None:
 def test_scanned_message_says_what_to_do() -> None:
     result = extract_file(InputFile(path=PDF_DIR / "image_only.pdf", display="x"), MATCHER)
     message = result.issues[0].message
-    assert "cuf-extract template" in message and "Word" in message
+    assert "cuf-extract modele" in message and "Word" in message
 
 
 def test_running_header_footer_and_page_numbers_leave_the_flow() -> None:

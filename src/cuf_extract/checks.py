@@ -68,7 +68,7 @@ def answer_issues(
             IssueCode.QUESTIONS_NOT_FOUND,
             "Aucune des questions n'a été retrouvée (réponse en format libre ?) : tout le texte "
             "est dans la colonne « Texte hors réponses ». Reportez les réponses à la main, ou "
-            "recopiez-les dans un questionnaire vierge (commande « cuf-extract template ») "
+            "recopiez-les dans un questionnaire vierge (commande « cuf-extract modele ») "
             "puis relancez.",
         )]
     issues: list[Issue] = []

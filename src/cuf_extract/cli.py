@@ -21,12 +21,13 @@ if TYPE_CHECKING:
     from cuf_extract.cache import ResultCache
     from cuf_extract.models import Campaign, FileResult, Run
     from cuf_extract.questionnaire import Questionnaire
-    from cuf_extract.recipients import Recipient, RecipientsStatus
+    from cuf_extract.recipients import Recipient
 
 EXIT_OK = 0
 EXIT_FLAGGED = 1  # outputs written, but some file needs a look (or an output was renamed)
 EXIT_USAGE = 2  # bad usage, or nothing could be written
 
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
 DEFAULT_XLSX = Path("reponses.xlsx")
 REPORT_SUFFIX = "-rapport.html"
 PROGRESS_MIN_FILES = 10
@@ -72,6 +73,8 @@ _FRENCH_HELP = (
     (" <path>", ""),
     ("{FICHIERS...}...", "FICHIERS..."),
     ("{FICHIER}", "FICHIER"),
+    ("{FORMULAIRE}", "FORMULAIRE"),
+    (" <file>", ""),
     ("  [x>=1]", ""),
 )
 
@@ -80,15 +83,45 @@ class _Command(_FrenchHelp, TyperCommand):
     pass
 
 
+# English names of the commands, kept working (hidden from the help) for scripts.
+ALIASES = {"extract": "extraire", "check": "verifier", "template": "modele"}
+# Words staff may type for a command.
+_COMMAND_WORDS = {"publier": "publication", "publie": "publication", "extraction": "extraire",
+                  "examiner": "verifier", "verification": "verifier", "vierge": "modele"}
+
+
+def _near_command(word: str, commands: Any) -> str | None:
+    """The command `word` was probably meant to be, when it names no file."""
+    import difflib
+
+    if Path(word).exists() or any(c in word for c in "/\\.*?[") or word.startswith("-"):
+        return None
+    folded = word.casefold().replace("é", "e").replace("è", "e")
+    if folded in _COMMAND_WORDS:
+        return _COMMAND_WORDS[folded]
+    visible = [name for name, command in commands.items() if not command.hidden]
+    near = difflib.get_close_matches(folded, visible, n=1, cutoff=0.75)
+    return near[0] if near else None
+
+
 class _ExtractByDefault(_FrenchHelp, TyperGroup):
-    """`cuf-extract FILES…` runs `extract`; `cuf-extract template` runs a subcommand."""
+    """`cuf-extract FILES…` runs `extraire`; `cuf-extract modele` runs a subcommand."""
+
+    def format_usage(self, ctx: Any, formatter: Any) -> None:
+        formatter.write_usage("cuf-extract", "[OPTIONS] DOSSIER_OU_FICHIERS...",
+                              prefix="Usage : ")
+        formatter.write_usage("cuf-extract", "COMMANDE [ARGUMENTS]...", prefix="   ou : ")
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if not args:
             _fail("indiquez les fichiers ou dossiers de réponses à lire.\n" + USAGE)
         first = args[0]
         if first not in self.commands and first not in ("--help", "-h", "--version"):
-            args = ["extract", *args]
+            near = _near_command(first, self.commands)
+            if near is not None:
+                _fail(f"« {first} » n'est ni un fichier ni une commande. Vouliez-vous dire "
+                      f"« cuf-extract {near} » ?\nAide : cuf-extract --help")
+            args = ["extraire", *args]
         result: list[str] = super().parse_args(ctx, args)
         return result
 
@@ -134,26 +167,16 @@ def _main(
 def _load_questionnaire(path: Path | None, cache_base: Path | None = None) -> Questionnaire:
     """The bundled questionnaire, a TOML file, or a blank form's (derived, cached in
     `cache_base`/.cuf-extract/questionnaires by the form's hash)."""
-    from cuf_extract.questionnaire import QuestionnaireError, load_questionnaire
+    from cuf_extract.derive import campaign_questionnaire
+    from cuf_extract.questionnaire import QuestionnaireError
 
     try:
-        if path is None or path.suffix.casefold() == ".toml":
-            return load_questionnaire(path)
-        from cuf_extract.derive import FORM_CACHE_FOLDER, load_form
-
-        derived = load_form(path, (cache_base or Path.cwd()).absolute() / FORM_CACHE_FOLDER)
+        questionnaire, warnings = campaign_questionnaire(path, cache_base or Path.cwd())
     except QuestionnaireError as exc:
         _fail(str(exc))
-    beside = path.with_suffix(".toml")
-    try:
-        corrected = beside.is_file() and load_questionnaire(beside) != derived
-    except QuestionnaireError:
-        corrected = True
-    if corrected:
-        typer.echo(f"Attention : « {beside} » ne correspond pas à ce que l'outil lit dans "
-                   f"« {path.name} » (corrigé à la main ?) ; il n'est pas utilisé. Pour "
-                   f"l'utiliser : --questionnaire {beside}", err=True)
-    return derived
+    for warning in warnings:
+        typer.echo(f"Attention : {warning}", err=True)
+    return questionnaire
 
 
 QuestionnaireOption = Annotated[
@@ -169,7 +192,8 @@ QuestionnaireOption = Annotated[
 ]
 
 
-@app.command("extract", cls=_Command)
+@app.command("extraire", cls=_Command,
+             short_help="Lit les réponses ; écrit le tableur et le rapport (par défaut).")
 def extract(
     paths: Annotated[
         list[str],
@@ -213,7 +237,7 @@ def extract(
     ] = None,
 ) -> None:
     """Lit les réponses et écrit le tableur et le rapport (commande par défaut)."""
-    from cuf_extract.inputs import expand_paths
+    from cuf_extract.inputs import expand_paths, left_out_by_patterns
     from cuf_extract.pipeline import InputFile
 
     questionnaire = _load_questionnaire(questionnaire_path, output.absolute().parent)
@@ -234,6 +258,15 @@ def extract(
                    f"Attention : « {pattern} » ne correspond à aucun fichier.", err=True)
     if not expansion.files:
         _fail("aucun fichier à lire. Vérifiez le chemin ou le motif indiqué.\n" + USAGE)
+    for folder, counts in left_out_by_patterns(paths, expansion.files,
+                                               exclude=[*outputs, *form, *listed]):
+        total = sum(counts.values())
+        kinds = " et ".join(f"{n} {'réponses' if n > 1 else 'réponse'} {kind}"
+                            for kind, n in counts.items())
+        verb = "ne sont" if total > 1 else "n'est"
+        typer.echo(f"Attention : {kinds} du dossier « {folder} » {verb} pas dans la liste "
+                   f"donnée : pour lire tout le dossier, lancez « cuf-extract {folder} ».",
+                   err=True)
 
     for target in outputs:
         _check_writable_folder(target)
@@ -244,12 +277,30 @@ def extract(
     run = _run_with_progress(files, questionnaire, err, cache, jobs or _default_jobs())
     if cache is not None:
         cache.prune()
-    written, campaign, attention, recipients_line = _write_outputs(
-        run, output=output, report=report, json_path=json_path, err=err,
-        recipients=recipients, recipients_source=destinataires.name if destinataires else None,
-        questionnaire=questionnaire, reuse=cache is not None,
-    )
-    _print_summary(run, written, campaign, recipients_line)
+    from cuf_extract.outputs import OutputsFailed, write_outputs
+
+    try:
+        result = write_outputs(
+            run, output=output, report=report, json_path=json_path, recipients=recipients,
+            recipients_source=destinataires.name if destinataires else None,
+            questionnaire=questionnaire, reuse=cache is not None,
+            on_written=_COMPLETED.append,
+        )
+    except OutputsFailed as exc:
+        for actual in exc.written:
+            typer.echo(f"Écrit : {actual}", err=True)
+        _fail(str(exc))
+    for warning in result.warnings:
+        typer.echo(f"Attention : {warning}", err=True)
+    if result.kept_since is not None:
+        from cuf_extract.writers import COLUMN_CHANGE
+
+        typer.echo("Rien n'a changé depuis la dernière exécution : "
+                   + ", ".join(f"« {p} »" for p in outputs) + " sont à jour (non réécrits). "
+                   f"« {COLUMN_CHANGE} » y montre toujours les changements vus le "
+                   f"{result.kept_since.strftime('%d/%m/%Y à %H:%M')}.")
+    written, campaign, attention = list(result.written), result.campaign, result.attention
+    _print_summary(run, written, campaign, result.recipients_line)
     flagged = any(r.status.value in ("warning", "error") for r in run.files)
     renamed = any(actual != wanted for wanted, actual in written)
     raise typer.Exit(EXIT_FLAGGED if flagged or renamed or attention else EXIT_OK)
@@ -279,7 +330,8 @@ def _check_writable_folder(target: Path) -> None:
 
     folder = target.absolute().parent
     if not folder.is_dir():
-        _fail(f"le dossier « {folder} » n'existe pas : impossible d'y écrire {target.name}.")
+        _fail(f"le dossier « {folder} » n'existe pas : impossible d'y écrire {target.name}. "
+              "Créez ce dossier, ou choisissez un autre emplacement (option -o).")
     if not os.access(folder, os.W_OK):
         _fail(f"impossible d'écrire dans le dossier « {folder} » : choisissez un autre "
               f"emplacement pour {target.name} (option -o).")
@@ -338,138 +390,6 @@ def _run_with_progress(
         return extract_files(files, questionnaire, on_result=advance, cache=cache, jobs=jobs)
 
 
-def _write_outputs(
-    run: Run, *, output: Path, report: Path, json_path: Path | None, err: Console,
-    recipients: tuple[Recipient, ...] | None = None, recipients_source: str | None = None,
-    questionnaire: Questionnaire | None = None, reuse: bool = False,
-) -> tuple[list[tuple[Path, Path]], Campaign | None, bool, str | None]:
-    """Back up the previous outputs, carry the staff's cells over, write every output.
-
-    Returns (wanted, actually written) paths, the comparison with the previous run,
-    whether something needs the staff's attention (a previous workbook unreadable), and
-    the line saying who has not replied yet (None without a list of recipients, given
-    or kept). With `reuse`, outputs made from exactly what they were made from last
-    time are left as they are (see `rerun`): nothing is written, and the comparison
-    returned is None.
-    """
-    from cuf_extract import rerun
-    from cuf_extract.cache import code_fingerprint
-
-    wanted = [p for p in (output, report, json_path) if p is not None]
-    record = output.absolute().parent / rerun.STATE_FOLDER / rerun.OUTPUTS_RECORD
-    # What the outputs are made from besides the run: the list of recipients and the
-    # questionnaire's title and owner (written into the workbook).
-    made_from = f"{code_fingerprint()}:{recipients!r}:{recipients_source}:{questionnaire!r}"
-    digest = rerun.outputs_digest(run, wanted, fingerprint=made_from)
-    kept = rerun.reusable_outputs(record, digest, wanted) if reuse else None
-    if kept is not None:
-        from datetime import datetime
-
-        from cuf_extract.writers import COLUMN_CHANGE
-
-        when = datetime.fromtimestamp(kept.written_ns / 1e9).strftime("%d/%m/%Y à %H:%M")
-        typer.echo("Rien n'a changé depuis la dernière exécution : "
-                   + ", ".join(f"« {p} »" for p in wanted) + " sont à jour (non réécrits). "
-                   f"« {COLUMN_CHANGE} » y montre toujours les changements vus le {when}.")
-        return [], None, False, kept.recipients_line
-    written, campaign, attention, status = _write_all_outputs(
-        run, output=output, report=report, json_path=json_path, err=err,
-        recipients=recipients, recipients_source=recipients_source, questionnaire=questionnaire,
-    )
-    recipients_line = None
-    if status is not None:
-        from cuf_extract.recipients import summary_line
-
-        recipients_line = summary_line(status)
-    if reuse and not attention and all(actual == target for target, actual in written):
-        rerun.record_outputs(record, digest, wanted, recipients_line)
-    else:
-        rerun.forget_outputs(record)
-    return written, campaign, attention, recipients_line
-
-
-def _write_all_outputs(
-    run: Run, *, output: Path, report: Path, json_path: Path | None, err: Console,
-    recipients: tuple[Recipient, ...] | None, recipients_source: str | None,
-    questionnaire: Questionnaire | None,
-) -> tuple[list[tuple[Path, Path]], Campaign, bool, RecipientsStatus | None]:
-    from datetime import date
-
-    from cuf_extract.campaign import (
-        PreviousUnreadable,
-        backup_outputs,
-        compare,
-        excluded_replies,
-        read_previous,
-    )
-    from cuf_extract.recipients import status_for_run
-    from cuf_extract.selection import file_date
-    from cuf_extract.writers.atomic import OutputError
-    from cuf_extract.writers.report_html import write_report
-    from cuf_extract.writers.xlsx import shown_cells, write_xlsx
-
-    notes: list[str] = []
-    attention = False
-    try:
-        previous = read_previous(output, [q.id for q in run.questionnaire.questions])
-    except PreviousUnreadable as exc:
-        previous, attention = None, True
-        typer.echo(f"Attention : {exc}", err=True)
-        notes.append(str(exc))
-    shown = shown_cells(run)
-    # A row whose file is still there but was not asked for is kept as it was: a run
-    # names the files it reads, not the campaign. Paths are relative to the current
-    # folder, as the run wrote them.
-    campaign = compare(run, previous, shown_cells=shown,
-                       today=date.today().strftime("%d/%m/%Y"),
-                       present=lambda path: Path(path).is_file())
-    workbook_folder = output.absolute().parent
-    campaign = campaign.model_copy(update={"excluded": excluded_replies(
-        run, campaign, lambda file: file_date(file, workbook_folder))})
-    status = status_for_run(run, campaign, listed=recipients, source=recipients_source,
-                            previous=previous.recipients if previous else None)
-    written: list[tuple[Path, Path]] = []
-    try:
-        backups = backup_outputs([p for p in (output, report, json_path) if p is not None])
-        if backups:
-            campaign = campaign.model_copy(update={"backups": tuple(map(str, backups))})
-            notes.append("Versions précédentes sauvegardées dans "
-                         f"« {backups[0].parent} » ({', '.join(b.name for b in backups)}).")
-        xlsx = write_xlsx(run, output, inputs_base=Path.cwd(), campaign=campaign, shown=shown,
-                          recipients=status, questionnaire=questionnaire)
-        written.append((output, xlsx.path))
-        for sheet in xlsx.rows_cut:
-            attention = True
-            note = (f"La feuille « {sheet} » du tableur dépasse la limite d'Excel (1 048 576 "
-                    "lignes) et a été coupée : le rapport HTML et le JSON sont complets.")
-            typer.echo(f"Attention : {note}", err=True)
-            notes.append(note)
-        written.append((report, write_report(run, report, notes=notes, campaign=campaign,
-                                             recipients=status)))
-        if json_path is not None:
-            from cuf_extract.writers.json_export import write_json
-
-            written.append((json_path, write_json(run, json_path)))
-    except OSError as exc:  # includes OutputError: nothing was replaced half-way
-        for _, actual in written:
-            typer.echo(f"Écrit : {actual}", err=True)
-        message = str(exc) if isinstance(exc, OutputError) else (
-            f"impossible d'écrire les résultats ({exc.strerror or exc}) : vérifiez la place "
-            "disque et les droits du dossier, puis relancez. Les fichiers précédents sont "
-            "intacts."
-        )
-        _fail(message)
-    for wanted, actual in written:
-        if actual != wanted:
-            typer.echo(
-                f"Attention : « {wanted} » est ouvert dans un autre programme (Excel ?) ; les "
-                f"nouveaux résultats sont dans « {actual} ». Fermez-le puis relancez pour "
-                "mettre à jour le fichier habituel.",
-                err=True,
-            )
-    return written, campaign, attention, status
-
-
 def _print_summary(run: Run, written: list[tuple[Path, Path]], campaign: Campaign | None,
                    recipients_line: str | None = None) -> None:
     from rich.table import Table
@@ -486,13 +406,26 @@ def _print_summary(run: Run, written: list[tuple[Path, Path]], campaign: Campaig
 
     flagged = [r for r in run.files if r.status in (Status.WARNING, Status.ERROR)]
     if flagged:
-        table = Table(title="Fichiers à vérifier", title_justify="left")
-        table.add_column("Fichier", overflow="fold")
-        table.add_column("Statut")
-        table.add_column("Problèmes", overflow="fold")
+        import os
+
+        # Paths relative to the folder they share, so that names fit; a name is wrapped
+        # only when longer than the column can ever be (it has no spaces to break at).
+        folder = os.path.commonpath([str(Path(r.path).parent) for r in flagged])
+        shown = {r.path: os.path.relpath(r.path, folder) if folder else r.path
+                 for r in flagged}
+        title = f"Fichiers à vérifier (dans {folder}{os.sep})" if folder else (
+            "Fichiers à vérifier")
+        table = Table(title=title, title_justify="left")
+        # Fixed widths: rich's own shrinking crops the table when a column has a minimum.
+        status_width = max(len(label) for label in STATUS_LABELS.values())
+        room = out.width - status_width - 10  # borders and padding of three columns
+        name_width = min(40, max(len(name) for name in shown.values()), max(12, room - 20))
+        table.add_column("Fichier", overflow="fold", width=name_width)
+        table.add_column("Statut", no_wrap=True, width=status_width)
+        table.add_column("Problèmes", overflow="fold", width=max(12, room - name_width))
         for result in flagged[:MAX_LISTED_FILES]:
             lines = [issue_line(i) for i in result.issues if i.severity is not Severity.INFO]
-            table.add_row(result.path, STATUS_LABELS[result.status], ", ".join(lines))
+            table.add_row(shown[result.path], STATUS_LABELS[result.status], ", ".join(lines))
         out.print(table)
         if len(flagged) > MAX_LISTED_FILES:
             out.print(f"… et {len(flagged) - MAX_LISTED_FILES} autres : voir le rapport.")
@@ -510,6 +443,11 @@ def _print_summary(run: Run, written: list[tuple[Path, Path]], campaign: Campaig
         from cuf_extract.campaign import kept_line, summary_line
 
         out.print(summary_line(campaign), markup=False)
+        if campaign.hand_edits:
+            count = len(campaign.hand_edits)
+            s = "s" if count > 1 else ""
+            out.print(f"{count} cellule{s} modifiée{s} à la main déplacée{s} dans « Notes » : "
+                      "voir le rapport.", markup=False)
         kept = kept_line(campaign)
         if kept is not None:
             out.print(kept, markup=False)
@@ -519,7 +457,8 @@ def _print_summary(run: Run, written: list[tuple[Path, Path]], campaign: Campaig
         out.print(f"Écrit : {actual}", markup=False)
 
 
-@app.command("publication", cls=_Command)
+@app.command("publication", cls=_Command,
+             short_help="Écrit les réponses à publier (Word et page web).")
 def publication(
     workbook: Annotated[
         Path,
@@ -545,7 +484,7 @@ def publication(
     ] = None,
     list_not_replied: Annotated[
         bool,
-        typer.Option("--non-repondants/--sans-non-repondants",
+        typer.Option("--non-repondants/--sans-non-repondants", show_default=False,
                      help="Termine par les organisations sollicitées sans réponse, quand "
                      "la liste est connue (par défaut : oui)."),
     ] = True,
@@ -623,7 +562,8 @@ def _print_publication(result: Any) -> bool:
     return renamed
 
 
-@app.command("template", cls=_Command)
+@app.command("modele", cls=_Command,
+             short_help="Écrit le questionnaire vierge (.docx).")
 def template(
     output: Annotated[
         Path, typer.Option("-o", "--output", help="Fichier .docx à écrire.", dir_okay=False,
@@ -643,7 +583,8 @@ def template(
     typer.echo(f"Écrit : {written}")
 
 
-@app.command("questionnaire", cls=_Command)
+@app.command("questionnaire", cls=_Command,
+             short_help="Retrouve les questions d'un formulaire vierge.")
 def questionnaire_command(
     form: Annotated[Path, typer.Argument(
         help="Le formulaire vierge (.docx, .odt ou .doc), tel qu'il sera envoyé.",
@@ -676,7 +617,8 @@ def questionnaire_command(
     raise typer.Exit(EXIT_FLAGGED if made.unsure else EXIT_OK)
 
 
-@app.command("schema", cls=_Command)
+@app.command("schema", cls=_Command,
+             short_help="Affiche le schéma JSON de l'export --json.")
 def schema() -> None:
     """Affiche le schéma JSON de l'export --json."""
     import json
@@ -687,7 +629,8 @@ def schema() -> None:
                           ensure_ascii=False))
 
 
-@app.command("check", cls=_Command)
+@app.command("verifier", cls=_Command,
+             short_help="Examine un seul fichier.")
 def check(
     file: Annotated[Path, typer.Argument(help="Le fichier à examiner.", show_default=False,
                                          metavar="FICHIER")],
@@ -724,6 +667,13 @@ def check(
     raise typer.Exit(EXIT_FLAGGED if failed else EXIT_OK)
 
 
+for _english, _french in ALIASES.items():
+    _callback = next(c.callback for c in app.registered_commands if c.name == _french)
+    assert _callback is not None
+    app.command(_english, cls=_Command, hidden=True,
+                help=f"Ancien nom de « {_french} ».")(_callback)
+
+
 def _french_usage_error(exc: Exception) -> str:
     """Click's usage errors, in French; their own text as a last resort."""
     name = type(exc).__name__
@@ -734,18 +684,51 @@ def _french_usage_error(exc: Exception) -> str:
         return f"option inconnue : {option}{hint}"
     if name == "MissingParameter":
         what = getattr(getattr(exc, "param", None), "name", "") or ""
-        if what in ("paths", "file"):
+        command = getattr(getattr(getattr(exc, "ctx", None), "command", None), "name", "")
+        if what == "paths":
             return "indiquez le ou les fichiers à lire.\n" + USAGE
+        if what == "file":
+            return (f"indiquez le fichier à examiner.\nUsage : cuf-extract {command} FICHIER"
+                    f"\nExemple : cuf-extract {command} reponses/parti.docx")
+        if what == "form":
+            return (f"indiquez le formulaire vierge.\nUsage : cuf-extract {command} "
+                    f"FORMULAIRE\nExemple : cuf-extract {command} formulaire-2026.docx")
         return f"paramètre manquant : {what}"
     if name == "BadOptionUsage":
         return f"option mal utilisée : {getattr(exc, 'message', exc)}"
     if name == "BadParameter":
-        what = getattr(getattr(exc, "param", None), "name", None) or "un paramètre"
-        return f"valeur invalide pour {what} : {getattr(exc, 'message', exc)}"
+        param = getattr(exc, "param", None)
+        opts = getattr(param, "opts", None) or []
+        what = "/".join(opts) or getattr(param, "name", None) or "un paramètre"
+        message = str(getattr(exc, "message", exc))
+        # typer checks values with pydantic, whose messages are English.
+        if "valid integer" in message or "greater than or equal" in message:
+            example = f" (par exemple {opts[0]} 2)" if opts else ""
+            floor = " (1 ou plus)" if "greater than" in message else ""
+            return (f"valeur invalide pour {what} : un nombre entier{floor} est "
+                    f"attendu{example}.")
+        return f"valeur invalide pour {what} : {message}"
     message = str(getattr(exc, "message", exc))
     if message.startswith("Got unexpected extra argument"):
         return "trop d'arguments " + message.split("(", 1)[-1].join("()")
     return message
+
+
+# Outputs written completely during this command (each write is atomic), for the
+# message after Ctrl-C.
+_COMPLETED: list[Path] = []
+
+
+def _interrupted() -> NoReturn:
+    """Ctrl-C: say what state the outputs are in, exit 130, no traceback."""
+    if _COMPLETED:
+        done = ", ".join(f"« {p} »" for p in _COMPLETED)
+        typer.echo(f"Interrompu : les sorties déjà écrites sont complètes ({done}) ; les "
+                   "autres n'ont pas été modifiées. Relancez la même commande.", err=True)
+    else:
+        typer.echo("Interrompu : le classeur n'a pas été modifié (aucune sortie écrite). "
+                   "Relancez la même commande.", err=True)
+    sys.exit(EXIT_INTERRUPTED)
 
 
 def main() -> None:
@@ -760,6 +743,11 @@ def main() -> None:
         typer.echo(f"Erreur : {message}", err=True)
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
-        typer.echo("Interrompu.", err=True)
-        sys.exit(130)
+        _interrupted()
+    except Exception as exc:
+        if type(exc).__name__ != "Abort":  # click's own answer to Ctrl-C
+            raise
+        _interrupted()
+    if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into this exit code
+        _interrupted()
     sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -642,8 +642,13 @@ def read_form(path: Path) -> FormFile:
     if read.kind is FileKind.MISSING:
         raise FormError(f"Le formulaire « {path} » n'existe pas : vérifiez son nom et son dossier.")
     if read.error is not None or read.sha256 is None:
-        message = read.error.message if read.error else f"« {path.name} » n'a pas pu être lu."
-        raise FormError(f"Formulaire illisible : {message}")
+        # The reply catalogue's diagnosis, without its advice (meant for replies).
+        what = (read.error.message.split(" : ", 1)[0].rstrip(".") if read.error
+                else f"« {path.name} » n'a pas pu être lu")
+        raise FormError(
+            f"Formulaire illisible : {what}. Donnez le formulaire vierge de la campagne "
+            "(.docx, .odt ou .doc, tel qu'il a été envoyé aux destinataires) ou son "
+            "questionnaire en .toml (commande « cuf-extract questionnaire »).")
     document = read.documents[0].document
     sha = read.sha256
     owner = [line.strip() for header in document.headers for line in header.split("\n")[:1]
@@ -689,3 +694,27 @@ def load_form(path: Path, cache_folder: Path | None) -> Questionnaire:
         except OSError:
             pass  # the cache is an optimisation only
     return questionnaire
+
+
+def campaign_questionnaire(path: Path | None, cache_base: Path
+                           ) -> tuple[Questionnaire, list[str]]:
+    """The questionnaire `--questionnaire` names: the bundled one (None), a TOML file, or
+    a blank form's, derived and cached in `cache_base`/.cuf-extract/questionnaires by the
+    form's hash. A TOML beside the form that says something else than the form (edited
+    by hand?) is not used: the warning (French) says so and how to use it.
+    Raises `QuestionnaireError` (French)."""
+    from cuf_extract.questionnaire import QuestionnaireError, load_questionnaire
+
+    if path is None or path.suffix.casefold() == ".toml":
+        return load_questionnaire(path), []
+    derived = load_form(path, cache_base.absolute() / FORM_CACHE_FOLDER)
+    beside = path.with_suffix(".toml")
+    try:
+        corrected = beside.is_file() and load_questionnaire(beside) != derived
+    except QuestionnaireError:
+        corrected = True
+    if not corrected:
+        return derived, []
+    return derived, [f"« {beside} » ne correspond pas à ce que l'outil lit dans « {path.name} » "
+                     "(corrigé à la main ?) ; il n'est pas utilisé. Pour l'utiliser : "
+                     f"--questionnaire {beside}"]

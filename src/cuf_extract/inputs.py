@@ -42,6 +42,7 @@ __all__ = [
     "Sniffed",
     "expand_paths",
     "is_junk",
+    "left_out_by_patterns",
     "explain",
     "sniff",
 ]
@@ -264,6 +265,41 @@ def expand_paths(
                 seen.add(key)
                 files.append(candidate)
     return Expansion(tuple(files), tuple(unmatched))
+
+
+# Reply formats a folder may hold, by extension, as staff name them.
+_REPLY_FORMATS = {".pdf": "PDF", ".doc": ".doc", ".docx": "Word", ".docm": "Word",
+                  ".odt": ".odt", ".rtf": ".rtf"}
+
+
+def left_out_by_patterns(args: Sequence[str], files: Collection[Path],
+                         exclude: Collection[Path] = ()) -> list[tuple[Path, dict[str, int]]]:
+    """For each pattern argument (« reponses/*.docx »), the replies of other formats in
+    its folder that no argument reached: [(folder, {"PDF": 2, ".odt": 1})]. A folder
+    named whole, or a file, leaves nothing out."""
+    reached = {_identity(f) for f in files}
+    excluded = [Path(p).resolve() for p in exclude]
+    found: list[tuple[Path, dict[str, int]]] = []
+    seen: set[object] = set()
+    for arg in args:
+        path = Path(arg)
+        if path.exists() or not _is_glob(arg) or _is_glob(str(path.parent)):
+            continue
+        folder = path.parent
+        if not folder.is_dir() or _identity(folder) in seen:
+            continue
+        seen.add(_identity(folder))
+        counts: dict[str, int] = {}
+        for candidate in _folder_files(folder, recursive=False):
+            kind = _REPLY_FORMATS.get(candidate.suffix.casefold())
+            if kind is None or _identity(candidate) in reached:
+                continue
+            if excluded and _excluded(candidate, excluded):
+                continue
+            counts[kind] = counts.get(kind, 0) + 1
+        if counts:
+            found.append((folder, counts))
+    return found
 
 
 # -- sniffing ----------------------------------------------------------------------------
@@ -585,7 +621,7 @@ def _sniff_ole(handle: BinaryIO, size: int) -> Sniffed:
 # -- explanations ---------------------------------------------------------------------
 
 _ASK_WORD = "demandez le fichier Word (.docx)"
-_TEMPLATE = "recopiez les réponses dans un questionnaire vierge (commande « cuf-extract template »)"
+_TEMPLATE = "recopiez les réponses dans un questionnaire vierge (commande « cuf-extract modele »)"
 _SAVE_AS = (
     "ouvrez-le dans Word ou LibreOffice et choisissez « Enregistrer sous » au format "
     "Document Word (.docx), ou installez LibreOffice pour que l'outil le convertisse lui-même"

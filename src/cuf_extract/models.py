@@ -187,8 +187,9 @@ class KeptFile(_Frozen):
     still where it was: its row is written back exactly as it was (a run names the files
     it reads, not the campaign)."""
 
-    path: str
+    path: str  # where the file is now
     sha256: str | None
+    renamed_from: str | None = None  # the row's path, when the file was found renamed
     status: Status | None  # as last extracted; None when the row had no state
     cells: tuple[tuple[str, str], ...]  # extracted column title -> text as shown now
     written: tuple[tuple[str, str], ...] = ()  # extracted column title -> text as written

@@ -134,7 +134,7 @@ def _too_large(name: str, what: str) -> PackageError:
     return PackageError(
         IssueCode.TOO_LARGE,
         f"« {name} » ne peut pas être lu sans risque ({what}) : demandez un nouvel envoi, ou "
-        "recopiez les réponses dans un questionnaire vierge (commande « cuf-extract template »).",
+        "recopiez les réponses dans un questionnaire vierge (commande « cuf-extract modele »).",
     )
 
 

@@ -350,7 +350,7 @@ def _slow_message(name: str) -> str:
 def scanned_message(name: str) -> str:
     return (f"« {name} » est un PDF sans texte (pages scannées ou photographiées) : il ne peut "
             "pas être lu automatiquement. Demandez au parti le fichier Word, ou recopiez ses "
-            "réponses dans un questionnaire vierge (commande « cuf-extract template ») puis "
+            "réponses dans un questionnaire vierge (commande « cuf-extract modele ») puis "
             "relancez.")
 
 

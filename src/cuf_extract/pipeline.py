@@ -113,13 +113,19 @@ def _extract_parallel(
     from concurrent.futures import ProcessPoolExecutor
 
     results: list[FileResult] = []
-    with ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=jobs, initializer=_init_worker, initargs=(questionnaire, cache)
-    ) as pool:
+    )
+    try:
         for result in pool.map(_work, files, chunksize=CHUNK_SIZE):
             results.append(result)
             if on_result is not None:
                 on_result(result)
+    except BaseException:
+        # Ctrl-C (or a bug): drop the files not started rather than read them all first.
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     return results
 
 
@@ -128,8 +134,13 @@ _WORKER: tuple[Matcher, Converter, ResultCache | None] | None = None
 
 
 def _init_worker(questionnaire: Questionnaire, cache: ResultCache | None) -> None:
+    import signal
+
     from cuf_extract.locate import Matcher
 
+    # Ctrl-C reaches every process of the terminal's group: the main process handles it
+    # (and says what happened to the outputs); a worker printing a traceback would not.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     global _WORKER
     _WORKER = (Matcher(questionnaire), Converter(), cache)
 

@@ -339,6 +339,18 @@ def _cell_text(value: object) -> str:
     return unescape(text) if "_x" in text else text
 
 
+def _what_it_is(path: Path) -> str:
+    """Why openpyxl could not open `path`, as staff would say it."""
+    from cuf_extract.inputs import FileKind, sniff
+
+    kind = sniff(path).kind
+    if kind in (FileKind.DOCX, FileKind.DOC, FileKind.ODT, FileKind.RTF, FileKind.WORD_XML):
+        return "c'est un document de traitement de texte, une réponse peut-être"
+    if kind is FileKind.PDF:
+        return "c'est un PDF"
+    return "le fichier est endommagé, ou ce n'est pas un tableur Excel .xlsx"
+
+
 def _not_a_workbook(path: Path, why: str) -> PublicationError:
     return PublicationError(
         f"« {path} » n'est pas un tableur de cuf-extract ({why}). Indiquez le tableur écrit "
@@ -366,7 +378,7 @@ def _read_workbook(path: Path) -> _Workbook:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
-        raise _not_a_workbook(path, f"illisible : {type(exc).__name__}") from exc
+        raise _not_a_workbook(path, _what_it_is(path)) from exc
     try:
         for sheet in (ANSWERS_SHEET, QUESTIONS_SHEET):
             if sheet not in workbook.sheetnames:
@@ -492,7 +504,7 @@ def _answer_flags(row: _Row, shown: str) -> list[Flag]:
         flags.append(Flag(row.file, (
             f"« {shown} » n'a répondu à aucune question dans le tableur : sa réponse est peut-être "
             "en format libre (colonne « Texte hors réponses ») ; recopiez-la dans le "
-            "questionnaire (cuf-extract template) ou écrivez « à exclure » dans "
+            "questionnaire (cuf-extract modele) ou écrivez « à exclure » dans "
             f"« {COLUMN_FOLLOW_UP} ».")))
     for qid, text in row.answers.items():
         if text.endswith(TRUNCATION_MARKER):
