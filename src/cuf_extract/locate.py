@@ -121,6 +121,23 @@ class Classified:
     form_line: bool = False  # printed among the questions (heading, note…): never an answer
 
 
+class Place(Enum):
+    """Where `locate` put a block."""
+
+    ANSWER = "answer"  # in the answer of `Placement.question`
+    QUESTION = "question"  # the question itself; text typed on its line is in `trailing`
+    FORM = "form"  # the form's own text (title, instructions, form lines): no answer
+    EXTRA = "extra"  # the file's extra text
+    EMPTY = "empty"
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    place: Place
+    question: str | None = None  # the question whose area the block stands in
+    trailing: str = ""  # for a question: the answer typed on its own line
+
+
 @dataclass(frozen=True, slots=True)
 class Located:
     """Where each question was found and what was typed for it."""
@@ -135,6 +152,7 @@ class Located:
     table_header: tuple[str, ...] = ()  # header row of a question/answer table
     possible_signature: tuple[str, ...] = ()  # lines ending the last answer, kept in it
     signature_organisation: str | None = None  # named in a signature cut from the answer
+    placements: tuple[Placement, ...] = ()  # one per block, in order: where it was put
 
 
 class Matcher:
@@ -314,6 +332,8 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
             extra_text=tuple(_format(c.block) for c in classified if c.role is not Role.EMPTY),
             unassigned=(),
             letterhead=_letterhead(classified),
+            placements=tuple(Placement(Place.EMPTY if c.role is Role.EMPTY else Place.EXTRA)
+                             for c in classified),
         )
 
     first_marker = markers[0]
@@ -347,9 +367,13 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
     # Per question, how many of its occurrences have text after them.
     answered: dict[str, int] = dict.fromkeys(question_ids, 0)
     occurrence_has_text = False
+    placements: list[Placement] = []
     for i, item in enumerate(classified):
+        placements.append(_placement(item, current, i, first_marker, end, header_row,
+                                     form_block))
         if item.role is Role.QUESTION:
             current = item.question
+            placements[-1] = Placement(Place.QUESTION, current, item.trailing)
             occurrence_has_text = False
             if item.leading:
                 extra.append(item.leading)
@@ -394,7 +418,22 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
                            if classified[i].role is Role.TEXT),
         possible_signature=signature[0],
         signature_organisation=signature[1],
+        placements=tuple(placements),
     )
+
+
+def _placement(item: Classified, current: str | None, i: int, first_marker: int, end: int,
+               header_row: frozenset[int], form_block: frozenset[int]) -> Placement:
+    """Where the loop of `locate` puts block `i` (a question's placement is set there)."""
+    if item.role is Role.EMPTY:
+        return Placement(Place.EMPTY, current)
+    if item.role is not Role.TEXT and not (
+        first_marker < i < end and _short_template(item) and i not in form_block
+    ):
+        return Placement(Place.FORM, current)
+    if (i in header_row and i > first_marker) or i < first_marker or i >= end or current is None:
+        return Placement(Place.EXTRA, current)
+    return Placement(Place.ANSWER, current)
 
 
 def _kept_choices(classified: list[Classified], markers: list[int], matcher: Matcher) -> None:
