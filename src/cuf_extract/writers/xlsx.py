@@ -174,24 +174,18 @@ class XlsxResult:
     """What `write_xlsx` wrote and changed. Files are named by `FileResult.path`."""
 
     path: Path
-    truncated_files: tuple[str, ...] = ()
     replaced_files: tuple[str, ...] = ()
     rows_cut: tuple[str, ...] = ()  # sheet names cut at Excel's row limit
-    links_missing: int = 0  # files left without a hyperlink (path unusable or over limits)
 
 
 @dataclass
 class _Tracker:
-    truncated: dict[str, None] = field(default_factory=dict)
     replaced: dict[str, None] = field(default_factory=dict)
 
     def safe(self, text: str, owner: str | None) -> str:
         safe = safe_cell_text(text)
-        if owner is not None:
-            if safe.truncated:
-                self.truncated[owner] = None
-            if safe.replaced:
-                self.replaced[owner] = None
+        if owner is not None and safe.replaced:
+            self.replaced[owner] = None
         return safe.value
 
     def put(self, cell: Cell, text: str, owner: str | None = None) -> None:
@@ -421,9 +415,8 @@ def _answers_sheet(
     *,
     inputs_base: Path,
     workbook_dir: Path,
-) -> tuple[SheetRows, int, bool, int]:
-    """Fill "Réponses"; return (its rows, rows written, whether rows were cut, links
-    missing)."""
+) -> tuple[SheetRows, int, bool]:
+    """Fill "Réponses"; return (its rows, rows written, whether rows were cut)."""
     questions = {q.id: q for q in run.questionnaire.questions}
     titles = _column_layout(run, campaign)
     positions = set(_position_comments(run))
@@ -448,7 +441,6 @@ def _answers_sheet(
     items: list[FileResult | KeptFile | AbsentFile] = [*run.files, *campaign.kept,
                                                        *campaign.absent]
     kept, left_out = _capped(items)
-    links_missing = 0
     links = 0
     for item in items[:kept]:
         owner = item.path
@@ -489,7 +481,6 @@ def _answers_sheet(
         name_cell = line[file_index]
         link = link_to(item.path) if links < EXCEL_MAX_HYPERLINKS and status is not None else None
         if link is None or not isinstance(name_cell, Text):
-            links_missing += 1
             link = None
         else:
             line[file_index] = _text(name_cell.value, _LINK_STYLE)
@@ -502,7 +493,7 @@ def _answers_sheet(
     _position_list(ws, titles, run, kept + 1)
     last = _finish(ws, sheet, tracker, kept=kept, left_out=left_out, columns=len(titles),
                    what="fichiers")
-    return sheet, last, bool(left_out), links_missing
+    return sheet, last, bool(left_out)
 
 
 def _staff_cell(value: StaffValue, style: CellStyle | None = _WRAP_STYLE) -> Typed:
@@ -835,7 +826,7 @@ def write_xlsx(
             staff_columns=STAFF_COLUMNS,
             history={r.path: FileHistory(change=ChangeKind.NEW) for r in run.files},
         )
-    answer_sheet, answer_rows, answers_cut, links_missing = _answers_sheet(
+    answer_sheet, answer_rows, answers_cut = _answers_sheet(
         answers, run, campaign, tracker, inputs_base=inputs_base, workbook_dir=workbook_dir
     )
     question_sheet, question_rows = _questions_sheet(workbook.create_sheet(SHEET_QUESTIONS),
@@ -878,8 +869,6 @@ def write_xlsx(
     )
     return XlsxResult(
         path=written,
-        truncated_files=_ordered(tracker.truncated, run),
         replaced_files=_ordered(tracker.replaced, run),
         rows_cut=cut,
-        links_missing=links_missing,
     )
