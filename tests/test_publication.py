@@ -37,10 +37,9 @@ from cuf_extract.publication import (
 )
 from cuf_extract.questionnaire import load_questionnaire
 from cuf_extract.writers.publication_docx import question_heading
-from tests.conftest import SOFFICE
+from tests.conftest import SOFFICE, run_cli, type_in_sheet
 from tests.fixtures.builder import questionnaire_doc, text_p
 from tests.fixtures.variants import BY_NAME
-from tests.test_cli import run_cli
 
 QUESTIONNAIRE = load_questionnaire()
 QUESTIONS = {q.id: q.text for q in QUESTIONNAIRE.questions}
@@ -56,17 +55,7 @@ def reply(party: str, modified: str) -> bytes:
 
 def edit_rows(workbook: Path, edits: dict[str, dict[str, str | None]]) -> None:
     """Type into the « Réponses » sheet as staff do: `edits[file name][column title]`."""
-    book = openpyxl.load_workbook(workbook)
-    sheet = book["Réponses"]
-    column = {cell.value: cell.column for cell in sheet[1]}
-    for row in range(2, sheet.max_row + 1):
-        name = Path(str(sheet.cell(row=row, column=column["Fichier"]).value)).name
-        for title, value in edits.get(name, {}).items():
-            sheet.cell(row=row, column=column[title], value=value)
-    book.save(workbook)
-
-
-# --------------------------------------------------------------------------- reading back
+    type_in_sheet(workbook, "Réponses", edits, key=lambda value: Path(str(value)).name)
 
 
 def styled_paragraphs(path: Path) -> list[tuple[str, str]]:
