@@ -1,4 +1,4 @@
-"""How the candidate PDF libraries read the PDF fixtures (the table in docs/design.md).
+"""How the candidate PDF libraries read the PDF fixtures (the table in benchmarks/README.md).
 
     .venv/bin/pip install pdfminer.six pypdf   # the two candidates not chosen
     .venv/bin/python benchmarks/pdf_libraries.py
