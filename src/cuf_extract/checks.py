@@ -37,6 +37,7 @@ SEVERITY: dict[IssueCode, Severity] = {
     IssueCode.SCANNED_PDF: Severity.ERROR,
     IssueCode.FROM_PDF: Severity.INFO,
     IssueCode.STRUCK_TEXT: Severity.WARNING,
+    IssueCode.OCR: Severity.WARNING,
 }
 
 def make_issue(code: IssueCode, message: str, question: str | None = None) -> Issue:

@@ -68,6 +68,7 @@ class FileKind(StrEnum):
     RTF = "rtf"
     WORD_XML = "word_xml"  # Word 2003 XML or Flat OPC (.xml "Document XML Word")
     PDF = "pdf"
+    IMAGE = "image"  # PNG, JPEG or TIFF: a scan, a photo, a screenshot (read by OCR)
     HTML = "html"
     OTHER_OFFICE = "other_office"
     ZIP_OTHER = "zip_other"
@@ -311,9 +312,15 @@ def sniff(path: Path, *, inspect_zip: bool = True) -> Sniffed:
         return Sniffed(FileKind.INACCESSIBLE, f"{type(error).__name__}: {error}")
 
 
+# PNG, JPEG, TIFF (little- and big-endian): what scanners, phones and fax software write.
+_IMAGE_MAGICS = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
+
+
 def _sniff_head(head: bytes) -> Sniffed:
     if b"%PDF-" in head[:1024]:
         return Sniffed(FileKind.PDF, "PDF header")
+    if head.startswith(_IMAGE_MAGICS):
+        return Sniffed(FileKind.IMAGE, f"image header {head[:4].hex()}")
     text = _decode_head(head)
     stripped = text.lstrip("\ufeff \t\r\n\f\v\x00").lower() if text is not None else ""
     if stripped.startswith("{\\rtf"):
@@ -587,8 +594,8 @@ def explain(kind: FileKind, name: str) -> tuple[IssueCode, str]:
     """The issue code and one French sentence for a file that cannot be extracted.
 
     For the convertible kinds (doc, odt, rtf, Word XML) the sentence is the one for
-    when LibreOffice is not installed. Raises ValueError for `docx` and `pdf`, which
-    are read (`cuf_extract.pdf_reader` says why a PDF could not be).
+    when LibreOffice is not installed. Raises ValueError for `docx`, `pdf` and `image`,
+    which are read (`pdf_reader` and `ocr_reader` say why one could not be).
     """
     q = f"« {name} »"
     table: dict[FileKind, tuple[IssueCode, str]] = {

@@ -56,6 +56,7 @@ class IssueCode(StrEnum):
     SCANNED_PDF = "scanned_pdf"
     FROM_PDF = "from_pdf"
     STRUCK_TEXT = "struck_text"
+    OCR = "ocr"
 
 
 class RespondentSource(StrEnum):

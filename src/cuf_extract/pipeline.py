@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from cuf_extract import checks, inputs
 from cuf_extract.checks import make_issue
@@ -224,6 +224,8 @@ def _extract_sniffed(
         return _extract_converted(item, matcher, converter, kind)
     if kind is inputs.FileKind.PDF:
         return _extract_pdf(item, matcher)
+    if kind is inputs.FileKind.IMAGE:
+        return _extract_ocr(item, matcher, "image")
     if kind not in (inputs.FileKind.DOCX, inputs.FileKind.ZIP):
         code, message = inputs.explain(kind, path.name)
         return _failed(item, matcher, _sha256_or_none(path), make_issue(code, message))
@@ -336,7 +338,11 @@ def _extract_pdf(item: InputFile, matcher: Matcher) -> FileResult:
     try:
         pdf = read_pdf_pages(data, name=item.path.name)
     except PackageError as exc:
+        if exc.code is IssueCode.SCANNED_PDF:
+            return _extract_ocr(item, matcher, "pdf", data)
         return _failed(item, matcher, sha, make_issue(exc.code, exc.message))
+    if pdf.image_pages and _ocr_available():
+        return _extract_ocr(item, matcher, "pdf", data)
     notes = [make_issue(
         IssueCode.FROM_PDF,
         f"Les réponses de « {item.path.name} » ont été lues dans un PDF : la mise en forme "
@@ -354,6 +360,38 @@ def _extract_pdf(item: InputFile, matcher: Matcher) -> FileResult:
         ))
     return checks.with_issues(_result_from_document(item, matcher, sha, pdf.document),
                               tuple(notes))
+
+
+def _ocr_available() -> bool:
+    from cuf_extract.ocr_reader import find_tesseract
+
+    engine = find_tesseract()
+    return engine is not None and engine.has_french
+
+
+def _extract_ocr(
+    item: InputFile, matcher: Matcher, kind: Literal["pdf", "image"], data: bytes | None = None
+) -> FileResult:
+    """A scan or a photo (an image file, or a PDF with pages that are only images), read
+    by OCR when Tesseract is installed; else `scanned_pdf`, saying how to install it."""
+    from cuf_extract import ocr_reader
+
+    if data is None:
+        try:
+            data = _read_bounded(item.path)
+        except OSError as exc:
+            code, message = inputs.explain(inputs.FileKind.INACCESSIBLE, item.path.name)
+            return _failed(item, matcher, None, make_issue(code, f"{message} ({exc.strerror})"))
+        except PackageError as exc:
+            return _failed(item, matcher, None, make_issue(exc.code, exc.message))
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        ocr = ocr_reader.read_ocr(data, name=item.path.name, kind=kind)
+    except PackageError as exc:
+        return _failed(item, matcher, sha, make_issue(exc.code, exc.message))
+    result = _result_from_document(item, matcher, sha, ocr.document)
+    return checks.with_issues(result, ocr_reader.ocr_issues(
+        ocr, item.path.name, result.answers, matcher.questionnaire.question_ids))
 
 
 def _result_from_document(

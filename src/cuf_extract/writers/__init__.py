@@ -89,6 +89,7 @@ ISSUE_LABELS: dict[IssueCode, str] = {
     IssueCode.SCANNED_PDF: "PDF scanné, sans texte",
     IssueCode.FROM_PDF: "lu depuis un PDF",
     IssueCode.STRUCK_TEXT: "texte barré lu comme du texte",
+    IssueCode.OCR: "lu par reconnaissance de caractères",
 }
 
 CHANGE_LABELS: dict[ChangeKind, str] = {
