@@ -36,3 +36,11 @@ def libreoffice_made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path
         made[fmt] = folder / f"réponse parti.{fmt}"
         assert made[fmt].is_file()
     return made
+
+
+@pytest.fixture
+def no_ocr(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As on a machine without Tesseract: scanned pages are not read."""
+    from cuf_extract import ocr_reader
+
+    monkeypatch.setattr(ocr_reader, "find_tesseract", lambda: None)

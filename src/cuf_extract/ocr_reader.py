@@ -375,7 +375,7 @@ def _read_image(data: bytes, name: str, engine: Tesseract, folder: Path,
     pages = _tesseract(engine, source, name, seconds, dpi=None)
     # No reliable resolution in a photo: pages are measured as A4 (595 points wide),
     # so the layout rules meet the sizes they expect.
-    placed = [_placed(page, 595.0 / page.width) for page in pages]
+    placed = _aligned([_placed(page, 595.0 / page.width) for page in pages])
     read = tuple(n for n, page in enumerate(pages, 1) if page.words)
     if not read:
         raise PackageError(IssueCode.SCANNED_PDF, _nothing_read(name, "image"))
@@ -425,6 +425,9 @@ def _read_pdf(data: bytes, name: str, engine: Tesseract, folder: Path,
             words[number] = _placed(page, 1 / scale)[1]
         else:
             blank.append(number)
+    for number, (_, aligned) in zip(words, _aligned([(0.0, w) for w in words.values()]),
+                                    strict=True):
+        words[number] = aligned
     try:
         pdf = read_pdf_pages(data, name=name, page_words=words)
     except PackageError as exc:
@@ -563,9 +566,11 @@ def _parse_hocr(data: bytes) -> list[_OcrPage]:
             descenders = _number(title, "x_descenders", 0.0)
             offset = _baseline(title)
             flipped = abs(angle - 180) < 1
-            # Upside down, the boxes are in the image as scanned: turn them; else the
-            # line's baseline at its left end.
+            # Upside down, the boxes are in the image as scanned: turned here. hOCR then
+            # gives no baseline: a word of two letters or more reaches it, and the words
+            # without descenders stop there, so it is the highest of their bottoms.
             base = height - box[1] - descenders if flipped else box[3] + offset
+            found: list[tuple[str, float, float, float, int]] = []
             for word in line.iter("{*}span"):
                 if word.get("class") != "ocrx_word":
                     continue
@@ -573,11 +578,15 @@ def _parse_hocr(data: bytes) -> list[_OcrPage]:
                 word_box = _box(_title(word))
                 if not text or word_box is None:
                     continue
-                x0, x1 = word_box[0], word_box[2]
+                x0, x1, bottom = word_box[0], word_box[2], float(word_box[3])
                 if flipped:
-                    x0, x1 = width - word_box[2], width - word_box[0]
-                words.append(_OcrWord(text, x0, x1, base, size, line_number,
-                                      int(_number(_title(word), "x_wconf", 0))))
+                    x0, x1, bottom = width - word_box[2], width - word_box[0], height - word_box[1]
+                found.append((text, x0, x1, bottom, int(_number(_title(word), "x_wconf", 0))))
+            if flipped:
+                bottoms = [b for t, _, _, b, _ in found if sum(c.isalnum() for c in t) >= 2]
+                base = min(bottoms, default=base)
+            words.extend(_OcrWord(text, x0, x1, base, size, line_number, confidence)
+                         for text, x0, x1, _, confidence in found)
         pages.append(_OcrPage(float(width), float(height), tuple(words)))
     return pages
 
@@ -631,6 +640,34 @@ def _placed(page: _OcrPage, scale: float) -> tuple[float, list[PlacedWord]]:
         words.append(PlacedWord(text, w.x0 * scale - 0.05 * pad, w.x1 * scale + 0.1 * pad,
                                 w.base * scale, max(pad, 1.0), w.line))
     return page.height * scale, words
+
+
+def _aligned(
+    pages: Sequence[tuple[float, Sequence[PlacedWord]]],
+) -> list[tuple[float, Sequence[PlacedWord]]]:
+    """The pages shifted sideways so that their text ends at the same right edge.
+
+    A scanner or a phone places each sheet a little differently, but the PDF reader takes
+    one right margin for the whole document and judges a line that stops short of it as
+    the end of a paragraph: on a page placed 5 pt further left, every line would be one.
+    The right edge of a page is where its long lines (five words or more) end.
+    """
+    from dataclasses import replace
+
+    edges: list[float | None] = []
+    for _, words in pages:
+        lines: dict[int, list[PlacedWord]] = {}
+        for word in words:
+            lines.setdefault(word.line, []).append(word)
+        ends = [max(w.x1 for w in line) for line in lines.values() if len(line) >= 5]
+        edges.append(max(ends) if ends else None)
+    target = max((e for e in edges if e is not None), default=None)
+    if target is None:
+        return list(pages)
+    return [(height, words) if edge is None else
+            (height, [replace(w, x0=w.x0 + target - edge, x1=w.x1 + target - edge)
+                      for w in words])
+            for (height, words), edge in zip(pages, edges, strict=True)]
 
 
 def _marks(text: str) -> bool:

@@ -356,7 +356,8 @@ def _extract_pdf(item: InputFile, matcher: Matcher) -> FileResult:
             f"« {item.path.name} » : page(s) {pages} sur {pdf.page_count} sans texte, "
             "seulement une image (page scannée ou photographiée) : son contenu n'a pas pu "
             "être lu. Lisez ces pages dans le PDF et reportez à la main les réponses qui s'y "
-            "trouvent, ou demandez le fichier Word.",
+            "trouvent, ou demandez le fichier Word, ou installez Tesseract (voir « Installer » "
+            "dans le guide) pour que l'outil les lise.",
         ))
     return checks.with_issues(_result_from_document(item, matcher, sha, pdf.document),
                               tuple(notes))
