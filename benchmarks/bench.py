@@ -440,7 +440,7 @@ def cuf_command() -> list[str]:
 
 
 def extract_options(cuf: Sequence[str]) -> str:
-    """The text of `cuf-extract extract --help`, to see which options exist."""
+    """The text of `cuf-extract extraire --help`, to see which options exist."""
     out = subprocess.run([*cuf, "extract", "--help"], capture_output=True, text=True,
                          env={**os.environ, "COLUMNS": "200"})
     return out.stdout

@@ -9,9 +9,16 @@ import docx
 import pytest
 
 from cuf_extract.convert import find_soffice
+from cuf_extract.package import OoxmlPackage
+from cuf_extract.reading import read_bounded
 
 SOFFICE = find_soffice()
 LIBREOFFICE_TEXT = "Réponse convertie : oui, nous soutenons la coopération décentralisée."
+
+
+def open_package(path: Path) -> OoxmlPackage:
+    """`path` opened as production opens it: a bounded read, then the zip checked."""
+    return OoxmlPackage.from_bytes(read_bounded(path), name=path.name)
 
 
 @pytest.fixture(scope="session")

@@ -254,7 +254,9 @@ def test_owner_files_and_verdict_changes_on_rerun(
     openpyxl.load_workbook(workbook).save(workbook)  # the staff had a look
     run(tmp_path, monkeypatch)
     second = rows(workbook)
-    assert str(second["replies/~$a.docx"]["Depuis la dernière fois"]) == "inchangé"
+    # Word's lock file is not a reply: no row, counted nowhere.
+    assert "replies/~$a.docx" not in second
+    assert str(second["replies/a.docx"]["Depuis la dernière fois"]) == "inchangé"
     # Word closed (owner file gone), and a second copy of a.docx arrives.
     (replies / "~$a.docx").unlink()
     (replies / "a-copie.docx").write_bytes((replies / "a.docx").read_bytes())

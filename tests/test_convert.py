@@ -15,8 +15,8 @@ import pytest
 from cuf_extract import convert
 from cuf_extract.convert import ConversionResult, convert_to_docx, find_soffice
 from cuf_extract.inputs import FileKind, sniff
-from cuf_extract.package import OoxmlPackage
 from tests.conftest import LIBREOFFICE_TEXT as TEXT
+from tests.conftest import open_package
 
 SOFFICE = find_soffice()
 needs_soffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) not installed")
@@ -32,7 +32,7 @@ def make_docx(path: Path) -> Path:
 
 
 def docx_text(path: Path) -> str:
-    package = OoxmlPackage.open(path)
+    package = open_package(path)
     return "".join(package.read_xml(package.main_document()).itertext())
 
 

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from cuf_extract.derive import Derived, FormError, derive_questionnaire, load_form
-from cuf_extract.docx_reader import Block, read_document
+from cuf_extract.document import Block
+from cuf_extract.docx_reader import read_document
 from cuf_extract.locate import Matcher, locate
 from cuf_extract.package import OoxmlPackage
 from cuf_extract.pipeline import InputFile, extract_file

@@ -19,11 +19,15 @@ from cuf_extract.models import IssueCode
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "docs" / "guide.md"
 README = ROOT / "README.md"
-DEFAULT_COMMAND = "extract"  # `cuf-extract FILES…` runs it
+DEFAULT_COMMAND = "extraire"  # `cuf-extract FILES…` runs it
 MAX_IMAGE_BYTES = 250_000
 
 COMMAND = typer.main.get_command(app)
-SUBCOMMANDS: dict[str, object] = dict(COMMAND.commands)  # type: ignore[attr-defined]
+# The commands the help lists; the hidden ones are the former English names.
+SUBCOMMANDS: dict[str, object] = {
+    name: command for name, command in COMMAND.commands.items()  # type: ignore[attr-defined]
+    if not command.hidden
+}
 
 
 def _text(path: Path) -> str:
@@ -47,7 +51,7 @@ def _options() -> list[tuple[str, str]]:
 
 def test_the_cli_is_introspectable() -> None:
     assert DEFAULT_COMMAND in SUBCOMMANDS
-    assert ("extract", "--output") in _options()
+    assert ("extraire", "--output") in _options()
 
 
 @pytest.mark.parametrize(("command", "option"), _options())
@@ -114,3 +118,13 @@ def test_every_link_of_the_guide_leads_somewhere() -> None:
             assert (GUIDE.parent / target.split("#")[0]).exists(), (
                 f"docs/guide.md links to a missing file {target}"
             )
+
+
+def test_the_former_english_names_still_run_their_command() -> None:
+    from cuf_extract.cli import ALIASES
+
+    commands = COMMAND.commands  # type: ignore[attr-defined]
+    for english, french in ALIASES.items():
+        assert commands[english].hidden and not commands[french].hidden
+        assert commands[english].callback.__name__ == commands[french].callback.__name__
+        assert _mentions(_text(README), english) and _mentions(_text(GUIDE), english)

@@ -138,6 +138,8 @@ def test_every_hostile_file_gets_its_own_result(
     run = Run.model_validate_json((tmp_path / "out.json").read_text(encoding="utf-8"))
     results = {f.name: f for f in run.files}
     expected = hostile_files()
+    # Word's lock file is not offered by the folder (named explicitly, it is "skipped").
+    del expected["~$bon.docx"]
     assert set(results) == set(expected)
     for name, (_, status, code) in expected.items():
         result = results[name]

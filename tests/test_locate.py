@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cuf_extract.docx_reader import Block
+from cuf_extract.document import Block
 from cuf_extract.locate import Matcher, locate, normalise
 from cuf_extract.questionnaire import Questionnaire, load_questionnaire
 
@@ -241,7 +241,7 @@ def test_a_slightly_edited_form_paragraph_is_kept_visible(matcher: Matcher) -> N
 
 
 def test_a_question_answered_in_two_places_is_flagged() -> None:
-    from cuf_extract.docx_reader import Block
+    from cuf_extract.document import Block
     from cuf_extract.locate import Matcher, locate
     from cuf_extract.questionnaire import load_questionnaire
 

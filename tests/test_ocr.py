@@ -183,7 +183,7 @@ def test_without_tesseract_scans_say_how_to_install_it(
     result = _extract(tmp_path, name, data)
     assert [i.code.value for i in result.issues] == ["scanned_pdf"]
     message = result.issues[0].message
-    assert "Tesseract" in message and "Word" in message and "cuf-extract template" in message
+    assert "Tesseract" in message and "Word" in message and "cuf-extract modele" in message
     assert result.status.value == "error"
 
 

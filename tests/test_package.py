@@ -16,9 +16,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from cuf_extract import package
+from cuf_extract import package, reading
+from cuf_extract.convert import Converter
 from cuf_extract.models import IssueCode
 from cuf_extract.package import OoxmlPackage, PackageError, Relationship
+from cuf_extract.reading import read_document_file
+from tests.conftest import open_package
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 CONTENT_TYPES = (
@@ -153,7 +156,7 @@ def test_reads_a_python_docx_document(tmp_path: Path) -> None:
     document.add_paragraph("Réponse du parti")
     path = tmp_path / "reponse.docx"
     document.save(str(path))
-    pkg = OoxmlPackage.open(path)
+    pkg = open_package(path)
     main = pkg.main_document()
     assert main == "word/document.xml"
     assert pkg.has(main) and not pkg.has("/word/document.xml")
@@ -177,7 +180,7 @@ def test_relationship_targets_are_resolved_from_the_source_folder(tmp_path: Path
         "</Relationships>"
     )
     data = minimal_docx(**{"word/_rels/document.xml.rels": rels})
-    pkg = OoxmlPackage.open(write(tmp_path, data))
+    pkg = open_package(write(tmp_path, data))
     assert pkg.relationships("word/document.xml") == (
         Relationship("rId1", "t/styles", "word/styles.xml"),
         Relationship("rId2", "t/image", "word/media/image 1.png"),
@@ -215,14 +218,16 @@ def test_missing_main_document_relationship_is_unreadable() -> None:
 def test_truncated_zip_is_unreadable(tmp_path: Path, cut: float) -> None:
     data = minimal_docx()
     path = write(tmp_path, data[: int(len(data) * cut)])
-    error = refused(lambda: OoxmlPackage.open(path), IssueCode.UNREADABLE)
+    error = refused(lambda: open_package(path), IssueCode.UNREADABLE)
     assert "x.docx" in error.message
 
 
 def test_not_a_zip_and_missing_file_are_unreadable(tmp_path: Path) -> None:
     path = write(tmp_path, b"<html><body>Hello</body></html>")
-    refused(lambda: OoxmlPackage.open(path), IssueCode.UNREADABLE)
-    refused(lambda: OoxmlPackage.open(tmp_path / "absent.docx"), IssueCode.UNREADABLE)
+    refused(lambda: open_package(path), IssueCode.UNREADABLE)
+    with Converter() as converter:
+        read = read_document_file(tmp_path / "absent.docx", converter)
+    assert read.error is not None and read.error.code is IssueCode.UNREADABLE
 
 
 def test_bad_crc_is_unreadable() -> None:
@@ -280,7 +285,7 @@ def test_xxe_is_refused_and_the_file_never_leaks(tmp_path: Path) -> None:
         f'<w:document xmlns:w="{W_NS}"><w:body><w:p><w:r><w:t>&xxe;</w:t></w:r></w:p>'
         "</w:body></w:document>"
     )
-    pkg = OoxmlPackage.open(write(tmp_path, minimal_docx(document)))
+    pkg = open_package(write(tmp_path, minimal_docx(document)))
     error = refused(lambda: pkg.read_xml("word/document.xml"), IssueCode.UNREADABLE)
     assert "DOCTYPE" in error.message
     assert "MOT-DE-PASSE-SECRET" not in error.message + str(error.__cause__)
@@ -329,13 +334,13 @@ def test_file_above_the_limit_is_refused_before_reading(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = write(tmp_path, minimal_docx())
-    monkeypatch.setattr(package, "MAX_FILE_BYTES", 100)
+    monkeypatch.setattr(reading, "MAX_FILE_BYTES", 100)
 
     def no_open(*args: object, **kwargs: object) -> None:
         raise AssertionError("the file was opened")
 
     monkeypatch.setattr(Path, "open", no_open)
-    refused(lambda: OoxmlPackage.open(path), IssueCode.TOO_LARGE)
+    refused(lambda: open_package(path), IssueCode.TOO_LARGE)
 
 
 def test_total_declared_size_is_limited(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -363,7 +368,7 @@ def test_decompression_bomb_200_mb_is_refused_from_the_directory(tmp_path: Path)
     path = tmp_path / "bomb.docx"
     zeros_zip(path, 200 * 1024 * 1024)
     compressed = path.stat().st_size
-    elapsed, peak, error = measured(lambda: OoxmlPackage.open(path))
+    elapsed, peak, error = measured(lambda: open_package(path))
     print(
         f"\n200 MB bomb ({compressed / 1024:.0f} KiB on disk): refused in {elapsed * 1000:.1f} ms,"
         f" peak traced memory {peak / 1024:.0f} KiB"
@@ -377,7 +382,7 @@ def test_decompression_bomb_200_mb_is_refused_from_the_directory(tmp_path: Path)
 def test_high_ratio_entry_under_the_size_limit_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "ratio.docx"
     zeros_zip(path, 50 * 1024 * 1024)  # under MAX_ENTRY_BYTES, ratio ~0.001
-    elapsed, peak, error = measured(lambda: OoxmlPackage.open(path))
+    elapsed, peak, error = measured(lambda: open_package(path))
     print(f"\n50 MB ratio bomb: refused in {elapsed * 1000:.1f} ms, peak {peak / 1024:.0f} KiB")
     assert isinstance(error, PackageError) and error.code is IssueCode.TOO_LARGE
     assert "anormalement compressé" in error.message
@@ -389,7 +394,7 @@ def test_lying_declared_size_stops_decompression_early(tmp_path: Path) -> None:
     zeros_zip(path, 50 * 1024 * 1024)
     # Declare 60 KB: the ratio check passes (~50 KB compressed), the directory looks fine.
     path.write_bytes(patch_entry(path.read_bytes(), "word/document.xml", file_size=60_000))
-    pkg = OoxmlPackage.open(path)
+    pkg = open_package(path)
     elapsed, peak, error = measured(lambda: pkg.read_bytes("word/document.xml"))
     print(f"\nlying size (50 MB real, 60 KB declared): stopped in {elapsed * 1000:.1f} ms, "
           f"peak {peak / 1024:.0f} KiB")

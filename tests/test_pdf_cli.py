@@ -47,7 +47,7 @@ def test_folder_of_pdf_and_word_replies(
     assert "from_pdf" in {i.code.value for i in results["tableau.docx"].issues}
     # The Word reply and the PDF letter give the same answers: a duplicate, across formats.
     assert "duplicate_file" in {i.code.value for i in results["word.docx"].issues}
-    assert "image_only.pdf" in err and "cuf-extract template" in err
+    assert "image_only.pdf" in err and "cuf-extract modele" in err
 
 
 def test_check_command_reads_a_pdf(

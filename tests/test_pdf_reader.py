@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cuf_extract.docx_reader import Block
+from cuf_extract.document import Block
 from cuf_extract.locate import Matcher
 from cuf_extract.package import PackageError
 from cuf_extract.pdf_reader import (
@@ -68,7 +68,7 @@ def test_unreadable_producer_pdfs_get_their_code(name: str, code: str) -> None:
 def test_scanned_message_says_what_to_do() -> None:
     result = extract_file(InputFile(path=PDF_DIR / "image_only.pdf", display="x"), MATCHER)
     message = result.issues[0].message
-    assert "cuf-extract template" in message and "Word" in message
+    assert "cuf-extract modele" in message and "Word" in message
 
 
 def test_running_header_footer_and_page_numbers_leave_the_flow() -> None:

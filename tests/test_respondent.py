@@ -7,13 +7,10 @@ from pathlib import Path
 import pytest
 
 from cuf_extract.models import RespondentSource
+from cuf_extract.organisations import looks_like_organisation
 from cuf_extract.pipeline import InputFile, extract_files
 from cuf_extract.questionnaire import load_questionnaire
-from cuf_extract.respondent import (
-    looks_like_organisation,
-    name_from_file_name,
-    name_from_table_header,
-)
+from cuf_extract.respondent import name_from_file_name, name_from_table_header
 from tests.fixtures.builder import questionnaire_doc, text_p
 from tests.fixtures.variants import QIDS
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cuf_extract.docx_reader import Block
+from cuf_extract.document import Block
 from cuf_extract.signature import LineKind, find_signature, line_kind
 
 

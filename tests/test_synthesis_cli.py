@@ -122,7 +122,8 @@ def test_a_staff_position_survives_and_an_automatic_one_follows_the_answer(
     assert alpha["Position Q5"].value == "Nuancé" and not alpha["Position Q5"].font.i
     assert alpha["Position Q1"].value == "oui" and not alpha["Position Q1"].font.i
     assert alpha["Position Q2"].value == "non (à confirmer)" and alpha["Position Q2"].font.i
-    assert beta["Position Q3"].value == "non" and not beta["Position Q3"].font.i
+    # The staff's « non » was typed on the old Q3: kept, but no longer confirmed.
+    assert beta["Position Q3"].value == "non (à vérifier)" and beta["Position Q3"].font.i
     assert beta["Position Q4"].value == "oui (à confirmer)"
     assert "réponse Q3 modifiée : position saisie à vérifier" in str(
         beta["Depuis la dernière fois"].value)
@@ -141,13 +142,22 @@ def test_a_staff_position_survives_and_an_automatic_one_follows_the_answer(
     extract(folder, monkeypatch, capsys)
     assert "position saisie à vérifier" in str(
         answer_rows(workbook)["replies/beta.docx"]["Depuis la dernière fois"].value)
-    # Once the staff have saved the workbook: their positions are still theirs, the
-    # change no longer flagged.
+    # Once the staff have saved the workbook without looking at it: their positions are
+    # still theirs, and the changed one is still to check.
     openpyxl.load_workbook(workbook).save(workbook)
     extract(folder, monkeypatch, capsys)
     rows = answer_rows(workbook)
     assert rows["replies/alpha.docx"]["Position Q5"].value == "Nuancé"
+    assert rows["replies/beta.docx"]["Position Q3"].value == "non (à vérifier)"
+    assert "position Q3 toujours à vérifier" in str(
+        rows["replies/beta.docx"]["Depuis la dernière fois"].value)
+    # The staff confirm it on the new answer: theirs again, no flag.
+    type_position(workbook, "replies/beta.docx", "Position Q3", "non")
+    extract(folder, monkeypatch, capsys)
+    rows = answer_rows(workbook)
     assert rows["replies/beta.docx"]["Position Q3"].value == "non"
+    assert not rows["replies/beta.docx"]["Position Q3"].font.i
+    assert "à vérifier" not in str(rows["replies/beta.docx"]["Depuis la dernière fois"].value)
     assert "position saisie" not in str(rows["replies/beta.docx"]["Depuis la dernière fois"]
                                         .value)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cuf_extract.docx_reader import Block
+from cuf_extract.document import Block
 from cuf_extract.locate import Matcher, locate
 from cuf_extract.questionnaire import load_questionnaire
 

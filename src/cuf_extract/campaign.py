@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -21,8 +21,10 @@ from cuf_extract.models import (
     AbsentFile,
     Campaign,
     ChangeKind,
+    ExcludedReply,
     FileHistory,
     FileResult,
+    KeptFile,
     QuestionnaireRef,
     Run,
     StaffValue,
@@ -41,9 +43,14 @@ from cuf_extract.recipients import (
 from cuf_extract.writers import (
     CHANGE_LABELS,
     COLUMN_CHANGE,
+    COLUMN_DATE,
     COLUMN_FILE,
+    COLUMN_ISSUES,
+    COLUMN_RESPONDENT,
+    COLUMN_STATUS,
     NOTES_COLUMN,
     STAFF_COLUMNS,
+    STALE_MARK,
     STATE_SHEET,
     STATUS_LABELS,
     automatic_cell,
@@ -209,8 +216,13 @@ def _merge_state(state: Iterable[Sequence[object]], rows: list[PreviousRow]) -> 
             continue  # the staff deleted this row: it stays deleted
         row.sha256 = cells.get(STATE_SHA) or None
         row.status = cells.get(STATE_STATUS) or None
+        # An answer digest is "" for no answer; a row with neither hash nor status was
+        # written with no state to keep (an absent file of an older version): no digests.
+        stateless = row.sha256 is None and row.status is None
         for name, value in cells.items():
             if name.startswith(STATE_DIGEST):
+                if stateless and not value:
+                    continue
                 row.digests[name.removeprefix(STATE_DIGEST)] = value
             elif name.startswith(STATE_WRITTEN):
                 row.written[name.removeprefix(STATE_WRITTEN)] = value
@@ -220,7 +232,7 @@ def _merge_state(state: Iterable[Sequence[object]], rows: list[PreviousRow]) -> 
 
 def compare(
     run: Run, previous: Previous | None, *, shown_cells: dict[str, dict[str, str]],
-    today: str,
+    today: str, present: Callable[[str], bool] = lambda path: False,
 ) -> Campaign:
     """This run's rows against the previous ones.
 
@@ -228,6 +240,10 @@ def compare(
     spreadsheet writer will write them; an extracted cell whose text in the sheet no
     longer matches what the tool wrote was edited by hand, and its text is kept in
     the notes rather than dropped.
+
+    A previous row that no file of this run matches is *kept* as it was when
+    `present(path)` says its file is still there (the run was asked for some files
+    only), and *absent* otherwise.
     """
     if previous is None:
         return Campaign(
@@ -285,26 +301,52 @@ def compare(
             )
         change, detail = _change(result, row, question_ids)
         typed = typed_positions(row, question_ids)
-        detail = " ; ".join(filter(None, [detail, *_positions_to_check(result, row, typed)]))
+        still_stale = stale_positions(row, question_ids)
+        newly_stale = _positions_to_check(result, row, typed, still_stale)
+        detail = " ; ".join(filter(None, [
+            detail,
+            *(f"réponse {qid} modifiée : position saisie à vérifier" for qid in newly_stale),
+            *(f"position {qid} toujours à vérifier (saisie sur une réponse précédente)"
+              for qid in question_ids if qid in still_stale),
+        ]))
         history[result.path] = FileHistory(
             change=change, detail=detail,
             staff=tuple((c, staff[c]) for c in previous.staff_columns if c in staff),
             positions=tuple(typed.items()),
+            stale_positions=tuple(q for q in question_ids
+                                  if q in still_stale or q in newly_stale),
         )
-    absent = tuple(
-        AbsentFile(
-            path=row.path, sha256=row.sha256,
-            cells=tuple((c, v) for c, v in row.shown.items() if v),
-            staff=tuple((c, row.staff[c]) for c in previous.staff_columns if c in row.staff),
-            positions=tuple(typed_positions(row, question_ids).items()),
-        )
-        for row in unmatched
-        # Word's owner files and the like were never replies: they leave no trace.
-        if row.status != Status.SKIPPED.value
-    )
+    kept: list[KeptFile] = []
+    absent: list[AbsentFile] = []
+    for row in unmatched:
+        if row.status == Status.SKIPPED.value:
+            continue  # Word's owner files and the like were never replies: no trace
+        kept_staff = tuple((c, row.staff[c]) for c in previous.staff_columns if c in row.staff)
+        row_stale = stale_positions(row, question_ids)  # kept as the tool wrote them
+        row_typed = {q: v for q, v in typed_positions(row, question_ids).items()
+                     if q not in row_stale}
+        digests = tuple(row.digests.items())
+        if present(row.path):
+            as_written = row.written or row.shown  # no state: what is shown is all there is
+            kept.append(KeptFile(
+                path=row.path, sha256=row.sha256,
+                status=Status(row.status) if row.status in set(Status) else None,
+                cells=tuple(row.shown.items()), written=tuple(as_written.items()),
+                digests=digests, staff=kept_staff, positions=tuple(row_typed.items()),
+                tool_positions=tuple(
+                    (q, row.positions_written[q].strip()) for q in question_ids
+                    if q not in row_typed and row.positions_written.get(q, "").strip()
+                    and row.positions_shown.get(q, "").strip()),
+            ))
+        else:
+            absent.append(AbsentFile(
+                path=row.path, sha256=row.sha256,
+                cells=tuple((c, v) for c, v in row.shown.items() if v),
+                staff=kept_staff, positions=tuple(row_typed.items()), digests=digests,
+            ))
     return Campaign(
-        staff_columns=previous.staff_columns, history=history, absent=absent,
-        hand_edits=tuple(hand_edits), previous_found=True,
+        staff_columns=previous.staff_columns, history=history, absent=tuple(absent),
+        kept=tuple(kept), hand_edits=tuple(hand_edits), previous_found=True,
     )
 
 
@@ -342,48 +384,73 @@ def _change(result: FileResult, row: PreviousRow, question_ids: Sequence[str]
 def typed_positions(row: PreviousRow, question_ids: Sequence[str]) -> dict[str, str]:
     """The positions the staff typed on a previous row, by question id.
 
-    A Position cell is the staff's when it is not empty and differs from the automatic
-    position the tool wrote there (recorded in the state sheet); with no record (the
-    state sheet was lost), a filled cell is taken as the staff's: nothing typed is lost.
+    A Position cell is the staff's when it is not empty and differs from the text the
+    tool wrote there (recorded in the state sheet); with no record (the state sheet was
+    lost), a filled cell is taken as the staff's: nothing typed is lost. A staff
+    position the tool marked « … (à vérifier) » and that nobody touched since is still
+    the staff's, still to check (`stale_positions`).
     """
     typed: dict[str, str] = {}
     for qid in question_ids:
         shown = row.positions_shown.get(qid, "").strip()
         written = row.positions_written.get(qid)
-        if shown and (written is None or shown != written.strip()):
+        if not shown:
+            continue
+        if written is None or shown != written.strip():
             typed[qid] = shown
+        elif shown.endswith(STALE_MARK.strip()):
+            typed[qid] = shown.removesuffix(STALE_MARK.strip()).strip()
     return typed
 
 
-def _positions_to_check(result: FileResult, row: PreviousRow, typed: dict[str, str]
-                        ) -> list[str]:
-    """A staff position stays when its answer changes, but the staff must look again."""
+def stale_positions(row: PreviousRow, question_ids: Sequence[str]) -> set[str]:
+    """Questions whose staff position is still marked « (à vérifier) » as the tool wrote it."""
+    return {
+        qid for qid in question_ids
+        if (shown := row.positions_shown.get(qid, "").strip())
+        and shown == row.positions_written.get(qid, "").strip()
+        and shown.endswith(STALE_MARK.strip())
+    }
+
+
+def _positions_to_check(result: FileResult, row: PreviousRow, typed: dict[str, str],
+                        already: set[str]) -> list[str]:
+    """Staff positions whose answer changed in this run: kept, but to check again."""
     if not row.digests:
         return []  # no state to compare with: the change line already says so
-    return [f"réponse {qid} modifiée : position saisie à vérifier" for qid in typed
-            if row.digests.get(qid, "") != answer_digest(result.answer(qid))]
+    return [qid for qid in typed if qid not in already
+            and row.digests.get(qid, "") != answer_digest(result.answer(qid))]
 
 
-def position_cells(item: FileResult | AbsentFile, campaign: Campaign,
+def position_cells(item: FileResult | KeptFile | AbsentFile, campaign: Campaign,
                    question_ids: Sequence[str]) -> dict[str, tuple[str, bool]]:
-    """Each question's Position cell for a row: (text, True if automatic).
+    """Each question's Position cell for a row: (text, True if the tool wrote it).
 
-    The staff's position when they typed one, else the automatic one (none when there is
-    no answer; none for a file gone from the folder, whose answers are no longer read).
+    The staff's position when they typed one — « oui (à vérifier) » when its answer
+    changed since —, else the automatic one (none when there is no answer; none for a
+    file gone from the folder, whose answers are no longer read). A row kept without
+    being read keeps the cells it had.
     """
+    tool: dict[str, str] = {}
+    stale: set[str] = set()
     if isinstance(item, FileResult):
         history = campaign.history.get(item.path)
         typed = dict(history.positions) if history else {}
-        automatic = {a.question: a.position for a in item.answers}
+        stale = set(history.stale_positions) if history else set()
+        tool = {a.question: automatic_cell(a.position) for a in item.answers
+                if a.position is not None}
+    elif isinstance(item, KeptFile):
+        typed, tool = dict(item.positions), dict(item.tool_positions)
     else:
-        typed, automatic = dict(item.positions), {}
+        typed = dict(item.positions)
     cells: dict[str, tuple[str, bool]] = {}
     for qid in question_ids:
-        position = automatic.get(qid)
-        if qid in typed:
+        if qid in stale:
+            cells[qid] = (typed[qid] + STALE_MARK, True)
+        elif qid in typed:
             cells[qid] = (typed[qid], False)
-        elif position is not None:
-            cells[qid] = (automatic_cell(position), True)
+        elif qid in tool:
+            cells[qid] = (tool[qid], True)
     return cells
 
 
@@ -401,9 +468,17 @@ def state_rows(run: Run, campaign: Campaign, shown_cells: dict[str, dict[str, st
         rows.append([result.path, result.sha256 or "", result.status.value,
                      *(answer_digest(result.answer(q)) for q in question_ids),
                      *(cells.get(c, "") for c in columns)])
+    for kept in campaign.kept:
+        digests, written = dict(kept.digests), dict(kept.written)
+        rows.append([kept.path, kept.sha256 or "", kept.status.value if kept.status else "",
+                     *(digests.get(q, "") for q in question_ids),
+                     *(written.get(c, "") for c in columns)])
     for absent in campaign.absent:
-        cells = dict(absent.cells)
-        rows.append([absent.path, absent.sha256 or "", "", *("" for _ in question_ids),
+        # As the sheet shows it: its status cell says « absent » (see writers.xlsx).
+        cells = dict(absent.cells) | {COLUMN_STATUS: CHANGE_LABELS[ChangeKind.ABSENT]}
+        digests = dict(absent.digests)
+        rows.append([absent.path, absent.sha256 or "", "",
+                     *(digests.get(q, "") for q in question_ids),
                      *(cells.get(c, "") for c in columns)])
     _add_written_positions(header, rows, run, campaign)
     # Last, over no cells: which questionnaire made this workbook (see `other_campaign`).
@@ -416,7 +491,8 @@ def _add_written_positions(header: list[str], rows: list[list[str]], run: Run,
     """Record, per row, the automatic positions written (how staff edits are told apart)."""
     question_ids = [q.id for q in run.questionnaire.questions]
     header.extend(STATE_POSITION + q for q in question_ids)
-    items: list[FileResult | AbsentFile] = [*run.files, *campaign.absent]
+    items: list[FileResult | KeptFile | AbsentFile] = [*run.files, *campaign.kept,
+                                                       *campaign.absent]
     for values, item in zip(rows, items, strict=True):
         cells = position_cells(item, campaign, question_ids)
         values.extend(text if automatic else ""
@@ -498,6 +574,58 @@ def summary_line(campaign: Campaign) -> str:
     parts = [f"{n} {_plural(CHANGE_LABELS[kind]) if n > 1 else CHANGE_LABELS[kind]}"
              for kind, n in counts.items() if n]
     return "Depuis la dernière fois : " + (", ".join(parts) if parts else "rien")
+
+
+def excluded_replies(run: Run, campaign: Campaign,
+                     file_date: Callable[[str], datetime | None]) -> tuple[ExcludedReply, ...]:
+    """The replies that the publication will leave out, decided as `publication` decides
+    (`selection.decide`) from this run and the staff cells carried over: excluded in
+    « Statut de suivi », in error, or superseded by a newer reply of the same
+    organisation. The « Synthèse » sheet and the report count the others only."""
+    from cuf_extract.selection import COLUMN_CORRECTED, COLUMN_FOLLOW_UP, Candidate, decide
+    from cuf_extract.selection import parse_document_date as parse_date
+
+    def staff_text(staff: Iterable[tuple[str, object]], column: str) -> str:
+        return " ".join(_text(dict(staff).get(column)).split())
+
+    candidates: list[Candidate] = []
+    for result in run.files:
+        history = campaign.history.get(result.path)
+        staff = history.staff if history else ()
+        candidates.append(Candidate(
+            file=result.path,
+            name=staff_text(staff, COLUMN_CORRECTED) or (result.respondent or ""),
+            status=result.status, follow_up=staff_text(staff, COLUMN_FOLLOW_UP),
+            document_date=parse_date(result.document_date),
+        ))
+    for kept in campaign.kept:
+        cells = dict(kept.cells)
+        candidates.append(Candidate(
+            file=kept.path,
+            name=(staff_text(kept.staff, COLUMN_CORRECTED)
+                  or " ".join(cells.get(COLUMN_RESPONDENT, "").split())),
+            status=kept.status, follow_up=staff_text(kept.staff, COLUMN_FOLLOW_UP),
+            document_date=parse_date(cells.get(COLUMN_DATE)),
+            errors=cells.get(COLUMN_ISSUES, ""),
+        ))
+    decision = decide(candidates, file_date)
+    return tuple(
+        ExcludedReply(path=item.candidate.file, organisation=item.candidate.name,
+                      reason=item.reason.split(" : corrigez", 1)[0])
+        for item in decision.left_out
+    )
+
+
+def kept_line(campaign: Campaign) -> str | None:
+    """« 5 réponses du classeur non relues (fichiers non demandés) », or None."""
+    count = len(campaign.kept)
+    if not count:
+        return None
+    if count == 1:
+        return ("1 réponse du classeur non relue (fichier non demandé) : sa ligne est "
+                "gardée telle quelle.")
+    return (f"{count} réponses du classeur non relues (fichiers non demandés) : leurs lignes "
+            "sont gardées telles quelles.")
 
 
 def _plural(word: str) -> str:

@@ -5,10 +5,12 @@ Every message names the problem and says what to do about it.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
-from cuf_extract.models import FileResult, Issue, IssueCode, Severity, status_from
+from cuf_extract.models import Answer, FileResult, Issue, IssueCode, Severity, status_from
+from cuf_extract.text import INVALID_CHARACTERS, organisation_key
 
 EXCEL_CELL_LIMIT = 32_767
 
@@ -63,7 +65,7 @@ def answer_issues(
             IssueCode.QUESTIONS_NOT_FOUND,
             "Aucune des questions n'a été retrouvée (réponse en format libre ?) : tout le texte "
             "est dans la colonne « Texte hors réponses ». Reportez les réponses à la main, ou "
-            "recopiez-les dans un questionnaire vierge (commande « cuf-extract template ») "
+            "recopiez-les dans un questionnaire vierge (commande « cuf-extract modele ») "
             "puis relancez.",
         )]
     issues: list[Issue] = []
@@ -196,7 +198,7 @@ def _same_respondent_groups(results: Sequence[FileResult]) -> list[list[int]]:
     by_name: dict[str, list[int]] = defaultdict(list)
     for i, result in enumerate(results):
         if result.respondent and result.respondent_source is not None:
-            key = " ".join(result.respondent.casefold().split())
+            key = organisation_key(result.respondent)
             by_name[key].append(i)
     return [group for group in by_name.values() if len(group) > 1]
 
@@ -214,3 +216,182 @@ def with_issues(result: FileResult, issues: Sequence[Issue]) -> FileResult:
     all_issues = (*result.issues, *issues)
     status = result.status if result.status.value == "skipped" else status_from(all_issues)
     return result.model_copy(update={"issues": all_issues, "status": status})
+
+
+# --------------------------------------------------------------------------- one document
+
+
+def unreadable_bug(name: str, detail: str) -> Issue:
+    """A bug of the tool while reading one file: that file's error, never a crash."""
+    return make_issue(
+        IssueCode.UNREADABLE,
+        f"« {name} » n'a pas pu être lu à cause d'une erreur inattendue de l'outil "
+        f"({detail}) : signalez-la aux développeurs avec le fichier ; en attendant, reportez "
+        "ses réponses à la main.",
+    )
+
+
+def owner_file(name: str) -> Issue:
+    return make_issue(
+        IssueCode.OWNER_FILE,
+        f"« {name} » est un fichier temporaire créé par Word ou par le système "
+        "(pas une réponse) : ignoré. Vous pouvez le supprimer une fois le document fermé.",
+    )
+
+
+def too_large_message(name: str, size: int) -> str:
+    return (
+        f"« {name} » fait {size // (1024 * 1024)} Mo, bien plus qu'un questionnaire : "
+        "vérifiez qu'il s'agit du bon fichier, ou enregistrez-le sans les images puis relancez."
+    )
+
+
+def converted_note(name: str, kind: str) -> Issue:
+    return make_issue(
+        IssueCode.CONVERTED,
+        f"« {name} » ({kind}) a été converti en .docx avec LibreOffice pour "
+        "être lu ; le fichier d'origine n'a pas été modifié. Relisez les réponses : la mise "
+        "en forme peut avoir changé.",
+    )
+
+
+def from_pdf_note(name: str) -> Issue:
+    return make_issue(
+        IssueCode.FROM_PDF,
+        f"Les réponses de « {name} » ont été lues dans un PDF : la mise en forme "
+        "(gras, listes, tableaux, coupures de lignes) a pu se perdre. Relisez-les dans le "
+        "rapport et comparez avec le PDF en cas de doute.",
+    )
+
+
+def scanned_pages(name: str, pages: Sequence[int], page_count: int) -> Issue:
+    shown = ", ".join(str(n) for n in pages)
+    return make_issue(
+        IssueCode.SCANNED_PDF,
+        f"« {name} » : page(s) {shown} sur {page_count} sans texte, "
+        "seulement une image (page scannée ou photographiée) : son contenu n'a pas pu "
+        "être lu. Lisez ces pages dans le PDF et reportez à la main les réponses qui s'y "
+        "trouvent, ou demandez le fichier Word, ou installez Tesseract (voir « Installer » "
+        "dans le guide) pour que l'outil les lise.",
+    )
+
+
+def ocr_note(name: str, pages: Sequence[int], page_count: int) -> Issue:
+    """The warning on every file (or the pages of it) read by OCR."""
+    return make_issue(
+        IssueCode.OCR,
+        f"« {name} » : réponses lues par reconnaissance de caractères "
+        f"({_pages(pages, page_count)}) : relisez-les avant publication en les comparant "
+        "au document.",
+    )
+
+
+def ocr_blank_pages(name: str, pages: Sequence[int], page_count: int) -> Issue:
+    """Pages read by OCR where it found no text."""
+    return make_issue(
+        IssueCode.SCANNED_PDF,
+        f"« {name} » : aucun texte reconnu ({_pages(pages, page_count)}) (page blanche, "
+        "écriture manuscrite, image trop floue ?) : regardez ces pages dans le fichier et "
+        "reportez à la main ce qui y répond.",
+    )
+
+
+def doubtful_words(
+    words: Sequence[str], answers: Sequence[Answer], question_ids: Sequence[str]
+) -> list[Issue]:
+    """One `ocr` warning per answer holding words OCR read with low confidence, naming them."""
+    issues: list[Issue] = []
+    for answer in answers:
+        if not answer.text:
+            continue
+        found = [w for w in dict.fromkeys(words)
+                 if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", answer.text)]
+        if not found:
+            continue
+        shown = ", ".join(f"« {w} »" for w in found[:20])
+        more = f" et {len(found) - 20} autre(s)" if len(found) > 20 else ""
+        issues.append(make_issue(
+            IssueCode.OCR,
+            f"La réponse à {question_label(question_ids, answer.question)} contient des mots "
+            f"lus avec doute : {shown}{more}. Vérifiez-les dans le document.",
+            answer.question,
+        ))
+    return issues
+
+
+def _pages(numbers: Sequence[int], count: int) -> str:
+    listed = ", ".join(str(n) for n in numbers)
+    return f"page {listed} sur {count}" if len(numbers) == 1 else f"pages {listed} sur {count}"
+
+
+def document_issues(*, revisions: int, comments: int, embedded_chunks: int) -> list[Issue]:
+    """What the document holds beside its text: tracked changes, comments, embedded parts."""
+    issues: list[Issue] = []
+    if revisions:
+        issues.append(make_issue(
+            IssueCode.TRACKED_CHANGES,
+            f"Le document contient des modifications suivies non acceptées ({revisions}) "
+            ": le texte a été lu comme si elles étaient acceptées (insertions gardées, "
+            "suppressions retirées). Relisez les réponses.",
+        ))
+    if comments:
+        issues.append(make_issue(
+            IssueCode.COMMENTS,
+            f"Le document contient {comments} commentaire(s) Word : leur texte est "
+            "dans la colonne « Texte hors réponses ».",
+        ))
+    if embedded_chunks:
+        issues.append(make_issue(
+            IssueCode.EMBEDDED_CONTENT,
+            f"Le document contient {embedded_chunks} bloc(s) incorporé(s) (contenu "
+            "collé depuis une page web ou un autre document) que l'outil ne sait pas lire : "
+            "ouvrez le fichier dans Word, vérifiez ce contenu et reportez-le à la main si c'est "
+            "une réponse.",
+        ))
+    return issues
+
+
+def possible_signature(
+    lines: Sequence[str], question_ids: Sequence[str], answers: dict[str, str | None]
+) -> Issue:
+    qid = next((q for q in reversed(question_ids) if answers.get(q)), question_ids[-1])
+    last = question_label(question_ids, qid)
+    return make_issue(
+        IssueCode.POSSIBLE_SIGNATURE,
+        f"La réponse à {last} se termine peut-être par une signature (« "
+        + " / ".join(lines) + " ») : elle est laissée dans la réponse, faute de certitude. "
+        "Vérifiez et, si c'est une signature, ne tenez pas compte de ces lignes.",
+        qid,
+    )
+
+
+def unknown_symbols(placeholders: Sequence[str]) -> Issue:
+    shown = ", ".join(f"« {p} »" for p in dict.fromkeys(placeholders))
+    return make_issue(
+        IssueCode.UNKNOWN_SYMBOL,
+        f"Le document contient {len(placeholders)} symbole(s) inséré(s) depuis une police de "
+        f"symboles que l'outil ne sait pas traduire en texte : ils apparaissent sous la forme "
+        f"{shown} dans le texte. Ouvrez le fichier dans Word pour voir ce symbole et, si "
+        "c'est utile, notez son sens dans « Notes ».",
+    )
+
+
+def text_issues(texts: Sequence[str], *, extra: bool, found: bool) -> list[Issue]:
+    """About the text kept (answers and extra text): characters Excel cannot hold, and
+    text added outside the answers of a reply whose questions were found."""
+    issues: list[Issue] = []
+    if any(INVALID_CHARACTERS.search(text) for text in texts):
+        issues.append(make_issue(
+            IssueCode.INVALID_CHARACTERS,
+            "Le texte contient des caractères de contrôle invisibles qu'Excel ne peut pas "
+            "enregistrer : ils sont remplacés par « \ufffd » dans le tableur (le JSON garde "
+            "le texte d'origine). Rien à faire, sauf si une réponse paraît tronquée.",
+        ))
+    if extra and found:
+        issues.append(make_issue(
+            IssueCode.EXTRA_TEXT,
+            "Du texte a été ajouté hors des réponses (en-tête, préambule, signature, notes…) : "
+            "il est dans la colonne « Texte hors réponses » ; vérifiez qu'il ne contient pas "
+            "de réponse.",
+        ))
+    return issues

@@ -27,6 +27,7 @@ EXIT_OK = 0
 EXIT_FLAGGED = 1  # outputs written, but some file needs a look (or an output was renamed)
 EXIT_USAGE = 2  # bad usage, or nothing could be written
 
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
 DEFAULT_XLSX = Path("reponses.xlsx")
 REPORT_SUFFIX = "-rapport.html"
 PROGRESS_MIN_FILES = 10
@@ -34,7 +35,7 @@ MAX_LISTED_FILES = 40
 
 USAGE = (
     "Usage : cuf-extract [OPTIONS] FICHIERS_OU_DOSSIERS...\n"
-    "Exemple : cuf-extract reponses/*.docx\n"
+    "Exemple : cuf-extract reponses   (le dossier : tous les formats)\n"
     "Aide : cuf-extract --help"
 )
 
@@ -72,6 +73,8 @@ _FRENCH_HELP = (
     (" <path>", ""),
     ("{FICHIERS...}...", "FICHIERS..."),
     ("{FICHIER}", "FICHIER"),
+    ("{FORMULAIRE}", "FORMULAIRE"),
+    (" <file>", ""),
     ("  [x>=1]", ""),
 )
 
@@ -80,15 +83,45 @@ class _Command(_FrenchHelp, TyperCommand):
     pass
 
 
+# English names of the commands, kept working (hidden from the help) for scripts.
+ALIASES = {"extract": "extraire", "check": "verifier", "template": "modele"}
+# Words staff may type for a command.
+_COMMAND_WORDS = {"publier": "publication", "publie": "publication", "extraction": "extraire",
+                  "examiner": "verifier", "verification": "verifier", "vierge": "modele"}
+
+
+def _near_command(word: str, commands: Any) -> str | None:
+    """The command `word` was probably meant to be, when it names no file."""
+    import difflib
+
+    if Path(word).exists() or any(c in word for c in "/\\.*?[") or word.startswith("-"):
+        return None
+    folded = word.casefold().replace("é", "e").replace("è", "e")
+    if folded in _COMMAND_WORDS:
+        return _COMMAND_WORDS[folded]
+    visible = [name for name, command in commands.items() if not command.hidden]
+    near = difflib.get_close_matches(folded, visible, n=1, cutoff=0.75)
+    return near[0] if near else None
+
+
 class _ExtractByDefault(_FrenchHelp, TyperGroup):
-    """`cuf-extract FILES…` runs `extract`; `cuf-extract template` runs a subcommand."""
+    """`cuf-extract FILES…` runs `extraire`; `cuf-extract modele` runs a subcommand."""
+
+    def format_usage(self, ctx: Any, formatter: Any) -> None:
+        formatter.write_usage("cuf-extract", "[OPTIONS] DOSSIER_OU_FICHIERS...",
+                              prefix="Usage : ")
+        formatter.write_usage("cuf-extract", "COMMANDE [ARGUMENTS]...", prefix="   ou : ")
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if not args:
             _fail("indiquez les fichiers ou dossiers de réponses à lire.\n" + USAGE)
         first = args[0]
         if first not in self.commands and first not in ("--help", "-h", "--version"):
-            args = ["extract", *args]
+            near = _near_command(first, self.commands)
+            if near is not None:
+                _fail(f"« {first} » n'est ni un fichier ni une commande. Vouliez-vous dire "
+                      f"« cuf-extract {near} » ?\nAide : cuf-extract --help")
+            args = ["extraire", *args]
         result: list[str] = super().parse_args(ctx, args)
         return result
 
@@ -102,8 +135,9 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     help=(
         "Extrait les réponses au questionnaire de Cités Unies France des fichiers Word "
-        "renvoyés, et écrit un tableur, un rapport de validation et, sur demande, un JSON.\n\n"
-        "Exemple : cuf-extract reponses/*.docx"
+        "renvoyés (Word, PDF, .odt, .doc), et écrit un tableur, un rapport de validation "
+        "et, sur demande, un JSON.\n\n"
+        "Exemple : cuf-extract reponses   (lit tout le dossier reponses)"
     ),
 )
 
@@ -168,12 +202,14 @@ QuestionnaireOption = Annotated[
 ]
 
 
-@app.command("extract", cls=_Command)
+@app.command("extraire", cls=_Command,
+             short_help="Lit les réponses ; écrit le tableur et le rapport (par défaut).")
 def extract(
     paths: Annotated[
         list[str],
         typer.Argument(
-            help="Fichiers, dossiers ou motifs (*.docx) à lire.", show_default=False,
+            help="Dossiers (tous les formats de réponse), fichiers ou motifs (*.docx) à lire.",
+            show_default=False,
             metavar="FICHIERS...",
         ),
     ],
@@ -211,7 +247,7 @@ def extract(
     ] = None,
 ) -> None:
     """Lit les réponses et écrit le tableur et le rapport (commande par défaut)."""
-    from cuf_extract.inputs import expand_paths
+    from cuf_extract.inputs import expand_paths, left_out_by_patterns
     from cuf_extract.pipeline import InputFile
 
     questionnaire = _load_questionnaire(questionnaire_path, output.absolute().parent)
@@ -232,6 +268,15 @@ def extract(
                    f"Attention : « {pattern} » ne correspond à aucun fichier.", err=True)
     if not expansion.files:
         _fail("aucun fichier à lire. Vérifiez le chemin ou le motif indiqué.\n" + USAGE)
+    for folder, counts in left_out_by_patterns(paths, expansion.files,
+                                               exclude=[*outputs, *form, *listed]):
+        total = sum(counts.values())
+        kinds = " et ".join(f"{n} {'réponses' if n > 1 else 'réponse'} {kind}"
+                            for kind, n in counts.items())
+        verb = "ne sont" if total > 1 else "n'est"
+        typer.echo(f"Attention : {kinds} du dossier « {folder} » {verb} pas dans la liste "
+                   f"donnée : pour lire tout le dossier, lancez « cuf-extract {folder} ».",
+                   err=True)
 
     for target in outputs:
         _check_writable_folder(target)
@@ -277,7 +322,8 @@ def _check_writable_folder(target: Path) -> None:
 
     folder = target.absolute().parent
     if not folder.is_dir():
-        _fail(f"le dossier « {folder} » n'existe pas : impossible d'y écrire {target.name}.")
+        _fail(f"le dossier « {folder} » n'existe pas : impossible d'y écrire {target.name}. "
+              "Créez ce dossier, ou choisissez un autre emplacement (option -o).")
     if not os.access(folder, os.W_OK):
         _fail(f"impossible d'écrire dans le dossier « {folder} » : choisissez un autre "
               f"emplacement pour {target.name} (option -o).")
@@ -393,8 +439,15 @@ def _write_all_outputs(
 ) -> tuple[list[tuple[Path, Path]], Campaign, bool, RecipientsStatus | None]:
     from datetime import date
 
-    from cuf_extract.campaign import PreviousUnreadable, backup_outputs, compare, read_previous
+    from cuf_extract.campaign import (
+        PreviousUnreadable,
+        backup_outputs,
+        compare,
+        excluded_replies,
+        read_previous,
+    )
     from cuf_extract.recipients import status_for_run
+    from cuf_extract.selection import file_date
     from cuf_extract.writers.atomic import OutputError
     from cuf_extract.writers.report_html import write_report
     from cuf_extract.writers.xlsx import shown_cells, write_xlsx
@@ -408,8 +461,15 @@ def _write_all_outputs(
         typer.echo(f"Attention : {exc}", err=True)
         notes.append(str(exc))
     shown = shown_cells(run)
+    # A row whose file is still there but was not asked for is kept as it was: a run
+    # names the files it reads, not the campaign. Paths are relative to the current
+    # folder, as the run wrote them.
     campaign = compare(run, previous, shown_cells=shown,
-                       today=date.today().strftime("%d/%m/%Y"))
+                       today=date.today().strftime("%d/%m/%Y"),
+                       present=lambda path: Path(path).is_file())
+    workbook_folder = output.absolute().parent
+    campaign = campaign.model_copy(update={"excluded": excluded_replies(
+        run, campaign, lambda file: file_date(file, workbook_folder))})
     status = status_for_run(run, campaign, listed=recipients, source=recipients_source,
                             previous=previous.recipients if previous else None)
     written: list[tuple[Path, Path]] = []
@@ -422,6 +482,7 @@ def _write_all_outputs(
         xlsx = write_xlsx(run, output, inputs_base=Path.cwd(), campaign=campaign, shown=shown,
                           recipients=status, questionnaire=questionnaire)
         written.append((output, xlsx.path))
+        _COMPLETED.append(xlsx.path)
         for sheet in xlsx.rows_cut:
             attention = True
             note = (f"La feuille « {sheet} » du tableur dépasse la limite d'Excel (1 048 576 "
@@ -430,6 +491,7 @@ def _write_all_outputs(
             notes.append(note)
         written.append((report, write_report(run, report, notes=notes, campaign=campaign,
                                              recipients=status)))
+        _COMPLETED.append(written[-1][1])
         if json_path is not None:
             from cuf_extract.writers.json_export import write_json
 
@@ -491,16 +553,25 @@ def _print_summary(run: Run, written: list[tuple[Path, Path]], campaign: Campaig
     summary.add_row("Total", str(len(run.files)), style="bold")
     out.print(summary)
     if campaign is not None and campaign.previous_found:
-        from cuf_extract.campaign import summary_line
+        from cuf_extract.campaign import kept_line, summary_line
 
         out.print(summary_line(campaign), markup=False)
+        if campaign.hand_edits:
+            count = len(campaign.hand_edits)
+            s = "s" if count > 1 else ""
+            out.print(f"{count} cellule{s} modifiée{s} à la main déplacée{s} dans « Notes » : "
+                      "voir le rapport.", markup=False)
+        kept = kept_line(campaign)
+        if kept is not None:
+            out.print(kept, markup=False)
     if recipients_line is not None:
         out.print(recipients_line, markup=False)
     for _, actual in written:
         out.print(f"Écrit : {actual}", markup=False)
 
 
-@app.command("publication", cls=_Command)
+@app.command("publication", cls=_Command,
+             short_help="Écrit les réponses à publier (Word et page web).")
 def publication(
     workbook: Annotated[
         Path,
@@ -526,7 +597,7 @@ def publication(
     ] = None,
     list_not_replied: Annotated[
         bool,
-        typer.Option("--non-repondants/--sans-non-repondants",
+        typer.Option("--non-repondants/--sans-non-repondants", show_default=False,
                      help="Termine par les organisations sollicitées sans réponse, quand "
                      "la liste est connue (par défaut : oui)."),
     ] = True,
@@ -534,6 +605,11 @@ def publication(
         bool,
         typer.Option("--synthese", help="Ajoute au début le tableau des positions "
                      "(seules les positions confirmées sont comptées)."),
+    ] = False,
+    force_synthese: Annotated[
+        bool,
+        typer.Option("--forcer-synthese", help="Avec --synthese : publie le tableau des "
+                     "positions même si aucune n'est encore confirmée."),
     ] = False,
 ) -> None:
     """Écrit les réponses à publier (Word et HTML), question par question, d'après le tableur."""
@@ -544,7 +620,8 @@ def publication(
     try:
         result = publish(workbook, docx_path=output, html_path=html_path,
                          recipients=recipients if list_not_replied else (),
-                         synthesis=synthese)
+                         synthesis=synthese or force_synthese,
+                         force_synthesis=force_synthese)
     except (PublicationError, OutputError) as exc:
         _fail(str(exc))
     except OSError as exc:
@@ -598,7 +675,8 @@ def _print_publication(result: Any) -> bool:
     return renamed
 
 
-@app.command("template", cls=_Command)
+@app.command("modele", cls=_Command,
+             short_help="Écrit le questionnaire vierge (.docx).")
 def template(
     output: Annotated[
         Path, typer.Option("-o", "--output", help="Fichier .docx à écrire.", dir_okay=False,
@@ -618,7 +696,8 @@ def template(
     typer.echo(f"Écrit : {written}")
 
 
-@app.command("questionnaire", cls=_Command)
+@app.command("questionnaire", cls=_Command,
+             short_help="Retrouve les questions d'un formulaire vierge.")
 def questionnaire_command(
     form: Annotated[Path, typer.Argument(
         help="Le formulaire vierge (.docx, .odt ou .doc), tel qu'il sera envoyé.",
@@ -651,7 +730,8 @@ def questionnaire_command(
     raise typer.Exit(EXIT_FLAGGED if made.unsure else EXIT_OK)
 
 
-@app.command("schema", cls=_Command)
+@app.command("schema", cls=_Command,
+             short_help="Affiche le schéma JSON de l'export --json.")
 def schema() -> None:
     """Affiche le schéma JSON de l'export --json."""
     import json
@@ -662,7 +742,8 @@ def schema() -> None:
                           ensure_ascii=False))
 
 
-@app.command("check", cls=_Command)
+@app.command("verifier", cls=_Command,
+             short_help="Examine un seul fichier.")
 def check(
     file: Annotated[Path, typer.Argument(help="Le fichier à examiner.", show_default=False,
                                          metavar="FICHIER")],
@@ -699,6 +780,13 @@ def check(
     raise typer.Exit(EXIT_FLAGGED if failed else EXIT_OK)
 
 
+for _english, _french in ALIASES.items():
+    _callback = next(c.callback for c in app.registered_commands if c.name == _french)
+    assert _callback is not None
+    app.command(_english, cls=_Command, hidden=True,
+                help=f"Ancien nom de « {_french} ».")(_callback)
+
+
 def _french_usage_error(exc: Exception) -> str:
     """Click's usage errors, in French; their own text as a last resort."""
     name = type(exc).__name__
@@ -709,18 +797,51 @@ def _french_usage_error(exc: Exception) -> str:
         return f"option inconnue : {option}{hint}"
     if name == "MissingParameter":
         what = getattr(getattr(exc, "param", None), "name", "") or ""
-        if what in ("paths", "file"):
+        command = getattr(getattr(getattr(exc, "ctx", None), "command", None), "name", "")
+        if what == "paths":
             return "indiquez le ou les fichiers à lire.\n" + USAGE
+        if what == "file":
+            return (f"indiquez le fichier à examiner.\nUsage : cuf-extract {command} FICHIER"
+                    f"\nExemple : cuf-extract {command} reponses/parti.docx")
+        if what == "form":
+            return (f"indiquez le formulaire vierge.\nUsage : cuf-extract {command} "
+                    f"FORMULAIRE\nExemple : cuf-extract {command} formulaire-2026.docx")
         return f"paramètre manquant : {what}"
     if name == "BadOptionUsage":
         return f"option mal utilisée : {getattr(exc, 'message', exc)}"
     if name == "BadParameter":
-        what = getattr(getattr(exc, "param", None), "name", None) or "un paramètre"
-        return f"valeur invalide pour {what} : {getattr(exc, 'message', exc)}"
+        param = getattr(exc, "param", None)
+        opts = getattr(param, "opts", None) or []
+        what = "/".join(opts) or getattr(param, "name", None) or "un paramètre"
+        message = str(getattr(exc, "message", exc))
+        # typer checks values with pydantic, whose messages are English.
+        if "valid integer" in message or "greater than or equal" in message:
+            example = f" (par exemple {opts[0]} 2)" if opts else ""
+            floor = " (1 ou plus)" if "greater than" in message else ""
+            return (f"valeur invalide pour {what} : un nombre entier{floor} est "
+                    f"attendu{example}.")
+        return f"valeur invalide pour {what} : {message}"
     message = str(getattr(exc, "message", exc))
     if message.startswith("Got unexpected extra argument"):
         return "trop d'arguments " + message.split("(", 1)[-1].join("()")
     return message
+
+
+# Outputs written completely during this command (each write is atomic), for the
+# message after Ctrl-C.
+_COMPLETED: list[Path] = []
+
+
+def _interrupted() -> NoReturn:
+    """Ctrl-C: say what state the outputs are in, exit 130, no traceback."""
+    if _COMPLETED:
+        done = ", ".join(f"« {p} »" for p in _COMPLETED)
+        typer.echo(f"Interrompu : les sorties déjà écrites sont complètes ({done}) ; les "
+                   "autres n'ont pas été modifiées. Relancez la même commande.", err=True)
+    else:
+        typer.echo("Interrompu : le classeur n'a pas été modifié (aucune sortie écrite). "
+                   "Relancez la même commande.", err=True)
+    sys.exit(EXIT_INTERRUPTED)
 
 
 def main() -> None:
@@ -735,6 +856,11 @@ def main() -> None:
         typer.echo(f"Erreur : {message}", err=True)
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
-        typer.echo("Interrompu.", err=True)
-        sys.exit(130)
+        _interrupted()
+    except Exception as exc:
+        if type(exc).__name__ != "Abort":  # click's own answer to Ctrl-C
+            raise
+        _interrupted()
+    if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C into this exit code
+        _interrupted()
     sys.exit(code if isinstance(code, int) else EXIT_OK)

@@ -25,6 +25,7 @@ from cuf_extract.inputs import FileKind
 __all__ = [
     "CONVERSION_TIMEOUT_SECONDS",
     "ConversionResult",
+    "Converter",
     "convert_to_docx",
     "find_soffice",
 ]
@@ -202,3 +203,38 @@ def convert_to_docx(
     if process.returncode != 0 or not result.is_file() or result.stat().st_size == 0:
         return _failure(name, "LibreOffice n'a pas pu ouvrir le fichier", detail, workdir)
     return ConversionResult(ok=True, docx=result, detail=detail, _workdir=workdir)
+
+
+class Converter:
+    """LibreOffice, found once per run, with one profile shared by the run's conversions
+    (creating a profile costs seconds). Without LibreOffice, foreign formats are errors
+    whose message says how to convert them by hand."""
+
+    def __init__(self) -> None:
+        self._soffice: str | None = None
+        self._looked = False
+        self._profile: tempfile.TemporaryDirectory[str] | None = None
+
+    @property
+    def available(self) -> bool:
+        if not self._looked:
+            self._soffice = find_soffice()
+            self._looked = True
+        return self._soffice is not None
+
+    def convert(self, path: Path, kind: FileKind) -> ConversionResult:
+        assert self.available and self._soffice is not None
+        if self._profile is None:
+            self._profile = tempfile.TemporaryDirectory(
+                prefix="cuf-extract-profile-", ignore_cleanup_errors=True
+            )
+        return convert_to_docx(path, soffice=self._soffice, kind=kind,
+                               profile_dir=Path(self._profile.name))
+
+    def __enter__(self) -> Converter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._profile is not None:
+            self._profile.cleanup()
+            self._profile = None

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from cuf_extract.docx_reader import Block
+from cuf_extract.document import Block
 from cuf_extract.questionnaire import (
     MAX_QUESTIONS,
     FormQuestion,
@@ -534,7 +534,7 @@ def derive_questionnaire(
         head_parts.append(Part("lead_in", lead_in))
 
     signatures = [_signature(items[i]) for i in questions_at]
-    from cuf_extract.locate import normalise
+    from cuf_extract.text import normalise
 
     wordings = [normalise(items[i].text) for i in questions_at]
     questions: list[FormQuestion] = []
@@ -632,54 +632,30 @@ def read_form(path: Path) -> FormFile:
     """The blocks of the blank form at `path` (.docx, or .odt/.doc/.rtf converted by
     LibreOffice), the SHA-256 of its bytes and its sender's names. Raises `FormError`
     in French."""
-    from cuf_extract import inputs
-    from cuf_extract.docx_reader import read_document
-    from cuf_extract.package import MAX_FILE_BYTES, OoxmlPackage, PackageError
+    from cuf_extract.convert import Converter
+    from cuf_extract.inputs import CONVERTIBLE_KINDS, FileKind
+    from cuf_extract.reading import read_document_file
 
-    kind = inputs.sniff(path).kind
-    if kind is inputs.FileKind.MISSING:
+    with Converter() as converter:
+        read = read_document_file(path, converter, formatting=True,
+                                  kinds={FileKind.DOCX, FileKind.ZIP, *CONVERTIBLE_KINDS})
+    if read.kind is FileKind.MISSING:
         raise FormError(f"Le formulaire « {path} » n'existe pas : vérifiez son nom et son dossier.")
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise FormError(f"« {path.name} » est bien trop volumineux pour un formulaire.")
-        data = path.read_bytes()
-    except OSError as exc:
-        raise FormError(f"Impossible de lire le formulaire « {path} » : "
-                        f"{exc.strerror or exc}.") from exc
-    sha = hashlib.sha256(data).hexdigest()
-    if kind in inputs.CONVERTIBLE_KINDS:
-        data = _converted(path, kind)
-    elif kind is not inputs.FileKind.DOCX:
-        try:
-            _, message = inputs.explain(kind, path.name)
-        except ValueError:
-            message = f"« {path.name} » n'est pas un document Word."
-        raise FormError(f"Formulaire illisible : {message}")
-    try:
-        document = read_document(OoxmlPackage.from_bytes(data, name=path.name),
-                                 formatting=True)
-    except PackageError as exc:
-        raise FormError(f"Formulaire illisible : {exc.message}") from exc
+    if read.error is not None or read.sha256 is None:
+        # The reply catalogue's diagnosis, without its advice (meant for replies).
+        what = (read.error.message.split(" : ", 1)[0].rstrip(".") if read.error
+                else f"« {path.name} » n'a pas pu être lu")
+        raise FormError(
+            f"Formulaire illisible : {what}. Donnez le formulaire vierge de la campagne "
+            "(.docx, .odt ou .doc, tel qu'il a été envoyé aux destinataires) ou son "
+            "questionnaire en .toml (commande « cuf-extract questionnaire »).")
+    document = read.documents[0].document
+    sha = read.sha256
     owner = [line.strip() for header in document.headers for line in header.split("\n")[:1]
              if 0 < len(line.strip()) <= 120]
     if document.properties.company:
         owner.append(document.properties.company)
     return FormFile(document.blocks, sha, tuple(owner))
-
-
-def _converted(path: Path, kind: object) -> bytes:
-    from cuf_extract.pipeline import Converter
-
-    with Converter() as converter:
-        if not converter.available:
-            raise FormError(
-                f"« {path.name} » n'est pas un .docx et LibreOffice n'est pas installé pour le "
-                "convertir : ouvrez-le dans Word et enregistrez-le au format .docx."
-            )
-        with converter.convert(path, kind) as conversion:  # type: ignore[arg-type]
-            if not conversion.ok or conversion.docx is None:
-                raise FormError(conversion.message or f"« {path.name} » n'a pas pu être converti.")
-            return conversion.docx.read_bytes()
 
 
 def derive_from_file(path: Path) -> Derived:

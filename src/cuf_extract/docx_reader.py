@@ -27,10 +27,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 from cuf_extract import symbols
+from cuf_extract.document import (
+    PRIVATE_USE,
+    Block,
+    Comment,
+    DocumentText,
+    Properties,
+    struck_phrases,
+)
 
 if TYPE_CHECKING:
     from lxml.etree import _Element
@@ -70,8 +78,6 @@ TRPR = _w("trPr")
 TBL_HEADER = _w("tblHeader")
 RPR, RFONTS, ASCII_FONT, FONT = _w("rPr"), _w("rFonts"), _w("ascii"), _w("font")
 STRIKE, DSTRIKE, RSTYLE = _w("strike"), _w("dstrike"), _w("rStyle")
-# Symbol-font characters typed as text rather than w:sym: Word's private-use code points.
-_PRIVATE_USE = re.compile("[\uf020-\uf0ff]")
 VAL, TYPE, ID, AUTHOR = _w("val"), _w("type"), _w("id"), _w("author")
 MC_ALTERNATE, MC_CHOICE, MC_FALLBACK = (
     f"{{{MC_NS}}}AlternateContent", f"{{{MC_NS}}}Choice", f"{{{MC_NS}}}Fallback")
@@ -92,56 +98,6 @@ _PART_KINDS = {
     "styles": "styles",
 }
 
-
-
-@dataclass(frozen=True, slots=True)
-class Block:
-    """One paragraph of text, in reading order."""
-
-    text: str
-    list_label: str | None = None  # "-" for a bullet, "3." for a numbered item
-    list_level: int = 0
-    cell: tuple[int, int, int] | None = None  # (table serial, row, cell) when in a table
-    origin: Literal["body", "textbox"] = "body"
-    # Formatting, for reading a blank form's layout (derive.py); replies ignore it.
-    style: str = ""  # the paragraph style's name as Word stores it ("heading 1", "Title")
-    heading_level: int = 0  # 1-9 for a heading (style or direct outline level), else 0
-    bold: bool = False  # every visible character is bold (read_document(formatting=True))
-    italic: bool = False  # every visible character is italic (idem)
-    table_header: bool = False  # in a table row marked to repeat as header (w:tblHeader)
-    # Pieces of `text` printed struck through (Word formatting, or a PDF's strike lines).
-    struck: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Comment:
-    author: str
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class Properties:
-    title: str | None = None
-    creator: str | None = None
-    last_modified_by: str | None = None
-    company: str | None = None
-    created: str | None = None
-    modified: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DocumentText:
-    """Everything readable in a Word document, split by where it stands."""
-
-    blocks: tuple[Block, ...]
-    headers: tuple[str, ...] = ()
-    footers: tuple[str, ...] = ()
-    notes: tuple[tuple[str, str], ...] = ()  # (label, text) of footnotes and endnotes
-    comments: tuple[Comment, ...] = ()
-    revisions: int = 0
-    embedded_chunks: int = 0  # w:altChunk: content pasted as a separate part
-    properties: Properties = field(default_factory=Properties)
-    unknown_symbols: tuple[str, ...] = ()  # placeholders of symbols with no known character
 
 
 # --------------------------------------------------------------------------- numbering
@@ -381,30 +337,6 @@ def _strike_value(rpr: _Element | None) -> bool | None:
             or (double is not None and double.get(VAL) not in _OFF))
 
 
-def struck_phrases(parts: list[str], spans: list[tuple[int, int]]) -> tuple[str, ...]:
-    """The struck pieces of a paragraph's text: `spans` index `parts` (the pieces of
-    text in order); consecutive struck runs (and blanks between them) make one phrase."""
-    struck = [False] * len(parts)
-    for start, end in spans:
-        struck[start:end] = [True] * (end - start)
-    phrases: list[str] = []
-    current: list[str] = []
-    pending: list[str] = []  # blanks after a struck piece: kept if another one follows
-    for piece, on in zip(parts, struck, strict=True):
-        if on:
-            current.extend(pending)
-            pending = []
-            current.append(piece)
-        elif current and not piece.strip():
-            pending.append(piece)
-        elif current:
-            phrases.append(" ".join("".join(current).split()))
-            current, pending = [], []
-    if current:
-        phrases.append(" ".join("".join(current).split()))
-    return tuple(p for p in phrases if any(ch.isalnum() for ch in p))
-
-
 def _emphasis(p: _Element, style: _StyleInfo | None) -> tuple[bool, bool]:
     """(bold, italic): whether every visible character of the paragraph is."""
     seen = False
@@ -606,7 +538,7 @@ class _Walker:
                 continue  # inside a field instruction: never shown
             if tag == T:
                 text = child.text or ""
-                if _PRIVATE_USE.search(text):
+                if PRIVATE_USE.search(text):
                     text = self._symbol_run_text(run, text)
                 out.append(text)
             elif tag in (TAB, PTAB):
@@ -665,7 +597,7 @@ class _Walker:
         font = fonts.get(ASCII_FONT) if fonts is not None else None
         if not symbols.is_symbol_font(font):
             return text
-        return _PRIVATE_USE.sub(lambda m: self._sym(font, f"{ord(m.group()):04X}"), text)
+        return PRIVATE_USE.sub(lambda m: self._sym(font, f"{ord(m.group()):04X}"), text)
 
 
 def _on(toggle: _Element | None) -> bool:

@@ -41,6 +41,8 @@ __all__ = [
     "FileKind",
     "Sniffed",
     "expand_paths",
+    "is_junk",
+    "left_out_by_patterns",
     "explain",
     "sniff",
 ]
@@ -56,6 +58,15 @@ CFB_MAX_SECTORS = 4096
 
 #: Operating-system files silently ignored inside folders (compared case-insensitively).
 JUNK_NAMES = frozenset({".ds_store", "thumbs.db", "desktop.ini"})
+
+
+def is_junk(name: str) -> bool:
+    """Files a folder or a pattern never offers as replies: system files, and the owner
+    (lock) files Word and LibreOffice keep beside an open document (« ~$port.docx »,
+    « .~lock.rapport.odt# »). Named explicitly, a lock file is still examined, and
+    reported as one."""
+    return (name.casefold() in JUNK_NAMES or name.startswith("~$")
+            or (name.startswith(".~lock.") and name.endswith("#")))
 
 _GLOB_CHARS = frozenset("*?[")
 
@@ -122,7 +133,7 @@ def _folder_files(folder: Path, *, recursive: bool) -> list[Path]:
     """Regular files of `folder`, sorted by name case-insensitively; junk left out."""
     if not recursive:
         try:
-            entries = [p for p in folder.iterdir() if p.name.casefold() not in JUNK_NAMES]
+            entries = [p for p in folder.iterdir() if not is_junk(p.name)]
         except OSError:
             return []
         return sorted((p for p in entries if _is_regular(p)), key=_name_key)
@@ -136,7 +147,7 @@ def _folder_files(folder: Path, *, recursive: bool) -> list[Path]:
         base = Path(root)
         for name in sorted(files, key=lambda f: (f.casefold(), f)):
             path = base / name
-            if name.casefold() not in JUNK_NAMES and _is_regular(path):
+            if not is_junk(name) and _is_regular(path):
                 found.append(path)
     relative_key = {
         p: tuple((part.casefold(), part) for part in p.relative_to(folder).parts) for p in found
@@ -196,7 +207,7 @@ def _glob_files(pattern: str, *, recursive: bool) -> list[Path] | None:
         path = Path(match)
         if path.is_dir():
             found.extend(_folder_files(path, recursive=recursive))
-        elif path.name.casefold() not in JUNK_NAMES and _is_regular(path):
+        elif not is_junk(path.name) and _is_regular(path):
             found.append(path)
     return found
 
@@ -255,6 +266,41 @@ def expand_paths(
                 seen.add(key)
                 files.append(candidate)
     return Expansion(tuple(files), tuple(unmatched))
+
+
+# Reply formats a folder may hold, by extension, as staff name them.
+_REPLY_FORMATS = {".pdf": "PDF", ".doc": ".doc", ".docx": "Word", ".docm": "Word",
+                  ".odt": ".odt", ".rtf": ".rtf"}
+
+
+def left_out_by_patterns(args: Sequence[str], files: Collection[Path],
+                         exclude: Collection[Path] = ()) -> list[tuple[Path, dict[str, int]]]:
+    """For each pattern argument (« reponses/*.docx »), the replies of other formats in
+    its folder that no argument reached: [(folder, {"PDF": 2, ".odt": 1})]. A folder
+    named whole, or a file, leaves nothing out."""
+    reached = {_identity(f) for f in files}
+    excluded = [Path(p).resolve() for p in exclude]
+    found: list[tuple[Path, dict[str, int]]] = []
+    seen: set[object] = set()
+    for arg in args:
+        path = Path(arg)
+        if path.exists() or not _is_glob(arg) or _is_glob(str(path.parent)):
+            continue
+        folder = path.parent
+        if not folder.is_dir() or _identity(folder) in seen:
+            continue
+        seen.add(_identity(folder))
+        counts: dict[str, int] = {}
+        for candidate in _folder_files(folder, recursive=False):
+            kind = _REPLY_FORMATS.get(candidate.suffix.casefold())
+            if kind is None or _identity(candidate) in reached:
+                continue
+            if excluded and _excluded(candidate, excluded):
+                continue
+            counts[kind] = counts.get(kind, 0) + 1
+        if counts:
+            found.append((folder, counts))
+    return found
 
 
 # -- sniffing ----------------------------------------------------------------------------
@@ -383,7 +429,7 @@ def _sniff_zip(handle: BinaryIO) -> Sniffed:
     if count is None:
         return Sniffed(FileKind.CORRUPT, "zip without end-of-central-directory (truncated?)")
     if count > SNIFF_MAX_ENTRIES:
-        # Too many entries to inspect cheaply; OoxmlPackage.open refuses it as too large.
+        # Too many entries to inspect cheaply; the package reader refuses it as too large.
         return Sniffed(FileKind.DOCX, f"zip of {count} entries, not inspected")
     handle.seek(0)
     try:
@@ -583,7 +629,7 @@ def _sniff_ole(handle: BinaryIO, size: int) -> Sniffed:
 # -- explanations ---------------------------------------------------------------------
 
 _ASK_WORD = "demandez le fichier Word (.docx)"
-_TEMPLATE = "recopiez les réponses dans un questionnaire vierge (commande « cuf-extract template »)"
+_TEMPLATE = "recopiez les réponses dans un questionnaire vierge (commande « cuf-extract modele »)"
 _SAVE_AS = (
     "ouvrez-le dans Word ou LibreOffice et choisissez « Enregistrer sous » au format "
     "Document Word (.docx), ou installez LibreOffice pour que l'outil le convertisse lui-même"

@@ -15,7 +15,6 @@ marked `in_questions_area` when it sits among the questions.
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -24,9 +23,10 @@ from typing import TYPE_CHECKING
 
 from cuf_extract.questionnaire import Questionnaire
 from cuf_extract.signature import find_signature
+from cuf_extract.text import fold, normalise
 
 if TYPE_CHECKING:
-    from cuf_extract.docx_reader import Block
+    from cuf_extract.document import Block
 
 # rapidfuzz is imported where text is compared: a rerun whose results all come from the
 # cache uses `normalise` only (through respondent), not the matching.
@@ -71,16 +71,8 @@ _LABEL = re.compile(
 _TRAILING_PUNCTUATION = " \t\n\u00a0\u202f?:;.,-\u2013\u2014\u2012\u2015)"
 
 
-def normalise(text: str) -> str:
-    """Text reduced to lower-case letters and digits separated by single spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return _NON_WORD.sub(" ", _COMBINING.sub("", decomposed)).strip()
-
-
-@lru_cache(maxsize=4096)
-def _fold(ch: str) -> str:
-    """One character as `normalise` sees it: accents off, case folded."""
-    return _COMBINING.sub("", unicodedata.normalize("NFKD", ch.casefold()))
+# One character as `normalise` sees it: accents off, case folded.
+_fold = lru_cache(maxsize=4096)(fold)
 
 
 def _normalise_with_index(text: str) -> tuple[str, list[int]]:

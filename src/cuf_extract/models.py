@@ -177,6 +177,36 @@ class FileHistory(_Frozen):
     detail: str = ""  # French: "statut : Avertissement → OK ; réponses modifiées : Q3"
     staff: tuple[tuple[str, StaffValue], ...] = ()  # (staff column title, cell value)
     positions: tuple[tuple[str, str], ...] = ()  # (question id, position typed by staff)
+    # Questions whose staff position was typed on an earlier answer: the answer changed
+    # since, so the position is shown « … (à vérifier) » and counted nowhere until the
+    # staff confirm it again (any edit of the cell).
+    stale_positions: tuple[str, ...] = ()
+
+
+class KeptFile(_Frozen):
+    """A reply of the previous run that this run was not asked to read and whose file is
+    still where it was: its row is written back exactly as it was (a run names the files
+    it reads, not the campaign)."""
+
+    path: str
+    sha256: str | None
+    status: Status | None  # as last extracted; None when the row had no state
+    cells: tuple[tuple[str, str], ...]  # extracted column title -> text as shown now
+    written: tuple[tuple[str, str], ...] = ()  # extracted column title -> text as written
+    digests: tuple[tuple[str, str], ...] = ()  # question id -> answer digest
+    staff: tuple[tuple[str, StaffValue], ...] = ()
+    positions: tuple[tuple[str, str], ...] = ()  # (question id, position typed by staff)
+    # (question id, text the tool wrote in the Position cell: « oui (à confirmer) »)
+    tool_positions: tuple[tuple[str, str], ...] = ()
+
+
+class ExcludedReply(_Frozen):
+    """A reply that will not be published (and is not counted in the synthesis): the
+    staff excluded it, or a newer reply of the same organisation supersedes it."""
+
+    path: str
+    organisation: str
+    reason: str  # French
 
 
 class AbsentFile(_Frozen):
@@ -187,6 +217,7 @@ class AbsentFile(_Frozen):
     cells: tuple[tuple[str, str], ...]  # extracted column title -> text as last shown
     staff: tuple[tuple[str, StaffValue], ...] = ()
     positions: tuple[tuple[str, str], ...] = ()  # (question id, position typed by staff)
+    digests: tuple[tuple[str, str], ...] = ()  # kept, so a file put back is unchanged
 
 
 class Campaign(_Frozen):
@@ -195,6 +226,8 @@ class Campaign(_Frozen):
     staff_columns: tuple[str, ...]
     history: dict[str, FileHistory]  # by FileResult.path
     absent: tuple[AbsentFile, ...] = ()
+    kept: tuple[KeptFile, ...] = ()  # rows not read this time, their files still there
+    excluded: tuple[ExcludedReply, ...] = ()  # rows that will not be published
     hand_edits: tuple[str, ...] = ()  # French notes on extracted cells edited by hand
     backups: tuple[str, ...] = ()  # where the previous outputs were copied
     previous_found: bool = False

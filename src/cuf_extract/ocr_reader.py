@@ -45,13 +45,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from cuf_extract.models import Answer, Issue, IssueCode
+from cuf_extract.models import IssueCode
 from cuf_extract.package import PackageError
 
 if TYPE_CHECKING:
     from lxml import etree
 
-    from cuf_extract.docx_reader import DocumentText
+    from cuf_extract.document import DocumentText
     from cuf_extract.pdf_reader import PlacedWord
 
 __all__ = [
@@ -69,7 +69,6 @@ __all__ = [
     "engine_fingerprint",
     "find_tesseract",
     "image_info",
-    "ocr_issues",
     "read_ocr",
 ]
 
@@ -695,50 +694,6 @@ def _doubtful(pages: Sequence[_OcrPage],
     return tuple(out)
 
 
-# --------------------------------------------------------------------------- issues
-
-
-def ocr_issues(ocr: OcrText, name: str, answers: Sequence[Answer],
-               question_ids: Sequence[str]) -> tuple[Issue, ...]:
-    """The `ocr` warning naming the pages read by OCR, one `ocr` warning per answer
-    holding doubtful words (named), and `scanned_pdf` for pages where OCR read nothing."""
-    from cuf_extract.checks import make_issue, question_label
-
-    pages = _pages(ocr.read_pages, ocr.page_count)
-    issues = [make_issue(
-        IssueCode.OCR,
-        f"« {name} » : réponses lues par reconnaissance de caractères ({pages}) : "
-        "relisez-les avant publication en les comparant au document.")]
-    by_question: dict[str, list[str]] = {}
-    for answer in answers:
-        if not answer.text:
-            continue
-        for _, word in ocr.doubtful:
-            if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", answer.text):
-                found = by_question.setdefault(answer.question, [])
-                if word not in found:
-                    found.append(word)
-    for qid, words in by_question.items():
-        shown = ", ".join(f"« {w} »" for w in words[:20])
-        more = f" et {len(words) - 20} autre(s)" if len(words) > 20 else ""
-        issues.append(make_issue(
-            IssueCode.OCR,
-            f"La réponse à {question_label(question_ids, qid)} contient des mots lus avec "
-            f"doute : {shown}{more}. Vérifiez-les dans le document.", qid))
-    if ocr.blank_pages:
-        issues.append(make_issue(
-            IssueCode.SCANNED_PDF,
-            f"« {name} » : aucun texte reconnu ({_pages(ocr.blank_pages, ocr.page_count)}) "
-            "(page blanche, écriture manuscrite, image trop floue ?) : regardez ces pages "
-            "dans le fichier et reportez à la main ce qui y répond."))
-    return tuple(issues)
-
-
-def _pages(numbers: Sequence[int], count: int) -> str:
-    listed = ", ".join(str(n) for n in numbers)
-    return f"page {listed} sur {count}" if len(numbers) == 1 else f"pages {listed} sur {count}"
-
-
 # --------------------------------------------------------------------------- messages
 
 
@@ -754,7 +709,7 @@ def missing_message(name: str, kind: Literal["pdf", "image"], engine: Tesseract 
     return (f"« {name} » {what} : il ne peut être lu que par reconnaissance de caractères, "
             f"et {need}. Installez-le puis relancez, ou demandez au parti le fichier Word, ou "
             "recopiez ses réponses dans un questionnaire vierge (commande « cuf-extract "
-            "template »).")
+            "modele »).")
 
 
 def _nothing_read(name: str, kind: Literal["pdf", "image"]) -> str:
@@ -762,7 +717,7 @@ def _nothing_read(name: str, kind: Literal["pdf", "image"]) -> str:
     return (f"« {name} » est un {what} où la reconnaissance de caractères n'a trouvé aucun "
             "texte (écriture manuscrite, image floue ou trop petite ?) : demandez au parti le "
             "fichier Word, ou recopiez ses réponses dans un questionnaire vierge (commande "
-            "« cuf-extract template ») puis relancez.")
+            "« cuf-extract modele ») puis relancez.")
 
 
 def _damaged_image(name: str) -> str:

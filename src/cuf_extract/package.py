@@ -22,7 +22,6 @@ import threading
 import zipfile
 import zlib
 from dataclasses import dataclass
-from pathlib import Path
 from urllib.parse import unquote
 
 from lxml import etree
@@ -136,7 +135,7 @@ def _too_large(name: str, what: str) -> PackageError:
     return PackageError(
         IssueCode.TOO_LARGE,
         f"« {name} » ne peut pas être lu sans risque ({what}) : demandez un nouvel envoi, ou "
-        "recopiez les réponses dans un questionnaire vierge (commande « cuf-extract template »).",
+        "recopiez les réponses dans un questionnaire vierge (commande « cuf-extract modele »).",
     )
 
 
@@ -227,36 +226,6 @@ class OoxmlPackage:
         self._check_directory()
 
     # -- opening -----------------------------------------------------------------
-
-    @classmethod
-    def open(cls, path: Path) -> OoxmlPackage:
-        """Read `path` (refused above MAX_FILE_BYTES before reading) and check it."""
-        name = path.name
-        try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise _too_large(
-                    name, f"le fichier fait {_mb(size)}, la limite est {_mb(MAX_FILE_BYTES)}"
-                )
-            with path.open("rb") as handle:
-                # read(n) allocates n bytes up front: ask for what stat() announced.
-                data = handle.read(size + 1)
-        except PackageError:
-            raise
-        except FileNotFoundError as error:
-            raise PackageError(
-                IssueCode.UNREADABLE,
-                f"« {name} » est introuvable : vérifiez qu'il n'a pas été déplacé ou supprimé.",
-            ) from error
-        except OSError as error:
-            raise PackageError(
-                IssueCode.UNREADABLE,
-                f"« {name} » ne peut pas être lu ({error.strerror or error}) : vérifiez qu'il "
-                "n'est pas ouvert dans un autre programme et que vous avez le droit de le lire.",
-            ) from error
-        if len(data) > MAX_FILE_BYTES:  # the file grew after stat()
-            raise _too_large(name, f"le fichier dépasse {_mb(MAX_FILE_BYTES)}")
-        return cls.from_bytes(data, name=name)
 
     @classmethod
     def from_bytes(cls, data: bytes, *, name: str = "document.docx") -> OoxmlPackage:

@@ -52,7 +52,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cuf_extract import symbols
-from cuf_extract.docx_reader import Block, DocumentText, Properties, struck_phrases
+from cuf_extract.document import PRIVATE_USE, Block, DocumentText, Properties, struck_phrases
 from cuf_extract.models import IssueCode
 from cuf_extract.package import PackageError
 
@@ -359,7 +359,7 @@ def _slow_message(name: str) -> str:
 def scanned_message(name: str) -> str:
     return (f"« {name} » est un PDF sans texte (pages scannées ou photographiées) : il ne peut "
             "pas être lu automatiquement. Demandez au parti le fichier Word, ou recopiez ses "
-            "réponses dans un questionnaire vierge (commande « cuf-extract template ») puis "
+            "réponses dans un questionnaire vierge (commande « cuf-extract modele ») puis "
             "relancez.")
 
 
@@ -979,9 +979,6 @@ def _paragraphs(lines: list[_Line], pitch: float, right: float) -> list[_Paragra
     return paragraphs
 
 
-_PRIVATE_USE = re.compile("[\uf020-\uf0ff]")
-
-
 def _private_use(blocks: list[Block]) -> tuple[list[Block], tuple[str, ...]]:
     """Symbol-font characters still in the text (bullets and tick boxes are read
     before): private-use code points, invisible or meaningless without the font, whose
@@ -994,8 +991,8 @@ def _private_use(blocks: list[Block]) -> tuple[list[Block], tuple[str, ...]]:
         unknown.append(text)
         return text
 
-    out = [replace(block, text=_PRIVATE_USE.sub(shown, block.text))
-           if _PRIVATE_USE.search(block.text) else block for block in blocks]
+    out = [replace(block, text=PRIVATE_USE.sub(shown, block.text))
+           if PRIVATE_USE.search(block.text) else block for block in blocks]
     return out, tuple(unknown)
 
 

@@ -32,12 +32,12 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from cuf_extract.models import Campaign, Position, Run, Status
+from cuf_extract.text import fold
 
 __all__ = [
     "FORMULAS",
@@ -416,10 +416,7 @@ _OBJECT_PRONOUNS = re.compile(
 _ANY_WORDS = r"(?: [^ .]+){0,20}"
 
 
-def _fold(text: str) -> str:
-    """Lower case, no accents, straight apostrophes."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_APOSTROPHES))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+_fold = fold  # lower case, no accents, straight apostrophes
 
 
 def _normalise(text: str) -> str:
@@ -646,24 +643,37 @@ def staff_positions(campaign: Campaign | None) -> dict[str, dict[str, str]]:
             if item.positions}
 
 
+# The tool's mark on a staff position whose answer changed (writers.STALE_MARK).
+STALE_WORDS = "(à vérifier)"
+
+
 def synthesis_table(run: Run, campaign: Campaign | None = None) -> tuple[SynthesisRow, ...]:
     """Per question, how many replies say oui, non, nuancé, non précisé.
 
-    A reply's position is the staff's (from the previous workbook, carried by
-    `campaign`) when they typed one, else the automatic one. Skipped files (Word's owner
-    files) are not replies; files gone from the folder are not counted.
+    Only the replies that will be published count (`Campaign.excluded` lists the
+    others: excluded by the staff, in error, or superseded by a newer reply), rows kept
+    without being read included. A reply's position is the staff's (from the previous
+    workbook, carried by `campaign`) when they typed one on the answer shown now, else
+    the automatic one: a staff position whose answer changed since is not confirmed any
+    more. Skipped files (Word's owner files) are not replies; files gone from the folder
+    are not counted.
     """
     typed = staff_positions(campaign)
+    stale = ({path: set(item.stale_positions) for path, item in campaign.history.items()}
+             if campaign is not None else {})
+    excluded = {item.path for item in campaign.excluded} if campaign is not None else set()
+    kept = [k for k in campaign.kept if k.path not in excluded
+            and k.status is not Status.SKIPPED] if campaign is not None else []
     rows: list[SynthesisRow] = []
     for question in run.questionnaire.questions:
         confirmed: dict[Position, int] = dict.fromkeys(Position, 0)
         automatic: dict[Position, int] = dict.fromkeys(Position, 0)
         unrecognised = no_answer = 0
         for result in run.files:
-            if result.status is Status.SKIPPED:
+            if result.status is Status.SKIPPED or result.path in excluded:
                 continue
             staff = typed.get(result.path, {}).get(question.id)
-            if staff is not None:
+            if staff is not None and question.id not in stale.get(result.path, ()):
                 position = parse_position(staff)
                 if position is None:
                     unrecognised += 1
@@ -676,5 +686,19 @@ def synthesis_table(run: Run, campaign: Campaign | None = None) -> tuple[Synthes
                 no_answer += 1
             else:
                 automatic[auto] += 1
+        for item in kept:
+            staff = dict(item.positions).get(question.id)
+            tool = dict(item.tool_positions).get(question.id)
+            if staff is not None:
+                position = parse_position(staff)
+                if position is None:
+                    unrecognised += 1
+                else:
+                    confirmed[position] += 1
+            elif tool is not None and (position := parse_position(
+                    tool.removesuffix(STALE_WORDS).strip())) is not None:
+                automatic[position] += 1
+            else:
+                no_answer += 1
         rows.append(SynthesisRow(question.id, confirmed, automatic, unrecognised, no_answer))
     return tuple(rows)

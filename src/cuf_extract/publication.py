@@ -13,7 +13,6 @@ normalised, and list lines become real lists.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,6 +20,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cuf_extract.models import ChangeKind, Position, Question, RespondentSource, Status
+from cuf_extract.selection import (
+    COLUMN_CORRECTED,
+    COLUMN_FOLLOW_UP,
+    Candidate,
+    decide,
+    file_date,
+    is_exclusion,
+    parse_document_date,
+)
+from cuf_extract.text import fold
 from cuf_extract.writers import (
     AUTOMATIC_MARK,
     CHANGE_LABELS,
@@ -33,6 +42,7 @@ from cuf_extract.writers import (
     COLUMN_STATUS,
     REPLACEMENT_CHARACTER,
     SOURCE_LABELS,
+    STALE_MARK,
     STATUS_LABELS,
     position_column,
 )
@@ -73,8 +83,6 @@ ANSWERS_SHEET = "Réponses"
 QUESTIONS_SHEET = "Questions"
 RECIPIENTS_SHEET = "Destinataires"  # written by `cuf-extract … --destinataires`
 QUESTION_ID_COLUMN, QUESTION_TEXT_COLUMN = "Question", "Texte"
-COLUMN_CORRECTED = "Organisation (corrigée)"
-COLUMN_FOLLOW_UP = "Statut de suivi"
 
 DEFAULT_TITLE = "Réponses au questionnaire"
 DEFAULT_PUBLISHER = "Cités Unies France"
@@ -88,15 +96,6 @@ _NO_AUTHOR = {"", "openpyxl"}
 
 _MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
            "septembre", "octobre", "novembre", "décembre")
-
-# « Statut de suivi » words that keep a reply out of the publication, matched on the
-# normalised text (accents and case ignored): « à exclure », « exclu(e)(s) »,
-# « exclure », « ne pas publier », « non publiable ». « ne pas exclure » and « non exclu »
-# do not exclude.
-_EXCLUSION = re.compile(
-    r"(?<!\bpas )(?<!\bnon )\b(?:a )?exclu(?:e|s|es|re)?\b"
-    r"|\bne pas publier\b|\bnon publi(?:able|ee?s?)\b"
-)
 
 # A list line as the extraction writes it ("{indent}{label} {text}", see locate._format)
 # or as a respondent typed it: a bullet, or a number or letter followed by "." or ")".
@@ -219,28 +218,10 @@ class PublicationResult:
 # --------------------------------------------------------------------------- text helpers
 
 
-def _fold(text: str) -> str:
-    """Accents stripped, case folded: the key of French comparisons."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
-    folded = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return folded.replace("œ", "oe").replace("æ", "ae")  # « Œuvre » sorts with « Oeuvre »
-
-
 def sort_key(name: str) -> tuple[str, str]:
     """French alphabetical order without a locale: accents and case ignored (« Écologie »
     sorts with E), articles included; ties broken on the name as written."""
-    return _SPACES.sub(" ", _fold(name)).strip(), name
-
-
-def _same_name_key(name: str) -> str:
-    """Names that differ only by accents, case, punctuation or spacing are one name."""
-    return " ".join(re.sub(r"[\W_]+", " ", _fold(name)).split())
-
-
-def is_exclusion(follow_up: str) -> bool:
-    """Whether a « Statut de suivi » says the reply must not be published."""
-    return _EXCLUSION.search(" ".join(re.sub(r"[^\w ]+", " ", _fold(follow_up)).split())
-                             ) is not None
+    return _SPACES.sub(" ", fold(name)).strip(), name
 
 
 def french_long_date(day: date) -> str:
@@ -358,21 +339,16 @@ def _cell_text(value: object) -> str:
     return unescape(text) if "_x" in text else text
 
 
-def _parse_date(value: object) -> datetime | None:
-    """« Date du document » as the tool writes it (« 09/02/2020 11:30 »), or a date a
-    spreadsheet program made of it."""
-    if isinstance(value, datetime):
-        return value
-    if isinstance(value, date):
-        return datetime(value.year, value.month, value.day)
-    match = re.match(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2}))?", str(value or ""))
-    if match is None:
-        return None
-    day, month, year, hour, minute = match.groups()
-    try:
-        return datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0))
-    except ValueError:
-        return None
+def _what_it_is(path: Path) -> str:
+    """Why openpyxl could not open `path`, as staff would say it."""
+    from cuf_extract.inputs import FileKind, sniff
+
+    kind = sniff(path).kind
+    if kind in (FileKind.DOCX, FileKind.DOC, FileKind.ODT, FileKind.RTF, FileKind.WORD_XML):
+        return "c'est un document de traitement de texte, une réponse peut-être"
+    if kind is FileKind.PDF:
+        return "c'est un PDF"
+    return "le fichier est endommagé, ou ce n'est pas un tableur Excel .xlsx"
 
 
 def _not_a_workbook(path: Path, why: str) -> PublicationError:
@@ -402,7 +378,7 @@ def _read_workbook(path: Path) -> _Workbook:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
-        raise _not_a_workbook(path, f"illisible : {type(exc).__name__}") from exc
+        raise _not_a_workbook(path, _what_it_is(path)) from exc
     try:
         for sheet in (ANSWERS_SHEET, QUESTIONS_SHEET):
             if sheet not in workbook.sheetnames:
@@ -487,7 +463,7 @@ def _read_rows(path: Path, rows: Iterable[Sequence[object]], questions: Sequence
             status=_cell_text(get(COLUMN_STATUS)).strip(),
             follow_up=_cell_text(get(COLUMN_FOLLOW_UP)).strip(),
             change=_cell_text(get(COLUMN_CHANGE)).strip(),
-            document_date=_parse_date(get(COLUMN_DATE)),
+            document_date=parse_document_date(get(COLUMN_DATE)),
             issues=_cell_text(get(COLUMN_ISSUES)).strip(),
             answers={q.id: _cell_text(get(q.id)) for q in questions},
             positions={q.id: _cell_text(get(position_column(q.id))).strip() for q in questions},
@@ -500,34 +476,24 @@ def _read_rows(path: Path, rows: Iterable[Sequence[object]], questions: Sequence
 
 _PUBLISHABLE = {STATUS_LABELS[Status.OK], STATUS_LABELS[Status.WARNING]}
 _ABSENT = CHANGE_LABELS[ChangeKind.ABSENT]
+_STATUS_BY_LABEL = {label: status for status, label in STATUS_LABELS.items()}
 _FROM_FILE_NAME = SOURCE_LABELS[RespondentSource.FILE_NAME]
 
 
-def _file_date(file: str, base: Path) -> datetime | None:
-    """The reply file's modification date, if it is still where the workbook says."""
-    candidate = Path(file)
-    if not candidate.is_absolute():
-        candidate = base / candidate
-    try:
-        return datetime.fromtimestamp(candidate.stat().st_mtime)
-    except (OSError, ValueError, OverflowError):
-        return None
-
-
-def _left_out_reason(row: _Row) -> tuple[str, bool] | None:
-    """Why a row is not published and whether to flag it, or None if it may be."""
-    if is_exclusion(row.follow_up):
-        return f"exclue dans « {COLUMN_FOLLOW_UP} » (« {row.follow_up} »)", False
+def _candidate(row: _Row) -> Candidate | str:
+    """The row as `selection` sees it, or why its status cannot be read (French)."""
     if row.status == _ABSENT or row.change.startswith(_ABSENT):
-        return "fichier absent du dossier lors de la dernière extraction", False
-    if row.status == STATUS_LABELS[Status.ERROR]:
-        problems = f" ({row.issues.replace(chr(10), ', ')})" if row.issues else ""
-        return (f"en erreur à l'extraction{problems} : corrigez le fichier et relancez "
-                f"l'extraction, ou écrivez « à exclure » dans « {COLUMN_FOLLOW_UP} »"), True
-    if row.status not in _PUBLISHABLE:
+        status: Status | None = None
+    elif row.status in _STATUS_BY_LABEL:
+        status = _STATUS_BY_LABEL[row.status]
+    elif not is_exclusion(row.follow_up):
         return (f"statut « {row.status} » inconnu (attendu : OK ou Avertissement)"
-                if row.status else "statut vide"), True
-    return None
+                if row.status else "statut vide")
+    else:
+        status = Status.OK  # excluded anyway: the reason given is the exclusion
+    return Candidate(file=row.file, name=row.shown_name, status=status,
+                     follow_up=row.follow_up, document_date=row.document_date,
+                     errors=row.issues)
 
 
 def _answer_flags(row: _Row, shown: str) -> list[Flag]:
@@ -538,7 +504,7 @@ def _answer_flags(row: _Row, shown: str) -> list[Flag]:
         flags.append(Flag(row.file, (
             f"« {shown} » n'a répondu à aucune question dans le tableur : sa réponse est peut-être "
             "en format libre (colonne « Texte hors réponses ») ; recopiez-la dans le "
-            "questionnaire (cuf-extract template) ou écrivez « à exclure » dans "
+            "questionnaire (cuf-extract modele) ou écrivez « à exclure » dans "
             f"« {COLUMN_FOLLOW_UP} ».")))
     for qid, text in row.answers.items():
         if text.endswith(TRUNCATION_MARKER):
@@ -560,6 +526,7 @@ def build_publication(
     not_replied: Sequence[str] = (),
     recipients: Sequence[Recipient] | None = None,
     synthesis: bool = False,
+    force_synthesis: bool = False,
 ) -> Publication:
     """What to publish from the campaign workbook at `workbook`.
 
@@ -573,7 +540,8 @@ def build_publication(
     that no row of the workbook names (absent and skipped files aside; excluded and
     error rows count: the organisation did reply) are added to `not_replied`, and
     uncertain matches are flagged.
-    `synthesis`: count each question's positions among the published replies.
+    `synthesis`: count each question's positions among the published replies; when
+    none is confirmed yet, the table is left out and flagged unless `force_synthesis`.
     Raises `PublicationError` when the workbook is missing or not a cuf-extract workbook.
     """
     from cuf_extract.writers.atomic import is_locked
@@ -586,45 +554,41 @@ def build_publication(
         flags.append(Flag(workbook.name, (
             "le tableur est ouvert dans Excel : ce qui n'y est pas encore enregistré n'est "
             "pas pris en compte ; enregistrez-le, puis relancez la publication si besoin.")))
-    candidates: list[_Row] = []
+    rows_by_candidate: dict[int, _Row] = {}
+    unreadable: list[tuple[_Row, str]] = []
+    candidates: list[Candidate] = []
     for row in book.rows:
         if row.status == STATUS_LABELS[Status.SKIPPED]:
             continue  # Word's owner files and the like: never replies, not listed
-        decision = _left_out_reason(row)
-        if decision is None:
-            candidates.append(row)
+        candidate = _candidate(row)
+        if isinstance(candidate, str):
+            unreadable.append((row, candidate))
             continue
-        reason, flagged = decision
-        left_out.append(LeftOut(row.file, row.shown_name, reason))
-        if flagged:
-            flags.append(Flag(row.file, f"non publiée : {reason}"))
-
-    groups: dict[str, list[_Row]] = {}
-    for row in candidates:
-        key = _same_name_key(row.shown_name) or f"\0{row.number}"  # no name: on its own
-        groups.setdefault(key, []).append(row)
+        rows_by_candidate[id(candidate)] = row
+        candidates.append(candidate)
     base = workbook.absolute().parent
+    decision = decide(candidates, lambda file: file_date(file, base))
+    # In the workbook's order, then the older replies of an organisation.
+    not_published = [*unreadable, *((rows_by_candidate[id(item.candidate)], item.reason)
+                                    for item in decision.left_out if not item.superseded)]
+    not_published.sort(key=lambda pair: pair[0].number)
+    not_published += [(rows_by_candidate[id(item.candidate)], item.reason)
+                      for item in decision.left_out if item.superseded]
+    flagged = {id(rows_by_candidate[id(item.candidate)]) for item in decision.left_out
+               if item.flagged} | {id(row) for row, _ in unreadable}
+    for row, reason in not_published:
+        left_out.append(LeftOut(row.file, row.shown_name, reason))
+        if id(row) in flagged:
+            flags.append(Flag(row.file, f"non publiée : {reason}"))
+    flags.extend(Flag(tie.chosen.file, (
+        f"{tie.count} réponses de « {tie.chosen.name} » dont les dates ne disent pas "
+        f"laquelle est la plus récente : « {tie.chosen.file} » est publiée ; si ce "
+        f"n'est pas la bonne, écrivez « à exclure » dans « {COLUMN_FOLLOW_UP} » "
+        "des autres.")) for tie in decision.ties)
     entries: list[Entry] = []
     by_file: dict[str, _Row] = {}
-    for group in groups.values():
-        chosen = group[0]
-        if len(group) > 1:
-            dated = [(row.document_date or datetime.min, _file_date(row.file, base)
-                      or datetime.min, row) for row in group]
-            best = max(dated, key=lambda d: (d[0], d[1]))  # the first of equals wins
-            chosen = best[2]
-            tied = sum(1 for d in dated if (d[0], d[1]) == (best[0], best[1]))
-            if tied > 1:
-                flags.append(Flag(chosen.file, (
-                    f"{tied} réponses de « {chosen.shown_name} » dont les dates ne disent pas "
-                    f"laquelle est la plus récente : « {chosen.file} » est publiée ; si ce "
-                    f"n'est pas la bonne, écrivez « à exclure » dans « {COLUMN_FOLLOW_UP} » "
-                    "des autres.")))
-            left_out.extend(
-                LeftOut(row.file, row.shown_name,
-                        f"réponse plus ancienne de la même organisation (publiée : "
-                        f"« {chosen.file} »)")
-                for row in group if row is not chosen)
+    for published in decision.published:
+        chosen = rows_by_candidate[id(published)]
         name = chosen.shown_name
         named_by_file = not name
         if named_by_file:
@@ -653,14 +617,26 @@ def build_publication(
             "réponse : elle n'est pas listée parmi les organisations sans réponse ; vérifiez "
             f"la feuille « Destinataires » ou corrigez « {COLUMN_CORRECTED} », puis relancez."))
             for name in uncertain)
+    synthesis_lines: tuple[SynthesisLine, ...] = ()
+    if synthesis:
+        synthesis_lines, stale = _synthesis(book.questions, [by_file[e.file] for e in entries])
+        flags.extend(stale)
+        if not force_synthesis and not any(sum(line.confirmed.values())
+                                           for line in synthesis_lines):
+            synthesis_lines = ()
+            flags.append(Flag(workbook.name, (
+                "aucune position n'est encore confirmée dans le tableur : le tableau des "
+                "positions n'est pas publié (il ne montrerait que des « à confirmer »). "
+                "Confirmez les positions dans les colonnes « Position Q… » de la feuille "
+                f"« {ANSWERS_SHEET} », ou ajoutez --forcer-synthese pour le publier quand "
+                "même.")))
     title, publisher = _title_and_publisher(book)
     return Publication(
         title=title, publisher=publisher, date=today, questions=book.questions,
         entries=tuple(entries), left_out=tuple(left_out), flags=tuple(flags),
         not_replied=tuple(sorted(dict.fromkeys(n.strip() for n in not_replied if n.strip()),
                                  key=sort_key)),
-        synthesis=_synthesis(book.questions, [by_file[e.file] for e in entries])
-        if synthesis else (),
+        synthesis=synthesis_lines,
     )
 
 
@@ -675,19 +651,31 @@ def _not_replied(recipients: Sequence[Recipient], rows: Sequence[_Row]
     return not_replied(recipients, replied), to_check(recipients, replied)
 
 
-def _synthesis(questions: Sequence[Question], rows: Sequence[_Row]) -> tuple[SynthesisLine, ...]:
+def _synthesis(questions: Sequence[Question], rows: Sequence[_Row]
+               ) -> tuple[tuple[SynthesisLine, ...], list[Flag]]:
     """Each question's positions among the published rows. Only a position the staff
-    typed (not the tool's « … (à confirmer) ») counts as a position; what they typed that
-    is not a position, and automatic ones, are « à confirmer »."""
+    typed on the answer now in the workbook counts as a position; automatic ones (the
+    tool's « … (à confirmer) »), staff positions whose answer changed since (« … (à
+    vérifier) », each flagged) and what is not a position are « à confirmer »."""
     from cuf_extract.positions import parse_position
 
     lines: list[SynthesisLine] = []
+    flags: list[Flag] = []
     for question in questions:
         confirmed = dict.fromkeys(Position, 0)
         to_confirm = no_position = 0
         for row in rows:
             cell = row.positions.get(question.id, "")
-            typed = parse_position(cell) if cell and not cell.endswith(AUTOMATIC_MARK) else None
+            stale = cell.endswith(STALE_MARK.strip())
+            typed = (parse_position(cell) if cell and not cell.endswith(AUTOMATIC_MARK)
+                     and not stale else None)
+            if stale:
+                flags.append(Flag(row.file, (
+                    f"« {row.shown_name} », {question.id} : la position « "
+                    f"{cell.removesuffix(STALE_MARK.strip()).strip()} » a été saisie sur une "
+                    "réponse précédente, la réponse a changé depuis : elle est comptée « à "
+                    f"confirmer ». Relisez la réponse et retapez la position dans "
+                    f"« {position_column(question.id)} », puis relancez.")))
             if typed is not None:
                 confirmed[typed] += 1
             elif cell or row.answers.get(question.id, "").strip():
@@ -695,7 +683,7 @@ def _synthesis(questions: Sequence[Question], rows: Sequence[_Row]) -> tuple[Syn
             else:
                 no_position += 1
         lines.append(SynthesisLine(question, confirmed, to_confirm, no_position))
-    return tuple(lines)
+    return tuple(lines), flags
 
 
 def _title_and_publisher(book: _Workbook) -> tuple[str, str]:
@@ -725,6 +713,7 @@ def publish(
     not_replied: Sequence[str] = (),
     recipients: Sequence[Recipient] | None = None,
     synthesis: bool = False,
+    force_synthesis: bool = False,
 ) -> PublicationResult:
     """Build the publication from `workbook` and write the .docx and the HTML (by default
     `<stem>-publication.docx` and `<stem>-publication.html` beside the workbook).
@@ -738,7 +727,7 @@ def publish(
 
     publication = build_publication(workbook, today=today or date.today(),
                                     not_replied=not_replied, recipients=recipients,
-                                    synthesis=synthesis)
+                                    synthesis=synthesis, force_synthesis=force_synthesis)
     docx_target = docx_path or workbook.with_name(f"{workbook.stem}-publication.docx")
     html_target = html_path or workbook.with_name(f"{workbook.stem}-publication.html")
     written = [(docx_target, write_publication_docx(publication, docx_target))]

@@ -128,9 +128,34 @@ def load_questionnaire(path: Path | None = None) -> Questionnaire:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise QuestionnaireError(
-            f"Le questionnaire {source} n'est pas un TOML valide : {exc}."
+            f"Le questionnaire {source} n'est pas un TOML valide ({toml_error(exc)}) : "
+            "corrigez cette ligne dans un éditeur de texte (Bloc-notes, TextEdit), ou donnez "
+            "le formulaire Word à la place (--questionnaire FORMULAIRE.docx)."
         ) from exc
     return parse_questionnaire(data, text, source)
+
+
+# tomllib's messages, in French (the most common first); others are « erreur de syntaxe ».
+_TOML_ERRORS = (
+    ("Illegal character", "caractère interdit : une chaîne de caractères non fermée ?"),
+    ("Unterminated string", "chaîne de caractères non fermée (il manque un guillemet)"),
+    ("Expected '=' after a key", "il manque « = » après le nom du champ"),
+    ("Invalid value", "valeur invalide (un texte doit être entre guillemets)"),
+    ("Cannot declare", "section ou champ déclaré deux fois"),
+    ("Cannot overwrite a value", "champ déclaré deux fois"),
+    ("Invalid statement", "ligne incompréhensible"),
+    ("Expected newline or end of document", "texte en trop après la valeur"),
+)
+
+
+def toml_error(exc: Exception) -> str:
+    """« ligne 1, colonne 8 : caractère interdit … » for a tomllib error."""
+    text = str(exc)
+    where = re.search(r"at line (\d+), column (\d+)", text)
+    at = f"ligne {where.group(1)}, colonne {where.group(2)}" if where else "position inconnue"
+    what = next((french for english, french in _TOML_ERRORS if text.startswith(english)),
+                "erreur de syntaxe")
+    return f"{at} : {what}"
 
 
 def parse_questionnaire(data: object, text: str, source: str) -> Questionnaire:

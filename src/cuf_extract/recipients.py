@@ -21,7 +21,6 @@ from __future__ import annotations
 import codecs
 import csv
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 from pathlib import Path
@@ -29,6 +28,9 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 
 from cuf_extract.models import Campaign, Run, StaffValue, Status
+from cuf_extract.organisations import GENERIC_WORDS, PARTICLES, acronym, initials
+from cuf_extract.text import ARTICLES, organisation_key
+from cuf_extract.writers import COLUMN_RESPONDENT
 
 __all__ = [
     "CORRECTED_COLUMN",
@@ -70,10 +72,7 @@ ALIAS_SEPARATOR = "|"
 MAX_LIST_BYTES = 5_000_000
 FUZZY_THRESHOLD = 85  # rapidfuzz score (0-100) from which a near spelling is « à vérifier »
 
-_ARTICLES = frozenset({"le", "la", "les", "l"})
-_GENERIC_WORDS = frozenset({"parti", "partis", "groupe", "mouvement"})
-_PARTICLES = frozenset({"de", "des", "du", "d"})
-_SMALL_WORDS = _ARTICLES | _PARTICLES | {"et", "en", "pour", "a", "au", "aux"}
+_ARTICLES = ARTICLES
 # First cells that make a spreadsheet's first row a header, not an organisation.
 _HEADER_WORDS = frozenset({
     "organisation", "organisations", "organisme", "organismes", "nom", "noms", "parti",
@@ -256,46 +255,15 @@ def _merge(rows: Sequence[Sequence[str]]) -> tuple[Recipient, ...]:
 # --------------------------------------------------------------------------- matching
 
 
-def _words(text: str) -> list[str]:
-    """Lower case, no accents, punctuation as spaces: « L'Union » → ["l", "union"]."""
-    text = unicodedata.normalize("NFKD", text.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.replace("œ", "oe").replace("æ", "ae").replace("ß", "ss").replace("&", " et ")
-    return re.sub(r"[\W_]+", " ", text).split()
-
-
-def _key(text: str) -> str:
-    """The certain key: case, accents, punctuation and one leading article ignored."""
-    words = _words(text)
-    if len(words) > 1 and words[0] in _ARTICLES:
-        words = words[1:]
-    return " ".join(words)
+_key = organisation_key  # the certain key, the same for every command
 
 
 def _loose_key(text: str) -> str:
     """`_key` without « parti », « groupe », « mouvement » and the articles they leave."""
-    words = [w for w in _key(text).split() if w not in _GENERIC_WORDS]
-    while len(words) > 1 and words[0] in _ARTICLES | _PARTICLES:
+    words = [w for w in _key(text).split() if w not in GENERIC_WORDS]
+    while len(words) > 1 and words[0] in _ARTICLES | PARTICLES:
         words = words[1:]
     return " ".join(words)
-
-
-def _acronym(text: str) -> str | None:
-    """« EELV », « P.S. » → "eelv", "ps"; None when the text is not one short word."""
-    stripped = text.strip()
-    letters = re.sub(r"[.\s]", "", stripped)
-    if not 2 <= len(letters) <= 8 or not letters.isalpha() or " " in stripped.strip("."):
-        return None
-    return _key(letters)
-
-
-def _initials(text: str) -> set[str]:
-    """The acronyms a name could have: every word, without small words, without the
-    leading article. « La France insoumise » → {"lfi", "fi"}."""
-    words = _words(text)
-    variants = [words, [w for w in words if w not in _SMALL_WORDS],
-                words[1:] if words and words[0] in _ARTICLES else words]
-    return {"".join(w[0] for w in v) for v in variants if len(v) >= 2}
 
 
 class MatchResult(_Frozen):
@@ -317,8 +285,8 @@ class _Index:
         self.acronyms: list[set[str]] = []  # the names of each recipient that are acronyms
         for index, recipient in enumerate(recipients):
             labels = (recipient.name, *recipient.aliases)
-            self.initials.append(set().union(*map(_initials, labels)))
-            self.acronyms.append({a for a in map(_acronym, labels) if a})
+            self.initials.append(set().union(*map(initials, labels)))
+            self.acronyms.append({a for a in map(acronym, labels) if a})
             for label in labels:
                 key, loose = _key(label), _loose_key(label)
                 if key:
@@ -345,10 +313,11 @@ class _Index:
         from rapidfuzz import fuzz
 
         reasons: dict[int, str] = {}
-        acronym = _acronym(organisation)
-        initials = _initials(organisation)
+        its_acronym = acronym(organisation)
+        its_initials = initials(organisation)
         for index in range(len(self.recipients)):
-            if (acronym and acronym in self.initials[index]) or self.acronyms[index] & initials:
+            if ((its_acronym and its_acronym in self.initials[index])
+                    or self.acronyms[index] & its_initials):
                 reasons.setdefault(index, "sigle non déclaré dans la liste")
         for index, label_key, label_loose in self.labels:
             # Plain ratio too: sorting the words moves a misspelt one ("alfa" sorts
@@ -511,25 +480,29 @@ def recipients_status(
     but on which the staff typed something stays, « retirée de la liste », so that
     nothing the staff typed is lost.
     """
-    replies = [r for r in run.files if r.status is not Status.SKIPPED]
-    organisations = [
-        reply_organisation(r.respondent, h.staff if (h := campaign.history.get(r.path)) else ())
-        for r in replies
+    replies: list[tuple[str, str | None]] = [
+        (r.path, reply_organisation(r.respondent,
+                                    h.staff if (h := campaign.history.get(r.path)) else ()))
+        for r in run.files if r.status is not Status.SKIPPED
     ]
+    # Rows this run did not read (their files were not asked for) are replies all the same.
+    replies += [(k.path, reply_organisation(dict(k.cells).get(COLUMN_RESPONDENT) or None, k.staff))
+                for k in campaign.kept if k.status is not Status.SKIPPED]
+    organisations = [organisation for _, organisation in replies]
     matches = match_organisations(recipients, organisations)
     certain: dict[int, list[str]] = {}
     uncertain: dict[int, list[str]] = {}
     unlisted: list[UnlistedReply] = []
-    for reply, match in zip(replies, matches, strict=True):
+    for (path, _), match in zip(replies, matches, strict=True):
         if match.certain is not None:
-            certain.setdefault(match.certain, []).append(reply.path)
+            certain.setdefault(match.certain, []).append(path)
             continue
         for index in match.uncertain:
             uncertain.setdefault(index, []).append(
-                f"{reply.path} (« {match.organisation} » : {match.reason})"
+                f"{path} (« {match.organisation} » : {match.reason})"
             )
         unlisted.append(UnlistedReply(
-            path=reply.path, organisation=match.organisation, reason=match.reason,
+            path=path, organisation=match.organisation, reason=match.reason,
             candidates=tuple(recipients[i].name for i in match.uncertain),
         ))
 

@@ -17,11 +17,12 @@ import re
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING
 
-from cuf_extract.locate import normalise
 from cuf_extract.models import FileResult, RespondentSource, Status
+from cuf_extract.organisations import organisation_like
+from cuf_extract.text import normalise
 
 if TYPE_CHECKING:
-    from cuf_extract.docx_reader import Properties
+    from cuf_extract.document import Properties
 
 MAX_NAME_LENGTH = 120
 
@@ -46,27 +47,6 @@ _FILE_NAME_NOISE = re.compile(
 _DATE = re.compile(r"\b(?:\d{4}[-_. ]\d{1,2}[-_. ]\d{1,2}|\d{1,2}[-_. ]\d{1,2}[-_. ]\d{2,4}|"
                    r"(?:19|20)\d{6})\b")
 _SEPARATORS = re.compile(r"[_\-.+()\[\]]+")
-# Small words that do not name anything on their own ("Réponse du PS" -> "PS").
-_STOP_WORDS = frozenset(
-    {"de", "du", "des", "d", "la", "le", "les", "l", "a", "à", "au", "aux", "et", "pour",
-     "par", "en", "notre", "nos", "votre", "vos", "the", "of", "and"}
-)
-# Words that make a phrase an organisation's name, even written in lower case.
-_ORGANISATION_WORDS = frozenset(
-    {"parti", "partis", "groupe", "mouvement", "union", "federation", "confederation",
-     "rassemblement", "alliance", "front", "association", "collectif", "generation",
-     "generations", "comite", "coordination", "ligue", "centre", "ecologistes", "ecologie",
-     "republicains", "socialiste", "socialistes", "communiste", "radical", "democrates",
-     "insoumise", "citoyens", "citoyen", "territoires", "europe", "europeen", "europeenne"}
-)
-# The acronyms of French parties, in their usual spelling (matched without case).
-KNOWN_ACRONYMS = {
-    a.casefold(): a
-    for a in ("PS", "LR", "EELV", "PCF", "UDI", "RN", "FN", "LFI", "FI", "MoDem", "PRG", "NPA",
-              "LO", "DLF", "UPR", "LREM", "LaREM", "EM", "PG", "MRC", "PP", "UDF", "UMP", "CPNT")
-}
-# An acronym not in the list: 2 to 6 letters, at least two of them capitals ("MoDem").
-_ACRONYM = re.compile(r"^(?=(?:[^A-Z]*[A-Z]){2})[A-Z][A-Za-z]{1,5}$")
 # "Réponse du Groupe socialiste", "Réponses de LR", "Contribution des Verts".
 _ANSWER_OF = re.compile(
     r"^\s*(?:nos |notre |les |la )?(?:r[ée]ponses?|contribution|position)\s+"
@@ -134,7 +114,7 @@ def name_from_file_name(file_name: str) -> str | None:
     """
     stem = file_name.rsplit(".", 1)[0] if "." in file_name else file_name
     words = _FILE_NAME_NOISE.sub(" ", _DATE.sub(" ", _SEPARATORS.sub(" ", stem))).split()
-    return _organisation_like(words)
+    return organisation_like(words)
 
 
 def name_from_table_header(cells: Sequence[str]) -> str | None:
@@ -143,41 +123,12 @@ def name_from_table_header(cells: Sequence[str]) -> str | None:
     for cell in cells:
         match = _ANSWER_OF.match(cell.strip().rstrip(" :"))
         if match:
-            name = _organisation_like(match.group("name").split(), capitalised_ok=True)
+            name = organisation_like(match.group("name").split(), capitalised_ok=True)
             if name:
                 return name
     return None
 
 
-def looks_like_organisation(text: str) -> bool:
-    """Whether `text` reads as an organisation's name or acronym (used for signatures)."""
-    return _organisation_like(text.split(), capitalised_ok=False) is not None
-
-
-def _organisation_like(words: Sequence[str], *, capitalised_ok: bool = True) -> str | None:
-    """`words` joined, with dangling small words trimmed, when they look like an
-    organisation: a known or capitalised acronym, a name with an organisation word
-    ("Parti", "Groupe", "Union"…), or (when `capitalised_ok`) capitalised words."""
-    words = list(words)
-    # "du PS" -> "PS", but "Les Républicains" and "Parti A" keep their capitals.
-    while words and words[0][:1].islower() and words[0].casefold().strip("'’") in _STOP_WORDS:
-        words.pop(0)
-    while words and words[-1][:1].islower() and words[-1].casefold().strip("'’") in _STOP_WORDS:
-        words.pop()
-    if not words:
-        return None
-    significant = [w for w in words if w.casefold() not in _STOP_WORDS]
-    if all(w.casefold() in KNOWN_ACRONYMS for w in significant):
-        return " ".join(KNOWN_ACRONYMS.get(w.casefold(), w) for w in words)
-    if all(_ACRONYM.match(w) for w in significant):
-        return " ".join(words)
-    if any(normalise(w) in _ORGANISATION_WORDS for w in significant):
-        return " ".join(words)
-    if capitalised_ok and all(w[:1].isupper() for w in significant) and (
-        len(significant) >= 2 or len(significant[0]) >= 4
-    ):
-        return " ".join(words)
-    return None
 
 
 # A Company property is the form's, inherited by the copies, when this many replies of

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
+from cuf_extract.organisations import looks_like_organisation
+
 # Longest line of a signature block, and most lines in one.
 MAX_LINE_LENGTH = 80
 MAX_LINE_WORDS = 10
@@ -71,8 +73,6 @@ def line_kind(line: str) -> LineKind | None:
         return LineKind.TITLE
     if _FOR.match(text):
         return LineKind.ORGANISATION
-    from cuf_extract.respondent import looks_like_organisation
-
     if looks_like_organisation(text):
         return LineKind.ORGANISATION
     if _is_person(text):

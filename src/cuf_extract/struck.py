@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cuf_extract.checks import make_issue, question_label
-from cuf_extract.docx_reader import Block
+from cuf_extract.document import Block
 from cuf_extract.locate import Located, Matcher, Role
 from cuf_extract.models import Issue, IssueCode
 

@@ -20,10 +20,12 @@ from cuf_extract.models import (
     Severity,
     Status,
 )
+from cuf_extract.text import INVALID_CHARACTERS, REPLACEMENT_CHARACTER, clean_text
 
 __all__ = [
     "CHANGE_LABELS",
     "COLUMN_CHANGE",
+    "STALE_MARK",
     "STAFF_COLUMNS",
     "STATE_SHEET",
     "extracted_columns",
@@ -126,6 +128,9 @@ def extracted_columns(question_ids: Sequence[str]) -> tuple[str, ...]:
 # The staff's confirmation of each answer's position sits next to the answer. The tool
 # writes its automatic position with this mark; a value without it was typed by staff.
 AUTOMATIC_MARK = " (à confirmer)"
+# A staff position whose answer changed since it was typed: shown with this mark, it
+# counts nowhere until the staff confirm it again (any edit of the cell).
+STALE_MARK = " (à vérifier)"
 
 
 def position_column(question_id: str) -> str:
@@ -136,20 +141,6 @@ def position_column(question_id: str) -> str:
 def automatic_cell(position: Position) -> str:
     """An automatic position as the spreadsheet shows it: "oui (à confirmer)"."""
     return position.value + AUTOMATIC_MARK
-
-
-REPLACEMENT_CHARACTER = "\ufffd"
-
-# Characters XML 1.0 cannot hold (and that UTF-8 cannot encode: lone surrogates).
-# Tab, LF and CR are allowed. A Python str never holds a valid surrogate pair, so
-# every code point in U+D800..U+DFFF is a lone surrogate.
-INVALID_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def clean_text(text: str) -> tuple[str, bool]:
-    """Replace characters XML 1.0 cannot hold by U+FFFD; say whether any was replaced."""
-    cleaned, count = INVALID_CHARACTERS.subn(REPLACEMENT_CHARACTER, text)
-    return cleaned, count > 0
 
 
 def french_date(value: str | None) -> str:

@@ -387,6 +387,12 @@ def _positions(run: Run, campaign: Campaign | None) -> Iterable[str]:
         f"<tbody>{rows}</tbody></table>"
     )
     yield _position_bars(table)
+    if campaign is not None and campaign.excluded:
+        items = "".join(
+            f"<li>{_text(e.path)} ({_text(e.organisation) or 'organisation non trouvée'}) : "
+            f"{_text(e.reason)}</li>" for e in campaign.excluded)
+        yield (f'<p class="note">Ne sont comptées que les réponses qui seront publiées. '
+               f"Non comptées ({len(campaign.excluded)}) :</p><ul>{items}</ul>")
     yield "</section>"
 
 

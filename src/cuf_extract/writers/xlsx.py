@@ -31,6 +31,7 @@ from cuf_extract.models import (
     ChangeKind,
     FileHistory,
     FileResult,
+    KeptFile,
     Run,
     StaffValue,
     Status,
@@ -417,6 +418,9 @@ def _position_list(ws: Worksheet, titles: Sequence[str], run: Run, last_row: int
     ws.data_validations.append(validation)
 
 
+# « Depuis la dernière fois » of a row this run was not asked to read.
+KEPT_CHANGE = "non relu (fichier non demandé cette fois) : ligne gardée telle quelle"
+
 _WIDTHS = {COLUMN_FILE: 32, COLUMN_CHANGE: 24, COLUMN_STATUS: 15, "Texte hors réponses": 45,
            "Problèmes": 40, "Date du document": 20, "Notes": 40}
 
@@ -453,18 +457,27 @@ def _answers_sheet(
     file_index, status_index = index_of[COLUMN_FILE], index_of[COLUMN_STATUS]
     sheet = SheetRows(ws)
 
-    items: list[FileResult | AbsentFile] = [*run.files, *campaign.absent]
+    items: list[FileResult | KeptFile | AbsentFile] = [*run.files, *campaign.kept,
+                                                       *campaign.absent]
     kept, left_out = _capped(items)
     links_missing = 0
     links = 0
     for item in items[:kept]:
         owner = item.path
+        status: Status | None
         if isinstance(item, FileResult):
             cells = raw_cells(item, run)
             history = campaign.history.get(item.path)
             staff = history.staff if history else ()
             change = (CHANGE_LABELS[history.change] + (f" ({history.detail})"
                       if history.detail else "")) if history else ""
+            status = item.status
+        elif isinstance(item, KeptFile):
+            cells = dict(item.cells)  # as they were, hand edits included
+            if item.status is None:
+                cells[COLUMN_STATUS] = CHANGE_LABELS[ChangeKind.ABSENT]
+            staff = item.staff
+            change = KEPT_CHANGE
             status = item.status
         else:
             cells = dict(item.cells)
@@ -627,6 +640,9 @@ _SYNTHESIS_COMMENTS = {
 }
 
 
+EXCLUDED_TITLES = ("Non comptées (non publiées)", "Organisation", "Raison")
+
+
 def _synthesis_sheet(ws: Worksheet, run: Run, campaign: Campaign, tracker: _Tracker) -> int:
     """One row per question, one column per position (staff positions counted over the
     automatic ones), the share still automatic, and a stacked bar chart of it all."""
@@ -643,7 +659,15 @@ def _synthesis_sheet(ws: Worksheet, run: Run, campaign: Campaign, tracker: _Trac
         **{p.value: f"Réponses « {p.value} » : positions saisies, sinon proposées par "
                     "l'outil." for p in Position},
     }
-    _header(ws, tracker, titles, [12, 10, 10, 10, 12, 10, 20, 18, 16, 22], comments=comments)
+    # The replies not counted (not to be published) are listed apart, right of the table.
+    excluded = list(campaign.excluded)
+    apart = len(titles) + 2
+    if excluded:
+        titles = [*titles, *([""] * (apart - 1 - len(titles))), *EXCLUDED_TITLES]
+    _header(ws, tracker, titles,
+            [12, 10, 10, 10, 12, 10, 20, 18, 16, 22, 4, 32, 28, 50][:len(titles)],
+            comments=comments)
+    lines: list[list[Cell]] = []
     for row, item in enumerate(table, start=2):
         label = _cell(ws, row=row, column=1)
         tracker.put(label, item.question)
@@ -658,6 +682,18 @@ def _synthesis_sheet(ws: Worksheet, run: Run, campaign: Campaign, tracker: _Trac
             if isinstance(value, float):
                 cell.number_format = "0 %"
             line.append(cell)
+        lines.append(line)
+    for index, reply in enumerate(excluded):
+        row = index + 2
+        if index >= len(lines):
+            lines.append([])
+        line = lines[index]
+        line.extend([_cell(ws, row=row, column=c) for c in range(len(line) + 1, apart)])
+        for offset, text in enumerate((reply.path, reply.organisation, reply.reason)):
+            cell = _cell(ws, row=row, column=apart + offset)
+            tracker.put(cell, text)
+            line.append(cell)
+    for line in lines:
         ws.append(line)
     if table:
         chart = BarChart()
@@ -676,8 +712,8 @@ def _synthesis_sheet(ws: Worksheet, run: Run, campaign: Campaign, tracker: _Trac
             series.graphicalProperties.solidFill = colour
             series.graphicalProperties.line.solidFill = colour
         chart.height, chart.width = 4 + 1.2 * len(table), 18
-        ws.add_chart(chart, f"A{len(table) + 3}")
-    return len(table) + 1
+        ws.add_chart(chart, f"A{max(len(table), len(excluded)) + 3}")
+    return len(lines) + 1
 
 
 def _discard(workbook: Workbook) -> None:

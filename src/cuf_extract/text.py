@@ -1,0 +1,78 @@
+"""What "the same text" and "the same organisation" mean, for every command.
+
+A leaf module (it imports nothing of the package): the reader, locate, positions,
+checks, recipients, the publication and the writers all compare and clean text here,
+so two commands never disagree on whether two names are one.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = [
+    "ARTICLES",
+    "INVALID_CHARACTERS",
+    "REPLACEMENT_CHARACTER",
+    "clean_text",
+    "fold",
+    "name_words",
+    "normalise",
+    "organisation_key",
+]
+
+# Curly and look-alike apostrophes as "'", and the ligatures French writes both ways
+# (« Œuvre », « Oeuvre »). Applied before the accents are stripped.
+_FOLDED = str.maketrans({"’": "'", "‘": "'", "`": "'", "ʼ": "'", "´": "'",
+                         "œ": "oe", "æ": "ae"})
+_NON_WORD = re.compile(r"[\W_]+")
+# The leading article a name may carry or not: « Les Écologistes » is « Écologistes ».
+ARTICLES = frozenset({"le", "la", "les", "l"})
+
+
+def fold(text: str) -> str:
+    """Lower case, no accents, straight apostrophes, « œ » as « oe »: the key of French
+    comparisons. Keeps every other character (punctuation, spaces) as it is."""
+    if text.isascii():  # most text: nothing to decompose (and casefold is lower)
+        folded = text.lower()
+        return folded.translate(_FOLDED) if "`" in folded else folded
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_FOLDED))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def normalise(text: str) -> str:
+    """Text reduced to lower-case letters and digits separated by single spaces."""
+    return _NON_WORD.sub(" ", fold(text)).strip()
+
+
+def name_words(text: str) -> list[str]:
+    """A name's words, folded, punctuation as spaces, « & » as « et »:
+    « L'Union & Co » → ["l", "union", "et", "co"]."""
+    return _NON_WORD.sub(" ", fold(text).replace("&", " et ")).split()
+
+
+def organisation_key(name: str) -> str:
+    """Two names with the same key are one organisation, for every command (the
+    `same_respondent` check, the publication's one reply per organisation, the list of
+    recipients): case, accents, punctuation, hyphens, spacing and one leading article
+    do not count. « Les Écologistes », « les ecologistes », « Écologistes » are one;
+    « PS » and « Parti socialiste » are two (an acronym is only known as a name's when
+    someone says so, as the recipients list's aliases do)."""
+    words = name_words(name)
+    if len(words) > 1 and words[0] in ARTICLES:
+        words = words[1:]
+    return " ".join(words)
+
+
+REPLACEMENT_CHARACTER = "\ufffd"
+
+# Characters XML 1.0 cannot hold (and that UTF-8 cannot encode: lone surrogates).
+# Tab, LF and CR are allowed. A Python str never holds a valid surrogate pair, so
+# every code point in U+D800..U+DFFF is a lone surrogate.
+INVALID_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_text(text: str) -> tuple[str, bool]:
+    """Replace characters XML 1.0 cannot hold by U+FFFD; say whether any was replaced."""
+    cleaned, count = INVALID_CHARACTERS.subn(REPLACEMENT_CHARACTER, text)
+    return cleaned, count > 0
