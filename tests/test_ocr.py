@@ -85,8 +85,10 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> dict[str, FileResult]:
         "fax.tif": scans.fax_tiff(scans.pages(200)),
         # A scrolling screenshot: every page one under the other in one PNG.
         "capture.png": scans.tall_screenshot(grey150),
-        # A phone photo of page 2 on cream paper, as JPEG.
-        "photo.jpg": scans.jpeg(scans.tinted(scans.pages(200)[1]), quality=70),
+        # A phone photo of page 2 on cream paper, as JPEG, held sideways (the pixels
+        # turned by 90°, as phones store them with an EXIF orientation tag).
+        "photo.jpg": scans.jpeg(scans.tinted(scans.pages(200)[1]).rotate(90, expand=True),
+                                quality=70),
         # The same page 2 with its text layer: what the photo must give.
         "page2.pdf": _one_page(source, 1),
     }
@@ -167,6 +169,35 @@ def test_a_scan_where_ocr_reads_nothing_stays_scanned_pdf(tmp_path: Path) -> Non
     assert [i.code.value for i in result.issues] == ["scanned_pdf"]
     assert "aucun texte" in result.issues[0].message
     assert all(a.text is None for a in result.answers)
+
+
+@pytest.mark.parametrize(("angle", "box", "upright"), [
+    (0, (10, 20, 30, 40), (10, 30, 40)),
+    (180, (10, 20, 30, 40), (70, 90, 80)),  # in a 100 × 100 image
+    (90, (10, 20, 30, 40), (60, 80, 30)),
+    (270, (10, 20, 30, 40), (20, 40, 90)),
+])
+def test_turned_words_are_put_upright(angle: int, box: tuple[int, int, int, int],
+                                      upright: tuple[float, float, float]) -> None:
+    assert ocr_reader._upright(box, angle, 100, 100) == upright
+
+
+def test_hocr_of_a_page_held_sideways_reads_in_order() -> None:
+    # Two lines of a page turned 90° counter-clockwise (text running upwards), in an
+    # image 300 wide and 200 high: upright, the page is 200 wide and 300 high.
+    hocr = b"""<html xmlns="http://www.w3.org/1999/xhtml"><body>
+    <div class='ocr_page' title='bbox 0 0 300 200'>
+    <span class='ocr_line' title="bbox 20 40 32 180; textangle 90; x_size 12">
+    <span class='ocrx_word' title='bbox 20 140 32 180; x_wconf 95'>Oui</span>
+    <span class='ocrx_word' title='bbox 20 100 32 130; x_wconf 40'>nous</span></span>
+    <span class='ocr_line' title="bbox 40 40 52 180; textangle 90; x_size 12">
+    <span class='ocrx_word' title='bbox 40 120 52 180; x_wconf 91'>voulons</span></span>
+    </div></body></html>"""
+    (page,) = ocr_reader._parse_hocr(hocr)
+    assert (page.width, page.height) == (200, 300)
+    assert [(w.text, w.x0, w.base) for w in page.words] == [
+        ("Oui", 20, 32), ("nous", 70, 32), ("voulons", 20, 52)]
+    assert [w.confidence for w in page.words] == [95, 40, 91]
 
 
 # --------------------------------------------------------------------------- without Tesseract

@@ -40,6 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -550,25 +551,23 @@ def _parse_hocr(data: bytes) -> list[_OcrPage]:
         if page_box is None:
             continue
         width, height = page_box[2], page_box[3]
+        lines = [line for line in page.iter("{*}span")
+                 if str(line.get("class", "")).startswith("ocr_")
+                 and _box(_title(line)) is not None]
+        # With `--psm 1` Tesseract reads a page turned by 90°, 180° or 270° (a scan put
+        # in upside down, a phone photo whose orientation is only in its EXIF tag) and
+        # says so per line ("textangle"), its boxes staying in the image as given.
+        angles = Counter(round(_number(_title(line), "textangle", 0.0)) % 360
+                         for line in lines)
+        angle = angles.most_common(1)[0][0] if angles else 0
+        upright = (height, width) if angle in (90, 270) else (width, height)
         words: list[_OcrWord] = []
-        for line in page.iter("{*}span"):
-            classes = str(line.get("class", ""))
-            if not classes.startswith("ocr_") or classes == "ocr_page":
-                continue
+        for line in lines:
             title = _title(line)
             box = _box(title)
-            if box is None:
-                continue
+            assert box is not None
             line_number += 1
-            angle = _number(title, "textangle", 0.0)
             size = _number(title, "x_size", float(box[3] - box[1]))
-            descenders = _number(title, "x_descenders", 0.0)
-            offset = _baseline(title)
-            flipped = abs(angle - 180) < 1
-            # Upside down, the boxes are in the image as scanned: turned here. hOCR then
-            # gives no baseline: a word of two letters or more reaches it, and the words
-            # without descenders stop there, so it is the highest of their bottoms.
-            base = height - box[1] - descenders if flipped else box[3] + offset
             found: list[tuple[str, float, float, float, int]] = []
             for word in line.iter("{*}span"):
                 if word.get("class") != "ocrx_word":
@@ -577,17 +576,34 @@ def _parse_hocr(data: bytes) -> list[_OcrPage]:
                 word_box = _box(_title(word))
                 if not text or word_box is None:
                     continue
-                x0, x1, bottom = word_box[0], word_box[2], float(word_box[3])
-                if flipped:
-                    x0, x1, bottom = width - word_box[2], width - word_box[0], height - word_box[1]
+                x0, x1, bottom = _upright(word_box, angle, width, height)
                 found.append((text, x0, x1, bottom, int(_number(_title(word), "x_wconf", 0))))
-            if flipped:
+            if angle == 0:
+                base = box[3] + _baseline(title)
+            else:
+                # No baseline in hOCR for a turned line: a word of two letters or more
+                # reaches it, and those without descenders stop there, so it is the
+                # highest of their bottoms.
                 bottoms = [b for t, _, _, b, _ in found if sum(c.isalnum() for c in t) >= 2]
-                base = min(bottoms, default=base)
+                base = min(bottoms, default=max((b for *_, b, _ in found), default=0.0))
             words.extend(_OcrWord(text, x0, x1, base, size, line_number, confidence)
                          for text, x0, x1, _, confidence in found)
-        pages.append(_OcrPage(float(width), float(height), tuple(words)))
+        pages.append(_OcrPage(float(upright[0]), float(upright[1]), tuple(words)))
     return pages
+
+
+def _upright(box: tuple[int, int, int, int], angle: int, width: int,
+             height: int) -> tuple[float, float, float]:
+    """A word's box in an image of `width` × `height` whose text is turned by `angle`
+    (hOCR's textangle, counter-clockwise) -> left, right and bottom once upright."""
+    x0, y0, x1, y1 = box
+    if angle == 180:
+        return width - x1, width - x0, height - y0
+    if angle == 90:
+        return height - y1, height - y0, x1
+    if angle == 270:
+        return y0, y1, width - x0
+    return x0, x1, y1
 
 
 def _baseline(title: str) -> float:
