@@ -124,8 +124,9 @@ def test_turned_upside_down_and_compressed_pages_of_a_mixed_pdf(
 ) -> None:
     result = scanned["signe_150.pdf"]
     _assert_answers(result, EXPECTED)
-    # Only the scanned pages are named: the third kept its text layer.
+    # Only the scanned pages are named: the third kept its text layer, read as a PDF.
     assert "pages 1, 2 sur 3" in _ocr_pages_message(result)
+    assert "from_pdf" in {i.code.value for i in result.issues}
 
 
 def test_fax_tiff_with_several_pages(scanned: dict[str, FileResult]) -> None:
