@@ -121,19 +121,23 @@ def test_a_file_really_gone_is_absent_and_a_renamed_one_keeps_its_row(
     (campaign / "reponses" / "mouvement-beta.docx").unlink()
     (campaign / "reponses" / "union-gamma.docx").rename(
         campaign / "reponses" / "union-gamma-v2.docx")
-    # Even a run on one file tells a file gone from one not asked for.
+    # Even a run on one file tells a file gone from one not asked for, and finds a
+    # renamed one by its content without reading it.
     code, out, err = extract(campaign, monkeypatch, capsys, "reponses/parti-alpha.docx")
     found = rows(campaign)
     assert found["reponses/mouvement-beta.docx"]["Statut"] == "absent"
-    assert found["reponses/union-gamma.docx"]["Statut"] == "absent"  # not read: not found
+    assert "reponses/union-gamma.docx" not in found
+    moved = found["reponses/union-gamma-v2.docx"]
+    assert moved["Statut"] == "OK" and moved["Notes"] == "à rappeler"
+    assert "renommé (ancien nom : reponses/union-gamma.docx)" in str(
+        moved["Depuis la dernière fois"])
     assert str(found["reponses/rassemblement-delta.pdf"]["Depuis la dernière fois"]
                ).startswith("non relu")
     # Read again, the renamed file is found by its content and keeps the staff's note.
     extract(campaign, monkeypatch, capsys)
     found = rows(campaign)
     renamed = found["reponses/union-gamma-v2.docx"]
-    assert "renommé (ancien nom : reponses/union-gamma.docx)" in str(
-        renamed["Depuis la dernière fois"])
+    assert renamed["Depuis la dernière fois"] == "inchangé"
     assert renamed["Notes"] == "à rappeler"
     assert "reponses/union-gamma.docx" not in found
     assert found["reponses/mouvement-beta.docx"]["Statut"] == "absent"
@@ -297,3 +301,25 @@ def test_rows_not_read_still_count_as_replies_and_a_new_workbook_starts_afresh(
     assert [r[0] for r in sheet.iter_rows(min_row=2, values_only=True)] == [
         "reponses/parti-alpha.docx"]
     assert "non relue" not in out
+
+
+def test_a_copy_with_a_row_of_its_own_is_not_taken_for_a_rename() -> None:
+    from cuf_extract.campaign import Previous, PreviousRow, compare
+    from cuf_extract.models import QuestionnaireRef, Run
+    from cuf_extract.questionnaire import load_questionnaire
+
+    rows_before = [PreviousRow(path="r/a.docx", sha256="s", status="ok"),
+                   PreviousRow(path="r/b.docx", sha256="s", status="ok"),
+                   PreviousRow(path="r/c.docx", sha256="t", status="ok")]
+    previous = Previous(rows=rows_before, staff_columns=())
+    ref: QuestionnaireRef = load_questionnaire().ref()
+    where = {"r/b.docx": "r/b.docx", "r/c.docx": None}
+
+    def present(path: str, sha: str | None) -> str | None:
+        # a.docx is gone; the finder would offer its copy b.docx, which has its own row.
+        return where.get(path, "r/b.docx")
+
+    campaign = compare(Run(questionnaire=ref, files=()), previous, shown_cells={},
+                       today="04/12/2026", present=present)
+    assert [k.path for k in campaign.kept] == ["r/b.docx"]
+    assert sorted(a.path for a in campaign.absent) == ["r/a.docx", "r/c.docx"]

@@ -318,7 +318,7 @@ def test_two_questions_worded_alike_are_to_be_checked() -> None:
     assert derived.confidence["Q1"] >= 0.8
 
 
-def test_a_ticked_box_in_an_instruction_line_is_the_answer() -> None:
+def test_the_label_of_a_ticked_box_in_an_instruction_line_is_the_answer() -> None:
     from tests.fixtures.builder import table
 
     def form(first: str) -> list[str]:
@@ -330,18 +330,33 @@ def test_a_ticked_box_in_an_instruction_line_is_the_answer() -> None:
     derived = derive_questionnaire(_blocks(build_docx(form("Oui ☐   Non ☐"))), name="f.docx")
     assert derived.questionnaire.questions[0].instructions == ("Oui ☐   Non ☐",)
     located = locate(_blocks(build_docx(form("Oui ☒   Non ☐"))), Matcher(derived.questionnaire))
-    assert located.answers == {"Q1": "Oui ☒   Non ☐", "Q2": None}
+    assert located.answers == {"Q1": "Oui", "Q2": None}
+    assert located.unticked == frozenset()
+    located = locate(_blocks(build_docx(form("Oui ☐   Non ☐   Pas encore décidé."))),
+                     Matcher(derived.questionnaire))
+    assert located.answers == {"Q1": "Pas encore décidé.", "Q2": None}
+    assert located.unticked == {"Q1"}
 
 
-def test_identification_fields_in_a_table_are_to_be_checked() -> None:
+def test_identification_fields_in_a_table_are_fields_not_questions() -> None:
     from tests.fixtures.builder import table
 
-    rows = [[[text_p("Nom de la collectivité :")], []], [[text_p("Date :")], []],
-            [[text_p("Votre collectivité coopère-t-elle ?")], []]]
-    body = [text_p("Enquête", style="Title"), table(rows), text_p("Merci.")]
-    derived = derive_questionnaire(_blocks(build_docx(body)), name="f.docx")
-    assert derived.confidence["Q1"] < 0.8 and derived.confidence["Q2"] < 0.8
-    assert derived.confidence["Q3"] >= 0.8
+    def form(name: str = "", date: str = "") -> list[str]:
+        rows = [[[text_p("Nom de la collectivité :")], [text_p(name)] if name else []],
+                [[text_p("Date :")], [text_p(date)] if date else []],
+                [[text_p("Votre collectivité coopère-t-elle ?")], []]]
+        return [text_p("Enquête", style="Title"), table(rows), text_p("Merci.")]
+
+    derived = derive_questionnaire(_blocks(build_docx(form())), name="f.docx")
+    assert derived.questionnaire.fields == ("Nom de la collectivité :", "Date :")
+    assert [q.text for q in derived.questionnaire.questions] == [
+        "Votre collectivité coopère-t-elle ?"]
+    assert derived.confidence["Q1"] >= 0.8
+    located = locate(_blocks(build_docx(form("Ville de Lens", "2 mai 2026"))),
+                     Matcher(derived.questionnaire))
+    assert located.identification == (("Nom de la collectivité", "Ville de Lens"),
+                                      ("Date", "2 mai 2026"))
+    assert located.extra_text == ()
 
 
 def test_a_number_typed_in_a_word_list_item_is_not_part_of_the_question() -> None:

@@ -232,7 +232,7 @@ def _merge_state(state: Iterable[Sequence[object]], rows: list[PreviousRow]) -> 
 
 def compare(
     run: Run, previous: Previous | None, *, shown_cells: dict[str, dict[str, str]],
-    today: str, present: Callable[[str], bool] = lambda path: False,
+    today: str, present: Callable[[str, str | None], str | None] = lambda path, sha: None,
 ) -> Campaign:
     """This run's rows against the previous ones.
 
@@ -242,8 +242,9 @@ def compare(
     the notes rather than dropped.
 
     A previous row that no file of this run matches is *kept* as it was when
-    `present(path)` says its file is still there (the run was asked for some files
-    only), and *absent* otherwise.
+    `present(path, sha256)` finds its file, where it was or renamed beside it (the run
+    was asked for some files only; it returns the path the file has now), and *absent*
+    otherwise.
     """
     if previous is None:
         return Campaign(
@@ -318,6 +319,7 @@ def compare(
         )
     kept: list[KeptFile] = []
     absent: list[AbsentFile] = []
+    own_paths = {row.path for row in unmatched}
     for row in unmatched:
         if row.status == Status.SKIPPED.value:
             continue  # Word's owner files and the like were never replies: no trace
@@ -326,10 +328,14 @@ def compare(
         row_typed = {q: v for q, v in typed_positions(row, question_ids).items()
                      if q not in row_stale}
         digests = tuple(row.digests.items())
-        if present(row.path):
+        now = present(row.path, row.sha256)
+        if now is not None and now != row.path and now in own_paths:
+            now = None  # a copy of this file that has a row of its own: not a rename
+        if now is not None:
             as_written = row.written or row.shown  # no state: what is shown is all there is
             kept.append(KeptFile(
-                path=row.path, sha256=row.sha256,
+                path=now, sha256=row.sha256,
+                renamed_from=row.path if now != row.path else None,
                 status=Status(row.status) if row.status in set(Status) else None,
                 cells=tuple(row.shown.items()), written=tuple(as_written.items()),
                 digests=digests, staff=kept_staff, positions=tuple(row_typed.items()),
@@ -469,7 +475,7 @@ def state_rows(run: Run, campaign: Campaign, shown_cells: dict[str, dict[str, st
                      *(answer_digest(result.answer(q)) for q in question_ids),
                      *(cells.get(c, "") for c in columns)])
     for kept in campaign.kept:
-        digests, written = dict(kept.digests), dict(kept.written)
+        digests, written = dict(kept.digests), dict(kept.written) | {COLUMN_FILE: kept.path}
         rows.append([kept.path, kept.sha256 or "", kept.status.value if kept.status else "",
                      *(digests.get(q, "") for q in question_ids),
                      *(written.get(c, "") for c in columns)])

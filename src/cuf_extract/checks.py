@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from cuf_extract.models import Answer, FileResult, Issue, IssueCode, Severity, status_from
 from cuf_extract.text import INVALID_CHARACTERS, organisation_key
@@ -39,6 +39,7 @@ SEVERITY: dict[IssueCode, Severity] = {
     IssueCode.SCANNED_PDF: Severity.ERROR,
     IssueCode.FROM_PDF: Severity.INFO,
     IssueCode.STRUCK_TEXT: Severity.WARNING,
+    IssueCode.NO_BOX_TICKED: Severity.INFO,
     IssueCode.OCR: Severity.WARNING,
 }
 
@@ -47,8 +48,12 @@ def make_issue(code: IssueCode, message: str, question: str | None = None) -> Is
 
 
 def question_label(question_ids: Sequence[str], qid: str) -> str:
-    """"la question 3" for Q3: staff count questions, they do not know our ids."""
-    return f"la question {question_ids.index(qid) + 1}" if qid in question_ids else qid
+    """"la question 3" for Q3: the number printed on the form (ids derived from a form
+    keep it: "Q4bis" -> "la question 4bis"), else the question's rank."""
+    if qid not in question_ids:
+        return qid
+    printed = qid[1:] if qid[:1] == "Q" and qid[1:2].isdigit() else ""
+    return f"la question {printed or question_ids.index(qid) + 1}"
 
 
 def answer_issues(
@@ -363,6 +368,20 @@ def possible_signature(
         "Vérifiez et, si c'est une signature, ne tenez pas compte de ces lignes.",
         qid,
     )
+
+
+def no_box_ticked(question_ids: Sequence[str], unticked: Collection[str]) -> list[Issue]:
+    """Questions printed with check boxes, answered in words, with no box ticked."""
+    return [
+        make_issue(
+            IssueCode.NO_BOX_TICKED,
+            f"Aucune case n'est cochée à {question_label(question_ids, qid)} : la réponse est "
+            "le seul texte tapé. Vérifiez dans le fichier qu'une case n'a pas été marquée "
+            "autrement (surlignage, couleur).",
+            qid,
+        )
+        for qid in question_ids if qid in unticked
+    ]
 
 
 def unknown_symbols(placeholders: Sequence[str]) -> Issue:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from cuf_extract.cache import ResultCache
     from cuf_extract.models import Campaign, FileResult, Run
     from cuf_extract.questionnaire import Questionnaire
-    from cuf_extract.recipients import Recipient, RecipientsStatus
+    from cuf_extract.recipients import Recipient
 
 EXIT_OK = 0
 EXIT_FLAGGED = 1  # outputs written, but some file needs a look (or an output was renamed)
@@ -167,26 +167,16 @@ def _main(
 def _load_questionnaire(path: Path | None, cache_base: Path | None = None) -> Questionnaire:
     """The bundled questionnaire, a TOML file, or a blank form's (derived, cached in
     `cache_base`/.cuf-extract/questionnaires by the form's hash)."""
-    from cuf_extract.questionnaire import QuestionnaireError, load_questionnaire
+    from cuf_extract.derive import campaign_questionnaire
+    from cuf_extract.questionnaire import QuestionnaireError
 
     try:
-        if path is None or path.suffix.casefold() == ".toml":
-            return load_questionnaire(path)
-        from cuf_extract.derive import FORM_CACHE_FOLDER, load_form
-
-        derived = load_form(path, (cache_base or Path.cwd()).absolute() / FORM_CACHE_FOLDER)
+        questionnaire, warnings = campaign_questionnaire(path, cache_base or Path.cwd())
     except QuestionnaireError as exc:
         _fail(str(exc))
-    beside = path.with_suffix(".toml")
-    try:
-        corrected = beside.is_file() and load_questionnaire(beside) != derived
-    except QuestionnaireError:
-        corrected = True
-    if corrected:
-        typer.echo(f"Attention : « {beside} » ne correspond pas à ce que l'outil lit dans "
-                   f"« {path.name} » (corrigé à la main ?) ; il n'est pas utilisé. Pour "
-                   f"l'utiliser : --questionnaire {beside}", err=True)
-    return derived
+    for warning in warnings:
+        typer.echo(f"Attention : {warning}", err=True)
+    return questionnaire
 
 
 QuestionnaireOption = Annotated[
@@ -287,12 +277,30 @@ def extract(
     run = _run_with_progress(files, questionnaire, err, cache, jobs or _default_jobs())
     if cache is not None:
         cache.prune()
-    written, campaign, attention, recipients_line = _write_outputs(
-        run, output=output, report=report, json_path=json_path, err=err,
-        recipients=recipients, recipients_source=destinataires.name if destinataires else None,
-        questionnaire=questionnaire, reuse=cache is not None,
-    )
-    _print_summary(run, written, campaign, recipients_line)
+    from cuf_extract.outputs import OutputsFailed, write_outputs
+
+    try:
+        result = write_outputs(
+            run, output=output, report=report, json_path=json_path, recipients=recipients,
+            recipients_source=destinataires.name if destinataires else None,
+            questionnaire=questionnaire, reuse=cache is not None,
+            on_written=_COMPLETED.append,
+        )
+    except OutputsFailed as exc:
+        for actual in exc.written:
+            typer.echo(f"Écrit : {actual}", err=True)
+        _fail(str(exc))
+    for warning in result.warnings:
+        typer.echo(f"Attention : {warning}", err=True)
+    if result.kept_since is not None:
+        from cuf_extract.writers import COLUMN_CHANGE
+
+        typer.echo("Rien n'a changé depuis la dernière exécution : "
+                   + ", ".join(f"« {p} »" for p in outputs) + " sont à jour (non réécrits). "
+                   f"« {COLUMN_CHANGE} » y montre toujours les changements vus le "
+                   f"{result.kept_since.strftime('%d/%m/%Y à %H:%M')}.")
+    written, campaign, attention = list(result.written), result.campaign, result.attention
+    _print_summary(run, written, campaign, result.recipients_line)
     flagged = any(r.status.value in ("warning", "error") for r in run.files)
     renamed = any(actual != wanted for wanted, actual in written)
     raise typer.Exit(EXIT_FLAGGED if flagged or renamed or attention else EXIT_OK)
@@ -382,140 +390,6 @@ def _run_with_progress(
         return extract_files(files, questionnaire, on_result=advance, cache=cache, jobs=jobs)
 
 
-def _write_outputs(
-    run: Run, *, output: Path, report: Path, json_path: Path | None, err: Console,
-    recipients: tuple[Recipient, ...] | None = None, recipients_source: str | None = None,
-    questionnaire: Questionnaire | None = None, reuse: bool = False,
-) -> tuple[list[tuple[Path, Path]], Campaign | None, bool, str | None]:
-    """Back up the previous outputs, carry the staff's cells over, write every output.
-
-    Returns (wanted, actually written) paths, the comparison with the previous run,
-    whether something needs the staff's attention (a previous workbook unreadable), and
-    the line saying who has not replied yet (None without a list of recipients, given
-    or kept). With `reuse`, outputs made from exactly what they were made from last
-    time are left as they are (see `rerun`): nothing is written, and the comparison
-    returned is None.
-    """
-    from cuf_extract import rerun
-    from cuf_extract.cache import code_fingerprint
-
-    wanted = [p for p in (output, report, json_path) if p is not None]
-    record = output.absolute().parent / rerun.STATE_FOLDER / rerun.OUTPUTS_RECORD
-    # What the outputs are made from besides the run: the list of recipients and the
-    # questionnaire's title and owner (written into the workbook).
-    made_from = f"{code_fingerprint()}:{recipients!r}:{recipients_source}:{questionnaire!r}"
-    digest = rerun.outputs_digest(run, wanted, fingerprint=made_from)
-    kept = rerun.reusable_outputs(record, digest, wanted) if reuse else None
-    if kept is not None:
-        from datetime import datetime
-
-        from cuf_extract.writers import COLUMN_CHANGE
-
-        when = datetime.fromtimestamp(kept.written_ns / 1e9).strftime("%d/%m/%Y à %H:%M")
-        typer.echo("Rien n'a changé depuis la dernière exécution : "
-                   + ", ".join(f"« {p} »" for p in wanted) + " sont à jour (non réécrits). "
-                   f"« {COLUMN_CHANGE} » y montre toujours les changements vus le {when}.")
-        return [], None, False, kept.recipients_line
-    written, campaign, attention, status = _write_all_outputs(
-        run, output=output, report=report, json_path=json_path, err=err,
-        recipients=recipients, recipients_source=recipients_source, questionnaire=questionnaire,
-    )
-    recipients_line = None
-    if status is not None:
-        from cuf_extract.recipients import summary_line
-
-        recipients_line = summary_line(status)
-    if reuse and not attention and all(actual == target for target, actual in written):
-        rerun.record_outputs(record, digest, wanted, recipients_line)
-    else:
-        rerun.forget_outputs(record)
-    return written, campaign, attention, recipients_line
-
-
-def _write_all_outputs(
-    run: Run, *, output: Path, report: Path, json_path: Path | None, err: Console,
-    recipients: tuple[Recipient, ...] | None, recipients_source: str | None,
-    questionnaire: Questionnaire | None,
-) -> tuple[list[tuple[Path, Path]], Campaign, bool, RecipientsStatus | None]:
-    from datetime import date
-
-    from cuf_extract.campaign import (
-        PreviousUnreadable,
-        backup_outputs,
-        compare,
-        excluded_replies,
-        read_previous,
-    )
-    from cuf_extract.recipients import status_for_run
-    from cuf_extract.selection import file_date
-    from cuf_extract.writers.atomic import OutputError
-    from cuf_extract.writers.report_html import write_report
-    from cuf_extract.writers.xlsx import shown_cells, write_xlsx
-
-    notes: list[str] = []
-    attention = False
-    try:
-        previous = read_previous(output, [q.id for q in run.questionnaire.questions])
-    except PreviousUnreadable as exc:
-        previous, attention = None, True
-        typer.echo(f"Attention : {exc}", err=True)
-        notes.append(str(exc))
-    shown = shown_cells(run)
-    # A row whose file is still there but was not asked for is kept as it was: a run
-    # names the files it reads, not the campaign. Paths are relative to the current
-    # folder, as the run wrote them.
-    campaign = compare(run, previous, shown_cells=shown,
-                       today=date.today().strftime("%d/%m/%Y"),
-                       present=lambda path: Path(path).is_file())
-    workbook_folder = output.absolute().parent
-    campaign = campaign.model_copy(update={"excluded": excluded_replies(
-        run, campaign, lambda file: file_date(file, workbook_folder))})
-    status = status_for_run(run, campaign, listed=recipients, source=recipients_source,
-                            previous=previous.recipients if previous else None)
-    written: list[tuple[Path, Path]] = []
-    try:
-        backups = backup_outputs([p for p in (output, report, json_path) if p is not None])
-        if backups:
-            campaign = campaign.model_copy(update={"backups": tuple(map(str, backups))})
-            notes.append("Versions précédentes sauvegardées dans "
-                         f"« {backups[0].parent} » ({', '.join(b.name for b in backups)}).")
-        xlsx = write_xlsx(run, output, inputs_base=Path.cwd(), campaign=campaign, shown=shown,
-                          recipients=status, questionnaire=questionnaire)
-        written.append((output, xlsx.path))
-        _COMPLETED.append(xlsx.path)
-        for sheet in xlsx.rows_cut:
-            attention = True
-            note = (f"La feuille « {sheet} » du tableur dépasse la limite d'Excel (1 048 576 "
-                    "lignes) et a été coupée : le rapport HTML et le JSON sont complets.")
-            typer.echo(f"Attention : {note}", err=True)
-            notes.append(note)
-        written.append((report, write_report(run, report, notes=notes, campaign=campaign,
-                                             recipients=status)))
-        _COMPLETED.append(written[-1][1])
-        if json_path is not None:
-            from cuf_extract.writers.json_export import write_json
-
-            written.append((json_path, write_json(run, json_path)))
-    except OSError as exc:  # includes OutputError: nothing was replaced half-way
-        for _, actual in written:
-            typer.echo(f"Écrit : {actual}", err=True)
-        message = str(exc) if isinstance(exc, OutputError) else (
-            f"impossible d'écrire les résultats ({exc.strerror or exc}) : vérifiez la place "
-            "disque et les droits du dossier, puis relancez. Les fichiers précédents sont "
-            "intacts."
-        )
-        _fail(message)
-    for wanted, actual in written:
-        if actual != wanted:
-            typer.echo(
-                f"Attention : « {wanted} » est ouvert dans un autre programme (Excel ?) ; les "
-                f"nouveaux résultats sont dans « {actual} ». Fermez-le puis relancez pour "
-                "mettre à jour le fichier habituel.",
-                err=True,
-            )
-    return written, campaign, attention, status
-
-
 def _print_summary(run: Run, written: list[tuple[Path, Path]], campaign: Campaign | None,
                    recipients_line: str | None = None) -> None:
     from rich.table import Table
@@ -532,13 +406,26 @@ def _print_summary(run: Run, written: list[tuple[Path, Path]], campaign: Campaig
 
     flagged = [r for r in run.files if r.status in (Status.WARNING, Status.ERROR)]
     if flagged:
-        table = Table(title="Fichiers à vérifier", title_justify="left")
-        table.add_column("Fichier", overflow="fold")
-        table.add_column("Statut")
-        table.add_column("Problèmes", overflow="fold")
+        import os
+
+        # Paths relative to the folder they share, so that names fit; a name is wrapped
+        # only when longer than the column can ever be (it has no spaces to break at).
+        folder = os.path.commonpath([str(Path(r.path).parent) for r in flagged])
+        shown = {r.path: os.path.relpath(r.path, folder) if folder else r.path
+                 for r in flagged}
+        title = f"Fichiers à vérifier (dans {folder}{os.sep})" if folder else (
+            "Fichiers à vérifier")
+        table = Table(title=title, title_justify="left")
+        # Fixed widths: rich's own shrinking crops the table when a column has a minimum.
+        status_width = max(len(label) for label in STATUS_LABELS.values())
+        room = out.width - status_width - 10  # borders and padding of three columns
+        name_width = min(40, max(len(name) for name in shown.values()), max(12, room - 20))
+        table.add_column("Fichier", overflow="fold", width=name_width)
+        table.add_column("Statut", no_wrap=True, width=status_width)
+        table.add_column("Problèmes", overflow="fold", width=max(12, room - name_width))
         for result in flagged[:MAX_LISTED_FILES]:
             lines = [issue_line(i) for i in result.issues if i.severity is not Severity.INFO]
-            table.add_row(result.path, STATUS_LABELS[result.status], ", ".join(lines))
+            table.add_row(shown[result.path], STATUS_LABELS[result.status], ", ".join(lines))
         out.print(table)
         if len(flagged) > MAX_LISTED_FILES:
             out.print(f"… et {len(flagged) - MAX_LISTED_FILES} autres : voir le rapport.")

@@ -39,8 +39,8 @@ from cuf_extract.questionnaire import (
     QuestionnaireError,
 )
 
-PartKind = Literal["title", "intro", "lead_in", "section", "question", "subpoint", "note",
-                   "instruction", "closing", "contact"]
+PartKind = Literal["title", "intro", "field", "lead_in", "section", "question", "subpoint",
+                   "note", "instruction", "closing", "contact"]
 
 # How sure we are of a question, from its signals (see `_confidence`).
 SURE, LIKELY = 0.8, 0.6
@@ -53,37 +53,74 @@ _ENUMERATOR = re.compile(
     r"|(?P<mdigit>\d{1,2}(?:\.\d{1,2})+)\.?(?=\s)"
     r"|(?P<digit>\d{1,2})\s*(?:[.)°](?!\d)|\s[-–—])"
     r"|(?P<roman>[IVX]{1,5})\s*[.)](?=\s)"
-    r"|(?P<letter>[a-zA-Z])\s*\)(?=\s)"
+    r"|\(?(?P<letter>[a-zA-Z])\s*\)(?=\s)"
     r"|(?P<letterdot>[a-z])\.(?=\s)"
     r")\s*",
     re.IGNORECASE,
 )
-# Lines the respondent is asked to edit or complete.
+# Lines the respondent is asked to edit or complete (French and English forms).
 _INSTRUCTION = re.compile(
     r"^\s*(?:[☐□■▢]|oui\b|non\b|rayez|barrez|cochez|entourez|pr[ée]cise[zr]|pr[ée]cisions?\b|"
-    r"commentaires?\s*:|r[ée]ponses?\s*:|si oui|si non|(?:\.{3,}|…|_{3,}))",
+    r"commentaires?\s*:|r[ée]ponses?\s*:|si oui|si non|(?:\.{3,}|…|_{3,})|"
+    r"yes\b|no\b|tick\b|please (?:specify|explain)|details?\s*:|comments?\s*:|"
+    r"answers?\s*:|if (?:yes|no|so|not)\b)",
     re.IGNORECASE,
 )
 # A follow-up question printed under a numbered one, without its own number.
 _FOLLOW_UP = re.compile(
     r"^\s*(?:si\b|sinon\b|pourquoi\b|lesquel|laquelle|lequel|dans quel|comment\b|"
-    r"pr[ée]cisez\b|expliquez\b|et\b)",
+    r"pr[ée]cisez\b|expliquez\b|et\b|if (?:yes|no|so|not)\b|why\b|which\b|please\b)",
     re.IGNORECASE,
 )
+# The free last question many forms end with, numbered or not, often without "?"
+# ("Autres commentaires", "Remarques libres", "Any other comments (optional)").
+_FREE_COMMENT = re.compile(
+    r"^\s*(?:autres?\s+(?:commentaires?|remarques?|observations?|suggestions?|pr[ée]cisions?)|"
+    r"(?:remarques?|commentaires?|observations?|expression)\s+libres?|"
+    r"(?:any\s+)?(?:other|further|additional)\s+(?:comments?|remarks?|observations?)|"
+    r"anything\s+else)\b",
+    re.IGNORECASE,
+)
+FREE_COMMENT_LENGTH = 80  # longer, it is a sentence of the closing, not the question
+# An identification field at the top of a form: "Organisation : ______", "Date : …",
+# "Nom et fonction du signataire :". The label is short; either dots or underscores
+# are left to fill in, or the label names what such fields ask.
+_FIELD = re.compile(r"^\s*(?P<label>[^:?!.]{1,60}?)\s*:\s*(?P<fill>[_.…\s]*)$")
+_FIELD_FILL = re.compile(r"_{3,}|\.{3,}|…")
+_FIELD_WORDS = re.compile(
+    r"\b(?:organi[sz]ations?|organismes?|structures?|collectivit[ée]s?|partis?|listes?|"
+    r"mouvements?|groupes?|associations?|nom|noms|pr[ée]noms?|fonctions?|qualit[ée]|"
+    r"signataires?|date|signatures?|adresses?|e-?mails?|courriels?|t[ée]l[ée]phones?|"
+    r"t[êe]te de liste|candidat(?:e|s|es)?|names?|party|council|position|signatory|phone)\b",
+    re.IGNORECASE,
+)
+FIELD_MAX_WORDS = 6
+# A field may go without its colon in a table row whose other cell is empty ("Nom de la
+# liste | "): then its label is a few words, and no question ("Votre collectivité
+# est-elle jumelée | ", without its "?").
+TABLE_FIELD_MAX_WORDS = 4
+_INVERTED_VERB = re.compile(r"-(?:t-)?(?:il|elle|ils|elles|on|vous|nous|je|tu)\b|^(?:do|does|"
+                            r"did|is|are|will|would|can|have|has)\b", re.IGNORECASE)
 _NOTE = re.compile(r"^\s*(?:n\.?\s?b\.?|note|remarque|\*|\()", re.IGNORECASE)
 _SECTION = re.compile(
-    r"^\s*(?:partie|section|chapitre|th[èe]me|volet|axe|titre|bloc)\b", re.IGNORECASE
+    r"^\s*(?:partie|section|chapitre|th[èe]me|volet|axe|titre|bloc|part|chapter)\b",
+    re.IGNORECASE,
 )
-_CONTACT = re.compile(r"^\s*(?:contacts?\b|pour (?:tout|toute|plus)|renseignements?\b)",
-                      re.IGNORECASE)
+_CONTACT = re.compile(
+    r"^\s*(?:contacts?\b|pour (?:tout|toute|plus)|renseignements?\b|"
+    r"for (?:more|any|further) (?:information|questions))",
+    re.IGNORECASE,
+)
 _LEAD_IN = re.compile(
     r"\bquestions?\b|\br[ée]pond(?:re|ez)\b|\bci-(?:dessous|apr[èe]s)\b|\bsuivante?s?\b|"
-    r"\bpour chaque\b|\bespace pr[ée]vu",
+    r"\bpour chaque\b|\bespace pr[ée]vu|\banswer\b|\bbelow\b|\bfollowing\b",
     re.IGNORECASE,
 )
 # A lead-in that announces the questions (not "Répondez par oui ou non :").
-_LEAD_IN_STRICT = re.compile(r"\bquestions\b|\bsuivantes?\b|\bci-(?:dessous|apr[èe]s)\b",
-                             re.IGNORECASE)
+_LEAD_IN_STRICT = re.compile(
+    r"\bquestions\b|\bsuivantes?\b|\bci-(?:dessous|apr[èe]s)\b|\bfollowing\b|\bbelow\b",
+    re.IGNORECASE,
+)
 SHORT_LINE = 60  # an instruction or a heading is short
 ANSWER_SPACE = 2  # empty paragraphs left under a line for its answer
 SHORT_FIELD = 30  # a table row this short without "?" is rather a field ("Nom :")
@@ -129,7 +166,9 @@ class _Item:
     level: int = 0
     typed: bool = False  # the number is typed in the text (and stripped from `text`)
     table_question: bool = False  # first cell of a row whose answer cell is empty
+    answer_cell_empty: bool = False  # (and nothing is printed in that cell)
     label_only: bool = False  # "Question 1" alone on its line
+    number: str = ""  # the number printed before it ("4", "1.2"), typed or Word's
     gap_after: int = 0  # empty paragraphs after it: room left for an answer
     role: PartKind | None = None
     reasons: list[str] = field(default_factory=list)
@@ -165,6 +204,8 @@ def _item(text: str, block: Block) -> _Item:
     match = _ENUMERATOR.match(item.text)
     if block.list_label:
         item.kind, item.level = _label_kind(block.list_label), block.list_level
+        if item.kind == "digit":
+            item.number = block.list_label.strip().strip(".)(-–—°").strip()
         if match is not None and (
             match.group("qdigit") or match.group("digit") or match.group("mdigit")
         ) and (
@@ -176,6 +217,8 @@ def _item(text: str, block: Block) -> _Item:
         rest = item.text[match.end():].strip()
         if match.group("qdigit") or match.group("digit") or match.group("mdigit"):
             item.kind = "digit"
+            item.number = (match.group("qdigit") or match.group("digit")
+                           or match.group("mdigit")).strip(".")
             item.level = (match.group("mdigit") or "").count(".")  # "1.2" is a second level
         elif match.group("roman"):
             item.kind = "roman"
@@ -247,9 +290,15 @@ def _table_items(blocks: Sequence[Block]) -> list[_Item]:
         if first and (answer_cell_free or below_empty):
             head = _item(first[0].text, first[0])
             head.table_question = True
+            head.answer_cell_empty = not others
             head.reasons.append("ligne de tableau à remplir")
             items.append(head)
-            items.extend(_item(b.text, b) for b in first[1:])
+            # A question cell of several paragraphs ("… avec la commune ?" then "Si oui,
+            # laquelle ?"): the others belong to the question, as its sub-points.
+            for b in first[1:]:
+                rest = _item(b.text, b)
+                rest.role = "subpoint"
+                items.append(rest)
             items.extend(_instruction(b) for b in others)
         else:
             row_items = [_item(b.text, b) for cell in cells for b in cell if b.text.strip()]
@@ -292,6 +341,25 @@ def _is_section(item: _Item) -> bool:
     )
 
 
+def _is_free_comment(item: _Item) -> bool:
+    return len(item.text) <= FREE_COMMENT_LENGTH and bool(_FREE_COMMENT.match(item.text))
+
+
+def _is_field(item: _Item) -> bool:
+    """An identification field to fill in: "Organisation : ______", "Date :"."""
+    if item.kind or item.ends_with_question_mark:
+        return False
+    if item.table_question and ":" not in item.text:
+        return (item.answer_cell_empty and len(item.text.split()) <= TABLE_FIELD_MAX_WORDS
+                and bool(_FIELD_WORDS.search(item.text))
+                and not _INVERTED_VERB.search(item.text))
+    match = _FIELD.match(item.text)
+    if match is None or len(match.group("label").split()) > FIELD_MAX_WORDS:
+        return False
+    return bool(_FIELD_FILL.search(match.group("fill")) or _FIELD_WORDS.search(
+        match.group("label")))
+
+
 def _is_note(item: _Item) -> bool:
     return item.block.italic or bool(_NOTE.match(item.text))
 
@@ -313,14 +381,35 @@ def _assign(items: list[_Item]) -> None:
     candidates = _after_lead_in(items, [i for i in candidates if i != title_index])
     if not candidates:
         return
+    # Identification fields above the questions ("Organisation : ____"): never questions.
+    is_candidate = set(candidates)
+    for i, item in enumerate(items):
+        if i == title_index or item.role is not None:
+            continue
+        if _is_field(item):
+            item.role = "field"
+        elif i in is_candidate:
+            break
+    candidates = [i for i in candidates if items[i].role is None]
+    if not candidates:
+        return
+    # The free last question ("Autres commentaires", "Any other comments") after the
+    # others, numbered or not, "?" or not: a question, not the closing.
+    free = next((i for i in range(candidates[-1] + 1, len(items))
+                 if _is_free_comment(items[i]) and items[i].role in (None, "instruction")), None)
+    if free is not None:
+        items[free].role = None
+        candidates.append(free)
     # The questions' own numbering (kind, level), if they are numbered or bulleted.
     key = _question_numbering([items[i] for i in candidates])
     if key is not None:
-        # Numbered lines above the questions' level ("1. La coopération" over "1.1 …?")
-        # head sections.
+        # Numbered lines above the questions' level ("1. La coopération" over "1.1 …?",
+        # or over lettered questions "a) … ?") head sections.
         for i in candidates:
             item = items[i]
-            if item.kind and item.level < key[1] and not item.ends_with_question_mark:
+            if item.kind and not item.ends_with_question_mark and (
+                item.level < key[1] or (key[0] == "letter" and item.kind == "digit")
+            ):
                 item.role = "section"
         candidates = [i for i in candidates if items[i].role is None]
         # Items of the questions' own list after the first question are questions too,
@@ -333,6 +422,8 @@ def _assign(items: list[_Item]) -> None:
 
     current_question: int | None = None
     is_candidate = set(candidates)
+    # The free last question is never a sub-point of the one before it.
+    free_comment = candidates[-1] if _is_free_comment(items[candidates[-1]]) else None
     for i, item in enumerate(items):
         if i == title_index:
             item.role = "title"
@@ -342,6 +433,7 @@ def _assign(items: list[_Item]) -> None:
                 current_question is not None
                 and key is not None
                 and not item.table_question
+                and i != free_comment
                 and _follows(items, current_question, i)
                 and (
                     (item.kind != "" and (item.kind, item.level) != key)
@@ -384,6 +476,24 @@ def _question_numbering(candidates: list[_Item]) -> tuple[str, int] | None:
             counts[key] = counts.get(key, 0) + item.ends_with_question_mark
     if not counts:
         return None
+    # Numbers over letters: "4. Regarding your partnerships:" then "(a) how many…?",
+    # "(b) which…?" are one question and its sub-questions, however many of the
+    # letters end with "?". The letters are the questions only where nothing is numbered
+    # before them.
+    first_at: dict[tuple[str, int], int] = {}
+    for index, item in enumerate(candidates):
+        if item.kind:
+            first_at.setdefault((item.kind, item.level), index)
+    # Only when numbered lines are questions themselves (one ends with "?"): numbered
+    # section titles over lettered questions ("1. La coopération", "a) … ?") stay so.
+    digits = [key for key in counts if key[0] == "digit" and counts[key]]
+    if digits:
+        shallowest = min(digits, key=lambda key: (key[1], first_at[key]))
+        if any(key[0] == "letter" and first_at[key] > first_at[shallowest]
+               for key in counts) and sum(
+                   1 for item in candidates if (item.kind, item.level) == shallowest) >= 2:
+            counts = {key: count for key, count in counts.items()
+                      if not (key[0] == "letter" and first_at[key] > first_at[shallowest])}
     best = max(counts.values())
     return next(key for key, count in counts.items() if count == best)
 
@@ -461,11 +571,15 @@ def _confidence(item: _Item, signatures: list[tuple[str, bool, bool]]) -> float:
     if item.gap_after >= ANSWER_SPACE:
         score += 0.1
         item.reasons.append("lignes vides pour la réponse")
+    free = _is_free_comment(item)
+    if free:
+        score += 0.3
+        item.reasons.append("question libre de fin (« Autres commentaires »)")
     if len(signatures) > 1:
         dominant = max(set(signatures), key=signatures.count)
         if _signature(item) == dominant:
             score += 0.1
-        elif len(signatures) > 2:
+        elif len(signatures) > 2 and not free:
             score -= 0.2
             item.reasons.append("présentée autrement que les autres questions")
     return round(min(max(score, 0.1), 0.99), 2)
@@ -504,19 +618,25 @@ def derive_questionnaire(
         item = items[k]
         # Only explicit instructions ("Oui / Non", "Précisions :") stay with the last
         # question: "Nom :", "Date :", "Signature :" after it belong to the closing.
+        # A note stands right under its question: an italic line after the room left
+        # for the last answer is the closing ("Le réseau publiera les réponses…").
         if item.role == "subpoint" or (
             item.role == "instruction"
             and (_INSTRUCTION.match(item.text) or item.block.cell is not None)
-        ) or (item.role == "note" and (item.block.italic or _NOTE.match(item.text))):
+        ) or (item.role == "note" and (item.block.italic or _NOTE.match(item.text))
+              and items[k - 1].gap_after < ANSWER_SPACE):
             continue
         closing_at = k
         break
 
     title = ""
     head: list[_Item] = []
+    fields: list[str] = []
     for item in items[:first]:
         if item.role == "title" and not title:
             title = item.block.text.strip()
+        elif item.role == "field":
+            fields.append(item.block.text.strip())
         else:
             head.append(item)
     # Headings just above the first question (and a table's header row) open it.
@@ -529,7 +649,8 @@ def derive_questionnaire(
         lead_in = intro.pop()
     if not title:
         title = intro.pop(0) if intro else Path(name).stem
-    head_parts = [Part("title", title), *(Part("intro", t) for t in intro)]
+    head_parts = [Part("title", title), *(Part("intro", t) for t in intro),
+                  *(Part("field", t) for t in fields)]
     if lead_in:
         head_parts.append(Part("lead_in", lead_in))
 
@@ -540,7 +661,7 @@ def derive_questionnaire(
     questions: list[FormQuestion] = []
     body_parts: list[Part] = []
     pending_section: list[str] = first_section
-    number = 0
+    ids = iter(_question_ids([items[i] for i in questions_at]))
     current: dict[str, object] | None = None
 
     def flush() -> None:
@@ -550,8 +671,7 @@ def derive_questionnaire(
     for item in items[first:closing_at]:
         if item.role == "question":
             flush()
-            number += 1
-            qid = f"Q{number}"
+            qid = next(ids)
             body_parts.extend(Part("section", text, question=qid) for text in pending_section)
             confidence = _confidence(item, signatures)
             if wordings.count(normalise(item.text)) > 1:
@@ -592,11 +712,52 @@ def derive_questionnaire(
         title=title,
         intro=tuple(intro),
         lead_in=lead_in,
+        fields=tuple(fields),
         questions=tuple(questions),
         closing=tuple(closing),
         contact=tuple(contact),
     )
     return Derived(questionnaire=questionnaire, parts=(*head_parts, *body_parts, *tail_parts))
+
+
+_EXTRA_SUFFIXES = ("bis", "ter", "quater")
+
+
+def _question_ids(questions: Sequence[_Item]) -> list[str]:
+    """Each question's id: "Q" and the number printed on the form ("Q4" for "4. …",
+    "Q1.2" for "1.2 …"), so that a column never holds another question's answers when
+    the form skips a number or prints sub-questions; an unnumbered question after
+    printed number N (the free last question) is "Q<N+1>", or "Q<N>bis" when that
+    number is printed elsewhere. When the printed numbers repeat or go down (a list
+    restarting in each section), or nothing is numbered, the questions are counted."""
+    numbers = [q.number for q in questions]
+    printed = [n for n in numbers if n]
+
+    def order(number: str) -> tuple[int, ...]:
+        return tuple(int(part) for part in number.split(".") if part.isdigit())
+
+    keys = [order(n) for n in printed]
+    if not printed or len(set(keys)) != len(keys) or keys != sorted(keys):
+        return [f"Q{n}" for n in range(1, len(questions) + 1)]
+    ids: list[str] = []
+    taken = {f"Q{n}" for n in printed}
+    previous: str | None = None
+    extra = 0
+    for number in numbers:
+        if number:
+            ids.append(f"Q{number}")
+            previous, extra = number, 0
+            continue
+        key = order(previous) if previous else (-1,)  # "Q0" before the first number
+        candidate = f"Q{'.'.join(map(str, (*key[:-1], key[-1] + 1)))}"
+        if candidate in taken or candidate in ids:
+            if extra >= len(_EXTRA_SUFFIXES):
+                return [f"Q{n}" for n in range(1, len(questions) + 1)]
+            candidate = f"Q{previous or 0}{_EXTRA_SUFFIXES[extra]}"
+            extra += 1
+        ids.append(candidate)
+        taken.add(candidate)
+    return ids
 
 
 def _with_label(item: _Item, text: str) -> str:
@@ -694,3 +855,27 @@ def load_form(path: Path, cache_folder: Path | None) -> Questionnaire:
         except OSError:
             pass  # the cache is an optimisation only
     return questionnaire
+
+
+def campaign_questionnaire(path: Path | None, cache_base: Path
+                           ) -> tuple[Questionnaire, list[str]]:
+    """The questionnaire `--questionnaire` names: the bundled one (None), a TOML file, or
+    a blank form's, derived and cached in `cache_base`/.cuf-extract/questionnaires by the
+    form's hash. A TOML beside the form that says something else than the form (edited
+    by hand?) is not used: the warning (French) says so and how to use it.
+    Raises `QuestionnaireError` (French)."""
+    from cuf_extract.questionnaire import QuestionnaireError, load_questionnaire
+
+    if path is None or path.suffix.casefold() == ".toml":
+        return load_questionnaire(path), []
+    derived = load_form(path, cache_base.absolute() / FORM_CACHE_FOLDER)
+    beside = path.with_suffix(".toml")
+    try:
+        corrected = beside.is_file() and load_questionnaire(beside) != derived
+    except QuestionnaireError:
+        corrected = True
+    if not corrected:
+        return derived, []
+    return derived, [f"« {beside} » ne correspond pas à ce que l'outil lit dans « {path.name} » "
+                     "(corrigé à la main ?) ; il n'est pas utilisé. Pour l'utiliser : "
+                     f"--questionnaire {beside}"]

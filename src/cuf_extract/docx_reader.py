@@ -10,7 +10,8 @@ What the reader does, and why:
 - tracked insertions (`w:ins`, `w:moveTo`) count, deletions (`w:del`, `w:moveFrom`,
   `w:delText`) do not: we read the "all changes accepted" view and count revisions;
 - content controls (`w:sdt`) are entered at every level; one that still shows its
-  placeholder (`w:showingPlcHdr`) is empty;
+  placeholder (`w:showingPlcHdr`) is empty; a check box (`w14:checkbox`) reads ☒ or ☐
+  from its `w14:checked` state, whatever glyph font it shows;
 - complex fields show their result (runs between `fldChar separate` and `end`), never
   their instruction; `w:fldSimple` shows its child runs;
 - text boxes are read once (the `mc:Choice` branch of `mc:AlternateContent`, not the
@@ -78,6 +79,14 @@ TRPR = _w("trPr")
 TBL_HEADER = _w("tblHeader")
 RPR, RFONTS, ASCII_FONT, FONT = _w("rPr"), _w("rFonts"), _w("ascii"), _w("font")
 STRIKE, DSTRIKE, RSTYLE = _w("strike"), _w("dstrike"), _w("rStyle")
+# Word 2010 check-box content controls: <w:sdtPr><w14:checkbox><w14:checked w14:val="1"/>
+# <w14:checkedState w14:val="2612" w14:font="MS Gothic"/>…</w14:checkbox></w:sdtPr>; the
+# glyph shown is a run of the content (any font: "þ" in Wingdings is a tick), so the state
+# is read from w14:checked and written as one of these two characters.
+W14_NS = "http://schemas.microsoft.com/office/word/2010/wordml"
+W14_CHECKBOX, W14_CHECKED, W14_VAL = (f"{{{W14_NS}}}checkbox", f"{{{W14_NS}}}checked",
+                                      f"{{{W14_NS}}}val")
+CHECKED_BOX, EMPTY_BOX = "☒", "☐"
 VAL, TYPE, ID, AUTHOR = _w("val"), _w("type"), _w("id"), _w("author")
 MC_ALTERNATE, MC_CHOICE, MC_FALLBACK = (
     f"{{{MC_NS}}}AlternateContent", f"{{{MC_NS}}}Choice", f"{{{MC_NS}}}Fallback")
@@ -510,6 +519,11 @@ class _Walker:
             elif tag in _REVISION_DROPPED:
                 self.revisions += 1
             elif tag == SDT:
+                checked = _checkbox_state(child)
+                if checked is not None:
+                    out.append(CHECKED_BOX if checked else EMPTY_BOX)
+                    self.revisions += _revisions_in(child)
+                    continue
                 content = _sdt_content(child)
                 if content is not None:
                     self.read_inline(content, out, boxes, fields)
@@ -616,6 +630,25 @@ def _children(parent: _Element, tag: str) -> Iterator[_Element]:
                 yield from _children(content, tag)
         elif child.tag == CUSTOM_XML:
             yield from _children(child, tag)
+
+
+def _checkbox_state(sdt: _Element) -> bool | None:
+    """A check-box content control's state (ticked or not); None for other controls."""
+    props = sdt.find(SDT_PR)
+    box = props.find(W14_CHECKBOX) if props is not None else None
+    if box is None:
+        return None
+    checked = box.find(W14_CHECKED)
+    return checked is not None and checked.get(W14_VAL, "0") in ("1", "true", "on")
+
+
+def _revisions_in(sdt: _Element) -> int:
+    """Tracked changes inside a check box read by its state (a tick recorded as ☐
+    deleted, ☒ inserted): still counted, so staff are told of them."""
+    content = sdt.find(SDT_CONTENT)
+    if content is None:
+        return 0
+    return sum(1 for _ in content.iter(*_REVISION_KEPT, *_REVISION_DROPPED))
 
 
 def _sdt_content(sdt: _Element) -> _Element | None:

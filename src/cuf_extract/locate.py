@@ -69,6 +69,15 @@ _LABEL = re.compile(
     r"quatrieme|cinquieme) question)?$"
 )
 _TRAILING_PUNCTUATION = " \t\n\u00a0\u202f?:;.,-\u2013\u2014\u2012\u2015)"
+# What a form leaves to fill in after a label: "Précisions : ______", "Date : ……".
+_FILLER = re.compile(r"_{2,}|\.{3,}|…+")
+_FILLER_CHARACTERS = " \t\u00a0\u202f_.…:"
+# Check boxes: empty as printed, or ticked (a Word check box reads ☒; typed ticks too).
+EMPTY_BOXES = "☐□▢"
+TICKED_BOXES = "☒☑✓✔✗✘■▣⊠"
+_BOX = re.compile(f"([{EMPTY_BOXES}{TICKED_BOXES}])")
+# A box ticked by typing an X over it, or in brackets: "X Oui", "[X] Oui", "(x) Non".
+_TYPED_TICK = re.compile(r"(?:(?<![\w\]])[xX](?=\s)|[\[(]\s*[xX]\s*[\])])")
 
 
 # One character as `normalise` sees it: accents off, case folded.
@@ -119,6 +128,7 @@ class Classified:
     leading: str = ""  # text typed on the question's own line, before it (not a label)
     edited: bool = False  # a template paragraph the respondent changed a little
     form_line: bool = False  # printed among the questions (heading, note…): never an answer
+    kept_choice: bool = False  # a check-box line kept while its sisters were deleted
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +145,10 @@ class Located:
     table_header: tuple[str, ...] = ()  # header row of a question/answer table
     possible_signature: tuple[str, ...] = ()  # lines ending the last answer, kept in it
     signature_organisation: str | None = None  # named in a signature cut from the answer
+    # What was typed in the form's identification fields: (label, value), in order.
+    identification: tuple[tuple[str, str], ...] = ()
+    # Questions printed with check boxes, answered, with no box ticked.
+    unticked: frozenset[str] = frozenset()
 
 
 class Matcher:
@@ -161,11 +175,35 @@ class Matcher:
             self.template[normalise(questionnaire.lead_in)] = Role.LEAD_IN
         self.long_template = [k for k in self.template if len(k) >= TEMPLATE_FUZZY_MIN_LENGTH]
         self.form_lines = _form_line_keys(questionnaire.form_lines())
-        # Per question, each sub-point's keys: see `_kept_choices`.
+        # Per question, each sub-point's keys: see `_kept_choices`. Sub-questions ("(a) how
+        # many … ?") are not choices: they are never the answer.
         self.subpoints = {
             q.id: [_form_line_keys((line,)) for line in q.subpoints]
-            for q in questionnaire.questions if q.subpoints
+            for q in questionnaire.questions
+            if q.subpoints and not all(_is_label(line) for line in q.subpoints)
         }
+        # Per question, the labels it prints for the answer to follow ("Précisions :",
+        # "Si non, pourquoi :", sub-questions): text typed after one is the answer,
+        # without the label. Longest first, so that "si non pourquoi" wins over "si non".
+        self.labels = {
+            q.id: tuple(sorted(_form_line_keys(tuple(line for line in (*q.instructions,
+                                                                      *q.subpoints)
+                                                     if _is_label(line))),
+                               key=len, reverse=True))
+            for q in questionnaire.questions
+        }
+        # Per question, its check-box lines: the labels and whether a box comes first.
+        self.boxes = {q.id: boxes for q in questionnaire.questions
+                      if (boxes := _box_lines(q.instructions))}
+        # Check boxes printed one per line ("☐ Oui", "☐ Non"): choices, like sub-points.
+        self.box_choices = {
+            q.id: [_form_line_keys((line,)) for line in q.instructions
+                   if len(_box_lines((line,))) == 1 and len(_box_lines((line,))[0][0]) == 1]
+            for q in questionnaire.questions}
+        self.box_choices = {qid: groups for qid, groups in self.box_choices.items()
+                            if len(groups) >= 2}
+        self.fields = [(_field_label(text), normalise(_field_label(text)))
+                       for text in questionnaire.fields]
         for key in self.form_lines:
             self.template.setdefault(key, Role.TEMPLATE)
         self.title_key = normalise(questionnaire.title)
@@ -245,6 +283,162 @@ def _form_line_keys(lines: tuple[str, ...]) -> frozenset[str]:
     return frozenset(keys)
 
 
+def _is_label(line: str) -> bool:
+    """A form line that a typed answer follows on the same line: "Précisions :",
+    "Si non, pourquoi : ……", "(a) how many … ?"."""
+    return _FILLER.sub("", line).rstrip(_FILLER_CHARACTERS[:4] + "_.…").endswith((":", "?"))
+
+
+def _field_label(text: str) -> str:
+    """"Organisation : ______" -> "Organisation"."""
+    return _FILLER.sub("", text).strip(_FILLER_CHARACTERS).strip()
+
+
+# What closes a label where the typed text starts: its ":" or "?", or the dots left.
+_LABEL_END = re.compile(r"^[\s\u00a0\u202f]*(?:[:?]|_{2,}|\.{3,}|…)")
+
+
+def _after_key(text: str, key: str, *, closed: bool = False) -> str | None:
+    """What `text` holds after its first words, when they normalise to `key`: the label
+    "Précisions :" taken off "Précisions : Nous proposerons…". None if they do not, or,
+    when `closed`, if the label's ":" or "?" does not follow them ("Comments are
+    welcome" does not start with the label "Comments:")."""
+    norm, index = _normalise_with_index(text)
+    if norm == key:
+        return ""
+    if not norm.startswith(key + " "):
+        return None
+    rest = text[index[len(key) - 1] + 1:]
+    if closed and not _LABEL_END.match(rest):
+        return None
+    return _FILLER.sub(" ", rest).lstrip(_TRAILING_PUNCTUATION).rstrip()
+
+
+def _strip_label(line: str, keys: tuple[str, ...]) -> str:
+    """`line` without the form's label opening it (keys longest first)."""
+    for key in keys:
+        rest = _after_key(line, key, closed=True)
+        if rest is not None:
+            return rest
+    return line
+
+
+BoxLine = tuple[tuple[str, ...], bool]  # the labels of a check-box line, box first or not
+
+
+def _box_lines(instructions: tuple[str, ...]) -> tuple[BoxLine, ...]:
+    """The check-box lines among a question's instructions: "☐ Oui   ☐ Non" gives
+    (("Oui", "Non"), True), "Oui ☐ Non ☐" (("Oui", "Non"), False)."""
+    found: list[BoxLine] = []
+    for line in instructions:
+        pieces = _BOX.split(line)
+        if len(pieces) < 3:
+            continue
+        box_first = not pieces[0].strip()
+        texts = pieces[2::2] if box_first else pieces[0::2][:-1]
+        labels = tuple(t.strip(" \t\u00a0/|,;") for t in texts)
+        if all(labels):
+            found.append((labels, box_first))
+    return tuple(found)
+
+
+def _ticks(line: str, boxes: tuple[BoxLine, ...], *,
+           kept: bool = False) -> tuple[list[str], bool] | None:
+    """A check-box line of a reply read as its answer: the label of each ticked box,
+    followed by any text typed with it, then text typed by an empty box ("☒ Oui ☐ Non"
+    -> ["Oui"]; "☐ Oui ☒ Non, trop cher" -> ["Non, trop cher"]); and whether a box was
+    ticked (or chosen). None when the line is not one of the question's check-box lines.
+
+    With no box ticked, boxes the respondent kept while deleting the others are chosen,
+    as « Oui » left of « Oui / Non » is: "☐ Oui" left of "☐ Oui ☐ Non", or a line
+    "☐ Oui" whose sister line "☐ Non" was deleted (`kept`, see `_kept_choices`)."""
+    all_labels = [label for labels, _ in boxes for label in labels]
+    keys = sorted({normalise(label) for label in all_labels}, key=len, reverse=True)
+    if not keys:
+        return None
+    labels_at = "|".join(re.escape(label) for label in sorted(set(all_labels), key=len,
+                                                             reverse=True))
+    line = re.sub(rf"{_TYPED_TICK.pattern}\s*(?=(?:{labels_at})\b)", "☒ ", line,
+                  flags=re.IGNORECASE)
+    pieces = _BOX.split(line)
+    if len(pieces) < 3:
+        return None
+    box_first = next((first for labels, first in boxes), True)
+    # Each box of the line: (glyph, its label's key or None, the text by the box, the
+    # label as typed, text typed before the label).
+    entries: list[tuple[str, str | None, str, str, str]] = []
+    lead = ""
+    if box_first:
+        lead = pieces[0].strip()
+        for glyph, text in zip(pieces[1::2], pieces[2::2], strict=True):
+            text = text.strip(" \t\u00a0/|;")
+            key = next((k for k in keys if _after_key(text, k) is not None), None)
+            entries.append((glyph, key, text, text.rstrip(" ,"), ""))
+        tail = ""
+    else:  # "Oui ☐ Non ☐": each box follows its label
+        texts, glyphs = pieces[0::2], pieces[1::2]
+        for k, glyph in enumerate(glyphs):
+            text = texts[k].strip(" \t\u00a0/|;,")
+            key = next((kk for kk in keys if normalise(text).endswith(kk)), None)
+            if key is None:
+                entries.append((glyph, None, text, "", ""))
+                continue
+            norm, index = _normalise_with_index(text)
+            start = index[len(norm) - len(key)] if norm else 0
+            entries.append((glyph, key, text, text[start:], text[:start].strip(" ,;")))
+        tail = texts[-1].strip(" \t\u00a0/|;,")
+    seen = {key for _, key, _, _, _ in entries if key is not None}
+    if not seen:
+        return None  # glyphs standing by none of the labels: typed text ("■ a bullet")
+    ticked = any(glyph in TICKED_BOXES for glyph, key, _, _, _ in entries if key)
+    printed = max((frozenset(normalise(label) for label in labels) for labels, _ in boxes),
+                  key=lambda line_keys: len(line_keys & seen))
+    chosen = not ticked and (kept or seen < printed)
+    out = [lead] if lead else []
+    for glyph, key, text, label, before in entries:
+        if before:
+            out.append(before)
+        if key is None:
+            if text:
+                out.append(text)
+        elif glyph in TICKED_BOXES or chosen:
+            out.append(label)
+        elif box_first:
+            rest = _after_key(text, key)
+            if rest:
+                out.append(rest)
+    if tail and out and entries[-1][1] and (entries[-1][0] in TICKED_BOXES or chosen):
+        out[-1] = f"{out[-1]} {tail}"  # "Non ☒ trop cher" -> "Non trop cher"
+    elif tail:
+        out.append(tail)
+    return out, ticked or chosen
+
+
+_FIELD_SEPARATOR = re.compile(r"^[\s\u00a0\u202f]*(?::|_{2,}|\.{3,}|…)")
+
+
+def _field_value(text: str, fields: list[tuple[str, str]]) -> tuple[str, str] | None:
+    """(label, value) when `text` is an identification field with something typed
+    after its label and colon: "Organisation : Parti des Communes"."""
+    for label, key in fields:
+        if not key:
+            continue
+        norm, index = _normalise_with_index(text)
+        if not norm.startswith(key + " "):
+            continue
+        if not _FIELD_SEPARATOR.match(text[index[len(key) - 1] + 1:]):
+            continue  # "Date limite de réponse…": not the field
+        rest = _after_key(text, key)
+        if rest:
+            return label, rest
+    return None
+
+
+def _filled(text: str) -> str:
+    """A value typed in a field's cell or under it, without what is left of the dots."""
+    return " ".join(_FILLER.sub(" ", text).split()).strip(" :")
+
+
 def _around_question(
     text: str, qnorm: str, end_mark: str | None, start: int
 ) -> tuple[str, str]:
@@ -271,12 +465,17 @@ def _around_question(
         before = text[: index[offset + start]].strip(_TRAILING_PUNCTUATION + "«»\"'")
         if not _LABEL.match(normalise(before)):
             leading = before
-    # The question's own closing mark ("?") where the question should end is the cut.
+    # The question's own closing mark ("?") where the question should end is the cut:
+    # of several ("… avec la commune ? Si oui, laquelle ?"), the nearest to its length.
     if end_mark:
+        cuts = []
         for match in re.finditer(re.escape(end_mark), text):
             position = bisect_left(index, match.start()) - offset - start
             if lo <= position <= hi:
-                return text[match.end():].lstrip(_TRAILING_PUNCTUATION).strip(), leading
+                cuts.append((abs(position - len(qnorm)), match.end()))
+        if cuts:
+            cut = min(cuts)[1]
+            return text[cut:].lstrip(_TRAILING_PUNCTUATION).strip(), leading
     # Otherwise, the word boundary that makes the best match with the question.
     question_body = body[start:]
     candidates = [m.start() for m in re.finditer(" ", question_body)] + [len(question_body)]
@@ -305,7 +504,9 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
     question_ids = [q.id for q in matcher.questionnaire.questions]
     markers = [i for i, c in enumerate(classified) if c.role is Role.QUESTION]
     if matcher.subpoints:
-        _kept_choices(classified, markers, matcher)
+        _kept_choices(classified, markers, matcher.subpoints)
+    if matcher.box_choices:
+        _kept_choices(classified, markers, matcher.box_choices, boxes=True)
     if not markers:
         return Located(
             answers=dict.fromkeys(question_ids),
@@ -347,7 +548,31 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
     # Per question, how many of its occurrences have text after them.
     answered: dict[str, int] = dict.fromkeys(question_ids, 0)
     occurrence_has_text = False
+    identification: list[tuple[str, str]] = []
+    field_keys = {key: label for label, key in matcher.fields if key}
+    pending_field: str | None = None  # an untouched field line just above
+    field_rows: dict[tuple[int, int], str] = {}  # (table, row) of a field's label cell
+    ticked: set[str] = set()
     for i, item in enumerate(classified):
+        if item.role is Role.EMPTY:
+            continue
+        outside = i < first_marker or i >= end or current is None
+        if field_keys and outside and item.role is not Role.QUESTION:
+            label = field_keys.get(normalise(_FILLER.sub(" ", item.block.text)))
+            if label is not None and item.role is Role.TEMPLATE:
+                pending_field = label
+                if item.block.cell is not None:
+                    field_rows[item.block.cell[:2]] = label
+                continue
+            if item.role is Role.TEXT:
+                value = _identification(item.block, matcher.fields, field_rows,
+                                        pending_field if i < first_marker else None)
+                pending_field = None
+                if value is not None:
+                    if value[1]:
+                        identification.append(value)
+                    continue
+        pending_field = None
         if item.role is Role.QUESTION:
             current = item.question
             occurrence_has_text = False
@@ -377,7 +602,19 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
         elif i >= end or current is None:
             extra.append(line)
         else:
-            parts[current].append(line)
+            lines = [line]
+            read = (_ticks(line, matcher.boxes[current], kept=item.kept_choice)
+                    if current in matcher.boxes else None)
+            if read is not None:
+                lines = read[0]
+                if read[1]:
+                    ticked.add(current)
+            elif matcher.labels.get(current):
+                lines = [_strip_label(line, matcher.labels[current])]
+            lines = [text for text in lines if text]
+            if not lines:
+                continue  # a label or an empty box line, edited but with nothing typed
+            parts[current].extend(lines)
             if not occurrence_has_text:
                 answered[current] += 1
                 occurrence_has_text = True
@@ -394,15 +631,36 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
                            if classified[i].role is Role.TEXT),
         possible_signature=signature[0],
         signature_organisation=signature[1],
+        identification=tuple(identification),
+        unticked=frozenset(qid for qid in matcher.boxes if answers.get(qid)
+                           and qid not in ticked),
     )
 
 
-def _kept_choices(classified: list[Classified], markers: list[int], matcher: Matcher) -> None:
-    """Sub-points read as choices: when a respondent kept some of a question's sub-points
-    and deleted the others ("b) une région" left of "a) … b) … c) …"), the ones kept are
-    the answer, not the form's text."""
+def _identification(
+    block: Block, fields: list[tuple[str, str]], field_rows: dict[tuple[int, int], str],
+    pending: str | None,
+) -> tuple[str, str] | None:
+    """(label, value) when this typed block fills an identification field: the field's
+    line with its value ("Organisation : Parti X"), the cell beside a field's label
+    cell, or the line just under an untouched field line. None when it is none of them."""
+    found = _field_value(block.text, fields)
+    if found is not None:
+        return found
+    if block.cell is not None and block.cell[:2] in field_rows:
+        return field_rows[block.cell[:2]], _filled(block.text)
+    if pending is not None and block.cell is None and len(block.text) <= 120:
+        return pending, _filled(block.text)
+    return None
+
+
+def _kept_choices(classified: list[Classified], markers: list[int],
+                  choices: dict[str, list[frozenset[str]]], *, boxes: bool = False) -> None:
+    """Sub-points (or check-box lines, `boxes`) read as choices: when a respondent kept
+    some of a question's sub-points and deleted the others ("b) une région" left of
+    "a) … b) … c) …"), the ones kept are the answer, not the form's text."""
     for n, start in enumerate(markers):
-        groups = matcher.subpoints.get(classified[start].question or "")
+        groups = choices.get(classified[start].question or "")
         if not groups:
             continue
         end = markers[n + 1] if n + 1 < len(markers) else len(classified)
@@ -417,11 +675,13 @@ def _kept_choices(classified: list[Classified], markers: list[int], matcher: Mat
                     found[i] = which
             elif item.role is Role.TEXT:
                 edited.update(k for k, keys in enumerate(groups)
-                              if any(key.startswith(f"{printed} ") for printed in keys))
+                              if any(key == printed or key.startswith(f"{printed} ")
+                                     for printed in keys))
         present = set(found.values()) | edited
         if found and len(present) < len(groups):
             for i in found:
-                classified[i] = replace(classified[i], role=Role.TEXT, form_line=False)
+                classified[i] = replace(classified[i], role=Role.TEXT, form_line=False,
+                                        kept_choice=boxes)
 
 
 def _signature_end(

@@ -56,6 +56,7 @@ class IssueCode(StrEnum):
     SCANNED_PDF = "scanned_pdf"
     FROM_PDF = "from_pdf"
     STRUCK_TEXT = "struck_text"
+    NO_BOX_TICKED = "no_box_ticked"
     OCR = "ocr"
 
 
@@ -68,6 +69,7 @@ class RespondentSource(StrEnum):
     FILE_NAME = "file_name"
     TABLE_HEADER = "table_header"
     SIGNATURE = "signature"
+    FORM_FIELD = "form_field"  # typed in the form's "Organisation : ____" field
 
 
 class Position(StrEnum):
@@ -110,6 +112,13 @@ class Answer(_Frozen):
     )
 
 
+class IdentificationField(_Frozen):
+    """What a reply typed in one of the form's identification fields."""
+
+    label: str = Field(description="The field's label as printed (\"Organisation\", \"Date\").")
+    value: str
+
+
 class FileResult(_Frozen):
     path: str = Field(description="The path as given (or as found in a folder).")
     name: str
@@ -119,6 +128,9 @@ class FileResult(_Frozen):
     answers: tuple[Answer, ...]
     extra_text: tuple[str, ...] = ()
     issues: tuple[Issue, ...] = ()
+    identification: tuple[IdentificationField, ...] = Field(
+        default=(), description="What was typed in the form's identification fields "
+        "(organisation, signatory, date), in the form's order.")
     # Kept for the spreadsheet and the report, not part of the JSON contract.
     respondent_source: RespondentSource | None = Field(default=None, exclude=True)
     document_date: str | None = Field(
@@ -188,8 +200,9 @@ class KeptFile(_Frozen):
     still where it was: its row is written back exactly as it was (a run names the files
     it reads, not the campaign)."""
 
-    path: str
+    path: str  # where the file is now
     sha256: str | None
+    renamed_from: str | None = None  # the row's path, when the file was found renamed
     status: Status | None  # as last extracted; None when the row had no state
     cells: tuple[tuple[str, str], ...]  # extracted column title -> text as shown now
     written: tuple[tuple[str, str], ...] = ()  # extracted column title -> text as written

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 PART_LABELS = {
     "title": "Titre",
     "intro": "Introduction",
+    "field": "Champ d'identification",
     "lead_in": "Phrase d'introduction des questions",
     "section": "Intertitre",
     "question": "Question",

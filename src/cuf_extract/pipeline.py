@@ -17,6 +17,7 @@ from cuf_extract.convert import Converter
 from cuf_extract.models import (
     Answer,
     FileResult,
+    IdentificationField,
     Issue,
     Run,
     Status,
@@ -219,6 +220,7 @@ def _result_from_document(
     from cuf_extract.struck import struck_issues  # with the readers: only when reading
 
     issues.extend(struck_issues(document.blocks, matcher, located))
+    issues.extend(checks.no_box_ticked(question_ids, located.unticked))
     if located.possible_signature:
         issues.append(checks.possible_signature(located.possible_signature, question_ids,
                                                 located.answers))
@@ -235,6 +237,7 @@ def _result_from_document(
         owner=questionnaire.owner,
         table_header=located.table_header,
         signature=located.signature_organisation,
+        identification=located.identification,
     )
     respondent, source = candidates[0] if candidates else (None, None)
     return FileResult(
@@ -248,6 +251,8 @@ def _result_from_document(
                       for qid in question_ids),
         extra_text=tuple(extra),
         issues=tuple(issues),
+        identification=tuple(IdentificationField(label=label, value=value)
+                             for label, value in located.identification),
         respondent_source=source,
         document_date=document.properties.modified,
         respondent_candidates=tuple(candidates),

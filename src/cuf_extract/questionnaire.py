@@ -15,7 +15,8 @@ from cuf_extract.models import Question, QuestionnaireRef
 
 DEFAULT_QUESTIONNAIRE = "cuf-aict-2020.toml"
 # Version 1: the 2020 keys. Version 2 adds, per question, `section`, `subpoints`,
-# `notes` and `instructions` (what a form carries besides its questions).
+# `notes` and `instructions` (what a form carries besides its questions), and the
+# optional `fields` (identification fields above the questions).
 FORMAT_VERSION = 2
 MAX_QUESTIONS = 60
 
@@ -54,6 +55,9 @@ class Questionnaire(BaseModel):
     title: str
     intro: tuple[str, ...] = ()
     lead_in: str = ""
+    # Identification fields printed above the questions ("Organisation : ____", "Date :"):
+    # what a reply types there says who answered and when, never an answer.
+    fields: tuple[str, ...] = ()
     questions: tuple[FormQuestion, ...] = Field(min_length=1, max_length=MAX_QUESTIONS)
     closing: tuple[str, ...] = ()
     contact: tuple[str, ...] = ()
@@ -100,8 +104,8 @@ class Questionnaire(BaseModel):
         """Every paragraph of the blank form that is not a question."""
         title_lines = tuple(line for line in self.title.split("\n") if line.strip())
         lead = (self.lead_in,) if self.lead_in else ()
-        return (self.title, *title_lines, *self.intro, *lead, *self.form_lines(),
-                *self.closing, *self.contact)
+        return (self.title, *title_lines, *self.intro, *self.fields, *lead,
+                *self.form_lines(), *self.closing, *self.contact)
 
 
 def load_questionnaire(path: Path | None = None) -> Questionnaire:
@@ -257,6 +261,7 @@ def dump_questionnaire(
         out.append(f"owner = [{', '.join(_toml_string(o) for o in q.owner)}]")
     out.append(f"title = {_toml_string(q.title)}")
     out += _toml_list("intro", q.intro)
+    out += _toml_list("fields", q.fields)
     if q.lead_in:
         out.append(f"lead_in = {_toml_string(q.lead_in)}")
     out += _toml_list("closing", q.closing)

@@ -2,13 +2,14 @@
 
 Nothing here is certain: the answer is shown with its source so staff can correct it.
 
-Sources, most telling first: the document's page header, a letterhead typed above the
-form, the header row of a question/answer table ("Réponse du Groupe …"), the
-organisation line of a signature cut from the last answer, the Company
-property, the file name. Every plausible candidate is kept in that order
-(`respondent_candidates`), because one decision needs the whole batch: a Company value
-shared by most replies is the form's, inherited by every copy, and the next candidate
-is taken instead (`checks.inherited_properties`).
+Sources, most telling first: the form's own « Organisation : ____ » field as the
+respondent filled it, the document's page header, a letterhead typed above the form,
+the header row of a question/answer table ("Réponse du Groupe …"), the organisation
+line of a signature cut from the last answer, the Company property, the file name.
+Every plausible candidate is kept in that order (`respondent_candidates`), because one
+decision needs the whole batch: a Company value shared by most replies is the form's,
+inherited by every copy, and the next candidate is taken instead
+(`checks.inherited_properties`).
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ def respondent_candidates(
     owner: Collection[str],
     table_header: Sequence[str] = (),
     signature: str | None = None,
+    identification: Sequence[tuple[str, str]] = (),
 ) -> list[Candidate]:
     """Every plausible name of the respondent with its source, most telling first."""
     owner_keys = {normalise(name) for name in owner}
@@ -80,6 +82,9 @@ def respondent_candidates(
         return name
 
     found: list[Candidate] = []
+    name = plausible(organisation_field(identification))
+    if name:
+        found.append((name, RespondentSource.FORM_FIELD))
     for header in headers:
         name = plausible(header.split("\n")[0])
         if name:
@@ -102,6 +107,26 @@ def respondent_candidates(
         found.append((name, RespondentSource.FILE_NAME))
     return found
 
+
+
+# The label of an identification field that asks who answers: the organisation, not
+# the person signing ("Nom et fonction du signataire", "Contact").
+_ORGANISATION_FIELD = re.compile(
+    r"\b(?:organi[sz]ations?|organismes?|structures?|collectivit[ée]s?|partis?|listes?|"
+    r"mouvements?|groupes?|associations?|party|council|groupement)\b",
+    re.IGNORECASE,
+)
+_PERSON_FIELD = re.compile(r"\b(?:signataires?|signatory|pr[ée]noms?|fonctions?|contact|"
+                           r"personne|position)\b", re.IGNORECASE)
+
+
+def organisation_field(identification: Sequence[tuple[str, str]]) -> str | None:
+    """The organisation typed in the form's field asking for it ("Organisation : Parti
+    des Communes", "Nom de la liste : …"), or None."""
+    for label, value in identification:
+        if _ORGANISATION_FIELD.search(label) and not _PERSON_FIELD.search(label):
+            return value
+    return None
 
 
 def name_from_file_name(file_name: str) -> str | None:

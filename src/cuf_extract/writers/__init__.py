@@ -63,6 +63,7 @@ SOURCE_LABELS: dict[RespondentSource, str] = {
     RespondentSource.FILE_NAME: "nom du fichier",
     RespondentSource.TABLE_HEADER: "en-tête du tableau des réponses",
     RespondentSource.SIGNATURE: "signature",
+    RespondentSource.FORM_FIELD: "champ « Organisation » du formulaire",
 }
 
 # Short labels for the one-line-per-issue summary ("Q3 : réponse manquante").
@@ -91,6 +92,7 @@ ISSUE_LABELS: dict[IssueCode, str] = {
     IssueCode.SCANNED_PDF: "PDF scanné, sans texte",
     IssueCode.FROM_PDF: "lu depuis un PDF",
     IssueCode.STRUCK_TEXT: "texte barré lu comme du texte",
+    IssueCode.NO_BOX_TICKED: "aucune case cochée",
     IssueCode.OCR: "lu par reconnaissance de caractères",
 }
 

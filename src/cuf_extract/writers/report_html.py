@@ -196,6 +196,8 @@ def _file_section(index: int, result: FileResult, run: Run) -> Iterable[str]:
     yield f"<dt>Chemin</dt><dd>{_text(result.path)}</dd>"
     if result.document_date:
         yield f"<dt>Date du document</dt><dd>{_text(french_date(result.document_date))}</dd>"
+    for field in result.identification:  # the form's « Signataire : ____ », « Date : ____ »
+        yield f"<dt>{_text(field.label)} (formulaire)</dt><dd>{_text(field.value)}</dd>"
     yield "</dl>"
     for question in run.questionnaire.questions:
         answer = result.answer(question.id)

@@ -474,10 +474,12 @@ def _answers_sheet(
             status = item.status
         elif isinstance(item, KeptFile):
             cells = dict(item.cells)  # as they were, hand edits included
+            cells[COLUMN_FILE] = item.path
             if item.status is None:
                 cells[COLUMN_STATUS] = CHANGE_LABELS[ChangeKind.ABSENT]
             staff = item.staff
-            change = KEPT_CHANGE
+            change = KEPT_CHANGE + (f" ; renommé (ancien nom : {item.renamed_from})"
+                                    if item.renamed_from else "")
             status = item.status
         else:
             cells = dict(item.cells)
