@@ -342,3 +342,75 @@ def test_cached_ocr_results_depend_on_the_engine(
     assert store.get(result.sha256 or "", "a.png", "a.png") is not None
     monkeypatch.setattr(cache_module, "_ocr_fingerprint", lambda: "tesseract-5.4")
     assert store.get(result.sha256 or "", "a.png", "a.png") is None
+
+
+# --------------------------------------------------------------------------- a stand-in engine
+
+
+_CANNED_HOCR = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN"
+ "http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">
+<html xmlns="http://www.w3.org/1999/xhtml"><body>
+<div class='ocr_page' title='image "x"; bbox 0 0 1240 1754'>
+<span class='ocr_line' title="bbox 150 200 700 240; baseline 0 -8; x_size 46">
+<span class='ocrx_word' title='bbox 150 200 350 240; x_wconf 93'>Réponse</span>
+<span class='ocrx_word' title='bbox 370 200 700 240; x_wconf 41'>manuscrite</span>
+</span></div></body></html>"""
+
+
+def _stand_in(tmp_path: Path, name: str = "tesseract") -> Tesseract:
+    """A script that answers like Tesseract with a canned hOCR page, and counts its runs."""
+    if sys.platform == "win32":
+        pytest.skip("a shell script stands for tesseract")
+    (tmp_path / "page.hocr").write_text(_CANNED_HOCR, encoding="utf-8")
+    fake = tmp_path / name
+    fake.write_text(f"#!/bin/sh\necho run >> {tmp_path / 'runs'}\ncat {tmp_path / 'page.hocr'}\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    return Tesseract(str(fake), "5.3.0", frozenset({"fra", "osd"}), None)
+
+
+def _runs(tmp_path: Path) -> int:
+    runs = tmp_path / "runs"
+    return len(runs.read_text().splitlines()) if runs.exists() else 0
+
+
+def test_a_rerun_takes_ocr_results_from_the_cache_until_the_engine_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cuf_extract import cache as cache_module
+    from cuf_extract.cache import ResultCache
+    from cuf_extract.pipeline import extract_files
+
+    engine = _stand_in(tmp_path)
+    monkeypatch.setattr(ocr_reader, "find_tesseract", lambda: engine)
+    monkeypatch.setattr(cache_module, "_ocr_fingerprint", lambda: "5.3.0")
+    scan = tmp_path / "scan.png"
+    scan.write_bytes(scans.png_header(1240, 1754))
+    questionnaire = load_questionnaire()
+
+    def run() -> FileResult:
+        store = ResultCache(tmp_path / "cache", questionnaire_digest="q")
+        (result,) = extract_files([InputFile(path=scan, display=scan.name)], questionnaire,
+                                  cache=store).files
+        return result
+
+    first = run()
+    assert _runs(tmp_path) == 1
+    assert "Réponse manuscrite" in "\n".join(first.extra_text)
+    assert "page 1 sur 1" in _ocr_pages_message(first)
+    assert run().extra_text == first.extra_text and _runs(tmp_path) == 1  # from the cache
+    monkeypatch.setattr(cache_module, "_ocr_fingerprint", lambda: "5.4.0")  # upgraded
+    run()
+    assert _runs(tmp_path) == 2
+
+
+def test_too_many_scanned_pages_are_refused_before_any_ocr(tmp_path: Path) -> None:
+    from tests.fixtures.pdf_builder import text_pages_pdf
+
+    engine = _stand_in(tmp_path)
+    count = ocr_reader.MAX_OCR_PAGES + 1
+    data = text_pages_pdf([[] for _ in range(count)], image_pages=range(count))
+    with pytest.raises(PackageError) as error:
+        read_ocr(data, name="x.pdf", kind="pdf", engine=engine)
+    assert error.value.code is IssueCode.TOO_LARGE
+    assert _runs(tmp_path) == 0
