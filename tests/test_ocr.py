@@ -414,3 +414,23 @@ def test_too_many_scanned_pages_are_refused_before_any_ocr(tmp_path: Path) -> No
         read_ocr(data, name="x.pdf", kind="pdf", engine=engine)
     assert error.value.code is IssueCode.TOO_LARGE
     assert _runs(tmp_path) == 0
+
+
+def test_the_report_highlights_the_doubtful_words_of_each_answer() -> None:
+    from cuf_extract.checks import doubtful_words, doubtful_words_in
+    from cuf_extract.models import Answer, Run
+    from cuf_extract.writers.report_html import render_report
+
+    questionnaire = load_questionnaire()
+    qids = list(questionnaire.question_ids)
+    answers = (Answer(question=qids[0], text="Oui, l'action <internationale> & d'Afrique."),
+               Answer(question=qids[1], text="Non."))
+    issues = doubtful_words(["d'Afrique", "<internationale>", "absent"], answers, qids)
+    assert [(i.question, doubtful_words_in(i)) for i in issues] == [
+        (qids[0], ["d'Afrique", "<internationale>"])]  # as listed, only those in the answer
+    result = FileResult(path="scan.png", name="scan.png", sha256="ab" * 32, status="warning",
+                        respondent=None, answers=answers, issues=tuple(issues))
+    page = render_report(Run(questionnaire=questionnaire.ref(), files=(result,)))
+    assert ('<mark title="lu avec doute">&lt;internationale&gt;</mark> &amp; '
+            '<mark title="lu avec doute">d&#x27;Afrique</mark>.') in page
+    assert page.count("<mark") == 2

@@ -318,10 +318,23 @@ def doubtful_words(
         issues.append(make_issue(
             IssueCode.OCR,
             f"La réponse à {question_label(question_ids, answer.question)} contient des mots "
-            f"lus avec doute : {shown}{more}. Vérifiez-les dans le document.",
+            f"{_DOUBTFUL_LEAD}{shown}{more}. Vérifiez-les dans le document (ils sont "
+            "surlignés dans le rapport).",
             answer.question,
         ))
     return issues
+
+
+_DOUBTFUL_LEAD = "lus avec doute : "
+
+
+def doubtful_words_in(issue: Issue) -> list[str]:
+    """The words a per-answer `ocr` warning names (made by `doubtful_words`), for the
+    report to mark them in the answer."""
+    if issue.code is not IssueCode.OCR or issue.question is None:
+        return []
+    _, found, listed = issue.message.partition(_DOUBTFUL_LEAD)
+    return re.findall(r"« (.+?) »", listed) if found else []
 
 
 def _pages(numbers: Sequence[int], count: int) -> str:
