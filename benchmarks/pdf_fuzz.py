@@ -1,10 +1,14 @@
 """Damage the PDF fixtures at random and read each copy (a robustness check, not a test).
 
-    .venv/bin/python benchmarks/pdf_fuzz.py [-n 400] [--seed 7]
+    .venv/bin/python benchmarks/pdf_fuzz.py [-n 400] [--seed 7] [--set all|own|producers]
 
-Each copy gets 1-20 random bytes overwritten and, one time in three, is truncated at
-a random point. Every copy must be read or end with a `PackageError` (never another
-exception, a crash of PDFium or a hang); prints the outcomes and the slowest read.
+The sources are the PDF fixtures of tests/fixtures/external/pdf/ ("own") and the other
+producers' replies of its producers/ folder ("producers"; WeasyPrint, Typst, LaTeX,
+wkhtmltopdf, reportlab, LibreOffice with other settings), both by default. Each copy
+gets 1-20 random bytes overwritten and, one time in three, is truncated at a random
+point. Every copy must be read or end with a `PackageError` (never another
+exception, a crash of PDFium or a hang); prints the outcomes per source set and the
+slowest read.
 """
 
 from __future__ import annotations
@@ -25,17 +29,25 @@ def main() -> int:
     from cuf_extract.package import PackageError
     from cuf_extract.pdf_reader import read_pdf
     from tests.fixtures.pdf_sources import PDF_DIR
+    from tests.fixtures.producer_replies import PRODUCERS_DIR
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("-n", type=int, default=400)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--set", choices=["all", "own", "producers"], default="all")
     args = parser.parse_args()
     rng = random.Random(args.seed)
-    sources = [p.read_bytes() for p in sorted(PDF_DIR.glob("*.pdf"))]
-    outcomes: Counter[str] = Counter()
+    sources: list[tuple[str, bytes]] = []
+    if args.set in ("all", "own"):
+        sources += [("own", p.read_bytes()) for p in sorted(PDF_DIR.glob("*.pdf"))]
+    if args.set in ("all", "producers"):
+        sources += [("producers", p.read_bytes()) for p in sorted(PRODUCERS_DIR.glob("*.pdf"))]
+    outcomes: dict[str, Counter[str]] = {}
     slowest = 0.0
     for _ in range(args.n):
-        data = bytearray(rng.choice(sources))
+        origin, original = rng.choice(sources)
+        counts = outcomes.setdefault(origin, Counter())
+        data = bytearray(original)
         for _ in range(rng.randint(1, 20)):
             data[rng.randrange(len(data))] = rng.randrange(256)
         if rng.random() < 1 / 3:
@@ -43,14 +55,16 @@ def main() -> int:
         started = time.perf_counter()
         try:
             read_pdf(bytes(data), name="copie.pdf")
-            outcomes["read"] += 1
+            counts["read"] += 1
         except PackageError as error:
-            outcomes[error.code.value] += 1
+            counts[error.code.value] += 1
         except Exception as error:  # what this script is looking for
-            outcomes[f"BUG {type(error).__name__}"] += 1
+            counts[f"BUG {type(error).__name__}"] += 1
         slowest = max(slowest, time.perf_counter() - started)
-    print(dict(outcomes), f"slowest {slowest:.2f} s")
-    return 1 if any(k.startswith("BUG") for k in outcomes) else 0
+    for origin, counts in outcomes.items():
+        print(origin, dict(counts))
+    print(f"slowest {slowest:.2f} s")
+    return 1 if any(k.startswith("BUG") for c in outcomes.values() for k in c) else 0
 
 
 if __name__ == "__main__":

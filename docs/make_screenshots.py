@@ -9,8 +9,9 @@ screenshot is skipped with a message.
 What it does, in a temporary folder (the examples are not touched):
 
 1. copies examples/replies to `reponses/`, holding back one file (a "late reply");
-2. runs `cuf-extract reponses/` and screenshots the report (summary, files to check,
-   one file's answers);
+2. runs `cuf-extract reponses/` and screenshots the report: its top (title, counts,
+   what to do) at 1280 px, the same report on a phone (400 px, where the tables become
+   cards), the files to check, one file's answers;
 3. types notes into the workbook as staff would, fills the blank Q4 of one reply,
    adds the late reply, runs again and screenshots the "Depuis la dernière exécution"
    section, then the spreadsheet itself;
@@ -209,7 +210,9 @@ def main() -> None:
         # First run.
         run_tool(work, "reponses/")
         report = work / "reponses-rapport.html"
-        screenshot(report, IMAGES / "rapport-synthese.png", width=1000, height=1150,
+        screenshot(report, IMAGES / "rapport-synthese.png", width=1280, height=820,
+                   profile=profile)
+        screenshot(report, IMAGES / "rapport-telephone.png", width=400, height=1500,
                    profile=profile)
         to_check = report_part(report, ONLY.format(sel="#a-verifier"), "a-verifier.html")
         screenshot(to_check, IMAGES / "rapport-a-verifier.png", width=1000, height=1300,

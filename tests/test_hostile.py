@@ -25,6 +25,7 @@ from tests.fixtures.pdf_builder import (
     flate_bomb_pdf,
     many_pages_pdf,
     reference_loop_pdf,
+    text_pages_pdf,
 )
 from tests.fixtures.pdf_sources import PDF_DIR
 from tests.fixtures.variants import BY_NAME, VARIANTS
@@ -92,7 +93,8 @@ def hostile_files() -> dict[str, tuple[bytes, str, str | None]]:
         "boucle.pdf": (reference_loop_pdf(), "error", "unreadable"),
         "cent-mille-pages.pdf": (many_pages_pdf(), "error", "too_large"),
         "bombe.pdf": (flate_bomb_pdf(), "error", "too_large"),
-        "scan.pdf": (blank_page_pdf(), "error", "scanned_pdf"),
+        "scan.pdf": (text_pages_pdf([[]], image_pages=[0]), "error", "scanned_pdf"),
+        "blanc.pdf": (blank_page_pdf(), "error", "unreadable"),
         "tableau.pdf": (_pdf_reply(), "warning", "from_pdf"),
         "~$bon.docx": (b"\x05Alice" + b"\0" * 156, "skipped", "owner_file"),
         "xxe.docx": (_replace_part(good, "word/document.xml", xxe), "error", "unreadable"),

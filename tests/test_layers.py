@@ -19,6 +19,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
     # Leaves: values and rules that know no file format and no output.
     ("leaf", frozenset({
         "cuf_extract", "text", "document", "models", "questionnaire", "symbols",
+        "typography",  # the tool's French typography: standard library only
         "writers.atomic",  # write-verify-replace of any file: a utility, no format
         "writers.sheet_rows",  # SpreadsheetML rows as text: standard library and openpyxl
     })),

@@ -296,3 +296,84 @@ def test_title_words_typed_in_an_answer_stay_in_it(matcher: Matcher) -> None:
     located = locate(blocks, matcher)
     assert located.answers["Q2"] == (
         "Réponse 2.\nAction internationale des collectivités territoriales")
+
+
+def _without_closing(blocks: list[Block]) -> list[Block]:
+    closing_and_contact = {*Q.closing, *Q.contact}
+    return [b for b in blocks if b.text not in closing_and_contact]
+
+
+def test_closing_run_into_the_last_answer_ends_it(matcher: Matcher) -> None:
+    """The closing typed on in the last answer's paragraph (a PDF without paragraph
+    spacing joins them so): the answer ends where the closing starts."""
+    closing = " ".join(Q.closing)
+    blocks = _without_closing(form({
+        "Q4": [Block("Oui.")],
+        "Q5": [Block(f"Nous le proposerons. {closing}")],
+    }))
+    located = locate(blocks, matcher)
+    assert located.answers["Q5"] == "Nous le proposerons."
+    assert located.answers["Q4"] == "Oui."
+    assert located.extra_text == ()
+
+
+def test_closing_run_into_a_question_left_blank_is_not_its_answer(matcher: Matcher) -> None:
+    closing = " ".join(Q.closing)
+    blocks = _without_closing(form({"Q4": [Block("Oui.")]},
+                                   questions={"Q5": f"{TEXTS['Q5']} {closing}"}))
+    located = locate(blocks, matcher)
+    assert located.answers["Q5"] is None
+    assert located.found == frozenset(Q.question_ids)
+
+
+def test_closing_run_in_with_more_text_keeps_it_visible(matcher: Matcher) -> None:
+    closing = Q.closing[0]
+    blocks = _without_closing(form({
+        "Q5": [Block(f"Nous le proposerons. {closing} Pierre Martin, secrétaire national.")],
+    }))
+    located = locate(blocks, matcher)
+    assert located.answers["Q5"] == "Nous le proposerons."
+    assert any("Pierre Martin" in text for text in located.extra_text)
+
+
+def test_question_run_into_the_previous_answer_is_found(matcher: Matcher) -> None:
+    """A question in the same paragraph as the previous answer's last sentence (a PDF
+    without paragraph spacing joins them when that sentence fills its line)."""
+    answer = ("Pas encore, mais un module consacré à l’action extérieure des "
+              "collectivités sera intégré à notre offre.")
+    blocks = form({"Q3": [Block(answer)], "Q4": [Block("Oui.")]}, questions={"Q4": ""})
+    at = next(i for i, b in enumerate(blocks) if b.text == answer)
+    blocks[at] = Block(f"{answer} {TEXTS['Q4']}")
+    located = locate(blocks, matcher)
+    assert located.found == frozenset(Q.question_ids)
+    assert located.answers["Q3"] == answer
+    assert located.answers["Q4"] == "Oui."
+
+
+def test_question_words_inside_a_sentence_are_not_a_question(matcher: Matcher) -> None:
+    # Quoting the question without a sentence end before it: still the answer's text.
+    quoted = (f"Nous avons déjà longuement répondu, dans notre programme national, à la "
+              f"question {TEXTS['Q4']}")
+    blocks = form({"Q3": [Block(quoted)]}, questions={"Q4": ""})
+    located = locate(blocks, matcher)
+    assert located.answers["Q3"] == quoted
+    assert "Q4" not in located.found
+
+
+def test_dash_glued_to_an_answer_on_the_question_line_is_kept(matcher: Matcher) -> None:
+    """« -Oui » typed after the question (or joined to it by a PDF without paragraph
+    spacing) keeps its dash; « – » between them with spaces is a separator."""
+    located = locate(form({}, questions={
+        "Q1": f"{TEXTS['Q1']} -Oui, bien sûr.", "Q2": f"{TEXTS['Q2']} – Non."}), matcher)
+    assert located.answers["Q1"] == "-Oui, bien sûr."
+    assert located.answers["Q2"] == "Non."
+
+
+def test_question_number_on_its_own_line_is_not_the_previous_answer(matcher: Matcher) -> None:
+    blocks = [Block(Q.title)]
+    for n, qid in enumerate(Q.question_ids, start=1):
+        blocks += [Block(f"Question {n} :"), Block(""), Block(TEXTS[qid]), Block(f"Réponse {n}.")]
+    located = locate(blocks, matcher)
+    assert located.answers == {qid: f"Réponse {n}." for n, qid in
+                               enumerate(Q.question_ids, start=1)}
+    assert located.extra_text == ()

@@ -31,9 +31,16 @@ def test_folder_of_pdf_and_word_replies(
     shutil.copyfile(PDF_DIR / "lo_qa_table.pdf", folder / "tableau.docx")
     (folder / "word.docx").write_bytes(BY_NAME["questions_retyped"].build())
     before = _digest(folder)
-    code, _, err = run_cli("replies", "--json", "out.json", cwd=tmp_path,
-                           monkeypatch=monkeypatch, capsys=capsys)
+    code, out, err = run_cli("replies", "--json", "out.json", cwd=tmp_path,
+                             monkeypatch=monkeypatch, capsys=capsys)
     assert code == EXIT_FLAGGED
+    # The two PDFs read are counted in the summary, to proofread (their status unchanged).
+    assert "À relire\u00a0: 2\u00a0réponses lues dans un PDF" in " ".join(out.split(" \n"))
+    report = (tmp_path / "reponses-rapport.html").read_text(encoding="utf-8")
+    to_proofread = report[report.index('<section id="a-relire">'):]
+    to_proofread = to_proofread[:to_proofread.index("</section>")]
+    assert "lo_letterhead_footer.pdf" in to_proofread and "tableau.docx" in to_proofread
+    assert "image_only.pdf" not in to_proofread and "word.docx" not in to_proofread
     assert _digest(folder) == before  # inputs untouched, nothing written beside them
     run = Run.model_validate_json((tmp_path / "out.json").read_text(encoding="utf-8"))
     results = {f.name: f for f in run.files}

@@ -28,6 +28,7 @@ from tests.fixtures.pdf_builder import (
     reference_loop_pdf,
     text_pages_pdf,
 )
+from tests.fixtures.pdf_mapped import Piece, mapped_text_pdf
 from tests.fixtures.pdf_sources import LONG_Q3, PDF_DIR, PDF_ERRORS, PDF_VARIANTS
 from tests.fixtures.variants import TEMPLATE_SNIPPETS, Variant
 
@@ -221,7 +222,8 @@ def test_ligatures_become_letters() -> None:
 @pytest.mark.parametrize(("data", "code"), [
     (reference_loop_pdf(), "unreadable"),
     (many_pages_pdf(), "too_large"),
-    (blank_page_pdf(), "scanned_pdf"),
+    (blank_page_pdf(), "unreadable"),  # no text and no image: not a scan
+    (text_pages_pdf([[]], image_pages=[0]), "scanned_pdf"),
     (b"%PDF-1.7\n", "unreadable"),
     (flate_bomb_pdf(64), "too_large"),
     (flate_bomb_pdf(40, layers=2), "too_large"),  # small once, huge twice inflated
@@ -247,7 +249,8 @@ def test_streams_under_the_inflate_limit_are_left_to_pdfium(layers: int) -> None
     data = flate_bomb_pdf(4, layers=layers)
     with pytest.raises(PackageError) as error:
         read_pdf(data, name="x.pdf")
-    assert error.value.code.value == "scanned_pdf"  # read to the end: drawings, no text
+    assert error.value.code.value == "unreadable"  # read to the end: drawings, no text
+    assert "sans aucun texte" in error.value.message
 
 
 def _synthetic(texts: list[tuple[str, float, float]]) -> list[tuple[str | None, str]]:
@@ -449,3 +452,109 @@ def test_indented_short_lines_of_like_length_are_not_a_centred_title() -> None:
         ("un guichet unique pour les petites communes.", 110, 674),
     ])] == [full, "une place dans les comites de programmation ;",
             "un guichet unique pour les petites communes."]
+
+
+@pytest.mark.parametrize("data", [
+    blank_page_pdf(),
+    text_pages_pdf([[], []], rules=[(72, 400, 500)],
+                   segments=[(72, 300, 72, 600), (300, 300, 300, 600), (500, 300, 500, 600)]),
+])
+def test_blank_or_drawing_only_pdf_says_it_has_no_text(data: bytes) -> None:
+    with pytest.raises(PackageError) as error:
+        read_pdf(data, name="x.pdf")
+    assert error.value.code.value == "unreadable"
+    assert "sans aucun texte" in error.value.message
+    assert "scann" not in error.value.message
+
+
+def test_line_end_hyphens_u2010_and_soft_are_judged_like_a_hyphen() -> None:
+    """WeasyPrint and Typst hyphenate with U+2010 (PDFium reports U+00AD and "-" at a
+    line end as U+0002): a layout hyphen is joined, a compound's is kept, and the
+    document's own spelling of the word elsewhere decides for a prefix like "inter"."""
+    lead = "Nous soutiendrons la coopération décentralisée avec tous nos partenaires "
+    paragraphs = [
+        [lead + "coopé\u2010", "ration renforcée."],
+        [lead + "inter\u2010", "nationaux de la commune."],  # "internationaux" below
+        [lead + "peut\u2010", "être bientôt."],
+        [lead + "jume\u00ad", "lages anciens."],
+        [lead + "sous-", "préfecture voisine."],
+        ["Les partenaires internationaux sont nombreux."],
+    ]
+    lines: list[tuple[float, float, list[Piece]]] = []
+    y = 760.0
+    for paragraph in paragraphs:
+        for text in paragraph:
+            lines.append((72, y, [text]))
+            y -= 11
+        y -= 11
+    blocks = read_pdf(mapped_text_pdf([lines]), name="x.pdf").blocks
+    assert [b.text for b in blocks] == [
+        lead + "coopération renforcée.",
+        lead + "internationaux de la commune.",
+        lead + "peut\u2010être bientôt.",
+        lead + "jumelages anciens.",
+        lead + "sous-préfecture voisine.",
+        "Les partenaires internationaux sont nombreux.",
+    ]
+
+
+@pytest.mark.parametrize(("before", "after", "words", "layout"), [
+    ("les inter-", "nationaux", {"internationaux"}, True),
+    ("les inter-", "nationaux", set(), False),  # no evidence: "inter" may be a prefix
+    ("la coopé\u2010", "ration", set(), True),
+    ("sous-", "préfecture", {"sous-préfecture"}, False),
+    ("les jume-", "lages", {"jume-lages"}, False),
+])
+def test_line_end_hyphen_uses_the_documents_words(
+        before: str, after: str, words: set[str], layout: bool) -> None:
+    assert _layout_hyphen(before, after, frozenset(words)) is layout
+
+
+def test_table_row_broken_in_both_columns_by_the_page() -> None:
+    """Q3's row starts at a page's foot: its question and its answer both go on under
+    the repeated header row. One row: the answers do not run into each other."""
+    from tests.fixtures.pdf_table_cases import SPLIT_QUESTION_EXPECTED
+
+    path = PDF_DIR / "lo_table_split_question.pdf"
+    result = extract_file(InputFile(path=path, display=path.name), MATCHER)
+    assert {a.question: a.text for a in result.answers} == SPLIT_QUESTION_EXPECTED
+    assert "question_missing" not in {i.code.value for i in result.issues}
+
+
+def test_tex_ligatures_without_a_tounicode_map_become_letters() -> None:
+    """pdfLaTeX, T1 fonts, no ToUnicode: PDFium gives ff/fi/fl/ffi/ffl as the codes
+    0x1B-0x1F of the TeX encoding ("e cace" before)."""
+    from tests.fixtures.pdf_tex_cases import TEX_EXPECTED
+
+    path = PDF_DIR / "pdflatex_t1_no_tounicode.pdf"
+    result = extract_file(InputFile(path=path, display=path.name), MATCHER)
+    assert {a.question: a.text for a in result.answers} == TEX_EXPECTED
+
+
+def test_private_use_ligatures_and_controls() -> None:
+    from cuf_extract.pdf_reader import _char_text
+
+    assert _char_text(0xF001) == "fi" and _char_text(0xF002) == "fl"
+    assert _char_text(0x1C) is None  # outside a TeX font's text, a control: dropped
+    assert _char_text(0xD800) == "\ufffd"
+
+
+def test_dashes_typed_before_an_answer_are_kept_as_typed() -> None:
+    lines: list[tuple[float, float, list[Piece]]] = [
+        (72, 760, ["-Oui, nous le ferons."]),
+        (72, 730, ["\u2013 Non, pas encore."]),
+        (72, 700, ["- Peut-être."]),
+    ]
+    blocks = read_pdf(mapped_text_pdf([lines], size=11), name="x.pdf").blocks
+    assert [(b.list_label, b.text) for b in blocks] == [
+        (None, "-Oui, nous le ferons."), ("\u2013", "Non, pas encore."), ("-", "Peut-être.")]
+
+
+def test_no_generated_space_after_a_no_break_space() -> None:
+    """Chromium stretches a justified line's NBSP before « ? »; PDFium adds a space of
+    its own for the gap: the text keeps the NBSP only."""
+    path = PDF_DIR / "chromium_no_spacing_blank_last.pdf"
+    texts = [b.text for b in read_pdf(path.read_bytes(), name="x.pdf").blocks]
+    assert not [t for t in texts if "\u00a0 " in t]
+    # (The closing runs on in the same paragraph here: locate splits it.)
+    assert any("de la collectivité\u00a0? Merci de nous" in t for t in texts)

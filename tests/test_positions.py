@@ -1,8 +1,9 @@
 """The automatic positions, on a table of answers written the way parties answer.
 
-Each case gives the position a careful reader would give (`truth`) and, when the rules
-do not find it, what they answer instead (`rules`, usually `non précisé`: an honest
-abstention). The precision and coverage targets are computed from the table.
+Each case gives the position a careful reader would give (`truth`); the test asserts it.
+When the rules do not find it, `miss` says why and the case is a strict expected failure
+(it fails loudly the day the rules find it, so that the mark is removed). The precision
+and coverage targets are computed from the table.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from cuf_extract.models import (
     FileResult,
     Position,
     Question,
+    QuestionKind,
     QuestionnaireRef,
     Run,
     Status,
@@ -29,6 +31,8 @@ from cuf_extract.positions import (
     read_position,
     synthesis_table,
 )
+from cuf_extract.questionnaire import question_kind
+from tests.fixtures.position_answers import SECOND_TABLE, Written
 
 OUI, NON, NUANCE, NP = Position.YES, Position.NO, Position.NUANCED, Position.UNSPECIFIED
 
@@ -37,11 +41,7 @@ OUI, NON, NUANCE, NP = Position.YES, Position.NO, Position.NUANCED, Position.UNS
 class Case:
     text: str
     truth: Position
-    rules: Position | None = None  # what the rules say when it is not the truth
-
-    @property
-    def expected(self) -> Position:
-        return self.truth if self.rules is None else self.rules
+    miss: str = ""  # why the rules do not find the truth (a known miss)
 
 
 CASES = [
@@ -93,7 +93,8 @@ CASES = [
     Case("Non.", NON),
     Case("Non, nous ne souhaitons pas ajouter de délégation spécifique.", NON),
     Case("Nous ne souhaitons pas imposer un tel poste : le maire reste le mieux placé.",
-         NON, rules=NP),
+         NON,
+         miss="a refusal worded as not imposing, read as a condition"),
     Case("Non. Le maire doit garder cette compétence.", NON),
     Case("Absolument pas.", NON),
     Case("Nous ne le proposerons pas.", NON),
@@ -121,7 +122,7 @@ CASES = [
     Case("Nous ne sommes pas opposés à cette idée.", NUANCE),
     Case("Nous n'y sommes pas opposés, mais cela ne peut pas être imposé.", NUANCE),
     Case("Pourquoi pas, si les habitants le demandent.", NUANCE),
-    Case("Non, nous proposerons plutôt un conseiller municipal délégué.", NUANCE),
+    Case("Non, nous proposerons plutôt un conseiller municipal délégué.", NON),
     Case("Plutôt qu'un adjoint, nous privilégions une mission confiée à un conseiller "
          "délégué.", NUANCE),
     Case("En partie : le module existe pour les élus régionaux, pas encore pour les "
@@ -146,17 +147,22 @@ CASES = [
          NP),
     Case("Nos candidats sont libres de leurs choix.", NP),
     Case("Nous soutenons la coopération décentralisée, mais un poste d'adjoint dédié "
-         "n'est pas nécessaire.", NON, rules=NP),
+         "n'est pas nécessaire.", NON),
     Case("La question est importante. Nous la mettrons à l'ordre du jour de notre "
-         "prochain bureau.", NUANCE, rules=NP),
+         "prochain bureau.", NUANCE,
+         miss="putting it on an agenda is not among the formulas"),
     Case("Notre mouvement compte de nombreux élus engagés dans des jumelages.", NP),
     Case("Nous avons toujours défendu l'Europe des territoires ; pour le reste, chaque "
-         "liste décidera.", NUANCE, rules=NP),
-    Case("Ce poste existe déjà dans plusieurs de nos villes.", OUI, rules=NP),
-    Case("Nos élus y travaillent.", NUANCE, rules=NP),
+         "liste décidera.", NUANCE,
+         miss="leaving it to each list is not among the formulas"),
+    Case("Ce poste existe déjà dans plusieurs de nos villes.", OUI,
+         miss="a fact stated without a formula"),
+    Case("Nos élus y travaillent.", NUANCE,
+         miss="work under way is not among the formulas"),
     Case("Il faut associer les citoyens à toutes les politiques municipales.", OUI,
-         rules=NP),
-    Case("Le sujet sera abordé dans notre université d'été.", NUANCE, rules=NP),
+         miss="an impersonal « il faut » is not among the formulas"),
+    Case("Le sujet sera abordé dans notre université d'été.", NUANCE,
+         miss="a future discussion is not among the formulas"),
     # --- More answers as parties write them
     Case("Oui. Nous avons adopté en 2019 une motion en ce sens, que nos candidats "
          "reprendront.", OUI),
@@ -168,15 +174,19 @@ CASES = [
     Case("Oui, bien sûr, et pas seulement dans les grandes villes.", OUI),
     Case("Nous préférons laisser chaque équipe municipale s'organiser librement.", NUANCE),
     Case("Notre offre de formation comprend déjà un module consacré à l'Europe et à "
-         "l'international.", OUI, rules=NP),
+         "l'international.", OUI,
+         miss="a fact stated without a formula"),
     Case("Oui pour les grandes villes ; pour les petites communes, un conseiller délégué "
-         "suffit.", NUANCE, rules=OUI),
+         "suffit.", NUANCE,
+         miss="read as oui, wrongly: the restriction is a second clause without a "
+         "condition word"),
     Case("1. Oui\n2. Le module sera ouvert à tous nos élus.", OUI),
     Case("Nous le recommanderons dans toutes les communes de plus de 10 000 habitants.",
          NUANCE),
     Case("Pas à ce jour. Un module sur les coopérations est en préparation.", NUANCE),
     Case("- un budget participatif ouvert aux projets de solidarité internationale ;\n"
-         "- un droit d'interpellation du conseil municipal.", OUI, rules=NP),
+         "- un droit d'interpellation du conseil municipal.", OUI,
+         miss="a list of measures is not read as a yes"),
     Case("Nous leur demanderons de présenter un projet de coopération dans leur "
          "programme.", OUI),
     Case("☐ Oui ☒ Non", NON),
@@ -189,15 +199,41 @@ CASES = [
     # A refusal of giving up is not a refusal: what is given up decides, unread here.
     Case("Il n'est pas question de renoncer à la coopération décentralisée : nous la "
          "défendrons.", OUI),
-    Case("Hors de question d'abandonner nos jumelages.", OUI, rules=NP),
+    Case("Hors de question d'abandonner nos jumelages.", OUI,
+         miss="refusing to give up is neutral: what is given up is not read"),
+    # --- The opening sentence weighs first: a plain yes or no stays one
+    Case("Oui, et nous proposerons en plus une formation dédiée aux élus.", OUI),
+    Case("Oui : c'est un engagement que nous portons depuis longtemps.", OUI),
+    Case("Oui. Nous encouragerons nos candidats à nouer des partenariats, éventuellement "
+         "avec d'autres communes, même modestes.", OUI),
+    Case("Non : nous préférons plutôt une mission confiée à un conseiller délégué.", NON),
+    Case("Non, mais nous conseillons à nos candidats de s'entourer d'un conseiller.", NON),
+    Case("Oui, à condition que l'État compense les charges.", NUANCE),
+    Case("Oui. À condition que l'État compense les charges.", NUANCE),
+    Case("Pas en l'état.", NUANCE),
+    Case("Sur le principe, nous y sommes favorables, mais pas en l'état.", NUANCE),
+    Case("Oui pour les grandes villes, non pour les petites communes.", NUANCE),
+    Case("Éventuellement.", NUANCE),
+    Case("Yes, and we will go further with a solidarity fund.", OUI),
+    Case("No, but we recommend appointing a councillor.", NON),
+    Case("Yes, provided that the State funds it.", NUANCE),
+    Case("Not yet.", NUANCE),
+    Case("We do not support it.", NON),
     Case("Pas question de revenir sur l'engagement international de nos villes.", OUI,
-         rules=NP),
+         miss="refusing to go back is neutral: what is kept is not read"),
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.text[:40] for c in CASES])
+def _params(cases: list[Case]) -> list[object]:
+    return [pytest.param(case, id=case.text[:40],
+                         marks=[pytest.mark.xfail(strict=True, reason=case.miss)]
+                         if case.miss else [])
+            for case in cases]
+
+
+@pytest.mark.parametrize("case", _params(CASES))
 def test_position_of_each_answer(case: Case) -> None:
-    assert automatic_position(case.text) == case.expected, read_position(case.text)
+    assert automatic_position(case.text) == case.truth, read_position(case.text)
 
 
 def test_the_table_is_large_and_varied() -> None:
@@ -214,6 +250,65 @@ def test_precision_and_coverage_meet_the_targets() -> None:
     coverage = len(positioned) / len(given)
     assert precision >= 0.95, precision
     assert coverage >= 0.75, coverage
+
+
+# --------------------------------------------------------------------------- second table
+
+# The answers of the frozen second table (tests/fixtures/position_answers.py) whose true
+# position the rules miss, by their first words, with why.
+SECOND_TABLE_MISSES = {
+    "ouais clairement": "casual « ouais » is not an opening word",
+    "Non, notre institut de formation": "read as non, wrongly: « pas encore » deep in the "
+    "sentence is not read, the opening « Non » is",
+    "Nous n’avons pas d’organisme": "a fact stated without a formula",
+    "Nous le proposerons dans les villes dotées": "read as oui, wrongly: « pas ailleurs » "
+    "is not a condition the rules know",
+    "Pas à proprement parler": "not an opening the rules know",
+    "Favorables, oui, à condition": "« Favorables » is not an opening word, « oui » comes "
+    "second",
+    "Nous y sommes très attachés": "« attachés » and « nous appliquons déjà » are not "
+    "formulas",
+}
+
+
+def _second_position(case: Written) -> Position | None:
+    """What the tool gives: no position for an open question."""
+    if question_kind(case.question) is QuestionKind.OPEN:
+        return None
+    return automatic_position(case.text)
+
+
+def _second_params() -> list[object]:
+    params = []
+    for case in SECOND_TABLE:
+        miss = next((why for start, why in SECOND_TABLE_MISSES.items()
+                     if case.text.startswith(start)), "")
+        params.append(pytest.param(case, id=case.text[:40], marks=[
+            pytest.mark.xfail(strict=True, reason=miss)] if miss else []))
+    return params
+
+
+@pytest.mark.parametrize("case", _second_params())
+def test_position_of_each_answer_of_the_second_table(case: Written) -> None:
+    assert _second_position(case) == case.truth, read_position(case.text)
+
+
+def test_the_second_table_is_large_varied_and_measured() -> None:
+    """Frozen before the rules were changed: 75.4 % precision and 67.5 % coverage then
+    (5 answers to open questions given a position); the targets are today's figures."""
+    assert len(SECOND_TABLE) >= 80
+    assert {case.truth for case in SECOND_TABLE} == {*Position, None}
+    assert any(case.question.endswith("?") and case.question.isascii()
+               for case in SECOND_TABLE)  # English forms too
+    given = [(_second_position(c), c.truth) for c in SECOND_TABLE]
+    positioned = [(got, truth) for got, truth in given
+                  if got is not None and got is not Position.UNSPECIFIED]
+    closed = [(got, truth) for got, truth in given if truth is not None]
+    precision = sum(got == truth for got, truth in positioned) / len(positioned)
+    coverage = sum(got not in (None, Position.UNSPECIFIED) for got, _ in closed) / len(closed)
+    assert precision >= 0.95, precision
+    assert coverage >= 0.85, coverage
+    assert all(got is None for got, truth in given if truth is None)
 
 
 def test_no_answer_has_no_position() -> None:

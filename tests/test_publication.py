@@ -31,10 +31,13 @@ from cuf_extract.publication import (
     is_exclusion,
     is_proofread,
     parse_answer,
+    proposed_case,
     publish,
     sort_key,
+    synthesis_header,
 )
 from cuf_extract.questionnaire import load_questionnaire
+from cuf_extract.writers.publication_docx import question_heading
 from tests.conftest import SOFFICE
 from tests.fixtures.builder import questionnaire_doc, text_p
 from tests.fixtures.variants import BY_NAME
@@ -216,16 +219,20 @@ def test_publication_from_the_edited_workbook(
     assert err == ""
     paragraphs = styled_paragraphs(campaign / DOCX)
     styles = [style for style, _ in paragraphs]
-    assert paragraphs[0] == ("Title", QUESTIONNAIRE.title)
+    # The title flows as one line (the form's line break is gone), with no-break spaces.
+    assert paragraphs[0] == ("Title", " ".join(QUESTIONNAIRE.title.split())
+                             .replace(" :", "\u00a0:").replace(" ?", "\u00a0?"))
     assert paragraphs[1] == (
         "Subtitle", f"Réponses publiées par Cités Unies France le {french_long_date(date.today())}")
-    assert paragraphs[2][1] == "5 organisations ont répondu :"
+    assert paragraphs[2][1] == "5\u00a0organisations ont répondu\u00a0:"
     assert paragraphs[3:8] == [("List Bullet", name) for name in EXPECTED_ORDER]
     # Question by question, in the questionnaire's order, then each organisation.
-    assert [text for style, text in paragraphs if style == "Heading 1"] == list(QUESTIONS.values())
+    assert [text for style, text in paragraphs if style == "Heading 1"] == [
+        question_heading(q) for q in QUESTIONS.values()]
     assert styles.count("Heading 2") == 5 * len(EXPECTED_ORDER)
     by_question = sections(paragraphs)
-    for qid, question in QUESTIONS.items():
+    for qid, question_text in QUESTIONS.items():
+        question = question_heading(question_text)
         assert list(by_question[question]) == EXPECTED_ORDER
         for organisation, variant in PUBLISHED_FROM.items():
             published = by_question[question][organisation]
@@ -238,10 +245,10 @@ def test_publication_from_the_edited_workbook(
             else:
                 assert [text for _, text in published] == _plain(expected)
     # Lists are real Word lists, paragraphs real paragraphs.
-    q1 = by_question[QUESTIONS["Q1"]]["Écologie solidaire"]
+    q1 = by_question[question_heading(QUESTIONS["Q1"])]["Écologie solidaire"]
     assert [style for style, _ in q1] == ["Normal", "List Bullet", "List Bullet 2",
                                           "List Bullet 3", "List Bullet 2", "List Bullet"]
-    q2 = by_question[QUESTIONS["Q2"]]["Écologie solidaire"]
+    q2 = by_question[question_heading(QUESTIONS["Q2"])]["Écologie solidaire"]
     assert [style for style, _ in q2] == ["Normal", "List Number", "List Number", "Normal",
                                           "List Number"]
     # Excluded, older and error rows are absent, named in the summary with the reason.
@@ -253,6 +260,9 @@ def test_publication_from_the_edited_workbook(
     assert "exclue dans « Statut de suivi »" in out and "À EXCLURE" in out
     assert "réponse plus ancienne de la même organisation" in out
     assert "en erreur à l'extraction" in out
+    # The staff's name in capitals is published as typed, and listed to check.
+    assert "« ALLIANCE ALPHA » est écrit en capitales dans « Organisation (corrigée) »" in (
+        " ".join(out.replace("\u00a0", " ").split()))
     assert "Écrit : reponses-publication.docx" in out
     assert "Écrit : reponses-publication.html" in out
 
@@ -312,7 +322,7 @@ def test_html_is_self_contained_with_a_table_of_contents(
     assert ("meta", {"name": "viewport", "content": "width=device-width, initial-scale=1"}) \
         in page.tags
     assert [text for tag, text in page.headings if tag == "h2"] == [
-        "Sommaire", *QUESTIONS.values()]
+        "Sommaire", *map(question_heading, QUESTIONS.values())]
     assert [text for tag, text in page.headings if tag == "h3"] == EXPECTED_ORDER * 5
     html = (campaign / HTML).read_text(encoding="utf-8")
     assert re.search(r'<ol start="3">\s*<li>une commission extra-municipale\.', html)
@@ -328,17 +338,28 @@ def test_the_bundled_examples_publish(
     run_cli("reponses/", cwd=tmp_path, monkeypatch=monkeypatch, capsys=capsys)
     code, out, _ = run_cli("publication", cwd=tmp_path, monkeypatch=monkeypatch,
                            capsys=capsys)
-    # The letter's answers are not in the form: published empty, and flagged.
-    assert code == EXIT_FLAGGED and "n'a répondu à aucune question" in out
+    # The letter's answers are not in the form: published whole in its own section, and
+    # flagged; never « Pas de réponse » under its name.
+    assert code == EXIT_FLAGGED and "a répondu en format libre" in out
     paragraphs = styled_paragraphs(tmp_path / DOCX)
     replied = 6  # five Word replies (the letter among them) and one PDF
-    assert paragraphs[2][1] == f"{replied} organisations ont répondu :"
+    assert paragraphs[2][1] == f"{replied}\u00a0organisations ont répondu\u00a0:"
     organisations = [text for _, text in paragraphs[3:3 + replied]]
     assert {style for style, _ in paragraphs[3:3 + replied]} == {"List Bullet"}
     assert paragraphs[3 + replied][0] == "Heading 1"
     assert "Rassemblement des villes ouvertes" in organisations
     assert organisations == sorted(organisations, key=sort_key)
-    assert [t for s, t in paragraphs if s == "Heading 2"] == organisations * 5
+    letter = "Fédération progressiste"  # read in capitals from the letterhead
+    assert letter in organisations and "FÉDÉRATION PROGRESSISTE" not in organisations
+    by_question = [name for name in organisations if name != letter]
+    headings2 = [t for s, t in paragraphs if s == "Heading 2"]
+    assert headings2 == by_question * 5 + [letter]
+    free = sections(paragraphs)["Réponses reçues en format libre"]
+    assert list(free) == [letter]
+    assert NO_ANSWER not in [t for _, t in free[letter]]
+    assert len(free[letter]) >= 5  # the letter's paragraphs, in full
+    assert "« FÉDÉRATION PROGRESSISTE » est écrit en capitales" in " ".join(
+        out.replace("\u00a0", " ").split())
     assert (tmp_path / HTML).is_file()
 
 
@@ -450,6 +471,8 @@ def test_not_replied_section_ends_the_publication(tmp_path: Path) -> None:
     page = parse_page(tmp_path / HTML)
     assert page.nav_links[-1] == "#sans-reponse"
     assert page.headings[-1] == ("h2", NOT_REPLIED_HEADING)
+    assert "<h2>Organisations sollicitées n’ayant pas répondu</h2>" in (
+        tmp_path / HTML).read_text(encoding="utf-8")  # not « n&#x27;ayant »
     # Without names, no such section.
     publish(tmp_path / "reponses.xlsx", today=date(2026, 12, 2))
     assert NOT_REPLIED_HEADING not in [t for _, t in styled_paragraphs(tmp_path / DOCX)]
@@ -538,13 +561,15 @@ def test_columns_are_found_by_title_and_any_questionnaire_works(tmp_path: Path) 
     assert [q.id for q in publication.questions] == ["A1", "B1"]
     assert publication.organisations == ("Le Parti rouge", "Parti muet", "Parti Vert")
     red, silent, green = publication.entries
+    assert not silent.free_format  # no text at all: nothing to publish in its place
     assert red.answers == {"A1": (), "B1": (Paragraph("Rouge"),)}
     assert green.answers == {"A1": (Paragraph("Oui"),), "B1": (Paragraph("Bleu"),)}
     assert publication.left_out == ()
-    # A letter whose answers were not found: published empty, and the staff are told.
+    # A row without any text: published empty, and the staff are told.
     assert silent.answers == {"A1": (), "B1": ()}
-    assert [(f.file, f.message.split(" : ")[0]) for f in publication.flags] == [
-        ("lettre.docx", "« Parti muet » n'a répondu à aucune question dans le tableur")]
+    assert [(f.file, f.message.split("\u00a0: ")[0]) for f in publication.flags] == [
+        ("lettre.docx", "«\u00a0Parti muet\u00a0» n’a répondu à aucune question dans le "
+                        "tableur, et n’a écrit aucun autre texte")]
 
 
 def handmade_workbook(path: Path, header: list[str], rows: list[list[object]]) -> Path:
@@ -608,10 +633,10 @@ def test_title_and_publisher_are_read_from_the_workbook(tmp_path: Path) -> None:
     book.save(tmp_path / "reponses.xlsx")
     publish(tmp_path / "reponses.xlsx", today=date(2026, 12, 2))
     paragraphs = styled_paragraphs(tmp_path / DOCX)
-    assert paragraphs[0] == ("Title", "Municipales 2026\nLes réponses des partis")
+    assert paragraphs[0] == ("Title", "Municipales 2026 Les réponses des partis")
     assert paragraphs[1][1] == "Réponses publiées par Réseau des villes le 2 décembre 2026"
     assert docx.Document(str(tmp_path / DOCX)).core_properties.author == "Réseau des villes"
-    assert "<h1>Municipales 2026<br>Les réponses des partis</h1>" in (
+    assert "<h1>Municipales 2026 Les réponses des partis</h1>" in (
         tmp_path / HTML).read_text(encoding="utf-8")
 
 
@@ -619,7 +644,21 @@ def test_title_and_publisher_are_read_from_the_workbook(tmp_path: Path) -> None:
 def test_libreoffice_opens_the_publication(
     campaign: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:
-    run_cli("publication", cwd=campaign, monkeypatch=monkeypatch, capsys=capsys)
+    """Rendered by LibreOffice, the publication is A4 and the positions table's titles are
+    whole words.
+
+    The check reads the words LibreOffice laid out (pdftotext's word boxes), not the
+    column widths the writer chose: those come from an estimate of text widths, and
+    checking the estimate against itself would prove nothing. A title broken inside a
+    word shows as two word boxes (« Questio », « n »), a title broken between words as
+    boxes on two lines: both are looked for.
+    """
+    import pypdfium2
+
+    edit_rows(campaign / "reponses.xlsx", {"answers_below_bullet.docx": {"Position Q1": "oui"}})
+    run_cli("publication", "--synthese", cwd=campaign, monkeypatch=monkeypatch,
+            capsys=capsys)
+    assert docx.Document(str(campaign / DOCX)).tables  # the positions table is there
     out = campaign / "pdf"
     done = subprocess.run(
         [str(SOFFICE), "--headless", "--norestore", "--convert-to", "pdf", "--outdir", str(out),
@@ -629,6 +668,36 @@ def test_libreoffice_opens_the_publication(
     pdf = out / "reponses-publication.pdf"
     assert done.returncode == 0 and pdf.is_file(), done.stderr
     assert pdf.read_bytes().startswith(b"%PDF") and pdf.stat().st_size > 10_000
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        sizes = {tuple(round(v * 25.4 / 72) for v in page.get_size()) for page in document}
+    finally:
+        document.close()
+    assert sizes == {(210, 297)}  # A4, every page
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    boxes = subprocess.run(["pdftotext", "-bbox", "-f", "1", "-l", "2", str(pdf), "-"],
+                           capture_output=True, text=True, check=True, timeout=60).stdout
+    page = next(p for p in boxes.split("<page ") if ">Question<" in p)
+    # (text, left, top, right) of each word, in whatever order the PDF draws them.
+    words = [(m.group(4), float(m.group(1)), float(m.group(2)), float(m.group(3)))
+             for m in re.finditer(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
+                                  r'yMax="[\d.]+">([^<]*)</word>', page)]
+    left, top = next((x, y) for text, x, y, _ in words if text == "Question")
+    first_row = next(y for text, x, y, _ in words if text == "Q1" and abs(x - left) < 1)
+    title = sorted((w for w in words if top - 1 <= w[2] < first_row - 1 and w[1] >= left - 1),
+                   key=lambda w: (round(w[2]), w[1]))
+    # Every title word whole (no « Questio », « n »); a title may wrap between its words.
+    assert sorted(w[0] for w in title) == sorted(
+        word for text in synthesis_header() for word in text.split())
+    # Counts aligned right, under their titles' right edge.
+    counts = sorted((w for w in words if abs(w[2] - first_row) < 1 and w[1] > left + 20),
+                    key=lambda w: w[1])
+    assert len(counts) == 6 and all(w[0].isdigit() for w in counts)
+    # A right-aligned title line ends at its column's right edge, as its count does.
+    title_edges = {round(w[3]) for w in title}
+    assert all(round(w[3]) in title_edges for w in counts)
 
 
 # --------------------------------------------------------------------------- the pieces
@@ -705,3 +774,82 @@ def test_replies_read_by_ocr_stay_to_check_until_proofread(tmp_path: Path) -> No
     assert publication.organisations == ("Parti P", "Parti S", "Parti W")  # all published
     assert [flag.file for flag in publication.flags] == ["scan.pdf"]
     assert "écrivez « relu » dans « Statut de suivi »" in publication.flags[0].message
+
+
+@pytest.mark.parametrize(("name", "proposal"), [
+    ("FÉDÉRATION PROGRESSISTE", "Fédération progressiste"),
+    ("PARTI DES COMMUNES RURALES", "Parti des communes rurales"),
+    ("LA FRANCE INSOUMISE - LFI", "La France insoumise - LFI"),
+    ("LES RÉPUBLICAINS", "Les Républicains"),
+    ("L'UNION POUR L'EUROPE", "L'Union pour l'Europe"),
+    ("EUROPE ÉCOLOGIE LES VERTS (EELV)", "Europe écologie les verts (EELV)"),
+    ("UNION DES DÉMOCRATES ET INDÉPENDANTS UDI", "Union des démocrates et indépendants UDI"),
+    # Acronyms and names already cased are left alone.
+    ("EELV", None), ("PCF", None), ("LR", None), ("PS", None), ("CGT", None),
+    ("Parti socialiste", None), ("Fédération PROGRESSISTE", None), ("", None),
+])
+def test_names_in_capitals_get_a_proposal(name: str, proposal: str | None) -> None:
+    assert proposed_case(name) == proposal
+
+
+def test_capitals_and_free_format_replies(tmp_path: Path) -> None:
+    """A name read in capitals is published re-cased (the workbook keeps what was read)
+    and listed to check; a reply in « format libre » is published whole in its own
+    section, unless the staff excluded it or typed its answers in the question columns."""
+    header = ["Fichier", "Organisation", "Organisation (corrigée)", "Statut",
+              "Statut de suivi", "A1", "B1", "Texte hors réponses"]
+    workbook = handmade_workbook(tmp_path / "c.xlsx", header, [
+        ["lettre.docx", "FÉDÉRATION PROGRESSISTE", "", "Avertissement", "", "", "",
+         "Madame, Monsieur,\n\nNous soutenons l'action internationale.\n- jumelages\n"
+         "- coopération"],
+        ["exclue.docx", "Parti écarté", "", "Avertissement", "à exclure", "", "",
+         "Une lettre à ne pas publier."],
+        ["recopiee.docx", "Parti recopié", "", "Avertissement", "", "Oui, recopié.", "",
+         "La lettre d'origine."],
+        ["form.docx", "PARTI DES COMMUNES RURALES", "", "OK", "", "Oui.", "Non.", ""],
+    ])
+    publication = build_publication(workbook, today=date(2026, 3, 1))
+    by_name = {entry.organisation: entry for entry in publication.entries}
+    assert list(by_name) == ["Fédération progressiste", "Parti des communes rurales",
+                             "Parti recopié"]
+    letter = by_name["Fédération progressiste"]
+    assert letter.free_format and letter.read_as == "FÉDÉRATION PROGRESSISTE"
+    assert letter.free_text == (
+        Paragraph("Madame, Monsieur,"), Paragraph("Nous soutenons l'action internationale."),
+        ListBlock(False, (ListItem("jumelages"), ListItem("coopération"))))
+    assert [e.organisation for e in publication.by_question] == [
+        "Parti des communes rurales", "Parti recopié"]
+    assert [e.organisation for e in publication.free_format] == ["Fédération progressiste"]
+    assert not by_name["Parti recopié"].free_format  # dispatched: read question by question
+    assert [row.file for row in publication.left_out] == ["exclue.docx"]
+    messages = " | ".join(" ".join(f.message.replace("\u00a0", " ").split())
+                          for f in publication.flags)
+    assert "« FÉDÉRATION PROGRESSISTE » est écrit en capitales" in messages
+    assert "« PARTI DES COMMUNES RURALES » est écrit en capitales" in messages
+    assert "« Fédération progressiste » a répondu en format libre" in messages
+
+    publish(workbook, today=date(2026, 3, 1))
+    paragraphs = styled_paragraphs(tmp_path / "c-publication.docx")
+    found = sections(paragraphs)
+    assert list(found["Réponses reçues en format libre"]) == ["Fédération progressiste"]
+    assert [t for _, t in found["Réponses reçues en format libre"]["Fédération progressiste"]
+            ][-3:] == ["Nous soutenons l'action internationale.", "jumelages", "coopération"]
+    for question in ("Première question\u00a0?", "Seconde question\u00a0?"):
+        assert list(found[question]) == ["Parti des communes rurales", "Parti recopié"]
+    html = (tmp_path / "c-publication.html").read_text(encoding="utf-8")
+    assert re.search(r'<section id="format-libre">\s*<h2>Réponses reçues en format libre</h2>',
+                     html)
+    assert html.count("<h3>Fédération progressiste</h3>") == 1
+    assert "&#x27;" not in html  # apostrophes as typed, not escaped
+
+
+def test_publication_page_is_a4_with_french_margins(tmp_path: Path) -> None:
+    header = ["Fichier", "Organisation", "Statut", "A1", "B1"]
+    workbook = handmade_workbook(tmp_path / "c.xlsx", header, [
+        ["a.docx", "Parti A", "OK", "Oui.", "Non."]])
+    publish(workbook, today=date(2026, 3, 1))
+    section = docx.Document(str(tmp_path / "c-publication.docx")).sections[0]
+    assert (section.page_width.mm, section.page_height.mm) == pytest.approx((210, 297), abs=0.1)
+    for margin in (section.left_margin, section.right_margin, section.top_margin,
+                   section.bottom_margin):
+        assert margin.cm == pytest.approx(2.5, abs=0.01)

@@ -353,7 +353,9 @@ def test_destinataires_sheet_report_and_console(
 
     report = (campaign_folder / REPORT).read_text(encoding="utf-8")
     top = report.index("Sans réponse à ce jour : 2 organisations")
-    assert top < report.index("<h2>Synthèse</h2>")
+    # Below the top box, which says what to do first (the reminders among it).
+    assert report.index('<section id="synthese"') < top
+    assert "Relancer 2\u00a0organisations sans réponse" in report[:top]
     section = report[top:report.index("</section>", top)]
     assert "La France insoumise" in section and "Rassemblement national" in section
     assert "Parti socialiste" not in section
@@ -407,7 +409,7 @@ def test_relance_and_staff_columns_survive_reruns(
     assert "Sans réponse à ce jour : 2 organisations" in out
     report = (campaign_folder / REPORT).read_text(encoding="utf-8")
     assert "du tableur précédent" in report
-    assert "relance : 12/02/2020" in report
+    assert "relance\u00a0: 12/02/2020" in report
 
     # An organisation leaves the list: what the staff typed on its row stays.
     (campaign_folder / "destinataires.txt").write_text(

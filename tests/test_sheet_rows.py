@@ -38,6 +38,10 @@ ROWS: list[list[tuple[Text | Typed | None, str | None]]] = [
      (Typed("#N/A", WRAP), None), (Typed("-", WRAP), None), (Typed("", WRAP), None),
      (Typed(None, WRAP), None), (Typed(None), None), (Typed("note libre", WRAP), None)],
     [(Text("x" * 5000 + " fin ", WRAP), "https://example.org/a?b=1&c=2")],
+    [(Typed(datetime(2020, 2, 9), DATE), None),
+     (Typed(datetime(2020, 2, 9, 18, 40, 13, 500), DATE), None),
+     (Typed(datetime(1900, 1, 1), DATE), None), (Typed(datetime(9999, 12, 31, 23, 59), DATE),
+                                                 None)],
 ]
 
 
@@ -123,6 +127,28 @@ def test_rows_read_back_as_written() -> None:
     assert ws["K5"].value == "note libre"
     assert ws["A6"].value.endswith(" fin ") and len(ws["A6"].value) == 5005
     assert ws["A6"].hyperlink.target == "https://example.org/a?b=1&c=2"
+    assert [ws.cell(7, c).value for c in range(1, 5)] == [
+        datetime(2020, 2, 9), datetime(2020, 2, 9, 18, 40, 13), datetime(1900, 1, 1),
+        datetime(9999, 12, 31, 23, 59)]  # read back to the second, as openpyxl reads it
+
+
+def test_a_row_height_is_written_and_read_back() -> None:
+    workbook = Workbook(write_only=True)
+    ws = workbook.create_sheet("Feuille")
+    _header(ws)
+    rows = SheetRows(ws)
+    rows.append([Text("une\ndeux\ntrois", WRAP)], height=45)
+    rows.append([Text("une", WRAP)])
+    rows.close()
+    out = io.BytesIO()
+    workbook.save(out)
+    back = load_workbook(io.BytesIO(out.getvalue()))["Feuille"]
+    assert back.row_dimensions[2].height == 45
+    assert back.row_dimensions[3].height is None
+    with zipfile.ZipFile(out) as package:
+        sheet = package.read("xl/worksheets/sheet1.xml")
+    # No customHeight: Excel may still fit the row again once a cell is edited.
+    assert b'<row r="2" ht="45">' in sheet and b'<row r="3">' in sheet
 
 
 @pytest.mark.parametrize("text", ["nul\x00", "bip\x07", "\ufffe", "\ud800"])

@@ -182,8 +182,9 @@ def test_the_report_draws_one_bar_group_per_question(
     assert [qid for qid, _ in groups] == QIDS
     q1 = dict(groups)["Q1"]
     # Q1: alpha's automatic oui and beta's staff non (over its automatic nuancé).
-    assert "Q1 : 1 « oui »" in q1 and "Q1 : 1 « non »" in q1 and "nuancé" not in q1
-    assert "9 position(s) sur 10 sont encore automatiques" in section
+    assert "Q1\u00a0: 1 «\u00a0oui\u00a0»" in q1 and "Q1\u00a0: 1 «\u00a0non\u00a0»" in q1
+    assert "nuancé" not in q1
+    assert "9\u00a0positions sur 10 sont encore automatiques" in section
     assert "http" not in svg.replace('xmlns="http://www.w3.org/2000/svg"', "")
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cuf_extract.checks import cross_file_issues
 from cuf_extract.locate import normalise as locate_normalise
@@ -97,3 +99,22 @@ def test_normalise_is_the_locators() -> None:
 def test_clean_text_replaces_what_xml_cannot_hold() -> None:
     assert clean_text("a\x00b\ud800c\td") == ("a\ufffdb\ufffdc\td", True)
     assert clean_text("ok\n") == ("ok\n", False)
+
+
+def _fold_by_definition(text: str) -> str:
+    """What `fold` means, one character at a time (its fast path must agree)."""
+    import unicodedata
+
+    lowered = text.lower() if text.isascii() else text.casefold()
+    for character, replacement in (("’", "'"), ("‘", "'"), ("`", "'"), ("ʼ", "'"),
+                                   ("´", "'"), ("œ", "oe"), ("æ", "ae")):
+        lowered = lowered.replace(character, replacement)
+    decomposed = unicodedata.normalize("NFKD", lowered) if not text.isascii() else lowered
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=60)
+       | st.text(alphabet="aeiouÉéèêëàâîïôöùûüçœæŒÆ’‘`ʼ´«» \u0301\u034f\u05b0\u0e31\u20d7",
+                 max_size=60))
+def test_fold_agrees_with_its_definition(text: str) -> None:
+    assert fold(text) == _fold_by_definition(text)

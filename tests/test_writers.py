@@ -31,6 +31,7 @@ from cuf_extract.models import (
     Severity,
     Status,
 )
+from cuf_extract.typography import french
 from cuf_extract.writers import STATE_SHEET
 from cuf_extract.writers import xlsx as xlsx_module
 from cuf_extract.writers.atomic import OutputError, OutputNotWritable, atomic_write, is_locked
@@ -189,6 +190,9 @@ def test_every_text_cell_is_a_plain_string(run: Run, tmp_path: Path) -> None:
             for cell in row:
                 if ws.title == SHEET_SYNTHESIS and cell.row > 1 and cell.column > 1:
                     assert isinstance(cell.value, int | float)  # the counts
+                elif (ws.title == SHEET_ANSWERS and cell.row > 1
+                      and ws.cell(row=1, column=cell.column).value == "Date du document"):
+                    assert isinstance(cell.value, datetime | None)  # dates, sorted as dates
                 elif cell.value is not None:
                     assert isinstance(cell.value, str)
                     assert cell.data_type == "s", (ws.title, cell.coordinate, cell.value)
@@ -214,7 +218,8 @@ def test_row_values_and_labels(run: Run, tmp_path: Path) -> None:
     row2 = {k: c.value for k, c in row_cells(ws, 2).items()}
     assert [row2[k] for k in ("Organisation", "Source de l'organisation", "Statut")] == [
         "Parti A – Écologie", "en-tête du document", "OK"]
-    assert row2["Date du document"] == "03/02/2020"
+    assert row2["Date du document"] == datetime(2020, 2, 3)  # a date cell, shown in French
+    assert row_cells(ws, 2)["Date du document"].number_format == "DD/MM/YYYY"
     row3 = {k: c.value for k, c in row_cells(ws, 3).items()}
     assert [row3["Source de l'organisation"], row3["Statut"]] == [
         "nom du fichier", "Avertissement"]
@@ -388,15 +393,15 @@ def test_report_escapes_and_is_self_contained(run: Run, tmp_path: Path) -> None:
 
 def test_report_sections(run: Run) -> None:
     page = render_report(run, generated_at=datetime(2020, 2, 5, 9, 0))
-    flagged = page[page.index("Fichiers à vérifier") : page.index("Toutes les réponses")]
+    flagged = page[page.index('<section id="a-verifier">') : page.index("Toutes les réponses")]
     assert "Parti B.docx" in flagged and "Parti C #1.docx" in flagged
     assert "Parti A.docx" not in flagged
     assert "La question Q4 n’a pas de réponse." in flagged
     everything = page[page.index("Toutes les réponses") : page.index("Fichiers ignorés")]
     for question in QUESTIONS:
-        assert question.text.replace("’", "’") in everything
+        assert french(question.text) in everything
     assert "Parti A – Écologie" in everything
-    assert "source : en-tête du document" in everything
+    assert "source\u00a0: en-tête du document" in everything
     assert "Texte libre en fin de document." in everything
     skipped = page[page.index("Fichiers ignorés") :]
     assert "~$Parti A.docx" in skipped and "Fichier temporaire de Word : ignoré." in skipped

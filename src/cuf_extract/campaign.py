@@ -55,6 +55,7 @@ from cuf_extract.writers import (
     STATUS_LABELS,
     automatic_cell,
     extracted_columns,
+    parse_french_date,
     position_column,
 )
 
@@ -166,6 +167,9 @@ def _previous(path: Path, sheets: Mapping[str, Iterable[Sequence[object]]],
             continue  # a note row, or a row the staff emptied
         row = PreviousRow(path=key)
         row.shown = {h: _text(raw.get(h)) for h in extracted_columns(question_ids)}
+        dated = raw.get(COLUMN_DATE)
+        if isinstance(dated, datetime):  # a date cell (since the tool writes one): as text
+            row.shown[COLUMN_DATE] = dated.strftime("%d/%m/%Y %H:%M")
         row.staff = {h: _staff_value(raw[h]) for h in staff_columns
                      if _text(raw.get(h)).strip()}
         row.positions_shown = {q: _text(raw.get(position_column(q))) for q in question_ids}
@@ -290,6 +294,10 @@ def compare(
             shown = row.shown.get(column, "")
             if column == COLUMN_FILE or shown == written or not shown.strip():
                 continue
+            if column == COLUMN_DATE:
+                dated = parse_french_date(shown)
+                if dated is not None and dated == parse_french_date(written):
+                    continue  # the same date, read from a date cell
             if shown == shown_cells.get(result.path, {}).get(column):
                 continue  # edited to exactly what the tool now extracts: nothing to keep
             marker = f"[texte modifié à la main dans « {column} », gardé le {today}]"

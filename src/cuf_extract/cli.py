@@ -6,6 +6,7 @@ progress) are imported inside the commands so that `--help` and `--version` star
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -349,6 +350,13 @@ def _display(path: Path, cwd: Path | None = None) -> str:
 def _console(*, stderr: bool) -> Console:
     from rich.console import Console
 
+    # A character the terminal's encoding lacks (an emoji or U+FFFD read from a reply,
+    # printed to a Windows console or file in cp1252) prints as "?" instead of failing.
+    stream = sys.stderr if stderr else sys.stdout
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None and getattr(stream, "errors", "replace") == "strict":
+        with contextlib.suppress(OSError, ValueError, TypeError):
+            reconfigure(errors="replace")
     return Console(stderr=stderr, highlight=False, soft_wrap=False)
 
 
@@ -439,6 +447,11 @@ def _print_summary(run: Run, written: list[tuple[Path, Path]], campaign: Campaig
             summary.add_row(STATUS_LABELS[status], str(count))
     summary.add_row("Total", str(len(run.files)), style="bold")
     out.print(summary)
+    from cuf_extract.writers.report_html import pdf_line
+
+    line = pdf_line(run)
+    if line is not None:
+        out.print(line, markup=False)
     if campaign is not None and campaign.previous_found:
         from cuf_extract.campaign import kept_line, summary_line
 

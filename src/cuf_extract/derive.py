@@ -33,6 +33,7 @@ from typing import Literal
 
 from cuf_extract.document import Block
 from cuf_extract.questionnaire import (
+    FORMAT_VERSION,
     MAX_QUESTIONS,
     FormQuestion,
     Questionnaire,
@@ -706,7 +707,7 @@ def derive_questionnaire(
     tail_parts = [Part("closing", t) for t in closing] + [Part("contact", t) for t in contact]
 
     questionnaire = Questionnaire(
-        format_version=2,
+        format_version=FORMAT_VERSION,
         id=_identifier(name),
         owner=tuple(dict.fromkeys(o for o in owner if o.strip())),
         title=title,

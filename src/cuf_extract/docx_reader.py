@@ -77,6 +77,7 @@ ALT_CHUNK = _w("altChunk")
 PPR, NUMPR = _w("pPr"), _w("numPr")
 TRPR = _w("trPr")
 TBL_HEADER = _w("tblHeader")
+FRAME_PR, DROP_CAP = _w("framePr"), _w("dropCap")
 RPR, RFONTS, ASCII_FONT, FONT = _w("rPr"), _w("rFonts"), _w("ascii"), _w("font")
 STRIKE, DSTRIKE, RSTYLE = _w("strike"), _w("dstrike"), _w("rStyle")
 # Word 2010 check-box content controls: <w:sdtPr><w14:checkbox><w14:checked w14:val="1"/>
@@ -399,6 +400,8 @@ class _Walker:
         self.table_serial = 0
         self.note_labels: dict[tuple[str, str], str] = {}
         self.unknown_symbols: list[str] = []
+        # A drop cap (« D » in its own frame) waiting for the paragraph it begins.
+        self.drop_cap: Block | None = None
 
     # Block level -------------------------------------------------------------------
 
@@ -465,14 +468,36 @@ class _Walker:
         heading = (_int(outline, 9) + 1 if outline is not None else
                    style.outline if style is not None else 0)
         bold, italic = _emphasis(p, style) if self.emphasis else (False, False)
-        self.blocks.append(
-            Block(text="".join(parts), list_label=label, list_level=level,
-                  cell=cell, origin=origin, style=style.name if style is not None else "",
-                  heading_level=heading if 0 < heading <= 9 else 0, bold=bold, italic=italic,
-                  struck=struck)
-        )
+        block = Block(text="".join(parts), list_label=label, list_level=level,
+                      cell=cell, origin=origin, style=style.name if style is not None else "",
+                      heading_level=heading if 0 < heading <= 9 else 0, bold=bold,
+                      italic=italic, struck=struck)
+        if _is_drop_cap(ppr):
+            self.finish()
+            self.drop_cap = block
+        else:
+            self._append_paragraph(block)
         for box in boxes:
             self.read_blocks(box, cell, "textbox")
+
+    def _append_paragraph(self, block: Block) -> None:
+        """Append a paragraph, the waiting drop cap (if any) joined to its first word:
+        Word prints « D » in a frame of its own paragraph and « rop cap » in the next."""
+        cap = self.drop_cap
+        if cap is not None:
+            self.drop_cap = None
+            if cap.cell == block.cell and cap.origin == block.origin:
+                block = replace(block, text=cap.text + block.text,
+                                struck=cap.struck + block.struck)
+            else:
+                self.blocks.append(cap)
+        self.blocks.append(block)
+
+    def finish(self) -> None:
+        """Keep a drop cap that no paragraph followed as a paragraph of its own."""
+        if self.drop_cap is not None:
+            self.blocks.append(self.drop_cap)
+            self.drop_cap = None
 
     def _list_label(self, p: _Element) -> tuple[str | None, int]:
         """The paragraph's list label ("-", "3.") and level, from its own numbering or
@@ -612,6 +637,14 @@ class _Walker:
         if not symbols.is_symbol_font(font):
             return text
         return PRIVATE_USE.sub(lambda m: self._sym(font, f"{ord(m.group()):04X}"), text)
+
+
+def _is_drop_cap(ppr: _Element | None) -> bool:
+    """`w:framePr w:dropCap="drop"` or `"margin"` (not `"none"`): a drop cap's paragraph."""
+    if ppr is None:
+        return False
+    frame = ppr.find(FRAME_PR)
+    return frame is not None and frame.get(DROP_CAP, "none") in ("drop", "margin")
 
 
 def _on(toggle: _Element | None) -> bool:
@@ -758,8 +791,20 @@ def read_document(package: OoxmlPackage, *, formatting: bool = False) -> Documen
                      emphasis=formatting, strikes=strikes)
 
     body = document.find(BODY)
-    if body is not None:
-        walker.read_blocks(body)
+    if body is None:
+        # Not WordprocessingML this reader knows (an unknown namespace, a damaged or
+        # hand-made part): an error, never an empty reply read as « no answers ».
+        from cuf_extract.models import IssueCode
+        from cuf_extract.package import PackageError
+
+        raise PackageError(
+            IssueCode.UNREADABLE,
+            f"« {package.name} » n'a pas de contenu lisible : son texte n'est pas rangé "
+            "comme dans un document Word (.docx) connu de l'outil. Ouvrez-le dans Word et "
+            "enregistrez-le au format « Document Word (*.docx) », ou demandez un nouvel "
+            "envoi.")
+    walker.read_blocks(body)
+    walker.finish()
 
     headers = _dedupe(
         "\n".join(_paragraph_texts(package.read_xml(part)))

@@ -89,6 +89,7 @@ class FileKind(StrEnum):
     OWNER_FILE = "owner_file"
     SYSTEM_FILE = "system_file"
     CORRUPT = "corrupt"
+    DAMAGED_PDF = "damaged_pdf"  # PDF objects without a PDF header: not text, not Word
     TEXT = "text"
     UNKNOWN = "unknown"
     MISSING = "missing"
@@ -382,6 +383,8 @@ def _sniff_head(head: bytes) -> Sniffed:
             return Sniffed(FileKind.WORD_XML, "Word XML")
         if "<html" in stripped:
             return Sniffed(FileKind.HTML, "XHTML")
+    if _looks_like_pdf_body(head):
+        return Sniffed(FileKind.DAMAGED_PDF, "PDF objects without a %PDF- header")
     if text is not None and _looks_like_text(text):
         return Sniffed(FileKind.TEXT, "plain text")
     return Sniffed(FileKind.UNKNOWN, f"unrecognised header {head[:8].hex()}")
@@ -400,6 +403,17 @@ def _decode_head(head: bytes) -> str | None:
         return head.decode("cp1252")
     except UnicodeDecodeError:
         return None
+
+
+_PDF_OBJECT = re.compile(rb"(?:^|[\r\n])\s*\d+\s+\d+\s+obj\b")
+_PDF_END_OBJECT = re.compile(rb"\bendobj\b")
+
+
+def _looks_like_pdf_body(head: bytes) -> bool:
+    """A PDF whose header is damaged or cut off: "%PDF" further in, or numbered objects
+    ("12 0 obj" … "endobj"). Its text is PDF syntax, not a reply typed as text."""
+    return b"%PDF-" in head or (
+        _PDF_OBJECT.search(head) is not None and _PDF_END_OBJECT.search(head) is not None)
 
 
 def _looks_like_text(text: str) -> bool:
@@ -685,6 +699,11 @@ def explain(kind: FileKind, name: str) -> tuple[IssueCode, str]:
             IssueCode.UNSUPPORTED_FORMAT,
             f"{q} est un fichier Office ancien qui n'est pas un document Word (tableur "
             f"Excel 97-2003 ?) : vérifiez que le bon fichier a été envoyé, et {_ASK_WORD}.",
+        ),
+        FileKind.DAMAGED_PDF: (
+            IssueCode.UNREADABLE,
+            f"{q} est un PDF endommagé (son début est illisible : téléchargement ou copie "
+            f"interrompus ?) : demandez un nouvel envoi, ou {_ASK_WORD}.",
         ),
         FileKind.TEXT: (
             IssueCode.UNSUPPORTED_FORMAT,

@@ -43,6 +43,10 @@ FALLBACK_MIN_SCORE = 65.0
 # its text goes to extra text, since the respondent changed it. Short ones must match.
 TEMPLATE_MIN_SCORE = 95.0
 TEMPLATE_FUZZY_MIN_LENGTH = 80
+# The closing's first characters (normalised) looked for inside the last answer's
+# paragraph, and how similar they must be there (rapidfuzz partial ratio, 0-100).
+CLOSING_KEY_LENGTH = 60
+CLOSING_MIN_SCORE = 90.0
 # Among the answers, template lines shorter than this are taken as typed text.
 SHORT_TEMPLATE_LENGTH = 40
 
@@ -59,7 +63,9 @@ _COLUMN_LABELS = frozenset(
 # The polite formulas that open a French letter's sign-off.
 _SIGN_OFF = re.compile(
     r"\s*(?:(?:bien |tr[eè]s )?cordialement|bien [àa] vous|salutations|veuillez agr[ée]er|"
-    r"(?:je|nous) vous prions d.agr[ée]er|recevez|avec (?:nos|mes) (?:meilleures|sinc[eè]res))\b",
+    r"(?:je|nous) vous prions d.agr[ée]er|recevez|avec (?:nos|mes) (?:meilleures|sinc[eè]res)|"
+    r"(?:je reste|nous restons|restant|je demeure|nous demeurons) (?:[àa] votre|[àa] ta|"
+    r"[àa] vos) (?:enti[eè]re |pleine )?disposition)\b",
     re.IGNORECASE,
 )
 # A label typed before a question ("Réponse à la question 1 :"): not worth keeping.
@@ -207,6 +213,9 @@ class Matcher:
         for key in self.form_lines:
             self.template.setdefault(key, Role.TEMPLATE)
         self.title_key = normalise(questionnaire.title)
+        # The start of the closing, to find it run into the last answer's paragraph.
+        self.closing_key = normalise(questionnaire.closing[0])[:CLOSING_KEY_LENGTH] if (
+            questionnaire.closing) else ""
         # Instruction lines are template only as printed: "Oui ☒ Non ☐" normalises like
         # "Oui ☐ Non ☐" but is the respondent's answer.
         self.instructions: dict[str, set[str]] = {}
@@ -475,7 +484,7 @@ def _around_question(
                 cuts.append((abs(position - len(qnorm)), match.end()))
         if cuts:
             cut = min(cuts)[1]
-            return text[cut:].lstrip(_TRAILING_PUNCTUATION).strip(), leading
+            return _after_question(text[cut:]), leading
     # Otherwise, the word boundary that makes the best match with the question.
     question_body = body[start:]
     candidates = [m.start() for m in re.finditer(" ", question_body)] + [len(question_body)]
@@ -488,7 +497,18 @@ def _around_question(
     if best_end >= len(question_body):
         return "", leading
     cut = index[offset + start + best_end - 1] + 1  # just after the question's last letter
-    return text[cut:].lstrip(_TRAILING_PUNCTUATION).strip(), leading
+    return _after_question(text[cut:]), leading
+
+
+def _after_question(text: str) -> str:
+    """The answer typed after the question on its line, without the punctuation that
+    separates them (« ? », « : », « – »); a dash glued to the answer's first word
+    (« -Oui ») is the answer's own."""
+    stripped = text.lstrip(_TRAILING_PUNCTUATION)
+    separator = text[:len(text) - len(stripped)]
+    if separator.endswith(("-", "\u2013", "\u2014")) and stripped[:1].isalnum():
+        return (separator[-1] + stripped).strip()
+    return stripped.strip()
 
 
 def _format(block: Block, text: str | None = None) -> str:
@@ -503,6 +523,10 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
     classified = [matcher.classify(block) for block in blocks]
     question_ids = [q.id for q in matcher.questionnaire.questions]
     markers = [i for i, c in enumerate(classified) if c.role is Role.QUESTION]
+    if markers and len({classified[i].question for i in markers}) < len(question_ids):
+        _questions_run_in(classified, markers[0], matcher)
+        markers = [i for i, c in enumerate(classified) if c.role is Role.QUESTION]
+    _question_labels(classified, markers)
     if matcher.subpoints:
         _kept_choices(classified, markers, matcher.subpoints)
     if matcher.box_choices:
@@ -517,6 +541,7 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
             letterhead=_letterhead(classified),
         )
 
+    _closing_run_in(classified, markers[-1], matcher)
     first_marker = markers[0]
     for i in _title_pieces(classified[:first_marker], matcher):
         classified[i] = replace(classified[i], role=Role.TEMPLATE)
@@ -652,6 +677,110 @@ def _identification(
     if pending is not None and block.cell is None and len(block.text) <= 120:
         return pending, _filled(block.text)
     return None
+
+
+def _closing_run_in(classified: list[Classified], last_marker: int, matcher: Matcher) -> None:
+    """The form's closing run into the end of the last answer's paragraph (or into the
+    last question's, its answer left blank): split there, so that it ends the answer.
+    A PDF without paragraph spacing joins the lines so; a respondent may type on in
+    Word. What follows the closing in that paragraph stays visible as edited template
+    text (extra text) unless it is only the form's."""
+    key = matcher.closing_key
+    if not key:
+        return
+    for i in range(last_marker, len(classified)):
+        item = classified[i]
+        if item.role is Role.END_OF_QUESTIONS:
+            return  # the closing is found whole (or its next paragraph is)
+        if item.role is Role.TEXT:
+            text = item.block.text
+        elif item.role is Role.QUESTION and item.trailing:
+            text = item.trailing
+        else:
+            continue
+        cut = _closing_start(text, key, whole=item.role is Role.QUESTION)
+        if cut is None:
+            continue
+        head, tail = text[:cut].rstrip(), text[cut:].strip()
+        ending = replace(item.block, text=tail, list_label=None, list_level=0)
+        tail_norm = normalise(tail)
+        ends = (*matcher.questionnaire.closing, *matcher.questionnaire.contact)
+        known = any(tail_norm == normalise(" ".join(ends[:n])) for n in range(1, len(ends) + 1))
+        closing = Classified(ending, Role.END_OF_QUESTIONS, edited=not known)
+        if item.role is Role.QUESTION:
+            classified[i] = replace(item, trailing=head)
+        else:
+            classified[i] = replace(item, block=replace(item.block, text=head),
+                                    role=Role.TEXT if head else Role.EMPTY)
+        classified.insert(i + 1, closing)
+        return
+
+
+# A question's number typed as its own paragraph above it: « Question 2 : », « Q2. ».
+_NUMBER_LABEL = re.compile(r"^(?:question|q) ?(?:n ?o? ?)?\d{1,2}$")
+
+
+def _question_labels(classified: list[Classified], markers: list[int]) -> None:
+    """A « Question N : » paragraph right above a question is its label, as it would be
+    on the question's own line: not the end of the previous answer."""
+    for marker in markers:
+        i = marker - 1
+        while i >= 0 and classified[i].role is Role.EMPTY:
+            i -= 1
+        if (i >= 0 and classified[i].role is Role.TEXT
+                and len(classified[i].block.text) <= 24
+                and _NUMBER_LABEL.match(normalise(classified[i].block.text))):
+            classified[i] = replace(classified[i], role=Role.TEMPLATE, form_line=True)
+
+
+def _questions_run_in(classified: list[Classified], first_marker: int,
+                      matcher: Matcher) -> None:
+    """A question not found may have run into the paragraph before it: the previous
+    answer's last sentence and the question in one paragraph (a PDF without paragraph
+    spacing joins them when that sentence fills its last line). Split such a paragraph
+    where the question starts, after a sentence's end."""
+    found = {c.question for c in classified if c.question is not None}
+    keys = [(qid, qnorm[:CLOSING_KEY_LENGTH]) for qid, qnorm in matcher.questions
+            if qid not in found]
+    i = first_marker + 1
+    while i < len(classified) and keys:
+        item = classified[i]
+        i += 1
+        if item.role is not Role.TEXT or len(item.block.text) < CLOSING_KEY_LENGTH:
+            continue
+        for qid, key in keys:
+            cut = _closing_start(item.block.text, key, whole=False)
+            if cut is None or not re.search(r"[.!?:…»)]\s*$", item.block.text[:cut]):
+                continue
+            question = matcher.classify(replace(item.block, text=item.block.text[cut:],
+                                                list_label=None, list_level=0))
+            if question.question != qid:
+                continue
+            classified[i - 1] = replace(item, block=replace(
+                item.block, text=item.block.text[:cut].rstrip()))
+            classified.insert(i, question)
+            keys.remove((qid, key))
+            break
+
+
+def _closing_start(text: str, key: str, *, whole: bool) -> int | None:
+    """Where the closing (`key`: its normalised start) begins inside `text`, after
+    other words (or, if `whole`, at its very start too), or None."""
+    from rapidfuzz import fuzz
+
+    norm = normalise(text)
+    if len(norm) < len(key) or fuzz.partial_ratio(key, norm) < CLOSING_MIN_SCORE:
+        return None  # the usual case, decided without the per-character mapping
+    norm, index = _normalise_with_index(text)
+    found = fuzz.partial_ratio_alignment(key, norm, score_cutoff=CLOSING_MIN_SCORE)
+    if found is None:
+        return None
+    start = found.dest_start
+    if start and norm[start - 1] != " ":  # the alignment may start inside a word
+        start = norm.rfind(" ", 0, start) + 1
+    if start == 0:
+        return 0 if whole else None
+    return index[start]
 
 
 def _kept_choices(classified: list[Classified], markers: list[int],

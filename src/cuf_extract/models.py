@@ -81,6 +81,13 @@ class Position(StrEnum):
     UNSPECIFIED = "non précisé"  # no clear position, or the rules are not sure
 
 
+class QuestionKind(StrEnum):
+    """Whether a question can be answered yes or no (see `questionnaire.question_kind`)."""
+
+    CLOSED = "fermée"  # « Entendez-vous… ? », « Do you… ? »: an answer takes a position
+    OPEN = "ouverte"  # « Quelle place… ? », « How… ? »: no oui/non to read
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -88,6 +95,12 @@ class _Frozen(BaseModel):
 class Question(_Frozen):
     id: str
     text: str
+    kind: QuestionKind = Field(
+        default=QuestionKind.CLOSED,
+        description="« fermée »: a yes/no question, whose answers get an automatic "
+        "position; « ouverte »: an open question, whose answers get none. Read from the "
+        "wording unless the questionnaire file says otherwise.",
+    )
 
 
 class QuestionnaireRef(_Frozen):
@@ -108,7 +121,7 @@ class Answer(_Frozen):
     position: Position | None = Field(
         default=None,
         description="The automatic position read from the text (a draft for staff to "
-        "confirm); null when there is no answer.",
+        "confirm); null when there is no answer or the question is open.",
     )
 
 

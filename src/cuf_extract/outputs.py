@@ -120,10 +120,8 @@ def _write_all(
     written: list[tuple[Path, Path]] = []
     try:
         backups = backup_outputs([p for p in (output, report, json_path) if p is not None])
-        if backups:
+        if backups:  # listed near the end of the report, relative to the workbook
             campaign = campaign.model_copy(update={"backups": tuple(map(str, backups))})
-            notes.append("Versions précédentes sauvegardées dans "
-                         f"« {backups[0].parent} » ({', '.join(b.name for b in backups)}).")
         xlsx = write_xlsx(run, output, inputs_base=Path.cwd(), campaign=campaign, shown=shown,
                           recipients=status, questionnaire=questionnaire)
         written.append((output, xlsx.path))
@@ -134,8 +132,10 @@ def _write_all(
                     "lignes) et a été coupée : le rapport HTML et le JSON sont complets.")
             warnings.append(note)
             notes.append(note)
-        written.append((report, write_report(run, report, notes=notes, campaign=campaign,
-                                             recipients=status)))
+        written.append((report, write_report(
+            run, report, notes=notes, campaign=campaign, recipients=status,
+            campaign_title=questionnaire.title if questionnaire is not None else None,
+            workbook=output)))
         on_written(written[-1][1])
         if json_path is not None:
             from cuf_extract.writers.json_export import write_json

@@ -39,10 +39,12 @@ __all__ = [
     "OoxmlPackage",
     "PackageError",
     "Relationship",
+    "STRICT_NAMESPACES",
     "eocd_entry_count",
     "hardened_parser",
     "has_doctype",
     "parse_xml",
+    "transitional_relationship_type",
 ]
 
 _MIB = 1024 * 1024
@@ -68,6 +70,75 @@ READ_CHUNK_BYTES = 64 * 1024
 _PACKAGE_RELS = "_rels/.rels"
 _OFFICE_DOCUMENT = "/officeDocument"
 _REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+#: Strict Open XML (ISO/IEC 29500 Strict: Word's « Document Word Strict (*.docx) ») names
+#: its vocabularies differently from the transitional .docx every reader knows; the
+#: package layer (content types, relationships, core properties) is the same. Parts are
+#: read as transitional: each Strict namespace (and relationship type) is renamed to
+#: its transitional equivalent, so the reader has one vocabulary to know.
+STRICT_NAMESPACES = {
+    "http://purl.oclc.org/ooxml/wordprocessingml/main":
+        "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+    "http://purl.oclc.org/ooxml/officeDocument/relationships":
+        "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "http://purl.oclc.org/ooxml/officeDocument/math":
+        "http://schemas.openxmlformats.org/officeDocument/2006/math",
+    "http://purl.oclc.org/ooxml/officeDocument/extendedProperties":
+        "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties",
+    "http://purl.oclc.org/ooxml/officeDocument/customProperties":
+        "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties",
+    "http://purl.oclc.org/ooxml/officeDocument/docPropsVTypes":
+        "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes",
+    "http://purl.oclc.org/ooxml/officeDocument/sharedTypes":
+        "http://schemas.openxmlformats.org/officeDocument/2006/sharedTypes",
+    "http://purl.oclc.org/ooxml/drawingml/main":
+        "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "http://purl.oclc.org/ooxml/drawingml/wordprocessingDrawing":
+        "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing",
+    "http://purl.oclc.org/ooxml/drawingml/picture":
+        "http://schemas.openxmlformats.org/drawingml/2006/picture",
+}
+_STRICT_MARK = b"http://purl.oclc.org/ooxml/"
+#: The relationship kinds whose last segment differs (the others only change prefix).
+_STRICT_RELATIONSHIP_KINDS = {"extendedProperties": "extended-properties",
+                              "customProperties": "custom-properties"}
+_STRICT_RELATIONSHIPS = "http://purl.oclc.org/ooxml/officeDocument/relationships/"
+_TRANSITIONAL_RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+
+
+def _transitional_name(name: str) -> str:
+    """A Clark name ("{namespace}local") with a Strict namespace renamed."""
+    if name.startswith("{http://purl.oclc.org/ooxml/"):
+        namespace, _, local = name[1:].partition("}")
+        if namespace in STRICT_NAMESPACES:
+            return f"{{{STRICT_NAMESPACES[namespace]}}}{local}"
+    return name
+
+
+def _to_transitional(root: etree._Element) -> None:
+    """Rename a Strict part's elements and attributes to the transitional namespaces
+    (in place; only called on parts that mention a Strict namespace)."""
+    for element in root.iter():
+        tag = element.tag
+        if not isinstance(tag, str):  # comments, processing instructions
+            continue
+        element.tag = _transitional_name(tag)
+        names = [str(name) for name in element.attrib]
+        if any(name.startswith("{http://purl.oclc.org/") for name in names):
+            items = [(str(name), str(value)) for name, value in element.attrib.items()]
+            element.attrib.clear()
+            for name, value in items:
+                element.set(_transitional_name(name), value)
+
+
+def transitional_relationship_type(rel_type: str) -> str:
+    """A Strict relationship type (…/ooxml/officeDocument/relationships/styles) as its
+    transitional equivalent; any other type unchanged."""
+    if rel_type.startswith(_STRICT_RELATIONSHIPS):
+        kind = rel_type[len(_STRICT_RELATIONSHIPS):]
+        return _TRANSITIONAL_RELATIONSHIPS + _STRICT_RELATIONSHIP_KINDS.get(kind, kind)
+    return rel_type
+
 
 _LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
 _LOCAL_SIGNATURE = b"PK\x03\x04"
@@ -373,7 +444,7 @@ class OoxmlPackage:
                 "qu'un questionnaire")
         data = self.read_bytes(name)
         try:
-            return parse_xml(data, where=name)
+            root = parse_xml(data, where=name)
         except ValueError as error:
             if has_doctype(data):
                 raise PackageError(
@@ -383,6 +454,9 @@ class OoxmlPackage:
                     "Word et enregistrez-le de nouveau, ou demandez un nouvel envoi.",
                 ) from error
             raise _damaged(self.name, f"le XML de « {name} » est invalide") from error
+        if _STRICT_MARK in data:
+            _to_transitional(root)
+        return root
 
     def relationships(self, part: str) -> tuple[Relationship, ...]:
         """The relationships of `part` ("" for the package); () when it has none."""
@@ -393,7 +467,7 @@ class OoxmlPackage:
         found: list[Relationship] = []
         for element in root.iter(f"{{{_REL_NS}}}Relationship"):
             rel_id = element.get("Id", "")
-            rel_type = element.get("Type", "")
+            rel_type = transitional_relationship_type(element.get("Type", ""))
             target = element.get("Target", "")
             external = element.get("TargetMode", "Internal") == "External"
             resolved = target if external else _resolve_target(part, target)

@@ -7,6 +7,12 @@ lazily) and turns them back into what the respondent typed:
 - characters -> lines: consecutive characters (in content-stream order) on one
   baseline; a justified line is one run however wide its word gaps, and two runs on
   one baseline stay apart only when they are far apart or a table rule lies between;
+- text drawn turned by a quarter or half turn (a landscape page kept portrait with
+  `/Rotate`, a page upside down), when most of a page's characters are: read in its
+  own axes, not one letter per line;
+- filled form fields (AcroForm): their values are not in the page's text; each text
+  field's value is placed where the field stands (a line per paragraph), a check box
+  or radio button as ☒ / ☐ right after the printed label on its left;
 - running headers, footers and page numbers: lines in the top or bottom band of the
   page whose text (digits ignored) comes back on several pages, and lines that are
   only a page number ("3", "Page 3 / 5", "- 3 -", "3/5"), are taken out of the flow,
@@ -17,14 +23,23 @@ lazily) and turns them back into what the respondent typed:
   cells are read row by row (`Block.cell`); a table continued on the next page keeps
   its number, a repeated header row is read once, and a row broken by the page stays
   one row;
+- text columns (a two-column section or page style): where lines share a left edge
+  clear of the page's left part and read like flowing text beside the lines on their
+  left (each column filled without holes, side by side from the top, similar widths),
+  the band is read column by column, a paragraph running on into the next column; a
+  question/answer table without rules has holes and is read row by row as before;
+- characters: UTF-16 surrogate pairs joined, lone surrogates as U+FFFD, control
+  characters dropped, accents composed (NFC), TeX ligature codes as letters; a size 1
+  scaled by the text matrix read at its real size;
 - lines -> paragraphs: a new paragraph where the vertical gap is larger than the line
-  pitch, the font size changes, the indent changes, a list marker starts the line, or
-  the previous line ended short (the next line's first word would have fitted on it);
+  pitch, the font size changes, the indent changes, a list marker starts the line,
+  the previous line ended short (the next line's first word would have fitted on it),
+  or a sentence ends a line all bold and the next has no bold (or the reverse);
 - list markers (bullets, dashes, Symbol-font private-use bullets, "1." "a)") become
   `Block.list_label` ("-" or the number) and `list_level` (from the markers'
   indents), even when the marker stands on a line of its own; a word hyphenated by
-  the layout at a line end is joined again, a real hyphen ("Nord-Pas-de-Calais",
-  "2020-2021") is kept;
+  the layout at a line end ("-", U+2010, soft hyphen) is joined again, a real hyphen
+  ("Nord-Pas-de-Calais", "2020-2021") is kept, the document's own spelling deciding;
 - ligatures become their letters; other characters (no-break and thin spaces, curly
   quotes) are kept as PDFium gives them, as the Word path keeps what was typed;
 - struck-through text (a thin horizontal path across characters between their
@@ -46,6 +61,7 @@ import bisect
 import re
 import statistics
 import time
+import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -79,7 +95,18 @@ MARGIN_BAND = 0.12
 _LIGATURES = {
     "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
     "\ufb05": "st", "\ufb06": "st",
+    # Adobe's private-use fi and fl (Mac Roman fonts).
+    "\uf001": "fi", "\uf002": "fl",
 }
+# pdfLaTeX's Type 1 fonts without a ToUnicode map: PDFium gives the ligatures' codes in
+# the font's TeX encoding, T1 (Cork: 0x1B-0x1F) or OT1 (0x0B-0x0F; 0x0D, read as a line
+# break, is left alone). Trusted only from a TeX font (Computer Modern, cm-super, EC,
+# Latin Modern) or a font without a name (pdfTeX's bitmap Type 3 fonts, made when the
+# Type 1 ones are not installed): elsewhere they are control characters, dropped.
+_TEX_LIGATURES = {0x1B: "ff", 0x1C: "fi", 0x1D: "fl", 0x1E: "ffi", 0x1F: "ffl",
+                  0x0B: "ff", 0x0C: "fi", 0x0E: "ffi", 0x0F: "ffl"}
+_TEX_FONT = re.compile(
+    rb"^(?:[A-Z]{6}\+)?(?:CM[A-Z]{1,4}\d|SF[A-Z]{2}\d|EC[A-Z]{2}\d|TC[A-Z]{2}\d|LM[A-Z])")
 # Bullets as fonts draw them; Symbol and Wingdings bullets arrive as private-use
 # characters (U+F0B7 "", U+F0A7 "", U+F0D8 "", U+F076 "", U+F0FC "" …).
 _BULLETS = frozenset("•▪◦‣∙·●○■□◆◇►▸▹➢➤✓✔-–—*o\uf0b7\uf0a7\uf0d8\uf076\uf0fc\uf0a8\uf06e\uf071")
@@ -136,6 +163,7 @@ class _Char:
     size: float
     index: int
     struck: bool = False  # a strike line crosses it
+    bold: bool = False  # its font's name says bold, black or heavy
 
 
 @dataclass(slots=True)
@@ -152,6 +180,10 @@ class _Line:
     label: str | None = None  # list marker found at its start
     text_x0: float = 0.0  # where the text starts, after the marker
     cell: tuple[int, int, int] | None = None
+    weight: int = 0  # 1: every letter bold, -1: none, 0: mixed
+    # In a band of text columns: (the band's top baseline, column number from 1, the
+    # column's left and right edges); see _mark_columns.
+    column: tuple[float, int, float, float] | None = None
 
     def finish(self) -> _Line:
         chars = self.chars
@@ -163,6 +195,8 @@ class _Line:
         self.last = max(c.index for c in chars)
         self.text = _chars_text(chars)
         self.text_x0 = self.x0
+        bold = [c.bold for c in chars if c.text.isalnum()]
+        self.weight = 1 if bold and all(bold) else -1 if not any(bold) else 0
         return self
 
 
@@ -220,9 +254,10 @@ def read_pdf_pages(
     and say which pages are images without text.
 
     Raises `PackageError` with `encrypted` (a password is needed to open it),
-    `unreadable` (damaged), `too_large` (too many pages, characters or seconds) or
-    `scanned_pdf` (no text layer). `page_words` (1-based page -> words) are the words
-    `ocr_reader` read on pages that are images: they stand for those pages' text.
+    `unreadable` (damaged, or no text at all: blank pages, drawings), `too_large` (too
+    many pages, characters or seconds) or `scanned_pdf` (pages that are images, no text
+    layer). `page_words` (1-based page -> words) are the words `ocr_reader` read on
+    pages that are images: they stand for those pages' text.
     """
     import pypdfium2 as pdfium  # lazily: only PDF replies pay for it
 
@@ -246,13 +281,14 @@ def read_pdf_pages(
             raise PackageError(IssueCode.TOO_LARGE, (
                 f"« {name} » est un PDF de {count} pages, bien plus qu'un questionnaire : "
                 "vérifiez qu'il s'agit du bon fichier ; sinon reportez ses réponses à la main."))
+        _init_forms(pdfium, document)
         pages: list[_Page] = []
         for number in range(count):
             if clock() - started > max_seconds:
                 raise PackageError(IssueCode.TOO_LARGE, _slow_message(name))
             pages.append(_read_page(pdfium, document, number, name, started, max_seconds,
                                     clock))
-        properties = _properties(document.get_metadata_dict(skip_empty=True))
+        properties = _properties(_metadata(pdfium, document))
     except pdfium.PdfiumError:
         raise PackageError(IssueCode.UNREADABLE, _damaged_message(name)) from None
     finally:
@@ -261,7 +297,10 @@ def read_pdf_pages(
         if page_words and page.number + 1 in page_words and not page.lines:
             page.lines = _word_lines(page_words[page.number + 1], page.number, page.top)
     if not any(line.text.strip() for page in pages for line in page.lines):
-        raise PackageError(IssueCode.SCANNED_PDF, scanned_message(name))
+        if any(page.images for page in pages):
+            raise PackageError(IssueCode.SCANNED_PDF, scanned_message(name))
+        # Blank pages, or drawings only: nothing a scan would explain.
+        raise PackageError(IssueCode.UNREADABLE, _no_text_message(name))
     image_pages = tuple(page.number + 1 for page in pages if page.images and not page.lines)
     return PdfText(_rebuild(pages, properties), len(pages), image_pages)
 
@@ -269,12 +308,21 @@ def read_pdf_pages(
 def _rebuild(pages: list[_Page], properties: Properties) -> DocumentText:
     """Pages of lines -> running headers and footers, notes, blocks."""
     headers, footers = _running_lines(pages)
-    notes = _footnotes(pages)
-    blocks, unknown = _private_use(_blocks(pages))
+    headers, footers = tuple(map(_composed, headers)), tuple(map(_composed, footers))
+    _mark_columns(pages)
+    notes = tuple((label, _composed(text)) for label, text in _footnotes(pages))
+    blocks, unknown = _private_use([
+        block if block.text.isascii() else replace(
+            block, text=_composed(block.text), struck=tuple(map(_composed, block.struck)))
+        for block in _blocks(pages)])
     return DocumentText(blocks=tuple(blocks), headers=headers, footers=footers,
                         notes=notes, properties=properties, unknown_symbols=unknown)
 
 
+# A bold font's name: "LiberationSerif-Bold", "Arial,Bold", "Calibri-BoldItalic",
+# "SourceSansPro-Black", "Helvetica-Heavy", "OpenSans-Semibold", "CMBX10" (TeX).
+_BOLD_FONT = re.compile(rb"bold|black|heavy|demi|semibold|^(?:[A-Z]{6}\+)?CMBX",
+                        re.IGNORECASE)
 _STREAM_START = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
 _FILTERS = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[A-Za-z0-9]+)")
 
@@ -356,6 +404,12 @@ def _slow_message(name: str) -> str:
             "reportez ses réponses à la main.")
 
 
+def _no_text_message(name: str) -> str:
+    return (f"« {name} » est un PDF sans aucun texte (pages blanches, ou seulement des "
+            "dessins) : vérifiez qu'il s'agit du bon fichier ; sinon demandez au parti de "
+            "le renvoyer, ou le fichier Word.")
+
+
 def scanned_message(name: str) -> str:
     return (f"« {name} » est un PDF sans texte (pages scannées ou photographiées) : il ne peut "
             "pas être lu automatiquement. Demandez au parti le fichier Word, ou recopiez ses "
@@ -387,27 +441,69 @@ def _read_page(
                     "reportez ses réponses à la main."))
             x, y = ctypes.c_double(), ctypes.c_double()
             left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+            font_name = ctypes.create_string_buffer(128)
+            matrix = raw.FS_MATRIX()
+            font_flags = ctypes.c_int()
+            bold_fonts: dict[bytes, bool] = {}
             chars: list[_Char] = []
+            paired = -1  # the low surrogate joined to the character before it
             for index in range(count):
                 if index % 1000 == 999 and clock() - started > max_seconds:
                     raise PackageError(IssueCode.TOO_LARGE, _slow_message(name))
+                if index == paired:
+                    continue
                 code = raw.FPDFText_GetUnicode(tp, index)
                 if code in (0x0D, 0x0A) or code == 0:
                     continue
-                char = _char_text(code)
+                if (code == 0x20 and chars and chars[-1].text.isspace()
+                        and raw.FPDFText_IsGenerated(tp, index) == 1):
+                    continue  # PDFium's space for a wide gap after a drawn one (NBSP)
+                if 0xD800 <= code <= 0xDFFF:
+                    # PDFium gives UTF-16 code units: a character beyond U+FFFF is two,
+                    # and a font's ToUnicode map may give a lone one.
+                    low = raw.FPDFText_GetUnicode(tp, index + 1) if index + 1 < count else 0
+                    if code <= 0xDBFF and 0xDC00 <= low <= 0xDFFF:
+                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                        paired = index + 1
+                    else:
+                        code = 0xFFFD
+                raw.FPDFText_GetFontInfo(tp, index, font_name, 128, font_flags)
+                char: str | None
+                if code < 0x20 and code in _TEX_LIGATURES and (
+                        not font_name.value or _TEX_FONT.match(font_name.value)):
+                    char = _TEX_LIGATURES[code]  # a TeX font without a ToUnicode map
+                else:
+                    char = _char_text(code)
+                if char is None:
+                    continue
                 raw.FPDFText_GetCharOrigin(tp, index, x, y)
                 raw.FPDFText_GetCharBox(tp, index, left, right, bottom, top)
                 size = raw.FPDFText_GetFontSize(tp, index)
+                if size <= 2 and raw.FPDFText_GetMatrix(tp, index, matrix):
+                    # Set at size 1 and scaled by the text matrix (the Adobe PDF Library,
+                    # Acrobat PDFMaker): the matrix's vertical scale is the real size.
+                    size *= (matrix.c ** 2 + matrix.d ** 2) ** 0.5
                 height_box = top.value - bottom.value
                 if size <= 2 and height_box > 0:
                     size = height_box
                 x0, x1 = left.value, right.value
                 if x1 <= x0:  # spaces have empty boxes
                     x0 = x1 = x.value
-                chars.append(_Char(char, x0, x1, y.value, max(size, 1.0), index))
+                bold = bold_fonts.get(font_name.value)
+                if bold is None:
+                    bold = bold_fonts[font_name.value] = _BOLD_FONT.search(
+                        font_name.value) is not None
+                chars.append(_Char(char, x0, x1, y.value, max(size, 1.0), index, bold=bold))
+            upright = _upright(raw, tp, page.get_bbox(), chars)
+            if upright is not None:
+                chars, bottom_edge, top_edge = upright
+            else:
+                chars = _add_fields(chars, _form_chars(raw, document, page, count, name))
         finally:
             textpage.close()
         tables, horizontal, images, strokes = _rules(pdfium, page)
+        if upright is not None:  # rules are drawn in the page's own axes: not used
+            tables, horizontal, strokes = [], [], []
     finally:
         page.close()
     if strokes:
@@ -421,14 +517,36 @@ def _read_page(
     return result
 
 
-def _char_text(code: int) -> str:
+def _char_text(code: int) -> str | None:
+    """The character PDFium reports as `code` (surrogates already joined), as text;
+    None for a control character, which no font draws and no writer could store."""
     if code in (0x02, 0xFFFE):  # PDFium: a hyphen at a line end
         return "\x02"
-    try:
-        char = chr(code)
-    except ValueError:
+    if code in (0x09, 0x0B, 0x0C):
+        return " "
+    if code < 0x20 or 0x7F <= code <= 0x9F or code == 0xFFFF:
+        return None
+    if 0xD800 <= code <= 0xDFFF or code > 0x10FFFF:
         return "\ufffd"
+    char = chr(code)
     return _LIGATURES.get(char, char)
+
+
+def _composed(text: str) -> str:
+    """A text as the Word path would hold it: accents composed (a PDF's text layer may
+    keep them apart, "e" + U+0301, as its fonts draw them), and no line-end marks."""
+    return unicodedata.normalize("NFC", text.replace("\x02", "-"))
+
+
+def whole_characters(text: str) -> str:
+    """`text` as valid Unicode: surrogate pairs (a UTF-16 string decoded code unit by
+    code unit) joined, lone surrogates replaced by U+FFFD."""
+    if not _SURROGATES.search(text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
 
 
 def _rules(
@@ -442,15 +560,18 @@ def _rules(
     strokes: list[_Stroke] = []
     vertical: list[tuple[float, float, float]] = []  # (x, y0, y1)
     images = 0
+    image_area = 0.0
     left, bottom, right, top = page.get_bbox()
     page_area = max((right - left) * (top - bottom), 1.0)
     for seen, obj in enumerate(page.get_objects(max_depth=2)):
         if seen >= MAX_PATHS_PER_PAGE:
             break
         if obj.type == raw.FPDF_PAGEOBJ_IMAGE:
-            # A scan fills the page; a logo or a signature does not.
+            # A scan fills the page (maybe in strips); a logo or a signature does not.
             x0, y0, x1, y1 = obj.get_bounds()
-            images += (x1 - x0) * (y1 - y0) >= 0.4 * page_area
+            area = (x1 - x0) * (y1 - y0)
+            images += area >= 0.4 * page_area
+            image_area += area
             continue
         if obj.type != raw.FPDF_PAGEOBJ_PATH:
             continue
@@ -483,6 +604,8 @@ def _rules(
             reverse=True))
         rows = sorted({table.top, *ys, table.bottom}, reverse=True)
         found.append(_Table(top=table.top, bottom=table.bottom, xs=xs, rows=_cluster(rows)))
+    if not images and image_area >= 0.4 * page_area:
+        images = 1
     return found, horizontal, images, strokes
 
 
@@ -547,11 +670,13 @@ def _table_at(tables: list[_Table], x: float, y: float) -> tuple[_Table, int, in
 def _chars_text(chars: list[_Char]) -> str:
     out: list[str] = []
     previous: _Char | None = None
+    reach = 0.0  # the rightmost ink so far: a right-to-left word comes back reversed
     for char in chars:
         if previous is not None and not char.text.isspace() and not previous.text.isspace():
-            gap = char.x0 - previous.x1
+            gap = char.x0 - reach
             if gap > 0.25 * char.size:  # a producer that places words without spaces
                 out.append(" ")
+        reach = char.x1 if previous is None or char.text.isspace() else max(reach, char.x1)
         # Spaces are kept as typed (no-break, thin), as the Word path keeps them; only
         # control characters that a PDF cannot mean as such become plain spaces.
         out.append(" " if char.text in "\t\n\r\x0b\x0c" else char.text)
@@ -797,7 +922,7 @@ def _blocks(pages: list[_Page]) -> list[Block]:
         for line in page.lines:
             found = _table_at(tables, line.x0 + 0.5, line.base)
             if found is None:
-                items.append(((-line.base, 0, 0.0, line.x0), None, line))
+                items.append((_body_order(line), None, line))
             else:
                 items.append(((-found[0].rows[found[1]], found[2], -line.base, line.x0),
                               found, line))
@@ -876,10 +1001,11 @@ def _blocks(pages: list[_Page]) -> list[Block]:
         indents.setdefault(cell, []).extend(
             p.lines[0].x0 for p in paragraphs if p.label is not None and not p.typed_marker)
     levels = {cell: _cluster(sorted(xs), 4.0) for cell, xs in indents.items()}
+    words = _vocabulary(pages)
     blocks: list[Block] = []
     for cell, paragraphs in built:
         for paragraph in paragraphs:
-            text = _paragraph_text(paragraph)
+            text = _paragraph_text(paragraph, words)
             if not text or text in _PLACEHOLDERS:
                 continue
             level = 0
@@ -919,8 +1045,14 @@ def _row_texts(row: dict[int, list[_Line]]) -> dict[int, str]:
 def _split_row(texts: dict[int, str], previous: dict[int, str]) -> bool:
     """Whether a table's first row on a page continues the previous page's last row:
     a column that had text there is empty here (a long answer continues, its short
-    question does not)."""
-    return bool(texts) and any(col not in texts for col in previous)
+    question does not), or a cell's text stopped mid-sentence there and goes on here
+    in lower case (the question broken by the page as well as its answer)."""
+    if not texts:
+        return False
+    if any(col not in texts for col in previous):
+        return True
+    return any(col in previous and texts[col][:1].islower()
+               and not re.search(r"[.?!:;…»)]\s*$", previous[col]) for col in texts)
 
 
 def _pitch_ratio(pages: list[_Page]) -> float:
@@ -968,7 +1100,9 @@ def _paragraphs(lines: list[_Line], pitch: float, right: float) -> list[_Paragra
             offset = len(line.text) - len(text)
             line.text_x0 = line.chars[min(offset, len(line.chars) - 1)].x0 if offset else line.x0
             line.text = text
-            line.label = "-" if label in _BULLETS else label
+            # A dash typed by hand keeps its own character (« – Oui », as in Word).
+            line.label = label if typed and label in "-–—" else (
+                "-" if label in _BULLETS else label)
         if pending_label is not None and line.label is None:
             line.label = pending_label
         pending_label = None
@@ -1020,22 +1154,29 @@ def _marker_gap(line: _Line, label: str) -> bool:
 def _continues(paragraph: _Paragraph, line: _Line, pitch: float, left: float,
                right: float) -> bool:
     previous = paragraph.lines[-1]
-    if line.page != previous.page:
-        gap_ok = True  # a paragraph running over a page break
+    if previous.column is not None:
+        left, right = previous.column[2], previous.column[3]  # the column's own edges
+    if line.page != previous.page or _next_column(previous, line):
+        gap_ok = True  # a paragraph running over a page or column break
     else:
         delta = previous.base - line.base
         gap_ok = 0 < delta <= pitch * max(line.size, previous.size) * 1.25
     if not gap_ok or abs(line.size - previous.size) > 0.12 * previous.size:
         return False
+    if previous.weight * line.weight == -1 and re.search(r"[.?!:…»)]\s*$", previous.text):
+        return False  # a bold paragraph and a plain one, without spacing between them
     tolerance = 0.6 * line.size
     first = paragraph.lines[0]
     if all(_centred(ln, line, left, tolerance) for ln in paragraph.lines):
         return True  # a centred title wrapped over several lines
     if previous.x1 + _first_word_width(line) < right - 0.3 * line.size:
         return False  # the previous line ended short: the paragraph ended there
+    if _next_column(previous, line):
+        return True  # the paragraph goes on at the top of the next column
     if len(paragraph.lines) >= 2:
-        return abs(line.x0 - paragraph.lines[1].x0) <= tolerance
-    if line.x0 > first.text_x0 + tolerance:
+        return abs(_indent(line, line.x0) - _indent(paragraph.lines[1], paragraph.lines[1].x0)
+                   ) <= tolerance
+    if _indent(line, line.x0) > _indent(first, first.text_x0) + tolerance:
         centred = abs((line.x0 + line.x1) - (first.x0 + first.x1)) < 2 * tolerance
         # A centred first line is clear of the left margin, or, when it spans nearly
         # the whole width (a long title), has equal margins on both sides.
@@ -1067,36 +1208,57 @@ def _first_word_width(line: _Line) -> float:
     return end - start + 0.25 * line.size
 
 
-def _paragraph_text(paragraph: _Paragraph) -> str:
+def _paragraph_text(paragraph: _Paragraph, words: frozenset[str] = frozenset()) -> str:
+    """A paragraph's lines as one text, hyphenation undone; `words` are the document's
+    words (casefolded), evidence for a hyphen at a line end."""
     text = ""
     for line in paragraph.lines:
         piece = line.text.strip()
         if not text:
             text = piece
             continue
-        # PDFium reports a hyphen ending a line as U+0002 whether typed or not: judge it.
+        # PDFium reports a hyphen ending a line as U+0002 whether typed or not (a soft
+        # hyphen too): judge it. U+2010 (WeasyPrint, Typst) is judged the same way.
         text = text[:-1] + "-" if text.endswith("\x02") else text
         soft = text.endswith("\u00ad")  # a soft hyphen: always the layout's
-        if soft or (text.endswith("-") and _layout_hyphen(text, piece)):
+        if soft or (text.endswith(_HYPHENS) and _layout_hyphen(text, piece, words)):
             text = text[:-1] + piece
-        elif re.search(r"\w-$", text):
+        elif re.search(r"\w[-\u2010]$", text):
             text += piece  # a typed hyphen where the line broke: "Nord-" + "Pas-de-Calais"
         else:
             text = f"{text} {piece}"
     return text.replace("\x02", "-").replace("\u00ad", "").strip()
 
 
-def _layout_hyphen(before: str, after: str) -> bool:
-    """Whether the hyphen ending `before` was put there by the layout, not typed."""
-    head = re.search(r"([\w’']+)-$", before)
+_HYPHENS = ("-", "\u2010")
+_WORD = re.compile(r"[^\W\d_][\w’'\-\u2010]*")
+
+
+def _vocabulary(pages: list[_Page]) -> frozenset[str]:
+    """Every word of the document (casefolded, hyphens kept): how the respondent and the
+    form spell a word elsewhere tells whether a hyphen at a line end is its own."""
+    return frozenset(
+        word.casefold().replace("\u2010", "-") for page in pages for line in page.lines
+        for word in _WORD.findall(line.text))
+
+
+def _layout_hyphen(before: str, after: str, words: frozenset[str] = frozenset()) -> bool:
+    """Whether the hyphen ending `before` was put there by the layout, not typed; the
+    document's `words` decide when they hold the word whole or hyphenated."""
+    head = re.search(r"([\w’']+)[-\u2010]$", before)
     tail = re.match(r"([\w’']+)", after)
     if head is None or tail is None:
         return False
     first, second = head.group(1), tail.group(1)
     if not first.isalpha() or not second[:1].islower() or not first.islower():
         return False  # "2020-" / "Nord-" / "-Calais": a real hyphen
-    if "-" in before[:-1].rsplit(" ", 1)[-1]:
+    if re.search(r"[-\u2010]", before[:-1].rsplit(" ", 1)[-1]):
         return False  # "Nord-Pas-" / "de-Calais"
+    whole, hyphenated = (first + second).casefold(), f"{first}-{second}".casefold()
+    if whole in words and hyphenated not in words:
+        return True  # "inter-" / "nationale" where "internationale" is printed whole
+    if hyphenated in words and whole not in words:
+        return False
     return first.casefold() not in _COMPOUND_PARTS and second.casefold() not in _COMPOUND_PARTS
 
 
@@ -1169,6 +1331,26 @@ def _pdf_date(value: str | None) -> str | None:
     return date
 
 
+def _metadata(pdfium: Any, document: Any) -> dict[str, str]:
+    """The document information dictionary's text values. Read here rather than with
+    pypdfium2's helper, which fails on a lone surrogate (a damaged or hand-made PDF)."""
+    import ctypes
+
+    info: dict[str, str] = {}
+    for key in ("Title", "Author", "CreationDate", "ModDate"):
+        name = (key + "\x00").encode("ascii")
+        size = pdfium.raw.FPDF_GetMetaText(document.raw, name, None, 0)
+        if size <= 2:
+            continue
+        buffer = ctypes.create_string_buffer(size)
+        pdfium.raw.FPDF_GetMetaText(document.raw, name, buffer, size)
+        value = whole_characters(buffer.raw[:size - 2].decode("utf-16-le", "surrogatepass"))
+        value = "".join(ch for ch in value if _char_text(ord(ch)) is not None)
+        if value:
+            info[key] = value
+    return info
+
+
 def _properties(info: dict[str, str]) -> Properties:
     def clean(key: str) -> str | None:
         value = " ".join((info.get(key) or "").split())
@@ -1180,3 +1362,307 @@ def _properties(info: dict[str, str]) -> Properties:
         created=_pdf_date(info.get("CreationDate")),
         modified=_pdf_date(info.get("ModDate")) or _pdf_date(info.get("CreationDate")),
     )
+
+
+# -- text columns ----------------------------------------------------------------------
+
+
+def _body_order(line: _Line) -> tuple[float, int, float, float]:
+    """Where a body line (not in a table) comes in reading order: top to bottom, left to
+    right; in a band of columns, the band at its top, then column by column."""
+    if line.column is not None:
+        return (-line.column[0], line.column[1], -line.base, line.x0)
+    return (-line.base, 0, 0.0, line.x0)
+
+
+def _indent(line: _Line, x: float) -> float:
+    """`x` on `line` from its column's left edge (the page's for a line in no column)."""
+    return x - line.column[2] if line.column is not None else x
+
+
+def _next_column(previous: _Line, line: _Line) -> bool:
+    """`line` opens the column that follows `previous`'s in the same band."""
+    return (previous.column is not None and line.column is not None
+            and line.page == previous.page and line.column[0] == previous.column[0]
+            and line.column[1] == previous.column[1] + 1)
+
+
+def _mark_columns(pages: list[_Page]) -> None:
+    """Find bands of text set in columns (a two-column section or page style) and mark
+    their lines (`_Line.column`), so that they are read column by column, not across.
+
+    The gutter is the left edge shared by the lines of the right-hand column; a line
+    crossing it (a title, a paragraph in one column) ends a band. A band is columns only
+    when it reads like flowing text, not like a table drawn without rules (whose
+    question column must never be read before its answer column): several lines in
+    each column, side by side from the band's top, each column without holes (a gap of
+    more than a few lines), the left column reaching the band's bottom (text fills it
+    before flowing on), and columns of similar widths."""
+    for page in pages:
+        body = [ln for ln in page.lines
+                if ln.cell is None and _table_at(page.tables, ln.x0 + 0.5, ln.base) is None]
+        if len(body) < 8:
+            continue
+        for gutter in _gutters(body):
+            _mark_bands(body, gutter)
+
+
+def _gutters(body: list[_Line]) -> list[float]:
+    """Candidate left edges of a right-hand column: x0 shared (within 2 pt) by at least
+    four lines starting clear of the page's left part, most shared first."""
+    left = min(ln.x0 for ln in body)
+    right = max(ln.x1 for ln in body)
+    width = right - left
+    starts = sorted(ln.x0 for ln in body if ln.x0 > left + 0.3 * width
+                    and ln.x0 < right - 0.2 * width)
+    found: list[tuple[int, float]] = []
+    i = 0
+    while i < len(starts):
+        j = i
+        while j + 1 < len(starts) and starts[j + 1] - starts[i] <= 2.0:
+            j += 1
+        if j - i + 1 >= 4:
+            found.append((j - i + 1, starts[i]))
+        i = j + 1
+    return [x for _, x in sorted(found, reverse=True)[:2]]
+
+
+def _mark_bands(body: list[_Line], gutter: float) -> None:
+    lines = sorted(body, key=lambda ln: -ln.base)
+    band: list[_Line] = []
+    for line in [*lines, None]:
+        crossing = line is not None and line.x0 < gutter - 2.0 and line.x1 > gutter - 1.0
+        if line is None or crossing:
+            _mark_band(band, gutter)
+            band = []
+        elif line.column is None:
+            band.append(line)
+
+
+def _mark_band(band: list[_Line], gutter: float) -> None:
+    left = sorted((ln for ln in band if ln.x1 <= gutter - 1.0), key=lambda ln: -ln.base)
+    right = [ln for ln in band if ln.x0 >= gutter - 2.0]
+    if len(left) < 3 or len(right) < 3:
+        return
+    size = statistics.median(ln.size for ln in band)
+    # Short lines after the columns (a signature under a two-column section) stand
+    # in the left column's place: below the right column's end, after a hole.
+    right_bottom = min(ln.base for ln in right)
+    for i in range(1, len(left)):
+        if left[i - 1].base - left[i].base > 3.5 * size and (
+                left[i].base < right_bottom - size):
+            left = left[:i]
+            break
+    if len(left) < 3:
+        return
+    top = max(ln.base for ln in (*left, *right))
+    columns = (left, right)
+    for column in columns:
+        bases = sorted((ln.base for ln in column), reverse=True)
+        if bases[0] < top - 1.5 * size:
+            return  # not side by side from the band's top
+        if any(a - b > 3.5 * size for a, b in zip(bases, bases[1:], strict=False)):
+            return  # a hole in the column: rows of a table, not flowing text
+    if min(ln.base for ln in left) > right_bottom + 8 * size:
+        return  # the left column stops far above the right one's end: not a flow
+    widths = [max(ln.x1 for ln in c) - min(ln.x0 for ln in c) for c in columns]
+    if not 0.6 <= widths[0] / widths[1] <= 1 / 0.6:
+        return
+    # Rows: paragraphs starting side by side, nearly all of them (cells of a table).
+    starts = [_paragraph_starts(column, size) for column in columns]
+    if len(starts[0]) >= 3 and sum(1 for b in starts[0] if any(
+            abs(b - c) <= 2.0 for c in starts[1])) >= 0.8 * len(starts[0]):
+        return
+    edges = [(min(ln.x0 for ln in c), max(ln.x1 for ln in c)) for c in columns]
+    for number, (column, (x0, x1)) in enumerate(zip(columns, edges, strict=True), start=1):
+        for line in column:
+            line.column = (top, number, x0, x1)
+
+
+def _paragraph_starts(column: list[_Line], size: float) -> list[float]:
+    """Baselines where a column's paragraphs start (its top, and after a wider gap)."""
+    bases = sorted((ln.base for ln in column), reverse=True)
+    return [bases[0]] + [b for a, b in zip(bases, bases[1:], strict=False) if a - b > 1.6 * size]
+
+
+# -- rotated text ----------------------------------------------------------------------
+
+
+def _upright(raw: Any, tp: Any, bbox: tuple[float, float, float, float],
+             chars: list[_Char]) -> tuple[list[_Char], float, float] | None:
+    """A page whose text is drawn turned by a quarter or half turn (a landscape page
+    kept portrait with `/Rotate`, a page upside down): its characters in the text's own
+    axes (x along the reading direction, y up the glyphs), and the page's bottom and top
+    in those axes; None when most of the text is upright (the common case: a sample of
+    the characters' angles is read, nothing else)."""
+    import ctypes
+    import math
+
+    votes: Counter[int] = Counter()
+    for char in chars[:200]:
+        if char.text.isspace():
+            continue
+        angle = raw.FPDFText_GetCharAngle(tp, char.index)  # radians, clockwise; -1: none
+        if angle >= 0:
+            votes[(4 - round(math.degrees(angle) / 90)) % 4] += 1  # quarter turns, ccw
+    if not votes:
+        return None
+    quarter, count = votes.most_common(1)[0]
+    if quarter == 0 or count < 0.6 * sum(votes.values()):
+        return None
+    x, y = ctypes.c_double(), ctypes.c_double()
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    turned: list[_Char] = []
+    for char in chars:
+        raw.FPDFText_GetCharOrigin(tp, char.index, x, y)
+        raw.FPDFText_GetCharBox(tp, char.index, left, right, bottom, top)
+        if quarter == 1:  # reading up the page
+            start, end, base, origin = bottom.value, top.value, -x.value, y.value
+        elif quarter == 3:  # reading down the page
+            start, end, base, origin = -top.value, -bottom.value, x.value, -y.value
+        else:  # upside down
+            start, end, base, origin = -right.value, -left.value, -y.value, -x.value
+        if end <= start:  # spaces have empty boxes
+            start = end = origin
+        turned.append(replace(char, x0=start, x1=end, base=base))
+    page_left, page_bottom, page_right, page_top = bbox
+    edges = {1: (-page_right, -page_left), 3: (page_left, page_right),
+             2: (-page_top, -page_bottom)}[quarter]
+    return turned, edges[0], edges[1]
+
+
+# -- filled form fields ----------------------------------------------------------------
+
+#: Most form fields read on one page (a questionnaire has a few dozen).
+MAX_FIELDS_PER_PAGE = 500
+_CHECKED, _UNCHECKED = "\u2612", "\u2610"  # ☒ ☐, as Word's check box content controls
+
+
+def _init_forms(pdfium: Any, document: Any) -> None:
+    """Load the form (AcroForm) of a PDF that has one, before any page: its fields'
+    values are not in the pages' text, only in the fields."""
+    if pdfium.raw.FPDF_GetFormType(document.raw) != pdfium.raw.FORMTYPE_NONE:
+        document.init_forms()
+
+
+def _form_chars(raw: Any, document: Any, page: Any, start: int, name: str) -> list[_Char]:
+    """The values of the page's filled form fields as characters placed where the
+    fields stand, so they are read like typed text: a text field's value (each of its
+    lines one paragraph, squeezed into the field's width), a check box or radio button
+    as ☒ or ☐ beside its printed label. Empty fields, hidden fields, buttons and
+    signatures give nothing. `start` numbers the characters after the page's own; the
+    page's characters and its fields' together are bounded like the page's alone."""
+    import ctypes
+
+    formenv = getattr(document, "formenv", None)
+    if formenv is None:
+        return []
+    form = formenv.raw
+    chars: list[_Char] = []
+    count = min(raw.FPDFPage_GetAnnotCount(page.raw), MAX_FIELDS_PER_PAGE)
+    rect = raw.FS_RECTF()
+    font_size = ctypes.c_float()
+    for number in range(count):
+        annot = raw.FPDFPage_GetAnnot(page.raw, number)
+        if not annot:
+            continue
+        try:
+            if (raw.FPDFAnnot_GetSubtype(annot) != raw.FPDF_ANNOT_WIDGET
+                    or raw.FPDFAnnot_GetFlags(annot) & raw.FPDF_ANNOT_FLAG_HIDDEN
+                    or not raw.FPDFAnnot_GetRect(annot, rect)):
+                continue
+            kind = raw.FPDFAnnot_GetFormFieldType(form, annot)
+            left, right = min(rect.left, rect.right), max(rect.left, rect.right)
+            bottom, top = min(rect.bottom, rect.top), max(rect.bottom, rect.top)
+            if kind in (raw.FPDF_FORMFIELD_CHECKBOX, raw.FPDF_FORMFIELD_RADIOBUTTON):
+                mark = _CHECKED if raw.FPDFAnnot_IsChecked(form, annot) else _UNCHECKED
+                height = top - bottom
+                chars.append(_Char(mark, left, right, bottom + 0.2 * height,
+                                   max(0.9 * height, 1.0), start + len(chars)))
+                continue
+            if kind not in (raw.FPDF_FORMFIELD_TEXTFIELD, raw.FPDF_FORMFIELD_COMBOBOX,
+                            raw.FPDF_FORMFIELD_LISTBOX):
+                continue
+            value = _field_value(raw, form, annot)
+            if value is None or start + len(chars) + len(value) > MAX_CHARS_PER_PAGE:
+                raise PackageError(IssueCode.TOO_LARGE, (
+                    f"« {name} » a une page de plus de {MAX_CHARS_PER_PAGE} caractères (champs "
+                    "de formulaire compris), bien plus qu'un questionnaire : vérifiez qu'il "
+                    "s'agit du bon fichier ; sinon reportez ses réponses à la main."))
+            paragraphs = [_typed(p) for p in re.split(r"\r\n|\r|\n", value)]
+            paragraphs = [p for p in paragraphs if p]
+            if not paragraphs:
+                continue
+            size = 10.0
+            if raw.FPDFAnnot_GetFontSize(form, annot, font_size) and font_size.value > 0:
+                size = float(font_size.value)
+            # One line per paragraph, two line steps apart (a paragraph each), from the
+            # field's top; a one-line field's value on its middle.
+            step = 2.0 * 1.2 * size
+            base = top - 1.1 * size if len(paragraphs) > 1 or top - bottom > 2.5 * size else (
+                bottom + max(top - bottom - size, 0.0) / 2 + 0.2 * size)
+            for paragraph in paragraphs:
+                width = min(0.5 * size, (right - left - 4.0) / len(paragraph))
+                x = left + 2.0
+                for letter in paragraph:
+                    chars.append(_Char(letter, x, x + width, base, size, start + len(chars)))
+                    x += width
+                base -= step
+        finally:
+            raw.FPDFPage_CloseAnnot(annot)
+    return chars
+
+
+def _add_fields(chars: list[_Char], fields: list[_Char]) -> list[_Char]:
+    """The page's characters with the form's: a check box's mark goes into the stream
+    right after the printed text ending to its left on its baseline (« Oui ☒ Non ☐ »
+    is then one line, as when the boxes are typed), anything else after the page's
+    text."""
+    if not fields:
+        return chars
+    order = sorted(range(len(chars)), key=lambda i: chars[i].base)
+    bases = [chars[i].base for i in order]
+    after: dict[int, list[_Char]] = {}
+    tail: list[_Char] = []
+    for mark in fields:
+        if mark.text not in (_CHECKED, _UNCHECKED):
+            tail.append(mark)
+            continue
+        best = -1
+        for k in range(bisect.bisect_left(bases, mark.base - 20.0),
+                       bisect.bisect_right(bases, mark.base + 20.0)):
+            char = chars[order[k]]
+            if (abs(char.base - mark.base) <= 0.35 * max(char.size, mark.size)
+                    and char.x1 <= mark.x0 + 1.0 and (best < 0 or char.x1 >= chars[best].x1)):
+                best = order[k]
+        if best < 0:
+            tail.append(mark)
+        else:
+            after.setdefault(best, []).append(replace(mark, index=chars[best].index))
+    out: list[_Char] = []
+    for i, char in enumerate(chars):
+        out.append(char)
+        out.extend(sorted(after.get(i, ()), key=lambda c: c.x0))
+    return out + tail
+
+
+def _typed(text: str) -> str:
+    """A field's text as page text is read: whole characters, no control characters
+    (which no writer could store), a hyphen mark (U+0002) as a hyphen."""
+    kept = (_char_text(ord(ch)) for ch in whole_characters(text))
+    return "".join(ch for ch in kept if ch is not None).replace("\x02", "-").strip()
+
+
+def _field_value(raw: Any, form: Any, annot: Any) -> str | None:
+    """A field's value; None when it is longer than a page may hold."""
+    import ctypes
+
+    length = raw.FPDFAnnot_GetFormFieldValue(form, annot, None, 0)
+    if length <= 2:
+        return ""
+    if length > 2 * MAX_CHARS_PER_PAGE + 2:  # UTF-16 and its terminator
+        return None
+    buffer = ctypes.create_string_buffer(length)
+    raw.FPDFAnnot_GetFormFieldValue(
+        form, annot, ctypes.cast(buffer, ctypes.POINTER(raw.FPDF_WCHAR)), length)
+    return buffer.raw[: length - 2].decode("utf-16-le", errors="replace")

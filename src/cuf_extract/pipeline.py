@@ -19,6 +19,7 @@ from cuf_extract.models import (
     FileResult,
     IdentificationField,
     Issue,
+    QuestionKind,
     Run,
     Status,
     status_from,
@@ -246,9 +247,11 @@ def _result_from_document(
         sha256=sha,
         status=status_from(issues),
         respondent=respondent,
-        answers=tuple(Answer(question=qid, text=located.answers.get(qid),
-                             position=automatic_position(located.answers.get(qid)))
-                      for qid in question_ids),
+        # Open questions (« Quelle place… ? ») have no oui/non: no automatic position.
+        answers=tuple(Answer(question=q.id, text=located.answers.get(q.id),
+                             position=automatic_position(located.answers.get(q.id))
+                             if q.kind is QuestionKind.CLOSED else None)
+                      for q in questionnaire.questions),
         extra_text=tuple(extra),
         issues=tuple(issues),
         identification=tuple(IdentificationField(label=label, value=value)

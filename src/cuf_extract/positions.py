@@ -18,14 +18,34 @@ How an answer is read:
    proposerons », « nous y sommes favorables » read as « nous proposerons », « nous
    sommes favorables ».
 3. The opening words (`OPENINGS`) give a first signal: « Oui », « Non »,
-   « Pas encore »…
+   « Pas encore », « Yes »… A stance split in two (`SPLIT_STANCES`: « oui pour les
+   grandes villes, non pour les autres ») is looked for before they are dropped.
 4. Insisting words (`INTENSIFIERS`: « pleinement », « tout à fait »…) are dropped from
    the rest, so that « nous soutenons pleinement » reads as « nous soutenons ».
 5. The formulas (`FORMULAS`) are looked for everywhere, longest first; a formula found
-   hides the shorter ones inside it (« même si » hides « si »).
-6. The signals decide (`_decide`): a yes and a no together → `non précisé`; a nuance or
-   an alternative → `nuancé`; a yes with a condition that restricts it → `nuancé`; a
-   yes alone → `oui`; a no → `non`; nothing → `non précisé`.
+   hides the shorter ones inside it (« même si » hides « si »). Each is noted with its
+   sentence (a « : » or « ; » ends one too), whether it opens it, and whether a « mais »
+   comes before it.
+6. The opening sentence weighs first (`_decide`):
+   - after a plain « Oui », only what stands in that sentence or opens a later one can
+     qualify it: a condition there (« Oui, à condition que », « Oui. À condition
+     que… ») makes it `nuancé`; a word deep in a long yes (« éventuellement »,
+     « même modeste ») does not; a « non » there makes it `non précisé`;
+   - after a plain « Non », what is offered instead (« Non : nous préférons plutôt X »,
+     « Non, mais nous conseillons… ») leaves it `non`; only a nuance in that sentence
+     (« à l'étude », « pas en l'état ») makes it `nuancé`;
+   - without an opening word, the first sentence that takes a stance decides, with
+     what opens the later ones: a yes and a no together → `non précisé`, unless the no
+     follows a « mais » (« Nous soutenons X, mais Y n'est pas nécessaire » → `non`); a
+     refusal with another way → `non`; another way alone or a nuance → `nuancé`; a yes
+     with a condition → `nuancé`; a yes alone → `oui`; a no → `non`; nothing →
+     `non précisé`.
+
+Only answers to closed questions are read (`QuestionKind`, see `questionnaire.py`):
+an open question (« Quelle place… ? ») gets no automatic position.
+
+Cost: each answer is folded (case, accents) once; the tables are turned into patterns
+once per process, each formula's pattern compiled only when an answer holds its words.
 """
 
 from __future__ import annotations
@@ -36,7 +56,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from cuf_extract.models import Campaign, Position, Run, Status
+from cuf_extract.models import Campaign, Position, QuestionKind, Run, Status
 from cuf_extract.text import fold
 
 __all__ = [
@@ -44,6 +64,7 @@ __all__ = [
     "INTENSIFIERS",
     "LEADING_LABELS",
     "OPENINGS",
+    "SPLIT_STANCES",
     "PositionReading",
     "SynthesisRow",
     "automatic_position",
@@ -62,6 +83,7 @@ class Signal(StrEnum):
     NUANCED = "nuancé"  # conditional, partial, not yet, being studied
     ALTERNATIVE = "autre proposition"  # another way than the one asked: nuancé
     CONDITION = "condition"  # restricts a yes (makes it nuancé); alone, says nothing
+    RESERVED = "réserve"  # nuancé alone; a detail after a plain « Oui » (« éventuellement »)
     NEUTRAL = "sans effet"  # looks like a signal but is not one (« même si », « non seulement »)
 
 
@@ -71,6 +93,7 @@ NON = Signal.NO
 NUANCE = Signal.NUANCED
 AUTRE = Signal.ALTERNATIVE
 CONDITION = Signal.CONDITION
+RESERVE = Signal.RESERVED
 SANS_EFFET = Signal.NEUTRAL
 
 # ---------------------------------------------------------------------------------------
@@ -123,7 +146,8 @@ OPENINGS: tuple[tuple[str, Signal], ...] = (
     ("oui mais", NUANCE),
     ("oui et non", NUANCE),
     ("oui sauf", NUANCE),
-    ("non mais", NUANCE),
+    # « Non, mais nous conseillons… » reste un non : ce qui est proposé à la place n'est
+    # pas ce qui était demandé.
     ("non sauf", NUANCE),
     ("non pas encore", NUANCE),
     ("pas encore", NUANCE),
@@ -139,6 +163,7 @@ OPENINGS: tuple[tuple[str, Signal], ...] = (
     ("pas à ce stade", NUANCE),
     ("pas à ce jour", NUANCE),
     ("pas dans l'immédiat", NUANCE),
+    ("pas en l'état", NUANCE),
     ("en partie", NUANCE),
     ("partiellement", NUANCE),
     ("plutôt oui", NUANCE),
@@ -154,6 +179,45 @@ OPENINGS: tuple[tuple[str, Signal], ...] = (
     ("non concernés", SANS_EFFET),
     ("non renseigné", SANS_EFFET),
     ("non communiqué", SANS_EFFET),
+    # In English.
+    ("yes", OUI),
+    ("absolutely", OUI),
+    ("of course", OUI),
+    ("certainly", OUI),
+    ("definitely", OUI),
+    ("indeed", OUI),
+    ("no", NON),
+    ("absolutely not", NON),
+    ("certainly not", NON),
+    ("of course not", NON),
+    ("not at all", NON),
+    ("yes but", NUANCE),
+    ("yes and no", NUANCE),
+    ("not yet", NUANCE),
+    ("not at this stage", NUANCE),
+    ("not for now", NUANCE),
+    ("not for the time being", NUANCE),
+    ("not necessarily", NUANCE),
+    ("not systematically", NUANCE),
+    ("partly", NUANCE),
+    ("partially", NUANCE),
+    ("maybe", NUANCE),
+    ("perhaps", NUANCE),
+    ("why not", NUANCE),
+    ("not only", SANS_EFFET),
+    ("not applicable", SANS_EFFET),
+    ("no comment", SANS_EFFET),
+    ("no comments", SANS_EFFET),
+    ("no further comment", SANS_EFFET),
+    ("no further comments", SANS_EFFET),
+)
+
+# Un oui pour les uns et un non pour les autres : nuancé. Cherchées avant que le mot
+# d'ouverture ne soit retiré (« Oui pour les grandes villes, non pour les villages »).
+SPLIT_STANCES: tuple[str, ...] = (
+    "oui pour … non pour",
+    "pour … oui pour … non",
+    "yes for … no for",
 )
 
 # Mots d'insistance : retirés avant de chercher les formules (« nous soutenons
@@ -163,6 +227,7 @@ INTENSIFIERS: tuple[str, ...] = (
     "fortement", "vivement", "évidemment", "bien sûr", "bien entendu", "naturellement",
     "absolument", "bien évidemment", "clairement", "donc", "aussi", "également", "bien",
     "certainement", "sincèrement", "activement",
+    "fully", "strongly", "very", "really", "also", "clearly", "actively", "wholeheartedly",
 )
 
 # Formules cherchées partout dans la réponse.
@@ -279,7 +344,10 @@ FORMULAS: tuple[tuple[str, Signal], ...] = (
     ("nous n'avons rien contre", NUANCE),
     ("pourquoi pas", NUANCE),
     ("peut-être", NUANCE),
-    ("éventuellement", NUANCE),
+    # Nuancé seul ; après un « Oui » franc, un détail (« oui, éventuellement sous la
+    # forme d'un comité ») qui ne rend pas l'engagement conditionnel.
+    ("éventuellement", RESERVE),
+    ("pas en l'état", NUANCE),
     ("pas pour l'instant", NUANCE),
     ("pas pour le moment", NUANCE),
     ("pas à ce stade", NUANCE),
@@ -294,6 +362,10 @@ FORMULAS: tuple[tuple[str, Signal], ...] = (
     ("nous privilégierons", AUTRE),
     ("une autre solution", AUTRE),
     ("une alternative", AUTRE),
+    ("we prefer", AUTRE),
+    ("we would rather", AUTRE),
+    ("rather than", AUTRE),
+    ("instead", AUTRE),
     # --- Conditions qui restreignent un oui (il devient nuancé)
     ("à condition que", CONDITION),
     ("à condition de", CONDITION),
@@ -397,14 +469,76 @@ FORMULAS: tuple[tuple[str, Signal], ...] = (
     ("si nous sommes élus", SANS_EFFET),
     ("si nous l'emportons", SANS_EFFET),
     ("si nos candidats sont élus", SANS_EFFET),
+    # --- In English
+    ("we support", OUI),
+    ("we will support", OUI),
+    ("we are in favour", OUI),
+    ("we are in favor", OUI),
+    ("we propose", OUI),
+    ("we will propose", OUI),
+    ("we encourage", OUI),
+    ("we will encourage", OUI),
+    ("we are committed", OUI),
+    ("we commit", OUI),
+    ("we will", OUI),
+    ("we already do", OUI),
+    ("already the case", OUI),
+    ("we do not support", NON),
+    ("we don't support", NON),
+    ("we will not", NON),
+    ("we won't", NON),
+    ("we do not wish", NON),
+    ("we don't want", NON),
+    ("we oppose", NON),
+    ("we are opposed", NON),
+    ("we are against", NON),
+    ("we reject", NON),
+    ("we refuse", NON),
+    ("is not a priority", NON),
+    ("we are considering", NUANCE),
+    ("under consideration", NUANCE),
+    ("being prepared", NUANCE),
+    ("being studied", NUANCE),
+    ("we will consider", NUANCE),
+    ("we will study", NUANCE),
+    ("not yet", NUANCE),
+    ("not at this stage", NUANCE),
+    ("for the time being", NUANCE),
+    ("possibly", RESERVE),
+    ("provided that", CONDITION),
+    ("provided", CONDITION),
+    ("on condition that", CONDITION),
+    ("as long as", CONDITION),
+    ("only", CONDITION),
+    ("except", CONDITION),
+    ("where possible", CONDITION),
+    ("when possible", CONDITION),
+    ("if possible", CONDITION),
+    ("if necessary", CONDITION),
+    ("depending on", CONDITION),
+    ("case by case", CONDITION),
+    ("in some cases", CONDITION),
+    ("subject to", CONDITION),
+    ("above … inhabitants", CONDITION),
+    ("over … inhabitants", CONDITION),
+    ("more than … inhabitants", CONDITION),
+    ("if the", CONDITION),
+    ("if it", CONDITION),
+    ("if they", CONDITION),
+    ("if we", CONDITION),
+    ("even if", SANS_EFFET),
+    ("not only", SANS_EFFET),
+    ("if we are elected", SANS_EFFET),
+    ("if elected", SANS_EFFET),
 )
 
 # ---------------------------------------------------------------------------------------
 # Code (English from here on).
 # ---------------------------------------------------------------------------------------
 
-_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "ʼ": "'", "´": "'"})
-_SENTENCE_END = re.compile(r"[.!?…\n\r]+")
+# Sentence ends, and the colon and semicolon that end a clause: « Oui : … » and
+# « Non ; … » put the stance before them.
+_SENTENCE_END = re.compile(r"[.!?…:;\n\r]+")
 _NOT_WORD = re.compile(r"[^a-z0-9'\-. ]+")
 _LOOSE_HYPHEN = re.compile(r"(?<![a-z0-9])-|-(?![a-z0-9])")
 _SPACES = re.compile(r"\s+")
@@ -414,23 +548,32 @@ _OBJECT_PRONOUNS = re.compile(
 )
 # Up to 20 words of the same sentence (sentence ends are " . " tokens).
 _ANY_WORDS = r"(?: [^ .]+){0,20}"
+# Words that may come before a formula and still leave it at the start of its sentence.
+_LINKS = frozenset({"mais", "et", "toutefois", "cependant", "neanmoins", "but", "and",
+                    "however", "yet"})
+_BUT = frozenset({"mais", "toutefois", "cependant", "neanmoins", "but", "however", "yet"})
 
 
-_fold = fold  # lower case, no accents, straight apostrophes
+_fold = fold  # lower case, no accents, straight apostrophes; once per answer
 
 
-def _normalise(text: str) -> str:
-    """Folded text as words separated by single spaces; sentence ends as " . " tokens."""
-    text = _SENTENCE_END.sub(" . ", _fold(text))
-    text = _NOT_WORD.sub(" ", text)
-    text = _LOOSE_HYPHEN.sub(" ", text)
-    text = text.replace("' ", "'")  # "l' État" -> "l'etat"
-    text = " " + _SPACES.sub(" ", text).strip() + " "
+def _normalise(folded: str) -> str:
+    """Folded text as words separated by single spaces; sentence ends as " . " tokens.
+    Each step is skipped when the text cannot need it (they cost more than the search
+    for formulas)."""
+    text = _NOT_WORD.sub(" ", _SENTENCE_END.sub(" . ", folded))
+    if "-" in text:
+        text = _LOOSE_HYPHEN.sub(" ", text)
+    if "' " in text:
+        text = text.replace("' ", "'")  # "l' État" -> "l'etat"
+    text = " " + " ".join(text.split()) + " "
+    if " nous " not in text:
+        return text
     return _OBJECT_PRONOUNS.sub(lambda m: "nous ne " if m.group(1) else "nous ", text)
 
 
 def _pattern(formula: str) -> re.Pattern[str]:
-    parts = [_normalise(part).strip() for part in formula.split("…")]
+    parts = [_normalise(_fold(part)).strip() for part in formula.split("…")]
     body = _ANY_WORDS.join(" " + re.escape(part) if i else re.escape(part)
                            for i, part in enumerate(parts))
     # Whole words only; a formula ending with an apostrophe ("si l'") runs into its word.
@@ -441,7 +584,7 @@ def _pattern(formula: str) -> re.Pattern[str]:
 def _words(formula: str) -> frozenset[str]:
     """The whole words a text must contain for `formula` to match in it (a quick test
     that spares most regular expressions: an answer holds few of the formulas)."""
-    return frozenset(word for word in _normalise(formula.replace("…", " ")).split()
+    return frozenset(word for word in _normalise(_fold(formula.replace("…", " "))).split()
                      if not word.endswith("'"))
 
 
@@ -458,47 +601,92 @@ _LEADING_MARK = re.compile(
 
 
 @dataclass(frozen=True)
+class _Formula:
+    text: str
+    signal: Signal
+    needed: frozenset[str]
+
+    @functools.cached_property
+    def pattern(self) -> re.Pattern[str]:
+        """Compiled on first need: most formulas are never tried in a run (an answer
+        tries only those whose words it holds), and compiling all of them would cost
+        more than reading a few hundred answers."""
+        return _pattern(self.text)
+
+
+@dataclass(frozen=True)
 class _Rules:
     label: re.Pattern[str]
-    openings: tuple[tuple[str, str, Signal], ...]
+    # The openings by their first word, each list longest first: (words, as written, signal).
+    openings: Mapping[str, tuple[tuple[str, str, Signal], ...]]
     intensifiers: tuple[tuple[frozenset[str], re.Pattern[str]], ...]
-    formulas: tuple[tuple[str, Signal, frozenset[str], re.Pattern[str]], ...]
+    split_stances: tuple[_Formula, ...]
+    formulas: tuple[_Formula, ...]  # in the order they are tried
+    # Each formula's rank in `formulas`, under one word it needs (its longest): an answer
+    # tries only the formulas whose word it holds. Formulas without a whole word:
+    always: tuple[int, ...]
+    by_word: Mapping[str, tuple[int, ...]]
+
+
+def _formula(text: str, signal: Signal) -> _Formula:
+    return _Formula(text, signal, _words(text))
 
 
 @functools.cache
 def _rules() -> _Rules:
-    """The tables above as compiled patterns, made on first use: compiling them costs
-    ~50 ms, which a rerun whose results all come from the cache need not pay (the
-    spreadsheet's synthesis imports this module only to count staff positions)."""
+    """The tables above as compiled patterns, made once per process, on first use:
+    compiling them costs ~50 ms, which a rerun whose results all come from the cache
+    need not pay (the spreadsheet's synthesis imports this module only to count staff
+    positions)."""
+    # Neutral formulas first (they hide what they contain), then the longest first
+    # (as read: "nous le souhaitons" is as long as "nous souhaitons").
+    formulas = tuple(
+        _formula(text, signal) for text, signal in sorted(
+            FORMULAS,
+            key=lambda item: (item[1] is not Signal.NEUTRAL,
+                              -len(_normalise(_fold(item[0])).strip())),
+        )
+    )
+    by_word: dict[str, list[int]] = {}
+    always: list[int] = []
+    for rank, formula in enumerate(formulas):
+        if formula.needed:
+            by_word.setdefault(max(formula.needed, key=len), []).append(rank)
+        else:
+            always.append(rank)
     return _Rules(
         label=_label_pattern(),
-        openings=tuple(sorted(((_normalise(o).strip(), o, s) for o, s in OPENINGS),
-                              key=lambda item: len(item[0]), reverse=True)),
+        openings=_by_first_word(OPENINGS),
         intensifiers=tuple((_words(word), _pattern(word))
                            for word in sorted(INTENSIFIERS, key=len, reverse=True)),
-        # Neutral formulas first (they hide what they contain), then the longest first
-        # (as read: "nous le souhaitons" is as long as "nous souhaitons").
-        formulas=tuple(
-            (formula, signal, _words(formula), _pattern(formula))
-            for formula, signal in sorted(
-                FORMULAS,
-                key=lambda item: (item[1] is not Signal.NEUTRAL,
-                                  -len(_normalise(item[0]).strip())),
-            )
-        ),
+        split_stances=tuple(_formula(text, Signal.NUANCED) for text in SPLIT_STANCES),
+        formulas=formulas,
+        always=tuple(always),
+        by_word={word: tuple(ranks) for word, ranks in by_word.items()},
     )
+
+
+def _by_first_word(
+    openings: tuple[tuple[str, Signal], ...],
+) -> dict[str, tuple[tuple[str, str, Signal], ...]]:
+    grouped: dict[str, list[tuple[str, str, Signal]]] = {}
+    for written, signal in openings:
+        phrase = _normalise(_fold(written)).strip()
+        grouped.setdefault(phrase.split()[0], []).append((phrase, written, signal))
+    return {first: tuple(sorted(items, key=lambda item: len(item[0]), reverse=True))
+            for first, items in grouped.items()}
 
 
 # An empty tick box and the option after it, up to the next box or the end of the line.
 _UNTICKED = re.compile(r"[☐□][^☐□☑☒■✓✔\n]*")
 
 
-def _strip_leading_noise(folded: str) -> str:
-    text = _UNTICKED.sub(" ", folded).strip()
+def _strip_leading_noise(folded: str, label: re.Pattern[str]) -> str:
+    text = (_UNTICKED.sub(" ", folded) if "☐" in folded or "□" in folded else folded).strip()
     while True:
         before = text
         text = _LEADING_MARK.sub("", text).lstrip()
-        text = _rules().label.sub("", text).lstrip()
+        text = label.sub("", text).lstrip()
         if text == before:
             return text
 
@@ -513,6 +701,25 @@ class PositionReading:
     found: tuple[tuple[str, Signal], ...] = ()
 
 
+@dataclass(frozen=True)
+class _Hit:
+    """A formula found, and where: the sentence (0 for the first), whether only linking
+    words come before it in its sentence, whether a « mais » does."""
+
+    signal: Signal
+    sentence: int
+    at_start: bool
+    after_but: bool
+
+
+def _hit(text: str, start: int, signal: Signal) -> _Hit:
+    before = text[:start]
+    sentence_start = before.rfind(" . ")
+    words = before[sentence_start + 3 if sentence_start >= 0 else 0:].split()
+    return _Hit(signal, before.count(" . "), all(w in _LINKS for w in words),
+                any(w in _BUT for w in words))
+
+
 def read_position(text: str | None) -> PositionReading:
     """The automatic position of an answer, with the opening and formulas found.
 
@@ -521,31 +728,51 @@ def read_position(text: str | None) -> PositionReading:
     """
     if text is None or not text.strip():
         return PositionReading(None)
-    rest = _normalise(_strip_leading_noise(_fold(text)))
-    found: list[tuple[str, Signal]] = []
-    opening: str | None = None
-    words = rest.replace(" . ", " ")
     rules = _rules()
-    for phrase, written, signal in rules.openings:
+    rest = _normalise(_strip_leading_noise(_fold(text), rules.label))
+    found: list[tuple[str, Signal]] = []
+    hits: list[_Hit] = []
+    present = set(rest.split())
+    for split in rules.split_stances:  # « Oui pour les villes, non pour les villages »
+        match = split.pattern.search(rest) if split.needed <= present else None
+        if match is not None:
+            found.append((split.text, split.signal))
+            hits.append(_hit(rest, match.start(), split.signal))
+    opening: str | None = None
+    opening_signal: Signal | None = None
+    words = rest.replace(" . ", " ")
+    first_word = words[1:words.find(" ", 1)]
+    for phrase, written, signal in rules.openings.get(first_word, ()):
         if words.startswith(f" {phrase} "):
             opening = written
             if signal is not Signal.NEUTRAL:
                 found.append((written, signal))
+                opening_signal = signal
             rest = _drop_words(rest, len(phrase.split()))
             break
     present = set(rest.split())
+    intensified = False
     for needed, intensifier in rules.intensifiers:
         if needed <= present:
-            rest = intensifier.sub(" ", rest)
-    rest = _SPACES.sub(" ", rest)
-    present = set(rest.split())
-    for formula, signal, needed, pattern in rules.formulas:
-        if not needed <= present or pattern.search(rest) is None:
+            rest, count = intensifier.subn(" ", rest)
+            intensified = intensified or count > 0
+    if intensified:
+        rest = " " + " ".join(rest.split()) + " "
+        present = set(rest.split())
+    ranks = sorted({rank for word in present for rank in rules.by_word.get(word, ())}
+                   .union(rules.always))
+    for rank in ranks:
+        formula = rules.formulas[rank]
+        if not formula.needed <= present:
             continue
-        if signal is not Signal.NEUTRAL:
-            found.append((formula, signal))
-        rest = pattern.sub(" # ", rest)  # hidden from shorter formulas
-    return PositionReading(_decide({signal for _, signal in found}), opening, tuple(found))
+        matches = list(formula.pattern.finditer(rest))
+        if not matches:
+            continue
+        if formula.signal is not Signal.NEUTRAL:
+            found.append((formula.text, formula.signal))
+            hits.extend(_hit(rest, match.start(), formula.signal) for match in matches)
+        rest = formula.pattern.sub(" # ", rest)  # hidden from shorter formulas
+    return PositionReading(_decide(opening_signal, hits), opening, tuple(found))
 
 
 def _drop_words(text: str, count: int) -> str:
@@ -561,12 +788,42 @@ def _drop_words(text: str, count: int) -> str:
     return " " + " ".join(kept) + " "
 
 
-def _decide(signals: set[Signal]) -> Position:
+_STANCES = (Signal.YES, Signal.NO, Signal.NUANCED, Signal.ALTERNATIVE, Signal.RESERVED)
+_RESTRICTIONS = (Signal.NUANCED, Signal.ALTERNATIVE, Signal.CONDITION)
+
+
+def _decide(opening: Signal | None, hits: list[_Hit]) -> Position:
+    """The position, the opening sentence weighed first.
+
+    After a plain « Oui » or « Non », only what stands in the opening sentence or opens a
+    later one can qualify the stance: a condition word deep in a long yes does not, and
+    what a refusal offers instead (« Non, mais nous conseillons… ») leaves it a refusal.
+    """
+    if opening is Signal.NUANCED:
+        return Position.NUANCED
+    if opening is not None:
+        stance = {h.signal for h in hits if h.sentence == 0 or h.at_start}
+        if opening is Signal.NO:
+            return Position.NUANCED if Signal.NUANCED in stance else Position.NO
+        if Signal.NO in stance:
+            return Position.UNSPECIFIED  # « Oui … nous ne le souhaitons pas »: unsure
+        return Position.NUANCED if stance & set(_RESTRICTIONS) else Position.YES
+    # No opening word: the first sentence that takes a stance weighs first.
+    first = min((h.sentence for h in hits if h.signal in _STANCES), default=None)
+    if first is None:
+        return Position.UNSPECIFIED  # a condition alone says nothing
+    kept = [h for h in hits if h.sentence <= first or h.at_start
+            or h.signal in (Signal.YES, Signal.NO)]
+    signals = {Signal.NUANCED if h.signal is Signal.RESERVED else h.signal for h in kept}
     yes, no = Signal.YES in signals, Signal.NO in signals
-    if Signal.ALTERNATIVE in signals and (yes or no or len(signals) == 1):
-        return Position.NUANCED  # "Non : nous proposerons plutôt …" is another way
     if yes and no:
+        # « Nous soutenons X, mais Y n'est pas nécessaire »: what follows « mais » wins.
+        if all(h.sentence == first and h.after_but for h in kept if h.signal is Signal.NO) \
+                and not any(h.after_but for h in kept if h.signal is Signal.YES):
+            return Position.NO
         return Position.UNSPECIFIED  # two signals disagree: no position rather than a wrong one
+    if Signal.ALTERNATIVE in signals:
+        return Position.NO if no else Position.NUANCED  # refused, or another way
     if Signal.NUANCED in signals:
         return Position.NUANCED
     if yes:
@@ -608,7 +865,9 @@ class SynthesisRow:
     """One question's positions across the replies.
 
     `confirmed` counts the positions staff typed, `automatic` those still automatic;
-    `unrecognised` the staff entries that are not a position (counted in neither).
+    `unrecognised` the staff entries that are not a position (counted in neither). An
+    open question's answers get no automatic position: they are counted in `open_answers`
+    (staff may still type a position, counted in `confirmed`).
     """
 
     question: str
@@ -616,6 +875,12 @@ class SynthesisRow:
     automatic: Mapping[Position, int] = field(default_factory=dict)
     unrecognised: int = 0
     no_answer: int = 0  # replies without an answer nor a staff position
+    kind: QuestionKind = QuestionKind.CLOSED
+    open_answers: int = 0  # answers to an open question without a staff position
+
+    @property
+    def is_open(self) -> bool:
+        return self.kind is QuestionKind.OPEN
 
     def count(self, position: Position) -> int:
         """Staff positions counted over automatic ones."""
@@ -655,8 +920,9 @@ def synthesis_table(run: Run, campaign: Campaign | None = None) -> tuple[Synthes
     without being read included. A reply's position is the staff's (from the previous
     workbook, carried by `campaign`) when they typed one on the answer shown now, else
     the automatic one: a staff position whose answer changed since is not confirmed any
-    more. Skipped files (Word's owner files) are not replies; files gone from the folder
-    are not counted.
+    more. An open question's answers have no automatic one (its row says so: `kind`,
+    `open_answers`), and writers show such rows apart. Skipped files (Word's owner
+    files) are not replies; files gone from the folder are not counted.
     """
     typed = staff_positions(campaign)
     stale = ({path: set(item.stale_positions) for path, item in campaign.history.items()}
@@ -668,7 +934,8 @@ def synthesis_table(run: Run, campaign: Campaign | None = None) -> tuple[Synthes
     for question in run.questionnaire.questions:
         confirmed: dict[Position, int] = dict.fromkeys(Position, 0)
         automatic: dict[Position, int] = dict.fromkeys(Position, 0)
-        unrecognised = no_answer = 0
+        unrecognised = no_answer = open_answers = 0
+        is_open = question.kind is QuestionKind.OPEN
         for result in run.files:
             if result.status is Status.SKIPPED or result.path in excluded:
                 continue
@@ -680,12 +947,15 @@ def synthesis_table(run: Run, campaign: Campaign | None = None) -> tuple[Synthes
                 else:
                     confirmed[position] += 1
                 continue
-            auto = next((a.position for a in result.answers if a.question == question.id),
-                        None)
-            if auto is None:
+            answer = next((a for a in result.answers if a.question == question.id), None)
+            if answer is None or answer.text is None:
+                no_answer += 1
+            elif is_open:
+                open_answers += 1  # even a position read before the question was open
+            elif answer.position is None:
                 no_answer += 1
             else:
-                automatic[auto] += 1
+                automatic[answer.position] += 1
         for item in kept:
             staff = dict(item.positions).get(question.id)
             tool = dict(item.tool_positions).get(question.id)
@@ -695,10 +965,13 @@ def synthesis_table(run: Run, campaign: Campaign | None = None) -> tuple[Synthes
                     unrecognised += 1
                 else:
                     confirmed[position] += 1
-            elif tool is not None and (position := parse_position(
+            elif tool is not None and not is_open and (position := parse_position(
                     tool.removesuffix(STALE_WORDS).strip())) is not None:
                 automatic[position] += 1
+            elif tool is not None and is_open:
+                open_answers += 1
             else:
                 no_answer += 1
-        rows.append(SynthesisRow(question.id, confirmed, automatic, unrecognised, no_answer))
+        rows.append(SynthesisRow(question.id, confirmed, automatic, unrecognised, no_answer,
+                                 question.kind, open_answers))
     return tuple(rows)

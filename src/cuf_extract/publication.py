@@ -37,11 +37,13 @@ from cuf_extract.selection import (
     parse_document_date,
 )
 from cuf_extract.text import fold
+from cuf_extract.typography import french, quoted
 from cuf_extract.writers import (
     AUTOMATIC_MARK,
     CHANGE_LABELS,
     COLUMN_CHANGE,
     COLUMN_DATE,
+    COLUMN_EXTRA,
     COLUMN_FILE,
     COLUMN_ISSUES,
     COLUMN_RESPONDENT,
@@ -61,6 +63,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_PUBLISHER",
     "DEFAULT_TITLE",
+    "FREE_FORMAT_HEADING",
     "NO_ANSWER",
     "NOT_REPLIED_HEADING",
     "AnswerBlock",
@@ -80,8 +83,10 @@ __all__ = [
     "synthesis_header",
     "build_publication",
     "french_long_date",
+    "is_checked",
     "is_exclusion",
     "parse_answer",
+    "proposed_case",
     "publish",
     "sort_key",
 ]
@@ -95,10 +100,14 @@ QUESTION_ID_COLUMN, QUESTION_TEXT_COLUMN = "Question", "Texte"
 DEFAULT_TITLE = "Réponses au questionnaire"
 DEFAULT_PUBLISHER = "Cités Unies France"
 NO_ANSWER = "Pas de réponse à cette question."
-NOT_REPLIED_HEADING = "Organisations sollicitées n'ayant pas répondu"
+NOT_REPLIED_HEADING = french("Organisations sollicitées n'ayant pas répondu")
+FREE_FORMAT_HEADING = "Réponses reçues en format libre"
+FREE_FORMAT_NOTE = french("Ces organisations ont répondu par un texte libre (une lettre, "
+                          "par exemple) plutôt que question par question : leur réponse "
+                          "est publiée en entier, telle qu'elle a été reçue.")
 SYNTHESIS_HEADING = "Synthèse des positions"
-SYNTHESIS_NOTE = ("Positions confirmées par Cités Unies France à la lecture des réponses ; "
-                  "« à confirmer » : pas encore relue.")
+SYNTHESIS_NOTE = french("Positions confirmées par Cités Unies France à la lecture des "
+                        "réponses ; « à confirmer » : pas encore relue.")
 # openpyxl's own name, written as the author of workbooks that do not set one.
 _NO_AUTHOR = {"", "openpyxl"}
 
@@ -154,6 +163,14 @@ class Entry:
     file: str
     answers: Mapping[str, tuple[AnswerBlock, ...]]  # by question id; () when unanswered
     named_by_file: bool = False
+    # A reply in « format libre » (no answer in any question column, text outside them):
+    # published whole, in its own section, and under no question.
+    free_text: tuple[AnswerBlock, ...] = ()
+    read_as: str = ""  # the name as read, when `organisation` is the tool's proposal
+
+    @property
+    def free_format(self) -> bool:
+        return bool(self.free_text)
 
 
 @dataclass(frozen=True)
@@ -216,6 +233,16 @@ class Publication:
     def organisations(self) -> tuple[str, ...]:
         return tuple(entry.organisation for entry in self.entries)
 
+    @property
+    def by_question(self) -> tuple[Entry, ...]:
+        """The entries published under each question (free-format replies are not)."""
+        return tuple(entry for entry in self.entries if not entry.free_format)
+
+    @property
+    def free_format(self) -> tuple[Entry, ...]:
+        """The replies published whole in « Réponses reçues en format libre »."""
+        return tuple(entry for entry in self.entries if entry.free_format)
+
 
 @dataclass(frozen=True)
 class PublicationResult:
@@ -230,6 +257,22 @@ def sort_key(name: str) -> tuple[str, str]:
     """French alphabetical order without a locale: accents and case ignored (« Écologie »
     sorts with E), articles included; ties broken on the name as written."""
     return _SPACES.sub(" ", fold(name)).strip(), name
+
+
+# « Statut de suivi » words that say the staff looked at a reply and accept it as it
+# is: « vérifié(e)(s) », « relu(e)(s) », « contrôlé(e)(s) », « traité(e)(s) », « ok ».
+# « à vérifier », « non vérifié », « pas relu » do not. The report takes such replies,
+# and excluded ones, out of « Fichiers à vérifier »; the publication is not changed.
+_CHECKED = re.compile(
+    r"(?<!\bpas )(?<!\bnon )(?<!\bjamais )(?<!\bencore )"
+    r"\b(?:verifiee?s?|relue?s?|controlee?s?|traitee?s?|ok)\b"
+)
+
+
+def is_checked(follow_up: str) -> bool:
+    """Whether a « Statut de suivi » says the staff checked the reply (« vérifié »)."""
+    return _CHECKED.search(" ".join(re.sub(r"[^\w ]+", " ", fold(follow_up)).split())
+                           ) is not None
 
 
 def french_long_date(day: date) -> str:
@@ -328,6 +371,7 @@ class _Row:
     document_date: datetime | None
     issues: str
     answers: dict[str, str]
+    extra: str = ""  # « Texte hors réponses »
     positions: dict[str, str] = field(default_factory=dict)  # « Position Qn » cells
 
     @property
@@ -473,6 +517,7 @@ def _read_rows(path: Path, rows: Iterable[Sequence[object]], questions: Sequence
             change=_cell_text(get(COLUMN_CHANGE)).strip(),
             document_date=parse_document_date(get(COLUMN_DATE)),
             issues=_cell_text(get(COLUMN_ISSUES)).strip(),
+            extra=_cell_text(get(COLUMN_EXTRA)),
             answers={q.id: _cell_text(get(q.id)) for q in questions},
             positions={q.id: _cell_text(get(position_column(q.id))).strip() for q in questions},
         ))
@@ -521,17 +566,22 @@ def _answer_flags(row: _Row, shown: str) -> list[Flag]:
     from cuf_extract.writers.xlsx import TRUNCATION_MARKER
 
     flags = []
-    if not any(text.strip() for text in row.answers.values()):
-        flags.append(Flag(row.file, (
-            f"« {shown} » n'a répondu à aucune question dans le tableur : sa réponse est peut-être "
-            "en format libre (colonne « Texte hors réponses ») ; recopiez-la dans le "
-            "questionnaire (cuf-extract modele) ou écrivez « à exclure » dans "
-            f"« {COLUMN_FOLLOW_UP} ».")))
+    if _is_free_format(row):
+        flags.append(Flag(row.file, french(
+            "{name} a répondu en format libre : sa réponse est publiée en entier dans "
+            f"« {FREE_FORMAT_HEADING} », telle que la colonne « {COLUMN_EXTRA} » la donne ; "
+            "relisez-la, ou recopiez-la question par question (cuf-extract modele), ou "
+            f"écrivez « à exclure » dans « {COLUMN_FOLLOW_UP} ».").format(name=quoted(shown))))
+    elif not any(text.strip() for text in row.answers.values()):
+        flags.append(Flag(row.file, french(
+            "{name} n'a répondu à aucune question dans le tableur, et n'a écrit aucun autre "
+            "texte : vérifiez le fichier, ou écrivez « à exclure » dans "
+            f"« {COLUMN_FOLLOW_UP} ».").format(name=quoted(shown))))
     if ISSUE_LABELS[IssueCode.OCR] in row.issues and not is_proofread(row.follow_up):
-        flags.append(Flag(row.file, (
-            f"« {shown} » : réponses lues par reconnaissance de caractères (scan, photo), "
-            "pas encore relues : comparez-les au document, corrigez-les dans le tableur, "
-            f"puis écrivez « relu » dans « {COLUMN_FOLLOW_UP} ».")))
+        flags.append(Flag(row.file, french(
+            "{name} : réponses lues par reconnaissance de caractères (scan, photo), pas "
+            "encore relues : comparez-les au document, corrigez-les dans le tableur, puis "
+            f"écrivez « relu » dans « {COLUMN_FOLLOW_UP} ».").format(name=quoted(shown))))
     for qid, text in row.answers.items():
         if text.endswith(TRUNCATION_MARKER):
             flags.append(Flag(row.file, f"« {shown} », {qid} : la réponse a été coupée dans le "
@@ -543,6 +593,71 @@ def _answer_flags(row: _Row, shown: str) -> list[Flag]:
                                         f"caractères illisibles ({REPLACEMENT_CHARACTER}) ; "
                                         "vérifiez-la dans le fichier Word."))
     return flags
+
+
+def _is_free_format(row: _Row) -> bool:
+    """A reply not read question by question: no answer in any question column (so the
+    staff did not type them in either), and text outside the questions."""
+    return bool(row.extra.strip()) and not any(text.strip() for text in row.answers.values())
+
+
+# A letterhead typed in capitals: « FÉDÉRATION PROGRESSISTE ». A word of letters only,
+# with a vowel, not a known acronym, four letters at least, is a word shouted (« PCF »,
+# « CGT » have no vowel, « (AET) » is in brackets: acronyms, kept).
+_WORD = re.compile(r"[^\W\d_]+(?:[’'][^\W\d_]+)*")
+_ARTICLES = {"le", "la", "les"}
+_PROPER = {"france", "europe", "république"}
+_VOWELS = set("aeiouyàâäéèêëîïôöùûüÿœæ")
+
+
+def _is_acronym(word: str, in_brackets: bool) -> bool:
+    from cuf_extract.organisations import KNOWN_ACRONYMS
+
+    return (word.casefold() in KNOWN_ACRONYMS or in_brackets
+            or not _VOWELS.intersection(word.casefold()))
+
+
+def proposed_case(name: str) -> str | None:
+    """A correctly cased name for one read in capitals (« PARTI DES COMMUNES RURALES » →
+    « Parti des communes rurales »), or None when `name` is not shouted.
+
+    French usage for an organisation: a capital to the first word, and to the word after
+    a leading article (« La France insoumise », « Les Républicains », « L’Union … »);
+    acronyms (known ones, words without a vowel, words in brackets) keep their spelling,
+    and a few proper nouns keep their capital (`_PROPER`). Other proper nouns
+    (« … DE BRETAGNE ») come out in lower case: the proposal is always listed for the
+    staff to check.
+    """
+    letters = [c for c in name if c.isalpha()]
+    if not letters or any(c.islower() for c in letters):
+        return None
+    from cuf_extract.organisations import KNOWN_ACRONYMS
+
+    shouted = False
+    out: list[str] = []
+    last = 0
+    capital = True  # the next word takes a capital
+    for index, match in enumerate(_WORD.finditer(name)):
+        word = match.group()
+        in_brackets = name[:match.start()].count("(") > name[:match.start()].count(")")
+        out.append(name[last:match.start()])
+        last = match.end()
+        if _is_acronym(word, in_brackets) or len(word) < 2:
+            out.append(KNOWN_ACRONYMS.get(word.casefold(), word))
+        else:
+            if len(word) >= 4:
+                shouted = True
+            lower = word.lower()
+            elided = re.match(r"[ld][’']", lower)  # « L’UNION », « D’EUROPE »
+            prefix, rest = (lower[:2], lower[2:]) if elided else ("", lower)
+            if capital and prefix:
+                prefix = prefix.capitalize()
+            if capital or rest in _PROPER or (prefix and index == 0):
+                rest = rest[:1].upper() + rest[1:]
+            out.append(prefix + rest)
+        capital = index == 0 and word.casefold() in _ARTICLES  # after a leading article
+    out.append(name[last:])
+    return "".join(out) if shouted else None
 
 
 def build_publication(
@@ -626,11 +741,27 @@ def build_publication(
             flags.append(Flag(chosen.file, (
                 f"« {name} » : nom tiré du nom du fichier ; vérifiez-le et, au besoin, "
                 f"corrigez-le dans « {COLUMN_CORRECTED} » (il sera publié tel quel).")))
+        read_as = ""
+        proposal = None if named_by_file else proposed_case(name)
+        if proposal is not None and chosen.corrected_name:
+            # The staff's own spelling is published as typed, but still listed.
+            flags.append(Flag(chosen.file, french(
+                f"{{name}} est écrit en capitales dans « {COLUMN_CORRECTED} » : publié tel "
+                "quel ; s'il faut, écrivez-le {proposal}.").format(
+                    name=quoted(name), proposal=quoted(proposal))))
+        elif proposal is not None:
+            read_as, name = name, proposal
+            flags.append(Flag(chosen.file, french(
+                "{read} est écrit en capitales dans le tableur : publié {name} ; vérifiez "
+                "ce nom et, s'il faut, écrivez le nom juste dans "
+                f"« {COLUMN_CORRECTED} ».").format(read=quoted(read_as), name=quoted(name))))
         flags.extend(_answer_flags(chosen, name))
         by_file[chosen.file] = chosen
         entries.append(Entry(
             organisation=name, file=chosen.file, named_by_file=named_by_file,
             answers={q.id: parse_answer(chosen.answers.get(q.id)) for q in book.questions},
+            free_text=parse_answer(chosen.extra) if _is_free_format(chosen) else (),
+            read_as=read_as,
         ))
     entries.sort(key=lambda e: sort_key(e.organisation))
     if recipients is None:

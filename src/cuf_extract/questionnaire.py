@@ -9,20 +9,107 @@ from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from cuf_extract.models import Question, QuestionnaireRef
+from cuf_extract.models import Question, QuestionKind, QuestionnaireRef
 
 DEFAULT_QUESTIONNAIRE = "cuf-aict-2020.toml"
 # Version 1: the 2020 keys. Version 2 adds, per question, `section`, `subpoints`,
 # `notes` and `instructions` (what a form carries besides its questions), and the
-# optional `fields` (identification fields above the questions).
-FORMAT_VERSION = 2
+# optional `fields` (identification fields above the questions). Version 3 adds `kind`
+# (« fermée » or « ouverte »), read from the wording when a file does not say.
+FORMAT_VERSION = 3
 MAX_QUESTIONS = 60
 
 
 class QuestionnaireError(Exception):
     """The questionnaire file cannot be used; the message says why, in French."""
+
+
+# --------------------------------------------------------------------------- question kind
+
+# Words that open a question that cannot be answered yes or no (« Quelle place… ? »,
+# « Avec quelles villes ? », « How…? »), possibly after a preposition (« De quelle
+# manière », « To what extent »). « où » keeps its accent: « ou » is « or » (« …, ou non ? »).
+_INTERROGATIVES = frozenset({
+    "quel", "quelle", "quels", "quelles", "comment", "combien", "pourquoi", "où", "quand",
+    "que", "qu", "qui", "quoi", "lequel", "laquelle", "lesquels", "lesquelles", "auquel",
+    "auxquels", "auxquelles", "duquel", "desquels", "desquelles",
+    "which", "what", "how", "why", "where", "when", "who", "whom", "whose",
+})
+_PREPOSITIONS = frozenset({
+    "à", "a", "au", "aux", "avec", "dans", "de", "des", "du", "d", "depuis", "en", "par",
+    "pour", "sur", "selon", "sous", "chez", "vers", "entre", "jusqu", "et", "mais",
+    "in", "on", "at", "with", "for", "from", "to", "by", "since", "under", "and", "but",
+})
+# Requests that call for a text, not a yes or a no (« Décrivez… », « Please describe… »).
+_REQUESTS = frozenset({
+    "décrivez", "précisez", "indiquez", "citez", "listez", "énumérez", "expliquez",
+    "présentez", "détaillez", "donnez", "dites", "développez", "justifiez", "merci",
+    "veuillez", "describe", "explain", "list", "give", "tell", "please", "outline",
+    "specify", "name", "provide", "detail",
+})
+# A free comment (« Autres commentaires ? », « Any further comments? »): open, even asked
+# as « Avez-vous des remarques ? ».
+_COMMENTS = frozenset({
+    "commentaire", "commentaires", "remarque", "remarques", "observation", "observations",
+    "comment", "comments", "remark", "remarks",
+})
+# A yes/no question in French puts its pronoun after the verb (« Entendez-vous »,
+# « est-il », « comprend-t-elle », even « comprend t’elle »), or opens with « Est-ce
+# que »; in English it opens with an auxiliary.
+_INVERSION = re.compile(
+    r"\w[-‐‑–](?:t[-‐‑–']\s?)?(?:vous|nous|il|elle|ils|elles|on|je|tu)\b|\bt'(?:il|elle)s?\b"
+    r"|^est[-‐‑–]ce qu"
+)
+_AUXILIARIES = frozenset({
+    "do", "does", "did", "will", "would", "are", "is", "was", "were", "have", "has", "had",
+    "can", "could", "should", "shall", "may", "must",
+})
+# « Si oui, lesquels ? », « If so, which? »: a follow-up, not the question's own kind.
+_FOLLOW_UP = re.compile(r"\b(?:si oui|si non|si c'est le cas|if so|if yes|if not)\b")
+_CLAUSE = re.compile(r"[:;,–—(]|\s-\s")
+_WORD = re.compile(r"[^\W\d_]+")
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "ʼ": "'", "´": "'"})
+
+
+def question_kind(text: str) -> QuestionKind:
+    """Closed (a yes/no question) or open, from the question's wording.
+
+    Its first question sentence decides, without a « Si oui, … » follow-up: an
+    interrogative word opening it or one of its clauses (« Quelle place… ? », « Concernant
+    les jumelages, comment… ? », « To what extent…? ») or a request (« Décrivez… »)
+    makes it open; a yes/no question (« Entendez-vous… ? », « Votre parti soutient-il… ? »,
+    « Do you… ? ») closed; a heading without « ? » (« Votre stratégie européenne »,
+    « Autres commentaires ») open, and so is a call for comments (« Any further
+    comments? »). Staff correct the result in the questionnaire file.
+    """
+    folded = text.casefold().translate(_APOSTROPHES).replace("\u00a0", " ").strip()
+    first = re.split(r"(?<=\?)", folded, maxsplit=1)[0]
+    asks = first.rstrip().endswith("?")
+    if not asks:
+        first = re.split(r"(?<=[.!:])\s", folded, maxsplit=1)[0]
+    first = _FOLLOW_UP.split(first, maxsplit=1)[0]
+    words = _WORD.findall(first)
+    if (words and words[0] in _REQUESTS) or not _COMMENTS.isdisjoint(words):
+        return QuestionKind.OPEN
+    for clause in _CLAUSE.split(first):
+        clause_words = _WORD.findall(clause)
+        while clause_words and clause_words[0] in _PREPOSITIONS:
+            clause_words = clause_words[1:]
+        if clause_words and clause_words[0] in _INTERROGATIVES:
+            return QuestionKind.OPEN
+    if _INVERSION.search(first) or (words and words[0] in _AUXILIARIES):
+        return QuestionKind.CLOSED
+    return QuestionKind.CLOSED if asks else QuestionKind.OPEN
+
 
 
 class FormQuestion(Question):
@@ -37,6 +124,14 @@ class FormQuestion(Question):
     # Lines the respondent edits or keeps ("Oui / Non (rayez la mention inutile)",
     # "Précisions :"): untouched, they are template; what is left of them is answer.
     instructions: tuple[str, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _kind_from_wording(cls, data: object) -> object:
+        # A file (or a derivation) that does not say reads the kind from the question.
+        if isinstance(data, dict) and "kind" not in data and isinstance(data.get("text"), str):
+            return {**data, "kind": question_kind(data["text"])}
+        return data
 
     @property
     def full_text(self) -> str:
@@ -87,7 +182,8 @@ class Questionnaire(BaseModel):
     def ref(self) -> QuestionnaireRef:
         return QuestionnaireRef(
             id=self.id,
-            questions=tuple(Question(id=q.id, text=q.full_text) for q in self.questions),
+            questions=tuple(Question(id=q.id, text=q.full_text, kind=q.kind)
+                            for q in self.questions),
         )
 
     def form_lines(self) -> tuple[str, ...]:
@@ -197,6 +293,9 @@ def _french_error(err: object, text: str) -> str:
         message = "il en faut au moins une"
     elif kind == "too_long":
         message = f"{MAX_QUESTIONS} au plus"
+    elif kind == "enum":  # `kind`: the values staff may type, as they are written
+        expected = " ou ".join(f"« {k.value} »" for k in QuestionKind)
+        message = f"doit valoir {expected}"
     else:
         message = _ERROR_MESSAGES.get(kind, str(err["msg"]))
     key = ".".join(str(p + 1) if isinstance(p, int) else p for p in loc) or "fichier"
@@ -255,6 +354,9 @@ def dump_questionnaire(
     q = questionnaire
     out = [f"# {line}" for line in comment.splitlines()]
     out += ["# Format : voir docs/questionnaire-format.md.",
+            "# kind = « fermée » : on y répond par oui ou non, l'outil propose une position ;",
+            "# « ouverte » : pas de position automatique. Lu dans la formulation de la "
+            "question : corrigez-le si besoin.",
             f"format_version = {FORMAT_VERSION}",
             f"id = {_toml_string(q.id)}"]
     if q.owner:
@@ -271,7 +373,8 @@ def dump_questionnaire(
         if question_comments and question.id in question_comments:
             out += [f"# {line}" for line in question_comments[question.id].splitlines()]
         out += ["[[questions]]", f"id = {_toml_string(question.id)}",
-                f"text = {_toml_string(question.text)}"]
+                f"text = {_toml_string(question.text)}",
+                f"kind = {_toml_string(question.kind.value)}"]
         if question.section:
             out.append(f"section = {_toml_string(question.section)}")
         out += _toml_list("subpoints", question.subpoints)

@@ -167,12 +167,21 @@ def forget_outputs(record_file: Path) -> None:
 
 def write_json(path: Path, data: object) -> None:
     """Write `data` as JSON through a temporary file and `os.replace`; a failure leaves
-    the previous file (or none) and is ignored: these files are only optimisations."""
+    the previous file (or none) and is ignored: these files are only optimisations.
+    The text is encoded before any file is made (a string UTF-8 cannot hold, such as a
+    lone surrogate, fails there), and the temporary file is removed whatever fails."""
+    text = json.dumps(data, ensure_ascii=False)
+    try:
+        content = text.encode("utf-8")
+    except UnicodeEncodeError:
+        return
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        temp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        temp.write_bytes(content)
         os.replace(temp, path)
-    except OSError:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             temp.unlink(missing_ok=True)
+        if not isinstance(exc, OSError):
+            raise

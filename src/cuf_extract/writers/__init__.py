@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import datetime
 
 from cuf_extract.models import (
     ChangeKind,
@@ -30,6 +31,7 @@ __all__ = [
     "STATE_SHEET",
     "extracted_columns",
     "french_date",
+    "parse_french_date",
     "INVALID_CHARACTERS",
     "ISSUE_LABELS",
     "REPLACEMENT_CHARACTER",
@@ -154,6 +156,20 @@ def french_date(value: str | None) -> str:
         return value
     year, month, day, hour, minute = match.groups()
     return f"{day}/{month}/{year}" + (f" {hour}:{minute}" if hour else "")
+
+
+def parse_french_date(text: str) -> datetime | None:
+    """`french_date`'s text back to a date (« 09/02/2020 11:30 », « 09/02/2020 »); None
+    for anything else. The workbook holds « Date du document » as a date cell since it
+    is sorted by date; older workbooks hold this text."""
+    match = re.fullmatch(r"(\d{2})/(\d{2})/(\d{4})(?: (\d{2}):(\d{2}))?", text.strip())
+    if match is None:
+        return None
+    day, month, year, hour, minute = match.groups()
+    try:
+        return datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0))
+    except ValueError:
+        return None
 
 
 def issue_line(issue: Issue) -> str:

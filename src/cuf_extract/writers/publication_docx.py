@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cuf_extract.publication import (
+    FREE_FORMAT_HEADING,
+    FREE_FORMAT_NOTE,
     NO_ANSWER,
     NOT_REPLIED_HEADING,
     SYNTHESIS_HEADING,
@@ -28,15 +30,20 @@ from cuf_extract.publication import (
     synthesis_cells,
     synthesis_header,
 )
+from cuf_extract.typography import french
 from cuf_extract.writers import clean_text
 from cuf_extract.writers.atomic import OutputError, atomic_write
 
 if TYPE_CHECKING:
     from docx.document import Document
 
-__all__ = ["LANGUAGE", "intro_lines", "write_publication_docx"]
+__all__ = ["LANGUAGE", "intro_lines", "one_line_title", "question_heading",
+           "write_publication_docx"]
 
 LANGUAGE = "fr-FR"
+# A4 (210 × 297 mm) with 2.5 cm margins, as French documents are set; in twips.
+_PAGE_WIDTH, _PAGE_HEIGHT, _MARGIN = 11906, 16838, 1417
+_TEXT_WIDTH = _PAGE_WIDTH - 2 * _MARGIN
 _MAX_LIST_DEPTH = 3  # Word's built-in list styles go to « List Bullet 3 »
 _APP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
 
@@ -46,17 +53,30 @@ def _text(text: str) -> str:
     return clean_text(text)[0]
 
 
+def one_line_title(title: str) -> str:
+    """The questionnaire's title as one flowing line: its hard line breaks (« … À\n
+    L’OCCASION … ») become spaces, so the heading wraps where the page ends; with French
+    typography, as the questionnaire's own text (`question_heading`)."""
+    return french(" ".join(title.split()))
+
+
+def question_heading(text: str) -> str:
+    """A question as its heading shows it: the questionnaire's wording, with no-break
+    spaces before « ? » and « : » (it is Cités Unies France's text, not a reply)."""
+    return french(" ".join(text.split()))
+
+
 def intro_lines(publication: Publication) -> tuple[str, str]:
     """The line under the title and the sentence before the list of organisations."""
     byline = (f"Réponses publiées par {publication.publisher} "
               f"le {french_long_date(publication.date)}")
     count = len(publication.entries)
     if count == 0:
-        replied = "Aucune organisation n'a répondu."
+        replied = french("Aucune organisation n'a répondu.")
     elif count == 1:
-        replied = "Une organisation a répondu :"
+        replied = "Une organisation a répondu\u00a0:"
     else:
-        replied = f"{count} organisations ont répondu :"
+        replied = f"{count}\u00a0organisations ont répondu\u00a0:"
     return byline, replied
 
 
@@ -262,12 +282,8 @@ def build_document(publication: Publication) -> Document:
     numbering = _Numbering(document)
     body = _Body(document)
 
-    title = document.add_paragraph(style="Title")
-    lines = [line.strip() for line in publication.title.split("\n") if line.strip()]
-    for index, line in enumerate(lines):
-        run = title.add_run(_text(line))
-        if index < len(lines) - 1:
-            run.add_break()
+    _page(document)
+    document.add_paragraph(_text(one_line_title(publication.title)), style="Title")
     byline, replied = intro_lines(publication)
     body.add(byline, "Subtitle")
     body.add(replied)
@@ -276,11 +292,18 @@ def build_document(publication: Publication) -> Document:
     if publication.synthesis:
         _add_synthesis(document, body, publication)
 
+    by_question = publication.by_question
     for question in publication.questions:
-        body.add(question.text, "Heading 1")
-        for entry in publication.entries:
+        body.add(question_heading(question.text), "Heading 1")
+        for entry in by_question:
             body.add(entry.organisation, "Heading 2")
             _add_answer(body, numbering, entry.answers.get(question.id, ()))
+    if publication.free_format:
+        body.add(FREE_FORMAT_HEADING, "Heading 1")
+        body.add(FREE_FORMAT_NOTE)
+        for entry in publication.free_format:
+            body.add(entry.organisation, "Heading 2")
+            _add_answer(body, numbering, entry.free_text)
 
     if publication.not_replied:
         body.add(NOT_REPLIED_HEADING, "Heading 1")
@@ -289,22 +312,98 @@ def build_document(publication: Publication) -> Document:
     return document
 
 
+def _page(document: Document) -> None:
+    """A4 portrait, 2.5 cm margins (python-docx's template is US Letter, 1.25″)."""
+    from docx.shared import Twips
+
+    section = document.sections[0]
+    section.page_width, section.page_height = Twips(_PAGE_WIDTH), Twips(_PAGE_HEIGHT)
+    for side in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+        setattr(section, side, Twips(_MARGIN))
+
+
+# Text widths are estimated, not measured (no font file is read). The table's font is
+# the body's, Calibri 11 pt in Word; LibreOffice without Calibri or its metric twin
+# Carlito falls back to DejaVu Sans, much wider: the estimate is DejaVu Sans Bold's
+# (measured in a LibreOffice PDF: capitals and digits about 8.5 pt, lower case about
+# 7.2 pt, « m » and « w » 10 pt), so a title given that width fits in either. The
+# test renders the table through LibreOffice to check.
+_WIDE = frozenset("mwMW")
+_CELL_PADDING = 2 * 108 + 100  # Word's default cell margins (0.19 cm a side), and slack
+
+
+def _text_twips(text: str) -> int:
+    def char(c: str) -> int:
+        if c in _WIDE:
+            return 200
+        if c.isspace():
+            return 70
+        return 170 if c.isupper() or c.isdigit() else 145
+
+    return sum(map(char, text)) + _CELL_PADDING
+
+
+def synthesis_widths(header: Sequence[str], rows: Sequence[Sequence[str]],
+                     available: int = _TEXT_WIDTH) -> list[int]:
+    """Each column's width in twips, sized to its content: the whole title on one line
+    when the table fits the page so, else its longest word (a title then wraps between
+    words, never inside one); never narrower than the column's widest cell."""
+    def widest(column: int, whole: bool) -> int:
+        title = header[column]
+        words = [title] if whole else title.split()
+        cells = [row[column] for row in rows]
+        return max(_text_twips(text) for text in [*words, *cells])
+
+    columns = range(len(header))
+    widths = [widest(c, whole=True) for c in columns]
+    if sum(widths) > available:
+        widths = [widest(c, whole=False) for c in columns]
+    return widths
+
+
 def _add_synthesis(document: Document, body: _Body, publication: Publication) -> None:
-    """The positions table: one row per question (by its id), a column per position."""
+    """The positions table: one row per question (by its id), a column per position,
+    columns sized to their content, counts aligned right, the title row repeated."""
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Twips
+
     body.add(SYNTHESIS_HEADING, "Heading 1")
     body.add(SYNTHESIS_NOTE)
     header = synthesis_header()
-    table = document.add_table(rows=1 + len(publication.synthesis), cols=len(header))
+    lines = [tuple(_text(text) for text in synthesis_cells(line))
+             for line in publication.synthesis]
+    widths = synthesis_widths(header, lines)
+    table = document.add_table(rows=1 + len(lines), cols=len(header))
     table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = text
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for row, line in zip(table.rows[1:], publication.synthesis, strict=True):
-        for cell, text in zip(row.cells, synthesis_cells(line), strict=True):
-            cell.text = _text(text)
+    table.autofit = False  # fixed layout: Word and LibreOffice keep the widths given
+    table.alignment = WD_TABLE_ALIGNMENT.LEFT
+    tbl_pr: Any = table._tbl.tblPr
+    tbl_w = tbl_pr.find(qn("w:tblW"))
+    if tbl_w is None:
+        tbl_w = OxmlElement("w:tblW")
+        tbl_pr.append(tbl_w)
+    tbl_w.set(qn("w:type"), "dxa")
+    tbl_w.set(qn("w:w"), str(sum(widths)))
+    for grid_col, width in zip(table._tbl.tblGrid.gridCol_lst, widths, strict=True):
+        grid_col.w = Twips(width)
+    header_row: Any = table.rows[0]._tr
+    header_row.get_or_add_trPr().append(OxmlElement("w:tblHeader"))  # repeated on each page
+    for values, row, bold in ((header, table.rows[0], True),
+                              *((line, row, False) for line, row in zip(
+                                  lines, table.rows[1:], strict=True))):
+        for column, (cell, text) in enumerate(zip(row.cells, values, strict=True)):
+            cell.width = Twips(widths[column])
+            paragraph = cell.paragraphs[0]
+            run = paragraph.add_run(text)
+            run.bold = bold
+            if column > 0:  # counts, and their titles, aligned right
+                paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    body.add()  # a blank line between the table and the questions' key
     for line in publication.synthesis:
-        body.add(f"{line.question.id} : {line.question.text}")
+        body.add(f"{line.question.id}\u00a0: {question_heading(line.question.text)}")
 
 
 def _verify(path: Path) -> None:

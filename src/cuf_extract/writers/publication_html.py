@@ -14,6 +14,8 @@ from html import escape
 from pathlib import Path
 
 from cuf_extract.publication import (
+    FREE_FORMAT_HEADING,
+    FREE_FORMAT_NOTE,
     NO_ANSWER,
     NOT_REPLIED_HEADING,
     SYNTHESIS_HEADING,
@@ -27,11 +29,13 @@ from cuf_extract.publication import (
 )
 from cuf_extract.writers import clean_text
 from cuf_extract.writers.atomic import atomic_write
-from cuf_extract.writers.publication_docx import intro_lines
+from cuf_extract.writers.publication_docx import intro_lines, one_line_title, question_heading
 
-__all__ = ["NOT_REPLIED_ANCHOR", "question_anchor", "render_html", "write_publication_html"]
+__all__ = ["FREE_FORMAT_ANCHOR", "NOT_REPLIED_ANCHOR", "question_anchor", "render_html",
+           "write_publication_html"]
 
 NOT_REPLIED_ANCHOR = "sans-reponse"
+FREE_FORMAT_ANCHOR = "format-libre"
 _ANCHOR = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 
 _STYLE = """
@@ -48,21 +52,26 @@ body { margin: 0; background: #fff; color: #1a1a1a; }
 .publication nav ol { padding-left: 1.5rem; }
 .publication nav li { margin: .35rem 0; }
 .publication a { color: #1f4e78; }
-.publication table.synthesis { border-collapse: collapse; width: 100%; font-size: .95rem; }
+.publication .table-wrap { overflow-x: auto; }
+.publication table.synthesis { border-collapse: collapse; font-size: .95rem; }
 .publication .synthesis th,
-.publication .synthesis td { border: 1px solid #bbb; padding: .3rem .4rem; }
-.publication .synthesis td.n { text-align: right; }
+.publication .synthesis td { border: 1px solid #bbb; padding: .3rem .5rem;
+  overflow-wrap: normal; hyphens: manual; }
+.publication .synthesis .n { text-align: right; font-variant-numeric: tabular-nums; }
 """
 
 
 def _e(text: str) -> str:
-    return escape(clean_text(text)[0], quote=True)
+    # The apostrophe is left as typed (’ or '): escaped, it would read « n&#x27;ayant »
+    # in the source of the page the staff paste into their site.
+    return escape(clean_text(text)[0], quote=False).replace('"', "&quot;")
 
 
 def question_anchor(question_id: str, index: int) -> str:
     """The id of a question's section: the question id when it is a valid, simple
     anchor (« Q1 »), otherwise « question-N »."""
-    simple = _ANCHOR.fullmatch(question_id) and question_id != NOT_REPLIED_ANCHOR
+    simple = _ANCHOR.fullmatch(question_id) and question_id not in (NOT_REPLIED_ANCHOR,
+                                                                    FREE_FORMAT_ANCHOR)
     return question_id if simple else f"question-{index}"
 
 
@@ -91,7 +100,7 @@ def _answer(blocks: Sequence[AnswerBlock], out: list[str]) -> None:
 
 def render_html(publication: Publication) -> str:
     """The whole page."""
-    title_lines = [line.strip() for line in publication.title.split("\n") if line.strip()]
+    title = one_line_title(publication.title)
     byline, replied = intro_lines(publication)
     anchors = [question_anchor(q.id, i) for i, q in enumerate(publication.questions, start=1)]
     out = [
@@ -100,13 +109,13 @@ def render_html(publication: Publication) -> str:
         "<head>",
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(' '.join(title_lines))}</title>",
+        f"<title>{_e(title)}</title>",
         f"<style>{_STYLE}</style>",
         "</head>",
         "<body>",
         '<main class="publication">',
         "<header>",
-        f"<h1>{'<br>'.join(_e(line) for line in title_lines)}</h1>",
+        f"<h1>{_e(title)}</h1>",
         f'<p class="byline">{_e(byline)}</p>',
         "</header>",
         f"<p>{_e(replied)}</p>",
@@ -118,8 +127,10 @@ def render_html(publication: Publication) -> str:
     if publication.synthesis:
         out.append(f'<section id="synthese"><h2>{_e(SYNTHESIS_HEADING)}</h2>')
         out.append(f"<p>{_e(SYNTHESIS_NOTE)}</p>")
-        out.append('<table class="synthesis"><thead><tr>')
-        out.extend(f'<th scope="col">{_e(title)}</th>' for title in synthesis_header())
+        out.append('<div class="table-wrap"><table class="synthesis"><thead><tr>')
+        label_title, *count_titles = synthesis_header()
+        out.append(f'<th scope="col">{_e(label_title)}</th>')
+        out.extend(f'<th scope="col" class="n">{_e(title)}</th>' for title in count_titles)
         out.append("</tr></thead><tbody>")
         for line, anchor in zip(publication.synthesis, anchors, strict=True):
             label, *counts = synthesis_cells(line)
@@ -127,20 +138,32 @@ def render_html(publication: Publication) -> str:
                        f"{_e(label)}</a></th>")
             out.extend(f'<td class="n">{count}</td>' for count in counts)
             out.append("</tr>")
-        out.append("</tbody></table></section>")
+        out.append("</tbody></table></div></section>")
     out.append('<nav aria-label="Sommaire"><h2>Sommaire</h2><ol>')
     for question, anchor in zip(publication.questions, anchors, strict=True):
-        out.append(f'<li><a href="#{anchor}">{_e(question.text)}</a></li>')
+        out.append(f'<li><a href="#{anchor}">{_e(question_heading(question.text))}</a></li>')
+    if publication.free_format:
+        out.append(f'<li><a href="#{FREE_FORMAT_ANCHOR}">{_e(FREE_FORMAT_HEADING)}</a></li>')
     if publication.not_replied:
         out.append(f'<li><a href="#{NOT_REPLIED_ANCHOR}">{_e(NOT_REPLIED_HEADING)}</a></li>')
     out.append("</ol></nav>")
+    by_question = publication.by_question
     for question, anchor in zip(publication.questions, anchors, strict=True):
         out.append(f'<section id="{anchor}">')
-        out.append(f"<h2>{_e(question.text)}</h2>")
-        for entry in publication.entries:
+        out.append(f"<h2>{_e(question_heading(question.text))}</h2>")
+        for entry in by_question:
             out.append("<article>")
             out.append(f"<h3>{_e(entry.organisation)}</h3>")
             _answer(entry.answers.get(question.id, ()), out)
+            out.append("</article>")
+        out.append("</section>")
+    if publication.free_format:
+        out.append(f'<section id="{FREE_FORMAT_ANCHOR}">')
+        out.append(f"<h2>{_e(FREE_FORMAT_HEADING)}</h2><p>{_e(FREE_FORMAT_NOTE)}</p>")
+        for entry in publication.free_format:
+            out.append("<article>")
+            out.append(f"<h3>{_e(entry.organisation)}</h3>")
+            _answer(entry.free_text, out)
             out.append("</article>")
         out.append("</section>")
     if publication.not_replied:

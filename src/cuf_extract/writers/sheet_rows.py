@@ -5,8 +5,9 @@ streams it through lxml one element at a time: on a campaign workbook (600 repli
 about 30,000 cells) that was most of the time of an unchanged rerun. Here a row of text
 cells is one formatted string, in the exact bytes openpyxl's lxml cell writer gives
 (ASCII with character references, ``&#13;`` for a carriage return, ``xml:space`` when
-the text starts or ends with white space). Anything else (a number, a date, a formula
-or a boolean the staff typed) goes through openpyxl's own cell writer.
+the text starts or ends with white space), and a naive datetime as openpyxl writes it
+(« Date du document »). Anything else (a number, a formula or a boolean the staff
+typed, a date with a time zone) goes through openpyxl's own cell writer.
 
 The sheet itself stays openpyxl's: its header row (with the comments), column widths,
 panes, filter, validations and hyperlinks. The rows go to a temporary file as they are
@@ -23,12 +24,14 @@ import shutil
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from io import BytesIO
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, NamedTuple
 
 from openpyxl.cell.cell import Cell, WriteOnlyCell
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.hyperlink import Hyperlink
 
 if TYPE_CHECKING:
@@ -119,6 +122,7 @@ class SheetRows:
         self._pending = 0  # characters in `_parts`
         self._spill: IO[bytes] | None = None  # made once the rows outgrow `_FLUSH_CHARS`
         self._style_ids: dict[CellStyle, str] = {}
+        self._date_style_ids: dict[tuple[str, CellStyle | None], str] = {}
         self._letters: list[str] = [""]
         self.next_row = first_row
 
@@ -138,17 +142,46 @@ class SheetRows:
             self._style_ids[style] = found
         return found
 
-    def append(self, cells: Sequence[RowCell], *, links: dict[int, str] | None = None) -> int:
+    def _date_style_attribute(self, value: datetime, style: CellStyle | None) -> str:
+        """A date cell's style, registered as openpyxl's cell would: made with its date
+        value first (which adds openpyxl's default date format to the workbook), then
+        styled."""
+        key = ("date", style)
+        found = self._date_style_ids.get(key)
+        if found is None:
+            prototype = WriteOnlyCell(self._ws, value=value)
+            if style is not None:
+                style.apply(prototype)
+            found = f' s="{prototype.style_id}"' if prototype.has_style else ""
+            self._date_style_ids[key] = found
+        return found
+
+    def append(self, cells: Sequence[RowCell], *, links: dict[int, str] | None = None,
+               height: float | None = None) -> int:
         """Write one row: `cells[i]` goes in column i + 1 (None: no cell). `links` maps
-        a column to a hyperlink target. Returns the row's number."""
+        a column to a hyperlink target; `height` (points) is written as the row's `ht`
+        without `customHeight`, so Excel still fits the row again when a cell is
+        edited, and LibreOffice, which does not fit rows on opening, shows wrapped text
+        whole. Returns the row's number."""
         row = self.next_row
         self.next_row += 1
-        parts = [f'<row r="{row}">']
+        parts = [f'<row r="{row}" ht="{height:g}">' if height else f'<row r="{row}">']
         for column, cell in enumerate(cells, start=1):
             if cell is None or (cell.value is None and cell.style is None):
                 continue  # what openpyxl leaves out too
             ref = f"{self._letter(column)}{row}"
             if isinstance(cell, Typed) and not isinstance(cell.value, str):
+                workbook: Any = self._ws.parent
+                if (isinstance(cell.value, datetime) and type(cell.value) is datetime
+                        and cell.value.tzinfo is None and not workbook.iso_dates):
+                    # « Date du document » on every row: openpyxl's bytes for a naive
+                    # datetime (its serial number, "%.16g"), without its cell writer
+                    # (80 µs a cell).
+                    days = to_excel(cell.value, workbook.epoch)  # type: ignore[no-untyped-call]
+                    serial = "%.16g" % days  # noqa: UP031
+                    style = self._date_style_attribute(cell.value, cell.style)
+                    parts.append(f'<c r="{ref}"{style} t="n"><v>{serial}</v></c>')
+                    continue
                 parts.append(self._typed(ref, row, column, cell))
                 continue
             if isinstance(cell, Typed):

@@ -48,6 +48,7 @@ from cuf_extract.recipients import (
 from cuf_extract.writers import (
     CHANGE_LABELS,
     COLUMN_CHANGE,
+    COLUMN_DATE,
     COLUMN_FILE,
     COLUMN_STATUS,
     SEVERITY_LABELS,
@@ -59,6 +60,7 @@ from cuf_extract.writers import (
     extracted_columns,
     french_date,
     issue_line,
+    parse_french_date,
     position_column,
 )
 from cuf_extract.writers.atomic import OutputError, atomic_write
@@ -295,6 +297,41 @@ def file_links(*, inputs_base: Path, workbook_dir: Path) -> Callable[[str], str 
     return link
 
 
+# Printing on A4 landscape: the width left by Excel's default margins (0.7" a side), in
+# points, and the smallest scale still legible (11 pt text printed at 8 pt). A column of
+# width w (in characters of the default font) is about 7w + 5 pixels, 0.75 pt a pixel.
+_PRINTABLE_WIDTH_PT = 842 - 2 * 0.7 * 72
+_LEGIBLE_SCALE = 0.72
+_PAPER_A4 = 9  # ECMA-376 ST_PaperSize
+
+
+def _width_pt(widths: Sequence[int]) -> float:
+    return sum((7 * width + 5) * 0.75 for width in widths)
+
+
+def fits_to_width(widths: Sequence[int]) -> bool:
+    """Whether a sheet of these column widths, fitted to one page wide, stays legible."""
+    return _PRINTABLE_WIDTH_PT / _width_pt(widths) >= _LEGIBLE_SCALE
+
+
+def _print_setup(ws: Worksheet, widths: Sequence[int]) -> None:
+    """A4 landscape, the title row on every page. Fitted to one page wide only when that
+    keeps the text legible (`fits_to_width`); otherwise printed at 85 %, over then down
+    (a row's columns on consecutive pages), its first column on every page too."""
+    ws.print_title_rows = "1:1"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = _PAPER_A4
+    if fits_to_width(widths):
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        if ws.sheet_properties.pageSetUpPr is not None:
+            ws.sheet_properties.pageSetUpPr.fitToPage = True
+        return
+    ws.page_setup.scale = 85
+    ws.page_setup.pageOrder = "overThenDown"
+    ws.print_title_cols = "A:A"
+
+
 def _header(ws: Worksheet, tracker: _Tracker, titles: Sequence[str], widths: Sequence[int],
             *, comments: dict[str, str] | None = None,
             fills: dict[str, PatternFill] | None = None) -> None:
@@ -311,12 +348,7 @@ def _header(ws: Worksheet, tracker: _Tracker, titles: Sequence[str], widths: Seq
         ws.column_dimensions[get_column_letter(column)].width = width
         cells.append(cell)
     ws.freeze_panes = "A2"
-    ws.print_title_rows = "1:1"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    if ws.sheet_properties.pageSetUpPr is not None:
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+    _print_setup(ws, widths)
     ws.append(cells)
 
 
@@ -492,6 +524,10 @@ def _answers_sheet(
         for title, value in cells.items():
             if title in index_of:
                 line[index_of[title]] = tracker.text(value, owner)
+        dated = parse_french_date(cells.get(COLUMN_DATE, ""))
+        if dated is not None and COLUMN_DATE in index_of:  # a date, sorted as a date
+            line[index_of[COLUMN_DATE]] = Typed(dated, _DATE_TIME_STYLE if " " in cells[
+                COLUMN_DATE].strip() else _DATE_STYLE)
         for title, staff_value in staff:
             if title in index_of:
                 line[index_of[title]] = _staff_cell(staff_value)
@@ -510,11 +546,32 @@ def _answers_sheet(
         if isinstance(status_cell, Text):
             line[status_index] = _text(status_cell.value, _STATUS_CELL_STYLES[status]
                                        if status is not None else _ABSENT_CELL_STYLE)
-        sheet.append(line, links={file_index + 1: link} if link is not None else None)
+        height = row_height([(cell.value, widths[column]) for column, cell in enumerate(line)
+                             if cell is not None and isinstance(cell.value, str)])
+        sheet.append(line, links={file_index + 1: link} if link is not None else None,
+                     height=height)
     _position_list(ws, titles, run, kept + 1)
     last = _finish(ws, sheet, tracker, kept=kept, left_out=left_out, columns=len(titles),
                    what="fichiers")
     return sheet, last, bool(left_out), links_missing
+
+
+# Row heights for wrapped text: a line of 11 pt Calibri is 15 pt high, and a column of
+# width w holds about 1.1 w characters of ordinary text (w counts the digit « 0 », wider
+# than most letters). Excel's highest row is 409 pt: a longer answer is cut in print,
+# whole in the cell.
+_LINE_PT, _MAX_ROW_PT = 15, 409
+
+
+def row_height(texts: Sequence[tuple[str, int]]) -> float | None:
+    """The height in points for a row whose wrapped cells hold these (text, column
+    width) pairs; None for a single line (the sheet's default height)."""
+    lines = 1
+    for text, width in texts:
+        per_line = max(int(width * 1.1), 1)
+        lines = max(lines, sum(max(1, -(-len(line) // per_line))
+                               for line in text.split("\n")))
+    return None if lines == 1 else float(min(lines * _LINE_PT, _MAX_ROW_PT))
 
 
 def _staff_cell(value: StaffValue, style: CellStyle | None = _WRAP_STYLE) -> Typed:
@@ -642,18 +699,29 @@ _SYNTHESIS_COMMENTS = {
 }
 
 
+_OPEN_TITLE = "Questions ouvertes : pas de position automatique"
+_OPEN_TITLE_FONT = Font(bold=True, color="1F4E78", size=12)
+_OPEN_COLUMNS = ("Question", "Réponses à lire", "Positions saisies", "Sans réponse")
+_OPEN_NOTE = ("On ne répond pas à ces questions par oui ou non (« Quelle place… ? », "
+              "« Comment… ? ») : lisez les réponses dans la feuille « Réponses ». Si une "
+              "question est en fait fermée, changez son « kind » dans le fichier du "
+              "questionnaire et relancez.")
 EXCLUDED_TITLES = ("Non comptées (non publiées)", "Organisation", "Raison")
 
 
 def _synthesis_sheet(ws: Worksheet, run: Run, campaign: Campaign, tracker: _Tracker) -> int:
-    """One row per question, one column per position (staff positions counted over the
-    automatic ones), the share still automatic, and a stacked bar chart of it all."""
+    """One row per closed question, one column per position (staff positions counted over
+    the automatic ones), the share still automatic, and a stacked bar chart of it all;
+    the replies not counted, right of the table; then, apart, the open questions, which
+    get no automatic position."""
     from openpyxl.chart import BarChart, Reference
 
     from cuf_extract.models import Position
     from cuf_extract.positions import synthesis_table
 
     table = synthesis_table(run, campaign)
+    closed = [item for item in table if not item.is_open]
+    opened = [item for item in table if item.is_open]
     titles = ["Question", *(p.value for p in Position), "Total", "Encore automatiques",
               "Part automatique", "Sans réponse", "Saisies non reconnues"]
     comments = {
@@ -670,7 +738,7 @@ def _synthesis_sheet(ws: Worksheet, run: Run, campaign: Campaign, tracker: _Trac
             [12, 10, 10, 10, 12, 10, 20, 18, 16, 22, 4, 32, 28, 50][:len(titles)],
             comments=comments)
     lines: list[list[Cell]] = []
-    for row, item in enumerate(table, start=2):
+    for row, item in enumerate(closed, start=2):
         label = _cell(ws, row=row, column=1)
         tracker.put(label, item.question)
         values: list[int | float] = [
@@ -697,7 +765,38 @@ def _synthesis_sheet(ws: Worksheet, run: Run, campaign: Campaign, tracker: _Trac
             line.append(cell)
     for line in lines:
         ws.append(line)
-    if table:
+    rows = len(lines) + 1
+    if opened:
+        ws.append([])
+        title = _cell(ws, row=rows + 2, column=1)
+        tracker.put(title, _OPEN_TITLE)
+        title.font = _OPEN_TITLE_FONT
+        note = _cell(ws, row=rows + 3, column=1)
+        tracker.put(note, _OPEN_NOTE)
+        note.font = _AUTOMATIC_FONT
+        ws.append([title])
+        ws.append([note])
+        header: list[Cell] = []
+        for column, text in enumerate(_OPEN_COLUMNS, start=1):
+            cell = _cell(ws, row=rows + 4, column=column)
+            tracker.put(cell, text)
+            cell.font, cell.fill, cell.alignment = _HEADER_FONT, _HEADER_FILL, _HEADER_ALIGN
+            header.append(cell)
+        ws.append(header)
+        rows += 4
+        for item in opened:
+            rows += 1
+            label = _cell(ws, row=rows, column=1)
+            tracker.put(label, item.question)
+            line = [label]
+            for column, value in enumerate(
+                    (item.open_answers, sum(item.confirmed.values()), item.no_answer),
+                    start=2):
+                cell = _cell(ws, row=rows, column=column)
+                cell.value = value
+                line.append(cell)
+            ws.append(line)
+    if closed:
         chart = BarChart()
         chart.type = "bar"
         chart.grouping = "stacked"
@@ -706,16 +805,16 @@ def _synthesis_sheet(ws: Worksheet, run: Run, campaign: Campaign, tracker: _Trac
         chart.y_axis.title = "Réponses"
         chart.x_axis.scaling.orientation = "maxMin"  # Q1 at the top, as in the table
         chart.x_axis.delete = chart.y_axis.delete = False  # openpyxl hides axes otherwise
-        chart.y_axis.majorUnit = max(1, -(-max(item.total for item in table) // 10))
+        chart.y_axis.majorUnit = max(1, -(-max(item.total for item in closed) // 10))
         chart.add_data(Reference(ws, min_col=2, max_col=1 + len(Position), min_row=1,
-                                 max_row=len(table) + 1), titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(table) + 1))
+                                 max_row=len(closed) + 1), titles_from_data=True)
+        chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(closed) + 1))
         for series, colour in zip(chart.series, _POSITION_COLOURS, strict=True):
             series.graphicalProperties.solidFill = colour
             series.graphicalProperties.line.solidFill = colour
-        chart.height, chart.width = 4 + 1.2 * len(table), 18
-        ws.add_chart(chart, f"A{max(len(table), len(excluded)) + 3}")
-    return len(lines) + 1
+        chart.height, chart.width = 4 + 1.2 * len(closed), 18
+        ws.add_chart(chart, f"A{rows + 3}")
+    return rows
 
 
 def _discard(workbook: Workbook) -> None:
