@@ -8,8 +8,8 @@ is always valid UTF-8). Answers are shown in full, never truncated.
 from __future__ import annotations
 
 import html
-import re
 import os
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
