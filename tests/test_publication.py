@@ -773,7 +773,8 @@ def test_replies_read_by_ocr_stay_to_check_until_proofread(tmp_path: Path) -> No
     publication = build_publication(workbook, today=date(2026, 12, 2))
     assert publication.organisations == ("Parti P", "Parti S", "Parti W")  # all published
     assert [flag.file for flag in publication.flags] == ["scan.pdf"]
-    assert "écrivez « relu » dans « Statut de suivi »" in publication.flags[0].message
+    assert "écrivez « relu » dans « Statut de suivi »" in publication.flags[0].message.replace(
+        "\xa0", " ")
 
 
 @pytest.mark.parametrize(("name", "proposal"), [
