@@ -20,6 +20,12 @@ What it does, in a temporary folder (the examples are not touched):
 5. screenshots the report's « Synthèse des positions » section;
 6. runs `cuf-extract publication` on that workbook and renders the first page of the
    Word document through LibreOffice (PDF) and pdftoppm (PNG), as a reader sees it.
+7. saves three e-mails (built with the `email` package: an example reply attached, a
+   zip of two, a reply typed in the message) into `boite/`, runs `cuf-extract boite/`
+   and screenshots the workbook's « Expéditeur du courriel » and « Courriel reçu le »
+   columns.
+
+`python docs/make_screenshots.py courriels` remakes only the last one.
 
 Parts of the report are shown by injecting a stylesheet that hides the other sections
 into a copy of the HTML: what is shown is the report's own markup and style.
@@ -167,6 +173,79 @@ def spreadsheet(workbook: Path, png: Path, work: Path, profile: Path) -> None:
     screenshot(page, png, width=1200, height=300, profile=profile)
 
 
+def mailbox(work: Path, profile: Path) -> None:
+    """A folder of saved e-mails, and the workbook columns that trace each reply."""
+    import io
+    import zipfile
+    from email.message import EmailMessage
+
+    from openpyxl import load_workbook
+
+    box = work / "boite"
+    box.mkdir()
+    docx = ("application", "vnd.openxmlformats-officedocument.wordprocessingml.document")
+    replies = sorted(EXAMPLES.glob("*.docx"))
+
+    def mail(sender: str, subject: str, date: str, text: str) -> EmailMessage:
+        message = EmailMessage()
+        message["From"], message["To"] = sender, "secretariat@cites-unies-france.org"
+        message["Subject"], message["Date"] = subject, date
+        message.set_content(text)
+        return message
+
+    first = mail("Parti des communes rurales <contact@communes-rurales.fr>",
+                 "Re: Questionnaire CUF", "Mon, 10 Feb 2020 09:12:00 +0100",
+                 "Bonjour,\nVeuillez trouver notre réponse ci-jointe.\n")
+    first.add_attachment((EXAMPLES / FIXED_REPLY).read_bytes(), *docx,
+                         filename="Réponse PCR.docx")
+    (box / "Re_ Questionnaire CUF.eml").write_bytes(bytes(first))
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w") as z:
+        for reply in (r for r in replies[:3] if r.name != FIXED_REPLY):
+            z.writestr(reply.name, reply.read_bytes())
+    second = mail("Secrétariat fédéral <federation@union-territoires.fr>",
+                  "TR: réponses des groupes", "Wed, 12 Feb 2020 17:45:00 +0100",
+                  "Bonjour,\nles deux réponses dans le zip.\n")
+    second.add_attachment(archive.getvalue(), "application", "zip", filename="réponses.zip")
+    (box / "TR_ réponses des groupes.eml").write_bytes(bytes(second))
+    from cuf_extract.questionnaire import load_questionnaire
+
+    lines = ["Bonjour,", "voici nos réponses :", ""]
+    for question in load_questionnaire().questions:
+        lines += [question.text, "Oui, nous nous y engageons.", ""]
+    lines += ["Bien cordialement,", "Collectif Villes en transition", "",
+              "Le 15 janv. 2020 à 10:03, Cités Unies France <secretariat@cites-unies-france.org> "
+              "a écrit :", "> Madame, Monsieur,"]
+    third = mail("Collectif Villes en transition <bureau@villes-transition.org>",
+                 "Re: Questionnaire CUF", "Fri, 14 Feb 2020 11:20:00 +0100", "\n".join(lines))
+    (box / "Re_ Questionnaire CUF (1).eml").write_bytes(bytes(third))
+    run_tool(work, "boite/", "--output", "courriels.xlsx", "--report", "courriels.html")
+    wb = load_workbook(work / "courriels.xlsx")
+    for name in wb.sheetnames[1:]:
+        del wb[name]
+    ws = wb["Réponses"]
+    titles = [cell.value for cell in ws[1]]
+    keep = {"Fichier", "Organisation", "Statut", "Expéditeur du courriel", "Courriel reçu le"}
+    for index in range(len(titles), 0, -1):
+        if titles[index - 1] not in keep:
+            ws.delete_cols(index)
+    copy = work / "tableur-courriels.xlsx"
+    wb.save(copy)
+    soffice = shutil.which("soffice")
+    if not soffice:
+        print("soffice (LibreOffice) absent : capture des colonnes des courriels non refaite.")
+        return
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation={(work / 'lo').as_uri()}",
+                    "--convert-to", "html", "--outdir", str(work), str(copy)],
+                   check=True, capture_output=True, timeout=180)
+    page = work / "tableur-courriels.html"
+    html = page.read_text(encoding="utf-8", errors="replace")
+    page.write_text(html.replace("</head>", "<style>td, font, a { font-family: sans-serif; "
+                                 "font-size: 12px !important; }</style></head>", 1),
+                    encoding="utf-8")
+    screenshot(page, IMAGES / "tableur-courriels.png", width=1200, height=260, profile=profile)
+
+
 def recipients_block(work: Path, profile: Path) -> None:
     """The report's « Destinataires » block, from a run with the example list."""
     folder = work / "destinataires"
@@ -202,6 +281,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="cuf-shots-") as temp:
         work = Path(temp)
         profile = work / "chromium-profile"
+        if sys.argv[1:] == ["courriels"]:
+            mailbox(work, profile)
+            return
         replies = work / "reponses"
         shutil.copytree(EXAMPLES, replies)
         late = work / LATE_REPLY
@@ -242,6 +324,7 @@ def main() -> None:
                    profile=profile)
         recipients_block(work, profile)
         publication_page(work, IMAGES / "publication.png")
+        mailbox(work, profile)
 
 
 if __name__ == "__main__":

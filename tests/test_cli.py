@@ -83,9 +83,12 @@ def test_extracts_a_folder_into_spreadsheet_report_and_json(
     )
     assert "tracked_changes" in {i.code.value for i in by_name["track_changes.docx"].issues}
     raw = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
-    # `identification` (the form's identification fields) is an additive change.
+    # `identification` (the form's identification fields) and the e-mail fields are
+    # additive changes to the contract: empty or null for a file.
     assert set(raw["files"][0]) == {"path", "name", "sha256", "status", "respondent",
-                                    "answers", "extra_text", "issues", "identification"}
+                                    "answers", "extra_text", "issues", "identification",
+                                    "message", "sender_name", "sender_address", "received"}
+    assert raw["files"][0]["message"] is None
     # Each answer carries its automatic position (an additive change to the contract).
     assert set(raw["files"][0]["answers"][0]) == {"question", "text", "position"}
     positions = {a["position"] for f in raw["files"] for a in f["answers"]}

@@ -26,6 +26,9 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
     # Reading bytes: sniffing, zip limits, conversion, the format readers.
     ("readers", frozenset({
         "package", "inputs", "convert", "docx_reader", "pdf_reader", "workbook_reader",
+        # Saved e-mails: MIME, MAPI properties and TNEF -> a Message of documents.
+        "mail", "mail.sniff", "mail.message", "mail.body", "mail.outlook", "mail.tnef",
+        "mail.reader",
         "ocr_reader",
     })),
     # Blocks and results -> answers, names, issues, positions; no file is read here
@@ -34,6 +37,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
         "organisations", "signature", "locate", "respondent", "checks", "struck",
         "positions", "recipients", "derive", "rerun", "cache",
         "reading",  # one way into a file: picks the reader, builds its issues with checks
+        "mail.results",  # a Message -> one result per reply, through the pipeline's callback
         "selection",  # which replies are published: one decision for every command
         "writers",  # the package module: French labels shared by every output, no writer
     })),

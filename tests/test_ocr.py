@@ -434,3 +434,14 @@ def test_the_report_highlights_the_doubtful_words_of_each_answer() -> None:
     assert ('<mark title="lu avec doute">&lt;internationale&gt;</mark> &amp; '
             '<mark title="lu avec doute">d&#x27;Afrique</mark>.') in page
     assert page.count("<mark") == 2
+
+
+@pytest.mark.usefixtures("no_ocr")
+def test_an_image_held_in_memory_goes_to_ocr_too() -> None:
+    from cuf_extract.convert import Converter
+    from cuf_extract.reading import read_document_bytes
+
+    read = read_document_bytes(scans.png_header(1240, 1754), "scan.png", Converter())
+    assert read.kind is FileKind.IMAGE
+    assert read.error is not None and read.error.code is IssueCode.SCANNED_PDF
+    assert "Tesseract" in read.error.message

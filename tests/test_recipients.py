@@ -191,10 +191,12 @@ def test_csv_with_semicolons_bom_header_and_alias_column(tmp_path: Path) -> None
         "Les Républicains;LR | UMP | Républicains;lr@example.org\r\n".encode("utf-8-sig")
     )
     assert load_recipients(path) == (
-        Recipient(name="Europe Écologie Les Verts", aliases=("EELV",)),
+        # The « Courriel » column gives the address a reply by e-mail comes from.
+        Recipient(name="Europe Écologie Les Verts", aliases=("EELV",),
+                  addresses=("contact@eelv.fr",)),
         Recipient(name="Parti communiste français; PCF"),
         # « Républicains » is the name itself once the article is dropped: not an alias.
-        Recipient(name="Les Républicains", aliases=("LR", "UMP")),
+        Recipient(name="Les Républicains", aliases=("LR", "UMP"), addresses=("lr@example.org",)),
     )
 
 
@@ -202,10 +204,10 @@ def test_csv_with_commas_and_no_header(tmp_path: Path) -> None:
     path = tmp_path / "liste.csv"
     path.write_text("Parti socialiste,PS\nLa France insoumise,LFI,contact@lfi.fr\n"
                     "Rassemblement national\n", encoding="utf-8")
-    # Without a header, the other cells are aliases, except what is not a name.
+    # Without a header, the other cells are aliases, or addresses, except what is not a name.
     assert load_recipients(path) == (
         Recipient(name="Parti socialiste", aliases=("PS",)),
-        Recipient(name="La France insoumise", aliases=("LFI",)),
+        Recipient(name="La France insoumise", aliases=("LFI",), addresses=("contact@lfi.fr",)),
         Recipient(name="Rassemblement national"),
     )
 

@@ -173,9 +173,10 @@ def test_sheets_and_header(run: Run, tmp_path: Path) -> None:
         "Depuis la dernière fois", "Organisation (corrigée)", "Statut de suivi", "Notes",
         "Q1", "Position Q1", "Q2", "Position Q2", "Q3", "Position Q3", "Q4", "Position Q4",
         "Q5", "Position Q5", "Texte hors réponses", "Problèmes", "Date du document",
+        "Expéditeur du courriel", "Courriel reçu le",
     ]
     assert ws.freeze_panes == "A2"
-    assert ws.auto_filter.ref == "A1:U5"
+    assert ws.auto_filter.ref == "A1:W5"
     comment = row_cells(ws, 1)["Q1"].comment
     assert comment is not None and QUESTIONS[0].text in comment.text
     assert ws.max_row == 5

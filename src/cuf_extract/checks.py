@@ -21,6 +21,7 @@ SEVERITY: dict[IssueCode, Severity] = {
     IssueCode.UNASSIGNED_TEXT: Severity.WARNING,
     IssueCode.ANSWER_TOO_LONG: Severity.WARNING,
     IssueCode.DUPLICATE_FILE: Severity.WARNING,
+    IssueCode.MAIL_PART_UNREAD: Severity.WARNING,
     IssueCode.SAME_RESPONDENT: Severity.WARNING,
     IssueCode.TRACKED_CHANGES: Severity.INFO,
     IssueCode.COMMENTS: Severity.INFO,

@@ -23,6 +23,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
+from cuf_extract.mail.sniff import is_msg_storage, looks_like_message
 from cuf_extract.models import IssueCode
 from cuf_extract.package import (
     MAX_ENTRIES,
@@ -35,6 +36,7 @@ from cuf_extract.package import (
 __all__ = [
     "CONVERTIBLE_KINDS",
     "JUNK_NAMES",
+    "MESSAGE_KINDS",
     "SNIFF_HEAD_BYTES",
     "SNIFF_MAX_PART_BYTES",
     "Expansion",
@@ -45,6 +47,7 @@ __all__ = [
     "left_out_by_patterns",
     "explain",
     "sniff",
+    "sniff_bytes",
 ]
 
 #: Bytes read from the start of every file to recognise it.
@@ -80,6 +83,8 @@ class FileKind(StrEnum):
     WORD_XML = "word_xml"  # Word 2003 XML or Flat OPC (.xml "Document XML Word")
     PDF = "pdf"
     IMAGE = "image"  # PNG, JPEG or TIFF: a scan, a photo, a screenshot (read by OCR)
+    EML = "eml"  # a saved e-mail (RFC 5322), read by cuf_extract.mail
+    MSG = "msg"  # an Outlook item (OLE compound file of MAPI properties)
     HTML = "html"
     OTHER_OFFICE = "other_office"
     ZIP_OTHER = "zip_other"
@@ -98,6 +103,8 @@ class FileKind(StrEnum):
 
 #: Kinds LibreOffice can turn into a .docx (see `cuf_extract.convert`).
 CONVERTIBLE_KINDS = frozenset({FileKind.DOC, FileKind.ODT, FileKind.RTF, FileKind.WORD_XML})
+#: Saved messages: each expands into the documents it carries (see `cuf_extract.mail`).
+MESSAGE_KINDS = frozenset({FileKind.EML, FileKind.MSG})
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,19 +345,7 @@ def sniff(path: Path, *, inspect_zip: bool = True) -> Sniffed:
         if name.startswith("~$") or (name.startswith(".~lock.") and name.endswith("#")):
             return Sniffed(FileKind.OWNER_FILE, f"lock file of an open document, {info.st_size} B")
         with path.open("rb") as handle:
-            head = handle.read(SNIFF_HEAD_BYTES)
-            if name.startswith("._") and (
-                head.startswith(_APPLE_DOUBLE_MAGIC)
-                or not head.startswith((*_ZIP_MAGICS, _OLE_MAGIC))
-            ):
-                return Sniffed(FileKind.SYSTEM_FILE, "macOS AppleDouble resource file")
-            if not head:
-                return Sniffed(FileKind.EMPTY, "0 bytes")
-            if head.startswith(_ZIP_MAGICS):
-                return _sniff_zip(handle) if inspect_zip else Sniffed(FileKind.ZIP, "zip")
-            if head.startswith(_OLE_MAGIC):
-                return _sniff_ole(handle, info.st_size)
-            return _sniff_head(head)
+            return _sniff_handle(handle, name, info.st_size, inspect_zip=inspect_zip)
     except FileNotFoundError:
         return Sniffed(FileKind.MISSING, "file not found")
     except PermissionError as error:
@@ -363,6 +358,29 @@ def sniff(path: Path, *, inspect_zip: bool = True) -> Sniffed:
 _IMAGE_MAGICS = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
 
 
+def sniff_bytes(data: bytes, *, name: str = "", inspect_zip: bool = True) -> Sniffed:
+    """What a file held in memory is (an e-mail attachment): as `sniff`, from its bytes."""
+    import io
+
+    return _sniff_handle(io.BytesIO(data), name, len(data), inspect_zip=inspect_zip)
+
+
+def _sniff_handle(handle: BinaryIO, name: str, size: int, *, inspect_zip: bool) -> Sniffed:
+    head = handle.read(SNIFF_HEAD_BYTES)
+    if name.startswith("._") and (
+        head.startswith(_APPLE_DOUBLE_MAGIC)
+        or not head.startswith((*_ZIP_MAGICS, _OLE_MAGIC))
+    ):
+        return Sniffed(FileKind.SYSTEM_FILE, "macOS AppleDouble resource file")
+    if not head:
+        return Sniffed(FileKind.EMPTY, "0 bytes")
+    if head.startswith(_ZIP_MAGICS):
+        return _sniff_zip(handle) if inspect_zip else Sniffed(FileKind.ZIP, "zip")
+    if head.startswith(_OLE_MAGIC):
+        return _sniff_ole(handle, size)
+    return _sniff_head(head)
+
+
 def _sniff_head(head: bytes) -> Sniffed:
     if b"%PDF-" in head[:1024]:
         return Sniffed(FileKind.PDF, "PDF header")
@@ -372,6 +390,8 @@ def _sniff_head(head: bytes) -> Sniffed:
     stripped = text.lstrip("\ufeff \t\r\n\f\v\x00").lower() if text is not None else ""
     if stripped.startswith("{\\rtf"):
         return Sniffed(FileKind.RTF, "RTF header")
+    if looks_like_message(head):
+        return Sniffed(FileKind.EML, "e-mail message (RFC 5322 headers)")
     if stripped.startswith("mime-version:"):
         return Sniffed(FileKind.HTML, "MHTML (Word 'Web page, single file')")
     if stripped.startswith(("<html", "<!doctype html", "<head", "<meta")):
@@ -636,6 +656,8 @@ def _sniff_ole(handle: BinaryIO, size: int) -> Sniffed:
         ):
             return Sniffed(FileKind.ENCRYPTED, "Word 97-2003 document with a password")
         return Sniffed(FileKind.DOC, "Word 97-2003 binary document")
+    if is_msg_storage(names):
+        return Sniffed(FileKind.MSG, "Outlook item (.msg)")
     listed = ", ".join(sorted(names)[:8])
     return Sniffed(FileKind.OLE_OTHER, f"OLE compound file: {listed}")
 
@@ -654,8 +676,9 @@ def explain(kind: FileKind, name: str) -> tuple[IssueCode, str]:
     """The issue code and one French sentence for a file that cannot be extracted.
 
     For the convertible kinds (doc, odt, rtf, Word XML) the sentence is the one for
-    when LibreOffice is not installed. Raises ValueError for `docx`, `pdf` and `image`,
-    which are read (`pdf_reader` and `ocr_reader` say why one could not be).
+    when LibreOffice is not installed. Raises ValueError for `docx`, `pdf`, `image` and
+    the messages (`eml`, `msg`), which are read (`pdf_reader`, `ocr_reader` and
+    `cuf_extract.mail` say why one could not be).
     """
     q = f"« {name} »"
     table: dict[FileKind, tuple[IssueCode, str]] = {

@@ -38,6 +38,7 @@ class IssueCode(StrEnum):
     UNASSIGNED_TEXT = "unassigned_text"
     ANSWER_TOO_LONG = "answer_too_long"
     DUPLICATE_FILE = "duplicate_file"
+    MAIL_PART_UNREAD = "mail_part_unread"
     SAME_RESPONDENT = "same_respondent"
     TRACKED_CHANGES = "tracked_changes"
     COMMENTS = "comments"
@@ -70,6 +71,7 @@ class RespondentSource(StrEnum):
     TABLE_HEADER = "table_header"
     SIGNATURE = "signature"
     FORM_FIELD = "form_field"  # typed in the form's "Organisation : ____" field
+    SENDER = "sender"  # the e-mail's sender: display name, or the address's domain
 
 
 class Position(StrEnum):
@@ -144,6 +146,14 @@ class FileResult(_Frozen):
     identification: tuple[IdentificationField, ...] = Field(
         default=(), description="What was typed in the form's identification fields "
         "(organisation, signatory, date), in the form's order.")
+    # A reply that came in a saved e-mail: the evidence of who replied and when.
+    message: str | None = Field(
+        default=None, description="The saved e-mail (.eml, .msg) this reply came in, as "
+        "given; `path` then names the message and the attachment (« boite/Re.msg › PS.docx »).")
+    sender_name: str | None = Field(default=None, description="The e-mail's sender, as shown.")
+    sender_address: str | None = Field(default=None, description="The sender's e-mail address.")
+    received: str | None = Field(
+        default=None, description="When the e-mail was sent (ISO 8601 with its UTC offset).")
     # Kept for the spreadsheet and the report, not part of the JSON contract.
     respondent_source: RespondentSource | None = Field(default=None, exclude=True)
     document_date: str | None = Field(

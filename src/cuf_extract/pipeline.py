@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cuf_extract import checks
+from cuf_extract import checks, inputs
 from cuf_extract.convert import Converter
 from cuf_extract.models import (
     Answer,
@@ -26,7 +26,7 @@ from cuf_extract.models import (
 )
 from cuf_extract.package import MAX_FILE_BYTES
 from cuf_extract.questionnaire import Questionnaire
-from cuf_extract.reading import SKIPPED_KINDS, read_document_file
+from cuf_extract.reading import SKIPPED_KINDS, FileText, read_document_file
 from cuf_extract.respondent import respondent_candidates, set_aside_inherited_properties
 
 if TYPE_CHECKING:
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from cuf_extract.document import DocumentText
     from cuf_extract.locate import Matcher
 
+# Called once per input, with its first result (a saved message may give several).
 ProgressCallback = Callable[[FileResult], None]
 
 
@@ -62,16 +63,17 @@ def extract_files(
 
     Files already in `cache` are taken from it first, here; the others are read, by a
     pool of processes when `jobs` > 1 and there are enough of them. Results keep the
-    input order, so the output depends neither on `jobs` nor on the cache.
+    input order, so the output depends neither on `jobs` nor on the cache. A saved
+    message gives one result per reply it carries (`extract_input`).
     """
-    results: list[FileResult | None] = [None] * len(files)
+    results: list[tuple[FileResult, ...] | None] = [None] * len(files)
     todo: list[int] = []
     for index, item in enumerate(files):
         cached = _cached(item, cache) if cache is not None else None
         if cached is None:
             todo.append(index)
             continue
-        results[index] = cached
+        results[index] = (cached,)
         if on_result is not None:
             on_result(cached)
     pending = [files[i] for i in todo]
@@ -86,14 +88,14 @@ def extract_files(
         matcher = Matcher(questionnaire)
         with Converter() as converter:
             for item in pending:
-                result = extract_file(item, matcher, converter, cache)
-                fresh.append(result)
+                found = extract_input(item, matcher, converter, cache)
+                fresh.append(found)
                 if on_result is not None:
-                    on_result(result)
+                    on_result(found[0])
     for index, result in zip(todo, fresh, strict=True):
         results[index] = result
-    done = [r for r in results if r is not None]
-    assert len(done) == len(files), "every file has a result"
+    assert all(results), "every file has a result"
+    done = [result for found in results if found is not None for result in found]
     if cache is not None:
         cache.save_index()
     done = set_aside_inherited_properties(done)
@@ -111,18 +113,18 @@ def _extract_parallel(
     on_result: ProgressCallback | None,
     cache: ResultCache | None,
     jobs: int,
-) -> list[FileResult]:
+) -> list[tuple[FileResult, ...]]:
     from concurrent.futures import ProcessPoolExecutor
 
-    results: list[FileResult] = []
+    results: list[tuple[FileResult, ...]] = []
     pool = ProcessPoolExecutor(
         max_workers=jobs, initializer=_init_worker, initargs=(questionnaire, cache)
     )
     try:
-        for result in pool.map(_work, files, chunksize=CHUNK_SIZE):
-            results.append(result)
+        for found in pool.map(_work, files, chunksize=CHUNK_SIZE):
+            results.append(found)
             if on_result is not None:
-                on_result(result)
+                on_result(found[0])
     except BaseException:
         # Ctrl-C (or a bug): drop the files not started rather than read them all first.
         pool.shutdown(wait=False, cancel_futures=True)
@@ -147,10 +149,33 @@ def _init_worker(questionnaire: Questionnaire, cache: ResultCache | None) -> Non
     _WORKER = (Matcher(questionnaire), Converter(), cache)
 
 
-def _work(item: InputFile) -> FileResult:
+def _work(item: InputFile) -> tuple[FileResult, ...]:
     assert _WORKER is not None, "the pool initialiser sets up each worker"
     matcher, converter, cache = _WORKER
-    return extract_file(item, matcher, converter, cache)
+    return extract_input(item, matcher, converter, cache)
+
+
+def extract_input(
+    item: InputFile,
+    matcher: Matcher,
+    converter: Converter | None = None,
+    cache: ResultCache | None = None,
+) -> tuple[FileResult, ...]:
+    """Every result of one input: one per reply a saved message (.eml, .msg) carries
+    (`cuf_extract.mail.results`), else the file's own. Never raises for a bad file."""
+    try:
+        if inputs.sniff(item.path, inspect_zip=False).kind in inputs.MESSAGE_KINDS:
+            from cuf_extract.mail.results import message_results
+
+            def result_of(name: str, display: str, read: FileText) -> FileResult:
+                return result_from_text(InputFile(Path(name), display), matcher, read)
+
+            return message_results(item.path, item.display, converter=converter or Converter(),
+                                   cache=cache, result_of=result_of)
+    except Exception as exc:  # a bug: keep the batch going, say it plainly
+        detail = "".join(traceback.format_exception_only(exc)).strip()
+        return (_failed(item, matcher, None, checks.unreadable_bug(item.path.name, detail)),)
+    return (extract_file(item, matcher, converter, cache),)
 
 
 def extract_file(
@@ -159,7 +184,8 @@ def extract_file(
     converter: Converter | None = None,
     cache: ResultCache | None = None,
 ) -> FileResult:
-    """One file's result. Never raises for a bad file; a bug becomes an `unreadable` error."""
+    """One file's result. Never raises for a bad file; a bug becomes an `unreadable` error.
+    A saved message is read by `extract_input` (here it is a file that is not a reply)."""
     try:
         return _extract(item, matcher, converter or Converter(), cache)
     except Exception as exc:  # a bug: keep the batch going, say it plainly
@@ -173,20 +199,25 @@ def _extract(
     read = read_document_file(item.path, converter)
     if read.kind in SKIPPED_KINDS:
         return _skipped(item, matcher)
-    if read.error is not None or read.sha256 is None:
-        assert read.error is not None, "a file read has a hash"
-        return _failed(item, matcher, read.sha256, read.error)
-    # One result per input file: a reader returning several documents (a message and
-    # its attachments) needs one result per document here first.
-    (found,) = read.documents
-    result = _result_from_document(item, matcher, read.sha256, found.document)
-    notes = (*found.notes, *read.notes, *checks.doubtful_words(
-        found.doubtful, result.answers, matcher.questionnaire.question_ids))
-    result = checks.with_issues(result, notes) if notes else result
+    result = result_from_text(item, matcher, read)
     # Errors are cheap to find again, and may go away (LibreOffice installed since).
     if cache is not None and result.sha256 and result.status in (Status.OK, Status.WARNING):
         cache.put(result)
     return result
+
+
+def result_from_text(item: InputFile, matcher: Matcher, read: FileText) -> FileResult:
+    """The result of a file (or of an e-mail attachment) as `reading` read it."""
+    if read.error is not None or read.sha256 is None:
+        assert read.error is not None, "a file read has a hash"
+        return _failed(item, matcher, read.sha256, read.error)
+    # One result per file: a saved message, which holds several documents, is read by
+    # `extract_input` into one result per document.
+    (found,) = read.documents
+    result = _result_from_document(item, matcher, read.sha256, found.document)
+    notes = (*found.notes, *read.notes, *checks.doubtful_words(
+        found.doubtful, result.answers, matcher.questionnaire.question_ids))
+    return checks.with_issues(result, notes) if notes else result
 
 
 def _result_from_document(

@@ -24,9 +24,11 @@ from cuf_extract.models import (
     IssueCode,
     Position,
     Question,
+    QuestionKind,
     RespondentSource,
     Status,
 )
+from cuf_extract.questionnaire import question_kind
 from cuf_extract.selection import (
     COLUMN_CORRECTED,
     COLUMN_FOLLOW_UP,
@@ -96,6 +98,7 @@ ANSWERS_SHEET = "Réponses"
 QUESTIONS_SHEET = "Questions"
 RECIPIENTS_SHEET = "Destinataires"  # written by `cuf-extract … --destinataires`
 QUESTION_ID_COLUMN, QUESTION_TEXT_COLUMN = "Question", "Texte"
+QUESTION_KIND_COLUMN = "Type"  # as writers/xlsx.py writes it
 
 DEFAULT_TITLE = "Réponses au questionnaire"
 DEFAULT_PUBLISHER = "Cités Unies France"
@@ -476,7 +479,12 @@ def _read_questions(path: Path, rows: Iterable[Sequence[object]]) -> tuple[Quest
 
         qid = get(QUESTION_ID_COLUMN)
         if qid:
-            questions.append(Question(id=qid, text=get(QUESTION_TEXT_COLUMN) or qid))
+            text = get(QUESTION_TEXT_COLUMN) or qid
+            # The kind the extraction wrote; read from the wording in an older workbook.
+            written = get(QUESTION_KIND_COLUMN) if QUESTION_KIND_COLUMN in columns else ""
+            kind = next((k for k in QuestionKind if k.value == written.casefold()),
+                        None) or question_kind(text)
+            questions.append(Question(id=qid, text=text, kind=kind))
     if not questions:
         raise _not_a_workbook(path, f"la feuille « {QUESTIONS_SHEET} » est vide")
     return tuple(questions)
@@ -778,8 +786,12 @@ def build_publication(
     if synthesis:
         synthesis_lines, stale = _synthesis(book.questions, [by_file[e.file] for e in entries])
         flags.extend(stale)
-        if not force_synthesis and not any(sum(line.confirmed.values())
-                                           for line in synthesis_lines):
+        if not synthesis_lines:
+            flags.append(Flag(workbook.name, (
+                "toutes les questions sont ouvertes (sans oui ni non) : il n'y a pas de "
+                "tableau des positions à publier.")))
+        elif not force_synthesis and not any(sum(line.confirmed.values())
+                                             for line in synthesis_lines):
             synthesis_lines = ()
             flags.append(Flag(workbook.name, (
                 "aucune position n'est encore confirmée dans le tableur : le tableau des "
@@ -819,6 +831,8 @@ def _synthesis(questions: Sequence[Question], rows: Sequence[_Row]
     lines: list[SynthesisLine] = []
     flags: list[Flag] = []
     for question in questions:
+        if question.kind is QuestionKind.OPEN:
+            continue  # an open question has no oui / non: nothing to count
         confirmed = dict.fromkeys(Position, 0)
         to_confirm = no_position = 0
         for row in rows:

@@ -39,6 +39,7 @@ __all__ = [
     "Reader",
     "Source",
     "read_bounded",
+    "read_document_bytes",
     "read_document_file",
 ]
 
@@ -99,6 +100,42 @@ def read_document_file(
     if reader is None or (kinds is not None and kind not in kinds):
         return _not_read(path, kind)
     return reader(Source(path, kind, converter, formatting))
+
+
+def read_document_bytes(data: bytes, name: str, converter: Converter) -> FileText:
+    """A document held in memory (an e-mail attachment named `name`), read as
+    `read_document_file` reads a file: Word and PDF from the bytes; a kind LibreOffice
+    converts through a copy in a private temporary folder, never beside the inputs."""
+    kind = inputs.sniff_bytes(data, name=name).kind  # the zip inspected: an .odt is known
+    sha = hashlib.sha256(data).hexdigest()
+    if kind in SKIPPED_KINDS:
+        return FileText(kind, error=checks.owner_file(name))
+    if kind in inputs.CONVERTIBLE_KINDS:
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="cuf-extract-attachment-",
+                                         ignore_cleanup_errors=True) as folder:
+            copy = Path(folder) / _file_name(name)
+            copy.write_bytes(data)
+            read = _read_converted(Source(copy, kind, converter))
+        return FileText(read.kind, sha, read.documents, read.notes, read.error)
+    if kind is FileKind.DOCX:
+        try:
+            package = OoxmlPackage.from_bytes(data, name=name)
+        except PackageError as exc:
+            return FileText(kind, sha, error=make_issue(exc.code, exc.message))
+        return _word(Source(Path(_file_name(name)), kind, converter), package, sha)
+    if kind is FileKind.PDF:
+        return _pdf_text(data, name, sha)
+    if kind is FileKind.IMAGE:  # a scan or a photo attached to a message
+        return _ocr_text(data, name, kind)
+    return FileText(kind, sha, error=_explained(kind, name))
+
+
+def _file_name(name: str) -> str:
+    """`name` as a file name any system accepts (for a temporary copy)."""
+    cleaned = "".join("_" if c in '<>:"/\\|?*' or c < " " else c for c in name).strip(" .")
+    return cleaned[-120:] or "document"
 
 
 def read_bounded(path: Path) -> bytes:
@@ -167,24 +204,27 @@ def _read_converted(source: Source) -> FileText:
 
 def _read_pdf(source: Source) -> FileText:
     """A PDF with a text layer, rebuilt into blocks by `pdf_reader`."""
-    from cuf_extract.pdf_reader import read_pdf_pages
-
     data, error = _bytes(source.path)
     if data is None:
         return FileText(source.kind, error=error)
-    sha = hashlib.sha256(data).hexdigest()
+    return _pdf_text(data, source.path.name, hashlib.sha256(data).hexdigest())
+
+
+def _pdf_text(data: bytes, name: str, sha: str) -> FileText:
+    from cuf_extract.pdf_reader import read_pdf_pages
+
     try:
-        pdf = read_pdf_pages(data, name=source.path.name)
+        pdf = read_pdf_pages(data, name=name)
     except PackageError as exc:
         if exc.code is IssueCode.SCANNED_PDF:  # no text layer at all: a scan
-            return _read_ocr(source, data)
-        return FileText(source.kind, sha, error=make_issue(exc.code, exc.message))
+            return _ocr_text(data, name, FileKind.PDF)
+        return FileText(FileKind.PDF, sha, error=make_issue(exc.code, exc.message))
     if pdf.image_pages and _ocr_available():  # some pages scanned: those are read by OCR
-        return _read_ocr(source, data)
-    notes = [checks.from_pdf_note(source.path.name)]
+        return _ocr_text(data, name, FileKind.PDF)
+    notes = [checks.from_pdf_note(name)]
     if pdf.image_pages:
-        notes.append(checks.scanned_pages(source.path.name, pdf.image_pages, pdf.page_count))
-    return FileText(source.kind, sha, (FoundDocument(pdf.document),), tuple(notes))
+        notes.append(checks.scanned_pages(name, pdf.image_pages, pdf.page_count))
+    return FileText(FileKind.PDF, sha, (FoundDocument(pdf.document),), tuple(notes))
 
 
 def _read_image(source: Source) -> FileText:
@@ -192,28 +232,26 @@ def _read_image(source: Source) -> FileText:
     data, error = _bytes(source.path)
     if data is None:
         return FileText(source.kind, error=error)
-    return _read_ocr(source, data)
+    return _ocr_text(data, source.path.name, source.kind)
 
 
-def _read_ocr(source: Source, data: bytes) -> FileText:
-    """An image file, or a PDF with pages that are only images, read by `ocr_reader`
-    when Tesseract is installed; else `scanned_pdf`, saying how to install it."""
+def _ocr_text(data: bytes, name: str, kind: FileKind) -> FileText:
+    """An image, or a PDF with pages that are only images, read by `ocr_reader` when
+    Tesseract is installed; else `scanned_pdf`, saying how to install it."""
     from cuf_extract.ocr_reader import read_ocr
 
-    name = source.path.name
     sha = hashlib.sha256(data).hexdigest()
     try:
-        ocr = read_ocr(data, name=name, kind="pdf" if source.kind is FileKind.PDF else "image")
+        ocr = read_ocr(data, name=name, kind="pdf" if kind is FileKind.PDF else "image")
     except PackageError as exc:
-        return FileText(source.kind, sha, error=make_issue(exc.code, exc.message))
+        return FileText(kind, sha, error=make_issue(exc.code, exc.message))
     notes = [checks.ocr_note(name, ocr.read_pages, ocr.page_count)]
     if len(ocr.read_pages) + len(ocr.blank_pages) < ocr.page_count:
         notes.append(checks.from_pdf_note(name))  # the other pages kept their text layer
     if ocr.blank_pages:
         notes.append(checks.ocr_blank_pages(name, ocr.blank_pages, ocr.page_count))
     doubtful = tuple(dict.fromkeys(word for _, word in ocr.doubtful))
-    return FileText(source.kind, sha, (FoundDocument(ocr.document, doubtful=doubtful),),
-                    tuple(notes))
+    return FileText(kind, sha, (FoundDocument(ocr.document, doubtful=doubtful),), tuple(notes))
 
 
 def _ocr_available() -> bool:

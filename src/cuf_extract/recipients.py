@@ -14,6 +14,11 @@ Matching ignores case, accents, punctuation and a leading article; the words « 
 look alike. Only an exact match after that (or a declared alias) is certain; a near
 spelling, an undeclared acronym or a name that fits several listed organisations is
 uncertain and shown as « à vérifier », never counted as a reply.
+
+An entry may also give the organisation's e-mail address or domain among its other
+names (`Parti X | contact@parti-x.fr | parti-x.fr`): a reply that came in an e-mail
+from that address, or from that domain, counts as that organisation's when its
+organisation's name gives no certain match.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from pydantic import BaseModel, ConfigDict
 from cuf_extract.models import Campaign, Run, StaffValue, Status
 from cuf_extract.organisations import GENERIC_WORDS, PARTICLES, acronym, initials
 from cuf_extract.text import ARTICLES, organisation_key
-from cuf_extract.writers import COLUMN_RESPONDENT
+from cuf_extract.writers import COLUMN_RESPONDENT, COLUMN_SENDER
 
 __all__ = [
     "CORRECTED_COLUMN",
@@ -79,8 +84,13 @@ _HEADER_WORDS = frozenset({
     "partis", "destinataire", "destinataires", "structure", "structures", "liste",
     "organisation sollicitee", "organisations sollicitees", "nom de l organisation",
 })
-_ALIAS_HEADER = re.compile(r"alias|sigle|acronyme|autres? noms?|abr[eé]g", re.IGNORECASE)
-_NOT_A_NAME = re.compile(r"@|^https?:|^www\.|^[\d\s.+()/-]+$")
+_ALIAS_HEADER = re.compile(r"alias|sigle|acronyme|autres? noms?|abr[eé]g|courriel|e-?mail|"
+                           r"m[eé]l\b|adresse|domaine", re.IGNORECASE)
+_NOT_A_NAME = re.compile(r"^https?:|^www\.|^[\d\s.+()/-]+$")
+# An e-mail address, or a domain written in lower case (« parti-x.fr », « @parti-x.fr »):
+# acronyms are written in capitals (« P.S. »), so they are never taken for a domain.
+_ADDRESS = re.compile(r"^[^@\s|]+@[\w.-]+\.[A-Za-z]{2,}$")
+_DOMAIN = re.compile(r"^@?(?:[a-z0-9-]+\.)+[a-z]{2,}$")
 
 
 class RecipientsError(Exception):
@@ -96,6 +106,14 @@ class Recipient(_Frozen):
 
     name: str
     aliases: tuple[str, ...] = ()
+    # E-mail addresses and domains, in lower case (« contact@parti-x.fr », « parti-x.fr »).
+    addresses: tuple[str, ...] = ()
+
+
+def is_address(text: str) -> bool:
+    """Whether a list entry is an e-mail address or a domain rather than a name."""
+    text = text.strip()
+    return bool(_ADDRESS.match(text) or _DOMAIN.match(text))
 
 
 # --------------------------------------------------------------------------- loading
@@ -239,17 +257,21 @@ def _xlsx_rows(path: Path, data: bytes) -> list[list[str]]:
 
 def _merge(rows: Sequence[Sequence[str]]) -> tuple[Recipient, ...]:
     """One `Recipient` per organisation: a name listed twice merges its aliases."""
-    merged: dict[str, tuple[str, list[str]]] = {}
+    merged: dict[str, tuple[str, list[str], list[str]]] = {}
     for names in rows:
         name, *aliases = [n for n in names if n] or [""]
-        if not _key(name):
+        if not _key(name) or is_address(name):
             continue
-        _, known = merged.setdefault(_key(name), (name, []))
+        _, known, addresses = merged.setdefault(_key(name), (name, [], []))
         for alias in aliases:
-            if _key(alias) and _key(alias) != _key(name) and alias not in known:
+            if is_address(alias):
+                address = alias.strip().lower().lstrip("@")
+                if address not in addresses:
+                    addresses.append(address)
+            elif _key(alias) and _key(alias) != _key(name) and alias not in known:
                 known.append(alias)
-    return tuple(Recipient(name=name, aliases=tuple(aliases))
-                 for name, aliases in merged.values())
+    return tuple(Recipient(name=name, aliases=tuple(aliases), addresses=tuple(addresses))
+                 for name, aliases, addresses in merged.values())
 
 
 # --------------------------------------------------------------------------- matching
@@ -488,8 +510,15 @@ def recipients_status(
     # Rows this run did not read (their files were not asked for) are replies all the same.
     replies += [(k.path, reply_organisation(dict(k.cells).get(COLUMN_RESPONDENT) or None, k.staff))
                 for k in campaign.kept if k.status is not Status.SKIPPED]
+    # The e-mail address each reply came from, if it came in a message.
+    senders = [r.sender_address for r in run.files if r.status is not Status.SKIPPED]
+    senders += [_address_in(dict(k.cells).get(COLUMN_SENDER) or "")
+                for k in campaign.kept if k.status is not Status.SKIPPED]
     organisations = [organisation for _, organisation in replies]
     matches = match_organisations(recipients, organisations)
+    by_address = _address_index(recipients)
+    matches = [_by_sender(match, sender, by_address)
+               for sender, match in zip(senders, matches, strict=True)]
     certain: dict[int, list[str]] = {}
     uncertain: dict[int, list[str]] = {}
     unlisted: list[UnlistedReply] = []
@@ -538,6 +567,36 @@ def recipients_status(
     extra_columns = dict.fromkeys(title for row in previous for title, _ in row.extra)
     return RecipientsStatus(source=source, rows=tuple(rows), unlisted=tuple(unlisted),
                             extra_columns=tuple(extra_columns))
+
+
+def _address_in(cell: str) -> str | None:
+    """The address of an « Expéditeur du courriel » cell: « Nom <a@b.fr> » or « a@b.fr »."""
+    match = re.search(r"<([^<>\s]+@[^<>\s]+)>\s*$", cell) or re.fullmatch(r"\s*(\S+@\S+)\s*", cell)
+    return match.group(1).lower() if match else None
+
+
+def _address_index(recipients: Sequence[Recipient]) -> dict[str, set[int]]:
+    index: dict[str, set[int]] = {}
+    for number, recipient in enumerate(recipients):
+        for address in recipient.addresses:
+            index.setdefault(address, set()).add(number)
+    return index
+
+
+def _by_sender(match: MatchResult, sender: str | None, index: dict[str, set[int]]
+               ) -> MatchResult:
+    """A reply from a listed address (or domain) is that organisation's, unless its
+    organisation's name already matches one for certain."""
+    if match.certain is not None or not sender or not index:
+        return match
+    sender = sender.lower()
+    domain = sender.rsplit("@", 1)[-1]
+    for key in (sender, domain):
+        found = index.get(key)
+        if found and len(found) == 1:
+            return match.model_copy(update={"certain": next(iter(found)), "uncertain": (),
+                                            "reason": ""})
+    return match
 
 
 def status_for_run(

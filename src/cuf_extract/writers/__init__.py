@@ -65,6 +65,7 @@ SOURCE_LABELS: dict[RespondentSource, str] = {
     RespondentSource.FILE_NAME: "nom du fichier",
     RespondentSource.TABLE_HEADER: "en-tête du tableau des réponses",
     RespondentSource.SIGNATURE: "signature",
+    RespondentSource.SENDER: "expéditeur du courriel",
     RespondentSource.FORM_FIELD: "champ « Organisation » du formulaire",
 }
 
@@ -76,6 +77,7 @@ ISSUE_LABELS: dict[IssueCode, str] = {
     IssueCode.UNASSIGNED_TEXT: "texte non rattaché à une question",
     IssueCode.ANSWER_TOO_LONG: "réponse très longue",
     IssueCode.DUPLICATE_FILE: "fichier en double",
+    IssueCode.MAIL_PART_UNREAD: "partie du courriel non lue",
     IssueCode.SAME_RESPONDENT: "même organisation qu'un autre fichier",
     IssueCode.TRACKED_CHANGES: "modifications suivies",
     IssueCode.COMMENTS: "commentaires",
@@ -115,6 +117,11 @@ COLUMN_STATUS = "Statut"
 COLUMN_EXTRA = "Texte hors réponses"
 COLUMN_ISSUES = "Problèmes"
 COLUMN_DATE = "Date du document"
+# A reply that came in a saved e-mail: who sent it, and when (see cuf_extract.mail).
+# Not « Expéditeur » and « Reçu le » alone: staff already add columns of those names to
+# note by hand how a reply came, and a column the tool writes would overwrite them.
+COLUMN_SENDER = "Expéditeur du courriel"
+COLUMN_RECEIVED = "Courriel reçu le"
 COLUMN_CHANGE = "Depuis la dernière fois"
 # Columns that belong to the staff: never written by the tool, carried over on rerun.
 STAFF_COLUMNS = ("Organisation (corrigée)", "Statut de suivi", "Notes")
@@ -126,7 +133,7 @@ STATE_SHEET = "_cuf-extract"
 def extracted_columns(question_ids: Sequence[str]) -> tuple[str, ...]:
     """The columns the tool regenerates on every run, in sheet order."""
     return (COLUMN_FILE, COLUMN_RESPONDENT, COLUMN_SOURCE, COLUMN_STATUS, *question_ids,
-            COLUMN_EXTRA, COLUMN_ISSUES, COLUMN_DATE)
+            COLUMN_EXTRA, COLUMN_ISSUES, COLUMN_DATE, COLUMN_SENDER, COLUMN_RECEIVED)
 
 
 # The staff's confirmation of each answer's position sits next to the answer. The tool
@@ -145,6 +152,13 @@ def position_column(question_id: str) -> str:
 def automatic_cell(position: Position) -> str:
     """An automatic position as the spreadsheet shows it: "oui (à confirmer)"."""
     return position.value + AUTOMATIC_MARK
+
+
+def sender_cell(name: str | None, address: str | None) -> str:
+    """« Parti X <contact@parti-x.fr> », or whichever half is known."""
+    if name and address and name.casefold() != address.casefold():
+        return f"{name} <{address}>"
+    return name or address or ""
 
 
 def french_date(value: str | None) -> str:

@@ -37,6 +37,7 @@ from cuf_extract.writers import (
     STATUS_LABELS,
     clean_text,
     french_date,
+    sender_cell,
 )
 from cuf_extract.writers.atomic import atomic_write
 
@@ -325,6 +326,10 @@ def _file_section(index: int, result: FileResult, run: Run, campaign: Campaign |
         yield f"<dt>Date du document</dt><dd>{_text(french_date(result.document_date))}</dd>"
     for field in result.identification:  # the form's « Signataire : ____ », « Date : ____ »
         yield f"<dt>{_text(field.label)} (formulaire)</dt><dd>{_text(field.value)}</dd>"
+    if result.message:
+        sender = sender_cell(result.sender_name, result.sender_address)
+        yield f"<dt>Expéditeur du courriel</dt><dd>{_text(sender)}</dd>"
+        yield f"<dt>Courriel reçu le</dt><dd>{_text(french_date(result.received))}</dd>"
     yield "</dl>"
     doubtful = {issue.question: checks.doubtful_words_in(issue) for issue in result.issues
                 if issue.code is IssueCode.OCR and issue.question}

@@ -62,6 +62,7 @@ from cuf_extract.writers import (
     issue_line,
     parse_french_date,
     position_column,
+    sender_cell,
 )
 from cuf_extract.writers.atomic import OutputError, atomic_write
 from cuf_extract.writers.sheet_rows import CellStyle, SheetRows, Text, Typed
@@ -385,6 +386,8 @@ def raw_cells(result: FileResult, run: Run) -> dict[str, str]:
         "\n\n".join(result.extra_text),
         "\n".join(issue_line(issue) for issue in result.issues),
         french_date(result.document_date),
+        sender_cell(result.sender_name, result.sender_address),
+        french_date(result.received),
     ]
     columns = extracted_columns([q.id for q in run.questionnaire.questions])
     return dict(zip(columns, values, strict=True))
@@ -454,7 +457,8 @@ def _position_list(ws: Worksheet, titles: Sequence[str], run: Run, last_row: int
 KEPT_CHANGE = "non relu (fichier non demandé cette fois) : ligne gardée telle quelle"
 
 _WIDTHS = {COLUMN_FILE: 32, COLUMN_CHANGE: 24, COLUMN_STATUS: 15, "Texte hors réponses": 45,
-           "Problèmes": 40, "Date du document": 20, "Notes": 40}
+           "Problèmes": 40, "Date du document": 20, "Notes": 40,
+           "Expéditeur du courriel": 32, "Courriel reçu le": 18}
 
 
 def _answers_sheet(
@@ -535,7 +539,9 @@ def _answers_sheet(
             line[index_of[position_column(qid)]] = tracker.text(
                 text, style=_AUTOMATIC_STYLE if automatic else _WRAP_STYLE)
         name_cell = line[file_index]
-        link = link_to(item.path) if links < EXCEL_MAX_HYPERLINKS and status is not None else None
+        # A reply that came in an e-mail links to the message it came in.
+        target = (item.message or item.path) if isinstance(item, FileResult) else item.path
+        link = link_to(target) if links < EXCEL_MAX_HYPERLINKS and status is not None else None
         if link is None or not isinstance(name_cell, Text):
             links_missing += 1
             link = None
@@ -602,10 +608,15 @@ def _text_cell(ws: Worksheet, value: str) -> Cell:
 
 
 def _questions_sheet(ws: Worksheet, run: Run, tracker: _Tracker) -> tuple[SheetRows, int]:
-    _header(ws, tracker, ["Question", "Texte"], [12, 100])
+    _header(ws, tracker, ["Question", "Texte", QUESTION_KIND_COLUMN], [12, 100, 14],
+            comments={QUESTION_KIND_COLUMN: (
+                "« fermée » : une question à laquelle on répond oui ou non (les réponses "
+                "ont une position) ; « ouverte » : sans position. Se change dans le "
+                "questionnaire (clé kind), pas ici.")})
     sheet = SheetRows(ws)
     for question in run.questionnaire.questions:
-        sheet.append([tracker.text(question.id, style=None), tracker.text(question.text)])
+        sheet.append([tracker.text(question.id, style=None), tracker.text(question.text),
+                      tracker.text(question.kind.value, style=None)])
     return sheet, len(run.questionnaire.questions) + 1
 
 
@@ -656,7 +667,8 @@ def _recipients_sheet(ws: Worksheet, status: RecipientsStatus, tracker: _Tracker
     row = 1
     for item in status.rows:
         row += 1
-        values = [item.recipient.name, " | ".join(item.recipient.aliases),
+        values = [item.recipient.name,
+                  " | ".join((*item.recipient.aliases, *item.recipient.addresses)),
                   STATE_LABELS[item.state], "\n".join(item.replies), "\n".join(item.to_check)]
         line: list[Text | Typed | None] = [tracker.text(value) for value in values]
         line[2] = tracker.text(values[2], style=_RECIPIENT_STYLES[item.state])
@@ -706,6 +718,10 @@ _OPEN_NOTE = ("On ne répond pas à ces questions par oui ou non (« Quelle plac
               "« Comment… ? ») : lisez les réponses dans la feuille « Réponses ». Si une "
               "question est en fait fermée, changez son « kind » dans le fichier du "
               "questionnaire et relancez.")
+# The « Questions » sheet's column saying whether a question is closed or open (the
+# publication's positions table counts closed questions only).
+QUESTION_KIND_COLUMN = "Type"
+
 EXCLUDED_TITLES = ("Non comptées (non publiées)", "Organisation", "Raison")
 
 
