@@ -10,9 +10,9 @@ import pytest
 
 from cuf_extract.cli import EXIT_FLAGGED
 from cuf_extract.models import Run
+from tests.conftest import run_cli
 from tests.fixtures.pdf_sources import PDF_DIR
 from tests.fixtures.variants import BY_NAME, EXPECTED
-from tests.test_cli import run_cli
 
 
 def _digest(folder: Path) -> dict[str, str]:

@@ -38,10 +38,9 @@ from cuf_extract.publication import (
 )
 from cuf_extract.questionnaire import load_questionnaire
 from cuf_extract.writers.publication_docx import question_heading
-from tests.conftest import SOFFICE
+from tests.conftest import SOFFICE, run_cli, type_in_sheet
 from tests.fixtures.builder import questionnaire_doc, text_p
 from tests.fixtures.variants import BY_NAME
-from tests.test_cli import run_cli
 
 QUESTIONNAIRE = load_questionnaire()
 QUESTIONS = {q.id: q.text for q in QUESTIONNAIRE.questions}
@@ -57,17 +56,7 @@ def reply(party: str, modified: str) -> bytes:
 
 def edit_rows(workbook: Path, edits: dict[str, dict[str, str | None]]) -> None:
     """Type into the « Réponses » sheet as staff do: `edits[file name][column title]`."""
-    book = openpyxl.load_workbook(workbook)
-    sheet = book["Réponses"]
-    column = {cell.value: cell.column for cell in sheet[1]}
-    for row in range(2, sheet.max_row + 1):
-        name = Path(str(sheet.cell(row=row, column=column["Fichier"]).value)).name
-        for title, value in edits.get(name, {}).items():
-            sheet.cell(row=row, column=column[title], value=value)
-    book.save(workbook)
-
-
-# --------------------------------------------------------------------------- reading back
+    type_in_sheet(workbook, "Réponses", edits, key=lambda value: Path(str(value)).name)
 
 
 def styled_paragraphs(path: Path) -> list[tuple[str, str]]:
@@ -828,6 +817,10 @@ def test_capitals_and_free_format_replies(tmp_path: Path) -> None:
     assert "« FÉDÉRATION PROGRESSISTE » est écrit en capitales" in messages
     assert "« PARTI DES COMMUNES RURALES » est écrit en capitales" in messages
     assert "« Fédération progressiste » a répondu en format libre" in messages
+    # In the positions table, the letter is to read, not « sans réponse ».
+    counted = build_publication(workbook, today=date(2026, 3, 1), synthesis=True,
+                                force_synthesis=True).synthesis
+    assert [(line.to_confirm, line.no_position) for line in counted] == [(3, 0), (2, 1)]
 
     publish(workbook, today=date(2026, 3, 1))
     paragraphs = styled_paragraphs(tmp_path / "c-publication.docx")

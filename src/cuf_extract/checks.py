@@ -10,9 +10,14 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
 
 from cuf_extract.models import Answer, FileResult, Issue, IssueCode, Severity, status_from
-from cuf_extract.text import INVALID_CHARACTERS, organisation_key
-
-EXCEL_CELL_LIMIT = 32_767
+from cuf_extract.text import (
+    EXCEL_CELL_LIMIT,
+    INVALID_CHARACTERS,
+    cell_text,
+    fits_a_cell,
+    organisation_key,
+    utf16_length,
+)
 
 SEVERITY: dict[IssueCode, Severity] = {
     IssueCode.QUESTIONS_NOT_FOUND: Severity.WARNING,
@@ -107,10 +112,11 @@ def answer_issues(
                 "écrite ailleurs (tableau, zone de texte, autre page) ; sinon, rien à faire.",
                 qid,
             ))
-        elif len(text) > EXCEL_CELL_LIMIT:
+        elif not fits_a_cell(cell := cell_text(text)[0]):  # the workbook would cut it
             issues.append(make_issue(
                 IssueCode.ANSWER_TOO_LONG,
-                f"La réponse à {label} fait {_number(len(text))} caractères, plus qu'une cellule "
+                f"La réponse à {label} fait {_number(utf16_length(cell))} caractères (comptés "
+                f"comme Excel les compte), plus qu'une cellule "
                 f"Excel n'en contient ({_number(EXCEL_CELL_LIMIT)}) : elle est tronquée dans le "
                 "tableur ; le texte complet est dans le rapport HTML et le JSON.",
                 qid,

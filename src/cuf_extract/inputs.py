@@ -532,7 +532,6 @@ def _content_type(types: etree._Element, part: str) -> str | None:
 
 # -- OLE compound files (CFB, [MS-CFB]) ------------------------------------------------
 
-_FREESECT = 0xFFFFFFFF
 _ENDOFCHAIN = 0xFFFFFFFE
 _MAX_REGULAR = 0xFFFFFFFA
 _NOSTREAM = 0xFFFFFFFF

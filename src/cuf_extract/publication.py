@@ -849,7 +849,9 @@ def _synthesis(questions: Sequence[Question], rows: Sequence[_Row]
                     f"« {position_column(question.id)} », puis relancez.")))
             if typed is not None:
                 confirmed[typed] += 1
-            elif cell or row.answers.get(question.id, "").strip():
+            elif cell or row.answers.get(question.id, "").strip() or _is_free_format(row):
+                # A reply in free format may well say oui or non: it is to read, not
+                # « sans réponse » (it was not read question by question).
                 to_confirm += 1
             else:
                 no_position += 1
