@@ -41,6 +41,8 @@ SLOW_TESTS = frozenset({
     "test_report_fits_the_screen",
     "test_a_staff_position_survives_and_an_automatic_one_follows_the_answer",  # 3 runs
     "test_relance_and_staff_columns_survive_reruns",  # 3 runs
+    "test_a_scan_where_ocr_reads_nothing_stays_scanned_pdf",  # Tesseract on two pages
+    "test_a_hung_tesseract_is_killed_with_its_process_group",  # waits for its time limit
 })
 
 
@@ -51,6 +53,8 @@ def _is_slow(item: pytest.Item) -> bool:
     if item.name in SLOW_TESTS or item.name.split("[", 1)[0] in SLOW_TESTS:
         return True
     if "libreoffice_made" in getattr(item, "fixturenames", ()):
+        return True
+    if "scanned" in getattr(item, "fixturenames", ()):  # test_ocr: scans read by Tesseract
         return True
     if getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
         return True
@@ -147,3 +151,11 @@ def type_in_sheet(path: Path, sheet: str, typed: Mapping[str, Mapping[str, objec
             worksheet.cell(row=row, column=header.index(title) + 1, value=value)
     assert not missing, f"no row for {sorted(missing)} in {sheet}"
     workbook.save(path)
+
+
+@pytest.fixture
+def no_ocr(monkeypatch: pytest.MonkeyPatch) -> None:
+    """As on a machine without Tesseract: scanned pages are not read."""
+    from cuf_extract import ocr_reader
+
+    monkeypatch.setattr(ocr_reader, "find_tesseract", lambda: None)

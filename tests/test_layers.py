@@ -30,6 +30,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
         # Saved e-mails: MIME, MAPI properties and TNEF -> a Message of documents.
         "mail", "mail.sniff", "mail.message", "mail.body", "mail.outlook", "mail.tnef",
         "mail.reader",
+        "ocr_reader",
     })),
     # Blocks and results -> answers, names, issues, positions; no file is read here
     # but a form's (derive.load_form) and the cache's.

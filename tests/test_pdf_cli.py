@@ -19,6 +19,7 @@ def _digest(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
 
 
+@pytest.mark.usefixtures("no_ocr")  # image_only.pdf: as without Tesseract (see test_ocr.py)
 def test_folder_of_pdf_and_word_replies(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:

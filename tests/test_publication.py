@@ -29,6 +29,7 @@ from cuf_extract.publication import (
     build_publication,
     french_long_date,
     is_exclusion,
+    is_proofread,
     parse_answer,
     proposed_case,
     publish,
@@ -739,6 +740,30 @@ def test_french_long_date() -> None:
     assert french_long_date(date(2026, 12, 2)) == "2 décembre 2026"
     assert french_long_date(date(2026, 8, 1)) == "1er août 2026"
     assert french_long_date(date(2026, 2, 14)) == "14 février 2026"
+
+
+@pytest.mark.parametrize(("follow_up", "proofread"), [
+    ("relu", True), ("Relue le 12/02 par CL", True), ("vérifié", True),
+    ("relecture faite", True), ("", False), ("à relire", False), ("non relu", False),
+    ("pas vérifié", False), ("à vérifier", False), ("relancé le 12/02", False),
+])
+def test_proofread_words(follow_up: str, proofread: bool) -> None:
+    assert is_proofread(follow_up) is proofread
+
+
+def test_replies_read_by_ocr_stay_to_check_until_proofread(tmp_path: Path) -> None:
+    header = ["Fichier", "Organisation", "Statut", "Statut de suivi", "Problèmes", "A1", "B1"]
+    ocr = "lu par reconnaissance de caractères\nA1 : lu par reconnaissance de caractères"
+    workbook = handmade_workbook(tmp_path / "c.xlsx", header, [
+        ["scan.pdf", "Parti S", "Avertissement", "", ocr, "Oui", "Non"],
+        ["photo.jpg", "Parti P", "Avertissement", "relu", ocr, "Oui", "Non"],
+        ["word.docx", "Parti W", "OK", "", "", "Oui", "Non"],
+    ])
+    publication = build_publication(workbook, today=date(2026, 12, 2))
+    assert publication.organisations == ("Parti P", "Parti S", "Parti W")  # all published
+    assert [flag.file for flag in publication.flags] == ["scan.pdf"]
+    assert "écrivez « relu » dans « Statut de suivi »" in publication.flags[0].message.replace(
+        "\xa0", " ")
 
 
 @pytest.mark.parametrize(("name", "proposal"), [

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from cuf_extract.models import (
     ChangeKind,
+    IssueCode,
     Position,
     Question,
     QuestionKind,
@@ -50,6 +51,7 @@ from cuf_extract.writers import (
     COLUMN_RESPONDENT,
     COLUMN_SOURCE,
     COLUMN_STATUS,
+    ISSUE_LABELS,
     REPLACEMENT_CHARACTER,
     SOURCE_LABELS,
     STALE_MARK,
@@ -555,6 +557,19 @@ def _candidate(row: _Row) -> Candidate | str:
                      errors=row.issues)
 
 
+# « Statut de suivi » words saying the staff proofread a reply read by OCR: « relu(e)(s) »,
+# « vérifié(e)(s) », « relecture faite », matched accents and case ignored; « non relu »,
+# « pas vérifié », « à relire », « à vérifier » are not.
+_PROOFREAD = re.compile(
+    r"(?<!\bnon )(?<!\bpas )\b(?:relue?s?|verifiee?s?)\b|\brelecture faite\b")
+
+
+def is_proofread(follow_up: str) -> bool:
+    """Whether a « Statut de suivi » says the reply's OCR reading was proofread."""
+    return _PROOFREAD.search(" ".join(re.sub(r"[^\w ]+", " ", fold(follow_up)).split())
+                             ) is not None
+
+
 def _answer_flags(row: _Row, shown: str) -> list[Flag]:
     from cuf_extract.writers.xlsx import TRUNCATION_MARKER
 
@@ -570,6 +585,11 @@ def _answer_flags(row: _Row, shown: str) -> list[Flag]:
             "{name} n'a répondu à aucune question dans le tableur, et n'a écrit aucun autre "
             "texte : vérifiez le fichier, ou écrivez « à exclure » dans "
             f"« {COLUMN_FOLLOW_UP} ».").format(name=quoted(shown))))
+    if ISSUE_LABELS[IssueCode.OCR] in row.issues and not is_proofread(row.follow_up):
+        flags.append(Flag(row.file, french(
+            "{name} : réponses lues par reconnaissance de caractères (scan, photo), pas "
+            "encore relues : comparez-les au document, corrigez-les dans le tableur, puis "
+            f"écrivez « relu » dans « {COLUMN_FOLLOW_UP} ».").format(name=quoted(shown))))
     for qid, text in row.answers.items():
         if text.endswith(TRUNCATION_MARKER):
             flags.append(Flag(row.file, f"« {shown} », {qid} : la réponse a été coupée dans le "
