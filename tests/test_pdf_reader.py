@@ -60,7 +60,7 @@ def test_unreadable_producer_pdfs_get_their_code(name: str, code: str) -> None:
     result = extract_file(InputFile(path=PDF_DIR / name, display=name), MATCHER)
     assert result.status.value == "error"
     assert [issue.code.value for issue in result.issues] == [code]
-    assert f"« {name} »" in result.issues[0].message
+    assert f"« {name} »" in result.issues[0].message
     assert all(a.text is None for a in result.answers)
 
 
@@ -230,7 +230,7 @@ def test_hostile_pdfs_end_with_an_error(data: bytes, code: str) -> None:
     with pytest.raises(PackageError) as error:
         read_pdf(data, name="x.pdf")
     assert error.value.code.value == code
-    assert "« x.pdf »" in error.value.message
+    assert "« x.pdf »" in error.value.message
 
 
 def test_time_limit_stops_a_slow_pdf() -> None:

@@ -67,9 +67,9 @@ def answer_issues(
     if not found:
         return [make_issue(
             IssueCode.QUESTIONS_NOT_FOUND,
-            "Aucune des questions n'a été retrouvée (réponse en format libre ?) : tout le texte "
-            "est dans la colonne « Texte hors réponses ». Reportez les réponses à la main, ou "
-            "recopiez-les dans un questionnaire vierge (commande « cuf-extract modele ») "
+            "Aucune des questions n’a été retrouvée (réponse en format libre ?) : tout le texte "
+            "est dans la colonne « Texte hors réponses ». Reportez les réponses à la main, ou "
+            "recopiez-les dans un questionnaire vierge (commande « cuf-extract modele ») "
             "puis relancez.",
         )]
     issues: list[Issue] = []
@@ -83,8 +83,8 @@ def answer_issues(
                         f"{question_label(question_ids, previous_found)}.")
             issues.append(make_issue(
                 IssueCode.QUESTION_MISSING,
-                f"{label.capitalize()} est introuvable : vérifiez qu'elle n'a pas été supprimée "
-                f"ou trop modifiée ; recopiez-la au-dessus de sa réponse puis relancez.{hint}",
+                f"{label.capitalize()} est introuvable : vérifiez qu’elle n’a pas été supprimée "
+                f"ou trop modifiée ; recopiez-la au-dessus de sa réponse puis relancez.{hint}",
                 qid,
             ))
             continue
@@ -93,33 +93,33 @@ def answer_issues(
             issues.append(make_issue(
                 IssueCode.ANSWERED_TWICE,
                 f"{label.capitalize()} figure deux fois dans le document (le formulaire et une "
-                "copie des questions), avec du texte après chacune : les deux textes sont "
-                "gardés, l'un après l'autre, dans sa réponse. Vérifiez lequel est la réponse.",
+                "copie des questions), avec du texte après chacune : les deux textes sont "
+                "gardés, l’un après l’autre, dans sa réponse. Vérifiez lequel est la réponse.",
                 qid,
             ))
         text = answers.get(qid)
         if text is None or not text.strip():
             issues.append(make_issue(
                 IssueCode.MISSING_ANSWER,
-                f"Pas de réponse à {label} : vérifiez dans le fichier que la réponse n'a pas été "
-                "écrite ailleurs (tableau, zone de texte, autre page) ; sinon, rien à faire.",
+                f"Pas de réponse à {label} : vérifiez dans le fichier que la réponse n’a pas été "
+                "écrite ailleurs (tableau, zone de texte, autre page) ; sinon, rien à faire.",
                 qid,
             ))
         elif len(text) > EXCEL_CELL_LIMIT:
             issues.append(make_issue(
                 IssueCode.ANSWER_TOO_LONG,
-                f"La réponse à {label} fait {_number(len(text))} caractères, plus qu'une cellule "
-                f"Excel n'en contient ({_number(EXCEL_CELL_LIMIT)}) : elle est tronquée dans le "
-                "tableur ; le texte complet est dans le rapport HTML et le JSON.",
+                f"La réponse à {label} fait {_number(len(text))} caractères, plus qu’une cellule "
+                f"Excel n’en contient ({_number(EXCEL_CELL_LIMIT)}) : elle est tronquée dans le "
+                "tableur ; le texte complet est dans le rapport HTML et le JSON.",
                 qid,
             ))
     if unassigned:
         issues.append(make_issue(
             IssueCode.UNASSIGNED_TEXT,
-            f"{len(unassigned)} paragraphe(s) placé(s) parmi les questions n'ont pu être "
-            "rattachés à aucune d'elles (« "
+            f"{len(unassigned)} paragraphe(s) placé(s) parmi les questions n’ont pu être "
+            "rattachés à aucune d’elles (« "
             + _excerpt(unassigned[0])
-            + " ») : ils sont dans « Texte hors réponses » ; déplacez-les sous la bonne question "
+            + " ») : ils sont dans « Texte hors réponses » ; déplacez-les sous la bonne question "
             "dans le fichier puis relancez.",
         ))
     return issues
@@ -151,17 +151,17 @@ def cross_file_issues(results: Sequence[FileResult]) -> list[FileResult]:
         newest = max(group, key=lambda i: results[i].document_date or "")
         dated = all(results[i].document_date for i in group)
         for i in group:
-            names = ", ".join(f"« {results[j].path} »" for j in group if j != i)
+            names = ", ".join(f"« {results[j].path} »" for j in group if j != i)
             if dated:
-                when = (f"d'après la date des documents, le plus récent est "
-                        f"« {results[newest].path} » ({_date(results[newest].document_date)})")
+                when = (f"d’après la date des documents, le plus récent est "
+                        f"« {results[newest].path} » ({_date(results[newest].document_date)})")
             else:
-                when = "la date d'un des documents est inconnue : comparez-les"
+                when = "la date d’un des documents est inconnue : comparez-les"
             added[i].append(make_issue(
                 IssueCode.SAME_RESPONDENT,
                 f"Ce fichier et {names} semblent venir de la même organisation "
-                f"(« {results[i].respondent} ») ; {when}. Gardez la bonne version dans le "
-                "dossier, ou corrigez l'organisation si ce sont deux expéditeurs différents.",
+                f"(« {results[i].respondent} ») ; {when}. Gardez la bonne version dans le "
+                "dossier, ou corrigez l’organisation si ce sont deux expéditeurs différents.",
             ))
     return [with_issues(r, added[i]) if i in added else r for i, r in enumerate(results)]
 
@@ -180,12 +180,12 @@ def _duplicate_groups(
             by_answers[texts].append(i)
 
     def identical(others: list[str]) -> str:
-        return (f"Fichier identique à « {', '.join(others)} » : gardez-en un seul dans le "
+        return (f"Fichier identique à « {', '.join(others)} » : gardez-en un seul dans le "
                 "dossier des réponses.")
 
     def same_answers(others: list[str]) -> str:
-        return (f"Mêmes réponses que « {', '.join(others)} » (envoyé deux fois ?) : gardez "
-                "la bonne version et retirez l'autre du dossier.")
+        return (f"Mêmes réponses que « {', '.join(others)} » (envoyé deux fois ?) : gardez "
+                "la bonne version et retirez l’autre du dossier.")
 
     groups: list[tuple[list[int], Callable[[list[str]], str]]] = [
         (g, identical) for g in by_hash.values() if len(g) > 1
@@ -229,8 +229,8 @@ def unreadable_bug(name: str, detail: str) -> Issue:
     """A bug of the tool while reading one file: that file's error, never a crash."""
     return make_issue(
         IssueCode.UNREADABLE,
-        f"« {name} » n'a pas pu être lu à cause d'une erreur inattendue de l'outil "
-        f"({detail}) : signalez-la aux développeurs avec le fichier ; en attendant, reportez "
+        f"« {name} » n’a pas pu être lu à cause d’une erreur inattendue de l’outil "
+        f"({detail}) : signalez-la aux développeurs avec le fichier ; en attendant, reportez "
         "ses réponses à la main.",
     )
 
@@ -238,23 +238,23 @@ def unreadable_bug(name: str, detail: str) -> Issue:
 def owner_file(name: str) -> Issue:
     return make_issue(
         IssueCode.OWNER_FILE,
-        f"« {name} » est un fichier temporaire créé par Word ou par le système "
-        "(pas une réponse) : ignoré. Vous pouvez le supprimer une fois le document fermé.",
+        f"« {name} » est un fichier temporaire créé par Word ou par le système "
+        "(pas une réponse) : ignoré. Vous pouvez le supprimer une fois le document fermé.",
     )
 
 
 def too_large_message(name: str, size: int) -> str:
     return (
-        f"« {name} » fait {size // (1024 * 1024)} Mo, bien plus qu'un questionnaire : "
-        "vérifiez qu'il s'agit du bon fichier, ou enregistrez-le sans les images puis relancez."
+        f"« {name} » fait {size // (1024 * 1024)} Mo, bien plus qu’un questionnaire : "
+        "vérifiez qu’il s’agit du bon fichier, ou enregistrez-le sans les images puis relancez."
     )
 
 
 def converted_note(name: str, kind: str) -> Issue:
     return make_issue(
         IssueCode.CONVERTED,
-        f"« {name} » ({kind}) a été converti en .docx avec LibreOffice pour "
-        "être lu ; le fichier d'origine n'a pas été modifié. Relisez les réponses : la mise "
+        f"« {name} » ({kind}) a été converti en .docx avec LibreOffice pour "
+        "être lu ; le fichier d’origine n’a pas été modifié. Relisez les réponses : la mise "
         "en forme peut avoir changé.",
     )
 
@@ -262,7 +262,7 @@ def converted_note(name: str, kind: str) -> Issue:
 def from_pdf_note(name: str) -> Issue:
     return make_issue(
         IssueCode.FROM_PDF,
-        f"Les réponses de « {name} » ont été lues dans un PDF : la mise en forme "
+        f"Les réponses de « {name} » ont été lues dans un PDF : la mise en forme "
         "(gras, listes, tableaux, coupures de lignes) a pu se perdre. Relisez-les dans le "
         "rapport et comparez avec le PDF en cas de doute.",
     )
@@ -272,9 +272,9 @@ def scanned_pages(name: str, pages: Sequence[int], page_count: int) -> Issue:
     shown = ", ".join(str(n) for n in pages)
     return make_issue(
         IssueCode.SCANNED_PDF,
-        f"« {name} » : page(s) {shown} sur {page_count} sans texte, "
-        "seulement une image (page scannée ou photographiée) : son contenu n'a pas pu "
-        "être lu. Lisez ces pages dans le PDF et reportez à la main les réponses qui s'y "
+        f"« {name} » : page(s) {shown} sur {page_count} sans texte, "
+        "seulement une image (page scannée ou photographiée) : son contenu n’a pas pu "
+        "être lu. Lisez ces pages dans le PDF et reportez à la main les réponses qui s’y "
         "trouvent, ou demandez le fichier Word.",
     )
 
@@ -292,15 +292,15 @@ def document_issues(*, revisions: int, comments: int, embedded_chunks: int) -> l
     if comments:
         issues.append(make_issue(
             IssueCode.COMMENTS,
-            f"Le document contient {comments} commentaire(s) Word : leur texte est "
-            "dans la colonne « Texte hors réponses ».",
+            f"Le document contient {comments} commentaire(s) Word : leur texte est "
+            "dans la colonne « Texte hors réponses ».",
         ))
     if embedded_chunks:
         issues.append(make_issue(
             IssueCode.EMBEDDED_CONTENT,
             f"Le document contient {embedded_chunks} bloc(s) incorporé(s) (contenu "
-            "collé depuis une page web ou un autre document) que l'outil ne sait pas lire : "
-            "ouvrez le fichier dans Word, vérifiez ce contenu et reportez-le à la main si c'est "
+            "collé depuis une page web ou un autre document) que l’outil ne sait pas lire : "
+            "ouvrez le fichier dans Word, vérifiez ce contenu et reportez-le à la main si c’est "
             "une réponse.",
         ))
     return issues
@@ -313,9 +313,9 @@ def possible_signature(
     last = question_label(question_ids, qid)
     return make_issue(
         IssueCode.POSSIBLE_SIGNATURE,
-        f"La réponse à {last} se termine peut-être par une signature (« "
-        + " / ".join(lines) + " ») : elle est laissée dans la réponse, faute de certitude. "
-        "Vérifiez et, si c'est une signature, ne tenez pas compte de ces lignes.",
+        f"La réponse à {last} se termine peut-être par une signature (« "
+        + " / ".join(lines) + " ») : elle est laissée dans la réponse, faute de certitude. "
+        "Vérifiez et, si c’est une signature, ne tenez pas compte de ces lignes.",
         qid,
     )
 
@@ -325,8 +325,8 @@ def no_box_ticked(question_ids: Sequence[str], unticked: Collection[str]) -> lis
     return [
         make_issue(
             IssueCode.NO_BOX_TICKED,
-            f"Aucune case n'est cochée à {question_label(question_ids, qid)} : la réponse est "
-            "le seul texte tapé. Vérifiez dans le fichier qu'une case n'a pas été marquée "
+            f"Aucune case n’est cochée à {question_label(question_ids, qid)} : la réponse est "
+            "le seul texte tapé. Vérifiez dans le fichier qu’une case n’a pas été marquée "
             "autrement (surlignage, couleur).",
             qid,
         )
@@ -335,13 +335,13 @@ def no_box_ticked(question_ids: Sequence[str], unticked: Collection[str]) -> lis
 
 
 def unknown_symbols(placeholders: Sequence[str]) -> Issue:
-    shown = ", ".join(f"« {p} »" for p in dict.fromkeys(placeholders))
+    shown = ", ".join(f"« {p} »" for p in dict.fromkeys(placeholders))
     return make_issue(
         IssueCode.UNKNOWN_SYMBOL,
         f"Le document contient {len(placeholders)} symbole(s) inséré(s) depuis une police de "
-        f"symboles que l'outil ne sait pas traduire en texte : ils apparaissent sous la forme "
+        f"symboles que l’outil ne sait pas traduire en texte : ils apparaissent sous la forme "
         f"{shown} dans le texte. Ouvrez le fichier dans Word pour voir ce symbole et, si "
-        "c'est utile, notez son sens dans « Notes ».",
+        "c’est utile, notez son sens dans « Notes ».",
     )
 
 
@@ -352,15 +352,15 @@ def text_issues(texts: Sequence[str], *, extra: bool, found: bool) -> list[Issue
     if any(INVALID_CHARACTERS.search(text) for text in texts):
         issues.append(make_issue(
             IssueCode.INVALID_CHARACTERS,
-            "Le texte contient des caractères de contrôle invisibles qu'Excel ne peut pas "
-            "enregistrer : ils sont remplacés par « \ufffd » dans le tableur (le JSON garde "
-            "le texte d'origine). Rien à faire, sauf si une réponse paraît tronquée.",
+            "Le texte contient des caractères de contrôle invisibles qu’Excel ne peut pas "
+            "enregistrer : ils sont remplacés par « \ufffd » dans le tableur (le JSON garde "
+            "le texte d’origine). Rien à faire, sauf si une réponse paraît tronquée.",
         ))
     if extra and found:
         issues.append(make_issue(
             IssueCode.EXTRA_TEXT,
-            "Du texte a été ajouté hors des réponses (en-tête, préambule, signature, notes…) : "
-            "il est dans la colonne « Texte hors réponses » ; vérifiez qu'il ne contient pas "
+            "Du texte a été ajouté hors des réponses (en-tête, préambule, signature, notes…) : "
+            "il est dans la colonne « Texte hors réponses » ; vérifiez qu’il ne contient pas "
             "de réponse.",
         ))
     return issues

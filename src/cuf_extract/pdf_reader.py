@@ -262,10 +262,10 @@ def read_pdf_pages(
     started = clock()
     if _inflates_too_much(data):
         raise PackageError(IssueCode.TOO_LARGE, (
-            f"« {name} » contient des données compressées démesurées (plus de "
-            f"{MAX_TOTAL_INFLATED_BYTES // (1024 * 1024)} Mo une fois décompressées) : ce "
-            "n'est pas un questionnaire ordinaire, il n'a pas été lu. Vérifiez qu'il s'agit "
-            "du bon fichier ; sinon demandez le fichier Word."))
+            f"« {name} » contient des données compressées démesurées (plus de "
+            f"{MAX_TOTAL_INFLATED_BYTES // (1024 * 1024)} Mo une fois décompressées) : ce "
+            "n’est pas un questionnaire ordinaire, il n’a pas été lu. Vérifiez qu’il s’agit "
+            "du bon fichier ; sinon demandez le fichier Word."))
     try:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -277,8 +277,8 @@ def read_pdf_pages(
         count = len(document)
         if count > MAX_PDF_PAGES:
             raise PackageError(IssueCode.TOO_LARGE, (
-                f"« {name} » est un PDF de {count} pages, bien plus qu'un questionnaire : "
-                "vérifiez qu'il s'agit du bon fichier ; sinon reportez ses réponses à la main."))
+                f"« {name} » est un PDF de {count} pages, bien plus qu’un questionnaire : "
+                "vérifiez qu’il s’agit du bon fichier ; sinon reportez ses réponses à la main."))
         _init_forms(pdfium, document)
         pages: list[_Page] = []
         for number in range(count):
@@ -379,32 +379,32 @@ def _inflated_size(data: bytes, start: int, layers: int, cap: int) -> int:
 
 
 def _encrypted_message(name: str) -> str:
-    return (f"« {name} » est un PDF protégé par un mot de passe : demandez au parti une "
+    return (f"« {name} » est un PDF protégé par un mot de passe : demandez au parti une "
             "version sans mot de passe (ou le fichier Word), puis relancez.")
 
 
 def _damaged_message(name: str) -> str:
-    return (f"« {name} » est un PDF endommagé ou incomplet (envoi interrompu ?) : essayez de "
-            "l'ouvrir ; s'il ne s'ouvre pas, demandez au parti de le renvoyer, ou le fichier "
+    return (f"« {name} » est un PDF endommagé ou incomplet (envoi interrompu ?) : essayez de "
+            "l’ouvrir ; s’il ne s’ouvre pas, demandez au parti de le renvoyer, ou le fichier "
             "Word.")
 
 
 def _slow_message(name: str) -> str:
-    return (f"« {name} » est un PDF trop lourd à lire (plus de {MAX_PDF_SECONDS:.0f} secondes) "
-            ": vérifiez qu'il s'agit du bon fichier ; sinon demandez le fichier Word ou "
+    return (f"« {name} » est un PDF trop lourd à lire (plus de {MAX_PDF_SECONDS:.0f} secondes) "
+            ": vérifiez qu’il s’agit du bon fichier ; sinon demandez le fichier Word ou "
             "reportez ses réponses à la main.")
 
 
 def _no_text_message(name: str) -> str:
-    return (f"« {name} » est un PDF sans aucun texte (pages blanches, ou seulement des "
-            "dessins) : vérifiez qu'il s'agit du bon fichier ; sinon demandez au parti de "
+    return (f"« {name} » est un PDF sans aucun texte (pages blanches, ou seulement des "
+            "dessins) : vérifiez qu’il s’agit du bon fichier ; sinon demandez au parti de "
             "le renvoyer, ou le fichier Word.")
 
 
 def scanned_message(name: str) -> str:
-    return (f"« {name} » est un PDF sans texte (pages scannées ou photographiées) : il ne peut "
+    return (f"« {name} » est un PDF sans texte (pages scannées ou photographiées) : il ne peut "
             "pas être lu automatiquement. Demandez au parti le fichier Word, ou recopiez ses "
-            "réponses dans un questionnaire vierge (commande « cuf-extract modele ») puis "
+            "réponses dans un questionnaire vierge (commande « cuf-extract modele ») puis "
             "relancez.")
 
 
@@ -427,8 +427,8 @@ def _read_page(
             count = raw.FPDFText_CountChars(tp)
             if count > MAX_CHARS_PER_PAGE:
                 raise PackageError(IssueCode.TOO_LARGE, (
-                    f"« {name} » a une page de plus de {MAX_CHARS_PER_PAGE} caractères, bien "
-                    "plus qu'un questionnaire : vérifiez qu'il s'agit du bon fichier ; sinon "
+                    f"« {name} » a une page de plus de {MAX_CHARS_PER_PAGE} caractères, bien "
+                    "plus qu’un questionnaire : vérifiez qu’il s’agit du bon fichier ; sinon "
                     "reportez ses réponses à la main."))
             x, y = ctypes.c_double(), ctypes.c_double()
             left, right, bottom, top = (ctypes.c_double() for _ in range(4))
@@ -1525,9 +1525,9 @@ def _form_chars(raw: Any, document: Any, page: Any, start: int, name: str) -> li
             value = _field_value(raw, form, annot)
             if value is None or start + len(chars) + len(value) > MAX_CHARS_PER_PAGE:
                 raise PackageError(IssueCode.TOO_LARGE, (
-                    f"« {name} » a une page de plus de {MAX_CHARS_PER_PAGE} caractères (champs "
-                    "de formulaire compris), bien plus qu'un questionnaire : vérifiez qu'il "
-                    "s'agit du bon fichier ; sinon reportez ses réponses à la main."))
+                    f"« {name} » a une page de plus de {MAX_CHARS_PER_PAGE} caractères (champs "
+                    "de formulaire compris), bien plus qu’un questionnaire : vérifiez qu’il "
+                    "s’agit du bon fichier ; sinon reportez ses réponses à la main."))
             paragraphs = [_typed(p) for p in re.split(r"\r\n|\r|\n", value)]
             paragraphs = [p for p in paragraphs if p]
             if not paragraphs:
