@@ -322,7 +322,7 @@ def test_pages_that_are_only_images_are_named(tmp_path: Path) -> None:
     path.write_bytes(text_pages_pdf(pages, image_pages=[1]))  # page 4 is blank, not a scan
     result = extract_file(InputFile(path=path, display=path.name), MATCHER)
     scanned = [i for i in result.issues if i.code.value == "scanned_pdf"]
-    assert len(scanned) == 1 and "page(s) 2 sur 4" in scanned[0].message
+    assert len(scanned) == 1 and "page 2 sur 4" in scanned[0].message
     assert result.status.value == "error"  # what is on page 2 must be read by hand
 
 

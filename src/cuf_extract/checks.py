@@ -10,6 +10,7 @@ from collections.abc import Callable, Collection, Sequence
 
 from cuf_extract.models import FileResult, Issue, IssueCode, Severity, status_from
 from cuf_extract.text import INVALID_CHARACTERS, organisation_key
+from cuf_extract.typography import plural
 
 EXCEL_CELL_LIMIT = 32_767
 
@@ -116,8 +117,9 @@ def answer_issues(
     if unassigned:
         issues.append(make_issue(
             IssueCode.UNASSIGNED_TEXT,
-            f"{len(unassigned)} paragraphe(s) placé(s) parmi les questions n’ont pu être "
-            "rattachés à aucune d’elles (« "
+            f"{plural(len(unassigned), 'paragraphe placé')} parmi les questions "
+            + ("n’a pu être rattaché" if len(unassigned) < 2 else "n’ont pu être rattachés")
+            + " à aucune d’elles (« "
             + _excerpt(unassigned[0])
             + " ») : ils sont dans « Texte hors réponses » ; déplacez-les sous la bonne question "
             "dans le fichier puis relancez.",
@@ -272,7 +274,7 @@ def scanned_pages(name: str, pages: Sequence[int], page_count: int) -> Issue:
     shown = ", ".join(str(n) for n in pages)
     return make_issue(
         IssueCode.SCANNED_PDF,
-        f"« {name} » : page(s) {shown} sur {page_count} sans texte, "
+        f"« {name} » : page{'s' if len(pages) > 1 else ''} {shown} sur {page_count} sans texte, "
         "seulement une image (page scannée ou photographiée) : son contenu n’a pas pu "
         "être lu. Lisez ces pages dans le PDF et reportez à la main les réponses qui s’y "
         "trouvent, ou demandez le fichier Word.",
@@ -292,13 +294,13 @@ def document_issues(*, revisions: int, comments: int, embedded_chunks: int) -> l
     if comments:
         issues.append(make_issue(
             IssueCode.COMMENTS,
-            f"Le document contient {comments} commentaire(s) Word : leur texte est "
+            f"Le document contient {plural(comments, 'commentaire')} Word : leur texte est "
             "dans la colonne « Texte hors réponses ».",
         ))
     if embedded_chunks:
         issues.append(make_issue(
             IssueCode.EMBEDDED_CONTENT,
-            f"Le document contient {embedded_chunks} bloc(s) incorporé(s) (contenu "
+            f"Le document contient {plural(embedded_chunks, 'bloc incorporé')} (contenu "
             "collé depuis une page web ou un autre document) que l’outil ne sait pas lire : "
             "ouvrez le fichier dans Word, vérifiez ce contenu et reportez-le à la main si c’est "
             "une réponse.",
@@ -338,7 +340,7 @@ def unknown_symbols(placeholders: Sequence[str]) -> Issue:
     shown = ", ".join(f"« {p} »" for p in dict.fromkeys(placeholders))
     return make_issue(
         IssueCode.UNKNOWN_SYMBOL,
-        f"Le document contient {len(placeholders)} symbole(s) inséré(s) depuis une police de "
+        f"Le document contient {plural(len(placeholders), 'symbole inséré')} depuis une police de "
         f"symboles que l’outil ne sait pas traduire en texte : ils apparaissent sous la forme "
         f"{shown} dans le texte. Ouvrez le fichier dans Word pour voir ce symbole et, si "
         "c’est utile, notez son sens dans « Notes ».",

@@ -351,7 +351,6 @@ def _display(path: Path, cwd: Path | None = None) -> str:
 
 
 def _console(*, stderr: bool) -> Console:
-
     # A character the terminal's encoding lacks (an emoji or U+FFFD read from a reply,
     # printed to a Windows console or file in cp1252) prints as "?" instead of failing.
     stream = sys.stderr if stderr else sys.stdout
@@ -547,7 +546,7 @@ def publication(
                      "positions même si aucune n’est encore confirmée."),
     ] = False,
 ) -> None:
-    """Écrit les réponses à publier (Word et HTML), question par question, d'après le tableur."""
+    """Écrit les réponses à publier (Word et HTML), question par question, d’après le tableur."""
     from cuf_extract.publication import PublicationError, publish
     from cuf_extract.writers.atomic import OutputError
 
@@ -644,9 +643,10 @@ def questionnaire_command(
                      "en .toml."),
     ] = None,
 ) -> None:
-    """Retrouve les questions d'un formulaire vierge et écrit le questionnaire (TOML)."""
+    """Retrouve les questions d’un formulaire vierge et écrit le questionnaire (TOML)."""
     from cuf_extract.outline import make_questionnaire, outline_table
     from cuf_extract.questionnaire import QuestionnaireError
+    from cuf_extract.typography import plural
     from cuf_extract.writers.atomic import OutputError
 
     try:
@@ -655,7 +655,7 @@ def questionnaire_command(
         _fail(str(exc))
     out = _console(stderr=False)
     count = len(made.derived.questionnaire.questions)
-    out.print(outline_table(made.derived, title=f"« {form.name} » : {count} question(s)"))
+    out.print(outline_table(made.derived, title=f"« {form.name} » : {plural(count, 'question')}"))
     for backup in made.backups:
         out.print(f"Version précédente sauvegardée : {backup}", markup=False)
     out.print(f"Écrit : {made.written}", markup=False)
@@ -668,7 +668,7 @@ def questionnaire_command(
 @app.command("schema", cls=_Command,
              short_help="Affiche le schéma JSON de l’export --json.")
 def schema() -> None:
-    """Affiche le schéma JSON de l'export --json."""
+    """Affiche le schéma JSON de l’export --json."""
     import json
 
     from cuf_extract.models import Run

@@ -30,6 +30,7 @@ from cuf_extract.mail.message import (
 from cuf_extract.mail.outlook import OLE_MAGIC, MsgItem, read_msg
 from cuf_extract.mail.sniff import SNIFF_HEADER_CHARS, is_msg_storage, looks_like_message
 from cuf_extract.mail.tnef import TnefError, is_tnef, read_tnef
+from cuf_extract.typography import plural
 
 _ZIP_MAGIC = b"PK\x03\x04"
 # Parts that are never replies: set aside and listed.
@@ -354,8 +355,8 @@ def _collect_msg(item: MsgItem, trail: tuple[str, ...], collector: Collector) ->
         collector.add_body(Body(trail=trail, document=document, quoted=quoted))
     if item.hidden_attachments:
         collector.problems.append(
-            f"{item.hidden_attachments} pièce(s) jointe(s) au-delà de {MAX_ATTACHMENTS} "
-            "n’ont pas été lues")
+            f"{plural(item.hidden_attachments, 'pièce jointe')} au-delà de {MAX_ATTACHMENTS} "
+            + ("n’a pas été lue" if item.hidden_attachments < 2 else "n’ont pas été lues"))
     for attachment in item.attachments:
         if not collector.count_part():
             return
