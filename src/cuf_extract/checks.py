@@ -287,8 +287,8 @@ def document_issues(*, revisions: int, comments: int, embedded_chunks: int) -> l
     if revisions:
         issues.append(make_issue(
             IssueCode.TRACKED_CHANGES,
-            f"Le document contient des modifications suivies non acceptées ({revisions}) "
-            ": le texte a été lu comme si elles étaient acceptées (insertions gardées, "
+            f"Le document contient des modifications suivies non acceptées ({revisions})"
+            " : le texte a été lu comme si elles étaient acceptées (insertions gardées, "
             "suppressions retirées). Relisez les réponses.",
         ))
     if comments:

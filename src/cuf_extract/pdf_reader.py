@@ -390,8 +390,8 @@ def _damaged_message(name: str) -> str:
 
 
 def _slow_message(name: str) -> str:
-    return (f"« {name} » est un PDF trop lourd à lire (plus de {MAX_PDF_SECONDS:.0f} secondes) "
-            ": vérifiez qu’il s’agit du bon fichier ; sinon demandez le fichier Word ou "
+    return (f"« {name} » est un PDF trop lourd à lire (plus de {MAX_PDF_SECONDS:.0f} secondes)"
+            " : vérifiez qu’il s’agit du bon fichier ; sinon demandez le fichier Word ou "
             "reportez ses réponses à la main.")
 
 
