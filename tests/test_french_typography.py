@@ -14,8 +14,9 @@ import io
 import re
 import shutil
 import tokenize
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import cast
 
 import openpyxl
 import pytest
@@ -112,7 +113,7 @@ def test_the_source_s_french_literals_follow_the_rule() -> None:
     assert not found, "\n".join(found)
 
 
-def _tool_text(text: str, respondents: list[str] = ()) -> str:  # type: ignore[assignment]
+def _tool_text(text: str, respondents: Sequence[str] = ()) -> str:
     """`text` without what respondents typed: their texts (whole, then line by line,
     longest first) and whatever the tool quotes between « ».
 
@@ -237,7 +238,7 @@ def test_the_report_on_the_examples_follows_the_rule(examples_run: dict[str, obj
     page = (Path(str(examples_run["folder"])) / "reponses-rapport.html").read_text("utf-8")
     page = re.sub(r"<(style|script)\b.*?</\1>", "", page, flags=re.DOTALL)
     text = html.unescape(re.sub(r"<[^>]+>", "\n", page))
-    respondents = list(examples_run["respondents"])  # type: ignore[call-overload]
+    respondents = cast(list[str], examples_run["respondents"])
     assert "Fichiers à vérifier" in text
     assert not violations(_tool_text(text, respondents)), violations(
         _tool_text(text, respondents))
@@ -260,9 +261,9 @@ def test_the_workbook_s_headers_and_comments_follow_the_rule(
 
 
 def _commands() -> list[str]:
-    from cuf_extract.cli import app
-
     import typer.main
+
+    from cuf_extract.cli import app
 
     group = typer.main.get_command(app)
     return sorted(group.commands)  # type: ignore[attr-defined]
