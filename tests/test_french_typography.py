@@ -230,8 +230,17 @@ def test_the_terminal_does_not_break_lines_at_a_no_break_space() -> None:
     assert _broken_at_a_no_break_space(outputs["Console"])  # what it fixes
     fixed = outputs["NoBreakConsole"]
     assert not _broken_at_a_no_break_space(fixed)
-    assert NBSP in fixed and "\ue000" not in fixed  # the real U+00A0, no stand-in left
+    assert NBSP in fixed and "\ufdd0" not in fixed  # the real U+00A0, no stand-in left
     assert all(len(line) <= 80 for line in fixed.splitlines())
+
+
+def test_a_reply_s_own_characters_are_not_turned_into_spaces() -> None:
+    from cuf_extract.cli import _no_break_console_class
+
+    buffer = io.StringIO()
+    console = _no_break_console_class()(file=buffer, width=80, highlight=False)
+    console.print("privé \ue000, interne \ufdd0, insécable\u00a0:", markup=False)
+    assert buffer.getvalue() == "privé \ue000, interne \ufffd, insécable\u00a0:\n"
 
 
 def test_the_report_on_the_examples_follows_the_rule(examples_run: dict[str, object]) -> None:

@@ -363,10 +363,18 @@ def _console(*, stderr: bool) -> Console:
 
 # Rich wraps lines at any Unicode space, U+00A0 included (its word pattern is \s*\S+\s*),
 # so « voir la feuille « Destinataires ». » could end a line on its opening «. The console
-# below lays text out with a stand-in for U+00A0 that is not a space (a private-use
-# character, one cell wide as U+00A0 is) and gives the real U+00A0 back in the segments
-# it writes: the line breaks where the French allows, and the output is unchanged.
-_NO_BREAK_STAND_IN = "\ue000"
+# below lays text out with a stand-in for U+00A0 that is not a space (U+FDD0, one cell
+# wide as U+00A0 is: a Unicode noncharacter, set aside for a program's internal use) and
+# gives the real U+00A0 back in the segments it writes: the line breaks where the French
+# allows, and the output is unchanged. A U+FDD0 in a reply (never meant to be text) is
+# shown as U+FFFD in the terminal, so that it cannot come out as a space.
+_NO_BREAK_STAND_IN = "\ufdd0"
+
+
+def _laid_out(text: str) -> str:
+    from cuf_extract.typography import NBSP
+
+    return text.replace(_NO_BREAK_STAND_IN, "\ufffd").replace(NBSP, _NO_BREAK_STAND_IN)
 
 
 @functools.cache
@@ -379,12 +387,12 @@ def _no_break_console_class() -> type[Console]:
 
     class NoBreakConsole(Console):
         def render_str(self, text: str, **kwargs: Any) -> Text:
-            return super().render_str(text.replace(NBSP, _NO_BREAK_STAND_IN), **kwargs)
+            return super().render_str(_laid_out(text), **kwargs)
 
         def render(self, renderable: Any, options: Any = None) -> Iterator[Segment]:
-            if isinstance(renderable, Text) and NBSP in renderable.plain:
+            if isinstance(renderable, Text) and NBSP in renderable.plain:  # not laid out yet
                 renderable = renderable.copy()  # same length: the styles' spans still fit
-                renderable.plain = renderable.plain.replace(NBSP, _NO_BREAK_STAND_IN)
+                renderable.plain = _laid_out(renderable.plain)
             for segment in super().render(renderable, options):
                 if _NO_BREAK_STAND_IN in segment.text:
                     segment = Segment(segment.text.replace(_NO_BREAK_STAND_IN, NBSP),
