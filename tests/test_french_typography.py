@@ -22,7 +22,7 @@ import openpyxl
 import pytest
 
 from cuf_extract import checks, inputs
-from cuf_extract.models import IssueCode
+from cuf_extract.models import Answer, IssueCode
 from cuf_extract.typography import NBSP, french, violations
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -144,6 +144,11 @@ def _catalogue() -> Iterator[tuple[str, str]]:
         checks.unknown_symbols(["[symbole F0AE]"]),
         *checks.no_box_ticked(ids, {"Q1"}),
         *checks.text_issues(["a\x01b"], extra=True, found=True),
+        checks.ocr_note("parti.png", [1], 1), checks.ocr_note("parti.pdf", [2, 3], 4),
+        checks.ocr_blank_pages("parti.pdf", [2], 4),
+        *checks.doubtful_words([f"mot{n}" for n in range(22)],
+                               [Answer(question="Q1", text=" ".join(f"mot{n}" for n in range(22)))],
+                               ids),
     ]
     for count in (1, 2):
         singles += checks.document_issues(revisions=count, comments=count, embedded_chunks=count)
