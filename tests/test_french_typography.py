@@ -186,6 +186,12 @@ def examples_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         env={"COLUMNS": "80", "PYTHONIOENCODING": "utf-8", "PATH": "", "HOME": str(folder)},
         check=False)
     assert done.returncode == 1, done.stderr  # the examples hold replies to check
+    published = subprocess.run(
+        [sys.executable, "-m", "cuf_extract", "publication", "--synthese", "--forcer-synthese"],
+        cwd=folder, capture_output=True, text=True, encoding="utf-8",
+        env={"COLUMNS": "80", "PYTHONIOENCODING": "utf-8", "PATH": "", "HOME": str(folder)},
+        check=False)
+    assert "Écrit" in published.stdout, published.stderr
     data = json.loads((folder / "reponses.json").read_text("utf-8"))
     respondents = []
     for result in data["files"]:
@@ -193,7 +199,8 @@ def examples_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         respondents += result["extra_text"]
         respondents += [f["value"] for f in result["identification"] if f.get("value")]
         respondents += [result["respondent"]] if result["respondent"] else []
-    return {"folder": folder, "out": done.stdout, "err": done.stderr,
+    return {"folder": folder, "out": done.stdout + published.stdout,
+            "err": done.stderr + published.stderr,
             "respondents": respondents}
 
 
