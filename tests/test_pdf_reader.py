@@ -12,9 +12,11 @@ from cuf_extract.locate import Matcher
 from cuf_extract.package import PackageError
 from cuf_extract.pdf_reader import (
     _Char,
+    _hyphenation_mark,
     _layout_hyphen,
     _Line,
     _marker,
+    _Page,
     _paragraph_text,
     _paragraphs,
     read_pdf,
@@ -495,12 +497,42 @@ def test_line_end_hyphens_u2010_and_soft_are_judged_like_a_hyphen() -> None:
     ]
 
 
+@pytest.mark.parametrize(("before", "after", "marks_layout", "layout"), [
+    ("pré\u2010", "senté en conseil", True, True),
+    ("pré\u2010", "senté en conseil", False, False),  # U+2010 typed in the document
+    ("pré-", "senté en conseil", True, False),  # the typed hyphen, not the mark
+    ("peut\u2010", "être", True, False),  # a second part stays a compound
+])
+def test_line_end_u2010_as_the_producers_mark(
+        before: str, after: str, marks_layout: bool, layout: bool) -> None:
+    assert _layout_hyphen(before, after, frozenset(), marks_layout) is layout
+
+
+def test_u2010_is_the_producers_mark_only_when_typed_hyphens_are_plain() -> None:
+    def pages(*texts: str) -> list[_Page]:
+        lines = [_Line(chars=[], page=1, text=text) for text in texts]
+        return [_Page(number=1, bottom=0.0, top=842.0, lines=lines)]
+    assert _hyphenation_mark(pages("lui-même et pré\u2010", "senté"))
+    assert not _hyphenation_mark(pages("lui\u2010même et pré\u2010", "senté"))
+    assert not _hyphenation_mark(pages("sans trait et pré\u2010", "senté"))
+
+
 @pytest.mark.parametrize(("before", "after", "words", "layout"), [
     ("les inter-", "nationaux", {"internationaux"}, True),
     ("les inter-", "nationaux", set(), False),  # no evidence: "inter" may be a prefix
     ("la coopé\u2010", "ration", set(), True),
     ("sous-", "préfecture", {"sous-préfecture"}, False),
     ("les jume-", "lages", {"jume-lages"}, False),
+    # An article or a pronoun is a compound's second part, never its first.
+    ("cet adjoint de-", "vra travailler", set(), True),
+    ("entendez-", "vous", set(), False),
+    # Another form of the word printed whole: "professionnels" for "professionnelle".
+    ("formation pro-", "fessionnelle", {"professionnels"}, True),
+    ("des inter-", "communalités.", {"intercommunalité"}, True),
+    ("inter-", "celtiques", {"intercommunalité", "internationale"}, False),
+    # An elided article is not part of the word.
+    ("dans l’organi-", "gramme", {"organigramme"}, True),
+    ("dans l’organi-", "gramme", set(), True),
 ])
 def test_line_end_hyphen_uses_the_documents_words(
         before: str, after: str, words: set[str], layout: bool) -> None:

@@ -142,15 +142,22 @@ _PAGE_OF_FIRST = re.compile(r"^(?:page\s+)?(\d{1,4})\s*(?:/|sur|of)\s*(\d{1,4})\
                             re.IGNORECASE)
 # A web address in a page band: the printed page's, a browser's stamp.
 _ADDRESS = re.compile(r"\b(?:https?|file)://\S+", re.IGNORECASE)
-# Second parts and first parts of French compound words: a hyphen at a line end next
-# to them is the word's own ("peut-" / "être", "sous-" / "préfecture").
-_COMPOUND_PARTS = frozenset({
+# First parts and second parts of French compound words: a hyphen at a line end before
+# a second part ("peut-" / "être", "dit-" / "il") is the word's own; after a first part
+# ("sous-" / "préfecture", "inter-" / "celtiques") it is unless the document shows
+# otherwise (the word printed whole, the producer's own hyphenation mark). Articles and
+# pronouns are second parts only: "de-" / "vra" is "devra".
+_FIRST_PARTS = frozenset({
+    "là", "ci", "vis", "sous", "non", "ex", "anti", "co", "demi", "semi", "mi", "vice",
+    "arrière", "avant", "après", "contre", "entre", "grand", "grande", "petit", "petite",
+    "haut", "sur", "néo", "post", "pré", "pro", "extra", "inter", "intra", "multi",
+    "pluri", "quasi", "auto", "socio", "franco", "euro", "ultra", "micro", "macro",
+    "peut", "est", "au", "soit", "lui", "elle", "eux", "celui", "celle", "ceux",
+})
+_SECOND_PARTS = frozenset({
     "de", "du", "des", "la", "le", "les", "là", "ci", "t", "il", "ils", "elle", "elles",
-    "on", "ce", "même", "mêmes", "dire", "être", "vis", "à", "sous", "non", "ex", "anti",
-    "co", "demi", "semi", "mi", "vice", "arrière", "avant", "après", "contre", "entre",
-    "grand", "grande", "petit", "petite", "haut", "sur", "néo", "post", "pré", "pro",
-    "extra", "inter", "intra", "multi", "pluri", "quasi", "auto", "socio", "franco",
-    "euro", "ultra", "micro", "macro", "peut", "est", "au", "soit",
+    "on", "ce", "même", "mêmes", "dire", "être", "vis", "à", "je", "tu", "nous", "vous",
+    "moi", "toi", "lui", "leur", "eux", "en", "y",
 })
 
 
@@ -993,10 +1000,11 @@ def _blocks(pages: list[_Page]) -> list[Block]:
             p.lines[0].x0 for p in paragraphs if p.label is not None and not p.typed_marker)
     levels = {cell: _cluster(sorted(xs), 4.0) for cell, xs in indents.items()}
     words = _vocabulary(pages)
+    marks_layout = _hyphenation_mark(pages)
     blocks: list[Block] = []
     for cell, paragraphs in built:
         for paragraph in paragraphs:
-            text = _paragraph_text(paragraph, words)
+            text = _paragraph_text(paragraph, words, marks_layout)
             if not text or text in _PLACEHOLDERS:
                 continue
             level = 0
@@ -1199,9 +1207,11 @@ def _first_word_width(line: _Line) -> float:
     return end - start + 0.25 * line.size
 
 
-def _paragraph_text(paragraph: _Paragraph, words: frozenset[str] = frozenset()) -> str:
+def _paragraph_text(paragraph: _Paragraph, words: frozenset[str] = frozenset(),
+                    marks_layout: bool = False) -> str:
     """A paragraph's lines as one text, hyphenation undone; `words` are the document's
-    words (casefolded), evidence for a hyphen at a line end."""
+    words (casefolded), evidence for a hyphen at a line end; `marks_layout` says a U+2010
+    ending a line is the producer's hyphenation mark (see `_layout_hyphen`)."""
     text = ""
     for line in paragraph.lines:
         piece = line.text.strip()
@@ -1212,7 +1222,8 @@ def _paragraph_text(paragraph: _Paragraph, words: frozenset[str] = frozenset()) 
         # hyphen too): judge it. U+2010 (WeasyPrint, Typst) is judged the same way.
         text = text[:-1] + "-" if text.endswith("\x02") else text
         soft = text.endswith("\u00ad")  # a soft hyphen: always the layout's
-        if soft or (text.endswith(_HYPHENS) and _layout_hyphen(text, piece, words)):
+        if soft or (text.endswith(_HYPHENS)
+                    and _layout_hyphen(text, piece, words, marks_layout)):
             text = text[:-1] + piece
         elif re.search(r"\w[-\u2010]$", text):
             text += piece  # a typed hyphen where the line broke: "Nord-" + "Pas-de-Calais"
@@ -1228,19 +1239,39 @@ _WORD = re.compile(r"[^\W\d_][\w’'\-\u2010]*")
 def _vocabulary(pages: list[_Page]) -> frozenset[str]:
     """Every word of the document (casefolded, hyphens kept): how the respondent and the
     form spell a word elsewhere tells whether a hyphen at a line end is its own."""
-    return frozenset(
-        word.casefold().replace("\u2010", "-") for page in pages for line in page.lines
-        for word in _WORD.findall(line.text))
+    words = {word.casefold().replace("\u2010", "-") for page in pages
+             for line in page.lines for word in _WORD.findall(line.text)}
+    # "l’intercommunalité" holds "intercommunalité" too.
+    return frozenset(words | {re.split(r"[’']", word)[-1] for word in words})
 
 
-def _layout_hyphen(before: str, after: str, words: frozenset[str] = frozenset()) -> bool:
+def _hyphenation_mark(pages: list[_Page]) -> bool:
+    """Whether U+2010 is the producer's hyphenation mark: it ends lines, while every
+    hyphen inside a line is a plain "-" (WeasyPrint and wkhtmltopdf hyphenate with
+    U+2010 and keep the typed "-" of "lui-même"); a document typing U+2010 inside its
+    lines uses it as its hyphen, and then it proves nothing."""
+    ends = inner = typed = False
+    for page in pages:
+        for line in page.lines:
+            text = line.text.rstrip()
+            ends = ends or text.endswith("\u2010")
+            inner = inner or "\u2010" in text[:-1]
+            typed = typed or re.search(r"\w-\w", text) is not None
+    return ends and typed and not inner
+
+
+def _layout_hyphen(before: str, after: str, words: frozenset[str] = frozenset(),
+                   marks_layout: bool = False) -> bool:
     """Whether the hyphen ending `before` was put there by the layout, not typed; the
-    document's `words` decide when they hold the word whole or hyphenated."""
+    document's `words` decide when they hold the word whole or hyphenated. With
+    `marks_layout`, a U+2010 at a line end is the producer's hyphenation mark (the
+    document types its hyphens as "-" everywhere else)."""
     head = re.search(r"([\w’']+)[-\u2010]$", before)
     tail = re.match(r"([\w’']+)", after)
     if head is None or tail is None:
         return False
-    first, second = head.group(1), tail.group(1)
+    # "l’organi-" / "gramme": the elided article is not part of the word.
+    first, second = re.split(r"[’']", head.group(1))[-1], tail.group(1)
     if not first.isalpha() or not second[:1].islower() or not first.islower():
         return False  # "2020-" / "Nord-" / "-Calais": a real hyphen
     if re.search(r"[-\u2010]", before[:-1].rsplit(" ", 1)[-1]):
@@ -1250,7 +1281,22 @@ def _layout_hyphen(before: str, after: str, words: frozenset[str] = frozenset())
         return True  # "inter-" / "nationale" where "internationale" is printed whole
     if hyphenated in words and whole not in words:
         return False
-    return first.casefold() not in _COMPOUND_PARTS and second.casefold() not in _COMPOUND_PARTS
+    if second.casefold() in _SECOND_PARTS:
+        return False
+    if first.casefold() not in _FIRST_PARTS:
+        return True
+    return (marks_layout and before.endswith("\u2010")) or _inflected(whole, first, words)
+
+
+def _inflected(whole: str, first: str, words: frozenset[str]) -> bool:
+    """Whether the document prints, whole, another form of the word `whole` (one of its
+    inflections: "professionnels" for "pro-" / "fessionnelle"): a stem shared well past
+    the hyphen, differing only in the last three letters or fewer."""
+    stem = whole[:max(len(first) + 4, len(whole) - 3)]
+    if len(stem) >= len(whole) and whole not in words:
+        return False
+    return any(word.startswith(stem) and len(word) - len(stem) <= 3 and "-" not in word
+               for word in words)
 
 
 # --------------------------------------------------------------------------- properties
