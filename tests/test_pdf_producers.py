@@ -25,18 +25,12 @@ from tests.fixtures.producer_replies import PRODUCERS_DIR, frozen_fixtures
 MATCHER = Matcher(load_questionnaire())
 FIXTURES = frozen_fixtures()
 
-CLOSING = "the letter's closing formula or signature after the last answer runs into it"
 
 #: (file, question) -> why the answer read today is not the expected one.
 KNOWN_MISSES: dict[tuple[str, str], str] = {
     ("lo_landscape_long.pdf", "Q2"): "two paragraphs on either side of a page break joined",
     ("lo_pdfa_tagged.pdf", "Q1"): "an emoji (outside the BMP) is lost",
-    ("lo_two_columns.pdf", "Q5"): CLOSING,
-    ("pdflatex_long.pdf", "Q5"): CLOSING,
-    ("typst_list.pdf", "Q5"): CLOSING,
-    ("weasyprint_long.pdf", "Q5"): CLOSING,
     ("wkhtmltopdf_long.pdf", "Q3"): "list bullets drawn as shapes: items lose their « - »",
-    ("wkhtmltopdf_plain.pdf", "Q5"): CLOSING,
 }
 
 CASES = [
