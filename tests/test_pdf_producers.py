@@ -30,7 +30,6 @@ FIXTURES = frozen_fixtures()
 KNOWN_MISSES: dict[tuple[str, str], str] = {
     ("lo_landscape_long.pdf", "Q2"): "two paragraphs on either side of a page break joined",
     ("lo_pdfa_tagged.pdf", "Q1"): "an emoji (outside the BMP) is lost",
-    ("wkhtmltopdf_long.pdf", "Q3"): "list bullets drawn as shapes: items lose their « - »",
 }
 
 CASES = [

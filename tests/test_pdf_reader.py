@@ -587,3 +587,18 @@ def test_no_generated_space_after_a_no_break_space() -> None:
     assert not [t for t in texts if "\u00a0 " in t]
     # (The closing runs on in the same paragraph here: locate splits it.)
     assert any("de la collectivité\u00a0? Merci de nous" in t for t in texts)
+
+
+def test_bullets_drawn_as_shapes_make_list_items() -> None:
+    """Chromium and wkhtmltopdf draw a list's bullets as small filled shapes, not as
+    characters: a dot left of an indented line, at its x-height, is its bullet. A
+    stroked square as tall as the text (a check box) and a dot inside a line are not."""
+    lines = [(72, 700, "Oui :"), (90, 686, "un module de formation ;"),
+             (90, 672, "des voyages d'etude."),
+             (90, 640, "Oui"), (72, 620, "La note . finale est longue.")]
+    boxes = [(80, 688, 3.8, 3.8, True), (80, 674, 3.8, 3.8, True),
+             (76, 639, 9, 9, False), (90, 622, 3, 3, True)]
+    blocks = read_pdf(text_pages_pdf([lines], boxes=boxes), name="x.pdf").blocks
+    assert [(b.list_label, b.text) for b in blocks] == [
+        (None, "Oui :"), ("-", "un module de formation ;"), ("-", "des voyages d'etude."),
+        (None, "Oui"), (None, "La note . finale est longue.")]
