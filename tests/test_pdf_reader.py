@@ -602,3 +602,24 @@ def test_bullets_drawn_as_shapes_make_list_items() -> None:
     assert [(b.list_label, b.text) for b in blocks] == [
         (None, "Oui :"), ("-", "un module de formation ;"), ("-", "des voyages d'etude."),
         (None, "Oui"), (None, "La note . finale est longue.")]
+
+
+def test_justified_paragraph_ends_where_a_sentence_ends_short_of_the_margin() -> None:
+    """In justified text every line of a paragraph but its last reaches the margin: a
+    sentence ending an em or more short of it ends the paragraph, though the next
+    paragraph's first word would not have fitted after it (at a page break too)."""
+    full = 72.0, 523.0
+
+    def line(y: float, text: str, page: int, x1: float) -> _Line:
+        chars = [_Char(text, full[0], x1, y, 11.0, int(800 - y) + 1000 * page)]
+        return _Line(chars, page).finish()
+
+    body = [line(700 - 13 * n, f"Ligne pleine {n} du paragraphe justifie", 1, full[1])
+            for n in range(5)]
+    body.append(line(635, "et le rendra public.", 1, full[1] - 26))
+    body.append(line(760, "Nous souhaitons enfin que chaque adjoint dispose", 2, full[1]))
+    body.append(line(747, "d'un budget.", 2, 200))
+    texts = [_paragraph_text(p) for p in _paragraphs(body, 1.2, full[1])]
+    assert len(texts) == 2
+    assert texts[0].startswith("Ligne pleine 0") and texts[0].endswith("le rendra public.")
+    assert texts[1] == "Nous souhaitons enfin que chaque adjoint dispose d'un budget."

@@ -1128,6 +1128,7 @@ def _paragraphs(lines: list[_Line], pitch: float, right: float) -> list[_Paragra
     the flow's lines may end."""
     left = min(ln.x0 for ln in lines)
     right = max(right, *(ln.x1 for ln in lines))
+    justified = _justified(lines, right)
     paragraphs: list[_Paragraph] = []
     pending_label: str | None = None
     for line in lines:
@@ -1136,7 +1137,7 @@ def _paragraphs(lines: list[_Line], pitch: float, right: float) -> list[_Paragra
         text = line.text
         if (label is not None and label not in _GLYPH_BULLETS and paragraphs
                 and paragraphs[-1].label is None and not _marker_gap(line, label)
-                and _continues(paragraphs[-1], line, pitch, left, right)):
+                and _continues(paragraphs[-1], line, pitch, left, right, justified)):
             # "- AICT", "a) …" wrapped from a full line of a paragraph: text, not a list
             label = None
         if label == "o" and not _marker_gap(line, label):
@@ -1157,7 +1158,8 @@ def _paragraphs(lines: list[_Line], pitch: float, right: float) -> list[_Paragra
         if pending_label is not None and line.label is None:
             line.label = pending_label
         pending_label = None
-        if paragraphs and not line.label and _continues(paragraphs[-1], line, pitch, left, right):
+        if paragraphs and not line.label and _continues(
+                paragraphs[-1], line, pitch, left, right, justified):
             paragraphs[-1].lines.append(line)
         else:
             paragraphs.append(_Paragraph([line], line.label, line.cell, typed))
@@ -1202,8 +1204,25 @@ def _marker_gap(line: _Line, label: str) -> bool:
     return start - end > 0.6 * line.size
 
 
+# Justified text: its full lines end within a quarter of the font size of the right
+# margin (a line-end hyphen's box or a trailing space leaves up to 2 pt at 11 pt), and
+# they are at least this share of the flow's lines (0.3 to 0.8 of a reply's lines: short
+# answers and questions' last lines are not full; a ragged flow has a few lines near its
+# longest by chance). A full line is never an em short of the margin.
+FLUSH_TOLERANCE = 0.25
+JUSTIFIED_SHARE = 0.25
+JUSTIFIED_MIN_LINES = 4
+
+
+def _justified(lines: list[_Line], right: float) -> bool:
+    """Whether a flow's text is justified: many of its lines end at its right edge."""
+    flush = sum(1 for ln in lines
+                if ln.column is None and ln.x1 >= right - FLUSH_TOLERANCE * ln.size)
+    return flush >= JUSTIFIED_MIN_LINES and flush >= JUSTIFIED_SHARE * len(lines)
+
+
 def _continues(paragraph: _Paragraph, line: _Line, pitch: float, left: float,
-               right: float) -> bool:
+               right: float, justified: bool = False) -> bool:
     previous = paragraph.lines[-1]
     if previous.column is not None:
         left, right = previous.column[2], previous.column[3]  # the column's own edges
@@ -1222,6 +1241,14 @@ def _continues(paragraph: _Paragraph, line: _Line, pitch: float, left: float,
         return True  # a centred title wrapped over several lines
     if previous.x1 + _first_word_width(line) < right - 0.3 * line.size:
         return False  # the previous line ended short: the paragraph ended there
+    if (justified and previous.column is None
+            and previous.x1 < right - previous.size
+            and re.search(r"[.?!…]\s*$", previous.text)):
+        # Justified text stretches every line of a paragraph but its last to the margin:
+        # a sentence ending an em short of it ends its paragraph, though the next line's
+        # first word would not have fitted after it (at the foot of a page, or above a
+        # question typed with no spacing).
+        return False
     if _next_column(previous, line):
         return True  # the paragraph goes on at the top of the next column
     if len(paragraph.lines) >= 2:
