@@ -28,7 +28,6 @@ FIXTURES = frozen_fixtures()
 
 #: (file, question) -> why the answer read today is not the expected one.
 KNOWN_MISSES: dict[tuple[str, str], str] = {
-    ("lo_pdfa_tagged.pdf", "Q1"): "an emoji (outside the BMP) is lost",
 }
 
 CASES = [

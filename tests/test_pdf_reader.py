@@ -623,3 +623,18 @@ def test_justified_paragraph_ends_where_a_sentence_ends_short_of_the_margin() ->
     assert len(texts) == 2
     assert texts[0].startswith("Ligne pleine 0") and texts[0].endswith("le rendra public.")
     assert texts[1] == "Nous souhaitons enfin que chaque adjoint dispose d'un budget."
+
+
+def test_actual_text_stands_for_what_the_text_layer_lacks() -> None:
+    """A tagged PDF's ActualText (LibreOffice's emoji drawn by a fallback font without a
+    Unicode map; PDFium's own reading of it mangles characters outside the BMP) is read
+    where the text layer has nothing, in its place on the line; over characters the
+    text layer holds, it is not added again."""
+    thumb = "\U0001f44d".encode("utf-16-be").hex().encode()
+    content = (b"/Span <</ActualText <feff" + thumb + b">>> BDC "
+               b"0 g 96 700 8 8 re f EMC\n"
+               b"/Span <</ActualText <feff004e006f006e>>> BDC "
+               b"BT /F1 11 Tf 72 600 Td (Non) Tj ET EMC\n")
+    lines = [(72, 700, "Oui"), (110, 700, ": nous le ferons.")]
+    blocks = read_pdf(text_pages_pdf([lines], content=content), name="x.pdf").blocks
+    assert [b.text for b in blocks] == ["Oui \U0001f44d : nous le ferons.", "Non"]

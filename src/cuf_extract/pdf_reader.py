@@ -500,15 +500,17 @@ def _read_page(
                 chars = _add_fields(chars, _form_chars(raw, document, page, count, name))
         finally:
             textpage.close()
-        tables, horizontal, images, strokes, dots = _rules(pdfium, page)
+        tables, horizontal, images, strokes, dots, actual = _rules(pdfium, page)
         if upright is not None:  # rules are drawn in the page's own axes: not used
-            tables, horizontal, strokes, dots = [], [], [], []
+            tables, horizontal, strokes, dots, actual = [], [], [], [], []
     finally:
         page.close()
     if strokes:
         _mark_struck(chars, strokes)
     if dots:
         chars = _shape_bullets(chars, dots)
+    if actual:
+        chars = _actual_texts(chars, actual)
     result = _Page(number, bottom_edge, top_edge)
     result.images = images
     result.tables = tables
@@ -552,11 +554,12 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 
 def _rules(
     pdfium: Any, page: Any,
-) -> tuple[list[_Table], list[tuple[float, float, float]], int, list[_Stroke], list[_Dot]]:
+) -> tuple[list[_Table], list[tuple[float, float, float]], int, list[_Stroke], list[_Dot],
+           list[_Actual]]:
     """Tables drawn with ruling lines (thin path objects), the horizontal rules
     (y, x0, x1), the number of images covering much of the page (scans), every thin
-    horizontal path (strike lines are among them) and every small filled dot or square
-    (list bullets drawn as shapes)."""
+    horizontal path (strike lines are among them), every small filled dot or square
+    (list bullets drawn as shapes) and the objects a tagged PDF gives an ActualText."""
     raw = pdfium.raw
     horizontal: list[tuple[float, float, float]] = []  # (y, x0, x1)
     strokes: list[_Stroke] = []
@@ -567,9 +570,14 @@ def _rules(
     image_area = 0.0
     left, bottom, right, top = page.get_bbox()
     page_area = max((right - left) * (top - bottom), 1.0)
+    actual: list[_Actual] = []
     for seen, obj in enumerate(page.get_objects(max_depth=2)):
         if seen >= MAX_PATHS_PER_PAGE:
             break
+        if raw.FPDFPageObj_CountMarks(obj.raw) > 0:
+            text = _actual_text(raw, obj.raw)
+            if text:
+                actual.append((*obj.get_bounds(), text))
         if obj.type == raw.FPDF_PAGEOBJ_IMAGE:
             # A scan fills the page (maybe in strips); a logo or a signature does not.
             x0, y0, x1, y1 = obj.get_bounds()
@@ -614,7 +622,64 @@ def _rules(
         found.append(_Table(top=table.top, bottom=table.bottom, xs=xs, rows=_cluster(rows)))
     if not images and image_area >= 0.4 * page_area:
         images = 1
-    return found, horizontal, images, strokes, dots
+    return found, horizontal, images, strokes, dots, actual
+
+
+_Actual = tuple[float, float, float, float, str]  # x0, y0, x1, y1, the text it stands for
+# Longest ActualText read (an emoji, a symbol, a word drawn as paths).
+MAX_ACTUAL_TEXT = 200
+
+
+def _actual_text(raw: Any, obj: Any) -> str | None:
+    """The ActualText of an object's marked content (`/Span << /ActualText (…) >> BDC`):
+    what a tagged PDF says a glyph, image or drawing stands for. Read as bytes, since
+    PDFium's string value mangles characters outside the BMP (LibreOffice's emoji)."""
+    size = ctypes.c_ulong()
+    for n in range(min(raw.FPDFPageObj_CountMarks(obj), 8)):
+        mark = raw.FPDFPageObj_GetMark(obj, n)
+        if not mark or not raw.FPDFPageObjMark_GetParamBlobValue(
+                mark, b"ActualText", None, 0, ctypes.byref(size)):
+            continue
+        length = min(size.value, 2 * MAX_ACTUAL_TEXT + 2)
+        buffer = (ctypes.c_ubyte * max(length, 1))()
+        if not raw.FPDFPageObjMark_GetParamBlobValue(
+                mark, b"ActualText", buffer, length, ctypes.byref(size)):
+            continue
+        data = bytes(buffer)[:min(size.value, length)]
+        if data.startswith(b"\xfe\xff"):
+            text = data[2:].decode("utf-16-be", "replace")
+        elif data.startswith(b"\xef\xbb\xbf"):
+            text = data[3:].decode("utf-8", "replace")
+        else:
+            text = data.decode("latin-1")
+        text = "".join(c for c in text if c.isprintable())
+        return text or None
+    return None
+
+
+def _actual_texts(chars: list[_Char], actual: list[_Actual]) -> list[_Char]:
+    """A tagged PDF's ActualText where the text layer has nothing: a glyph no font
+    could map (LibreOffice's emoji drawn with a fallback font, « Oui 👍 ») or a drawing.
+    Where the text layer has characters already, it is the same text: not added."""
+    merged = list(chars)
+    for x0, y0, x1, y1, text in actual:
+        middle = (y0 + y1) / 2
+        row = [c for c in merged if not c.text.isspace()
+               and c.base - 0.4 * c.size <= middle <= c.base + c.size]
+        if not row or any(x0 - 0.5 <= (c.x0 + c.x1) / 2 <= x1 + 0.5 for c in row):
+            continue
+        before = [c for c in row if c.x1 <= x0 + 0.5]
+        near = max(before, key=lambda c: c.x1) if before else min(row, key=lambda c: c.x0)
+        added = [_Char(ch, x0, max(x0, x1), near.base, near.size, near.index)
+                 for ch in whole_characters(text)]
+        at = next(n for n, c in enumerate(merged) if c is near)
+        if before:  # after the character before it, and the spaces that follow it
+            at += 1
+            while at < len(merged) and merged[at].text.isspace() and (
+                    merged[at].x1 <= x0 + 0.5):
+                at += 1
+        merged[at:at] = added
+    return merged
 
 
 _Dot = tuple[float, float, float, float]  # a small filled path: x0, y0, x1, y1
