@@ -638,3 +638,68 @@ def test_actual_text_stands_for_what_the_text_layer_lacks() -> None:
     lines = [(72, 700, "Oui"), (110, 700, ": nous le ferons.")]
     blocks = read_pdf(text_pages_pdf([lines], content=content), name="x.pdf").blocks
     assert [b.text for b in blocks] == ["Oui \U0001f44d : nous le ferons.", "Non"]
+
+
+def _word_like_reply() -> list[tuple[float, float, str]]:
+    """A reply as Word's « Enregistrer au format PDF » lays it out: each question a
+    bullet glyph at the margin and its text at the hanging indent (the tab between them
+    is a gap, not a character), numbered items "1." + tab, plain answers at the margin."""
+    answers = {
+        "Q1": ["Oui, sans hesitation."],
+        "Q2": ["Oui :", ("1.", "un adjoint dedie a l'action internationale ;"),
+               ("2.", "un budget propre.")],
+        "Q3": ["Non, pas encore."],
+        "Q4": ["Oui."],
+        "Q5": ["Oui, par des panels citoyens."],
+    }
+    lines: list[tuple[float, float, str]] = []
+    y = 780.0
+    for question in load_questionnaire().questions:
+        words = question.text.replace("’", "'").split()
+        wrapped: list[str] = []
+        for word in words:
+            if wrapped and len(wrapped[-1]) + len(word) < 70:
+                wrapped[-1] += f" {word}"
+            else:
+                wrapped.append(word)
+        lines.append((72, y, "\u2022"))
+        for part in wrapped:
+            lines.append((90, y, part))
+            y -= 13
+        y -= 6
+        for answer in answers[question.id]:
+            if isinstance(answer, tuple):
+                lines += [(72, y, answer[0]), (90, y, answer[1])]
+            else:
+                lines.append((72, y, answer))
+            y -= 13
+        y -= 6
+    return lines
+
+
+def test_word_like_pdf_reads_bullets_and_numbers_followed_by_a_tab(tmp_path: Path) -> None:
+    # "1." in Helvetica leaves 0.29 em between the ink of "1" and ".": read whole, from
+    # the glyphs' advances, it stays the item's number.
+    path = tmp_path / "word.pdf"
+    path.write_bytes(text_pages_pdf([_word_like_reply()]))
+    result = extract_file(InputFile(path=path, display="word.pdf"), MATCHER)
+    answers = {a.question: a.text for a in result.answers}
+    assert answers == {
+        "Q1": "Oui, sans hesitation.",
+        "Q2": "Oui :\n1. un adjoint dedie a l'action internationale ;\n2. un budget propre.",
+        "Q3": "Non, pas encore.", "Q4": "Oui.", "Q5": "Oui, par des panels citoyens."}
+
+
+@pytest.mark.parametrize(("chars", "text"), [
+    # Ink far apart, advances touching: one word (« Bonj our » read from ink boxes).
+    ([("j", 181.8, 183.0, 181.8, 184.4), ("o", 186.0, 190.2, 184.4, 190.5)], "jo"),
+    # Advances a word space apart, no space drawn (TeX): two words.
+    ([("a", 100.0, 105.0, 99.8, 105.5), ("b", 108.6, 113.0, 108.0, 113.6)], "a b"),
+    # Advances unknown: the ink decides, as before.
+    ([("j", 181.8, 183.7, None, None), ("o", 186.8, 190.2, None, None)], "j o"),
+])
+def test_word_spaces_from_the_glyphs_advances(
+        chars: list[tuple[str, float, float, float | None, float | None]], text: str) -> None:
+    built = [_Char(c, x0, x1, 700.0, 11.0, n, adv0=a0, adv1=a1)
+             for n, (c, x0, x1, a0, a1) in enumerate(chars)]
+    assert _Line(built, 1).finish().text == text

@@ -172,6 +172,10 @@ class _Char:
     index: int
     struck: bool = False  # a strike line crosses it
     bold: bool = False  # its font's name says bold, black or heavy
+    # Its advance (PDFium's loose box: origin to origin plus width), when known: glyphs
+    # of one word touch there, whatever their ink leaves between them.
+    adv0: float | None = None
+    adv1: float | None = None
 
 
 @dataclass(slots=True)
@@ -442,6 +446,7 @@ def _read_page(
             left, right, bottom, top = (ctypes.c_double() for _ in range(4))
             font_name = ctypes.create_string_buffer(128)
             matrix = raw.FS_MATRIX()
+            loose = raw.FS_RECTF()
             font_flags = ctypes.c_int()
             bold_fonts: dict[bytes, bool] = {}
             chars: list[_Char] = []
@@ -492,7 +497,11 @@ def _read_page(
                 if bold is None:
                     bold = bold_fonts[font_name.value] = _BOLD_FONT.search(
                         font_name.value) is not None
-                chars.append(_Char(char, x0, x1, y.value, max(size, 1.0), index, bold=bold))
+                advance: tuple[float | None, float | None] = (None, None)
+                if raw.FPDFText_GetLooseCharBox(tp, index, loose) and loose.right > loose.left:
+                    advance = loose.left, loose.right
+                chars.append(_Char(char, x0, x1, y.value, max(size, 1.0), index, bold=bold,
+                                   adv0=advance[0], adv1=advance[1]))
             upright = _upright(raw, tp, page.get_bbox(), chars)
             if upright is not None:
                 chars, bottom_edge, top_edge = upright
@@ -789,14 +798,28 @@ def _chars_text(chars: list[_Char]) -> str:
     for char in chars:
         if previous is not None and not char.text.isspace() and not previous.text.isspace():
             gap = char.x0 - reach
-            if gap > 0.25 * char.size:  # a producer that places words without spaces
-                out.append(" ")
+            if gap > 0.25 * char.size and not _touching(previous, char):
+                out.append(" ")  # a producer that places words without spaces
         reach = char.x1 if previous is None or char.text.isspace() else max(reach, char.x1)
         # Spaces are kept as typed (no-break, thin), as the Word path keeps them; only
         # control characters that a PDF cannot mean as such become plain spaces.
         out.append(" " if char.text in "\t\n\r\x0b\x0c" else char.text)
         previous = char
     return re.sub(r" {2,}", " ", "".join(out)).strip(" ")
+
+
+# Glyphs whose advances meet within this share of the size are one word, however far
+# apart their ink is: « 1. » in Helvetica leaves 0.29 em of white between the ink of
+# "1" and ".", « Bonj our » in the Adobe PDF Library's fonts as much; a word space,
+# even squeezed by justification (TeX: 0.22 em), leaves more than 0.2 em.
+TOUCHING = 0.08
+
+
+def _touching(previous: _Char, char: _Char) -> bool:
+    """Whether two characters' advances meet: letters of one word, not two words."""
+    if previous.adv1 is None or char.adv0 is None:
+        return False
+    return abs(char.adv0 - previous.adv1) <= TOUCHING * char.size
 
 
 def _lines(chars: list[_Char], page: int, tables: list[_Table]) -> list[_Line]:
