@@ -19,7 +19,16 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cuf_extract.models import ChangeKind, Position, Question, RespondentSource, Status
+from cuf_extract.models import (
+    ChangeKind,
+    IssueCode,
+    Position,
+    Question,
+    QuestionKind,
+    RespondentSource,
+    Status,
+)
+from cuf_extract.questionnaire import question_kind
 from cuf_extract.selection import (
     COLUMN_CORRECTED,
     COLUMN_FOLLOW_UP,
@@ -42,6 +51,7 @@ from cuf_extract.writers import (
     COLUMN_RESPONDENT,
     COLUMN_SOURCE,
     COLUMN_STATUS,
+    ISSUE_LABELS,
     REPLACEMENT_CHARACTER,
     SOURCE_LABELS,
     STALE_MARK,
@@ -88,6 +98,7 @@ ANSWERS_SHEET = "Réponses"
 QUESTIONS_SHEET = "Questions"
 RECIPIENTS_SHEET = "Destinataires"  # written by `cuf-extract … --destinataires`
 QUESTION_ID_COLUMN, QUESTION_TEXT_COLUMN = "Question", "Texte"
+QUESTION_KIND_COLUMN = "Type"  # as writers/xlsx.py writes it
 
 DEFAULT_TITLE = "Réponses au questionnaire"
 DEFAULT_PUBLISHER = "Cités Unies France"
@@ -468,7 +479,12 @@ def _read_questions(path: Path, rows: Iterable[Sequence[object]]) -> tuple[Quest
 
         qid = get(QUESTION_ID_COLUMN)
         if qid:
-            questions.append(Question(id=qid, text=get(QUESTION_TEXT_COLUMN) or qid))
+            text = get(QUESTION_TEXT_COLUMN) or qid
+            # The kind the extraction wrote; read from the wording in an older workbook.
+            written = get(QUESTION_KIND_COLUMN) if QUESTION_KIND_COLUMN in columns else ""
+            kind = next((k for k in QuestionKind if k.value == written.casefold()),
+                        None) or question_kind(text)
+            questions.append(Question(id=qid, text=text, kind=kind))
     if not questions:
         raise _not_a_workbook(path, f"la feuille « {QUESTIONS_SHEET} » est vide")
     return tuple(questions)
@@ -541,6 +557,19 @@ def _candidate(row: _Row) -> Candidate | str:
                      errors=row.issues)
 
 
+# « Statut de suivi » words saying the staff proofread a reply read by OCR: « relu(e)(s) »,
+# « vérifié(e)(s) », « relecture faite », matched accents and case ignored; « non relu »,
+# « pas vérifié », « à relire », « à vérifier » are not.
+_PROOFREAD = re.compile(
+    r"(?<!\bnon )(?<!\bpas )\b(?:relue?s?|verifiee?s?)\b|\brelecture faite\b")
+
+
+def is_proofread(follow_up: str) -> bool:
+    """Whether a « Statut de suivi » says the reply's OCR reading was proofread."""
+    return _PROOFREAD.search(" ".join(re.sub(r"[^\w ]+", " ", fold(follow_up)).split())
+                             ) is not None
+
+
 def _answer_flags(row: _Row, shown: str) -> list[Flag]:
     from cuf_extract.writers.xlsx import TRUNCATION_MARKER
 
@@ -556,6 +585,11 @@ def _answer_flags(row: _Row, shown: str) -> list[Flag]:
             "{name} n'a répondu à aucune question dans le tableur, et n'a écrit aucun autre "
             "texte : vérifiez le fichier, ou écrivez « à exclure » dans "
             f"« {COLUMN_FOLLOW_UP} ».").format(name=quoted(shown))))
+    if ISSUE_LABELS[IssueCode.OCR] in row.issues and not is_proofread(row.follow_up):
+        flags.append(Flag(row.file, french(
+            "{name} : réponses lues par reconnaissance de caractères (scan, photo), pas "
+            "encore relues : comparez-les au document, corrigez-les dans le tableur, puis "
+            f"écrivez « relu » dans « {COLUMN_FOLLOW_UP} ».").format(name=quoted(shown))))
     for qid, text in row.answers.items():
         if text.endswith(TRUNCATION_MARKER):
             flags.append(Flag(row.file, f"« {shown} », {qid} : la réponse a été coupée dans le "
@@ -752,8 +786,12 @@ def build_publication(
     if synthesis:
         synthesis_lines, stale = _synthesis(book.questions, [by_file[e.file] for e in entries])
         flags.extend(stale)
-        if not force_synthesis and not any(sum(line.confirmed.values())
-                                           for line in synthesis_lines):
+        if not synthesis_lines:
+            flags.append(Flag(workbook.name, (
+                "toutes les questions sont ouvertes (sans oui ni non) : il n'y a pas de "
+                "tableau des positions à publier.")))
+        elif not force_synthesis and not any(sum(line.confirmed.values())
+                                             for line in synthesis_lines):
             synthesis_lines = ()
             flags.append(Flag(workbook.name, (
                 "aucune position n'est encore confirmée dans le tableur : le tableau des "
@@ -793,6 +831,8 @@ def _synthesis(questions: Sequence[Question], rows: Sequence[_Row]
     lines: list[SynthesisLine] = []
     flags: list[Flag] = []
     for question in questions:
+        if question.kind is QuestionKind.OPEN:
+            continue  # an open question has no oui / non: nothing to count
         confirmed = dict.fromkeys(Position, 0)
         to_confirm = no_position = 0
         for row in rows:
@@ -809,7 +849,9 @@ def _synthesis(questions: Sequence[Question], rows: Sequence[_Row]
                     f"« {position_column(question.id)} », puis relancez.")))
             if typed is not None:
                 confirmed[typed] += 1
-            elif cell or row.answers.get(question.id, "").strip():
+            elif cell or row.answers.get(question.id, "").strip() or _is_free_format(row):
+                # A reply in free format may well say oui or non: it is to read, not
+                # « sans réponse » (it was not read question by question).
                 to_confirm += 1
             else:
                 no_position += 1
