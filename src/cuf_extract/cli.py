@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -573,36 +574,57 @@ def publication(
     raise typer.Exit(EXIT_FLAGGED if result.publication.flags or renamed else EXIT_OK)
 
 
+def _fitted_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]], *,
+                  files: Sequence[int], width: int) -> Any:
+    """A table whose file-name columns (`files`) are as wide as their longest name, up to
+    40, and never cut inside a name when it fits; the other columns share what is left
+    and wrap between words. Widths are set by hand: rich crops a table whose column has a
+    minimum width instead of shrinking it."""
+    import os
+
+    from rich.table import Table
+
+    # File names relative to the folder they share, named in the title, so that they fit.
+    paths = [r[i] for r in rows for i in files if r[i]]
+    folder = os.path.commonpath([os.path.dirname(p) for p in paths]) if paths else ""
+    if folder:
+        title = f"{title} (dans {folder}{os.sep})"
+        rows = [tuple(os.path.relpath(v, folder) if i in files and v else v
+                      for i, v in enumerate(r)) for r in rows]
+    table = Table(title=title, title_justify="left")
+    room = width - 3 * len(headers) - 1  # borders and padding
+    widths = {i: min(40, max([len(headers[i]), *(len(r[i]) for r in rows)]))
+              for i in files}
+    others = [i for i in range(len(headers)) if i not in widths]
+    share = max(12, (room - sum(widths.values())) // max(1, len(others)))
+    for index, header in enumerate(headers):
+        table.add_column(header, overflow="fold", width=widths.get(index, share))
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
 def _print_publication(result: Any) -> bool:
     """The publication's summary; returns whether an output went to another name."""
-    from rich.table import Table
 
     publication = result.publication
     out = _console(stderr=False)
-    published = Table(title=f"Publiées ({len(publication.entries)})", title_justify="left")
-    published.add_column("Organisation", overflow="fold")
-    published.add_column("Fichier", overflow="fold")
-    for entry in publication.entries[:MAX_LISTED_FILES]:
-        published.add_row(entry.organisation, entry.file)
-    out.print(published)
+    out.print(_fitted_table(
+        f"Publiées ({len(publication.entries)})", ("Organisation", "Fichier"),
+        [(e.organisation, e.file) for e in publication.entries[:MAX_LISTED_FILES]],
+        files=(1,), width=out.width))
     if len(publication.entries) > MAX_LISTED_FILES:
         out.print(f"… et {len(publication.entries) - MAX_LISTED_FILES} autres.", markup=False)
     if publication.left_out:
-        left_out = Table(title=f"Non publiées ({len(publication.left_out)})",
-                         title_justify="left")
-        left_out.add_column("Fichier", overflow="fold")
-        left_out.add_column("Organisation", overflow="fold")
-        left_out.add_column("Raison", overflow="fold")
-        for item in publication.left_out:
-            left_out.add_row(item.file, item.organisation, item.reason)
-        out.print(left_out)
+        out.print(_fitted_table(
+            f"Non publiées ({len(publication.left_out)})",
+            ("Fichier", "Organisation", "Raison"),
+            [(i.file, i.organisation, i.reason) for i in publication.left_out],
+            files=(0,), width=out.width))
     if publication.flags:
-        flags = Table(title="À vérifier", title_justify="left")
-        flags.add_column("Fichier", overflow="fold")
-        flags.add_column("Problème", overflow="fold")
-        for flag in publication.flags:
-            flags.add_row(flag.file, flag.message)
-        out.print(flags)
+        out.print(_fitted_table("À vérifier", ("Fichier", "Problème"),
+                                [(f.file, f.message) for f in publication.flags],
+                                files=(0,), width=out.width))
     renamed = False
     for wanted, actual in result.written:
         if actual != wanted:
