@@ -41,5 +41,5 @@ def test_same_respondent_names_the_newest_file() -> None:
     out = {r.path: r for r in cross_file_issues([old, new, other])}
     assert codes(out["v1.docx"]) == ["same_respondent"]
     message = out["v1.docx"].issues[0].message
-    assert "« v2.docx »" in message and "07/02/2020" in message
+    assert "« v2.docx »" in message and "07/02/2020" in message
     assert codes(out["x.docx"]) == []

@@ -266,7 +266,7 @@ def test_hostile_image_headers_are_refused_before_decoding(data: bytes, code: Is
     with pytest.raises(PackageError) as error:
         image_info(data, name="x")
     assert error.value.code is code
-    assert "« x »" in error.value.message
+    assert "« x »" in error.value.message
 
 
 def test_a_real_header_is_measured() -> None:

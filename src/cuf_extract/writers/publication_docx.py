@@ -72,7 +72,7 @@ def intro_lines(publication: Publication) -> tuple[str, str]:
               f"le {french_long_date(publication.date)}")
     count = len(publication.entries)
     if count == 0:
-        replied = french("Aucune organisation n'a répondu.")
+        replied = french("Aucune organisation n’a répondu.")
     elif count == 1:
         replied = "Une organisation a répondu\u00a0:"
     else:
