@@ -20,6 +20,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
     ("leaf", frozenset({
         "cuf_extract", "text", "document", "models", "questionnaire", "symbols",
         "typography",  # the tool's French typography: standard library only
+        "layout",  # the workbook's sheet and column titles, the state sheet's schema
         "writers.atomic",  # write-verify-replace of any file: a utility, no format
         "writers.sheet_rows",  # SpreadsheetML rows as text: standard library and openpyxl
     })),
@@ -58,7 +59,6 @@ KNOWN_BACK_EDGES: frozenset[tuple[str, str]] = frozenset({
     # module of its own that both writers import).
     ("publication", "writers.publication_docx"),
     ("publication", "writers.publication_html"),
-    ("publication", "writers.xlsx"),  # TRUNCATION_MARKER, until one layout module holds it
 })
 
 

@@ -588,7 +588,7 @@ def handmade_workbook(path: Path, header: list[str], rows: list[list[object]]) -
 
 
 def test_rows_left_out_or_flagged(tmp_path: Path) -> None:
-    from cuf_extract.writers.xlsx import TRUNCATION_MARKER
+    from cuf_extract.layout import TRUNCATION_MARKER
 
     header = ["Fichier", "Organisation", "Statut", "Statut de suivi", "A1", "B1"]
     workbook = handmade_workbook(tmp_path / "c.xlsx", header, [

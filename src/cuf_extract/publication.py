@@ -19,10 +19,29 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cuf_extract.layout import (
+    AUTOMATIC_MARK,
+    COLUMN_CHANGE,
+    COLUMN_CORRECTED,
+    COLUMN_DATE,
+    COLUMN_EXTRA,
+    COLUMN_FILE,
+    COLUMN_FOLLOW_UP,
+    COLUMN_ISSUES,
+    COLUMN_QUESTION_ID,
+    COLUMN_QUESTION_TEXT,
+    COLUMN_RESPONDENT,
+    COLUMN_SOURCE,
+    COLUMN_STATUS,
+    SHEET_ANSWERS,
+    SHEET_QUESTIONS,
+    SHEET_RECIPIENTS,
+    STALE_MARK,
+    TRUNCATION_MARKER,
+    position_column,
+)
 from cuf_extract.models import ChangeKind, Position, Question, RespondentSource, Status
 from cuf_extract.selection import (
-    COLUMN_CORRECTED,
-    COLUMN_FOLLOW_UP,
     Candidate,
     decide,
     file_date,
@@ -31,23 +50,7 @@ from cuf_extract.selection import (
 )
 from cuf_extract.text import fold
 from cuf_extract.typography import french, quoted
-from cuf_extract.writers import (
-    AUTOMATIC_MARK,
-    CHANGE_LABELS,
-    COLUMN_CHANGE,
-    COLUMN_DATE,
-    COLUMN_EXTRA,
-    COLUMN_FILE,
-    COLUMN_ISSUES,
-    COLUMN_RESPONDENT,
-    COLUMN_SOURCE,
-    COLUMN_STATUS,
-    REPLACEMENT_CHARACTER,
-    SOURCE_LABELS,
-    STALE_MARK,
-    STATUS_LABELS,
-    position_column,
-)
+from cuf_extract.writers import CHANGE_LABELS, REPLACEMENT_CHARACTER, SOURCE_LABELS, STATUS_LABELS
 
 if TYPE_CHECKING:
     from cuf_extract.recipients import Recipient
@@ -82,12 +85,6 @@ __all__ = [
     "publish",
     "sort_key",
 ]
-
-# The visible sheets and staff columns, by title (as `writers/xlsx.py` writes them).
-ANSWERS_SHEET = "Réponses"
-QUESTIONS_SHEET = "Questions"
-RECIPIENTS_SHEET = "Destinataires"  # written by `cuf-extract … --destinataires`
-QUESTION_ID_COLUMN, QUESTION_TEXT_COLUMN = "Question", "Texte"
 
 DEFAULT_TITLE = "Réponses au questionnaire"
 DEFAULT_PUBLISHER = "Cités Unies France"
@@ -417,32 +414,33 @@ def _read_workbook(path: Path) -> _Workbook:
             f"le tableur « {path} » n'existe pas. Lancez d'abord l'extraction "
             "(cuf-extract reponses/) ou indiquez le chemin du tableur."
         )
-    from openpyxl import load_workbook
+    from cuf_extract.workbook_reader import (
+        WorkbookUnreadable,
+        read_sheets,
+        read_title_and_creator,
+    )
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:
+        sheets = read_sheets(path, (SHEET_ANSWERS, SHEET_QUESTIONS, SHEET_RECIPIENTS),
+                             data_only=True)
+    except WorkbookUnreadable as exc:
         raise _not_a_workbook(path, _what_it_is(path)) from exc
-    try:
-        for sheet in (ANSWERS_SHEET, QUESTIONS_SHEET):
-            if sheet not in workbook.sheetnames:
-                raise _not_a_workbook(path, f"pas de feuille « {sheet} »")
-        questions = _read_questions(path, workbook[QUESTIONS_SHEET].iter_rows(values_only=True))
-        rows = _read_rows(path, workbook[ANSWERS_SHEET].iter_rows(values_only=True), questions)
-        recipients: tuple[Recipient, ...] = ()
-        if RECIPIENTS_SHEET in workbook.sheetnames:
-            from cuf_extract.campaign import read_recipients_sheet
-            from cuf_extract.recipients import recipients_from_sheet
+    for sheet in (SHEET_ANSWERS, SHEET_QUESTIONS):
+        if sheet not in sheets:
+            raise _not_a_workbook(path, f"pas de feuille « {sheet} »")
+    questions = _read_questions(path, sheets[SHEET_QUESTIONS])
+    rows = _read_rows(path, sheets[SHEET_ANSWERS], questions)
+    recipients: tuple[Recipient, ...] = ()
+    if SHEET_RECIPIENTS in sheets:
+        from cuf_extract.campaign import read_recipients_sheet
+        from cuf_extract.recipients import recipients_from_sheet
 
-            recipients = recipients_from_sheet(read_recipients_sheet(workbook[RECIPIENTS_SHEET]))
-        properties = workbook.properties
-        title = (properties.title or "").strip() or None
-        publisher = (properties.creator or "").strip()
-        return _Workbook(title=title,
-                         publisher=None if publisher in _NO_AUTHOR else publisher,
-                         questions=questions, rows=rows, recipients=recipients)
-    finally:
-        workbook.close()
+        recipients = recipients_from_sheet(read_recipients_sheet(sheets[SHEET_RECIPIENTS]))
+    title, creator = read_title_and_creator(path)
+    publisher = (creator or "").strip()
+    return _Workbook(title=(title or "").strip() or None,
+                     publisher=None if publisher in _NO_AUTHOR else publisher,
+                     questions=questions, rows=rows, recipients=recipients)
 
 
 def _header(values: Sequence[object]) -> dict[str, int]:
@@ -456,21 +454,21 @@ def _header(values: Sequence[object]) -> dict[str, int]:
 def _read_questions(path: Path, rows: Iterable[Sequence[object]]) -> tuple[Question, ...]:
     rows = iter(rows)
     columns = _header(next(rows, ()))
-    if QUESTION_ID_COLUMN not in columns or QUESTION_TEXT_COLUMN not in columns:
+    if COLUMN_QUESTION_ID not in columns or COLUMN_QUESTION_TEXT not in columns:
         raise _not_a_workbook(
-            path, f"la feuille « {QUESTIONS_SHEET} » n'a pas les colonnes "
-                  f"« {QUESTION_ID_COLUMN} » et « {QUESTION_TEXT_COLUMN} »")
+            path, f"la feuille « {SHEET_QUESTIONS} » n'a pas les colonnes "
+                  f"« {COLUMN_QUESTION_ID} » et « {COLUMN_QUESTION_TEXT} »")
     questions: list[Question] = []
     for values in rows:
         def get(title: str, values: Sequence[object] = values) -> str:
             index = columns[title]
             return _cell_text(values[index]).strip() if index < len(values) else ""
 
-        qid = get(QUESTION_ID_COLUMN)
+        qid = get(COLUMN_QUESTION_ID)
         if qid:
-            questions.append(Question(id=qid, text=get(QUESTION_TEXT_COLUMN) or qid))
+            questions.append(Question(id=qid, text=get(COLUMN_QUESTION_TEXT) or qid))
     if not questions:
-        raise _not_a_workbook(path, f"la feuille « {QUESTIONS_SHEET} » est vide")
+        raise _not_a_workbook(path, f"la feuille « {SHEET_QUESTIONS} » est vide")
     return tuple(questions)
 
 
@@ -480,12 +478,12 @@ def _read_rows(path: Path, rows: Iterable[Sequence[object]], questions: Sequence
     columns = _header(next(rows, ()))
     for needed in (COLUMN_FILE, COLUMN_STATUS):
         if needed not in columns:
-            raise _not_a_workbook(path, f"la feuille « {ANSWERS_SHEET} » n'a pas de colonne "
+            raise _not_a_workbook(path, f"la feuille « {SHEET_ANSWERS} » n'a pas de colonne "
                                         f"« {needed} »")
     missing = [q.id for q in questions if q.id not in columns]
     if missing:
         raise PublicationError(
-            f"la feuille « {ANSWERS_SHEET} » de « {path} » n'a pas de colonne "
+            f"la feuille « {SHEET_ANSWERS} » de « {path} » n'a pas de colonne "
             f"{', '.join(f'« {m} »' for m in missing)} : les réponses à ces questions ne "
             "peuvent pas être publiées. Remettez la colonne (ou relancez l'extraction)."
         )
@@ -542,7 +540,6 @@ def _candidate(row: _Row) -> Candidate | str:
 
 
 def _answer_flags(row: _Row, shown: str) -> list[Flag]:
-    from cuf_extract.writers.xlsx import TRUNCATION_MARKER
 
     flags = []
     if _is_free_format(row):
@@ -759,7 +756,7 @@ def build_publication(
                 "aucune position n'est encore confirmée dans le tableur : le tableau des "
                 "positions n'est pas publié (il ne montrerait que des « à confirmer »). "
                 "Confirmez les positions dans les colonnes « Position Q… » de la feuille "
-                f"« {ANSWERS_SHEET} », ou ajoutez --forcer-synthese pour le publier quand "
+                f"« {SHEET_ANSWERS} », ou ajoutez --forcer-synthese pour le publier quand "
                 "même.")))
     title, publisher = _title_and_publisher(book)
     return Publication(

@@ -16,11 +16,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from cuf_extract.layout import COLUMN_FOLLOW_UP
 from cuf_extract.models import Status
 from cuf_extract.text import fold, organisation_key
-
-COLUMN_FOLLOW_UP = "Statut de suivi"
-COLUMN_CORRECTED = "Organisation (corrigée)"
 
 # « Statut de suivi » words that keep a reply out of the publication, matched on the
 # normalised text (accents and case ignored): « à exclure », « exclu(e)(s) »,

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cuf_extract.layout import COLUMN_CORRECTED, COLUMN_FOLLOW_UP, UNLISTED_TITLE
 from cuf_extract.models import (
     Campaign,
     ChangeKind,
@@ -26,7 +27,7 @@ from cuf_extract.models import (
     Status,
 )
 from cuf_extract.positions import SynthesisRow, synthesis_table
-from cuf_extract.recipients import UNLISTED_TITLE, RecipientsStatus, RecipientState, headline
+from cuf_extract.recipients import RecipientsStatus, RecipientState, headline
 from cuf_extract.typography import french, plural, quoted
 from cuf_extract.writers import (
     ISSUE_LABELS,
@@ -46,7 +47,6 @@ __all__ = ["PDF_SECTION", "french_datetime", "pdf_line", "render_report", "set_a
            "write_report"]
 
 PDF_SECTION = "À relire (lues dans un PDF)"
-_CORRECTED, _FOLLOW_UP = "Organisation (corrigée)", "Statut de suivi"  # staff columns
 
 _MONTHS = (
     "janvier", "février", "mars", "avril", "mai", "juin",
@@ -176,7 +176,7 @@ def set_aside(staff: dict[str, str]) -> str | None:
     from cuf_extract.publication import is_checked
     from cuf_extract.selection import is_exclusion
 
-    follow_up = staff.get(_FOLLOW_UP, "")
+    follow_up = staff.get(COLUMN_FOLLOW_UP, "")
     if is_exclusion(follow_up):
         return "exclue"
     if is_checked(follow_up):
@@ -185,7 +185,7 @@ def set_aside(staff: dict[str, str]) -> str | None:
 
 
 def _respondent(result: FileResult, staff: dict[str, str] | None = None) -> str:
-    corrected = (staff or {}).get(_CORRECTED)
+    corrected = (staff or {}).get(COLUMN_CORRECTED)
     if corrected:
         read = (_text(french(" (corrigée dans le tableur ; lue : ")) + _text(result.respondent)
                 + ")") if result.respondent else _text(" (corrigée dans le tableur)")
@@ -282,7 +282,7 @@ def _flagged(run: Run, campaign: Campaign | None) -> Iterable[str]:
                                       "suivi » : ils ne sont plus à vérifier.")) + "</p><ul>")
         yield "".join(
             f'<li><a href="#{_anchor(index)}">{_text(result.name)}</a> — {why} '
-            f'<span class="muted">({_text(quoted(_staff(campaign, result)[_FOLLOW_UP]))})'
+            f'<span class="muted">({_text(quoted(_staff(campaign, result)[COLUMN_FOLLOW_UP]))})'
             "</span></li>" for index, result, why in done)
         yield "</ul>"
     yield "</section>"
