@@ -35,8 +35,8 @@ from cuf_extract.publication import (
     sort_key,
     synthesis_header,
 )
+from cuf_extract.publication_model import question_heading
 from cuf_extract.questionnaire import load_questionnaire
-from cuf_extract.writers.publication_docx import question_heading
 from tests.conftest import SOFFICE
 from tests.fixtures.builder import questionnaire_doc, text_p
 from tests.fixtures.variants import BY_NAME

@@ -43,6 +43,22 @@ def is_exclusion(follow_up: str) -> bool:
                              ) is not None
 
 
+# « Statut de suivi » words that say the staff looked at a reply and accept it as it
+# is: « vérifié(e)(s) », « relu(e)(s) », « contrôlé(e)(s) », « traité(e)(s) », « ok ».
+# « à vérifier », « non vérifié », « pas relu » do not. The report takes such replies,
+# and excluded ones, out of « Fichiers à vérifier »; the publication is not changed.
+_CHECKED = re.compile(
+    r"(?<!\bpas )(?<!\bnon )(?<!\bjamais )(?<!\bencore )"
+    r"\b(?:verifiee?s?|relue?s?|controlee?s?|traitee?s?|ok)\b"
+)
+
+
+def is_checked(follow_up: str) -> bool:
+    """Whether a « Statut de suivi » says the staff checked the reply (« vérifié »)."""
+    return _CHECKED.search(" ".join(re.sub(r"[^\w ]+", " ", fold(follow_up)).split())
+                           ) is not None
+
+
 def parse_document_date(value: object) -> datetime | None:
     """« Date du document » as a date: a date cell, the French text the workbook shows
     (« 09/02/2020 11:30 ») or the ISO text of the document's properties."""

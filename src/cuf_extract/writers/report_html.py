@@ -171,10 +171,9 @@ def _staff(campaign: Campaign | None, result: FileResult) -> dict[str, str]:
 
 def set_aside(staff: dict[str, str]) -> str | None:
     """Why the staff took a reply out of « Fichiers à vérifier », from its « Statut de
-    suivi »: « à exclure » (`publication.is_exclusion`) or « vérifié » and its synonyms
-    (`publication.is_checked`); None when it is still to check."""
-    from cuf_extract.publication import is_checked
-    from cuf_extract.selection import is_exclusion
+    suivi »: « à exclure » (`selection.is_exclusion`) or « vérifié » and its synonyms
+    (`selection.is_checked`); None when it is still to check."""
+    from cuf_extract.selection import is_checked, is_exclusion
 
     follow_up = staff.get(COLUMN_FOLLOW_UP, "")
     if is_exclusion(follow_up):
