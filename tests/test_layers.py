@@ -21,6 +21,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
         "cuf_extract", "text", "document", "models", "questionnaire", "symbols",
         "typography",  # the tool's French typography: standard library only
         "layout",  # the workbook's sheet and column titles, the state sheet's schema
+        "dates",  # dates read once (aware datetimes) and shown one way
         "writers.atomic",  # write-verify-replace of any file: a utility, no format
         "writers.sheet_rows",  # SpreadsheetML rows as text: standard library and openpyxl
     })),

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from cuf_extract.dates import parse_french_date
 from cuf_extract.layout import (
     COLUMN_ALIASES,
     COLUMN_CHANGE,
@@ -66,7 +67,6 @@ from cuf_extract.writers import (
     CHANGE_LABELS,
     STATUS_LABELS,
     automatic_cell,
-    parse_french_date,
 )
 
 BACKUP_FOLDER = Path(".cuf-extract") / "sauvegardes"

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from cuf_extract.dates import parse_french_date, parse_iso, wall_clock
 from cuf_extract.layout import COLUMN_FOLLOW_UP
 from cuf_extract.models import Status
 from cuf_extract.text import fold, organisation_key
@@ -60,25 +61,18 @@ def is_checked(follow_up: str) -> bool:
 
 
 def parse_document_date(value: object) -> datetime | None:
-    """« Date du document » as a date: a date cell, the French text the workbook shows
-    (« 09/02/2020 11:30 ») or the ISO text of the document's properties."""
+    """« Date du document » as a naive date, as the workbook holds it: a date cell, the
+    French text the workbook shows (« 09/02/2020 11:30 »), an ISO text, or a reply's
+    document date (its wall-clock time)."""
     if isinstance(value, datetime):
-        return value.replace(tzinfo=None)
+        return wall_clock(value)
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day)
     text = str(value or "")
-    iso = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?", text)
-    french = re.match(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2}))?", text)
-    if iso is not None:
-        year, month, day, hour, minute = iso.groups()
-    elif french is not None:
-        day, month, year, hour, minute = french.groups()
-    else:
-        return None
-    try:
-        return datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0))
-    except ValueError:
-        return None
+    if (french := parse_french_date(text)) is not None:
+        return french
+    moment = parse_iso(text)
+    return None if moment is None else wall_clock(moment)
 
 
 def file_date(file: str, base: Path) -> datetime | None:

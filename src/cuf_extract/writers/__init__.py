@@ -8,9 +8,6 @@ live here; the workbook's sheet and column titles in `cuf_extract.layout`.
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
-
 from cuf_extract.layout import AUTOMATIC_MARK
 from cuf_extract.models import (
     ChangeKind,
@@ -25,8 +22,6 @@ from cuf_extract.text import INVALID_CHARACTERS, REPLACEMENT_CHARACTER, clean_te
 
 __all__ = [
     "CHANGE_LABELS",
-    "french_date",
-    "parse_french_date",
     "INVALID_CHARACTERS",
     "ISSUE_LABELS",
     "REPLACEMENT_CHARACTER",
@@ -111,31 +106,6 @@ def sender_cell(name: str | None, address: str | None) -> str:
     if name and address and name.casefold() != address.casefold():
         return f"{name} <{address}>"
     return name or address or ""
-
-
-def french_date(value: str | None) -> str:
-    """An ISO date from the document properties as staff read dates: "09/02/2020 11:30"."""
-    if not value:
-        return ""
-    match = re.match(r"(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?", value)
-    if match is None:
-        return value
-    year, month, day, hour, minute = match.groups()
-    return f"{day}/{month}/{year}" + (f" {hour}:{minute}" if hour else "")
-
-
-def parse_french_date(text: str) -> datetime | None:
-    """`french_date`'s text back to a date (« 09/02/2020 11:30 », « 09/02/2020 »); None
-    for anything else. The workbook holds « Date du document » as a date cell since it
-    is sorted by date; older workbooks hold this text."""
-    match = re.fullmatch(r"(\d{2})/(\d{2})/(\d{4})(?: (\d{2}):(\d{2}))?", text.strip())
-    if match is None:
-        return None
-    day, month, year, hour, minute = match.groups()
-    try:
-        return datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0))
-    except ValueError:
-        return None
 
 
 def issue_line(issue: Issue) -> str:

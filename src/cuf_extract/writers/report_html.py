@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cuf_extract.dates import french_date, parse_iso
 from cuf_extract.layout import COLUMN_CORRECTED, COLUMN_FOLLOW_UP, UNLISTED_TITLE
 from cuf_extract.models import (
     Campaign,
@@ -35,7 +36,6 @@ from cuf_extract.writers import (
     SOURCE_LABELS,
     STATUS_LABELS,
     clean_text,
-    french_date,
     sender_cell,
 )
 from cuf_extract.writers.atomic import atomic_write
@@ -315,7 +315,7 @@ def _file_section(index: int, result: FileResult, run: Run, campaign: Campaign |
     if result.message:
         sender = sender_cell(result.sender_name, result.sender_address)
         yield f"<dt>Expéditeur du courriel</dt><dd>{_text(sender)}</dd>"
-        yield f"<dt>Courriel reçu le</dt><dd>{_text(french_date(result.received))}</dd>"
+        yield f"<dt>Courriel reçu le</dt><dd>{_text(french_date(parse_iso(result.received)))}</dd>"
     yield "</dl>"
     for question in run.questionnaire.questions:
         answer = result.answer(question.id)

@@ -25,6 +25,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from cuf_extract.campaign import position_cells
+from cuf_extract.dates import french_date, parse_french_date, parse_iso
 from cuf_extract.layout import (
     COLUMN_CHANGE,
     COLUMN_DATE,
@@ -71,9 +72,7 @@ from cuf_extract.writers import (
     SOURCE_LABELS,
     STATUS_LABELS,
     clean_text,
-    french_date,
     issue_line,
-    parse_french_date,
     sender_cell,
 )
 from cuf_extract.writers.atomic import OutputError, atomic_write
@@ -388,7 +387,7 @@ def raw_cells(result: FileResult, run: Run) -> dict[str, str]:
         "\n".join(issue_line(issue) for issue in result.issues),
         french_date(result.document_date),
         sender_cell(result.sender_name, result.sender_address),
-        french_date(result.received),
+        french_date(parse_iso(result.received)),
     ]
     columns = extracted_columns([q.id for q in run.questionnaire.questions])
     return dict(zip(columns, values, strict=True))
