@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 
 from cuf_extract.campaign import BACKUP_FOLDER
-from cuf_extract.cli import main
 from cuf_extract.convert import find_soffice
+from tests.conftest import answers_sheet, run_cli
 from tests.fixtures.builder import questionnaire_doc, text_p
 
 QIDS = ["Q1", "Q2", "Q3", "Q4", "Q5"]
@@ -25,21 +25,11 @@ def reply(party: str, *, skip: tuple[str, ...] = ()) -> bytes:
 
 
 def run(folder: Path, monkeypatch: pytest.MonkeyPatch) -> int:
-    monkeypatch.chdir(folder)
-    monkeypatch.setattr(sys, "argv", ["cuf-extract", "replies"])
-    with pytest.raises(SystemExit) as exit_info:
-        main()
-    code = exit_info.value.code
-    return code if isinstance(code, int) else 0
+    return run_cli("replies", cwd=folder, monkeypatch=monkeypatch)[0]
 
 
 def rows(path: Path) -> dict[str, dict[str, object]]:
-    sheet = openpyxl.load_workbook(path)["Réponses"]
-    header = [str(c.value) for c in sheet[1]]
-    return {
-        str(values[0]): dict(zip(header, values, strict=True))
-        for values in sheet.iter_rows(min_row=2, values_only=True)
-    }
+    return {str(row["Fichier"]): row for row in answers_sheet(path)}
 
 
 def test_a_campaign_of_reruns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

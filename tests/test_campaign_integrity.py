@@ -323,3 +323,23 @@ def test_a_copy_with_a_row_of_its_own_is_not_taken_for_a_rename() -> None:
                        today="04/12/2026", present=present)
     assert [k.path for k in campaign.kept] == ["r/b.docx"]
     assert sorted(a.path for a in campaign.absent) == ["r/a.docx", "r/c.docx"]
+
+
+def test_an_open_question_has_no_line_in_the_published_positions(
+    campaign: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from cuf_extract.questionnaire import dump_questionnaire, load_questionnaire
+
+    # The staff say Q1 is open after all: the questionnaire file wins over the wording.
+    text = dump_questionnaire(load_questionnaire())
+    (campaign / "q.toml").write_text(text.replace('kind = "fermée"', 'kind = "ouverte"', 1),
+                                     encoding="utf-8")
+    extract(campaign, monkeypatch, capsys, "reponses", "--questionnaire", "q.toml")
+    kinds = {r[0]: r[2] for r in openpyxl.load_workbook(campaign / WORKBOOK)["Questions"]
+             .iter_rows(min_row=2, values_only=True)}
+    assert kinds == {"Q1": "ouverte", "Q2": "fermée", "Q3": "fermée", "Q4": "fermée",
+                     "Q5": "fermée"}
+    edit(campaign, "reponses/parti-alpha.docx", "Position Q2", "non")
+    publication = build_publication(campaign / WORKBOOK, today=date(2026, 12, 4),
+                                    synthesis=True)
+    assert [line.question.id for line in publication.synthesis] == ["Q2", "Q3", "Q4", "Q5"]

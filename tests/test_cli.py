@@ -10,30 +10,17 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-import openpyxl
 import pytest
 
 from cuf_extract import __version__
-from cuf_extract.cli import EXIT_FLAGGED, EXIT_OK, EXIT_USAGE, main
+from cuf_extract.cli import EXIT_FLAGGED, EXIT_OK, EXIT_USAGE
 from cuf_extract.models import Run
+from tests.conftest import answers_sheet, run_cli
 from tests.fixtures.builder import template_docx
 from tests.fixtures.variants import BY_NAME
 
 RESPONSES = "reponses.xlsx"
 REPORT = "reponses-rapport.html"
-
-
-def run_cli(*args: str, cwd: Path, monkeypatch: pytest.MonkeyPatch,
-            capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    """Run `cuf-extract ARGS` in-process; return (exit code, stdout, stderr)."""
-    monkeypatch.chdir(cwd)
-    monkeypatch.setattr(sys, "argv", ["cuf-extract", *args])
-    monkeypatch.setenv("COLUMNS", "200")  # stable rich tables
-    with pytest.raises(SystemExit) as exit_info:
-        main()
-    out, err = capsys.readouterr()
-    code = exit_info.value.code
-    return (code if isinstance(code, int) else 0), out, err
 
 
 @pytest.fixture
@@ -44,14 +31,6 @@ def replies(tmp_path: Path) -> Iterator[Path]:
                  "letterhead_signature_header"):
         (folder / f"{name}.docx").write_bytes(BY_NAME[name].build())
     yield folder
-
-
-def answers_sheet(path: Path) -> list[dict[str, object]]:
-    workbook = openpyxl.load_workbook(path)
-    sheet = workbook["Réponses"]
-    rows = list(sheet.iter_rows(values_only=True))
-    header = [str(h) for h in rows[0]]
-    return [dict(zip(header, row, strict=True)) for row in rows[1:]]
 
 
 def test_extracts_a_folder_into_spreadsheet_report_and_json(

@@ -210,7 +210,11 @@ def test_bomb_in_content_types_is_corrupt_and_fast(tmp_path: Path) -> None:
         ("Réponses du parti :\n1. oui\n".encode(), FileKind.TEXT),
         ("Réponses du parti :\n1. oui\n".encode("cp1252"), FileKind.TEXT),
         (bytes(range(256)) * 4, FileKind.UNKNOWN),
-        (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", FileKind.UNKNOWN),
+        (b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR", FileKind.IMAGE),
+        (b"\xff\xd8\xff\xe0\0\x10JFIF\0", FileKind.IMAGE),
+        (b"II*\0\x08\0\0\0", FileKind.IMAGE),
+        (b"MM\0*\0\0\0\x08", FileKind.IMAGE),
+        (b"GIF89a\x01\0\x01\0", FileKind.UNKNOWN),
     ],
 )
 def test_kinds_from_the_first_bytes(tmp_path: Path, data: bytes, kind: FileKind) -> None:
@@ -321,7 +325,7 @@ def test_doc_renamed_docx_is_still_doc(tmp_path: Path, soffice_files: dict[str, 
 
 
 @pytest.mark.parametrize("kind", [k for k in FileKind if k not in (
-    FileKind.DOCX, FileKind.PDF, FileKind.EML, FileKind.MSG)])
+    FileKind.DOCX, FileKind.PDF, FileKind.EML, FileKind.MSG, FileKind.IMAGE)])
 def test_every_other_kind_is_explained_in_one_french_sentence(kind: FileKind) -> None:
     code, message = explain(kind, "réponse PS.docx")
     assert isinstance(code, IssueCode)

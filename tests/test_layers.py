@@ -8,6 +8,7 @@ layers below. A new module must be given a layer here.
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import cuf_extract
@@ -31,6 +32,7 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
         # Saved e-mails: MIME, MAPI properties and TNEF -> a Message of documents.
         "mail", "mail.sniff", "mail.message", "mail.body", "mail.outlook", "mail.tnef",
         "mail.reader",
+        "ocr_reader",
     })),
     # Blocks and results -> answers, names, issues, positions; no file is read here
     # but a form's (derive.load_form) and the cache's.
@@ -71,9 +73,14 @@ def _module_name(path: Path) -> str:
 
 
 def import_graph() -> dict[str, set[str]]:
-    """Each module of the package -> the modules of the package it imports."""
+    """Each module of the package -> the modules of the package it imports (a copy)."""
+    return {module: set(targets) for module, targets in _import_graph().items()}
+
+
+@functools.cache
+def _import_graph() -> dict[str, frozenset[str]]:
     modules = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
-    graph: dict[str, set[str]] = {}
+    graph: dict[str, frozenset[str]] = {}
     for name, path in modules.items():
         found: set[str] = set()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -92,7 +99,7 @@ def import_graph() -> dict[str, set[str]]:
                         else "cuf_extract"
                     if short != name:
                         found.add(short)
-        graph[name] = found
+        graph[name] = frozenset(found)
     return graph
 
 

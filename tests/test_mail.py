@@ -477,3 +477,28 @@ def test_damaged_messages_never_stop_the_batch(tmp_path: Path) -> None:
         for result in results:
             assert not any("erreur inattendue" in i.message for i in result.issues), (
                 path.name, [i.message for i in result.issues])
+
+
+@pytest.mark.slow
+def test_an_attached_scan_is_read_by_ocr_and_a_logo_is_only_listed(tmp_path: Path) -> None:
+    from cuf_extract.ocr_reader import find_tesseract
+    from tests.fixtures import scans
+
+    engine = find_tesseract()
+    if engine is None or not engine.has_french:
+        pytest.skip("Tesseract with its French data (tesseract-ocr-fra) is not installed")
+    pytest.importorskip("PIL", reason="Pillow makes the scans (pip install -e '.[dev]')")
+    png = scans.tall_screenshot(scans.pages(150))  # every page of the reply, one image
+    mail = message(body="Bonjour,\nVoici notre questionnaire signé, scanné.\n")
+    mail.add_attachment(png, maintype="image", subtype="png",
+                        filename="questionnaire-signe.png")
+    mail.add_attachment(b"\x89PNG\r\n\x1a\n" + b"\0" * 64, maintype="image", subtype="png",
+                        filename="logo.png")
+    save(tmp_path / "boite", "scan.eml", mail)
+    results = run(tmp_path / "boite")
+    scanned = [r for r in results if r.path.endswith("questionnaire-signe.png")]
+    assert len(scanned) == 1 and any(i.code is IssueCode.OCR for i in scanned[0].issues)
+    assert any(a.text for a in scanned[0].answers)
+    assert not [r for r in results if r.path.endswith("logo.png")]  # not a reply row
+    listed = " ".join(line for r in results for line in r.extra_text)
+    assert "logo.png (image sans les questions" in listed

@@ -10,15 +10,16 @@ import pytest
 
 from cuf_extract.cli import EXIT_FLAGGED
 from cuf_extract.models import Run
+from tests.conftest import run_cli
 from tests.fixtures.pdf_sources import PDF_DIR
 from tests.fixtures.variants import BY_NAME, EXPECTED
-from tests.test_cli import run_cli
 
 
 def _digest(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir()}
 
 
+@pytest.mark.usefixtures("no_ocr")  # image_only.pdf: as without Tesseract (see test_ocr.py)
 def test_folder_of_pdf_and_word_replies(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
 ) -> None:

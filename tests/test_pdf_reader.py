@@ -55,6 +55,7 @@ def test_producer_pdf_gives_the_exact_answers(variant: Variant, tmp_path: Path) 
         assert result.respondent == variant.respondent
 
 
+@pytest.mark.usefixtures("no_ocr")
 @pytest.mark.parametrize(("name", "code"), sorted(PDF_ERRORS.items()))
 def test_unreadable_producer_pdfs_get_their_code(name: str, code: str) -> None:
     result = extract_file(InputFile(path=PDF_DIR / name, display=name), MATCHER)
@@ -64,6 +65,7 @@ def test_unreadable_producer_pdfs_get_their_code(name: str, code: str) -> None:
     assert all(a.text is None for a in result.answers)
 
 
+@pytest.mark.usefixtures("no_ocr")
 def test_scanned_message_says_what_to_do() -> None:
     result = extract_file(InputFile(path=PDF_DIR / "image_only.pdf", display="x"), MATCHER)
     message = result.issues[0].message
@@ -316,6 +318,7 @@ def test_footnotes_leave_the_flow_and_their_reference_stays() -> None:
     assert document.notes == (("Note 1", "Decision du conseil national."),)
 
 
+@pytest.mark.usefixtures("no_ocr")
 def test_pages_that_are_only_images_are_named(tmp_path: Path) -> None:
     pages: list[list[tuple[float, float, str]]] = [
         [(72, 700, "Oui.")], [], [(72, 700, "Fin.")], []]

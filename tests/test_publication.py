@@ -29,6 +29,7 @@ from cuf_extract.publication import (
     build_publication,
     french_long_date,
     is_exclusion,
+    is_proofread,
     parse_answer,
     proposed_case,
     publish,
@@ -37,10 +38,9 @@ from cuf_extract.publication import (
 )
 from cuf_extract.publication_model import question_heading
 from cuf_extract.questionnaire import load_questionnaire
-from tests.conftest import SOFFICE
+from tests.conftest import SOFFICE, run_cli, type_in_sheet
 from tests.fixtures.builder import questionnaire_doc, text_p
 from tests.fixtures.variants import BY_NAME
-from tests.test_cli import run_cli
 
 QUESTIONNAIRE = load_questionnaire()
 QUESTIONS = {q.id: q.text for q in QUESTIONNAIRE.questions}
@@ -56,17 +56,7 @@ def reply(party: str, modified: str) -> bytes:
 
 def edit_rows(workbook: Path, edits: dict[str, dict[str, str | None]]) -> None:
     """Type into the « Réponses » sheet as staff do: `edits[file name][column title]`."""
-    book = openpyxl.load_workbook(workbook)
-    sheet = book["Réponses"]
-    column = {cell.value: cell.column for cell in sheet[1]}
-    for row in range(2, sheet.max_row + 1):
-        name = Path(str(sheet.cell(row=row, column=column["Fichier"]).value)).name
-        for title, value in edits.get(name, {}).items():
-            sheet.cell(row=row, column=column[title], value=value)
-    book.save(workbook)
-
-
-# --------------------------------------------------------------------------- reading back
+    type_in_sheet(workbook, "Réponses", edits, key=lambda value: Path(str(value)).name)
 
 
 def styled_paragraphs(path: Path) -> list[tuple[str, str]]:
@@ -752,6 +742,30 @@ def test_french_long_date() -> None:
     assert french_long_date(date(2026, 2, 14)) == "14 février 2026"
 
 
+@pytest.mark.parametrize(("follow_up", "proofread"), [
+    ("relu", True), ("Relue le 12/02 par CL", True), ("vérifié", True),
+    ("relecture faite", True), ("", False), ("à relire", False), ("non relu", False),
+    ("pas vérifié", False), ("à vérifier", False), ("relancé le 12/02", False),
+])
+def test_proofread_words(follow_up: str, proofread: bool) -> None:
+    assert is_proofread(follow_up) is proofread
+
+
+def test_replies_read_by_ocr_stay_to_check_until_proofread(tmp_path: Path) -> None:
+    header = ["Fichier", "Organisation", "Statut", "Statut de suivi", "Problèmes", "A1", "B1"]
+    ocr = "lu par reconnaissance de caractères\nA1 : lu par reconnaissance de caractères"
+    workbook = handmade_workbook(tmp_path / "c.xlsx", header, [
+        ["scan.pdf", "Parti S", "Avertissement", "", ocr, "Oui", "Non"],
+        ["photo.jpg", "Parti P", "Avertissement", "relu", ocr, "Oui", "Non"],
+        ["word.docx", "Parti W", "OK", "", "", "Oui", "Non"],
+    ])
+    publication = build_publication(workbook, today=date(2026, 12, 2))
+    assert publication.organisations == ("Parti P", "Parti S", "Parti W")  # all published
+    assert [flag.file for flag in publication.flags] == ["scan.pdf"]
+    assert "écrivez « relu » dans « Statut de suivi »" in publication.flags[0].message.replace(
+        "\xa0", " ")
+
+
 @pytest.mark.parametrize(("name", "proposal"), [
     ("FÉDÉRATION PROGRESSISTE", "Fédération progressiste"),
     ("PARTI DES COMMUNES RURALES", "Parti des communes rurales"),
@@ -803,6 +817,10 @@ def test_capitals_and_free_format_replies(tmp_path: Path) -> None:
     assert "« FÉDÉRATION PROGRESSISTE » est écrit en capitales" in messages
     assert "« PARTI DES COMMUNES RURALES » est écrit en capitales" in messages
     assert "« Fédération progressiste » a répondu en format libre" in messages
+    # In the positions table, the letter is to read, not « sans réponse ».
+    counted = build_publication(workbook, today=date(2026, 3, 1), synthesis=True,
+                                force_synthesis=True).synthesis
+    assert [(line.to_confirm, line.no_position) for line in counted] == [(3, 0), (2, 1)]
 
     publish(workbook, today=date(2026, 3, 1))
     paragraphs = styled_paragraphs(tmp_path / "c-publication.docx")

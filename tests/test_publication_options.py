@@ -12,7 +12,7 @@ import pytest
 
 from cuf_extract.cli import EXIT_FLAGGED
 from cuf_extract.publication import NOT_REPLIED_HEADING, SYNTHESIS_HEADING
-from tests.test_cli import run_cli
+from tests.conftest import run_cli
 from tests.test_publication import DOCX, HTML, campaign, edit_rows, styled_paragraphs
 
 __all__ = ["campaign"]  # the fixture, shared with test_publication.py

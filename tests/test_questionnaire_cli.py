@@ -13,10 +13,9 @@ from cuf_extract.cli import EXIT_FLAGGED, EXIT_OK, EXIT_USAGE
 from cuf_extract.layout import STATE_QUESTIONNAIRE
 from cuf_extract.models import Run
 from cuf_extract.questionnaire import load_questionnaire
-from tests.conftest import SOFFICE
+from tests.conftest import SOFFICE, answers_sheet, run_cli
 from tests.fixtures.builder import build_docx, text_p
 from tests.fixtures.forms import FORM_D, numbered_form, numbered_reply
-from tests.test_cli import answers_sheet, run_cli
 
 
 def _campaign(folder: Path, count: int) -> Path:

@@ -30,8 +30,9 @@ from cuf_extract.recipients import (
     recipients_status,
     to_check,
 )
+from tests.conftest import answers_sheet, run_cli, type_in_sheet
 from tests.fixtures.variants import BY_NAME
-from tests.test_cli import REPORT, RESPONSES, answers_sheet, run_cli
+from tests.test_cli import REPORT, RESPONSES
 
 LIST = (
     Recipient(name="Parti socialiste"),
@@ -308,21 +309,7 @@ def recipients_sheet(path: Path) -> tuple[list[dict[str, object]], list[tuple[ob
 def type_in(path: Path, sheet_name: str, key_column: str, key: str,
             values: dict[str, object]) -> None:
     """Type values on the row whose `key_column` is `key`, as staff would in Excel."""
-    workbook = openpyxl.load_workbook(path)
-    sheet = workbook[sheet_name]
-    header = [c.value for c in sheet[1]]
-    for title in values:
-        if title not in header:
-            header.append(title)
-            sheet.cell(row=1, column=len(header), value=title)
-    for row in sheet.iter_rows(min_row=2):
-        if row[header.index(key_column)].value == key:
-            for title, value in values.items():
-                sheet.cell(row=row[0].row, column=header.index(title) + 1, value=value)
-            break
-    else:
-        raise AssertionError(f"no row {key!r}")
-    workbook.save(path)
+    type_in_sheet(path, sheet_name, {key: values}, key_column=key_column)
 
 
 def test_destinataires_sheet_report_and_console(

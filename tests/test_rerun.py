@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from cuf_extract.cli import main
 from cuf_extract.rerun import FileIndex
+from tests.conftest import answers_sheet, run_cli
 from tests.fixtures.builder import questionnaire_doc, text_p
 
 QIDS = ["Q1", "Q2", "Q3", "Q4", "Q5"]
@@ -86,12 +85,7 @@ def test_a_damaged_index_is_ignored(tmp_path: Path) -> None:
 
 
 def _run(folder: Path, monkeypatch: pytest.MonkeyPatch, *extra: str) -> int:
-    monkeypatch.chdir(folder)
-    monkeypatch.setattr(sys, "argv", ["cuf-extract", "replies", "--json", "r.json", *extra])
-    with pytest.raises(SystemExit) as exit_info:
-        main()
-    code = exit_info.value.code
-    return code if isinstance(code, int) else 0
+    return run_cli("replies", "--json", "r.json", *extra, cwd=folder, monkeypatch=monkeypatch)[0]
 
 
 def _stamps(folder: Path) -> dict[str, int]:
@@ -108,12 +102,7 @@ def _age(folder: Path) -> None:
 
 def _changes(folder: Path) -> list[str]:
     """The « Depuis la dernière fois » column of the workbook."""
-    import openpyxl
-
-    sheet = openpyxl.load_workbook(folder / "reponses.xlsx")["Réponses"]
-    rows = list(sheet.iter_rows(values_only=True))
-    column = rows[0].index("Depuis la dernière fois")
-    return [str(row[column]) for row in rows[1:]]
+    return [str(row["Depuis la dernière fois"]) for row in answers_sheet(folder / "reponses.xlsx")]
 
 
 def test_outputs_are_left_alone_when_nothing_changed(

@@ -12,12 +12,14 @@ from pathlib import Path
 
 import pytest
 
+from cuf_extract.document import Block
 from cuf_extract.docx_reader import read_document
-from cuf_extract.locate import Matcher
+from cuf_extract.locate import Matcher, locate
 from cuf_extract.models import FileResult, IssueCode, Severity
 from cuf_extract.package import OoxmlPackage
 from cuf_extract.pipeline import InputFile, extract_file
 from cuf_extract.questionnaire import load_questionnaire
+from cuf_extract.struck import struck_issues
 from tests.fixtures.builder import (
     FORM,
     build_docx,
@@ -242,3 +244,73 @@ def test_struck_choice_in_a_derived_forms_instruction(tmp_path: Path) -> None:
         f"La question 1 : du texte barré dans une ligne du formulaire (« {D_YES_NO} »), "
         "qui n'est pas reprise dans la réponse : « Non » ;")
     assert IssueCode.MISSING_ANSWER in {i.code for i in result.issues}
+
+
+# -- judged where locate put each block ------------------------------------------------
+
+
+def _where(issues: list[tuple[str | None, str]]) -> list[tuple[str | None, str]]:
+    """Each struck_text warning as (question, where: answer, form line or outside)."""
+    def where(message: str) -> str:
+        if "hors des réponses" in message:
+            return "outside"
+        return "form" if "ligne du formulaire" in message else "answer"
+    return [(q, where(m)) for q, m in issues]
+
+
+def _struck_on_blocks(blocks: list[Block], matcher: Matcher) -> list[tuple[str | None, str]]:
+    issues = struck_issues(blocks, matcher, locate(blocks, matcher))
+    return _where([(i.question, i.message) for i in issues])
+
+
+def _reply_blocks(answers: dict[int, str], after: list[Block] | None = None) -> list[Block]:
+    q = load_questionnaire()
+    blocks = [Block(q.title), *(Block(t) for t in q.intro), Block(q.lead_in)]
+    for n, question in enumerate(q.questions, start=1):
+        blocks += [Block(question.text), Block(answers.get(n, f"Réponse {n}."))]
+    return [*blocks, *(Block(t) for t in (*q.closing, *q.contact)), *(after or [])]
+
+
+def test_a_struck_piece_of_the_wrapped_title_is_the_forms() -> None:
+    """A PDF wraps the form's title elsewhere: its pieces are the form's text (locate's
+    title pieces), not text outside the answers."""
+    q = load_questionnaire()
+    pieces = ["ACTION INTERNATIONALE DES COLLECTIVITÉS",
+              "TERRITORIALES : QUELLE PRISE EN COMPTE À L’OCCASION",
+              "DES ÉLECTIONS MUNICIPALES ?"]
+    blocks = _reply_blocks({})[1:]
+    blocks[:0] = [Block(pieces[0]), Block(pieces[1]),
+                  Block(pieces[2], struck=("DES ÉLECTIONS",))]
+    assert locate(blocks, MATCHER).extra_text == ()
+    assert q.title.startswith("ACTION")
+    assert _struck_on_blocks(blocks, MATCHER) == [(None, "form")]
+
+
+def test_struck_text_after_the_closing_is_outside_even_if_an_answer_says_the_same() -> None:
+    """A line after the form's closing is extra text, whatever an answer contains."""
+    blocks = _reply_blocks({5: "Oui."}, after=[Block("Oui.", struck=("Oui.",))])
+    located = locate(blocks, MATCHER)
+    assert located.answers["Q5"] == "Oui." and "Oui." in located.extra_text
+    assert _struck_on_blocks(blocks, MATCHER) == [(None, "outside")]
+
+
+def test_a_struck_sub_point_kept_as_the_choice_is_in_the_answer() -> None:
+    """A reply that kept one of a question's sub-points (deleting the others) answers
+    with it: struck there, it is struck in the answer, not in a form line."""
+    from cuf_extract.derive import derive_questionnaire
+
+    def form(choices: tuple[str, ...]) -> bytes:
+        return build_docx([text_p("Formulaire", style="Title"),
+                           text_p("1. Votre collectivité est :"),
+                           *(text_p(c) for c in choices),
+                           text_p("2. Coopérez-vous ?"), text_p("Merci.")])
+
+    choices = ("a) une commune ;", "b) un département ;", "c) une région.")
+    blank = read_document(OoxmlPackage.from_bytes(form(choices), name="f.docx"))
+    matcher = Matcher(derive_questionnaire(blank.blocks, name="f.docx").questionnaire)
+    reply = list(read_document(OoxmlPackage.from_bytes(form(choices[1:2]), name="r.docx"))
+                 .blocks)
+    at = next(i for i, b in enumerate(reply) if b.text == choices[1])
+    reply[at] = Block(choices[1], struck=("un département",))
+    assert locate(reply, matcher).answers["Q1"] == choices[1]
+    assert _struck_on_blocks(reply, matcher) == [("Q1", "answer")]

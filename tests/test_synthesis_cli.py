@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 
 from cuf_extract.models import Run
+from tests.conftest import run_cli
 from tests.fixtures.builder import questionnaire_doc, text_p
-from tests.test_cli import run_cli
 
 QIDS = ["Q1", "Q2", "Q3", "Q4", "Q5"]
 WORKBOOK = "reponses.xlsx"

@@ -118,3 +118,32 @@ def _fold_by_definition(text: str) -> str:
                  max_size=60))
 def test_fold_agrees_with_its_definition(text: str) -> None:
     assert fold(text) == _fold_by_definition(text)
+
+
+# One Excel cell limit, in UTF-16 code units: the extraction warns exactly when the
+# workbook cuts.
+_LIMIT = 32_767
+CELL_TEXTS = [
+    ("a" * _LIMIT, False),
+    ("a" * (_LIMIT + 1), True),
+    ("é" * _LIMIT, False),  # one code unit each
+    ("😀" * 16_383, False),  # 32,766 code units
+    ("😀" * 16_384, True),  # 32,768 code units: 16,384 characters, cut all the same
+    ("😀" * 20_000, True),
+    ("_x0041_" * 4_000 + "a" * 5_000, True),  # escaped to 12 units each: 53,000
+    ("a\x00" * 16_383, False),  # control characters replaced one for one
+]
+
+
+@pytest.mark.parametrize(("text", "cut"), CELL_TEXTS, ids=range(len(CELL_TEXTS)))
+def test_answer_too_long_exactly_when_the_workbook_cuts(text: str, cut: bool) -> None:
+    from cuf_extract.checks import answer_issues
+    from cuf_extract.layout import TRUNCATION_MARKER
+    from cuf_extract.writers.xlsx import safe_cell_text
+
+    cell = safe_cell_text(text)
+    assert cell.truncated is cut
+    assert cell.value.endswith(TRUNCATION_MARKER) is cut
+    issues = answer_issues(question_ids=["Q1"], answers={"Q1": text}, found=frozenset({"Q1"}),
+                           unassigned=())
+    assert [i.code.value for i in issues] == (["answer_too_long"] if cut else [])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -12,11 +11,11 @@ import pytest
 
 from cuf_extract import campaign, workbook_reader
 from cuf_extract.campaign import other_campaign, read_previous
-from cuf_extract.cli import main
 from cuf_extract.convert import find_soffice
 from cuf_extract.layout import SHEET_ANSWERS, SHEET_RECIPIENTS, SHEET_STATE
 from cuf_extract.questionnaire import load_questionnaire
 from cuf_extract.workbook_reader import read_plain_sheets
+from tests.conftest import run_cli, type_in_sheet
 from tests.fixtures.builder import questionnaire_doc, text_p
 
 QIDS = ["Q1", "Q2", "Q3", "Q4", "Q5"]
@@ -32,23 +31,13 @@ STAFF = {
 
 
 def run(folder: Path, monkeypatch: pytest.MonkeyPatch, *extra: str) -> None:
-    monkeypatch.chdir(folder)
-    monkeypatch.setattr(sys, "argv", ["cuf-extract", "replies", *extra])
-    with pytest.raises(SystemExit):
-        main()
+    run_cli("replies", *extra, cwd=folder, monkeypatch=monkeypatch)
 
 
 def type_in(path: Path, typed: dict[str, dict[str, object]]) -> None:
     """The staff's edits, saved by openpyxl (shared strings, as Excel saves)."""
+    type_in_sheet(path, SHEET_ANSWERS, typed)
     workbook = openpyxl.load_workbook(path)
-    sheet = workbook[SHEET_ANSWERS]
-    header = [c.value for c in sheet[1]]
-    for title in {t for cells in typed.values() for t in cells} - set(header):
-        header.append(title)
-        sheet.cell(row=1, column=len(header), value=title)
-    for row in range(2, sheet.max_row + 1):
-        for title, value in typed.get(str(sheet.cell(row=row, column=1).value), {}).items():
-            sheet.cell(row=row, column=header.index(title) + 1, value=value)
     relance = workbook[SHEET_RECIPIENTS]
     relance.cell(row=2, column=6, value=datetime(2020, 2, 12))
     relance.cell(row=3, column=6, value="par courriel")

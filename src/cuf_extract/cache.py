@@ -16,7 +16,7 @@ import json
 from pathlib import Path
 
 from cuf_extract import __version__
-from cuf_extract.models import FileResult
+from cuf_extract.models import FileResult, IssueCode
 from cuf_extract.rerun import FILES_INDEX, FileIndex, write_json
 
 CACHE_FOLDER = Path(".cuf-extract") / "cache"
@@ -42,6 +42,17 @@ def code_fingerprint() -> str:
             stat = path.stat()
             digest.update(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     return digest.hexdigest()[:16]
+
+
+# Results read by OCR also depend on Tesseract's version and language data, which only
+# such results pay to look up (running `tesseract --version` costs tens of ms).
+_OCR_ENGINE = "ocr_engine"
+
+
+def _ocr_fingerprint() -> str:
+    from cuf_extract.ocr_reader import engine_fingerprint
+
+    return engine_fingerprint()
 
 
 class ResultCache:
@@ -71,6 +82,9 @@ class ResultCache:
         entry = self._entry(sha256, name)
         try:
             data = json.loads(entry.read_text(encoding="utf-8"))
+            engine = data.pop(_OCR_ENGINE, None)
+            if engine is not None and engine != _ocr_fingerprint():
+                return None  # read by another Tesseract or other language data: read again
             result = FileResult.model_validate({**data, "path": path, "name": name})
         except (OSError, ValueError):
             return None
@@ -86,6 +100,8 @@ class ResultCache:
             data[name] = getattr(result, name)
         if result.document_date is not None:  # ISO 8601 with its offset, read back as such
             data["document_date"] = result.document_date.isoformat()
+        if any(issue.code is IssueCode.OCR for issue in result.issues):
+            data[_OCR_ENGINE] = _ocr_fingerprint()
         write_json(entry, data)
 
     def prune(self) -> None:

@@ -5,18 +5,24 @@ Every message names the problem and says what to do about it.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
 
 from cuf_extract.dates import french_date
-from cuf_extract.models import FileResult, Issue, IssueCode, Severity, status_from
-from cuf_extract.text import INVALID_CHARACTERS, organisation_key
+from cuf_extract.models import Answer, FileResult, Issue, IssueCode, Severity, status_from
+from cuf_extract.text import (
+    EXCEL_CELL_LIMIT,
+    INVALID_CHARACTERS,
+    cell_text,
+    fits_a_cell,
+    organisation_key,
+    utf16_length,
+)
 
 # Sorts before every date: an undated reply is never « the newest ».
 _NO_DATE = datetime.min.replace(tzinfo=UTC)
-
-EXCEL_CELL_LIMIT = 32_767
 
 SEVERITY: dict[IssueCode, Severity] = {
     IssueCode.QUESTIONS_NOT_FOUND: Severity.WARNING,
@@ -45,6 +51,7 @@ SEVERITY: dict[IssueCode, Severity] = {
     IssueCode.FROM_PDF: Severity.INFO,
     IssueCode.STRUCK_TEXT: Severity.WARNING,
     IssueCode.NO_BOX_TICKED: Severity.INFO,
+    IssueCode.OCR: Severity.WARNING,
 }
 
 def make_issue(code: IssueCode, message: str, question: str | None = None) -> Issue:
@@ -110,10 +117,11 @@ def answer_issues(
                 "écrite ailleurs (tableau, zone de texte, autre page) ; sinon, rien à faire.",
                 qid,
             ))
-        elif len(text) > EXCEL_CELL_LIMIT:
+        elif not fits_a_cell(cell := cell_text(text)[0]):  # the workbook would cut it
             issues.append(make_issue(
                 IssueCode.ANSWER_TOO_LONG,
-                f"La réponse à {label} fait {_number(len(text))} caractères, plus qu'une cellule "
+                f"La réponse à {label} fait {_number(utf16_length(cell))} caractères (comptés "
+                f"comme Excel les compte), plus qu'une cellule "
                 f"Excel n'en contient ({_number(EXCEL_CELL_LIMIT)}) : elle est tronquée dans le "
                 "tableur ; le texte complet est dans le rapport HTML et le JSON.",
                 qid,
@@ -273,8 +281,70 @@ def scanned_pages(name: str, pages: Sequence[int], page_count: int) -> Issue:
         f"« {name} » : page(s) {shown} sur {page_count} sans texte, "
         "seulement une image (page scannée ou photographiée) : son contenu n'a pas pu "
         "être lu. Lisez ces pages dans le PDF et reportez à la main les réponses qui s'y "
-        "trouvent, ou demandez le fichier Word.",
+        "trouvent, ou demandez le fichier Word, ou installez Tesseract (voir « Installer » "
+        "dans le guide) pour que l'outil les lise.",
     )
+
+
+def ocr_note(name: str, pages: Sequence[int], page_count: int) -> Issue:
+    """The warning on every file (or the pages of it) read by OCR."""
+    return make_issue(
+        IssueCode.OCR,
+        f"« {name} » : réponses lues par reconnaissance de caractères "
+        f"({_pages(pages, page_count)}) : relisez-les avant publication en les comparant "
+        "au document.",
+    )
+
+
+def ocr_blank_pages(name: str, pages: Sequence[int], page_count: int) -> Issue:
+    """Pages read by OCR where it found no text."""
+    return make_issue(
+        IssueCode.SCANNED_PDF,
+        f"« {name} » : aucun texte reconnu ({_pages(pages, page_count)}) (page blanche, "
+        "écriture manuscrite, image trop floue ?) : regardez ces pages dans le fichier et "
+        "reportez à la main ce qui y répond.",
+    )
+
+
+def doubtful_words(
+    words: Sequence[str], answers: Sequence[Answer], question_ids: Sequence[str]
+) -> list[Issue]:
+    """One `ocr` warning per answer holding words OCR read with low confidence, naming them."""
+    issues: list[Issue] = []
+    for answer in answers:
+        if not answer.text:
+            continue
+        found = [w for w in dict.fromkeys(words)
+                 if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", answer.text)]
+        if not found:
+            continue
+        shown = ", ".join(f"« {w} »" for w in found[:20])
+        more = f" et {len(found) - 20} autre(s)" if len(found) > 20 else ""
+        issues.append(make_issue(
+            IssueCode.OCR,
+            f"La réponse à {question_label(question_ids, answer.question)} contient des mots "
+            f"{_DOUBTFUL_LEAD}{shown}{more}. Vérifiez-les dans le document (ils sont "
+            "surlignés dans le rapport).",
+            answer.question,
+        ))
+    return issues
+
+
+_DOUBTFUL_LEAD = "lus avec doute : "
+
+
+def doubtful_words_in(issue: Issue) -> list[str]:
+    """The words a per-answer `ocr` warning names (made by `doubtful_words`), for the
+    report to mark them in the answer."""
+    if issue.code is not IssueCode.OCR or issue.question is None:
+        return []
+    _, found, listed = issue.message.partition(_DOUBTFUL_LEAD)
+    return re.findall(r"« (.+?) »", listed) if found else []
+
+
+def _pages(numbers: Sequence[int], count: int) -> str:
+    listed = ", ".join(str(n) for n in numbers)
+    return f"page {listed} sur {count}" if len(numbers) == 1 else f"pages {listed} sur {count}"
 
 
 def document_issues(*, revisions: int, comments: int, embedded_chunks: int) -> list[Issue]:

@@ -82,6 +82,7 @@ class FileKind(StrEnum):
     RTF = "rtf"
     WORD_XML = "word_xml"  # Word 2003 XML or Flat OPC (.xml "Document XML Word")
     PDF = "pdf"
+    IMAGE = "image"  # PNG, JPEG or TIFF: a scan, a photo, a screenshot (read by OCR)
     EML = "eml"  # a saved e-mail (RFC 5322), read by cuf_extract.mail
     MSG = "msg"  # an Outlook item (OLE compound file of MAPI properties)
     HTML = "html"
@@ -353,6 +354,10 @@ def sniff(path: Path, *, inspect_zip: bool = True) -> Sniffed:
         return Sniffed(FileKind.INACCESSIBLE, f"{type(error).__name__}: {error}")
 
 
+# PNG, JPEG, TIFF (little- and big-endian): what scanners, phones and fax software write.
+_IMAGE_MAGICS = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
+
+
 def sniff_bytes(data: bytes, *, name: str = "", inspect_zip: bool = True) -> Sniffed:
     """What a file held in memory is (an e-mail attachment): as `sniff`, from its bytes."""
     import io
@@ -379,6 +384,8 @@ def _sniff_handle(handle: BinaryIO, name: str, size: int, *, inspect_zip: bool) 
 def _sniff_head(head: bytes) -> Sniffed:
     if b"%PDF-" in head[:1024]:
         return Sniffed(FileKind.PDF, "PDF header")
+    if head.startswith(_IMAGE_MAGICS):
+        return Sniffed(FileKind.IMAGE, f"image header {head[:4].hex()}")
     text = _decode_head(head)
     stripped = text.lstrip("\ufeff \t\r\n\f\v\x00").lower() if text is not None else ""
     if stripped.startswith("{\\rtf"):
@@ -525,7 +532,6 @@ def _content_type(types: etree._Element, part: str) -> str | None:
 
 # -- OLE compound files (CFB, [MS-CFB]) ------------------------------------------------
 
-_FREESECT = 0xFFFFFFFF
 _ENDOFCHAIN = 0xFFFFFFFE
 _MAX_REGULAR = 0xFFFFFFFA
 _NOSTREAM = 0xFFFFFFFF
@@ -669,9 +675,9 @@ def explain(kind: FileKind, name: str) -> tuple[IssueCode, str]:
     """The issue code and one French sentence for a file that cannot be extracted.
 
     For the convertible kinds (doc, odt, rtf, Word XML) the sentence is the one for
-    when LibreOffice is not installed. Raises ValueError for `docx`, `pdf` and the
-    messages (`eml`, `msg`), which are read (`cuf_extract.pdf_reader` says why a PDF
-    could not be, `cuf_extract.mail` why a message could not).
+    when LibreOffice is not installed. Raises ValueError for `docx`, `pdf`, `image` and
+    the messages (`eml`, `msg`), which are read (`pdf_reader`, `ocr_reader` and
+    `cuf_extract.mail` say why one could not be).
     """
     q = f"« {name} »"
     table: dict[FileKind, tuple[IssueCode, str]] = {

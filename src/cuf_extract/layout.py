@@ -26,6 +26,7 @@ __all__ = [
     "COLUMN_ISSUES",
     "COLUMN_NOTES",
     "COLUMN_QUESTION_ID",
+    "COLUMN_QUESTION_KIND",
     "COLUMN_QUESTION_TEXT",
     "COLUMN_RECEIVED",
     "COLUMN_RESPONDENT",
@@ -116,6 +117,7 @@ def position_column(question_id: str) -> str:
 
 COLUMN_QUESTION_ID = "Question"
 COLUMN_QUESTION_TEXT = "Texte"
+COLUMN_QUESTION_KIND = "Type"  # « fermée » or « ouverte » (models.QuestionKind)
 
 # --------------------------------------------------------------------------- « Destinataires »
 

@@ -137,6 +137,24 @@ class Classified:
     kept_choice: bool = False  # a check-box line kept while its sisters were deleted
 
 
+class Place(Enum):
+    """Where `locate` put a block."""
+
+    ANSWER = "answer"  # in the answer of `Placement.question`
+    QUESTION = "question"  # the question itself; text typed on its line is in `trailing`
+    FORM = "form"  # the form's own text (title, instructions, form lines): no answer
+    FIELD = "field"  # the value typed in an identification field (`Located.identification`)
+    EXTRA = "extra"  # the file's extra text
+    EMPTY = "empty"
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    place: Place
+    question: str | None = None  # the question whose area the block stands in
+    trailing: str = ""  # for a question: the answer typed on its own line
+
+
 @dataclass(frozen=True, slots=True)
 class Located:
     """Where each question was found and what was typed for it."""
@@ -155,6 +173,7 @@ class Located:
     identification: tuple[tuple[str, str], ...] = ()
     # Questions printed with check boxes, answered, with no box ticked.
     unticked: frozenset[str] = frozenset()
+    placements: tuple[Placement, ...] = ()  # one per block, in order: where it was put
 
 
 class Matcher:
@@ -539,6 +558,8 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
             extra_text=tuple(_format(c.block) for c in classified if c.role is not Role.EMPTY),
             unassigned=(),
             letterhead=_letterhead(classified),
+            placements=tuple(Placement(Place.EMPTY if c.role is Role.EMPTY else Place.EXTRA)
+                             for c in classified),
         )
 
     _closing_run_in(classified, markers[-1], matcher)
@@ -578,7 +599,10 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
     pending_field: str | None = None  # an untouched field line just above
     field_rows: dict[tuple[int, int], str] = {}  # (table, row) of a field's label cell
     ticked: set[str] = set()
+    placements: list[Placement] = []
     for i, item in enumerate(classified):
+        placements.append(_placement(item, current, i, first_marker, end, header_row,
+                                     form_block))
         if item.role is Role.EMPTY:
             continue
         outside = i < first_marker or i >= end or current is None
@@ -596,10 +620,12 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
                 if value is not None:
                     if value[1]:
                         identification.append(value)
+                    placements[-1] = Placement(Place.FIELD, current)
                     continue
         pending_field = None
         if item.role is Role.QUESTION:
             current = item.question
+            placements[-1] = Placement(Place.QUESTION, current, item.trailing)
             occurrence_has_text = False
             if item.leading:
                 extra.append(item.leading)
@@ -659,7 +685,23 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
         identification=tuple(identification),
         unticked=frozenset(qid for qid in matcher.boxes if answers.get(qid)
                            and qid not in ticked),
+        placements=tuple(placements),
     )
+
+
+def _placement(item: Classified, current: str | None, i: int, first_marker: int, end: int,
+               header_row: frozenset[int], form_block: frozenset[int]) -> Placement:
+    """Where the loop of `locate` puts block `i` (a question's and an identification
+    field's placements are set there)."""
+    if item.role is Role.EMPTY:
+        return Placement(Place.EMPTY, current)
+    if item.role is not Role.TEXT and not (
+        first_marker < i < end and _short_template(item) and i not in form_block
+    ):
+        return Placement(Place.FORM, current)
+    if (i in header_row and i > first_marker) or i < first_marker or i >= end or current is None:
+        return Placement(Place.EXTRA, current)
+    return Placement(Place.ANSWER, current)
 
 
 def _identification(

@@ -60,6 +60,7 @@ class IssueCode(StrEnum):
     FROM_PDF = "from_pdf"
     STRUCK_TEXT = "struck_text"
     NO_BOX_TICKED = "no_box_ticked"
+    OCR = "ocr"
 
 
 class RespondentSource(StrEnum):

@@ -67,7 +67,6 @@ RATIO_GRACE_BYTES = 100 * 1024
 #: Compressed bytes fed to the decompressor at a time; output is capped per step too.
 READ_CHUNK_BYTES = 64 * 1024
 
-_PACKAGE_RELS = "_rels/.rels"
 _OFFICE_DOCUMENT = "/officeDocument"
 _REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 

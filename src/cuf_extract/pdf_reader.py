@@ -63,7 +63,7 @@ import statistics
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -249,6 +249,7 @@ def read_pdf_pages(
     name: str,
     max_seconds: float = MAX_PDF_SECONDS,
     clock: Callable[[], float] = time.monotonic,
+    page_words: Mapping[int, Sequence[PlacedWord]] | None = None,
 ) -> PdfText:
     """Read a PDF's text as blocks, headers and footers, and its document information,
     and say which pages are images without text.
@@ -256,7 +257,8 @@ def read_pdf_pages(
     Raises `PackageError` with `encrypted` (a password is needed to open it),
     `unreadable` (damaged, or no text at all: blank pages, drawings), `too_large` (too
     many pages, characters or seconds) or `scanned_pdf` (pages that are images, no text
-    layer).
+    layer). `page_words` (1-based page -> words) are the words `ocr_reader` read on
+    pages that are images: they stand for those pages' text.
     """
     import pypdfium2 as pdfium  # lazily: only PDF replies pay for it
 
@@ -292,12 +294,20 @@ def read_pdf_pages(
         raise PackageError(IssueCode.UNREADABLE, _damaged_message(name)) from None
     finally:
         document.close()
+    for page in pages:
+        if page_words and page.number + 1 in page_words and not page.lines:
+            page.lines = _word_lines(page_words[page.number + 1], page.number, page.top)
     if not any(line.text.strip() for page in pages for line in page.lines):
         if any(page.images for page in pages):
             raise PackageError(IssueCode.SCANNED_PDF, scanned_message(name))
         # Blank pages, or drawings only: nothing a scan would explain.
         raise PackageError(IssueCode.UNREADABLE, _no_text_message(name))
     image_pages = tuple(page.number + 1 for page in pages if page.images and not page.lines)
+    return PdfText(_rebuild(pages, properties), len(pages), image_pages)
+
+
+def _rebuild(pages: list[_Page], properties: Properties) -> DocumentText:
+    """Pages of lines -> running headers and footers, notes, blocks."""
     headers, footers = _running_lines(pages)
     headers, footers = tuple(map(_composed, headers)), tuple(map(_composed, footers))
     _mark_columns(pages)
@@ -306,9 +316,8 @@ def read_pdf_pages(
         block if block.text.isascii() else replace(
             block, text=_composed(block.text), struck=tuple(map(_composed, block.struck)))
         for block in _blocks(pages)])
-    document = DocumentText(blocks=tuple(blocks), headers=headers, footers=footers,
-                            notes=notes, properties=properties, unknown_symbols=unknown)
-    return PdfText(document, len(pages), image_pages)
+    return DocumentText(blocks=tuple(blocks), headers=headers, footers=footers,
+                        notes=notes, properties=properties, unknown_symbols=unknown)
 
 
 # A bold font's name: "LiberationSerif-Bold", "Arial,Bold", "Calibri-BoldItalic",
@@ -1252,6 +1261,58 @@ def _layout_hyphen(before: str, after: str, words: frozenset[str] = frozenset())
     if hyphenated in words and whole not in words:
         return False
     return first.casefold() not in _COMPOUND_PARTS and second.casefold() not in _COMPOUND_PARTS
+
+
+# --------------------------------------------------------------------------- OCR words
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedWord:
+    """A word read on a page image (`ocr_reader`), in points from the page's top-left
+    corner. Words with the same `line` were read as one line and share `base`."""
+
+    text: str
+    x0: float
+    x1: float
+    base: float  # the line's baseline, down from the top of the page
+    size: float  # the line's type size
+    line: int
+
+
+def read_words(pages: Sequence[tuple[float, Sequence[PlacedWord]]]) -> DocumentText:
+    """Pages of words (page height in points, words in reading order) -> the same
+    `DocumentText` as a PDF's text layer: the words go through the lines, headers,
+    paragraphs and lists rebuilt for PDFs."""
+    built: list[_Page] = []
+    for number, (height, words) in enumerate(pages):
+        page = _Page(number, 0.0, height)
+        page.lines = _word_lines(words, number, height)
+        built.append(page)
+    return _rebuild(built, Properties())
+
+
+def _word_lines(words: Sequence[PlacedWord], page: int, top: float) -> list[_Line]:
+    """OCR words as characters (a word's box shared evenly by its letters, a space
+    between words), then lines as for a text layer. Lines read apart are kept apart in
+    stream order, so only their positions can join them."""
+    chars: list[_Char] = []
+    index = 0
+    previous: PlacedWord | None = None
+    for word in words:
+        if previous is not None:
+            if previous.line == word.line:
+                chars.append(_Char(" ", previous.x1, previous.x1, top - word.base, word.size,
+                                   index))
+                index += 1
+            else:
+                index += 10
+        step = (word.x1 - word.x0) / max(len(word.text), 1)
+        for offset, letter in enumerate(word.text):
+            x0 = word.x0 + offset * step
+            chars.append(_Char(letter, x0, x0 + step, top - word.base, word.size, index))
+            index += 1
+        previous = word
+    return _lines(chars, page, [])
 
 
 # --------------------------------------------------------------------------- properties

@@ -216,7 +216,8 @@ def result_from_text(item: InputFile, matcher: Matcher, read: FileText) -> FileR
     # `extract_input` into one result per document.
     (found,) = read.documents
     result = _result_from_document(item, matcher, read.sha256, found.document)
-    notes = (*found.notes, *read.notes)
+    notes = (*found.notes, *read.notes, *checks.doubtful_words(
+        found.doubtful, result.answers, matcher.questionnaire.question_ids))
     return checks.with_issues(result, notes) if notes else result
 
 

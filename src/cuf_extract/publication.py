@@ -31,6 +31,7 @@ from cuf_extract.layout import (
     COLUMN_FOLLOW_UP,
     COLUMN_ISSUES,
     COLUMN_QUESTION_ID,
+    COLUMN_QUESTION_KIND,
     COLUMN_QUESTION_TEXT,
     COLUMN_RESPONDENT,
     COLUMN_SOURCE,
@@ -42,7 +43,15 @@ from cuf_extract.layout import (
     TRUNCATION_MARKER,
     position_column,
 )
-from cuf_extract.models import ChangeKind, Position, Question, RespondentSource, Status
+from cuf_extract.models import (
+    ChangeKind,
+    IssueCode,
+    Position,
+    Question,
+    QuestionKind,
+    RespondentSource,
+    Status,
+)
 from cuf_extract.publication_model import (
     FREE_FORMAT_HEADING,
     FREE_FORMAT_NOTE,
@@ -65,6 +74,7 @@ from cuf_extract.publication_model import (
     synthesis_cells,
     synthesis_header,
 )
+from cuf_extract.questionnaire import question_kind
 from cuf_extract.selection import (
     Candidate,
     decide,
@@ -73,8 +83,15 @@ from cuf_extract.selection import (
     is_exclusion,
     parse_document_date,
 )
+from cuf_extract.text import fold
 from cuf_extract.typography import french, quoted
-from cuf_extract.writers import CHANGE_LABELS, REPLACEMENT_CHARACTER, SOURCE_LABELS, STATUS_LABELS
+from cuf_extract.writers import (
+    CHANGE_LABELS,
+    ISSUE_LABELS,
+    REPLACEMENT_CHARACTER,
+    SOURCE_LABELS,
+    STATUS_LABELS,
+)
 
 if TYPE_CHECKING:
     from cuf_extract.recipients import Recipient
@@ -248,7 +265,12 @@ def _read_questions(path: Path, rows: Iterable[Sequence[object]]) -> tuple[Quest
 
         qid = get(COLUMN_QUESTION_ID)
         if qid:
-            questions.append(Question(id=qid, text=get(COLUMN_QUESTION_TEXT) or qid))
+            text = get(COLUMN_QUESTION_TEXT) or qid
+            # The kind the extraction wrote; read from the wording in an older workbook.
+            written = get(COLUMN_QUESTION_KIND) if COLUMN_QUESTION_KIND in columns else ""
+            kind = next((k for k in QuestionKind if k.value == written.casefold()),
+                        None) or question_kind(text)
+            questions.append(Question(id=qid, text=text, kind=kind))
     if not questions:
         raise _not_a_workbook(path, f"la feuille « {SHEET_QUESTIONS} » est vide")
     return tuple(questions)
@@ -321,6 +343,19 @@ def _candidate(row: _Row) -> Candidate | str:
                      errors=row.issues)
 
 
+# « Statut de suivi » words saying the staff proofread a reply read by OCR: « relu(e)(s) »,
+# « vérifié(e)(s) », « relecture faite », matched accents and case ignored; « non relu »,
+# « pas vérifié », « à relire », « à vérifier » are not.
+_PROOFREAD = re.compile(
+    r"(?<!\bnon )(?<!\bpas )\b(?:relue?s?|verifiee?s?)\b|\brelecture faite\b")
+
+
+def is_proofread(follow_up: str) -> bool:
+    """Whether a « Statut de suivi » says the reply's OCR reading was proofread."""
+    return _PROOFREAD.search(" ".join(re.sub(r"[^\w ]+", " ", fold(follow_up)).split())
+                             ) is not None
+
+
 def _answer_flags(row: _Row, shown: str) -> list[Flag]:
 
     flags = []
@@ -335,6 +370,11 @@ def _answer_flags(row: _Row, shown: str) -> list[Flag]:
             "{name} n'a répondu à aucune question dans le tableur, et n'a écrit aucun autre "
             "texte : vérifiez le fichier, ou écrivez « à exclure » dans "
             f"« {COLUMN_FOLLOW_UP} ».").format(name=quoted(shown))))
+    if ISSUE_LABELS[IssueCode.OCR] in row.issues and not is_proofread(row.follow_up):
+        flags.append(Flag(row.file, french(
+            "{name} : réponses lues par reconnaissance de caractères (scan, photo), pas "
+            "encore relues : comparez-les au document, corrigez-les dans le tableur, puis "
+            f"écrivez « relu » dans « {COLUMN_FOLLOW_UP} ».").format(name=quoted(shown))))
     for qid, text in row.answers.items():
         if text.endswith(TRUNCATION_MARKER):
             flags.append(Flag(row.file, f"« {shown} », {qid} : la réponse a été coupée dans le "
@@ -531,8 +571,12 @@ def build_publication(
     if synthesis:
         synthesis_lines, stale = _synthesis(book.questions, [by_file[e.file] for e in entries])
         flags.extend(stale)
-        if not force_synthesis and not any(sum(line.confirmed.values())
-                                           for line in synthesis_lines):
+        if not synthesis_lines:
+            flags.append(Flag(workbook.name, (
+                "toutes les questions sont ouvertes (sans oui ni non) : il n'y a pas de "
+                "tableau des positions à publier.")))
+        elif not force_synthesis and not any(sum(line.confirmed.values())
+                                             for line in synthesis_lines):
             synthesis_lines = ()
             flags.append(Flag(workbook.name, (
                 "aucune position n'est encore confirmée dans le tableur : le tableau des "
@@ -572,6 +616,8 @@ def _synthesis(questions: Sequence[Question], rows: Sequence[_Row]
     lines: list[SynthesisLine] = []
     flags: list[Flag] = []
     for question in questions:
+        if question.kind is QuestionKind.OPEN:
+            continue  # an open question has no oui / non: nothing to count
         confirmed = dict.fromkeys(Position, 0)
         to_confirm = no_position = 0
         for row in rows:
@@ -588,7 +634,9 @@ def _synthesis(questions: Sequence[Question], rows: Sequence[_Row]
                     f"« {position_column(question.id)} », puis relancez.")))
             if typed is not None:
                 confirmed[typed] += 1
-            elif cell or row.answers.get(question.id, "").strip():
+            elif cell or row.answers.get(question.id, "").strip() or _is_free_format(row):
+                # A reply in free format may well say oui or non: it is to read, not
+                # « sans réponse » (it was not read question by question).
                 to_confirm += 1
             else:
                 no_position += 1

@@ -54,6 +54,7 @@ class FoundDocument:
     document: DocumentText
     label: str = ""  # where in the file it was found ("" for the file itself)
     notes: tuple[Issue, ...] = ()  # how this document was read
+    doubtful: tuple[str, ...] = ()  # words OCR read with low confidence (checks.doubtful_words)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +127,8 @@ def read_document_bytes(data: bytes, name: str, converter: Converter) -> FileTex
         return _word(Source(Path(_file_name(name)), kind, converter), package, sha)
     if kind is FileKind.PDF:
         return _pdf_text(data, name, sha)
+    if kind is FileKind.IMAGE:  # a scan or a photo attached to a message
+        return _ocr_text(data, name, kind)
     return FileText(kind, sha, error=_explained(kind, name))
 
 
@@ -213,11 +216,49 @@ def _pdf_text(data: bytes, name: str, sha: str) -> FileText:
     try:
         pdf = read_pdf_pages(data, name=name)
     except PackageError as exc:
+        if exc.code is IssueCode.SCANNED_PDF:  # no text layer at all: a scan
+            return _ocr_text(data, name, FileKind.PDF)
         return FileText(FileKind.PDF, sha, error=make_issue(exc.code, exc.message))
+    if pdf.image_pages and _ocr_available():  # some pages scanned: those are read by OCR
+        return _ocr_text(data, name, FileKind.PDF)
     notes = [checks.from_pdf_note(name)]
     if pdf.image_pages:
         notes.append(checks.scanned_pages(name, pdf.image_pages, pdf.page_count))
     return FileText(FileKind.PDF, sha, (FoundDocument(pdf.document),), tuple(notes))
+
+
+def _read_image(source: Source) -> FileText:
+    """A scan, a photo, a screenshot (PNG, JPEG, TIFF): read by OCR."""
+    data, error = _bytes(source.path)
+    if data is None:
+        return FileText(source.kind, error=error)
+    return _ocr_text(data, source.path.name, source.kind)
+
+
+def _ocr_text(data: bytes, name: str, kind: FileKind) -> FileText:
+    """An image, or a PDF with pages that are only images, read by `ocr_reader` when
+    Tesseract is installed; else `scanned_pdf`, saying how to install it."""
+    from cuf_extract.ocr_reader import read_ocr
+
+    sha = hashlib.sha256(data).hexdigest()
+    try:
+        ocr = read_ocr(data, name=name, kind="pdf" if kind is FileKind.PDF else "image")
+    except PackageError as exc:
+        return FileText(kind, sha, error=make_issue(exc.code, exc.message))
+    notes = [checks.ocr_note(name, ocr.read_pages, ocr.page_count)]
+    if len(ocr.read_pages) + len(ocr.blank_pages) < ocr.page_count:
+        notes.append(checks.from_pdf_note(name))  # the other pages kept their text layer
+    if ocr.blank_pages:
+        notes.append(checks.ocr_blank_pages(name, ocr.blank_pages, ocr.page_count))
+    doubtful = tuple(dict.fromkeys(word for _, word in ocr.doubtful))
+    return FileText(kind, sha, (FoundDocument(ocr.document, doubtful=doubtful),), tuple(notes))
+
+
+def _ocr_available() -> bool:
+    from cuf_extract.ocr_reader import find_tesseract
+
+    engine = find_tesseract()
+    return engine is not None and engine.has_french
 
 
 #: The reader of each kind of file. A kind without an entry is explained
@@ -226,6 +267,7 @@ READERS: dict[FileKind, Reader] = {
     FileKind.DOCX: _read_package,
     FileKind.ZIP: _read_package,
     FileKind.PDF: _read_pdf,
+    FileKind.IMAGE: _read_image,
     **{kind: _read_converted for kind in inputs.CONVERTIBLE_KINDS},
 }
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from cuf_extract.checks import make_issue, question_label
 from cuf_extract.document import Block
-from cuf_extract.locate import Located, Matcher, Role
+from cuf_extract.locate import Located, Matcher, Place
 from cuf_extract.models import Issue, IssueCode
 
 _CHECK = ("vérifiez la réponse dans le document (mention rayée ? modification suivie "
@@ -23,7 +23,8 @@ _CHECK = ("vérifiez la réponse dans le document (mention rayée ? modification
 
 def struck_issues(blocks: Sequence[Block], matcher: Matcher, located: Located) -> list[Issue]:
     """One `struck_text` warning per question whose area holds struck text, and one for
-    struck text outside the answers; nothing when no block has struck text."""
+    struck text outside the answers; nothing when no block has struck text. Each block
+    is judged where `locate` put it (`Located.placements`, one per block)."""
     if not any(block.struck for block in blocks):
         return []
     question_ids = list(matcher.questionnaire.question_ids)
@@ -31,24 +32,19 @@ def struck_issues(blocks: Sequence[Block], matcher: Matcher, located: Located) -
     in_answer: dict[str, list[str]] = {}
     in_form: dict[str | None, list[tuple[str, str]]] = {}  # (the line, its struck phrase)
     outside: list[str] = []
-    current: str | None = None
-    for block in blocks:
-        classified = matcher.classify(block)
-        if classified.role is Role.QUESTION:
-            current = classified.question
+    for block, placement in zip(blocks, located.placements, strict=True):
         if not block.struck:
             continue
-        answer = _flat(located.answers.get(current) or "") if current else ""
-        text = _flat(block.text)
+        current, text = placement.question, _flat(block.text)
         for phrase in block.struck:
-            if classified.role is Role.QUESTION and current is not None:
-                if answer and phrase in _flat(classified.trailing):
+            if placement.place is Place.QUESTION and current is not None:
+                if located.answers.get(current) and phrase in _flat(placement.trailing):
                     in_answer.setdefault(current, []).append(phrase)
                 else:
                     in_form.setdefault(current, []).append((text, phrase))
-            elif current is not None and answer and text in answer:
+            elif placement.place is Place.ANSWER and current is not None:
                 in_answer.setdefault(current, []).append(phrase)
-            elif classified.role is not Role.TEXT:
+            elif placement.place is Place.FORM:
                 in_form.setdefault(current, []).append((text, phrase))
             else:
                 outside.append(phrase)

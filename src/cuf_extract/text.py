@@ -12,13 +12,17 @@ import unicodedata
 
 __all__ = [
     "ARTICLES",
+    "EXCEL_CELL_LIMIT",
     "INVALID_CHARACTERS",
     "REPLACEMENT_CHARACTER",
+    "cell_text",
     "clean_text",
+    "fits_a_cell",
     "fold",
     "name_words",
     "normalise",
     "organisation_key",
+    "utf16_length",
 ]
 
 # Curly and look-alike apostrophes as "'", and the ligatures French writes both ways
@@ -92,3 +96,30 @@ def clean_text(text: str) -> tuple[str, bool]:
     """Replace characters XML 1.0 cannot hold by U+FFFD; say whether any was replaced."""
     cleaned, count = INVALID_CHARACTERS.subn(REPLACEMENT_CHARACTER, text)
     return cleaned, count > 0
+
+
+# What one Excel cell holds, counted as Excel counts: UTF-16 code units (an emoji is 2).
+# The extraction's `answer_too_long` warning and the workbook's cut use this one rule.
+EXCEL_CELL_LIMIT = 32_767
+
+# Excel reads "_xHHHH_" in a string as the character U+HHHH; a literal one is written
+# with its underscore escaped as "_x005F_" (ECMA-376 ST_Xstring).
+_OOXML_ESCAPE = re.compile("_(?=x[0-9A-Fa-f]{4}_)")
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def cell_text(text: str) -> tuple[str, bool]:
+    """`text` as a workbook cell stores it: characters XML cannot hold as U+FFFD (and
+    whether there were any), a literal "_xHHHH_" escaped. Not cut: see `fits_a_cell`."""
+    cleaned, replaced = clean_text(text)
+    return _OOXML_ESCAPE.sub("_x005F_", cleaned), replaced
+
+
+def fits_a_cell(text: str) -> bool:
+    """Whether `text` (as `cell_text` returns it) fits in one Excel cell uncut."""
+    # A character is at most 2 UTF-16 code units (an escaped "_xHHHH_" grows from 7 to
+    # 12): most texts need no encoding to know.
+    return 2 * len(text) <= EXCEL_CELL_LIMIT or utf16_length(text) <= EXCEL_CELL_LIMIT

@@ -88,8 +88,9 @@ def _results(name: str, display: str, message: Message, *, converter: Converter,
              cache: ResultCache | None, result_of: ResultOf) -> tuple[FileResult, ...]:
     results: list[FileResult] = []
     documents = [a for a in message.attachments if not a.image]
-    images = [a for a in message.attachments if a.image]
-    for attachment in documents:
+    images: list[Attachment] = []
+
+    def read(attachment: Attachment) -> FileResult:
         shown = TRAIL_SEPARATOR.join((display, *attachment.trail))
         attachment_sha = hashlib.sha256(attachment.data).hexdigest()
         result = cache.get(attachment_sha, attachment.name, shown) if cache else None
@@ -98,7 +99,19 @@ def _results(name: str, display: str, message: Message, *, converter: Converter,
             result = result_of(attachment.name, shown, read)
             if cache is not None and result.sha256 and result.status.value in ("ok", "warning"):
                 cache.put(result)
-        results.append(result)
+        return result
+
+    results.extend(read(attachment) for attachment in documents)
+    # An attached scan or photo is a reply when OCR finds the questions in it; a logo or
+    # a picture without them (or with no OCR engine) is only listed.
+    for attachment in (a for a in message.attachments if a.image):
+        result = read(attachment)
+        if result.answers and not any(i.code is IssueCode.QUESTIONS_NOT_FOUND
+                                      for i in result.issues) and result.status.value != "error":
+            results.append(result)
+            documents.append(attachment)
+        else:
+            images.append(attachment)
     cover: list[str] = []
     for body in message.bodies:
         result = _body_result(name, display, body, message, result_of)
@@ -150,7 +163,8 @@ def _notes(message: Message, images: list[Attachment], cover: list[str]
     extra = list(cover)
     ignored = list(message.ignored)
     ignored.extend(
-        f"{TRAIL_SEPARATOR.join(a.trail)} (image : non lue, pas de reconnaissance de texte)"
+        f"{TRAIL_SEPARATOR.join(a.trail)} (image sans les questions, ou sans logiciel de "
+        "reconnaissance de caractères pour la lire)"
         for a in images)
     if ignored:
         extra.append("Pièces jointes non lues : " + " ; ".join(ignored))

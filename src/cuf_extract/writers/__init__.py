@@ -86,6 +86,7 @@ ISSUE_LABELS: dict[IssueCode, str] = {
     IssueCode.FROM_PDF: "lu depuis un PDF",
     IssueCode.STRUCK_TEXT: "texte barré lu comme du texte",
     IssueCode.NO_BOX_TICKED: "aucune case cochée",
+    IssueCode.OCR: "lu par reconnaissance de caractères",
 }
 
 CHANGE_LABELS: dict[ChangeKind, str] = {

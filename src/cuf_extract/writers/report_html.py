@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import html
 import os
+import re
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cuf_extract import checks
 from cuf_extract.dates import french_date, parse_iso
 from cuf_extract.layout import COLUMN_CORRECTED, COLUMN_FOLLOW_UP, UNLISTED_TITLE
 from cuf_extract.models import (
@@ -137,6 +139,17 @@ svg.positions text.n { fill: #fff; }
 def _text(value: str) -> str:
     """Untrusted text, safe for HTML (element content and attribute values)."""
     return html.escape(clean_text(value)[0], quote=True)
+
+
+def _marked(answer: str, words: Sequence[str]) -> str:
+    """The answer, safe for HTML, with the words OCR read with doubt highlighted."""
+    text = _text(answer)
+    if not words:
+        return text
+    escaped = sorted({_text(word) for word in words if word.strip()}, key=len, reverse=True)
+    pattern = "|".join(re.escape(word) for word in escaped)
+    return re.sub(rf"(?<![\w&])(?:{pattern})(?![\w;])",
+                  lambda m: f'<mark title="lu avec doute">{m[0]}</mark>', text)
 
 
 def french_datetime(moment: datetime) -> str:
@@ -317,6 +330,8 @@ def _file_section(index: int, result: FileResult, run: Run, campaign: Campaign |
         yield f"<dt>Expéditeur du courriel</dt><dd>{_text(sender)}</dd>"
         yield f"<dt>Courriel reçu le</dt><dd>{_text(french_date(parse_iso(result.received)))}</dd>"
     yield "</dl>"
+    doubtful = {issue.question: checks.doubtful_words_in(issue) for issue in result.issues
+                if issue.code is IssueCode.OCR and issue.question}
     for question in run.questionnaire.questions:
         answer = result.answer(question.id)
         yield (
@@ -327,7 +342,7 @@ def _file_section(index: int, result: FileResult, run: Run, campaign: Campaign |
             yield '<p class="missing">Pas de réponse.</p>'
         else:
             # The newline right after <pre> is dropped by HTML parsers: keep the text's own.
-            yield f'<pre class="answer">\n{_text(answer)}</pre>'
+            yield f'<pre class="answer">\n{_marked(answer, doubtful.get(question.id, []))}</pre>'
     if result.extra_text:
         yield "<h4>Texte hors réponses</h4>"
         yield from (f'<pre class="extra">\n{_text(text)}</pre>' for text in result.extra_text)

@@ -34,6 +34,7 @@ from cuf_extract.layout import (
     COLUMN_ISSUES,
     COLUMN_NOTES,
     COLUMN_QUESTION_ID,
+    COLUMN_QUESTION_KIND,
     COLUMN_QUESTION_TEXT,
     COLUMN_RECEIVED,
     COLUMN_SENDER,
@@ -66,6 +67,7 @@ from cuf_extract.models import (
     Status,
 )
 from cuf_extract.recipients import STATE_LABELS, RecipientsStatus, RecipientState
+from cuf_extract.text import EXCEL_CELL_LIMIT, cell_text, fits_a_cell, utf16_length
 from cuf_extract.writers import (
     CHANGE_LABELS,
     SEVERITY_LABELS,
@@ -94,14 +96,11 @@ __all__ = [
     "write_xlsx",
 ]
 
-EXCEL_MAX_CELL_LENGTH = 32_767  # UTF-16 code units
+EXCEL_MAX_CELL_LENGTH = EXCEL_CELL_LIMIT  # UTF-16 code units (text.py)
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_HYPERLINKS = 65_530  # per worksheet
 EXCEL_MAX_LINK_LENGTH = 2_079
 
-# Excel reads "_xHHHH_" in a string as the character U+HHHH; a literal one is written
-# with its underscore escaped as "_x005F_" (ECMA-376 ST_Xstring).
-_OOXML_ESCAPE = re.compile("_(?=x[0-9A-Fa-f]{4}_)")
 # Cells Excel would turn into a formula if a user edited them: shown with a quote prefix.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -148,15 +147,6 @@ def _text(value: str, style: CellStyle | None) -> Text:
     return Text(value, _quoted(style) if value.startswith(_FORMULA_START) else style)
 
 
-def _utf16_length(text: str) -> int:
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
-
-
-def _fits_a_cell(text: str) -> bool:
-    # A character is at most 2 UTF-16 code units: most texts need no encoding to know.
-    return 2 * len(text) <= EXCEL_MAX_CELL_LENGTH or _utf16_length(text) <= EXCEL_MAX_CELL_LENGTH
-
-
 @dataclass(frozen=True)
 class SafeText:
     """A text ready for a cell, and what had to be changed to make it so."""
@@ -173,11 +163,10 @@ def safe_cell_text(text: str) -> SafeText:
     so Excel shows the text as typed; text over 32,767 UTF-16 code units is cut and ends
     with `TRUNCATION_MARKER`.
     """
-    value, replaced = clean_text(text)
-    value = _OOXML_ESCAPE.sub("_x005F_", value)
-    truncated = not _fits_a_cell(value)
+    value, replaced = cell_text(text)
+    truncated = not fits_a_cell(value)
     if truncated:
-        budget = EXCEL_MAX_CELL_LENGTH - _utf16_length(TRUNCATION_MARKER)
+        budget = EXCEL_MAX_CELL_LENGTH - utf16_length(TRUNCATION_MARKER)
         # Cut in UTF-16; a surrogate pair split at the end is dropped whole.
         head = value.encode("utf-16-le")[: 2 * budget].decode("utf-16-le", "ignore")
         value = head + TRUNCATION_MARKER
@@ -189,24 +178,18 @@ class XlsxResult:
     """What `write_xlsx` wrote and changed. Files are named by `FileResult.path`."""
 
     path: Path
-    truncated_files: tuple[str, ...] = ()
     replaced_files: tuple[str, ...] = ()
     rows_cut: tuple[str, ...] = ()  # sheet names cut at Excel's row limit
-    links_missing: int = 0  # files left without a hyperlink (path unusable or over limits)
 
 
 @dataclass
 class _Tracker:
-    truncated: dict[str, None] = field(default_factory=dict)
     replaced: dict[str, None] = field(default_factory=dict)
 
     def safe(self, text: str, owner: str | None) -> str:
         safe = safe_cell_text(text)
-        if owner is not None:
-            if safe.truncated:
-                self.truncated[owner] = None
-            if safe.replaced:
-                self.replaced[owner] = None
+        if owner is not None and safe.replaced:
+            self.replaced[owner] = None
         return safe.value
 
     def put(self, cell: Cell, text: str, owner: str | None = None) -> None:
@@ -469,9 +452,8 @@ def _answers_sheet(
     *,
     inputs_base: Path,
     workbook_dir: Path,
-) -> tuple[SheetRows, int, bool, int]:
-    """Fill "Réponses"; return (its rows, rows written, whether rows were cut, links
-    missing)."""
+) -> tuple[SheetRows, int, bool]:
+    """Fill "Réponses"; return (its rows, rows written, whether rows were cut)."""
     questions = {q.id: q for q in run.questionnaire.questions}
     titles = _column_layout(run, campaign)
     positions = set(_position_comments(run))
@@ -496,7 +478,6 @@ def _answers_sheet(
     items: list[FileResult | KeptFile | AbsentFile] = [*run.files, *campaign.kept,
                                                        *campaign.absent]
     kept, left_out = _capped(items)
-    links_missing = 0
     links = 0
     for item in items[:kept]:
         owner = item.path
@@ -543,7 +524,6 @@ def _answers_sheet(
         target = (item.message or item.path) if isinstance(item, FileResult) else item.path
         link = link_to(target) if links < EXCEL_MAX_HYPERLINKS and status is not None else None
         if link is None or not isinstance(name_cell, Text):
-            links_missing += 1
             link = None
         else:
             line[file_index] = _text(name_cell.value, _LINK_STYLE)
@@ -559,7 +539,7 @@ def _answers_sheet(
     _position_list(ws, titles, run, kept + 1)
     last = _finish(ws, sheet, tracker, kept=kept, left_out=left_out, columns=len(titles),
                    what="fichiers")
-    return sheet, last, bool(left_out), links_missing
+    return sheet, last, bool(left_out)
 
 
 # Row heights for wrapped text: a line of 11 pt Calibri is 15 pt high, and a column of
@@ -644,10 +624,16 @@ def _text_cell(ws: Worksheet, value: str) -> Cell:
 
 
 def _questions_sheet(ws: Worksheet, run: Run, tracker: _Tracker) -> tuple[SheetRows, int]:
-    _header(ws, tracker, [COLUMN_QUESTION_ID, COLUMN_QUESTION_TEXT], [12, 100])
+    _header(ws, tracker, [COLUMN_QUESTION_ID, COLUMN_QUESTION_TEXT, COLUMN_QUESTION_KIND],
+            [12, 100, 14],
+            comments={COLUMN_QUESTION_KIND: (
+                "« fermée » : une question à laquelle on répond oui ou non (les réponses "
+                "ont une position) ; « ouverte » : sans position. Se change dans le "
+                "questionnaire (clé kind), pas ici.")})
     sheet = SheetRows(ws)
     for question in run.questionnaire.questions:
-        sheet.append([tracker.text(question.id, style=None), tracker.text(question.text)])
+        sheet.append([tracker.text(question.id, style=None), tracker.text(question.text),
+                      tracker.text(question.kind.value, style=None)])
     return sheet, len(run.questionnaire.questions) + 1
 
 
@@ -749,6 +735,7 @@ _OPEN_NOTE = ("On ne répond pas à ces questions par oui ou non (« Quelle plac
               "« Comment… ? ») : lisez les réponses dans la feuille « Réponses ». Si une "
               "question est en fait fermée, changez son « kind » dans le fichier du "
               "questionnaire et relancez.")
+
 EXCLUDED_TITLES = ("Non comptées (non publiées)", "Organisation", "Raison")
 
 
@@ -989,7 +976,7 @@ def write_xlsx(
             staff_columns=STAFF_COLUMNS,
             history={r.path: FileHistory(change=ChangeKind.NEW) for r in run.files},
         )
-    answer_sheet, answer_rows, answers_cut, links_missing = _answers_sheet(
+    answer_sheet, answer_rows, answers_cut = _answers_sheet(
         answers, run, campaign, tracker, inputs_base=inputs_base, workbook_dir=workbook_dir
     )
     question_sheet, question_rows = _questions_sheet(workbook.create_sheet(SHEET_QUESTIONS),
@@ -1032,8 +1019,6 @@ def write_xlsx(
     )
     return XlsxResult(
         path=written,
-        truncated_files=_ordered(tracker.truncated, run),
         replaced_files=_ordered(tracker.replaced, run),
         rows_cut=cut,
-        links_missing=links_missing,
     )
