@@ -105,7 +105,7 @@ def test_a_campaign_of_reruns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     # The hand edit is not lost: kept in the notes with a marker, and reported.
     gamma = second["replies/gamma-v2.docx"]
     assert gamma["Q2"] == "Réponse de Gamma à Q2."
-    assert "[texte modifié à la main dans « Q2 »" in str(gamma["Notes"])
+    assert "[texte modifié à la main dans « Q2 »" in str(gamma["Notes"])
     assert "Texte corrigé à la main." in str(gamma["Notes"])
     report = (tmp_path / "reponses-rapport.html").read_text(encoding="utf-8")
     assert "Cellules modifiées à la main" in report
@@ -254,7 +254,7 @@ def test_owner_files_and_verdict_changes_on_rerun(
     third = rows(tmp_path / "reponses.xlsx")
     assert "replies/~$a.docx" not in third  # never a reply: no "absent" row
     change = str(third["replies/a.docx"]["Depuis la dernière fois"])
-    assert change == "modifié (statut : OK → Avertissement (fichier inchangé))"
+    assert change == "modifié (statut : OK → Avertissement (fichier inchangé))"
 
 
 def test_parallel_run_works_with_the_spawn_start_method(tmp_path: Path) -> None:

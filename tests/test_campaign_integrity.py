@@ -105,7 +105,7 @@ def test_a_run_on_one_file_leaves_every_other_row_as_it_was(
     # the staff position is still theirs and not flagged.
     code, out, err = extract(campaign, monkeypatch, capsys)
     again = rows(campaign)
-    assert "1 cellule modifiée à la main déplacée dans « Notes »" in out
+    assert "1 cellule modifiée à la main déplacée dans « Notes »" in out
     assert "Oui (corrigé à la main)" in str(again["reponses/union-gamma.docx"]["Notes"])
     beta = again["reponses/mouvement-beta.docx"]
     assert beta["Position Q1"] == "nuancé" and beta["Notes"] == "Relancé par téléphone"
@@ -129,7 +129,7 @@ def test_a_file_really_gone_is_absent_and_a_renamed_one_keeps_its_row(
     assert "reponses/union-gamma.docx" not in found
     moved = found["reponses/union-gamma-v2.docx"]
     assert moved["Statut"] == "OK" and moved["Notes"] == "à rappeler"
-    assert "renommé (ancien nom : reponses/union-gamma.docx)" in str(
+    assert "renommé (ancien nom : reponses/union-gamma.docx)" in str(
         moved["Depuis la dernière fois"])
     assert str(found["reponses/rassemblement-delta.pdf"]["Depuis la dernière fois"]
                ).startswith("non relu")
@@ -148,7 +148,7 @@ def test_a_pattern_leaving_out_other_formats_says_so(
 ) -> None:
     (campaign / "reponses" / "~$rti-alpha.docx").write_bytes(b"\x05Alice" + b"\0" * 156)
     code, out, err = extract(campaign, monkeypatch, capsys, "reponses/*.docx")
-    assert err.count("1 réponse PDF du dossier « reponses » n'est pas dans la liste donnée") == 1
+    assert err.count("1 réponse PDF du dossier « reponses » n’est pas dans la liste donnée") == 1
     assert "cuf-extract reponses" in err
     assert set(rows(campaign)) == {f"reponses/{name}" for name in ANSWERS}  # no lock file
     # The whole folder: no message.
@@ -203,7 +203,7 @@ def test_with_no_confirmed_position_the_table_is_not_published(
     code, out, err = run_cli("publication", "--synthese", cwd=campaign,
                              monkeypatch=monkeypatch, capsys=capsys)
     assert code == 1
-    assert "aucune position n'est encore confirmée" in out
+    assert "aucune position n’est encore confirmée" in out
     text = (campaign / "reponses-publication.html").read_text(encoding="utf-8")
     assert "Synthèse des positions" not in text
     code, out, err = run_cli("publication", "--forcer-synthese", cwd=campaign,
@@ -276,7 +276,7 @@ def test_ctrl_c_says_what_happened_to_the_workbook(tmp_path: Path) -> None:
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=120)
     assert process.returncode == 130, err
-    assert "Interrompu : le classeur n'a pas été modifié" in err
+    assert "Interrompu : le classeur n’a pas été modifié" in err
     assert "Traceback" not in err and "Traceback" not in out
     assert (tmp_path / WORKBOOK).read_bytes() == before
     assert "note de l'équipe" in [c.value for c in openpyxl.load_workbook(
@@ -291,9 +291,9 @@ def test_rows_not_read_still_count_as_replies_and_a_new_workbook_starts_afresh(
                       encoding="utf-8")
     code, out, err = extract(campaign, monkeypatch, capsys, "reponses",
                              "--destinataires", "destinataires.txt")
-    assert "Sans réponse à ce jour : 1 organisation" in out, out
+    assert "Sans réponse à ce jour : 1 organisation" in out, out
     code, out, err = extract(campaign, monkeypatch, capsys, "reponses/parti-alpha.docx")
-    assert "Sans réponse à ce jour : 1 organisation" in out, out
+    assert "Sans réponse à ce jour : 1 organisation" in out, out
     # -o to a workbook that does not exist yet: a campaign of the files given, alone.
     code, out, err = extract(campaign, monkeypatch, capsys, "reponses/parti-alpha.docx",
                              "-o", "essai.xlsx")

@@ -41,7 +41,7 @@ def test_same_respondent_names_the_newest_file() -> None:
     out = {r.path: r for r in cross_file_issues([old, new, other])}
     assert codes(out["v1.docx"]) == ["same_respondent"]
     message = out["v1.docx"].issues[0].message
-    assert "« v2.docx »" in message and "07/02/2020" in message
+    assert "« v2.docx »" in message and "07/02/2020" in message
     assert codes(out["x.docx"]) == []
 
 
@@ -55,4 +55,4 @@ def test_the_newest_is_told_as_an_instant_across_time_zones() -> None:
                  date="2020-02-07T10:30:00+01:00")
     out = {r.path: r for r in cross_file_issues([pdf, word])}
     message = out["pdf.pdf"].issues[0].message
-    assert "le plus récent est « word.docx » (07/02/2020)" in message
+    assert "le plus récent est «\u00a0word.docx\u00a0» (07/02/2020)" in message

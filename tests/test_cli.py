@@ -128,7 +128,7 @@ def test_unwritable_output_folder_fails_before_reading(
     code, _, err = run_cli("replies", "-o", "missing/out.xlsx", cwd=tmp_path,
                            monkeypatch=monkeypatch, capsys=capsys)
     assert code == EXIT_USAGE
-    assert "n'existe pas" in err
+    assert "n’existe pas" in err
 
 
 def test_unknown_option_in_french(
@@ -137,7 +137,7 @@ def test_unknown_option_in_french(
     code, _, err = run_cli("x.docx", "--nope", cwd=tmp_path, monkeypatch=monkeypatch,
                            capsys=capsys)
     assert code == EXIT_USAGE
-    assert "option inconnue : --nope" in err
+    assert "option inconnue : --nope" in err
 
 
 def test_a_broken_file_does_not_stop_the_batch(
@@ -221,7 +221,7 @@ def test_workbook_open_in_excel_gets_a_dated_copy(
     (tmp_path / f"~${RESPONSES}").write_bytes(b"\x05Alice" + b"\0" * 156)  # Excel's lock
     # Unchanged: nothing to write, so nothing to say about Excel.
     code, out, err = run_cli("ok.docx", cwd=tmp_path, monkeypatch=monkeypatch, capsys=capsys)
-    assert code == EXIT_OK and "Rien n'a changé" in out and "ouvert" not in err
+    assert code == EXIT_OK and "Rien n’a changé" in out and "ouvert" not in err
     # A late reply: there is something to write.
     (tmp_path / "late.docx").write_bytes(BY_NAME["answer_on_question_line"].build())
     code, _, err = run_cli("ok.docx", "late.docx", cwd=tmp_path, monkeypatch=monkeypatch,
@@ -242,7 +242,7 @@ def test_help_pages_are_in_french(
     code, out, _ = run_cli(*command, "--help", cwd=tmp_path, monkeypatch=monkeypatch,
                            capsys=capsys)
     assert code == EXIT_OK
-    assert "Usage :" in out and "Affiche cette aide et quitte." in out
+    assert "Usage :" in out and "Affiche cette aide et quitte." in out
     for english in ("[required]", "[default:", "Commands:", "Show this message", "<bool>",
                     "<path>", "<list[str]>"):
         assert english not in out

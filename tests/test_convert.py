@@ -139,7 +139,7 @@ def test_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
     assert time.perf_counter() - start < 10
     assert not result.ok and result.docx is None
     assert result.message is not None
-    assert result.message.startswith("« lent.doc » n'a pas pu être converti par LibreOffice")
+    assert result.message.startswith("« lent.doc » n’a pas pu être converti par LibreOffice")
     assert "délai de 1 s" in result.message
     child = int(marker.read_text())
     deadline = time.time() + 5
@@ -182,7 +182,7 @@ def test_missing_soffice_or_input(tmp_path: Path) -> None:
     assert "ne peut pas être lancé" in result.message
     result = convert_to_docx(tmp_path / "absent.doc", soffice=str(tmp_path))
     assert not result.ok and result.message is not None
-    assert "« absent.doc »" in result.message
+    assert "« absent.doc »" in result.message
 
 
 def test_result_is_a_context_manager() -> None:

@@ -102,7 +102,7 @@ def test_the_word_written_form_gives_the_bundled_questions() -> None:
 def test_a_form_without_question_is_refused_in_french() -> None:
     data = build_docx([text_p("Lettre d'information", style="Title"),
                        text_p("Nous vous remercions de votre soutien.")])
-    with pytest.raises(FormError, match="Aucune question trouvée dans « lettre.docx »"):
+    with pytest.raises(FormError, match="Aucune question trouvée dans « lettre.docx »"):
         derive_questionnaire(_blocks(data), name="lettre.docx")
 
 
@@ -197,14 +197,14 @@ def test_errors_name_the_line_in_french() -> None:
     with pytest.raises(QuestionnaireError) as caught:
         parse_questionnaire(tomllib.loads(text), text, "f.toml")
     message = str(caught.value)
-    assert "ligne 9, « questions.2.text » : clé obligatoire absente" in message
-    assert "ligne 11, « questions.2.texte » : clé inconnue" in message
-    assert "ligne 12, « questions.2.notes » : doit être une liste" in message
+    assert "ligne 9, « questions.2.text » : clé obligatoire absente" in message
+    assert "ligne 11, « questions.2.texte » : clé inconnue" in message
+    assert "ligne 12, « questions.2.notes » : doit être une liste" in message
 
 
 def test_a_newer_format_version_is_refused() -> None:
     text = 'format_version = 9\nid = "x"\ntitle = "T"\n[[questions]]\nid = "Q1"\ntext = "?"\n'
-    with pytest.raises(QuestionnaireError, match="ligne 1, « format_version » : version 9"):
+    with pytest.raises(QuestionnaireError, match="ligne 1, « format_version » : version 9"):
         parse_questionnaire(tomllib.loads(text), text, "f.toml")
 
 

@@ -235,7 +235,7 @@ def test_encrypted_docx_made_by_msoffcrypto(tmp_path: Path) -> None:
     assert {"EncryptionInfo", "EncryptedPackage"} <= expected
     code, message = explain(sniffed.kind, target.name)
     assert code is IssueCode.ENCRYPTED
-    assert message.startswith("« protege.docx » est protégé par un mot de passe")
+    assert message.startswith("« protege.docx » est protégé par un mot de passe")
 
 
 @pytest.mark.parametrize("shift", [9, 12])
@@ -329,9 +329,9 @@ def test_doc_renamed_docx_is_still_doc(tmp_path: Path, soffice_files: dict[str, 
 def test_every_other_kind_is_explained_in_one_french_sentence(kind: FileKind) -> None:
     code, message = explain(kind, "réponse PS.docx")
     assert isinstance(code, IssueCode)
-    assert "« réponse PS.docx »" in message
+    assert "« réponse PS.docx »" in message
     assert message.endswith(".") and message.count(". ") == 0
-    assert " : " in message  # what is wrong : what to do
+    assert " : " in message  # what is wrong : what to do
 
 
 def test_explain_codes_and_key_sentences() -> None:
@@ -339,7 +339,7 @@ def test_explain_codes_and_key_sentences() -> None:
         explain(FileKind.PDF, "x.pdf")
     code, message = explain(FileKind.CORRUPT, "x.docx")
     assert code is IssueCode.UNREADABLE
-    wanted = "endommagé ou incomplet (téléchargement interrompu ?) : demandez un nouvel envoi"
+    wanted = "endommagé ou incomplet (téléchargement interrompu ?) : demandez un nouvel envoi"
     assert wanted in message
     for kind in CONVERTIBLE_KINDS:
         code, message = explain(kind, "x.doc")

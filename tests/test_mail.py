@@ -285,7 +285,7 @@ def test_one_result_per_reply_traced_to_its_message(tmp_path: Path) -> None:
     assert attached.received == "2020-02-12T10:03:00+01:00"
     for qid, expected in REPLY.answers.items():
         assert attached.answer(qid) == expected
-    assert any(e.startswith("Texte du courriel : Bonjour") for e in attached.extra_text)
+    assert any(e.startswith("Texte du courriel : Bonjour") for e in attached.extra_text)
     typed = results["boite/corps.eml › texte du courriel"]
     assert [typed.answer(q) for q in FORM.ids] == [
         f"Notre réponse à {q}, tapée dans le courriel." for q in FORM.ids]

@@ -330,7 +330,7 @@ def test_the_cli_derives_the_form_and_extracts_its_replies(
     code, out, err = run_cli("questionnaire", "formulaire.docx", cwd=tmp_path,
                              monkeypatch=monkeypatch, capsys=capsys)
     assert code == 0, err
-    assert "Champ d'identification" in out
+    assert "Champ d’identification" in out
     assert load_questionnaire(tmp_path / "formulaire.toml").fields == FORM_H.fields
     replies = tmp_path / "reponses"
     replies.mkdir()

@@ -129,7 +129,7 @@ def refused(call: Callable[[], object], code: IssueCode) -> PackageError:
     with pytest.raises(PackageError) as caught:
         call()
     assert caught.value.code is code, caught.value.message
-    assert caught.value.message.startswith("« ")
+    assert caught.value.message.startswith("« ")
     return caught.value
 
 

@@ -25,26 +25,9 @@ from tests.fixtures.producer_replies import PRODUCERS_DIR, frozen_fixtures
 MATCHER = Matcher(load_questionnaire())
 FIXTURES = frozen_fixtures()
 
-HYPHEN_2010 = "a line-end U+2010 (HYPHEN) kept as in a compound (« organi‐gramme »)"
-HYPHEN_PLAIN = "a layout hyphen « - » at a line end is kept (« pro-fessionnelle »)"
-CLOSING = "the letter's closing formula or signature after the last answer runs into it"
 
 #: (file, question) -> why the answer read today is not the expected one.
 KNOWN_MISSES: dict[tuple[str, str], str] = {
-    ("lo_landscape_long.pdf", "Q2"): "two paragraphs on either side of a page break joined",
-    ("lo_pdfa_tagged.pdf", "Q1"): "an emoji (outside the BMP) is lost",
-    ("lo_two_columns.pdf", "Q5"): CLOSING,
-    ("pdflatex_long.pdf", "Q5"): CLOSING,
-    ("reportlab_long.pdf", "Q1"): HYPHEN_PLAIN,
-    ("reportlab_long.pdf", "Q2"): HYPHEN_PLAIN,
-    ("typst_list.pdf", "Q5"): CLOSING,
-    ("typst_long.pdf", "Q5"): "Typst's line-end hyphen kept (« inter-communalités »)",
-    ("weasyprint_long.pdf", "Q1"): HYPHEN_2010,
-    ("weasyprint_long.pdf", "Q2"): HYPHEN_2010,
-    ("weasyprint_long.pdf", "Q5"): f"{HYPHEN_2010}; {CLOSING}",
-    ("wkhtmltopdf_long.pdf", "Q1"): HYPHEN_2010,
-    ("wkhtmltopdf_long.pdf", "Q3"): "list bullets drawn as shapes: items lose their « - »",
-    ("wkhtmltopdf_plain.pdf", "Q5"): CLOSING,
 }
 
 CASES = [

@@ -12,9 +12,11 @@ from cuf_extract.locate import Matcher
 from cuf_extract.package import PackageError
 from cuf_extract.pdf_reader import (
     _Char,
+    _hyphenation_mark,
     _layout_hyphen,
     _Line,
     _marker,
+    _Page,
     _paragraph_text,
     _paragraphs,
     read_pdf,
@@ -61,7 +63,7 @@ def test_unreadable_producer_pdfs_get_their_code(name: str, code: str) -> None:
     result = extract_file(InputFile(path=PDF_DIR / name, display=name), MATCHER)
     assert result.status.value == "error"
     assert [issue.code.value for issue in result.issues] == [code]
-    assert f"« {name} »" in result.issues[0].message
+    assert f"« {name} »" in result.issues[0].message
     assert all(a.text is None for a in result.answers)
 
 
@@ -233,7 +235,7 @@ def test_hostile_pdfs_end_with_an_error(data: bytes, code: str) -> None:
     with pytest.raises(PackageError) as error:
         read_pdf(data, name="x.pdf")
     assert error.value.code.value == code
-    assert "« x.pdf »" in error.value.message
+    assert "« x.pdf »" in error.value.message
 
 
 def test_time_limit_stops_a_slow_pdf() -> None:
@@ -326,7 +328,7 @@ def test_pages_that_are_only_images_are_named(tmp_path: Path) -> None:
     path.write_bytes(text_pages_pdf(pages, image_pages=[1]))  # page 4 is blank, not a scan
     result = extract_file(InputFile(path=path, display=path.name), MATCHER)
     scanned = [i for i in result.issues if i.code.value == "scanned_pdf"]
-    assert len(scanned) == 1 and "page(s) 2 sur 4" in scanned[0].message
+    assert len(scanned) == 1 and "page 2 sur 4" in scanned[0].message
     assert result.status.value == "error"  # what is on page 2 must be read by hand
 
 
@@ -499,12 +501,42 @@ def test_line_end_hyphens_u2010_and_soft_are_judged_like_a_hyphen() -> None:
     ]
 
 
+@pytest.mark.parametrize(("before", "after", "marks_layout", "layout"), [
+    ("pré\u2010", "senté en conseil", True, True),
+    ("pré\u2010", "senté en conseil", False, False),  # U+2010 typed in the document
+    ("pré-", "senté en conseil", True, False),  # the typed hyphen, not the mark
+    ("peut\u2010", "être", True, False),  # a second part stays a compound
+])
+def test_line_end_u2010_as_the_producers_mark(
+        before: str, after: str, marks_layout: bool, layout: bool) -> None:
+    assert _layout_hyphen(before, after, frozenset(), marks_layout) is layout
+
+
+def test_u2010_is_the_producers_mark_only_when_typed_hyphens_are_plain() -> None:
+    def pages(*texts: str) -> list[_Page]:
+        lines = [_Line(chars=[], page=1, text=text) for text in texts]
+        return [_Page(number=1, bottom=0.0, top=842.0, lines=lines)]
+    assert _hyphenation_mark(pages("lui-même et pré\u2010", "senté"))
+    assert not _hyphenation_mark(pages("lui\u2010même et pré\u2010", "senté"))
+    assert not _hyphenation_mark(pages("sans trait et pré\u2010", "senté"))
+
+
 @pytest.mark.parametrize(("before", "after", "words", "layout"), [
     ("les inter-", "nationaux", {"internationaux"}, True),
     ("les inter-", "nationaux", set(), False),  # no evidence: "inter" may be a prefix
     ("la coopé\u2010", "ration", set(), True),
     ("sous-", "préfecture", {"sous-préfecture"}, False),
     ("les jume-", "lages", {"jume-lages"}, False),
+    # An article or a pronoun is a compound's second part, never its first.
+    ("cet adjoint de-", "vra travailler", set(), True),
+    ("entendez-", "vous", set(), False),
+    # Another form of the word printed whole: "professionnels" for "professionnelle".
+    ("formation pro-", "fessionnelle", {"professionnels"}, True),
+    ("des inter-", "communalités.", {"intercommunalité"}, True),
+    ("inter-", "celtiques", {"intercommunalité", "internationale"}, False),
+    # An elided article is not part of the word.
+    ("dans l’organi-", "gramme", {"organigramme"}, True),
+    ("dans l’organi-", "gramme", set(), True),
 ])
 def test_line_end_hyphen_uses_the_documents_words(
         before: str, after: str, words: set[str], layout: bool) -> None:
@@ -559,3 +591,119 @@ def test_no_generated_space_after_a_no_break_space() -> None:
     assert not [t for t in texts if "\u00a0 " in t]
     # (The closing runs on in the same paragraph here: locate splits it.)
     assert any("de la collectivité\u00a0? Merci de nous" in t for t in texts)
+
+
+def test_bullets_drawn_as_shapes_make_list_items() -> None:
+    """Chromium and wkhtmltopdf draw a list's bullets as small filled shapes, not as
+    characters: a dot left of an indented line, at its x-height, is its bullet. A
+    stroked square as tall as the text (a check box) and a dot inside a line are not."""
+    lines = [(72, 700, "Oui :"), (90, 686, "un module de formation ;"),
+             (90, 672, "des voyages d'etude."),
+             (90, 640, "Oui"), (72, 620, "La note . finale est longue.")]
+    boxes = [(80, 688, 3.8, 3.8, True), (80, 674, 3.8, 3.8, True),
+             (76, 639, 9, 9, False), (90, 622, 3, 3, True)]
+    blocks = read_pdf(text_pages_pdf([lines], boxes=boxes), name="x.pdf").blocks
+    assert [(b.list_label, b.text) for b in blocks] == [
+        (None, "Oui :"), ("-", "un module de formation ;"), ("-", "des voyages d'etude."),
+        (None, "Oui"), (None, "La note . finale est longue.")]
+
+
+def test_justified_paragraph_ends_where_a_sentence_ends_short_of_the_margin() -> None:
+    """In justified text every line of a paragraph but its last reaches the margin: a
+    sentence ending an em or more short of it ends the paragraph, though the next
+    paragraph's first word would not have fitted after it (at a page break too)."""
+    full = 72.0, 523.0
+
+    def line(y: float, text: str, page: int, x1: float) -> _Line:
+        chars = [_Char(text, full[0], x1, y, 11.0, int(800 - y) + 1000 * page)]
+        return _Line(chars, page).finish()
+
+    body = [line(700 - 13 * n, f"Ligne pleine {n} du paragraphe justifie", 1, full[1])
+            for n in range(5)]
+    body.append(line(635, "et le rendra public.", 1, full[1] - 26))
+    body.append(line(760, "Nous souhaitons enfin que chaque adjoint dispose", 2, full[1]))
+    body.append(line(747, "d'un budget.", 2, 200))
+    texts = [_paragraph_text(p) for p in _paragraphs(body, 1.2, full[1])]
+    assert len(texts) == 2
+    assert texts[0].startswith("Ligne pleine 0") and texts[0].endswith("le rendra public.")
+    assert texts[1] == "Nous souhaitons enfin que chaque adjoint dispose d'un budget."
+
+
+def test_actual_text_stands_for_what_the_text_layer_lacks() -> None:
+    """A tagged PDF's ActualText (LibreOffice's emoji drawn by a fallback font without a
+    Unicode map; PDFium's own reading of it mangles characters outside the BMP) is read
+    where the text layer has nothing, in its place on the line; over characters the
+    text layer holds, it is not added again."""
+    thumb = "\U0001f44d".encode("utf-16-be").hex().encode()
+    content = (b"/Span <</ActualText <feff" + thumb + b">>> BDC "
+               b"0 g 96 700 8 8 re f EMC\n"
+               b"/Span <</ActualText <feff004e006f006e>>> BDC "
+               b"BT /F1 11 Tf 72 600 Td (Non) Tj ET EMC\n")
+    lines = [(72, 700, "Oui"), (110, 700, ": nous le ferons.")]
+    blocks = read_pdf(text_pages_pdf([lines], content=content), name="x.pdf").blocks
+    assert [b.text for b in blocks] == ["Oui \U0001f44d : nous le ferons.", "Non"]
+
+
+def _word_like_reply() -> list[tuple[float, float, str]]:
+    """A reply as Word's « Enregistrer au format PDF » lays it out: each question a
+    bullet glyph at the margin and its text at the hanging indent (the tab between them
+    is a gap, not a character), numbered items "1." + tab, plain answers at the margin."""
+    answers = {
+        "Q1": ["Oui, sans hesitation."],
+        "Q2": ["Oui :", ("1.", "un adjoint dedie a l'action internationale ;"),
+               ("2.", "un budget propre.")],
+        "Q3": ["Non, pas encore."],
+        "Q4": ["Oui."],
+        "Q5": ["Oui, par des panels citoyens."],
+    }
+    lines: list[tuple[float, float, str]] = []
+    y = 780.0
+    for question in load_questionnaire().questions:
+        words = question.text.replace("’", "'").split()
+        wrapped: list[str] = []
+        for word in words:
+            if wrapped and len(wrapped[-1]) + len(word) < 70:
+                wrapped[-1] += f" {word}"
+            else:
+                wrapped.append(word)
+        lines.append((72, y, "\u2022"))
+        for part in wrapped:
+            lines.append((90, y, part))
+            y -= 13
+        y -= 6
+        for answer in answers[question.id]:
+            if isinstance(answer, tuple):
+                lines += [(72, y, answer[0]), (90, y, answer[1])]
+            else:
+                lines.append((72, y, answer))
+            y -= 13
+        y -= 6
+    return lines
+
+
+def test_word_like_pdf_reads_bullets_and_numbers_followed_by_a_tab(tmp_path: Path) -> None:
+    # "1." in Helvetica leaves 0.29 em between the ink of "1" and ".": read whole, from
+    # the glyphs' advances, it stays the item's number.
+    path = tmp_path / "word.pdf"
+    path.write_bytes(text_pages_pdf([_word_like_reply()]))
+    result = extract_file(InputFile(path=path, display="word.pdf"), MATCHER)
+    answers = {a.question: a.text for a in result.answers}
+    assert answers == {
+        "Q1": "Oui, sans hesitation.",
+        "Q2": "Oui :\n1. un adjoint dedie a l'action internationale ;\n2. un budget propre.",
+        "Q3": "Non, pas encore.", "Q4": "Oui.", "Q5": "Oui, par des panels citoyens."}
+
+
+@pytest.mark.parametrize(("chars", "text"), [
+    # Ink far apart, advances touching: one word (« Bonj our » read from ink boxes).
+    ([("j", 181.8, 183.0, 181.8, 184.4), ("o", 186.0, 190.2, 184.4, 190.5)], "jo"),
+    # Advances a word space apart, no space drawn (TeX): two words.
+    ([("a", 100.0, 105.0, 99.8, 105.5), ("b", 108.6, 113.0, 108.0, 113.6)], "a b"),
+    # Advances unknown: the ink decides, as before.
+    ([("j", 181.8, 183.7, None, None), ("o", 186.8, 190.2, None, None)], "j o"),
+])
+def test_word_spaces_from_the_glyphs_advances(
+        chars: list[tuple[str, float, float, float | None, float | None]], text: str) -> None:
+    built = [_Char(c, x0, x1, 700.0, 11.0, n, adv0=a0, adv1=a1)
+             for n, (c, x0, x1, a0, a1) in enumerate(chars)]
+    assert _Line(built, 1).finish().text == text

@@ -246,14 +246,14 @@ def test_publication_from_the_edited_workbook(
         assert absent not in text
     assert "Réponse de Exclu" not in text
     assert "Non publiées (3)" in out
-    assert "exclue dans « Statut de suivi »" in out and "À EXCLURE" in out
+    assert "exclue dans « Statut de suivi »" in out and "À EXCLURE" in out
     assert "réponse plus ancienne de la même organisation" in out
-    assert "en erreur à l'extraction" in out
+    assert "en erreur à l’extraction" in out
     # The staff's name in capitals is published as typed, and listed to check.
     assert "« ALLIANCE ALPHA » est écrit en capitales dans « Organisation (corrigée) »" in (
         " ".join(out.replace("\u00a0", " ").split()))
-    assert "Écrit : reponses-publication.docx" in out
-    assert "Écrit : reponses-publication.html" in out
+    assert "Écrit : reponses-publication.docx" in out
+    assert "Écrit : reponses-publication.html" in out
 
 
 def test_numbered_lists_restart_for_each_answer(
@@ -364,13 +364,13 @@ def test_outputs_chosen_with_options_and_exit_zero_when_all_is_fine(
                              "--html", "site/publi.html", cwd=tmp_path,
                              monkeypatch=monkeypatch, capsys=capsys)
     assert (tmp_path / "site").exists() is False and code == EXIT_USAGE
-    assert "n'existe pas" in err
+    assert "n’existe pas" in err
     (tmp_path / "site").mkdir()
     code, out, err = run_cli("publication", "campagne.2020.xlsx", "-o", "site/publi.docx",
                              "--html", "site/publi.html", cwd=tmp_path,
                              monkeypatch=monkeypatch, capsys=capsys)
     # The name was read from the file name: published, but to be checked.
-    assert code == EXIT_FLAGGED and "« Gamma » : nom tiré du nom du fichier" in out
+    assert code == EXIT_FLAGGED and "« Gamma » : nom tiré du nom du fichier" in out
     headings = [t for s, t in styled_paragraphs(tmp_path / "site/publi.docx") if s == "Heading 2"]
     assert headings == ["Gamma"] * 5
     edit_rows(tmp_path / "campagne.2020.xlsx", {"Gamma.docx": {"Organisation (corrigée)":
@@ -430,9 +430,9 @@ def test_most_recent_reply_by_file_date_when_document_dates_tie(tmp_path: Path) 
     publication = build_publication(tmp_path / "reponses.xlsx", today=date(2026, 12, 2))
     assert len(publication.entries) == 1
     assert [f.message for f in publication.flags] == [
-        "2 réponses de « Parti Delta » dont les dates ne disent pas laquelle est la plus "
-        f"récente : « {publication.entries[0].file} » est publiée ; si ce n'est pas la "
-        "bonne, écrivez « à exclure » dans « Statut de suivi » des autres."]
+        "2 réponses de « Parti Delta » dont les dates ne disent pas laquelle est la plus "
+        f"récente : « {publication.entries[0].file} » est publiée ; si ce n’est pas la "
+        "bonne, écrivez « à exclure » dans « Statut de suivi » des autres."]
 
 
 def _extract(folder: Path) -> None:
@@ -483,16 +483,16 @@ def test_a_publication_open_in_word_is_written_beside_it(
     assert (tmp_path / DOCX).read_bytes() == b"la version ouverte dans Word"
     dated = [p for p in tmp_path.glob("reponses-publication-*.docx")]
     assert len(dated) == 1
-    assert f"« {DOCX} » est ouvert dans un autre programme (Word ?)" in err
-    assert f"Écrit : {dated[0].name}" in out
+    assert f"« {DOCX} » est ouvert dans un autre programme (Word ?)" in err
+    assert f"Écrit : {dated[0].name}" in out
     assert [t for s, t in styled_paragraphs(dated[0]) if s == "Heading 2"] == ["Gamma"] * 5
     assert (tmp_path / HTML).is_file()  # the other output is not locked: written in place
 
 
 @pytest.mark.parametrize(("setup", "message"), [
-    (None, "le tableur « reponses.xlsx » n'existe pas"),
-    (b"pas un tableur", "n'est pas un tableur de cuf-extract"),
-    ("other", "pas de feuille « Réponses »"),
+    (None, "le tableur « reponses.xlsx » n’existe pas"),
+    (b"pas un tableur", "n’est pas un tableur de cuf-extract"),
+    ("other", "pas de feuille « Réponses »"),
 ])
 def test_missing_or_foreign_workbook_is_a_usage_error(
     setup: bytes | str | None, message: str, tmp_path: Path,
@@ -507,7 +507,7 @@ def test_missing_or_foreign_workbook_is_a_usage_error(
     code, out, err = run_cli("publication", cwd=tmp_path, monkeypatch=monkeypatch,
                              capsys=capsys)
     assert code == EXIT_USAGE
-    assert err.startswith("Erreur : ") and message in err
+    assert err.startswith("Erreur : ") and message in err
     assert out == "" and not (tmp_path / DOCX).exists()
 
 
@@ -524,7 +524,7 @@ def test_a_deleted_answer_column_is_a_usage_error(
     sheet.delete_cols(q3)
     book.save(tmp_path / "reponses.xlsx")
     code, _, err = run_cli("publication", cwd=tmp_path, monkeypatch=monkeypatch, capsys=capsys)
-    assert code == EXIT_USAGE and "n'a pas de colonne « Q3 »" in err
+    assert code == EXIT_USAGE and "n’a pas de colonne « Q3 »" in err
 
 
 def test_columns_are_found_by_title_and_any_questionnaire_works(tmp_path: Path) -> None:
@@ -592,14 +592,14 @@ def test_rows_left_out_or_flagged(tmp_path: Path) -> None:
     publication = build_publication(workbook, today=date(2026, 12, 2))
     assert publication.organisations == ("Parti F", "Parti L")
     assert [(item.file, item.reason) for item in publication.left_out] == [
-        ("erreur.docx", "exclue dans « Statut de suivi » (« à exclure : illisible »)"),
+        ("erreur.docx", "exclue dans « Statut de suivi » (« à exclure : illisible »)"),
         ("parti.docx", "fichier absent du dossier lors de la dernière extraction"),
         ("vide.docx", "statut vide"),
     ]
-    assert [(flag.file, flag.message.split(" : ")[0]) for flag in publication.flags] == [
+    assert [(flag.file, flag.message.split(" : ")[0]) for flag in publication.flags] == [
         ("vide.docx", "non publiée"),
-        ("long.docx", "« Parti L », A1"),
-        ("abime.docx", "« Parti F », A1"),
+        ("long.docx", "« Parti L », A1"),
+        ("abime.docx", "« Parti F », A1"),
     ]
     assert "coupée dans le tableur" in publication.flags[1].message
     assert "caractères illisibles" in publication.flags[2].message

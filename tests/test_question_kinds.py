@@ -105,7 +105,7 @@ def test_the_kind_is_written_to_the_toml_and_staff_may_change_it(tmp_path: Path)
     questionnaire = load_questionnaire()
     text = dump_questionnaire(questionnaire)
     assert tomllib.loads(text)["questions"][0]["kind"] == "fermée"
-    assert "kind = « fermée »" in text  # the comment that tells staff what it means
+    assert "kind = « fermée »" in text  # the comment that tells staff what it means
     # Staff say Q1 is open after all: the file wins over the wording.
     edited = text.replace('kind = "fermée"', 'kind = "ouverte"', 1)
     path = tmp_path / "q.toml"
@@ -118,8 +118,8 @@ def test_the_kind_is_written_to_the_toml_and_staff_may_change_it(tmp_path: Path)
 def test_an_unknown_kind_is_refused_in_french() -> None:
     text = 'id = "x"\ntitle = "T"\n[[questions]]\nid = "Q1"\ntext = "?"\nkind = "oui"\n'
     with pytest.raises(QuestionnaireError,
-                       match="ligne 6, « questions.1.kind » : doit valoir « fermée » ou "
-                             "« ouverte »"):
+                       match="ligne 6, « questions.1.kind » : doit valoir « fermée » ou "
+                             "« ouverte »"):
         parse_questionnaire(tomllib.loads(text), text, "f.toml")
 
 
@@ -184,7 +184,7 @@ def test_the_synthesis_sheet_shows_open_questions_apart(
                 .iter_rows(values_only=True))
     assert [row[0] for row in rows[1:4]] == ["Q1", "Q3", "Q5"]
     assert rows[4] == (None,) * len(rows[4]) or not any(rows[4])
-    assert rows[5][0] == "Questions ouvertes : pas de position automatique"
+    assert rows[5][0] == "Questions ouvertes : pas de position automatique"
     header = [value for value in rows[7] if value is not None]
     assert header == ["Question", "Réponses à lire", "Positions saisies", "Sans réponse"]
     assert [row[:4] for row in rows[8:]] == [("Q2", 1, 0, 0), ("Q4", 0, 0, 1)]

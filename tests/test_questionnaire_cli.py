@@ -40,7 +40,7 @@ def test_questionnaire_writes_the_toml_beside_the_form_and_prints_the_outline(
     assert [q.text for q in questionnaire.questions] == list(FORM_D.questions)
     assert questionnaire.questions[1].subpoints == FORM_D.subpoints["Q2"]
     for text in ("Q1", "Q3", "sûre", "Sous-point (Q2)", "Consigne (Q1)", "Clôture",
-                 "Écrit : municipales.toml", *FORM_D.questions):
+                 "Écrit : municipales.toml", *FORM_D.questions):
         assert text in out
 
     # Again, to another file: the first stays; again to the same: it is backed up.
@@ -61,7 +61,7 @@ def test_a_form_without_question_is_refused(
     code, _, err = run_cli("questionnaire", "lettre.docx", cwd=tmp_path,
                            monkeypatch=monkeypatch, capsys=capsys)
     assert code == EXIT_USAGE
-    assert "Aucune question trouvée dans « lettre.docx »" in err
+    assert "Aucune question trouvée dans « lettre.docx »" in err
     assert not (tmp_path / "lettre.toml").exists()
 
 
@@ -116,18 +116,18 @@ def test_extract_check_template_and_rerun_follow_the_form(
     # A rerun with the same form reuses the cache, and the outputs made from it.
     code, out, err = run_cli(*args, cwd=tmp_path, monkeypatch=monkeypatch, capsys=capsys)
     assert code == EXIT_OK, err
-    assert "Rien n'a changé depuis la dernière exécution" in out
+    assert "Rien n’a changé depuis la dernière exécution" in out
     # Saved again by the staff, the workbook is read back: the same rows.
     openpyxl.load_workbook(tmp_path / "reponses.xlsx").save(tmp_path / "reponses.xlsx")
     code, out, err = run_cli(*args, cwd=tmp_path, monkeypatch=monkeypatch, capsys=capsys)
     assert code == EXIT_OK, err
-    assert "Depuis la dernière fois : 2 inchangés" in out
+    assert "Depuis la dernière fois : 2 inchangés" in out
     assert list((tmp_path / ".cuf-extract" / "questionnaires").glob("*.toml"))
 
     # Another questionnaire never reuses this workbook…
     code, _, err = run_cli("reponses", cwd=tmp_path, monkeypatch=monkeypatch, capsys=capsys)
     assert code == EXIT_USAGE
-    assert "questionnaire « formulaire », pas avec « cuf-aict-2020 »" in err
+    assert "questionnaire « formulaire », pas avec « cuf-aict-2020 »" in err
     assert "-o" in err
     # …but writes its own under another name.
     code, _, err = run_cli("reponses", "-o", "autre.xlsx", cwd=tmp_path,
@@ -225,12 +225,12 @@ def test_a_missing_or_unreadable_form_is_explained(
     code, _, err = run_cli("questionnaire", "absent.docx", cwd=tmp_path,
                            monkeypatch=monkeypatch, capsys=capsys)
     assert code == EXIT_USAGE
-    assert "Le formulaire « absent.docx » n'existe pas" in err
+    assert "Le formulaire « absent.docx » n’existe pas" in err
     (tmp_path / "notes.pdf").write_bytes(b"%PDF-1.4\n%\xe2\xe3\n")
     code, _, err = run_cli("reponses", "--questionnaire", "notes.pdf", cwd=tmp_path,
                            monkeypatch=monkeypatch, capsys=capsys)
     assert code == EXIT_USAGE
-    assert err.startswith("Erreur : Formulaire illisible : « notes.pdf »")
+    assert err.startswith("Erreur : Formulaire illisible : « notes.pdf »")
 
 
 def test_a_corrected_toml_beside_the_form_is_pointed_out(
@@ -249,7 +249,7 @@ def test_a_corrected_toml_beside_the_form_is_pointed_out(
     code, out, err = run_cli("check", "reponses/parti-a.docx", "--questionnaire",
                              "formulaire.docx", cwd=tmp_path, monkeypatch=monkeypatch,
                              capsys=capsys)
-    assert "« formulaire.toml » ne correspond pas" in err
+    assert "« formulaire.toml » ne correspond pas" in err
     assert "--questionnaire formulaire.toml" in err
     assert "Question de test numéro 2 sur" in out  # the form, not the edited file, was used
 

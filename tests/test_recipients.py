@@ -241,7 +241,7 @@ def test_xlsx_first_column_of_the_first_sheet(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("name", "content", "expected"), [
-    ("absente.txt", None, "n'existe pas"),
+    ("absente.txt", None, "n’existe pas"),
     ("vide.txt", b"# rien\n\n   \n", "ne contient aucune organisation"),
     ("latin1.txt", "Parti socialiste\nLes Républicains\n".encode("cp1252"), "UTF-8"),
     ("liste.csv", "Organisation\nRépublicains\n".encode("cp1252"), "CSV UTF-8"),
@@ -328,19 +328,19 @@ def test_destinataires_sheet_report_and_console(
     ]
     assert listed[1]["Autres noms"] == "EELV"
     assert "replies/Republicain.docx" in str(listed[2]["À vérifier"])
-    assert below[0][0] == "Réponses d'organisations absentes de la liste"
+    assert below[0][0] == "Réponses d’organisations absentes de la liste"
     unlisted = {row[0]: row[1:3] for row in below[2:]}
     assert unlisted == {
         "Republicain": ("replies/Republicain.docx",
-                        "« Les Républicains » (nom proche mais pas identique) : à vérifier"),
+                        "« Les Républicains » (nom proche mais pas identique) : à vérifier"),
         "Union des Territoires Solidaires": ("replies/lettre.docx", None),
     }
 
-    assert "Sans réponse à ce jour : 2 organisations (sur 5 sollicitées)" in out
+    assert "Sans réponse à ce jour : 2 organisations (sur 5 sollicitées)" in out
     assert "1 à vérifier" in out
 
     report = (campaign_folder / REPORT).read_text(encoding="utf-8")
-    top = report.index("Sans réponse à ce jour : 2 organisations")
+    top = report.index("Sans réponse à ce jour : 2 organisations")
     # Below the top box, which says what to do first (the reminders among it).
     assert report.index('<section id="synthese"') < top
     assert "Relancer 2\u00a0organisations sans réponse" in report[:top]
@@ -378,7 +378,7 @@ def test_relance_and_staff_columns_survive_reruns(
         "courriel envoyé, relancer par téléphone")
     assert by_name["Les Républicains"]["Statut"] == "a répondu"
     assert by_name["Les Républicains"]["Réponse(s)"] == "replies/Republicain.docx"
-    assert "Sans réponse à ce jour : 2 organisations" in out
+    assert "Sans réponse à ce jour : 2 organisations" in out
     assert "à vérifier" not in out.split("Sans réponse")[1].split("\n")[0]
     sheet = openpyxl.load_workbook(workbook)["Destinataires"]
     relance_cell = next(r for r in sheet.iter_rows(min_row=2)
@@ -394,7 +394,7 @@ def test_relance_and_staff_columns_survive_reruns(
     ]
     assert {r["Organisation sollicitée"]: r["Relance"] for r in listed}[
         "La France insoumise"] == datetime(2020, 2, 12)
-    assert "Sans réponse à ce jour : 2 organisations" in out
+    assert "Sans réponse à ce jour : 2 organisations" in out
     report = (campaign_folder / REPORT).read_text(encoding="utf-8")
     assert "du tableur précédent" in report
     assert "relance\u00a0: 12/02/2020" in report
@@ -408,7 +408,7 @@ def test_relance_and_staff_columns_survive_reruns(
     assert (last["Organisation sollicitée"], last["Statut"], last["Relance"]) == (
         "Rassemblement national", "retirée de la liste",
         "courriel envoyé, relancer par téléphone")
-    assert "Sans réponse à ce jour : 1 organisation (sur 4 sollicitées)" in out
+    assert "Sans réponse à ce jour : 1 organisation (sur 4 sollicitées)" in out
 
 
 def test_a_late_reply_moves_its_organisation_to_replied(
@@ -427,7 +427,7 @@ def test_a_late_reply_moves_its_organisation_to_replied(
                for r in recipients_sheet(campaign_folder / RESPONSES)[0]}
     assert by_name["La France insoumise"]["Statut"] == "a répondu"
     assert by_name["La France insoumise"]["Relance"] == "relancée le 10/02"
-    assert "Sans réponse à ce jour : 1 organisation (sur 5 sollicitées)" in out
+    assert "Sans réponse à ce jour : 1 organisation (sur 5 sollicitées)" in out
     rows = answers_sheet(campaign_folder / RESPONSES)
     assert len(rows) == len(REPLIES) + 1
 
@@ -439,7 +439,7 @@ def test_an_unusable_list_stops_before_reading_anything(
     code, out, err = run_cli("replies", "--destinataires", "absente.txt", cwd=campaign_folder,
                              monkeypatch=monkeypatch, capsys=capsys)
     assert code == EXIT_USAGE
-    assert "Erreur : la liste des destinataires « absente.txt » n'existe pas" in err
+    assert "Erreur : la liste des destinataires « absente.txt » n’existe pas" in err
     assert not (campaign_folder / RESPONSES).exists()
 
 
@@ -472,7 +472,7 @@ def test_the_bundled_example_list(
         ("Nouvelle Gauche municipale", "sans réponse"),
     ]
     assert [row[0] for row in below[2:]] == ["FÉDÉRATION PROGRESSISTE"]
-    assert "Sans réponse à ce jour : 2 organisations (sur 8 sollicitées)" in out
+    assert "Sans réponse à ce jour : 2 organisations (sur 8 sollicitées)" in out
 
 
 @pytest.mark.parametrize("how", ["sheet deleted", "rows emptied"])

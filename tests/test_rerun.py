@@ -122,9 +122,9 @@ def test_outputs_are_left_alone_when_nothing_changed(
     for _ in range(2):
         assert _run(tmp_path, monkeypatch) == 0
         out = capsys.readouterr().out
-        assert "Rien n'a changé depuis la dernière exécution" in out
-        assert "« Depuis la dernière fois » y montre toujours les changements vus le" in out
-        assert "Depuis la dernière fois :" not in out  # no count of changes that are not
+        assert "Rien n’a changé depuis la dernière exécution" in out
+        assert "« Depuis la dernière fois » y montre toujours les changements vus le" in out
+        assert "Depuis la dernière fois :" not in out  # no count of changes that are not
         assert _stamps(tmp_path) == before
         assert (tmp_path / "r.json").read_text(encoding="utf-8") == json_before
     assert _changes(tmp_path) == ["nouveau", "nouveau"]
@@ -137,7 +137,7 @@ def test_outputs_are_left_alone_when_nothing_changed(
     assert "Non, dit Parti Beta" in (tmp_path / "r.json").read_text(encoding="utf-8")
     assert _changes(tmp_path)[0] == "inchangé"
     assert _changes(tmp_path)[1].startswith("modifié")
-    assert "Depuis la dernière fois : 1 inchangé, 1 modifié" in capsys.readouterr().out
+    assert "Depuis la dernière fois : 1 inchangé, 1 modifié" in capsys.readouterr().out
 
 
 def test_a_workbook_saved_again_without_changes_is_read_and_rewritten(
@@ -156,8 +156,8 @@ def test_a_workbook_saved_again_without_changes_is_read_and_rewritten(
     capsys.readouterr()
     _run(tmp_path, monkeypatch)
     out = capsys.readouterr().out
-    assert "Rien n'a changé" not in out
-    assert "Depuis la dernière fois : 1 inchangé" in out
+    assert "Rien n’a changé" not in out
+    assert "Depuis la dernière fois : 1 inchangé" in out
     assert _changes(tmp_path) == ["inchangé"]
 
 
@@ -212,27 +212,27 @@ def test_a_list_of_recipients_is_part_of_what_the_outputs_are_made_from(
     _age(tmp_path)
     _run(tmp_path, monkeypatch, "--destinataires", "liste.txt")
     first = capsys.readouterr().out
-    assert "Sans réponse à ce jour : 1 organisation" in first
+    assert "Sans réponse à ce jour : 1 organisation" in first
     before = _stamps(tmp_path)
     _run(tmp_path, monkeypatch, "--destinataires", "liste.txt")
     out = capsys.readouterr().out
-    assert "Rien n'a changé" in out and _stamps(tmp_path) == before
-    assert "Sans réponse à ce jour : 1 organisation" in out
+    assert "Rien n’a changé" in out and _stamps(tmp_path) == before
+    assert "Sans réponse à ce jour : 1 organisation" in out
 
     (tmp_path / "liste.txt").write_text("Parti Alpha\nParti Gamma\nParti Delta\n",
                                         encoding="utf-8")
     _run(tmp_path, monkeypatch, "--destinataires", "liste.txt")
     out = capsys.readouterr().out
-    assert "Rien n'a changé" not in out and "Sans réponse à ce jour : 2 organisations" in out
+    assert "Rien n’a changé" not in out and "Sans réponse à ce jour : 2 organisations" in out
     report = (tmp_path / "reponses-rapport.html").read_text(encoding="utf-8")
     assert "Parti Delta" in report
     # Kept in the workbook, without the option: rewritten once, then kept.
     _run(tmp_path, monkeypatch)
     out = capsys.readouterr().out
-    assert "Rien n'a changé" not in out and "Sans réponse à ce jour : 2 organisations" in out
+    assert "Rien n’a changé" not in out and "Sans réponse à ce jour : 2 organisations" in out
     _run(tmp_path, monkeypatch)
     out = capsys.readouterr().out
-    assert "Rien n'a changé" in out and "Sans réponse à ce jour : 2 organisations" in out
+    assert "Rien n’a changé" in out and "Sans réponse à ce jour : 2 organisations" in out
 
 
 def test_a_reading_library_upgrade_invalidates_the_cache(monkeypatch: pytest.MonkeyPatch) -> None:

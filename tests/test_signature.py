@@ -105,3 +105,50 @@ def test_signature_inside_the_answer_paragraph_is_reported_not_cut() -> None:
     assert located.answers["Q5"] == (
         "Réponse 5.\nNous y sommes favorables.\nPierre Martin\nSecrétaire national")
     assert located.possible_signature == ("Pierre Martin", "Secrétaire national")
+
+
+@pytest.mark.parametrize(
+    ("lines", "above", "certain"),
+    [
+        # The organisation and the signatory on one line.
+        ([ANSWER, "Pour le mouvement, Claire Dumas-Péraud"], "", True),
+        ([ANSWER, "Pour le bureau national,"], "", False),
+        # An organisation the reply names above its questions signs it.
+        ([ANSWER, "La Fédération progressiste"],
+         "Réponses de la Fédération progressiste au questionnaire", True),
+        ([ANSWER, "La Fédération progressiste"], "Réponses au questionnaire", False),
+        ([ANSWER, "La Fédération progressiste"], "", False),
+        # One word shared is not the name: "Fédération" alone proves nothing.
+        ([ANSWER, "Fédération progressiste"], "Fédération des élus", False),
+    ],
+)
+def test_signature_certain_from_the_line_or_the_reply_above(
+        lines: list[str], above: str, certain: bool) -> None:
+    found = find_signature(lines, above)
+    assert found is not None
+    assert (found.start, found.certain) == (1, certain)
+
+
+@pytest.mark.parametrize("formula", ["Avec nos salutations solidaires,",
+                                     "Avec toutes mes amitiés",
+                                     "Avec nos sincères salutations."])
+def test_sign_off_formula_ends_the_last_answer(formula: str) -> None:
+    from cuf_extract.locate import Matcher, locate
+    from cuf_extract.questionnaire import load_questionnaire
+
+    matcher = Matcher(load_questionnaire())
+    located = locate(_retyped_reply([formula, "La commission internationale"]), matcher)
+    assert located.answers["Q5"] == "Réponse 5."
+    assert located.extra_text == (formula, "La commission internationale")
+
+
+def test_organisation_named_in_the_title_signs_the_reply() -> None:
+    from cuf_extract.locate import Matcher, locate
+    from cuf_extract.questionnaire import load_questionnaire
+
+    matcher = Matcher(load_questionnaire())
+    title = Block("Réponses de la Fédération progressiste au questionnaire")
+    located = locate([title, *_retyped_reply(["La Fédération progressiste"])], matcher)
+    assert located.answers["Q5"] == "Réponse 5."
+    located = locate(_retyped_reply(["La Fédération progressiste"]), matcher)
+    assert located.answers["Q5"] == "Réponse 5.\nLa Fédération progressiste"

@@ -94,8 +94,8 @@ def test_struck_no_in_oui_non_is_kept_and_named(tmp_path: Path) -> None:
     assert len(issues) == 1
     assert issues[0].question == "Q1"
     assert issues[0].severity is Severity.WARNING
-    assert issues[0].message.startswith("La question 1 : du texte barré a été lu comme du "
-                                        "texte : « Non » ; vérifiez la réponse")
+    assert issues[0].message.startswith("La question 1 : du texte barré a été lu comme du "
+                                        "texte : « Non » ; vérifiez la réponse")
     assert result.status.value == "warning"
 
 
@@ -111,8 +111,8 @@ def test_struck_word_in_a_multi_paragraph_answer(tmp_path: Path) -> None:
     assert _blocks(data) == [(second, ("obligatoire",))]
     result = _extract(data, tmp_path)
     assert _answers(result)["Q3"] == f"{first}\n{second}"
-    assert [(q, m.split(" ; ")[0]) for q, m in _struck(result)] == [
-        ("Q3", "La question 3 : du texte barré a été lu comme du texte : « obligatoire »")]
+    assert [(q, m.split(" ; ")[0]) for q, m in _struck(result)] == [
+        ("Q3", "La question 3 : du texte barré a été lu comme du texte : « obligatoire »")]
 
 
 def test_strike_through_character_and_paragraph_styles(tmp_path: Path) -> None:
@@ -132,8 +132,8 @@ def test_strike_through_character_and_paragraph_styles(tmp_path: Path) -> None:
     ]
     found = {q: m for q, m in _struck(_extract(data, tmp_path))}
     assert set(found) == {"Q2", "Q4"}
-    assert "« sans doute pas »" in found["Q2"]
-    assert "« Nous le ferons pas. », « supprimé »" in found["Q4"]
+    assert "« sans doute pas »" in found["Q2"]
+    assert "« Nous le ferons pas. », « supprimé »" in found["Q4"]
 
 
 def test_struck_text_in_a_form_line_and_outside_the_answers(tmp_path: Path) -> None:
@@ -149,8 +149,8 @@ def test_struck_text_in_a_form_line_and_outside_the_answers(tmp_path: Path) -> N
     assert _answers(result) == EXPECTED
     found = _struck(result)
     assert [q for q, _ in found] == ["Q1", None]
-    assert "ligne du formulaire" in found[0][1] and f"« {tail[:59]}…" in found[0][1]
-    assert "hors des réponses" in found[1][1] and f"« {LETTERHEAD[0]} »" in found[1][1]
+    assert "ligne du formulaire" in found[0][1] and f"« {tail[:59]}…" in found[0][1]
+    assert "hors des réponses" in found[1][1] and f"« {LETTERHEAD[0]} »" in found[1][1]
 
 
 def test_no_strike_raises_nothing(tmp_path: Path) -> None:
@@ -183,14 +183,14 @@ def test_pdf_fixtures_raise_no_struck_text(variant: Variant, tmp_path: Path) -> 
 
 def _named(result: FileResult) -> dict[str | None, str]:
     """Question -> the struck words its warning quotes (« a », « b »)."""
-    return {q: m.split(" ; ")[0].split(" : ", 2)[-1] for q, m in _struck(result)}
+    return {q: m.split(" ; ")[0].split(" : ", 2)[-1] for q, m in _struck(result)}
 
 
 def test_pdf_struck_runs_are_named_and_underlines_are_not(tmp_path: Path) -> None:
     """LibreOffice's PDF of a reply with struck runs: the same words as from the Word
     file, the underlined word not among them."""
     result = _extract((PDF_DIR / "lo_struck.pdf").read_bytes(), tmp_path, "lo_struck.pdf")
-    assert _named(result) == {"Q1": "« Non »", "Q3": "« obligatoire »"}
+    assert _named(result) == {"Q1": "« Non »", "Q3": "« obligatoire »"}
     word = _extract(struck_source(), tmp_path)
     assert _named(word) == _named(result)
     answers = _answers(result)
@@ -209,11 +209,11 @@ def test_pdf_printed_tracked_changes_name_the_deleted_words(tmp_path: Path) -> N
     assert answers["Q2"] == "Nous ne proposerons pas systématiquement la création de ce poste."
     named = _named(result)
     assert named == {
-        "Q2": "« ne », « pas »",
-        "Q3": "« Ce module existe depuis 2017. »",
+        "Q2": "« ne », « pas »",
+        "Q3": "« Ce module existe depuis 2017. »",
         # A fragment of the question deleted: the form's line, not the answer.
-        "Q4": "« (conseils municipaux ou assemblées de quartier) »",
-        "Q5": "« Ce point reste à discuter en interne. »",
+        "Q4": "« (conseils municipaux ou assemblées de quartier) »",
+        "Q5": "« Ce point reste à discuter en interne. »",
     }
     q4 = next(m for q, m in _struck(result) if q == "Q4")
     assert "ligne du formulaire" in q4
@@ -241,8 +241,8 @@ def test_struck_choice_in_a_derived_forms_instruction(tmp_path: Path) -> None:
     found = _struck(result)
     assert [q for q, _ in found] == ["Q1"]
     assert found[0][1].startswith(
-        f"La question 1 : du texte barré dans une ligne du formulaire (« {D_YES_NO} »), "
-        "qui n'est pas reprise dans la réponse : « Non » ;")
+        f"La question 1 : du texte barré dans une ligne du formulaire (« {D_YES_NO} »), "
+        "qui n’est pas reprise dans la réponse : « Non » ;")
     assert IssueCode.MISSING_ANSWER in {i.code for i in result.issues}
 
 

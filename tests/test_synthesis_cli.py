@@ -125,7 +125,7 @@ def test_a_staff_position_survives_and_an_automatic_one_follows_the_answer(
     # The staff's « non » was typed on the old Q3: kept, but no longer confirmed.
     assert beta["Position Q3"].value == "non (à vérifier)" and beta["Position Q3"].font.i
     assert beta["Position Q4"].value == "oui (à confirmer)"
-    assert "réponse Q3 modifiée : position saisie à vérifier" in str(
+    assert "réponse Q3 modifiée : position saisie à vérifier" in str(
         beta["Depuis la dernière fois"].value)
     assert "Q4 modifiée" not in str(beta["Depuis la dernière fois"].value)
     # Position columns are neither extracted cells edited by hand nor new staff columns.

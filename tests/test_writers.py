@@ -171,7 +171,7 @@ def test_sheets_and_header(run: Run, tmp_path: Path) -> None:
     ws = wb[SHEET_ANSWERS]
     header = [c.value for c in ws[1]]
     assert header == [
-        "Fichier", "Organisation", "Source de l'organisation", "Statut",
+        "Fichier", "Organisation", "Source de l’organisation", "Statut",
         "Depuis la dernière fois", "Organisation (corrigée)", "Statut de suivi", "Notes",
         "Q1", "Position Q1", "Q2", "Position Q2", "Q3", "Position Q3", "Q4", "Position Q4",
         "Q5", "Position Q5", "Texte hors réponses", "Problèmes", "Date du document",
@@ -219,18 +219,18 @@ def test_row_values_and_labels(run: Run, tmp_path: Path) -> None:
     _, wb = _write(run, tmp_path)
     ws = wb[SHEET_ANSWERS]
     row2 = {k: c.value for k, c in row_cells(ws, 2).items()}
-    assert [row2[k] for k in ("Organisation", "Source de l'organisation", "Statut")] == [
+    assert [row2[k] for k in ("Organisation", "Source de l’organisation", "Statut")] == [
         "Parti A – Écologie", "en-tête du document", "OK"]
     assert row2["Date du document"] == datetime(2020, 2, 3)  # a date cell, shown in French
     assert row_cells(ws, 2)["Date du document"].number_format == "DD/MM/YYYY"
     row3 = {k: c.value for k, c in row_cells(ws, 3).items()}
-    assert [row3["Source de l'organisation"], row3["Statut"]] == [
+    assert [row3["Source de l’organisation"], row3["Statut"]] == [
         "nom du fichier", "Avertissement"]
     literal = row3["Q5"]
     assert literal == "_x005F_x0041_ littéral"  # Excel shows "_x0041_ littéral"
     assert isinstance(literal, str) and unescape(literal) == "_x0041_ littéral"
     assert row3["Texte hors réponses"] == "Texte libre en fin de document.\n\nDeuxième bloc."
-    assert row3["Problèmes"] == "Q4 : réponse manquante\ntexte hors réponses"
+    assert row3["Problèmes"] == "Q4 : réponse manquante\ntexte hors réponses"
     assert row_cells(ws, 4)["Statut"].value == "Erreur"
     assert row_cells(ws, 5)["Statut"].value == "Ignoré"
     assert row_cells(ws, 2)["Statut"].fill.fgColor.rgb.endswith("C6EFCE")
@@ -505,7 +505,7 @@ def test_permission_error_on_replace_makes_a_dated_copy(
 
 
 def test_missing_folder_is_reported_in_french(tmp_path: Path) -> None:
-    with pytest.raises(OutputNotWritable, match="n'existe pas"):
+    with pytest.raises(OutputNotWritable, match="n’existe pas"):
         atomic_write(tmp_path / "absent" / "x.json", lambda p: p.write_bytes(b"{}"))
 
 
@@ -517,7 +517,7 @@ def test_read_only_folder_is_reported_in_french(tmp_path: Path) -> None:
     folder.mkdir()
     folder.chmod(0o500)
     try:
-        with pytest.raises(OutputNotWritable, match="Impossible d'écrire dans le dossier"):
+        with pytest.raises(OutputNotWritable, match="Impossible d’écrire dans le dossier"):
             atomic_write(folder / "x.json", lambda p: p.write_bytes(b"{}"))
     finally:
         folder.chmod(0o700)
@@ -530,7 +530,7 @@ def test_unwritable_folder_is_reported_in_french(
         raise PermissionError(13, "Permission non accordée")
 
     monkeypatch.setattr(os, "open", refuse)
-    with pytest.raises(OutputNotWritable, match="Impossible d'écrire dans le dossier") as info:
+    with pytest.raises(OutputNotWritable, match="Impossible d’écrire dans le dossier") as info:
         atomic_write(tmp_path / "x.json", lambda p: p.write_bytes(b"{}"))
     assert "Permission non accordée" in str(info.value)
 

@@ -124,8 +124,8 @@ def read_previous(path: Path, question_ids: Sequence[str]) -> Previous | None:
         sheets = read_sheets(path, (SHEET_ANSWERS, SHEET_STATE, SHEET_RECIPIENTS))
     except WorkbookUnreadable as exc:
         raise PreviousUnreadable(
-            f"Le tableur précédent « {path} » ne peut pas être relu ({exc}) : "
-            "ses notes ne peuvent pas être reprises. Il est gardé en sauvegarde ; "
+            f"Le tableur précédent « {path} » ne peut pas être relu ({exc}) : "
+            "ses notes ne peuvent pas être reprises. Il est gardé en sauvegarde ; "
             "recopiez les notes à la main ou réparez-le dans Excel puis relancez."
         ) from exc
     return _previous(path, sheets, question_ids)
@@ -136,7 +136,7 @@ def _previous(path: Path, sheets: Mapping[str, Iterable[Sequence[object]]],
     """The previous run's rows from the rows of the workbook's sheets, by sheet name."""
     if SHEET_ANSWERS not in sheets:
         raise PreviousUnreadable(
-            f"Le tableur précédent « {path} » n'a pas de feuille « {SHEET_ANSWERS} » : "
+            f"Le tableur précédent « {path} » n’a pas de feuille « {SHEET_ANSWERS} » : "
             "ses notes ne peuvent pas être reprises. Il est gardé en sauvegarde."
         )
     generated = {*extracted_columns(question_ids), COLUMN_CHANGE,
@@ -282,21 +282,21 @@ def compare(
                     continue  # the same date, read from a date cell
             if shown == shown_cells.get(result.path, {}).get(column):
                 continue  # edited to exactly what the tool now extracts: nothing to keep
-            marker = f"[texte modifié à la main dans « {column} », gardé le {today}]"
+            marker = f"[texte modifié à la main dans « {column} », gardé le {today}]"
             note = f"{marker} {shown}"
             notes = staff.get(COLUMN_NOTES)
             staff[COLUMN_NOTES] = f"{notes}\n{note}" if notes else note
             hand_edits.append(
-                f"« {result.path} » : la cellule « {column} » avait été modifiée à la main ; "
-                f"son texte est gardé dans la colonne « {COLUMN_NOTES} »."
+                f"« {result.path} » : la cellule « {column} » avait été modifiée à la main ; "
+                f"son texte est gardé dans la colonne « {COLUMN_NOTES} »."
             )
         change, detail = _change(result, row, question_ids)
         typed = typed_positions(row, question_ids)
         still_stale = stale_positions(row, question_ids)
         newly_stale = _positions_to_check(result, row, typed, still_stale)
-        detail = " ; ".join(filter(None, [
+        detail = " ; ".join(filter(None, [
             detail,
-            *(f"réponse {qid} modifiée : position saisie à vérifier" for qid in newly_stale),
+            *(f"réponse {qid} modifiée : position saisie à vérifier" for qid in newly_stale),
             *(f"position {qid} toujours à vérifier (saisie sur une réponse précédente)"
               for qid in question_ids if qid in still_stale),
         ]))
@@ -348,7 +348,7 @@ def compare(
 
 def _change(result: FileResult, row: PreviousRow, question_ids: Sequence[str]
             ) -> tuple[ChangeKind, str]:
-    renamed = f"renommé (ancien nom : {row.path})" if row.path != result.path else ""
+    renamed = f"renommé (ancien nom : {row.path})" if row.path != result.path else ""
     details = [renamed] if renamed else []
     new_status = STATUS_LABELS[result.status]
     old_status = STATUS_LABELS.get(Status(row.status)) if row.status in set(Status) else None
@@ -357,24 +357,24 @@ def _change(result: FileResult, row: PreviousRow, question_ids: Sequence[str]
         if old_status is None or old_status == new_status:
             return ChangeKind.UNCHANGED, renamed
         # Same file, new verdict: another file made it a duplicate, or stopped doing so.
-        details.append(f"statut : {old_status} → {new_status} (fichier inchangé)")
+        details.append(f"statut : {old_status} → {new_status} (fichier inchangé)")
         fixed = result.status is Status.OK
-        return (ChangeKind.FIXED if fixed else ChangeKind.CHANGED), " ; ".join(details)
+        return (ChangeKind.FIXED if fixed else ChangeKind.CHANGED), " ; ".join(details)
     if row.sha256 is None and not row.digests:
-        return ChangeKind.CHANGED, " ; ".join([*details, "pas d'état précédent à comparer"])
+        return ChangeKind.CHANGED, " ; ".join([*details, "pas d’état précédent à comparer"])
     if old_status and old_status != new_status:
-        details.append(f"statut : {old_status} → {new_status}")
+        details.append(f"statut : {old_status} → {new_status}")
     changed = [
         qid for qid in question_ids
         if row.digests.get(qid, "") != answer_digest(result.answer(qid))
     ]
     if changed:
-        details.append("réponses modifiées : " + ", ".join(changed))
+        details.append("réponses modifiées : " + ", ".join(changed))
     if not changed and not (old_status and old_status != new_status):
         details.append("fichier modifié, réponses identiques")
     was_flagged = row.status in (Status.WARNING.value, Status.ERROR.value)
     kind = ChangeKind.FIXED if was_flagged and result.status is Status.OK else ChangeKind.CHANGED
-    return kind, " ; ".join(details)
+    return kind, " ; ".join(details)
 
 
 def typed_positions(row: PreviousRow, question_ids: Sequence[str]) -> dict[str, str]:
@@ -473,22 +473,22 @@ def _other_campaign(path: Path, ref: QuestionnaireRef, state_header: Sequence[st
                     answers_header: Sequence[str]) -> str | None:
     wanted = questionnaire_marker(ref)
     marker = next((h for h in state_header if h.startswith(STATE_QUESTIONNAIRE)), None)
-    hint = (f" Les réponses de deux questionnaires ne se mélangent pas : choisissez un autre "
-            f"nom de tableur avec l'option -o (par exemple « -o reponses-{ref.id}.xlsx »), "
-            "ou mettez l'ancien tableur de côté.")
+    hint = (f" Les réponses de deux questionnaires ne se mélangent pas : choisissez un autre "
+            f"nom de tableur avec l’option -o (par exemple « -o reponses-{ref.id}.xlsx »), "
+            "ou mettez l’ancien tableur de côté.")
     if marker is not None:
         if marker == wanted:
             return None
         old_id = marker.removeprefix(STATE_QUESTIONNAIRE).rsplit("#", 1)[0]
         if old_id == ref.id:
-            return (f"Le tableur « {path} » a été fait avec une autre version du questionnaire "
-                    f"« {ref.id} » (ses questions ont changé depuis).{hint}")
-        return (f"Le tableur « {path} » a été fait avec le questionnaire « {old_id} », pas avec "
-                f"« {ref.id} ».{hint}")
+            return (f"Le tableur « {path} » a été fait avec une autre version du questionnaire "
+                    f"« {ref.id} » (ses questions ont changé depuis).{hint}")
+        return (f"Le tableur « {path} » a été fait avec le questionnaire « {old_id} », pas avec "
+                f"« {ref.id} ».{hint}")
     question_ids = {q.id for q in ref.questions}
     columns = {h for h in answers_header if re.fullmatch(r"Q\d+", h)}
     if columns and columns != question_ids:
-        return (f"Le tableur « {path} » a été fait avec un autre questionnaire "
+        return (f"Le tableur « {path} » a été fait avec un autre questionnaire "
                 f"({len(columns)} questions, pas {len(question_ids)}).{hint}")
     return None
 
@@ -501,7 +501,7 @@ def summary_line(campaign: Campaign) -> str:
     counts[ChangeKind.ABSENT] = len(campaign.absent)
     parts = [f"{n} {_plural(CHANGE_LABELS[kind]) if n > 1 else CHANGE_LABELS[kind]}"
              for kind, n in counts.items() if n]
-    return "Depuis la dernière fois : " + (", ".join(parts) if parts else "rien")
+    return "Depuis la dernière fois : " + (", ".join(parts) if parts else "rien")
 
 
 def excluded_replies(run: Run, campaign: Campaign,
@@ -539,7 +539,7 @@ def excluded_replies(run: Run, campaign: Campaign,
     decision = decide(candidates, file_date)
     return tuple(
         ExcludedReply(path=item.candidate.file, organisation=item.candidate.name,
-                      reason=item.reason.split(" : corrigez", 1)[0])
+                      reason=item.reason.split(" : corrigez", 1)[0])
         for item in decision.left_out
     )
 
@@ -550,9 +550,9 @@ def kept_line(campaign: Campaign) -> str | None:
     if not count:
         return None
     if count == 1:
-        return ("1 réponse du classeur non relue (fichier non demandé) : sa ligne est "
+        return ("1 réponse du classeur non relue (fichier non demandé) : sa ligne est "
                 "gardée telle quelle.")
-    return (f"{count} réponses du classeur non relues (fichiers non demandés) : leurs lignes "
+    return (f"{count} réponses du classeur non relues (fichiers non demandés) : leurs lignes "
             "sont gardées telles quelles.")
 
 

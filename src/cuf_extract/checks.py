@@ -20,6 +20,7 @@ from cuf_extract.text import (
     organisation_key,
     utf16_length,
 )
+from cuf_extract.typography import plural
 
 # Sorts before every date: an undated reply is never « the newest ».
 _NO_DATE = datetime.min.replace(tzinfo=UTC)
@@ -79,9 +80,9 @@ def answer_issues(
     if not found:
         return [make_issue(
             IssueCode.QUESTIONS_NOT_FOUND,
-            "Aucune des questions n'a été retrouvée (réponse en format libre ?) : tout le texte "
-            "est dans la colonne « Texte hors réponses ». Reportez les réponses à la main, ou "
-            "recopiez-les dans un questionnaire vierge (commande « cuf-extract modele ») "
+            "Aucune des questions n’a été retrouvée (réponse en format libre ?) : tout le texte "
+            "est dans la colonne « Texte hors réponses ». Reportez les réponses à la main, ou "
+            "recopiez-les dans un questionnaire vierge (commande « cuf-extract modele ») "
             "puis relancez.",
         )]
     issues: list[Issue] = []
@@ -95,8 +96,8 @@ def answer_issues(
                         f"{question_label(question_ids, previous_found)}.")
             issues.append(make_issue(
                 IssueCode.QUESTION_MISSING,
-                f"{label.capitalize()} est introuvable : vérifiez qu'elle n'a pas été supprimée "
-                f"ou trop modifiée ; recopiez-la au-dessus de sa réponse puis relancez.{hint}",
+                f"{label.capitalize()} est introuvable : vérifiez qu’elle n’a pas été supprimée "
+                f"ou trop modifiée ; recopiez-la au-dessus de sa réponse puis relancez.{hint}",
                 qid,
             ))
             continue
@@ -105,34 +106,35 @@ def answer_issues(
             issues.append(make_issue(
                 IssueCode.ANSWERED_TWICE,
                 f"{label.capitalize()} figure deux fois dans le document (le formulaire et une "
-                "copie des questions), avec du texte après chacune : les deux textes sont "
-                "gardés, l'un après l'autre, dans sa réponse. Vérifiez lequel est la réponse.",
+                "copie des questions), avec du texte après chacune : les deux textes sont "
+                "gardés, l’un après l’autre, dans sa réponse. Vérifiez lequel est la réponse.",
                 qid,
             ))
         text = answers.get(qid)
         if text is None or not text.strip():
             issues.append(make_issue(
                 IssueCode.MISSING_ANSWER,
-                f"Pas de réponse à {label} : vérifiez dans le fichier que la réponse n'a pas été "
-                "écrite ailleurs (tableau, zone de texte, autre page) ; sinon, rien à faire.",
+                f"Pas de réponse à {label} : vérifiez dans le fichier que la réponse n’a pas été "
+                "écrite ailleurs (tableau, zone de texte, autre page) ; sinon, rien à faire.",
                 qid,
             ))
         elif not fits_a_cell(cell := cell_text(text)[0]):  # the workbook would cut it
             issues.append(make_issue(
                 IssueCode.ANSWER_TOO_LONG,
                 f"La réponse à {label} fait {_number(utf16_length(cell))} caractères (comptés "
-                f"comme Excel les compte), plus qu'une cellule "
-                f"Excel n'en contient ({_number(EXCEL_CELL_LIMIT)}) : elle est tronquée dans le "
-                "tableur ; le texte complet est dans le rapport HTML et le JSON.",
+                f"comme Excel les compte), plus qu’une cellule "
+                f"Excel n’en contient ({_number(EXCEL_CELL_LIMIT)}) : elle est tronquée dans le "
+                "tableur ; le texte complet est dans le rapport HTML et le JSON.",
                 qid,
             ))
     if unassigned:
         issues.append(make_issue(
             IssueCode.UNASSIGNED_TEXT,
-            f"{len(unassigned)} paragraphe(s) placé(s) parmi les questions n'ont pu être "
-            "rattachés à aucune d'elles (« "
+            f"{plural(len(unassigned), 'paragraphe placé')} parmi les questions "
+            + ("n’a pu être rattaché" if len(unassigned) < 2 else "n’ont pu être rattachés")
+            + " à aucune d’elles (« "
             + _excerpt(unassigned[0])
-            + " ») : ils sont dans « Texte hors réponses » ; déplacez-les sous la bonne question "
+            + " ») : ils sont dans « Texte hors réponses » ; déplacez-les sous la bonne question "
             "dans le fichier puis relancez.",
         ))
     return issues
@@ -164,18 +166,18 @@ def cross_file_issues(results: Sequence[FileResult]) -> list[FileResult]:
         newest = max(group, key=lambda i: results[i].document_date or _NO_DATE)
         dated = all(results[i].document_date for i in group)
         for i in group:
-            names = ", ".join(f"« {results[j].path} »" for j in group if j != i)
+            names = ", ".join(f"« {results[j].path} »" for j in group if j != i)
             if dated:
                 day = french_date(results[newest].document_date, time=False)
-                when = (f"d'après la date des documents, le plus récent est "
-                        f"« {results[newest].path} » ({day})")
+                when = (f"d’après la date des documents, le plus récent est "
+                        f"« {results[newest].path} » ({day})")
             else:
-                when = "la date d'un des documents est inconnue : comparez-les"
+                when = "la date d’un des documents est inconnue : comparez-les"
             added[i].append(make_issue(
                 IssueCode.SAME_RESPONDENT,
                 f"Ce fichier et {names} semblent venir de la même organisation "
-                f"(« {results[i].respondent} ») ; {when}. Gardez la bonne version dans le "
-                "dossier, ou corrigez l'organisation si ce sont deux expéditeurs différents.",
+                f"(« {results[i].respondent} ») ; {when}. Gardez la bonne version dans le "
+                "dossier, ou corrigez l’organisation si ce sont deux expéditeurs différents.",
             ))
     return [with_issues(r, added[i]) if i in added else r for i, r in enumerate(results)]
 
@@ -194,12 +196,12 @@ def _duplicate_groups(
             by_answers[texts].append(i)
 
     def identical(others: list[str]) -> str:
-        return (f"Fichier identique à « {', '.join(others)} » : gardez-en un seul dans le "
+        return (f"Fichier identique à « {', '.join(others)} » : gardez-en un seul dans le "
                 "dossier des réponses.")
 
     def same_answers(others: list[str]) -> str:
-        return (f"Mêmes réponses que « {', '.join(others)} » (envoyé deux fois ?) : gardez "
-                "la bonne version et retirez l'autre du dossier.")
+        return (f"Mêmes réponses que « {', '.join(others)} » (envoyé deux fois ?) : gardez "
+                "la bonne version et retirez l’autre du dossier.")
 
     groups: list[tuple[list[int], Callable[[list[str]], str]]] = [
         (g, identical) for g in by_hash.values() if len(g) > 1
@@ -235,8 +237,8 @@ def unreadable_bug(name: str, detail: str) -> Issue:
     """A bug of the tool while reading one file: that file's error, never a crash."""
     return make_issue(
         IssueCode.UNREADABLE,
-        f"« {name} » n'a pas pu être lu à cause d'une erreur inattendue de l'outil "
-        f"({detail}) : signalez-la aux développeurs avec le fichier ; en attendant, reportez "
+        f"« {name} » n’a pas pu être lu à cause d’une erreur inattendue de l’outil "
+        f"({detail}) : signalez-la aux développeurs avec le fichier ; en attendant, reportez "
         "ses réponses à la main.",
     )
 
@@ -244,23 +246,23 @@ def unreadable_bug(name: str, detail: str) -> Issue:
 def owner_file(name: str) -> Issue:
     return make_issue(
         IssueCode.OWNER_FILE,
-        f"« {name} » est un fichier temporaire créé par Word ou par le système "
-        "(pas une réponse) : ignoré. Vous pouvez le supprimer une fois le document fermé.",
+        f"« {name} » est un fichier temporaire créé par Word ou par le système "
+        "(pas une réponse) : ignoré. Vous pouvez le supprimer une fois le document fermé.",
     )
 
 
 def too_large_message(name: str, size: int) -> str:
     return (
-        f"« {name} » fait {size // (1024 * 1024)} Mo, bien plus qu'un questionnaire : "
-        "vérifiez qu'il s'agit du bon fichier, ou enregistrez-le sans les images puis relancez."
+        f"« {name} » fait {size // (1024 * 1024)} Mo, bien plus qu’un questionnaire : "
+        "vérifiez qu’il s’agit du bon fichier, ou enregistrez-le sans les images puis relancez."
     )
 
 
 def converted_note(name: str, kind: str) -> Issue:
     return make_issue(
         IssueCode.CONVERTED,
-        f"« {name} » ({kind}) a été converti en .docx avec LibreOffice pour "
-        "être lu ; le fichier d'origine n'a pas été modifié. Relisez les réponses : la mise "
+        f"« {name} » ({kind}) a été converti en .docx avec LibreOffice pour "
+        "être lu ; le fichier d’origine n’a pas été modifié. Relisez les réponses : la mise "
         "en forme peut avoir changé.",
     )
 
@@ -268,7 +270,7 @@ def converted_note(name: str, kind: str) -> Issue:
 def from_pdf_note(name: str) -> Issue:
     return make_issue(
         IssueCode.FROM_PDF,
-        f"Les réponses de « {name} » ont été lues dans un PDF : la mise en forme "
+        f"Les réponses de « {name} » ont été lues dans un PDF : la mise en forme "
         "(gras, listes, tableaux, coupures de lignes) a pu se perdre. Relisez-les dans le "
         "rapport et comparez avec le PDF en cas de doute.",
     )
@@ -278,11 +280,11 @@ def scanned_pages(name: str, pages: Sequence[int], page_count: int) -> Issue:
     shown = ", ".join(str(n) for n in pages)
     return make_issue(
         IssueCode.SCANNED_PDF,
-        f"« {name} » : page(s) {shown} sur {page_count} sans texte, "
-        "seulement une image (page scannée ou photographiée) : son contenu n'a pas pu "
-        "être lu. Lisez ces pages dans le PDF et reportez à la main les réponses qui s'y "
-        "trouvent, ou demandez le fichier Word, ou installez Tesseract (voir « Installer » "
-        "dans le guide) pour que l'outil les lise.",
+        f"« {name} » : page{'s' if len(pages) > 1 else ''} {shown} sur {page_count} sans texte, "
+        "seulement une image (page scannée ou photographiée) : son contenu n’a pas pu "
+        "être lu. Lisez ces pages dans le PDF et reportez à la main les réponses qui s’y "
+        "trouvent, ou demandez le fichier Word, ou installez Tesseract (voir « Installer » "
+        "dans le guide) pour que l’outil les lise.",
     )
 
 
@@ -290,8 +292,8 @@ def ocr_note(name: str, pages: Sequence[int], page_count: int) -> Issue:
     """The warning on every file (or the pages of it) read by OCR."""
     return make_issue(
         IssueCode.OCR,
-        f"« {name} » : réponses lues par reconnaissance de caractères "
-        f"({_pages(pages, page_count)}) : relisez-les avant publication en les comparant "
+        f"« {name} » : réponses lues par reconnaissance de caractères "
+        f"({_pages(pages, page_count)}) : relisez-les avant publication en les comparant "
         "au document.",
     )
 
@@ -300,8 +302,8 @@ def ocr_blank_pages(name: str, pages: Sequence[int], page_count: int) -> Issue:
     """Pages read by OCR where it found no text."""
     return make_issue(
         IssueCode.SCANNED_PDF,
-        f"« {name} » : aucun texte reconnu ({_pages(pages, page_count)}) (page blanche, "
-        "écriture manuscrite, image trop floue ?) : regardez ces pages dans le fichier et "
+        f"« {name} » : aucun texte reconnu ({_pages(pages, page_count)}) (page blanche, "
+        "écriture manuscrite, image trop floue ?) : regardez ces pages dans le fichier et "
         "reportez à la main ce qui y répond.",
     )
 
@@ -318,8 +320,8 @@ def doubtful_words(
                  if re.search(rf"(?<!\w){re.escape(w)}(?!\w)", answer.text)]
         if not found:
             continue
-        shown = ", ".join(f"« {w} »" for w in found[:20])
-        more = f" et {len(found) - 20} autre(s)" if len(found) > 20 else ""
+        shown = ", ".join(f"« {w} »" for w in found[:20])
+        more = f" et {plural(len(found) - 20, 'autre')}" if len(found) > 20 else ""
         issues.append(make_issue(
             IssueCode.OCR,
             f"La réponse à {question_label(question_ids, answer.question)} contient des mots "
@@ -330,7 +332,7 @@ def doubtful_words(
     return issues
 
 
-_DOUBTFUL_LEAD = "lus avec doute : "
+_DOUBTFUL_LEAD = "lus avec doute : "
 
 
 def doubtful_words_in(issue: Issue) -> list[str]:
@@ -339,7 +341,7 @@ def doubtful_words_in(issue: Issue) -> list[str]:
     if issue.code is not IssueCode.OCR or issue.question is None:
         return []
     _, found, listed = issue.message.partition(_DOUBTFUL_LEAD)
-    return re.findall(r"« (.+?) »", listed) if found else []
+    return re.findall(r"«\s(.+?)\s»", listed) if found else []  # U+00A0 (or a space)
 
 
 def _pages(numbers: Sequence[int], count: int) -> str:
@@ -353,22 +355,22 @@ def document_issues(*, revisions: int, comments: int, embedded_chunks: int) -> l
     if revisions:
         issues.append(make_issue(
             IssueCode.TRACKED_CHANGES,
-            f"Le document contient des modifications suivies non acceptées ({revisions}) "
-            ": le texte a été lu comme si elles étaient acceptées (insertions gardées, "
+            f"Le document contient des modifications suivies non acceptées ({revisions})"
+            " : le texte a été lu comme si elles étaient acceptées (insertions gardées, "
             "suppressions retirées). Relisez les réponses.",
         ))
     if comments:
         issues.append(make_issue(
             IssueCode.COMMENTS,
-            f"Le document contient {comments} commentaire(s) Word : leur texte est "
-            "dans la colonne « Texte hors réponses ».",
+            f"Le document contient {plural(comments, 'commentaire')} Word : leur texte est "
+            "dans la colonne « Texte hors réponses ».",
         ))
     if embedded_chunks:
         issues.append(make_issue(
             IssueCode.EMBEDDED_CONTENT,
-            f"Le document contient {embedded_chunks} bloc(s) incorporé(s) (contenu "
-            "collé depuis une page web ou un autre document) que l'outil ne sait pas lire : "
-            "ouvrez le fichier dans Word, vérifiez ce contenu et reportez-le à la main si c'est "
+            f"Le document contient {plural(embedded_chunks, 'bloc incorporé')} (contenu "
+            "collé depuis une page web ou un autre document) que l’outil ne sait pas lire : "
+            "ouvrez le fichier dans Word, vérifiez ce contenu et reportez-le à la main si c’est "
             "une réponse.",
         ))
     return issues
@@ -381,9 +383,9 @@ def possible_signature(
     last = question_label(question_ids, qid)
     return make_issue(
         IssueCode.POSSIBLE_SIGNATURE,
-        f"La réponse à {last} se termine peut-être par une signature (« "
-        + " / ".join(lines) + " ») : elle est laissée dans la réponse, faute de certitude. "
-        "Vérifiez et, si c'est une signature, ne tenez pas compte de ces lignes.",
+        f"La réponse à {last} se termine peut-être par une signature (« "
+        + " / ".join(lines) + " ») : elle est laissée dans la réponse, faute de certitude. "
+        "Vérifiez et, si c’est une signature, ne tenez pas compte de ces lignes.",
         qid,
     )
 
@@ -393,8 +395,8 @@ def no_box_ticked(question_ids: Sequence[str], unticked: Collection[str]) -> lis
     return [
         make_issue(
             IssueCode.NO_BOX_TICKED,
-            f"Aucune case n'est cochée à {question_label(question_ids, qid)} : la réponse est "
-            "le seul texte tapé. Vérifiez dans le fichier qu'une case n'a pas été marquée "
+            f"Aucune case n’est cochée à {question_label(question_ids, qid)} : la réponse est "
+            "le seul texte tapé. Vérifiez dans le fichier qu’une case n’a pas été marquée "
             "autrement (surlignage, couleur).",
             qid,
         )
@@ -403,13 +405,13 @@ def no_box_ticked(question_ids: Sequence[str], unticked: Collection[str]) -> lis
 
 
 def unknown_symbols(placeholders: Sequence[str]) -> Issue:
-    shown = ", ".join(f"« {p} »" for p in dict.fromkeys(placeholders))
+    shown = ", ".join(f"« {p} »" for p in dict.fromkeys(placeholders))
     return make_issue(
         IssueCode.UNKNOWN_SYMBOL,
-        f"Le document contient {len(placeholders)} symbole(s) inséré(s) depuis une police de "
-        f"symboles que l'outil ne sait pas traduire en texte : ils apparaissent sous la forme "
+        f"Le document contient {plural(len(placeholders), 'symbole inséré')} depuis une police de "
+        f"symboles que l’outil ne sait pas traduire en texte : ils apparaissent sous la forme "
         f"{shown} dans le texte. Ouvrez le fichier dans Word pour voir ce symbole et, si "
-        "c'est utile, notez son sens dans « Notes ».",
+        "c’est utile, notez son sens dans « Notes ».",
     )
 
 
@@ -420,15 +422,15 @@ def text_issues(texts: Sequence[str], *, extra: bool, found: bool) -> list[Issue
     if any(INVALID_CHARACTERS.search(text) for text in texts):
         issues.append(make_issue(
             IssueCode.INVALID_CHARACTERS,
-            "Le texte contient des caractères de contrôle invisibles qu'Excel ne peut pas "
-            "enregistrer : ils sont remplacés par « \ufffd » dans le tableur (le JSON garde "
-            "le texte d'origine). Rien à faire, sauf si une réponse paraît tronquée.",
+            "Le texte contient des caractères de contrôle invisibles qu’Excel ne peut pas "
+            "enregistrer : ils sont remplacés par « \ufffd » dans le tableur (le JSON garde "
+            "le texte d’origine). Rien à faire, sauf si une réponse paraît tronquée.",
         ))
     if extra and found:
         issues.append(make_issue(
             IssueCode.EXTRA_TEXT,
-            "Du texte a été ajouté hors des réponses (en-tête, préambule, signature, notes…) : "
-            "il est dans la colonne « Texte hors réponses » ; vérifiez qu'il ne contient pas "
+            "Du texte a été ajouté hors des réponses (en-tête, préambule, signature, notes…) : "
+            "il est dans la colonne « Texte hors réponses » ; vérifiez qu’il ne contient pas "
             "de réponse.",
         ))
     return issues

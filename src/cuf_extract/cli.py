@@ -7,7 +7,9 @@ progress) are imported inside the commands so that `--help` and `--version` star
 from __future__ import annotations
 
 import contextlib
+import functools
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
@@ -17,6 +19,8 @@ from typer.core import TyperCommand, TyperGroup
 from cuf_extract import __version__
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from rich.console import Console
 
     from cuf_extract.cache import ResultCache
@@ -35,9 +39,9 @@ PROGRESS_MIN_FILES = 10
 MAX_LISTED_FILES = 40
 
 USAGE = (
-    "Usage : cuf-extract [OPTIONS] FICHIERS_OU_DOSSIERS...\n"
-    "Exemple : cuf-extract reponses   (le dossier : tous les formats)\n"
-    "Aide : cuf-extract --help"
+    "Usage : cuf-extract [OPTIONS] FICHIERS_OU_DOSSIERS...\n"
+    "Exemple : cuf-extract reponses   (le dossier : tous les formats)\n"
+    "Aide : cuf-extract --help"
 )
 
 
@@ -52,7 +56,7 @@ class _FrenchHelp:
 
     def format_usage(self, ctx: Any, formatter: Any) -> None:
         pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
-        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix="Usage : ")
+        formatter.write_usage(ctx.command_path, " ".join(pieces), prefix="Usage : ")
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         super().format_help(ctx, formatter)  # type: ignore[misc]
@@ -65,10 +69,10 @@ class _FrenchHelp:
 # The framework's own words in help pages, and its type hints we do not want shown.
 _FRENCH_HELP = (
     ("[required]", "[obligatoire]"),
-    ("[default:", "[défaut :"),
-    ("Arguments:", "Arguments :"),
-    ("Options:", "Options :"),
-    ("Commands:", "Commandes :"),
+    ("[default:", "[défaut :"),
+    ("Arguments:", "Arguments :"),
+    ("Options:", "Options :"),
+    ("Commands:", "Commandes :"),
     ("COMMAND [ARGS]...", "COMMANDE [ARGUMENTS]..."),
     (" <list[str]>", ""),
     (" <path>", ""),
@@ -110,8 +114,8 @@ class _ExtractByDefault(_FrenchHelp, TyperGroup):
 
     def format_usage(self, ctx: Any, formatter: Any) -> None:
         formatter.write_usage("cuf-extract", "[OPTIONS] DOSSIER_OU_FICHIERS...",
-                              prefix="Usage : ")
-        formatter.write_usage("cuf-extract", "COMMANDE [ARGUMENTS]...", prefix="   ou : ")
+                              prefix="Usage : ")
+        formatter.write_usage("cuf-extract", "COMMANDE [ARGUMENTS]...", prefix="   ou : ")
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if not args:
@@ -120,8 +124,8 @@ class _ExtractByDefault(_FrenchHelp, TyperGroup):
         if first not in self.commands and first not in ("--help", "-h", "--version"):
             near = _near_command(first, self.commands)
             if near is not None:
-                _fail(f"« {first} » n'est ni un fichier ni une commande. Vouliez-vous dire "
-                      f"« cuf-extract {near} » ?\nAide : cuf-extract --help")
+                _fail(f"« {first} » n’est ni un fichier ni une commande. Vouliez-vous dire "
+                      f"« cuf-extract {near} » ?\nAide : cuf-extract --help")
             args = ["extraire", *args]
         result: list[str] = super().parse_args(ctx, args)
         return result
@@ -138,13 +142,13 @@ app = typer.Typer(
         "Extrait les réponses au questionnaire de Cités Unies France des fichiers Word "
         "renvoyés (Word, PDF, .odt, .doc), et écrit un tableur, un rapport de validation "
         "et, sur demande, un JSON.\n\n"
-        "Exemple : cuf-extract reponses   (lit tout le dossier reponses)"
+        "Exemple : cuf-extract reponses   (lit tout le dossier reponses)"
     ),
 )
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    typer.echo(f"Erreur : {message}", err=True)
+    typer.echo(f"Erreur : {message}", err=True)
     raise typer.Exit(code)
 
 
@@ -176,7 +180,7 @@ def _load_questionnaire(path: Path | None, cache_base: Path | None = None) -> Qu
     except QuestionnaireError as exc:
         _fail(str(exc))
     for warning in warnings:
-        typer.echo(f"Attention : {warning}", err=True)
+        typer.echo(f"Attention : {warning}", err=True)
     return questionnaire
 
 
@@ -184,9 +188,9 @@ QuestionnaireOption = Annotated[
     Path | None,
     typer.Option(
         "--questionnaire",
-        help="Le formulaire vierge de la campagne (.docx, .odt, .doc : ses questions sont "
+        help="Le formulaire vierge de la campagne (.docx, .odt, .doc : ses questions sont "
         "retrouvées automatiquement) ou son fichier TOML (voir "
-        "docs/questionnaire-format.md). Par défaut : le questionnaire 2020 intégré.",
+        "docs/questionnaire-format.md). Par défaut : le questionnaire 2020 intégré.",
         dir_okay=False,
         metavar="FICHIER",
     ),
@@ -194,7 +198,7 @@ QuestionnaireOption = Annotated[
 
 
 @app.command("extraire", cls=_Command,
-             short_help="Lit les réponses ; écrit le tableur et le rapport (par défaut).")
+             short_help="Lit les réponses ; écrit le tableur et le rapport (par défaut).")
 def extract(
     paths: Annotated[
         list[str],
@@ -210,7 +214,7 @@ def extract(
     ] = DEFAULT_XLSX,
     report: Annotated[
         Path | None,
-        typer.Option("--report", help="Rapport HTML à écrire. Par défaut : <tableur>-rapport.html.",
+        typer.Option("--report", help="Rapport HTML à écrire. Par défaut : <tableur>-rapport.html.",
                      dir_okay=False, metavar="FICHIER"),
     ] = None,
     json_path: Annotated[
@@ -228,13 +232,13 @@ def extract(
     jobs: Annotated[
         int | None,
         typer.Option("-j", "--jobs", min=1, metavar="N",
-                     help="Nombre de processus de lecture. Par défaut : un par cœur (8 au plus)."),
+                     help="Nombre de processus de lecture. Par défaut : un par cœur (8 au plus)."),
     ] = None,
     destinataires: Annotated[
         Path | None,
         typer.Option("--destinataires", dir_okay=False, metavar="FICHIER",
-                     help="Liste des organisations sollicitées (.txt, .csv ou .xlsx) : "
-                     "ajoute la feuille « Destinataires » (qui n'a pas encore répondu)."),
+                     help="Liste des organisations sollicitées (.txt, .csv ou .xlsx) : "
+                     "ajoute la feuille « Destinataires » (qui n’a pas encore répondu)."),
     ] = None,
 ) -> None:
     """Lit les réponses et écrit le tableur et le rapport (commande par défaut)."""
@@ -253,10 +257,10 @@ def extract(
     for pattern in expansion.unmatched:
         hint = ""
         if not recursive and Path(pattern).is_dir() and any(Path(pattern).iterdir()):
-            hint = " (ses sous-dossiers ne sont lus qu'avec l'option -r)"
-        typer.echo(f"Attention : « {pattern} » ne contient aucun fichier à lire{hint}."
+            hint = " (ses sous-dossiers ne sont lus qu’avec l’option -r)"
+        typer.echo(f"Attention : « {pattern} » ne contient aucun fichier à lire{hint}."
                    if Path(pattern).is_dir() else
-                   f"Attention : « {pattern} » ne correspond à aucun fichier.", err=True)
+                   f"Attention : « {pattern} » ne correspond à aucun fichier.", err=True)
     if not expansion.files:
         _fail("aucun fichier à lire. Vérifiez le chemin ou le motif indiqué.\n" + USAGE)
     for folder, counts in left_out_by_patterns(paths, expansion.files,
@@ -264,9 +268,9 @@ def extract(
         total = sum(counts.values())
         kinds = " et ".join(f"{n} {'réponses' if n > 1 else 'réponse'} {kind}"
                             for kind, n in counts.items())
-        verb = "ne sont" if total > 1 else "n'est"
-        typer.echo(f"Attention : {kinds} du dossier « {folder} » {verb} pas dans la liste "
-                   f"donnée : pour lire tout le dossier, lancez « cuf-extract {folder} ».",
+        verb = "ne sont" if total > 1 else "n’est"
+        typer.echo(f"Attention : {kinds} du dossier « {folder} » {verb} pas dans la liste "
+                   f"donnée : pour lire tout le dossier, lancez « cuf-extract {folder} ».",
                    err=True)
 
     for target in outputs:
@@ -289,16 +293,16 @@ def extract(
         )
     except OutputsFailed as exc:
         for actual in exc.written:
-            typer.echo(f"Écrit : {actual}", err=True)
+            typer.echo(f"Écrit : {actual}", err=True)
         _fail(str(exc))
     for warning in result.warnings:
-        typer.echo(f"Attention : {warning}", err=True)
+        typer.echo(f"Attention : {warning}", err=True)
     if result.kept_since is not None:
         from cuf_extract.layout import COLUMN_CHANGE
 
-        typer.echo("Rien n'a changé depuis la dernière exécution : "
-                   + ", ".join(f"« {p} »" for p in outputs) + " sont à jour (non réécrits). "
-                   f"« {COLUMN_CHANGE} » y montre toujours les changements vus le "
+        typer.echo("Rien n’a changé depuis la dernière exécution : "
+                   + ", ".join(f"« {p} »" for p in outputs) + " sont à jour (non réécrits). "
+                   f"« {COLUMN_CHANGE} » y montre toujours les changements vus le "
                    f"{result.kept_since.strftime('%d/%m/%Y à %H:%M')}.")
     written, campaign, attention = list(result.written), result.campaign, result.attention
     _print_summary(run, written, campaign, result.recipients_line)
@@ -331,10 +335,10 @@ def _check_writable_folder(target: Path) -> None:
 
     folder = target.absolute().parent
     if not folder.is_dir():
-        _fail(f"le dossier « {folder} » n'existe pas : impossible d'y écrire {target.name}. "
+        _fail(f"le dossier « {folder} » n’existe pas : impossible d’y écrire {target.name}. "
               "Créez ce dossier, ou choisissez un autre emplacement (option -o).")
     if not os.access(folder, os.W_OK):
-        _fail(f"impossible d'écrire dans le dossier « {folder} » : choisissez un autre "
+        _fail(f"impossible d’écrire dans le dossier « {folder} » : choisissez un autre "
               f"emplacement pour {target.name} (option -o).")
 
 
@@ -348,8 +352,6 @@ def _display(path: Path, cwd: Path | None = None) -> str:
 
 
 def _console(*, stderr: bool) -> Console:
-    from rich.console import Console
-
     # A character the terminal's encoding lacks (an emoji or U+FFFD read from a reply,
     # printed to a Windows console or file in cp1252) prints as "?" instead of failing.
     stream = sys.stderr if stderr else sys.stdout
@@ -357,7 +359,48 @@ def _console(*, stderr: bool) -> Console:
     if reconfigure is not None and getattr(stream, "errors", "replace") == "strict":
         with contextlib.suppress(OSError, ValueError, TypeError):
             reconfigure(errors="replace")
-    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+    return _no_break_console_class()(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+# Rich wraps lines at any Unicode space, U+00A0 included (its word pattern is \s*\S+\s*),
+# so « voir la feuille « Destinataires ». » could end a line on its opening «. The console
+# below lays text out with a stand-in for U+00A0 that is not a space (U+FDD0, one cell
+# wide as U+00A0 is: a Unicode noncharacter, set aside for a program's internal use) and
+# gives the real U+00A0 back in the segments it writes: the line breaks where the French
+# allows, and the output is unchanged. A U+FDD0 in a reply (never meant to be text) is
+# shown as U+FFFD in the terminal, so that it cannot come out as a space.
+_NO_BREAK_STAND_IN = "\ufdd0"
+
+
+def _laid_out(text: str) -> str:
+    from cuf_extract.typography import NBSP
+
+    return text.replace(_NO_BREAK_STAND_IN, "\ufffd").replace(NBSP, _NO_BREAK_STAND_IN)
+
+
+@functools.cache
+def _no_break_console_class() -> type[Console]:
+    from rich.console import Console
+    from rich.segment import Segment
+    from rich.text import Text
+
+    from cuf_extract.typography import NBSP
+
+    class NoBreakConsole(Console):
+        def render_str(self, text: str, **kwargs: Any) -> Text:
+            return super().render_str(_laid_out(text), **kwargs)
+
+        def render(self, renderable: Any, options: Any = None) -> Iterator[Segment]:
+            if isinstance(renderable, Text) and NBSP in renderable.plain:  # not laid out yet
+                renderable = renderable.copy()  # same length: the styles' spans still fit
+                renderable.plain = _laid_out(renderable.plain)
+            for segment in super().render(renderable, options):
+                if _NO_BREAK_STAND_IN in segment.text:
+                    segment = Segment(segment.text.replace(_NO_BREAK_STAND_IN, NBSP),
+                                      segment.style, segment.control)
+                yield segment
+
+    return NoBreakConsole
 
 
 def _cache_for(output: Path, questionnaire: Questionnaire) -> ResultCache:
@@ -410,7 +453,7 @@ def _print_summary(run: Run, written: list[tuple[Path, Path]], campaign: Campaig
     for result in run.files:
         for issue in result.issues:
             if issue.severity is Severity.ERROR:
-                err.print(f"Erreur : {issue.message}", markup=False)
+                err.print(f"Erreur : {issue.message}", markup=False)
 
     flagged = [r for r in run.files if r.status in (Status.WARNING, Status.ERROR)]
     if flagged:
@@ -436,7 +479,7 @@ def _print_summary(run: Run, written: list[tuple[Path, Path]], campaign: Campaig
             table.add_row(shown[result.path], STATUS_LABELS[result.status], ", ".join(lines))
         out.print(table)
         if len(flagged) > MAX_LISTED_FILES:
-            out.print(f"… et {len(flagged) - MAX_LISTED_FILES} autres : voir le rapport.")
+            out.print(f"… et {len(flagged) - MAX_LISTED_FILES} autres : voir le rapport.")
 
     summary = Table(title="Résumé", title_justify="left")
     summary.add_column("Statut")
@@ -459,7 +502,7 @@ def _print_summary(run: Run, written: list[tuple[Path, Path]], campaign: Campaig
         if campaign.hand_edits:
             count = len(campaign.hand_edits)
             s = "s" if count > 1 else ""
-            out.print(f"{count} cellule{s} modifiée{s} à la main déplacée{s} dans « Notes » : "
+            out.print(f"{count} cellule{s} modifiée{s} à la main déplacée{s} dans « Notes » : "
                       "voir le rapport.", markup=False)
         kept = kept_line(campaign)
         if kept is not None:
@@ -467,7 +510,7 @@ def _print_summary(run: Run, written: list[tuple[Path, Path]], campaign: Campaig
     if recipients_line is not None:
         out.print(recipients_line, markup=False)
     for _, actual in written:
-        out.print(f"Écrit : {actual}", markup=False)
+        out.print(f"Écrit : {actual}", markup=False)
 
 
 @app.command("publication", cls=_Command,
@@ -475,31 +518,31 @@ def _print_summary(run: Run, written: list[tuple[Path, Path]], campaign: Campaig
 def publication(
     workbook: Annotated[
         Path,
-        typer.Argument(help="Le tableur de la campagne, tel que vous l'avez complété.",
+        typer.Argument(help="Le tableur de la campagne, tel que vous l’avez complété.",
                        metavar="TABLEUR"),
     ] = DEFAULT_XLSX,
     output: Annotated[
         Path | None,
         typer.Option("-o", "--output", dir_okay=False, metavar="FICHIER",
-                     help="Document Word à écrire. Par défaut : <tableur>-publication.docx."),
+                     help="Document Word à écrire. Par défaut : <tableur>-publication.docx."),
     ] = None,
     html_path: Annotated[
         Path | None,
         typer.Option("--html", dir_okay=False, metavar="FICHIER",
-                     help="Page HTML à écrire. Par défaut : <tableur>-publication.html."),
+                     help="Page HTML à écrire. Par défaut : <tableur>-publication.html."),
     ] = None,
     destinataires: Annotated[
         Path | None,
         typer.Option("--destinataires", dir_okay=False, metavar="FICHIER",
-                     help="Liste des organisations sollicitées : la publication se termine "
-                     "par celles qui n'ont pas répondu. Par défaut : la feuille « "
-                     "Destinataires » du tableur, s'il en a une."),
+                     help="Liste des organisations sollicitées : la publication se termine "
+                     "par celles qui n’ont pas répondu. Par défaut : la feuille « "
+                     "Destinataires » du tableur, s’il en a une."),
     ] = None,
     list_not_replied: Annotated[
         bool,
         typer.Option("--non-repondants/--sans-non-repondants", show_default=False,
                      help="Termine par les organisations sollicitées sans réponse, quand "
-                     "la liste est connue (par défaut : oui)."),
+                     "la liste est connue (par défaut : oui)."),
     ] = True,
     synthese: Annotated[
         bool,
@@ -508,11 +551,11 @@ def publication(
     ] = False,
     force_synthese: Annotated[
         bool,
-        typer.Option("--forcer-synthese", help="Avec --synthese : publie le tableau des "
-                     "positions même si aucune n'est encore confirmée."),
+        typer.Option("--forcer-synthese", help="Avec --synthese : publie le tableau des "
+                     "positions même si aucune n’est encore confirmée."),
     ] = False,
 ) -> None:
-    """Écrit les réponses à publier (Word et HTML), question par question, d'après le tableur."""
+    """Écrit les réponses à publier (Word et HTML), question par question, d’après le tableur."""
     from cuf_extract.publication import PublicationError, publish
     from cuf_extract.writers.atomic import OutputError
 
@@ -525,53 +568,74 @@ def publication(
     except (PublicationError, OutputError) as exc:
         _fail(str(exc))
     except OSError as exc:
-        _fail(f"impossible d'écrire la publication ({exc.strerror or exc}) : vérifiez la place "
+        _fail(f"impossible d’écrire la publication ({exc.strerror or exc}) : vérifiez la place "
               "disque et les droits du dossier, puis relancez.")
     renamed = _print_publication(result)
     raise typer.Exit(EXIT_FLAGGED if result.publication.flags or renamed else EXIT_OK)
 
 
+def _fitted_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]], *,
+                  files: Sequence[int], width: int) -> Any:
+    """A table whose file-name columns (`files`) are as wide as their longest name, up to
+    40, and never cut inside a name when it fits; the other columns share what is left
+    and wrap between words. Widths are set by hand: rich crops a table whose column has a
+    minimum width instead of shrinking it."""
+    import os
+
+    from rich.table import Table
+
+    # File names relative to the folder they share, named in the title, so that they fit.
+    paths = [r[i] for r in rows for i in files if r[i]]
+    folder = os.path.commonpath([os.path.dirname(p) for p in paths]) if paths else ""
+    if folder:
+        title = f"{title} (dans {folder}{os.sep})"
+        rows = [tuple(os.path.relpath(v, folder) if i in files and v else v
+                      for i, v in enumerate(r)) for r in rows]
+    table = Table(title=title, title_justify="left")
+    room = width - 3 * len(headers) - 1  # borders and padding
+    widths = {i: min(40, max([len(headers[i]), *(len(r[i]) for r in rows)]))
+              for i in files}
+    others = [i for i in range(len(headers)) if i not in widths]
+    share = max(12, (room - sum(widths.values())) // max(1, len(others)))
+    for index, header in enumerate(headers):
+        table.add_column(header, overflow="fold", width=widths.get(index, share))
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
 def _print_publication(result: Any) -> bool:
     """The publication's summary; returns whether an output went to another name."""
-    from rich.table import Table
 
     publication = result.publication
     out = _console(stderr=False)
-    published = Table(title=f"Publiées ({len(publication.entries)})", title_justify="left")
-    published.add_column("Organisation", overflow="fold")
-    published.add_column("Fichier", overflow="fold")
-    for entry in publication.entries[:MAX_LISTED_FILES]:
-        published.add_row(entry.organisation, entry.file)
-    out.print(published)
+    out.print(_fitted_table(
+        f"Publiées ({len(publication.entries)})", ("Organisation", "Fichier"),
+        [(e.organisation, e.file) for e in publication.entries[:MAX_LISTED_FILES]],
+        files=(1,), width=out.width))
     if len(publication.entries) > MAX_LISTED_FILES:
         out.print(f"… et {len(publication.entries) - MAX_LISTED_FILES} autres.", markup=False)
     if publication.left_out:
-        left_out = Table(title=f"Non publiées ({len(publication.left_out)})",
-                         title_justify="left")
-        left_out.add_column("Fichier", overflow="fold")
-        left_out.add_column("Organisation", overflow="fold")
-        left_out.add_column("Raison", overflow="fold")
-        for item in publication.left_out:
-            left_out.add_row(item.file, item.organisation, item.reason)
-        out.print(left_out)
+        out.print(_fitted_table(
+            f"Non publiées ({len(publication.left_out)})",
+            ("Fichier", "Organisation", "Raison"),
+            [(i.file, i.organisation, i.reason) for i in publication.left_out],
+            files=(0,), width=out.width))
     if publication.flags:
-        flags = Table(title="À vérifier", title_justify="left")
-        flags.add_column("Fichier", overflow="fold")
-        flags.add_column("Problème", overflow="fold")
-        for flag in publication.flags:
-            flags.add_row(flag.file, flag.message)
-        out.print(flags)
+        out.print(_fitted_table("À vérifier", ("Fichier", "Problème"),
+                                [(f.file, f.message) for f in publication.flags],
+                                files=(0,), width=out.width))
     renamed = False
     for wanted, actual in result.written:
         if actual != wanted:
             renamed = True
             typer.echo(
-                f"Attention : « {wanted} » est ouvert dans un autre programme (Word ?) ; la "
-                f"publication est dans « {actual} ». Fermez-le puis relancez pour mettre à "
+                f"Attention : « {wanted} » est ouvert dans un autre programme (Word ?) ; la "
+                f"publication est dans « {actual} ». Fermez-le puis relancez pour mettre à "
                 "jour le fichier habituel.",
                 err=True,
             )
-        out.print(f"Écrit : {actual}", markup=False)
+        out.print(f"Écrit : {actual}", markup=False)
     return renamed
 
 
@@ -593,25 +657,26 @@ def template(
         written = write_template(questionnaire, output)
     except OutputError as exc:
         _fail(str(exc))
-    typer.echo(f"Écrit : {written}")
+    typer.echo(f"Écrit : {written}")
 
 
 @app.command("questionnaire", cls=_Command,
-             short_help="Retrouve les questions d'un formulaire vierge.")
+             short_help="Retrouve les questions d’un formulaire vierge.")
 def questionnaire_command(
     form: Annotated[Path, typer.Argument(
-        help="Le formulaire vierge (.docx, .odt ou .doc), tel qu'il sera envoyé.",
+        help="Le formulaire vierge (.docx, .odt ou .doc), tel qu’il sera envoyé.",
         show_default=False, metavar="FORMULAIRE", dir_okay=False)],
     output: Annotated[
         Path | None,
         typer.Option("-o", "--output", dir_okay=False, metavar="FICHIER",
-                     help="Fichier TOML à écrire. Par défaut : à côté du formulaire, même nom "
+                     help="Fichier TOML à écrire. Par défaut : à côté du formulaire, même nom "
                      "en .toml."),
     ] = None,
 ) -> None:
-    """Retrouve les questions d'un formulaire vierge et écrit le questionnaire (TOML)."""
+    """Retrouve les questions d’un formulaire vierge et écrit le questionnaire (TOML)."""
     from cuf_extract.outline import make_questionnaire, outline_table
     from cuf_extract.questionnaire import QuestionnaireError
+    from cuf_extract.typography import plural
     from cuf_extract.writers.atomic import OutputError
 
     try:
@@ -620,20 +685,20 @@ def questionnaire_command(
         _fail(str(exc))
     out = _console(stderr=False)
     count = len(made.derived.questionnaire.questions)
-    out.print(outline_table(made.derived, title=f"« {form.name} » : {count} question(s)"))
+    out.print(outline_table(made.derived, title=f"« {form.name} » : {plural(count, 'question')}"))
     for backup in made.backups:
-        out.print(f"Version précédente sauvegardée : {backup}", markup=False)
-    out.print(f"Écrit : {made.written}", markup=False)
+        out.print(f"Version précédente sauvegardée : {backup}", markup=False)
+    out.print(f"Écrit : {made.written}", markup=False)
     if made.unsure:
-        typer.echo(f"Attention : vérifiez {', '.join(made.unsure)} dans le formulaire et dans "
-                   f"« {made.written.name} » (questions trouvées sans certitude).", err=True)
+        typer.echo(f"Attention : vérifiez {', '.join(made.unsure)} dans le formulaire et dans "
+                   f"« {made.written.name} » (questions trouvées sans certitude).", err=True)
     raise typer.Exit(EXIT_FLAGGED if made.unsure else EXIT_OK)
 
 
 @app.command("schema", cls=_Command,
-             short_help="Affiche le schéma JSON de l'export --json.")
+             short_help="Affiche le schéma JSON de l’export --json.")
 def schema() -> None:
-    """Affiche le schéma JSON de l'export --json."""
+    """Affiche le schéma JSON de l’export --json."""
     import json
 
     from cuf_extract.models import Run
@@ -656,13 +721,13 @@ def check(
 
     questionnaire = _load_questionnaire(questionnaire_path)
     if not file.exists():
-        _fail(f"le fichier « {file} » n'existe pas.")
+        _fail(f"le fichier « {file} » n’existe pas.")
     result = extract_files([InputFile(path=file, display=str(file))], questionnaire).files[0]
     out = _console(stderr=False)
     out.print(f"[bold]{result.name}[/bold] — {STATUS_LABELS[result.status]}")
     source = SOURCE_LABELS[result.respondent_source] if result.respondent_source else ""
-    out.print(f"Organisation : {result.respondent or '(inconnue)'}"
-              + (f" (d'après {source})" if source else ""), markup=False)
+    out.print(f"Organisation : {result.respondent or '(inconnue)'}"
+              + (f" (d’après {source})" if source else ""), markup=False)
     for question in questionnaire.questions:
         out.print(f"\n[bold]{question.id}[/bold] {question.text}")
         answer = result.answer(question.id)
@@ -675,7 +740,7 @@ def check(
     if result.issues:
         out.print("\n[bold]Problèmes[/bold]")
         for issue in result.issues:
-            out.print(f"- {SEVERITY_LABELS[issue.severity]} : {issue.message}", markup=False)
+            out.print(f"- {SEVERITY_LABELS[issue.severity]} : {issue.message}", markup=False)
     failed = result.status in (Status.WARNING, Status.ERROR)
     raise typer.Exit(EXIT_FLAGGED if failed else EXIT_OK)
 
@@ -684,7 +749,7 @@ for _english, _french in ALIASES.items():
     _callback = next(c.callback for c in app.registered_commands if c.name == _french)
     assert _callback is not None
     app.command(_english, cls=_Command, hidden=True,
-                help=f"Ancien nom de « {_french} ».")(_callback)
+                help=f"Ancien nom de « {_french} ».")(_callback)
 
 
 def _french_usage_error(exc: Exception) -> str:
@@ -693,22 +758,22 @@ def _french_usage_error(exc: Exception) -> str:
     if name == "NoSuchOption":
         option = getattr(exc, "option_name", "")
         possibilities = getattr(exc, "possibilities", None) or []
-        hint = f" (vouliez-vous dire {', '.join(possibilities)} ?)" if possibilities else ""
-        return f"option inconnue : {option}{hint}"
+        hint = f" (vouliez-vous dire {', '.join(possibilities)} ?)" if possibilities else ""
+        return f"option inconnue : {option}{hint}"
     if name == "MissingParameter":
         what = getattr(getattr(exc, "param", None), "name", "") or ""
         command = getattr(getattr(getattr(exc, "ctx", None), "command", None), "name", "")
         if what == "paths":
             return "indiquez le ou les fichiers à lire.\n" + USAGE
         if what == "file":
-            return (f"indiquez le fichier à examiner.\nUsage : cuf-extract {command} FICHIER"
-                    f"\nExemple : cuf-extract {command} reponses/parti.docx")
+            return (f"indiquez le fichier à examiner.\nUsage : cuf-extract {command} FICHIER"
+                    f"\nExemple : cuf-extract {command} reponses/parti.docx")
         if what == "form":
-            return (f"indiquez le formulaire vierge.\nUsage : cuf-extract {command} "
-                    f"FORMULAIRE\nExemple : cuf-extract {command} formulaire-2026.docx")
-        return f"paramètre manquant : {what}"
+            return (f"indiquez le formulaire vierge.\nUsage : cuf-extract {command} "
+                    f"FORMULAIRE\nExemple : cuf-extract {command} formulaire-2026.docx")
+        return f"paramètre manquant : {what}"
     if name == "BadOptionUsage":
-        return f"option mal utilisée : {getattr(exc, 'message', exc)}"
+        return f"option mal utilisée : {getattr(exc, 'message', exc)}"
     if name == "BadParameter":
         param = getattr(exc, "param", None)
         opts = getattr(param, "opts", None) or []
@@ -718,12 +783,12 @@ def _french_usage_error(exc: Exception) -> str:
         if "valid integer" in message or "greater than or equal" in message:
             example = f" (par exemple {opts[0]} 2)" if opts else ""
             floor = " (1 ou plus)" if "greater than" in message else ""
-            return (f"valeur invalide pour {what} : un nombre entier{floor} est "
+            return (f"valeur invalide pour {what} : un nombre entier{floor} est "
                     f"attendu{example}.")
-        return f"valeur invalide pour {what} : {message}"
+        return f"valeur invalide pour {what} : {message}"
     message = str(getattr(exc, "message", exc))
     if message.startswith("Got unexpected extra argument"):
-        return "trop d'arguments " + message.split("(", 1)[-1].join("()")
+        return "trop d’arguments " + message.split("(", 1)[-1].join("()")
     return message
 
 
@@ -735,11 +800,11 @@ _COMPLETED: list[Path] = []
 def _interrupted() -> NoReturn:
     """Ctrl-C: say what state the outputs are in, exit 130, no traceback."""
     if _COMPLETED:
-        done = ", ".join(f"« {p} »" for p in _COMPLETED)
-        typer.echo(f"Interrompu : les sorties déjà écrites sont complètes ({done}) ; les "
-                   "autres n'ont pas été modifiées. Relancez la même commande.", err=True)
+        done = ", ".join(f"« {p} »" for p in _COMPLETED)
+        typer.echo(f"Interrompu : les sorties déjà écrites sont complètes ({done}) ; les "
+                   "autres n’ont pas été modifiées. Relancez la même commande.", err=True)
     else:
-        typer.echo("Interrompu : le classeur n'a pas été modifié (aucune sortie écrite). "
+        typer.echo("Interrompu : le classeur n’a pas été modifié (aucune sortie écrite). "
                    "Relancez la même commande.", err=True)
     sys.exit(EXIT_INTERRUPTED)
 
@@ -751,9 +816,9 @@ def main() -> None:
         code = app(prog_name="cuf-extract", standalone_mode=False)
     except UsageError as exc:
         message = _french_usage_error(exc)
-        if "Aide :" not in message:
-            message += "\nAide : cuf-extract --help"
-        typer.echo(f"Erreur : {message}", err=True)
+        if "Aide :" not in message:
+            message += "\nAide : cuf-extract --help"
+        typer.echo(f"Erreur : {message}", err=True)
         sys.exit(EXIT_USAGE)
     except KeyboardInterrupt:
         _interrupted()

@@ -45,7 +45,7 @@ _SUFFIXES = {
     FileKind.WORD_XML: ".xml",
 }
 _SAVE_AS = (
-    "ouvrez-le dans Word ou LibreOffice et choisissez « Enregistrer sous » au format "
+    "ouvrez-le dans Word ou LibreOffice et choisissez « Enregistrer sous » au format "
     "Document Word (.docx)"
 )
 
@@ -104,7 +104,7 @@ def _failure(
     workdir.cleanup()
     return ConversionResult(
         ok=False,
-        message=f"« {name} » n'a pas pu être converti par LibreOffice ({why}) : {_SAVE_AS}.",
+        message=f"« {name} » n’a pas pu être converti par LibreOffice ({why}) : {_SAVE_AS}.",
         detail=detail,
     )
 
@@ -201,7 +201,7 @@ def convert_to_docx(
     detail = f"exit code {process.returncode}: {output.decode('utf-8', errors='replace').strip()}"
     result = out_dir / "document.docx"
     if process.returncode != 0 or not result.is_file() or result.stat().st_size == 0:
-        return _failure(name, "LibreOffice n'a pas pu ouvrir le fichier", detail, workdir)
+        return _failure(name, "LibreOffice n’a pas pu ouvrir le fichier", detail, workdir)
     return ConversionResult(ok=True, docx=result, detail=detail, _workdir=workdir)
 
 

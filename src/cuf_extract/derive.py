@@ -560,12 +560,12 @@ def _confidence(item: _Item, signatures: list[tuple[str, bool, bool]]) -> float:
         item.reasons.append("liste à puces")
     if item.ends_with_question_mark:
         score += 0.3
-        item.reasons.append("finit par « ? »")
+        item.reasons.append("finit par « ? »")
     if item.table_question:
         score += 0.3
         if not item.ends_with_question_mark and len(item.text) <= SHORT_FIELD:
             score -= 0.3
-            item.reasons.append("texte court : un champ à remplir (nom, date…) ?")
+            item.reasons.append("texte court : un champ à remplir (nom, date…) ?")
     if item.block.bold or item.is_heading:
         score += 0.1
         item.reasons.append("titre" if item.is_heading else "en gras")
@@ -575,7 +575,7 @@ def _confidence(item: _Item, signatures: list[tuple[str, bool, bool]]) -> float:
     free = _is_free_comment(item)
     if free:
         score += 0.3
-        item.reasons.append("question libre de fin (« Autres commentaires »)")
+        item.reasons.append("question libre de fin (« Autres commentaires »)")
     if len(signatures) > 1:
         dominant = max(set(signatures), key=signatures.count)
         if _signature(item) == dominant:
@@ -598,16 +598,16 @@ def derive_questionnaire(
     questions_at = [i for i, item in enumerate(items) if item.role == "question"]
     if not questions_at:
         raise FormError(
-            f"Aucune question trouvée dans « {name} ». L'outil reconnaît les questions "
-            "numérotées (liste Word ou « 1. », « Q1 », « Question 1 : »), celles qui finissent "
-            "par « ? » et les lignes d'un tableau à deux colonnes dont la seconde est vide : "
-            "mettez le formulaire sous l'une de ces formes, ou écrivez le fichier TOML à la "
+            f"Aucune question trouvée dans « {name} ». L’outil reconnaît les questions "
+            "numérotées (liste Word ou « 1. », « Q1 », « Question 1 : »), celles qui finissent "
+            "par « ? » et les lignes d’un tableau à deux colonnes dont la seconde est vide : "
+            "mettez le formulaire sous l’une de ces formes, ou écrivez le fichier TOML à la "
             "main (voir docs/questionnaire-format.md)."
         )
     if len(questions_at) > MAX_QUESTIONS:
         raise FormError(
-            f"« {name} » semble contenir {len(questions_at)} questions, plus que les "
-            f"{MAX_QUESTIONS} que l'outil accepte : vérifiez qu'il s'agit bien du formulaire "
+            f"« {name} » semble contenir {len(questions_at)} questions, plus que les "
+            f"{MAX_QUESTIONS} que l’outil accepte : vérifiez qu’il s’agit bien du formulaire "
             "vierge, ou écrivez le fichier TOML à la main (voir docs/questionnaire-format.md)."
         )
     first, last = questions_at[0], questions_at[-1]
@@ -678,7 +678,7 @@ def derive_questionnaire(
             if wordings.count(normalise(item.text)) > 1:
                 # Replies are read by wording: two questions worded alike get mixed up.
                 confidence = min(confidence, 0.5)
-                item.reasons.append("même texte qu'une autre question : à reformuler")
+                item.reasons.append("même texte qu’une autre question : à reformuler")
             body_parts.append(Part("question", item.text, question=qid, confidence=confidence,
                                    reasons=tuple(item.reasons)))
             current = {"id": qid, "text": item.text, "section": "\n".join(pending_section),
@@ -802,15 +802,15 @@ def read_form(path: Path) -> FormFile:
         read = read_document_file(path, converter, formatting=True,
                                   kinds={FileKind.DOCX, FileKind.ZIP, *CONVERTIBLE_KINDS})
     if read.kind is FileKind.MISSING:
-        raise FormError(f"Le formulaire « {path} » n'existe pas : vérifiez son nom et son dossier.")
+        raise FormError(f"Le formulaire « {path} » n’existe pas : vérifiez son nom et son dossier.")
     if read.error is not None or read.sha256 is None:
         # The reply catalogue's diagnosis, without its advice (meant for replies).
-        what = (read.error.message.split(" : ", 1)[0].rstrip(".") if read.error
-                else f"« {path.name} » n'a pas pu être lu")
+        what = (read.error.message.split(" : ", 1)[0].rstrip(".") if read.error
+                else f"« {path.name} » n’a pas pu être lu")
         raise FormError(
-            f"Formulaire illisible : {what}. Donnez le formulaire vierge de la campagne "
-            "(.docx, .odt ou .doc, tel qu'il a été envoyé aux destinataires) ou son "
-            "questionnaire en .toml (commande « cuf-extract questionnaire »).")
+            f"Formulaire illisible : {what}. Donnez le formulaire vierge de la campagne "
+            "(.docx, .odt ou .doc, tel qu’il a été envoyé aux destinataires) ou son "
+            "questionnaire en .toml (commande « cuf-extract questionnaire »).")
     document = read.documents[0].document
     sha = read.sha256
     owner = [line.strip() for header in document.headers for line in header.split("\n")[:1]
@@ -877,6 +877,6 @@ def campaign_questionnaire(path: Path | None, cache_base: Path
         corrected = True
     if not corrected:
         return derived, []
-    return derived, [f"« {beside} » ne correspond pas à ce que l'outil lit dans « {path.name} » "
-                     "(corrigé à la main ?) ; il n'est pas utilisé. Pour l'utiliser : "
+    return derived, [f"« {beside} » ne correspond pas à ce que l’outil lit dans « {path.name} » "
+                     "(corrigé à la main ?) ; il n’est pas utilisé. Pour l’utiliser : "
                      f"--questionnaire {beside}"]

@@ -799,9 +799,9 @@ def read_document(package: OoxmlPackage, *, formatting: bool = False) -> Documen
 
         raise PackageError(
             IssueCode.UNREADABLE,
-            f"« {package.name} » n'a pas de contenu lisible : son texte n'est pas rangé "
-            "comme dans un document Word (.docx) connu de l'outil. Ouvrez-le dans Word et "
-            "enregistrez-le au format « Document Word (*.docx) », ou demandez un nouvel "
+            f"« {package.name} » n’a pas de contenu lisible : son texte n’est pas rangé "
+            "comme dans un document Word (.docx) connu de l’outil. Ouvrez-le dans Word et "
+            "enregistrez-le au format « Document Word (*.docx) », ou demandez un nouvel "
             "envoi.")
     walker.read_blocks(body)
     walker.finish()

@@ -664,10 +664,10 @@ def _sniff_ole(handle: BinaryIO, size: int) -> Sniffed:
 # -- explanations ---------------------------------------------------------------------
 
 _ASK_WORD = "demandez le fichier Word (.docx)"
-_TEMPLATE = "recopiez les réponses dans un questionnaire vierge (commande « cuf-extract modele »)"
+_TEMPLATE = "recopiez les réponses dans un questionnaire vierge (commande « cuf-extract modele »)"
 _SAVE_AS = (
-    "ouvrez-le dans Word ou LibreOffice et choisissez « Enregistrer sous » au format "
-    "Document Word (.docx), ou installez LibreOffice pour que l'outil le convertisse lui-même"
+    "ouvrez-le dans Word ou LibreOffice et choisissez « Enregistrer sous » au format "
+    "Document Word (.docx), ou installez LibreOffice pour que l’outil le convertisse lui-même"
 )
 
 
@@ -679,90 +679,90 @@ def explain(kind: FileKind, name: str) -> tuple[IssueCode, str]:
     the messages (`eml`, `msg`), which are read (`pdf_reader`, `ocr_reader` and
     `cuf_extract.mail` say why one could not be).
     """
-    q = f"« {name} »"
+    q = f"« {name} »"
     table: dict[FileKind, tuple[IssueCode, str]] = {
         FileKind.ENCRYPTED: (
             IssueCode.ENCRYPTED,
-            f"{q} est protégé par un mot de passe : demandez une version sans mot de passe, "
+            f"{q} est protégé par un mot de passe : demandez une version sans mot de passe, "
             "ou ouvrez-le dans Word, retirez la protection et enregistrez-le.",
         ),
         FileKind.DOC: (
             IssueCode.UNSUPPORTED_FORMAT,
-            f"{q} est un document Word ancien (.doc, Word 97-2003) : {_SAVE_AS}.",
+            f"{q} est un document Word ancien (.doc, Word 97-2003) : {_SAVE_AS}.",
         ),
         FileKind.ODT: (
             IssueCode.UNSUPPORTED_FORMAT,
-            f"{q} est un document OpenDocument (.odt) : {_SAVE_AS}.",
+            f"{q} est un document OpenDocument (.odt) : {_SAVE_AS}.",
         ),
         FileKind.RTF: (
             IssueCode.UNSUPPORTED_FORMAT,
-            f"{q} est un document RTF : {_SAVE_AS}.",
+            f"{q} est un document RTF : {_SAVE_AS}.",
         ),
         FileKind.WORD_XML: (
             IssueCode.UNSUPPORTED_FORMAT,
-            f"{q} est un document « XML Word » : {_SAVE_AS}.",
+            f"{q} est un document « XML Word » : {_SAVE_AS}.",
         ),
         FileKind.HTML: (
             IssueCode.UNSUPPORTED_FORMAT,
-            f"{q} est une page web (HTML), pas un document Word : ouvrez-le dans Word et "
-            "choisissez « Enregistrer sous » au format Document Word (.docx).",
+            f"{q} est une page web (HTML), pas un document Word : ouvrez-le dans Word et "
+            "choisissez « Enregistrer sous » au format Document Word (.docx).",
         ),
         FileKind.OTHER_OFFICE: (
             IssueCode.UNSUPPORTED_FORMAT,
-            f"{q} est un tableur ou une présentation, pas un document Word : vérifiez que "
+            f"{q} est un tableur ou une présentation, pas un document Word : vérifiez que "
             f"le bon fichier a été envoyé, et {_ASK_WORD}.",
         ),
         FileKind.ZIP_OTHER: (
             IssueCode.UNSUPPORTED_FORMAT,
-            f"{q} est une archive (zip), pas un document Word : décompressez-la et "
-            "donnez à l'outil les fichiers qu'elle contient.",
+            f"{q} est une archive (zip), pas un document Word : décompressez-la et "
+            "donnez à l’outil les fichiers qu’elle contient.",
         ),
         FileKind.OLE_OTHER: (
             IssueCode.UNSUPPORTED_FORMAT,
-            f"{q} est un fichier Office ancien qui n'est pas un document Word (tableur "
-            f"Excel 97-2003 ?) : vérifiez que le bon fichier a été envoyé, et {_ASK_WORD}.",
+            f"{q} est un fichier Office ancien qui n’est pas un document Word (tableur "
+            f"Excel 97-2003 ?) : vérifiez que le bon fichier a été envoyé, et {_ASK_WORD}.",
         ),
         FileKind.DAMAGED_PDF: (
             IssueCode.UNREADABLE,
-            f"{q} est un PDF endommagé (son début est illisible : téléchargement ou copie "
-            f"interrompus ?) : demandez un nouvel envoi, ou {_ASK_WORD}.",
+            f"{q} est un PDF endommagé (son début est illisible : téléchargement ou copie "
+            f"interrompus ?) : demandez un nouvel envoi, ou {_ASK_WORD}.",
         ),
         FileKind.TEXT: (
             IssueCode.UNSUPPORTED_FORMAT,
-            f"{q} est un simple fichier texte, pas un document Word : {_TEMPLATE}.",
+            f"{q} est un simple fichier texte, pas un document Word : {_TEMPLATE}.",
         ),
         FileKind.UNKNOWN: (
             IssueCode.UNSUPPORTED_FORMAT,
-            f"{q} n'est pas un document Word et son format n'est pas reconnu : vérifiez que "
+            f"{q} n’est pas un document Word et son format n’est pas reconnu : vérifiez que "
             f"le bon fichier a été envoyé, et {_ASK_WORD}.",
         ),
         FileKind.EMPTY: (
             IssueCode.UNREADABLE,
-            f"{q} est vide (0 octet) : l'envoi a échoué, demandez à le recevoir de nouveau.",
+            f"{q} est vide (0 octet) : l’envoi a échoué, demandez à le recevoir de nouveau.",
         ),
         FileKind.CORRUPT: (
             IssueCode.UNREADABLE,
             f"{q} ne peut pas être lu, le fichier est endommagé ou incomplet (téléchargement "
-            "interrompu ?) : demandez un nouvel envoi.",
+            "interrompu ?) : demandez un nouvel envoi.",
         ),
         FileKind.OWNER_FILE: (
             IssueCode.OWNER_FILE,
-            f"{q} est un fichier temporaire que Word ou LibreOffice crée pendant qu'un "
-            "document est ouvert : il ne contient pas de réponses et peut être ignoré ou supprimé.",
+            f"{q} est un fichier temporaire que Word ou LibreOffice crée pendant qu’un "
+            "document est ouvert : il ne contient pas de réponses et peut être ignoré ou supprimé.",
         ),
         FileKind.SYSTEM_FILE: (
             IssueCode.OWNER_FILE,
-            f"{q} est un fichier technique créé par macOS (il accompagne le vrai document) : "
+            f"{q} est un fichier technique créé par macOS (il accompagne le vrai document) : "
             "il ne contient pas de réponses et peut être ignoré ou supprimé.",
         ),
         FileKind.MISSING: (
             IssueCode.UNREADABLE,
-            f"{q} est introuvable : vérifiez qu'il n'a pas été déplacé ou supprimé.",
+            f"{q} est introuvable : vérifiez qu’il n’a pas été déplacé ou supprimé.",
         ),
         FileKind.INACCESSIBLE: (
             IssueCode.UNREADABLE,
-            f"{q} ne peut pas être ouvert : vérifiez que vous avez le droit de le lire et "
-            "qu'il n'est pas verrouillé par un autre programme.",
+            f"{q} ne peut pas être ouvert : vérifiez que vous avez le droit de le lire et "
+            "qu’il n’est pas verrouillé par un autre programme.",
         ),
     }
     table[FileKind.ZIP] = table[FileKind.ZIP_OTHER]  # only met when not classified further

@@ -73,7 +73,7 @@ SHEET_STATE = "_cuf-extract"
 
 COLUMN_FILE = "Fichier"
 COLUMN_RESPONDENT = "Organisation"
-COLUMN_SOURCE = "Source de l'organisation"
+COLUMN_SOURCE = "Source de l’organisation"
 COLUMN_STATUS = "Statut"
 COLUMN_EXTRA = "Texte hors réponses"
 COLUMN_ISSUES = "Problèmes"
@@ -99,7 +99,7 @@ AUTOMATIC_MARK = " (à confirmer)"
 STALE_MARK = " (à vérifier)"
 
 # The end of a cell cut to Excel's limit.
-TRUNCATION_MARKER = "… [texte tronqué : version complète dans le rapport HTML et le JSON]"
+TRUNCATION_MARKER = "… [texte tronqué : version complète dans le rapport HTML et le JSON]"
 
 
 def extracted_columns(question_ids: Sequence[str]) -> tuple[str, ...]:
@@ -130,7 +130,7 @@ COLUMN_RELANCE = "Relance"
 RECIPIENT_COLUMNS = (COLUMN_RECIPIENT, COLUMN_ALIASES, COLUMN_REPLY_STATE, COLUMN_REPLIES,
                      COLUMN_CHECK, COLUMN_RELANCE)
 # Below the list: the replies from organisations that are not on it.
-UNLISTED_TITLE = "Réponses d'organisations absentes de la liste"
+UNLISTED_TITLE = "Réponses d’organisations absentes de la liste"
 UNLISTED_COLUMNS = ("Organisation (dans la réponse)", COLUMN_FILE, "Rapprochement possible")
 
 # --------------------------------------------------------------------------- the state sheet

@@ -64,6 +64,7 @@ _COLUMN_LABELS = frozenset(
 _SIGN_OFF = re.compile(
     r"\s*(?:(?:bien |tr[eè]s )?cordialement|bien [àa] vous|salutations|veuillez agr[ée]er|"
     r"(?:je|nous) vous prions d.agr[ée]er|recevez|avec (?:nos|mes) (?:meilleures|sinc[eè]res)|"
+    r"avec (?:toutes )?(?:nos|mes) (?:\w+ )?(?:salutations|amiti[ée]s)|"
     r"(?:je reste|nous restons|restant|je demeure|nous demeurons) (?:[àa] votre|[àa] ta|"
     r"[àa] vos) (?:enti[eè]re |pleine )?disposition)\b",
     re.IGNORECASE,
@@ -583,7 +584,7 @@ def locate(blocks: tuple[Block, ...] | list[Block], matcher: Matcher) -> Located
     signature: tuple[tuple[str, ...], str | None] = ((), None)
     if end is None:
         # No sign-off formula either: the last lines may still be a signature.
-        end, signature = _signature_end(classified, markers[-1])
+        end, signature = _signature_end(classified, markers[-1], first_marker)
 
     header_row = _table_header_row(classified, markers)
     form_block = _form_blocks(classified, first_marker, end)
@@ -856,11 +857,15 @@ def _kept_choices(classified: list[Classified], markers: list[int],
 
 
 def _signature_end(
-    classified: list[Classified], last_marker: int
+    classified: list[Classified], last_marker: int, first_marker: int = 0
 ) -> tuple[int, tuple[tuple[str, ...], str | None]]:
     """Where the last answer ends when nothing of the form closes it: before a
     signature block that is certainly one (its organisation line, if any, returned
-    too); else at the end, with the lines of an unsure block to report."""
+    too); else at the end, with the lines of an unsure block to report. The text above
+    the first question (a letterhead, a title naming the party) is what the reply says
+    of itself: an organisation it names, alone on the last line, signs the reply."""
+    above = " ".join(c.block.text for c in classified[:first_marker]
+                     if c.role is not Role.EMPTY)
     trailing = [i for i in range(last_marker + 1, len(classified))
                 if classified[i].role is Role.TEXT]
     # A signature is typed on plain lines, not in list items or table cells.
@@ -873,7 +878,7 @@ def _signature_end(
     # Line by line: a signature is often typed in one paragraph with line breaks.
     pieces = [(i, line.strip()) for i in tail
               for line in classified[i].block.text.split("\n") if line.strip()]
-    found = find_signature([line for _, line in pieces]) if pieces else None
+    found = find_signature([line for _, line in pieces], above) if pieces else None
     if found is None:
         return len(classified), ((), None)
     start = found.start
@@ -885,7 +890,7 @@ def _signature_end(
     if start == len(pieces):
         return len(classified), (reported, None)
     if start != found.start:
-        found = find_signature([line for _, line in pieces[start:]])
+        found = find_signature([line for _, line in pieces[start:]], above)
         if found is None:
             return len(classified), ((), None)
         reported = tuple(line for _, line in pieces[start:])

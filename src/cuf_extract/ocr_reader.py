@@ -228,8 +228,8 @@ def image_info(data: bytes, *, name: str) -> ImageInfo:
         raise PackageError(IssueCode.UNREADABLE, _damaged_image(name))
     if info.pages > MAX_OCR_PAGES:
         raise PackageError(IssueCode.TOO_LARGE, (
-            f"« {name} » est une image de plus de {MAX_OCR_PAGES} pages, bien plus qu'un "
-            "questionnaire : vérifiez qu'il s'agit du bon fichier ; sinon demandez le "
+            f"« {name} » est une image de plus de {MAX_OCR_PAGES} pages, bien plus qu’un "
+            "questionnaire : vérifiez qu’il s’agit du bon fichier ; sinon demandez le "
             "fichier Word."))
     if info.width * info.height > MAX_OCR_PIXELS:
         raise PackageError(IssueCode.TOO_LARGE, _too_many_pixels(name, info.width, info.height))
@@ -404,9 +404,9 @@ def _read_pdf(data: bytes, name: str, engine: Tesseract, folder: Path,
         targets = tuple(range(1, count + 1))
     if len(targets) > MAX_OCR_PAGES:
         raise PackageError(IssueCode.TOO_LARGE, (
-            f"« {name} » a {len(targets)} pages scannées, plus que les {MAX_OCR_PAGES} que "
-            "l'outil lit par reconnaissance de caractères : vérifiez qu'il s'agit du bon "
-            "fichier ; sinon demandez le fichier Word."))
+            f"« {name} » a {len(targets)} pages scannées, plus que les {MAX_OCR_PAGES} que "
+            "l’outil lit par reconnaissance de caractères : vérifiez qu’il s’agit du bon "
+            "fichier ; sinon demandez le fichier Word."))
     started = clock()
     words: dict[int, Sequence[PlacedWord]] = {}
     pages: list[_OcrPage] = []
@@ -715,41 +715,41 @@ def _doubtful(pages: Sequence[_OcrPage],
 
 def missing_message(name: str, kind: Literal["pdf", "image"], engine: Tesseract | None) -> str:
     what = ("est un PDF sans texte (pages scannées ou photographiées)" if kind == "pdf"
-            else "est une image (scan, photo ou capture d'écran)")
+            else "est une image (scan, photo ou capture d’écran)")
     if engine is not None:
         need = ("les données françaises de Tesseract ne sont pas installées (paquet "
-                "« tesseract-ocr-fra », ou cochez « French » dans l'installateur Windows)")
+                "« tesseract-ocr-fra », ou cochez « French » dans l’installateur Windows)")
     else:
-        need = ("Tesseract, le logiciel de reconnaissance de caractères, n'est pas installé "
-                "(voir « Installer » dans le guide)")
-    return (f"« {name} » {what} : il ne peut être lu que par reconnaissance de caractères, "
+        need = ("Tesseract, le logiciel de reconnaissance de caractères, n’est pas installé "
+                "(voir « Installer » dans le guide)")
+    return (f"« {name} » {what} : il ne peut être lu que par reconnaissance de caractères, "
             f"et {need}. Installez-le puis relancez, ou demandez au parti le fichier Word, ou "
-            "recopiez ses réponses dans un questionnaire vierge (commande « cuf-extract "
-            "modele »).")
+            "recopiez ses réponses dans un questionnaire vierge (commande « cuf-extract "
+            "modele »).")
 
 
 def _nothing_read(name: str, kind: Literal["pdf", "image"]) -> str:
     what = "PDF sans texte" if kind == "pdf" else "image"
-    return (f"« {name} » est un {what} où la reconnaissance de caractères n'a trouvé aucun "
-            "texte (écriture manuscrite, image floue ou trop petite ?) : demandez au parti le "
+    return (f"« {name} » est un {what} où la reconnaissance de caractères n’a trouvé aucun "
+            "texte (écriture manuscrite, image floue ou trop petite ?) : demandez au parti le "
             "fichier Word, ou recopiez ses réponses dans un questionnaire vierge (commande "
-            "« cuf-extract modele ») puis relancez.")
+            "« cuf-extract modele ») puis relancez.")
 
 
 def _damaged_image(name: str) -> str:
-    return (f"« {name} » est une image endommagée ou incomplète (envoi interrompu ?) : "
-            "essayez de l'ouvrir ; si elle ne s'ouvre pas entièrement, demandez au parti de la "
+    return (f"« {name} » est une image endommagée ou incomplète (envoi interrompu ?) : "
+            "essayez de l’ouvrir ; si elle ne s’ouvre pas entièrement, demandez au parti de la "
             "renvoyer, ou le fichier Word.")
 
 
 def _too_many_pixels(name: str, width: int, height: int) -> str:
-    return (f"« {name} » est une image de {width} × {height} pixels, bien plus qu'une page "
-            "scannée : vérifiez qu'il s'agit du bon fichier ; sinon demandez une version plus "
+    return (f"« {name} » est une image de {width} × {height} pixels, bien plus qu’une page "
+            "scannée : vérifiez qu’il s’agit du bon fichier ; sinon demandez une version plus "
             "petite, ou le fichier Word.")
 
 
 def _slow_message(name: str) -> str:
-    return (f"« {name} » est trop long à lire par reconnaissance de caractères (plus de "
+    return (f"« {name} » est trop long à lire par reconnaissance de caractères (plus de "
             f"{OCR_FILE_SECONDS:.0f} secondes, ou {OCR_PAGE_SECONDS:.0f} secondes pour une "
-            "page) : vérifiez qu'il s'agit du bon fichier ; sinon demandez le fichier Word ou "
+            "page) : vérifiez qu’il s’agit du bon fichier ; sinon demandez le fichier Word ou "
             "reportez ses réponses à la main.")

@@ -15,8 +15,8 @@ if TYPE_CHECKING:
 PART_LABELS = {
     "title": "Titre",
     "intro": "Introduction",
-    "field": "Champ d'identification",
-    "lead_in": "Phrase d'introduction des questions",
+    "field": "Champ d’identification",
+    "lead_in": "Phrase d’introduction des questions",
     "section": "Intertitre",
     "question": "Question",
     "subpoint": "Sous-point",
@@ -55,11 +55,11 @@ def make_questionnaire(form: Path, output: Path | None) -> QuestionnaireMade:
                if p.kind == "question" and p.question}
     text = dump_questionnaire(
         derived.questionnaire,
-        comment=f"Questionnaire tiré du formulaire « {form.name} » par cuf-extract.\n"
-        "Vérifiez-le ; corrigez au besoin les textes ci-dessous (pas les « id » des "
+        comment=f"Questionnaire tiré du formulaire « {form.name} » par cuf-extract.\n"
+        "Vérifiez-le ; corrigez au besoin les textes ci-dessous (pas les « id » des "
         "questions en cours de campagne).",
         question_comments={
-            qid: f"Certitude : {certainty(score)}" + (f" ({reasons[qid]})" if reasons.get(qid)
+            qid: f"Certitude : {certainty(score)}" + (f" ({reasons[qid]})" if reasons.get(qid)
                                                       else "")
             for qid, score in derived.confidence.items()
         },
@@ -67,7 +67,7 @@ def make_questionnaire(form: Path, output: Path | None) -> QuestionnaireMade:
 
     def verify(path: Path) -> None:
         if load_questionnaire(path) != derived.questionnaire:
-            raise OutputError(f"Le fichier {target} écrit ne se relit pas à l'identique : "
+            raise OutputError(f"Le fichier {target} écrit ne se relit pas à l’identique : "
                               "signalez-le aux développeurs avec le formulaire.")
 
     backups = tuple(backup_outputs([target]))
@@ -110,5 +110,5 @@ def _row(part: Part) -> tuple[str, str, str]:
     if part.confidence is not None:
         sure = certainty(part.confidence)
         if part.reasons:
-            sure += " : " + ", ".join(part.reasons)
+            sure += " : " + ", ".join(part.reasons)
     return label, _excerpt(part.text), sure

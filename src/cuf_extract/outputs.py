@@ -128,8 +128,8 @@ def _write_all(
         on_written(xlsx.path)
         for sheet in xlsx.rows_cut:
             attention = True
-            note = (f"La feuille « {sheet} » du tableur dépasse la limite d'Excel (1 048 576 "
-                    "lignes) et a été coupée : le rapport HTML et le JSON sont complets.")
+            note = (f"La feuille « {sheet} » du tableur dépasse la limite d’Excel (1 048 576 "
+                    "lignes) et a été coupée : le rapport HTML et le JSON sont complets.")
             warnings.append(note)
             notes.append(note)
         written.append((report, write_report(
@@ -144,14 +144,14 @@ def _write_all(
             on_written(written[-1][1])
     except OSError as exc:  # includes OutputError: nothing was replaced half-way
         message = str(exc) if isinstance(exc, OutputError) else (
-            f"impossible d'écrire les résultats ({exc.strerror or exc}) : vérifiez la place "
+            f"impossible d’écrire les résultats ({exc.strerror or exc}) : vérifiez la place "
             "disque et les droits du dossier, puis relancez. Les fichiers précédents sont "
             "intacts."
         )
         raise OutputsFailed(message, tuple(actual for _, actual in written)) from exc
     warnings.extend(
-        f"« {target} » est ouvert dans un autre programme (Excel ?) ; les nouveaux résultats "
-        f"sont dans « {actual} ». Fermez-le puis relancez pour mettre à jour le fichier "
+        f"« {target} » est ouvert dans un autre programme (Excel ?) ; les nouveaux résultats "
+        f"sont dans « {actual} ». Fermez-le puis relancez pour mettre à jour le fichier "
         "habituel."
         for target, actual in written if actual != target)
     return written, campaign, attention, status, warnings

@@ -196,7 +196,7 @@ def _mb(size: int) -> str:
 def _damaged(name: str, what: str) -> PackageError:
     return PackageError(
         IssueCode.UNREADABLE,
-        f"« {name} » est endommagé ou incomplet ({what}) : demandez un nouvel envoi, ou "
+        f"« {name} » est endommagé ou incomplet ({what}) : demandez un nouvel envoi, ou "
         "ouvrez-le dans Word et enregistrez-le de nouveau.",
     )
 
@@ -204,8 +204,8 @@ def _damaged(name: str, what: str) -> PackageError:
 def _too_large(name: str, what: str) -> PackageError:
     return PackageError(
         IssueCode.TOO_LARGE,
-        f"« {name} » ne peut pas être lu sans risque ({what}) : demandez un nouvel envoi, ou "
-        "recopiez les réponses dans un questionnaire vierge (commande « cuf-extract modele »).",
+        f"« {name} » ne peut pas être lu sans risque ({what}) : demandez un nouvel envoi, ou "
+        "recopiez les réponses dans un questionnaire vierge (commande « cuf-extract modele »).",
     )
 
 
@@ -305,12 +305,12 @@ class OoxmlPackage:
         count = eocd_entry_count(data)
         if count is not None and count > MAX_ENTRIES:
             raise _too_large(
-                name, f"l'archive annonce {count} éléments, la limite est {MAX_ENTRIES}"
+                name, f"l’archive annonce {count} éléments, la limite est {MAX_ENTRIES}"
             )
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))
         except Exception as error:  # zipfile raises many types on damaged directories
-            raise _damaged(name, "ce n'est pas une archive zip lisible") from error
+            raise _damaged(name, "ce n’est pas une archive zip lisible") from error
         return cls(name, data, archive)
 
     def _check_directory(self) -> None:
@@ -327,7 +327,7 @@ class OoxmlPackage:
             if info.file_size > MAX_ENTRY_BYTES:
                 raise _too_large(
                     name,
-                    f"l'élément « {entry} » ferait {_mb(info.file_size)} une fois décompressé, "
+                    f"l’élément « {entry} » ferait {_mb(info.file_size)} une fois décompressé, "
                     f"la limite est {_mb(MAX_ENTRY_BYTES)}",
                 )
             if (
@@ -336,8 +336,8 @@ class OoxmlPackage:
             ):
                 raise _too_large(
                     name,
-                    f"l'élément « {entry} » est anormalement compressé ({_mb(info.compress_size)} "
-                    f"pour {_mb(info.file_size)}), comme une « bombe de décompression »",
+                    f"l’élément « {entry} » est anormalement compressé ({_mb(info.compress_size)} "
+                    f"pour {_mb(info.file_size)}), comme une « bombe de décompression »",
                 )
             total += info.file_size
             if total > MAX_TOTAL_BYTES:
@@ -346,30 +346,30 @@ class OoxmlPackage:
                     f"son contenu ferait plus de {_mb(MAX_TOTAL_BYTES)} une fois décompressé",
                 )
             if info.flag_bits & 0x1:
-                raise _damaged(name, f"l'élément « {entry} » est chiffré dans l'archive zip")
+                raise _damaged(name, f"l’élément « {entry} » est chiffré dans l’archive zip")
             if info.compress_type not in (_STORED, _DEFLATED):
                 raise _damaged(
-                    name, f"l'élément « {entry} » utilise une compression inconnue de Word"
+                    name, f"l’élément « {entry} » utilise une compression inconnue de Word"
                 )
             start = self._locate_data(info)
             spans.append((info.header_offset, start + info.compress_size, entry))
         spans.sort()
         for (_, end, first), (next_start, _, second) in zip(spans, spans[1:], strict=False):
             if next_start < end:
-                raise _damaged(name, f"les éléments « {first} » et « {second} » se chevauchent")
+                raise _damaged(name, f"les éléments « {first} » et « {second} » se chevauchent")
 
     def _locate_data(self, info: zipfile.ZipInfo) -> int:
         """Check the local header of `info`; return where its compressed data starts."""
         offset = info.header_offset
         end = offset + _LOCAL_HEADER.size
         if offset < 0 or end > len(self._data):
-            raise _damaged(self.name, f"l'élément « {info.filename} » est tronqué")
+            raise _damaged(self.name, f"l’élément « {info.filename} » est tronqué")
         fields = _LOCAL_HEADER.unpack_from(self._data, offset)
         if fields[0] != _LOCAL_SIGNATURE:
-            raise _damaged(self.name, f"l'en-tête de l'élément « {info.filename} » est abîmé")
+            raise _damaged(self.name, f"l’en-tête de l’élément « {info.filename} » est abîmé")
         start: int = end + int(fields[9]) + int(fields[10])
         if start + info.compress_size > len(self._data):
-            raise _damaged(self.name, f"l'élément « {info.filename} » est tronqué")
+            raise _damaged(self.name, f"l’élément « {info.filename} » est tronqué")
         self._data_offsets[info.filename] = start
         return start
 
@@ -390,20 +390,20 @@ class OoxmlPackage:
         """Decompress one entry in chunks, stopping as soon as it exceeds what was declared."""
         info = self._infos.get(name)
         if info is None:
-            raise _damaged(self.name, f"l'élément « {name} » manque")
+            raise _damaged(self.name, f"l’élément « {name} » manque")
         start = self._data_offsets[name]
         raw = memoryview(self._data)[start : start + info.compress_size]
         limit = min(info.file_size, MAX_ENTRY_BYTES)
         if info.compress_type == _STORED:
             if len(raw) != info.file_size:
-                raise _damaged(self.name, f"la taille de l'élément « {name} » est incohérente")
+                raise _damaged(self.name, f"la taille de l’élément « {name} » est incohérente")
             out = bytes(raw)
         else:
             out = self._inflate(name, raw, limit)
         if len(out) != info.file_size:
-            raise _damaged(self.name, f"la taille de l'élément « {name} » est incohérente")
+            raise _damaged(self.name, f"la taille de l’élément « {name} » est incohérente")
         if zlib.crc32(out) != info.CRC:
-            raise _damaged(self.name, f"l'élément « {name} » est corrompu (somme de contrôle)")
+            raise _damaged(self.name, f"l’élément « {name} » est corrompu (somme de contrôle)")
         return out
 
     def _inflate(self, name: str, raw: memoryview, limit: int) -> bytes:
@@ -425,13 +425,13 @@ class OoxmlPackage:
                 if produced > limit:
                     raise _too_large(
                         self.name,
-                        f"l'élément « {name} » est plus grand que ce qu'annonce l'archive",
+                        f"l’élément « {name} » est plus grand que ce qu’annonce l’archive",
                     )
                 chunks.append(chunk)
         except zlib.error as error:
-            raise _damaged(self.name, f"l'élément « {name} » ne se décompresse pas") from error
+            raise _damaged(self.name, f"l’élément « {name} » ne se décompresse pas") from error
         if not decompressor.eof:
-            raise _damaged(self.name, f"l'élément « {name} » est tronqué")
+            raise _damaged(self.name, f"l’élément « {name} » est tronqué")
         return b"".join(chunks)
 
     def read_xml(self, name: str) -> etree._Element:
@@ -439,8 +439,8 @@ class OoxmlPackage:
         info = self._infos.get(name)
         if info is not None and info.file_size > MAX_XML_PART_BYTES:
             raise _too_large(
-                self.name, f"l'élément « {name} » fait {_mb(info.file_size)}, bien plus "
-                "qu'un questionnaire")
+                self.name, f"l’élément « {name} » fait {_mb(info.file_size)}, bien plus "
+                "qu’un questionnaire")
         data = self.read_bytes(name)
         try:
             root = parse_xml(data, where=name)
@@ -448,11 +448,11 @@ class OoxmlPackage:
             if has_doctype(data):
                 raise PackageError(
                     IssueCode.UNREADABLE,
-                    f"« {self.name} » contient une déclaration interdite dans un document Word "
-                    f"(DOCTYPE dans « {name} ») et n'est pas lu par précaution : ouvrez-le dans "
+                    f"« {self.name} » contient une déclaration interdite dans un document Word "
+                    f"(DOCTYPE dans « {name} ») et n’est pas lu par précaution : ouvrez-le dans "
                     "Word et enregistrez-le de nouveau, ou demandez un nouvel envoi.",
                 ) from error
-            raise _damaged(self.name, f"le XML de « {name} » est invalide") from error
+            raise _damaged(self.name, f"le XML de « {name} » est invalide") from error
         if _STRICT_MARK in data:
             _to_transitional(root)
         return root
@@ -478,7 +478,7 @@ class OoxmlPackage:
         for rel in self.relationships(""):
             if rel.type.endswith(_OFFICE_DOCUMENT) and not rel.external:
                 if not self.has(rel.target):
-                    raise _damaged(self.name, f"le document principal « {rel.target} » manque")
+                    raise _damaged(self.name, f"le document principal « {rel.target} » manque")
                 return rel.target
-        raise _damaged(self.name, "le document principal n'est pas déclaré")
+        raise _damaged(self.name, "le document principal n’est pas déclaré")
 

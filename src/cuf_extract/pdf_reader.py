@@ -58,6 +58,7 @@ spent on one file are bounded, and going over ends with `PackageError(too_large)
 from __future__ import annotations
 
 import bisect
+import ctypes
 import re
 import statistics
 import time
@@ -143,15 +144,22 @@ _PAGE_OF_FIRST = re.compile(r"^(?:page\s+)?(\d{1,4})\s*(?:/|sur|of)\s*(\d{1,4})\
                             re.IGNORECASE)
 # A web address in a page band: the printed page's, a browser's stamp.
 _ADDRESS = re.compile(r"\b(?:https?|file)://\S+", re.IGNORECASE)
-# Second parts and first parts of French compound words: a hyphen at a line end next
-# to them is the word's own ("peut-" / "être", "sous-" / "préfecture").
-_COMPOUND_PARTS = frozenset({
+# First parts and second parts of French compound words: a hyphen at a line end before
+# a second part ("peut-" / "être", "dit-" / "il") is the word's own; after a first part
+# ("sous-" / "préfecture", "inter-" / "celtiques") it is unless the document shows
+# otherwise (the word printed whole, the producer's own hyphenation mark). Articles and
+# pronouns are second parts only: "de-" / "vra" is "devra".
+_FIRST_PARTS = frozenset({
+    "là", "ci", "vis", "sous", "non", "ex", "anti", "co", "demi", "semi", "mi", "vice",
+    "arrière", "avant", "après", "contre", "entre", "grand", "grande", "petit", "petite",
+    "haut", "sur", "néo", "post", "pré", "pro", "extra", "inter", "intra", "multi",
+    "pluri", "quasi", "auto", "socio", "franco", "euro", "ultra", "micro", "macro",
+    "peut", "est", "au", "soit", "lui", "elle", "eux", "celui", "celle", "ceux",
+})
+_SECOND_PARTS = frozenset({
     "de", "du", "des", "la", "le", "les", "là", "ci", "t", "il", "ils", "elle", "elles",
-    "on", "ce", "même", "mêmes", "dire", "être", "vis", "à", "sous", "non", "ex", "anti",
-    "co", "demi", "semi", "mi", "vice", "arrière", "avant", "après", "contre", "entre",
-    "grand", "grande", "petit", "petite", "haut", "sur", "néo", "post", "pré", "pro",
-    "extra", "inter", "intra", "multi", "pluri", "quasi", "auto", "socio", "franco",
-    "euro", "ultra", "micro", "macro", "peut", "est", "au", "soit",
+    "on", "ce", "même", "mêmes", "dire", "être", "vis", "à", "je", "tu", "nous", "vous",
+    "moi", "toi", "lui", "leur", "eux", "en", "y",
 })
 
 
@@ -165,6 +173,10 @@ class _Char:
     index: int
     struck: bool = False  # a strike line crosses it
     bold: bool = False  # its font's name says bold, black or heavy
+    # Its advance (PDFium's loose box: origin to origin plus width), when known: glyphs
+    # of one word touch there, whatever their ink leaves between them.
+    adv0: float | None = None
+    adv1: float | None = None
 
 
 @dataclass(slots=True)
@@ -265,10 +277,10 @@ def read_pdf_pages(
     started = clock()
     if _inflates_too_much(data):
         raise PackageError(IssueCode.TOO_LARGE, (
-            f"« {name} » contient des données compressées démesurées (plus de "
-            f"{MAX_TOTAL_INFLATED_BYTES // (1024 * 1024)} Mo une fois décompressées) : ce "
-            "n'est pas un questionnaire ordinaire, il n'a pas été lu. Vérifiez qu'il s'agit "
-            "du bon fichier ; sinon demandez le fichier Word."))
+            f"« {name} » contient des données compressées démesurées (plus de "
+            f"{MAX_TOTAL_INFLATED_BYTES // (1024 * 1024)} Mo une fois décompressées) : ce "
+            "n’est pas un questionnaire ordinaire, il n’a pas été lu. Vérifiez qu’il s’agit "
+            "du bon fichier ; sinon demandez le fichier Word."))
     try:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
@@ -280,8 +292,8 @@ def read_pdf_pages(
         count = len(document)
         if count > MAX_PDF_PAGES:
             raise PackageError(IssueCode.TOO_LARGE, (
-                f"« {name} » est un PDF de {count} pages, bien plus qu'un questionnaire : "
-                "vérifiez qu'il s'agit du bon fichier ; sinon reportez ses réponses à la main."))
+                f"« {name} » est un PDF de {count} pages, bien plus qu’un questionnaire : "
+                "vérifiez qu’il s’agit du bon fichier ; sinon reportez ses réponses à la main."))
         _init_forms(pdfium, document)
         pages: list[_Page] = []
         for number in range(count):
@@ -389,32 +401,32 @@ def _inflated_size(data: bytes, start: int, layers: int, cap: int) -> int:
 
 
 def _encrypted_message(name: str) -> str:
-    return (f"« {name} » est un PDF protégé par un mot de passe : demandez au parti une "
+    return (f"« {name} » est un PDF protégé par un mot de passe : demandez au parti une "
             "version sans mot de passe (ou le fichier Word), puis relancez.")
 
 
 def _damaged_message(name: str) -> str:
-    return (f"« {name} » est un PDF endommagé ou incomplet (envoi interrompu ?) : essayez de "
-            "l'ouvrir ; s'il ne s'ouvre pas, demandez au parti de le renvoyer, ou le fichier "
+    return (f"« {name} » est un PDF endommagé ou incomplet (envoi interrompu ?) : essayez de "
+            "l’ouvrir ; s’il ne s’ouvre pas, demandez au parti de le renvoyer, ou le fichier "
             "Word.")
 
 
 def _slow_message(name: str) -> str:
-    return (f"« {name} » est un PDF trop lourd à lire (plus de {MAX_PDF_SECONDS:.0f} secondes) "
-            ": vérifiez qu'il s'agit du bon fichier ; sinon demandez le fichier Word ou "
+    return (f"« {name} » est un PDF trop lourd à lire (plus de {MAX_PDF_SECONDS:.0f} secondes)"
+            " : vérifiez qu’il s’agit du bon fichier ; sinon demandez le fichier Word ou "
             "reportez ses réponses à la main.")
 
 
 def _no_text_message(name: str) -> str:
-    return (f"« {name} » est un PDF sans aucun texte (pages blanches, ou seulement des "
-            "dessins) : vérifiez qu'il s'agit du bon fichier ; sinon demandez au parti de "
+    return (f"« {name} » est un PDF sans aucun texte (pages blanches, ou seulement des "
+            "dessins) : vérifiez qu’il s’agit du bon fichier ; sinon demandez au parti de "
             "le renvoyer, ou le fichier Word.")
 
 
 def scanned_message(name: str) -> str:
-    return (f"« {name} » est un PDF sans texte (pages scannées ou photographiées) : il ne peut "
+    return (f"« {name} » est un PDF sans texte (pages scannées ou photographiées) : il ne peut "
             "pas être lu automatiquement. Demandez au parti le fichier Word, ou recopiez ses "
-            "réponses dans un questionnaire vierge (commande « cuf-extract modele ») puis "
+            "réponses dans un questionnaire vierge (commande « cuf-extract modele ») puis "
             "relancez.")
 
 
@@ -437,13 +449,14 @@ def _read_page(
             count = raw.FPDFText_CountChars(tp)
             if count > MAX_CHARS_PER_PAGE:
                 raise PackageError(IssueCode.TOO_LARGE, (
-                    f"« {name} » a une page de plus de {MAX_CHARS_PER_PAGE} caractères, bien "
-                    "plus qu'un questionnaire : vérifiez qu'il s'agit du bon fichier ; sinon "
+                    f"« {name} » a une page de plus de {MAX_CHARS_PER_PAGE} caractères, bien "
+                    "plus qu’un questionnaire : vérifiez qu’il s’agit du bon fichier ; sinon "
                     "reportez ses réponses à la main."))
             x, y = ctypes.c_double(), ctypes.c_double()
             left, right, bottom, top = (ctypes.c_double() for _ in range(4))
             font_name = ctypes.create_string_buffer(128)
             matrix = raw.FS_MATRIX()
+            loose = raw.FS_RECTF()
             font_flags = ctypes.c_int()
             bold_fonts: dict[bytes, bool] = {}
             chars: list[_Char] = []
@@ -494,7 +507,11 @@ def _read_page(
                 if bold is None:
                     bold = bold_fonts[font_name.value] = _BOLD_FONT.search(
                         font_name.value) is not None
-                chars.append(_Char(char, x0, x1, y.value, max(size, 1.0), index, bold=bold))
+                advance: tuple[float | None, float | None] = (None, None)
+                if raw.FPDFText_GetLooseCharBox(tp, index, loose) and loose.right > loose.left:
+                    advance = loose.left, loose.right
+                chars.append(_Char(char, x0, x1, y.value, max(size, 1.0), index, bold=bold,
+                                   adv0=advance[0], adv1=advance[1]))
             upright = _upright(raw, tp, page.get_bbox(), chars)
             if upright is not None:
                 chars, bottom_edge, top_edge = upright
@@ -502,13 +519,17 @@ def _read_page(
                 chars = _add_fields(chars, _form_chars(raw, document, page, count, name))
         finally:
             textpage.close()
-        tables, horizontal, images, strokes = _rules(pdfium, page)
+        tables, horizontal, images, strokes, dots, actual = _rules(pdfium, page)
         if upright is not None:  # rules are drawn in the page's own axes: not used
-            tables, horizontal, strokes = [], [], []
+            tables, horizontal, strokes, dots, actual = [], [], [], [], []
     finally:
         page.close()
     if strokes:
         _mark_struck(chars, strokes)
+    if dots:
+        chars = _shape_bullets(chars, dots)
+    if actual:
+        chars = _actual_texts(chars, actual)
     result = _Page(number, bottom_edge, top_edge)
     result.images = images
     result.tables = tables
@@ -552,21 +573,30 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 
 def _rules(
     pdfium: Any, page: Any,
-) -> tuple[list[_Table], list[tuple[float, float, float]], int, list[_Stroke]]:
+) -> tuple[list[_Table], list[tuple[float, float, float]], int, list[_Stroke], list[_Dot],
+           list[_Actual]]:
     """Tables drawn with ruling lines (thin path objects), the horizontal rules
-    (y, x0, x1), the number of images covering much of the page (scans), and every thin
-    horizontal path (strike lines are among them)."""
+    (y, x0, x1), the number of images covering much of the page (scans), every thin
+    horizontal path (strike lines are among them), every small filled dot or square
+    (list bullets drawn as shapes) and the objects a tagged PDF gives an ActualText."""
     raw = pdfium.raw
     horizontal: list[tuple[float, float, float]] = []  # (y, x0, x1)
     strokes: list[_Stroke] = []
+    dots: list[_Dot] = []
+    fill, stroke = ctypes.c_int(), ctypes.c_int()
     vertical: list[tuple[float, float, float]] = []  # (x, y0, y1)
     images = 0
     image_area = 0.0
     left, bottom, right, top = page.get_bbox()
     page_area = max((right - left) * (top - bottom), 1.0)
+    actual: list[_Actual] = []
     for seen, obj in enumerate(page.get_objects(max_depth=2)):
         if seen >= MAX_PATHS_PER_PAGE:
             break
+        if raw.FPDFPageObj_CountMarks(obj.raw) > 0:
+            text = _actual_text(raw, obj.raw)
+            if text:
+                actual.append((*obj.get_bounds(), text))
         if obj.type == raw.FPDF_PAGEOBJ_IMAGE:
             # A scan fills the page (maybe in strips); a logo or a signature does not.
             x0, y0, x1, y1 = obj.get_bounds()
@@ -584,6 +614,10 @@ def _rules(
             horizontal.append(((y0 + y1) / 2, x0, x1))
         elif width <= 3 and height >= 10:
             vertical.append(((x0 + x1) / 2, y0, y1))
+        elif (DOT_MIN <= width <= DOT_MAX and DOT_MIN <= height <= DOT_MAX
+              and 0.6 * height <= width <= 1.6 * height
+              and raw.FPDFPath_GetDrawMode(obj.raw, fill, stroke) and fill.value):
+            dots.append((x0, y0, x1, y1))
     tables: list[_Table] = []
     # Vertical rules overlapping in height belong to one table.
     for x, y0, y1 in sorted(vertical, key=lambda v: -v[2]):
@@ -607,7 +641,106 @@ def _rules(
         found.append(_Table(top=table.top, bottom=table.bottom, xs=xs, rows=_cluster(rows)))
     if not images and image_area >= 0.4 * page_area:
         images = 1
-    return found, horizontal, images, strokes
+    return found, horizontal, images, strokes, dots, actual
+
+
+_Actual = tuple[float, float, float, float, str]  # x0, y0, x1, y1, the text it stands for
+# Longest ActualText read (an emoji, a symbol, a word drawn as paths).
+MAX_ACTUAL_TEXT = 200
+
+
+def _actual_text(raw: Any, obj: Any) -> str | None:
+    """The ActualText of an object's marked content (`/Span << /ActualText (…) >> BDC`):
+    what a tagged PDF says a glyph, image or drawing stands for. Read as bytes, since
+    PDFium's string value mangles characters outside the BMP (LibreOffice's emoji)."""
+    size = ctypes.c_ulong()
+    for n in range(min(raw.FPDFPageObj_CountMarks(obj), 8)):
+        mark = raw.FPDFPageObj_GetMark(obj, n)
+        if not mark or not raw.FPDFPageObjMark_GetParamBlobValue(
+                mark, b"ActualText", None, 0, ctypes.byref(size)):
+            continue
+        length = min(size.value, 2 * MAX_ACTUAL_TEXT + 2)
+        buffer = (ctypes.c_ubyte * max(length, 1))()
+        if not raw.FPDFPageObjMark_GetParamBlobValue(
+                mark, b"ActualText", buffer, length, ctypes.byref(size)):
+            continue
+        data = bytes(buffer)[:min(size.value, length)]
+        if data.startswith(b"\xfe\xff"):
+            text = data[2:].decode("utf-16-be", "replace")
+        elif data.startswith(b"\xef\xbb\xbf"):
+            text = data[3:].decode("utf-8", "replace")
+        else:
+            text = data.decode("latin-1")
+        text = "".join(c for c in text if c.isprintable())
+        return text or None
+    return None
+
+
+def _actual_texts(chars: list[_Char], actual: list[_Actual]) -> list[_Char]:
+    """A tagged PDF's ActualText where the text layer has nothing: a glyph no font
+    could map (LibreOffice's emoji drawn with a fallback font, « Oui 👍 ») or a drawing.
+    Where the text layer has characters already, it is the same text: not added."""
+    merged = list(chars)
+    for x0, y0, x1, y1, text in actual:
+        middle = (y0 + y1) / 2
+        row = [c for c in merged if not c.text.isspace()
+               and c.base - 0.4 * c.size <= middle <= c.base + c.size]
+        if not row or any(x0 - 0.5 <= (c.x0 + c.x1) / 2 <= x1 + 0.5 for c in row):
+            continue
+        before = [c for c in row if c.x1 <= x0 + 0.5]
+        near = max(before, key=lambda c: c.x1) if before else min(row, key=lambda c: c.x0)
+        added = [_Char(ch, x0, max(x0, x1), near.base, near.size, near.index)
+                 for ch in whole_characters(text)]
+        at = next(n for n, c in enumerate(merged) if c is near)
+        if before:  # after the character before it, and the spaces that follow it
+            at += 1
+            while at < len(merged) and merged[at].text.isspace() and (
+                    merged[at].x1 <= x0 + 0.5):
+                at += 1
+        merged[at:at] = added
+    return merged
+
+
+_Dot = tuple[float, float, float, float]  # a small filled path: x0, y0, x1, y1
+# A bullet drawn as a shape (Chromium, wkhtmltopdf: a filled disc or square) measures
+# 3.8 pt beside 12 pt text, 5.8 pt beside 20 pt text: between 1.5 and 10 pt, at most
+# half the text's size (a check box drawn as a square is as tall as the text, and
+# stroked, not filled).
+DOT_MIN, DOT_MAX = 1.5, 10.0
+DOT_MAX_SIZE_RATIO = 0.5
+
+
+def _shape_bullets(chars: list[_Char], dots: list[_Dot]) -> list[_Char]:
+    """A dot drawn left of a line's first character, at its x-height, with no text
+    before it on the line, is that line's bullet: added as a "•" character so the line
+    reads as a list item, as when the font draws the bullet."""
+    added: list[_Char] = []
+    visible = [c for c in chars if not c.text.isspace()]
+    for x0, y0, x1, y1 in dots:
+        middle = (y0 + y1) / 2
+        beside = [c for c in visible
+                  if 0 <= middle - c.base <= 0.7 * c.size and x1 - x0 <= DOT_MAX_SIZE_RATIO
+                  * c.size and c.x0 > x1 - 0.5 and c.x0 - x1 <= 3 * c.size]
+        if not beside:
+            continue
+        first = min(beside, key=lambda c: c.x0)
+        if any(abs(c.base - first.base) <= 0.35 * first.size and c.x1 <= x0 + 0.5
+               and x0 - c.x1 <= 6 * first.size for c in visible):
+            continue  # text before it on the line: a dot in the text, not a bullet
+        added.append(_Char("•", x0, x1, first.base, first.size, first.index))
+    if not added:
+        return chars
+    # In the reading order, just before the character the bullet stands beside.
+    order = {id(c): n for n, c in enumerate(chars)}
+    before = {id(min((c for c in chars if c.index == a.index), key=lambda c: order[id(c)]))
+              for a in added}
+    merged: list[_Char] = []
+    pending = {a.index: a for a in added}
+    for char in chars:
+        if id(char) in before and char.index in pending:
+            merged.append(pending.pop(char.index))
+        merged.append(char)
+    return merged
 
 
 _Stroke = tuple[float, float, float, float]  # a thin horizontal path: y0, y1, x0, x1
@@ -675,14 +808,28 @@ def _chars_text(chars: list[_Char]) -> str:
     for char in chars:
         if previous is not None and not char.text.isspace() and not previous.text.isspace():
             gap = char.x0 - reach
-            if gap > 0.25 * char.size:  # a producer that places words without spaces
-                out.append(" ")
+            if gap > 0.25 * char.size and not _touching(previous, char):
+                out.append(" ")  # a producer that places words without spaces
         reach = char.x1 if previous is None or char.text.isspace() else max(reach, char.x1)
         # Spaces are kept as typed (no-break, thin), as the Word path keeps them; only
         # control characters that a PDF cannot mean as such become plain spaces.
         out.append(" " if char.text in "\t\n\r\x0b\x0c" else char.text)
         previous = char
     return re.sub(r" {2,}", " ", "".join(out)).strip(" ")
+
+
+# Glyphs whose advances meet within this share of the size are one word, however far
+# apart their ink is: « 1. » in Helvetica leaves 0.29 em of white between the ink of
+# "1" and ".", « Bonj our » in the Adobe PDF Library's fonts as much; a word space,
+# even squeezed by justification (TeX: 0.22 em), leaves more than 0.2 em.
+TOUCHING = 0.08
+
+
+def _touching(previous: _Char, char: _Char) -> bool:
+    """Whether two characters' advances meet: letters of one word, not two words."""
+    if previous.adv1 is None or char.adv0 is None:
+        return False
+    return abs(char.adv0 - previous.adv1) <= TOUCHING * char.size
 
 
 def _lines(chars: list[_Char], page: int, tables: list[_Table]) -> list[_Line]:
@@ -1003,10 +1150,11 @@ def _blocks(pages: list[_Page]) -> list[Block]:
             p.lines[0].x0 for p in paragraphs if p.label is not None and not p.typed_marker)
     levels = {cell: _cluster(sorted(xs), 4.0) for cell, xs in indents.items()}
     words = _vocabulary(pages)
+    marks_layout = _hyphenation_mark(pages)
     blocks: list[Block] = []
     for cell, paragraphs in built:
         for paragraph in paragraphs:
-            text = _paragraph_text(paragraph, words)
+            text = _paragraph_text(paragraph, words, marks_layout)
             if not text or text in _PLACEHOLDERS:
                 continue
             level = 0
@@ -1078,6 +1226,7 @@ def _paragraphs(lines: list[_Line], pitch: float, right: float) -> list[_Paragra
     the flow's lines may end."""
     left = min(ln.x0 for ln in lines)
     right = max(right, *(ln.x1 for ln in lines))
+    justified = _justified(lines, right)
     paragraphs: list[_Paragraph] = []
     pending_label: str | None = None
     for line in lines:
@@ -1086,7 +1235,7 @@ def _paragraphs(lines: list[_Line], pitch: float, right: float) -> list[_Paragra
         text = line.text
         if (label is not None and label not in _GLYPH_BULLETS and paragraphs
                 and paragraphs[-1].label is None and not _marker_gap(line, label)
-                and _continues(paragraphs[-1], line, pitch, left, right)):
+                and _continues(paragraphs[-1], line, pitch, left, right, justified)):
             # "- AICT", "a) …" wrapped from a full line of a paragraph: text, not a list
             label = None
         if label == "o" and not _marker_gap(line, label):
@@ -1107,7 +1256,8 @@ def _paragraphs(lines: list[_Line], pitch: float, right: float) -> list[_Paragra
         if pending_label is not None and line.label is None:
             line.label = pending_label
         pending_label = None
-        if paragraphs and not line.label and _continues(paragraphs[-1], line, pitch, left, right):
+        if paragraphs and not line.label and _continues(
+                paragraphs[-1], line, pitch, left, right, justified):
             paragraphs[-1].lines.append(line)
         else:
             paragraphs.append(_Paragraph([line], line.label, line.cell, typed))
@@ -1152,8 +1302,25 @@ def _marker_gap(line: _Line, label: str) -> bool:
     return start - end > 0.6 * line.size
 
 
+# Justified text: its full lines end within a quarter of the font size of the right
+# margin (a line-end hyphen's box or a trailing space leaves up to 2 pt at 11 pt), and
+# they are at least this share of the flow's lines (0.3 to 0.8 of a reply's lines: short
+# answers and questions' last lines are not full; a ragged flow has a few lines near its
+# longest by chance). A full line is never an em short of the margin.
+FLUSH_TOLERANCE = 0.25
+JUSTIFIED_SHARE = 0.25
+JUSTIFIED_MIN_LINES = 4
+
+
+def _justified(lines: list[_Line], right: float) -> bool:
+    """Whether a flow's text is justified: many of its lines end at its right edge."""
+    flush = sum(1 for ln in lines
+                if ln.column is None and ln.x1 >= right - FLUSH_TOLERANCE * ln.size)
+    return flush >= JUSTIFIED_MIN_LINES and flush >= JUSTIFIED_SHARE * len(lines)
+
+
 def _continues(paragraph: _Paragraph, line: _Line, pitch: float, left: float,
-               right: float) -> bool:
+               right: float, justified: bool = False) -> bool:
     previous = paragraph.lines[-1]
     if previous.column is not None:
         left, right = previous.column[2], previous.column[3]  # the column's own edges
@@ -1172,6 +1339,14 @@ def _continues(paragraph: _Paragraph, line: _Line, pitch: float, left: float,
         return True  # a centred title wrapped over several lines
     if previous.x1 + _first_word_width(line) < right - 0.3 * line.size:
         return False  # the previous line ended short: the paragraph ended there
+    if (justified and previous.column is None
+            and previous.x1 < right - previous.size
+            and re.search(r"[.?!…]\s*$", previous.text)):
+        # Justified text stretches every line of a paragraph but its last to the margin:
+        # a sentence ending an em short of it ends its paragraph, though the next line's
+        # first word would not have fitted after it (at the foot of a page, or above a
+        # question typed with no spacing).
+        return False
     if _next_column(previous, line):
         return True  # the paragraph goes on at the top of the next column
     if len(paragraph.lines) >= 2:
@@ -1209,9 +1384,11 @@ def _first_word_width(line: _Line) -> float:
     return end - start + 0.25 * line.size
 
 
-def _paragraph_text(paragraph: _Paragraph, words: frozenset[str] = frozenset()) -> str:
+def _paragraph_text(paragraph: _Paragraph, words: frozenset[str] = frozenset(),
+                    marks_layout: bool = False) -> str:
     """A paragraph's lines as one text, hyphenation undone; `words` are the document's
-    words (casefolded), evidence for a hyphen at a line end."""
+    words (casefolded), evidence for a hyphen at a line end; `marks_layout` says a U+2010
+    ending a line is the producer's hyphenation mark (see `_layout_hyphen`)."""
     text = ""
     for line in paragraph.lines:
         piece = line.text.strip()
@@ -1222,7 +1399,8 @@ def _paragraph_text(paragraph: _Paragraph, words: frozenset[str] = frozenset()) 
         # hyphen too): judge it. U+2010 (WeasyPrint, Typst) is judged the same way.
         text = text[:-1] + "-" if text.endswith("\x02") else text
         soft = text.endswith("\u00ad")  # a soft hyphen: always the layout's
-        if soft or (text.endswith(_HYPHENS) and _layout_hyphen(text, piece, words)):
+        if soft or (text.endswith(_HYPHENS)
+                    and _layout_hyphen(text, piece, words, marks_layout)):
             text = text[:-1] + piece
         elif re.search(r"\w[-\u2010]$", text):
             text += piece  # a typed hyphen where the line broke: "Nord-" + "Pas-de-Calais"
@@ -1238,19 +1416,39 @@ _WORD = re.compile(r"[^\W\d_][\w’'\-\u2010]*")
 def _vocabulary(pages: list[_Page]) -> frozenset[str]:
     """Every word of the document (casefolded, hyphens kept): how the respondent and the
     form spell a word elsewhere tells whether a hyphen at a line end is its own."""
-    return frozenset(
-        word.casefold().replace("\u2010", "-") for page in pages for line in page.lines
-        for word in _WORD.findall(line.text))
+    words = {word.casefold().replace("\u2010", "-") for page in pages
+             for line in page.lines for word in _WORD.findall(line.text)}
+    # "l’intercommunalité" holds "intercommunalité" too.
+    return frozenset(words | {re.split(r"[’']", word)[-1] for word in words})
 
 
-def _layout_hyphen(before: str, after: str, words: frozenset[str] = frozenset()) -> bool:
+def _hyphenation_mark(pages: list[_Page]) -> bool:
+    """Whether U+2010 is the producer's hyphenation mark: it ends lines, while every
+    hyphen inside a line is a plain "-" (WeasyPrint and wkhtmltopdf hyphenate with
+    U+2010 and keep the typed "-" of "lui-même"); a document typing U+2010 inside its
+    lines uses it as its hyphen, and then it proves nothing."""
+    ends = inner = typed = False
+    for page in pages:
+        for line in page.lines:
+            text = line.text.rstrip()
+            ends = ends or text.endswith("\u2010")
+            inner = inner or "\u2010" in text[:-1]
+            typed = typed or re.search(r"\w-\w", text) is not None
+    return ends and typed and not inner
+
+
+def _layout_hyphen(before: str, after: str, words: frozenset[str] = frozenset(),
+                   marks_layout: bool = False) -> bool:
     """Whether the hyphen ending `before` was put there by the layout, not typed; the
-    document's `words` decide when they hold the word whole or hyphenated."""
+    document's `words` decide when they hold the word whole or hyphenated. With
+    `marks_layout`, a U+2010 at a line end is the producer's hyphenation mark (the
+    document types its hyphens as "-" everywhere else)."""
     head = re.search(r"([\w’']+)[-\u2010]$", before)
     tail = re.match(r"([\w’']+)", after)
     if head is None or tail is None:
         return False
-    first, second = head.group(1), tail.group(1)
+    # "l’organi-" / "gramme": the elided article is not part of the word.
+    first, second = re.split(r"[’']", head.group(1))[-1], tail.group(1)
     if not first.isalpha() or not second[:1].islower() or not first.islower():
         return False  # "2020-" / "Nord-" / "-Calais": a real hyphen
     if re.search(r"[-\u2010]", before[:-1].rsplit(" ", 1)[-1]):
@@ -1260,7 +1458,22 @@ def _layout_hyphen(before: str, after: str, words: frozenset[str] = frozenset())
         return True  # "inter-" / "nationale" where "internationale" is printed whole
     if hyphenated in words and whole not in words:
         return False
-    return first.casefold() not in _COMPOUND_PARTS and second.casefold() not in _COMPOUND_PARTS
+    if second.casefold() in _SECOND_PARTS:
+        return False
+    if first.casefold() not in _FIRST_PARTS:
+        return True
+    return (marks_layout and before.endswith("\u2010")) or _inflected(whole, first, words)
+
+
+def _inflected(whole: str, first: str, words: frozenset[str]) -> bool:
+    """Whether the document prints, whole, another form of the word `whole` (one of its
+    inflections: "professionnels" for "pro-" / "fessionnelle"): a stem shared well past
+    the hyphen, differing only in the last three letters or fewer."""
+    stem = whole[:max(len(first) + 4, len(whole) - 3)]
+    if len(stem) >= len(whole) and whole not in words:
+        return False
+    return any(word.startswith(stem) and len(word) - len(stem) <= 3 and "-" not in word
+               for word in words)
 
 
 # --------------------------------------------------------------------------- OCR words
@@ -1573,9 +1786,9 @@ def _form_chars(raw: Any, document: Any, page: Any, start: int, name: str) -> li
             value = _field_value(raw, form, annot)
             if value is None or start + len(chars) + len(value) > MAX_CHARS_PER_PAGE:
                 raise PackageError(IssueCode.TOO_LARGE, (
-                    f"« {name} » a une page de plus de {MAX_CHARS_PER_PAGE} caractères (champs "
-                    "de formulaire compris), bien plus qu'un questionnaire : vérifiez qu'il "
-                    "s'agit du bon fichier ; sinon reportez ses réponses à la main."))
+                    f"« {name} » a une page de plus de {MAX_CHARS_PER_PAGE} caractères (champs "
+                    "de formulaire compris), bien plus qu’un questionnaire : vérifiez qu’il "
+                    "s’agit du bon fichier ; sinon reportez ses réponses à la main."))
             paragraphs = [_typed(p) for p in re.split(r"\r\n|\r|\n", value)]
             paragraphs = [p for p in paragraphs if p]
             if not paragraphs:

@@ -231,14 +231,14 @@ def _result_from_document(
     question_ids = list(questionnaire.question_ids)
     located = locate(document.blocks, matcher)
 
-    extra: list[str] = [f"En-tête : {text}" for text in document.headers]
+    extra: list[str] = [f"En-tête : {text}" for text in document.headers]
     extra.extend(located.extra_text)
-    extra.extend(f"{label} : {text}" for label, text in document.notes)
+    extra.extend(f"{label} : {text}" for label, text in document.notes)
     extra.extend(
-        f"Commentaire{f' de {c.author}' if c.author else ''} : {c.text}"
+        f"Commentaire{f' de {c.author}' if c.author else ''} : {c.text}"
         for c in document.comments
     )
-    extra.extend(f"Pied de page : {text}" for text in document.footers)
+    extra.extend(f"Pied de page : {text}" for text in document.footers)
 
     issues: list[Issue] = checks.answer_issues(
         question_ids=question_ids,

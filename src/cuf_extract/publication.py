@@ -185,16 +185,16 @@ def _what_it_is(path: Path) -> str:
 
     kind = sniff(path).kind
     if kind in (FileKind.DOCX, FileKind.DOC, FileKind.ODT, FileKind.RTF, FileKind.WORD_XML):
-        return "c'est un document de traitement de texte, une réponse peut-être"
+        return "c’est un document de traitement de texte, une réponse peut-être"
     if kind is FileKind.PDF:
-        return "c'est un PDF"
-    return "le fichier est endommagé, ou ce n'est pas un tableur Excel .xlsx"
+        return "c’est un PDF"
+    return "le fichier est endommagé, ou ce n’est pas un tableur Excel .xlsx"
 
 
 def _not_a_workbook(path: Path, why: str) -> PublicationError:
     return PublicationError(
-        f"« {path} » n'est pas un tableur de cuf-extract ({why}). Indiquez le tableur écrit "
-        "par l'extraction (par défaut reponses.xlsx)."
+        f"« {path} » n’est pas un tableur de cuf-extract ({why}). Indiquez le tableur écrit "
+        "par l’extraction (par défaut reponses.xlsx)."
     )
 
 
@@ -210,7 +210,7 @@ class _Workbook:
 def _read_workbook(path: Path) -> _Workbook:
     if not path.is_file():
         raise PublicationError(
-            f"le tableur « {path} » n'existe pas. Lancez d'abord l'extraction "
+            f"le tableur « {path} » n’existe pas. Lancez d’abord l’extraction "
             "(cuf-extract reponses/) ou indiquez le chemin du tableur."
         )
     from cuf_extract.workbook_reader import (
@@ -226,7 +226,7 @@ def _read_workbook(path: Path) -> _Workbook:
         raise _not_a_workbook(path, _what_it_is(path)) from exc
     for sheet in (SHEET_ANSWERS, SHEET_QUESTIONS):
         if sheet not in sheets:
-            raise _not_a_workbook(path, f"pas de feuille « {sheet} »")
+            raise _not_a_workbook(path, f"pas de feuille « {sheet} »")
     questions = _read_questions(path, sheets[SHEET_QUESTIONS])
     rows = _read_rows(path, sheets[SHEET_ANSWERS], questions)
     recipients: tuple[Recipient, ...] = ()
@@ -255,8 +255,8 @@ def _read_questions(path: Path, rows: Iterable[Sequence[object]]) -> tuple[Quest
     columns = _header(next(rows, ()))
     if COLUMN_QUESTION_ID not in columns or COLUMN_QUESTION_TEXT not in columns:
         raise _not_a_workbook(
-            path, f"la feuille « {SHEET_QUESTIONS} » n'a pas les colonnes "
-                  f"« {COLUMN_QUESTION_ID} » et « {COLUMN_QUESTION_TEXT} »")
+            path, f"la feuille « {SHEET_QUESTIONS} » n’a pas les colonnes "
+                  f"« {COLUMN_QUESTION_ID} » et « {COLUMN_QUESTION_TEXT} »")
     questions: list[Question] = []
     for values in rows:
         def get(title: str, values: Sequence[object] = values) -> str:
@@ -272,7 +272,7 @@ def _read_questions(path: Path, rows: Iterable[Sequence[object]]) -> tuple[Quest
                         None) or question_kind(text)
             questions.append(Question(id=qid, text=text, kind=kind))
     if not questions:
-        raise _not_a_workbook(path, f"la feuille « {SHEET_QUESTIONS} » est vide")
+        raise _not_a_workbook(path, f"la feuille « {SHEET_QUESTIONS} » est vide")
     return tuple(questions)
 
 
@@ -282,14 +282,14 @@ def _read_rows(path: Path, rows: Iterable[Sequence[object]], questions: Sequence
     columns = _header(next(rows, ()))
     for needed in (COLUMN_FILE, COLUMN_STATUS):
         if needed not in columns:
-            raise _not_a_workbook(path, f"la feuille « {SHEET_ANSWERS} » n'a pas de colonne "
-                                        f"« {needed} »")
+            raise _not_a_workbook(path, f"la feuille « {SHEET_ANSWERS} » n’a pas de colonne "
+                                        f"« {needed} »")
     missing = [q.id for q in questions if q.id not in columns]
     if missing:
         raise PublicationError(
-            f"la feuille « {SHEET_ANSWERS} » de « {path} » n'a pas de colonne "
-            f"{', '.join(f'« {m} »' for m in missing)} : les réponses à ces questions ne "
-            "peuvent pas être publiées. Remettez la colonne (ou relancez l'extraction)."
+            f"la feuille « {SHEET_ANSWERS} » de « {path} » n’a pas de colonne "
+            f"{', '.join(f'« {m} »' for m in missing)} : les réponses à ces questions ne "
+            "peuvent pas être publiées. Remettez la colonne (ou relancez l’extraction)."
         )
     found: list[_Row] = []
     for number, values in enumerate(rows, start=2):
@@ -334,7 +334,7 @@ def _candidate(row: _Row) -> Candidate | str:
     elif row.status in _STATUS_BY_LABEL:
         status = _STATUS_BY_LABEL[row.status]
     elif not is_exclusion(row.follow_up):
-        return (f"statut « {row.status} » inconnu (attendu : OK ou Avertissement)"
+        return (f"statut « {row.status} » inconnu (attendu : OK ou Avertissement)"
                 if row.status else "statut vide")
     else:
         status = Status.OK  # excluded anyway: the reason given is the exclusion
@@ -361,29 +361,29 @@ def _answer_flags(row: _Row, shown: str) -> list[Flag]:
     flags = []
     if _is_free_format(row):
         flags.append(Flag(row.file, french(
-            "{name} a répondu en format libre : sa réponse est publiée en entier dans "
-            f"« {FREE_FORMAT_HEADING} », telle que la colonne « {COLUMN_EXTRA} » la donne ; "
+            "{name} a répondu en format libre : sa réponse est publiée en entier dans "
+            f"« {FREE_FORMAT_HEADING} », telle que la colonne « {COLUMN_EXTRA} » la donne ; "
             "relisez-la, ou recopiez-la question par question (cuf-extract modele), ou "
-            f"écrivez « à exclure » dans « {COLUMN_FOLLOW_UP} ».").format(name=quoted(shown))))
+            f"écrivez « à exclure » dans « {COLUMN_FOLLOW_UP} ».").format(name=quoted(shown))))
     elif not any(text.strip() for text in row.answers.values()):
         flags.append(Flag(row.file, french(
-            "{name} n'a répondu à aucune question dans le tableur, et n'a écrit aucun autre "
-            "texte : vérifiez le fichier, ou écrivez « à exclure » dans "
-            f"« {COLUMN_FOLLOW_UP} ».").format(name=quoted(shown))))
+            "{name} n’a répondu à aucune question dans le tableur, et n’a écrit aucun autre "
+            "texte : vérifiez le fichier, ou écrivez « à exclure » dans "
+            f"« {COLUMN_FOLLOW_UP} ».").format(name=quoted(shown))))
     if ISSUE_LABELS[IssueCode.OCR] in row.issues and not is_proofread(row.follow_up):
         flags.append(Flag(row.file, french(
-            "{name} : réponses lues par reconnaissance de caractères (scan, photo), pas "
-            "encore relues : comparez-les au document, corrigez-les dans le tableur, puis "
-            f"écrivez « relu » dans « {COLUMN_FOLLOW_UP} ».").format(name=quoted(shown))))
+            "{name} : réponses lues par reconnaissance de caractères (scan, photo), pas "
+            "encore relues : comparez-les au document, corrigez-les dans le tableur, puis "
+            f"écrivez « relu » dans « {COLUMN_FOLLOW_UP} ».").format(name=quoted(shown))))
     for qid, text in row.answers.items():
         if text.endswith(TRUNCATION_MARKER):
-            flags.append(Flag(row.file, f"« {shown} », {qid} : la réponse a été coupée dans le "
-                                        "tableur (trop longue pour Excel) ; la fin manque dans "
-                                        "la publication : complétez-la dans le document Word "
+            flags.append(Flag(row.file, f"« {shown} », {qid} : la réponse a été coupée dans le "
+                                        "tableur (trop longue pour Excel) ; la fin manque dans "
+                                        "la publication : complétez-la dans le document Word "
                                         "à partir du rapport HTML."))
         if REPLACEMENT_CHARACTER in text:
-            flags.append(Flag(row.file, f"« {shown} », {qid} : la réponse contient des "
-                                        f"caractères illisibles ({REPLACEMENT_CHARACTER}) ; "
+            flags.append(Flag(row.file, f"« {shown} », {qid} : la réponse contient des "
+                                        f"caractères illisibles ({REPLACEMENT_CHARACTER}) ; "
                                         "vérifiez-la dans le fichier Word."))
     return flags
 
@@ -486,8 +486,8 @@ def build_publication(
     if is_locked(workbook):
         # A « à exclure » typed but not saved would be published: say so.
         flags.append(Flag(workbook.name, (
-            "le tableur est ouvert dans Excel : ce qui n'y est pas encore enregistré n'est "
-            "pas pris en compte ; enregistrez-le, puis relancez la publication si besoin.")))
+            "le tableur est ouvert dans Excel : ce qui n’y est pas encore enregistré n’est "
+            "pas pris en compte ; enregistrez-le, puis relancez la publication si besoin.")))
     rows_by_candidate: dict[int, _Row] = {}
     unreadable: list[tuple[_Row, str]] = []
     candidates: list[Candidate] = []
@@ -513,11 +513,11 @@ def build_publication(
     for row, reason in not_published:
         left_out.append(LeftOut(row.file, row.shown_name, reason))
         if id(row) in flagged:
-            flags.append(Flag(row.file, f"non publiée : {reason}"))
+            flags.append(Flag(row.file, f"non publiée : {reason}"))
     flags.extend(Flag(tie.chosen.file, (
-        f"{tie.count} réponses de « {tie.chosen.name} » dont les dates ne disent pas "
-        f"laquelle est la plus récente : « {tie.chosen.file} » est publiée ; si ce "
-        f"n'est pas la bonne, écrivez « à exclure » dans « {COLUMN_FOLLOW_UP} » "
+        f"{tie.count} réponses de « {tie.chosen.name} » dont les dates ne disent pas "
+        f"laquelle est la plus récente : « {tie.chosen.file} » est publiée ; si ce "
+        f"n’est pas la bonne, écrivez « à exclure » dans « {COLUMN_FOLLOW_UP} » "
         "des autres.")) for tie in decision.ties)
     entries: list[Entry] = []
     by_file: dict[str, _Row] = {}
@@ -528,26 +528,26 @@ def build_publication(
         if named_by_file:
             name = Path(chosen.file.replace("\\", "/")).name
             flags.append(Flag(chosen.file, (
-                f"aucune organisation pour « {chosen.file} » : publiée sous le nom du fichier ; "
-                f"écrivez le nom dans « {COLUMN_CORRECTED} » et relancez la publication.")))
+                f"aucune organisation pour « {chosen.file} » : publiée sous le nom du fichier ; "
+                f"écrivez le nom dans « {COLUMN_CORRECTED} » et relancez la publication.")))
         elif not chosen.corrected_name and chosen.name_source == _FROM_FILE_NAME:
             flags.append(Flag(chosen.file, (
-                f"« {name} » : nom tiré du nom du fichier ; vérifiez-le et, au besoin, "
-                f"corrigez-le dans « {COLUMN_CORRECTED} » (il sera publié tel quel).")))
+                f"« {name} » : nom tiré du nom du fichier ; vérifiez-le et, au besoin, "
+                f"corrigez-le dans « {COLUMN_CORRECTED} » (il sera publié tel quel).")))
         read_as = ""
         proposal = None if named_by_file else proposed_case(name)
         if proposal is not None and chosen.corrected_name:
             # The staff's own spelling is published as typed, but still listed.
             flags.append(Flag(chosen.file, french(
-                f"{{name}} est écrit en capitales dans « {COLUMN_CORRECTED} » : publié tel "
-                "quel ; s'il faut, écrivez-le {proposal}.").format(
+                f"{{name}} est écrit en capitales dans « {COLUMN_CORRECTED} » : publié tel "
+                "quel ; s’il faut, écrivez-le {proposal}.").format(
                     name=quoted(name), proposal=quoted(proposal))))
         elif proposal is not None:
             read_as, name = name, proposal
             flags.append(Flag(chosen.file, french(
-                "{read} est écrit en capitales dans le tableur : publié {name} ; vérifiez "
-                "ce nom et, s'il faut, écrivez le nom juste dans "
-                f"« {COLUMN_CORRECTED} ».").format(read=quoted(read_as), name=quoted(name))))
+                "{read} est écrit en capitales dans le tableur : publié {name} ; vérifiez "
+                "ce nom et, s’il faut, écrivez le nom juste dans "
+                f"« {COLUMN_CORRECTED} ».").format(read=quoted(read_as), name=quoted(name))))
         flags.extend(_answer_flags(chosen, name))
         by_file[chosen.file] = chosen
         entries.append(Entry(
@@ -563,9 +563,9 @@ def build_publication(
         more, uncertain = _not_replied(recipients, book.rows)
         not_replied = [*not_replied, *more]
         flags.extend(Flag("liste des destinataires", (
-            f"« {name} » (liste des destinataires) ne correspond qu'approximativement à une "
-            "réponse : elle n'est pas listée parmi les organisations sans réponse ; vérifiez "
-            f"la feuille « Destinataires » ou corrigez « {COLUMN_CORRECTED} », puis relancez."))
+            f"« {name} » (liste des destinataires) ne correspond qu’approximativement à une "
+            "réponse : elle n’est pas listée parmi les organisations sans réponse ; vérifiez "
+            f"la feuille « Destinataires » ou corrigez « {COLUMN_CORRECTED} », puis relancez."))
             for name in uncertain)
     synthesis_lines: tuple[SynthesisLine, ...] = ()
     if synthesis:
@@ -573,16 +573,16 @@ def build_publication(
         flags.extend(stale)
         if not synthesis_lines:
             flags.append(Flag(workbook.name, (
-                "toutes les questions sont ouvertes (sans oui ni non) : il n'y a pas de "
+                "toutes les questions sont ouvertes (sans oui ni non) : il n’y a pas de "
                 "tableau des positions à publier.")))
         elif not force_synthesis and not any(sum(line.confirmed.values())
                                              for line in synthesis_lines):
             synthesis_lines = ()
             flags.append(Flag(workbook.name, (
-                "aucune position n'est encore confirmée dans le tableur : le tableau des "
-                "positions n'est pas publié (il ne montrerait que des « à confirmer »). "
-                "Confirmez les positions dans les colonnes « Position Q… » de la feuille "
-                f"« {SHEET_ANSWERS} », ou ajoutez --forcer-synthese pour le publier quand "
+                "aucune position n’est encore confirmée dans le tableur : le tableau des "
+                "positions n’est pas publié (il ne montrerait que des « à confirmer »). "
+                "Confirmez les positions dans les colonnes « Position Q… » de la feuille "
+                f"« {SHEET_ANSWERS} », ou ajoutez --forcer-synthese pour le publier quand "
                 "même.")))
     title, publisher = _title_and_publisher(book)
     return Publication(
@@ -627,11 +627,11 @@ def _synthesis(questions: Sequence[Question], rows: Sequence[_Row]
                      and not stale else None)
             if stale:
                 flags.append(Flag(row.file, (
-                    f"« {row.shown_name} », {question.id} : la position « "
-                    f"{cell.removesuffix(STALE_MARK.strip()).strip()} » a été saisie sur une "
-                    "réponse précédente, la réponse a changé depuis : elle est comptée « à "
-                    f"confirmer ». Relisez la réponse et retapez la position dans "
-                    f"« {position_column(question.id)} », puis relancez.")))
+                    f"« {row.shown_name} », {question.id} : la position « "
+                    f"{cell.removesuffix(STALE_MARK.strip()).strip()} » a été saisie sur une "
+                    "réponse précédente, la réponse a changé depuis : elle est comptée « à "
+                    f"confirmer ». Relisez la réponse et retapez la position dans "
+                    f"« {position_column(question.id)} », puis relancez.")))
             if typed is not None:
                 confirmed[typed] += 1
             elif cell or row.answers.get(question.id, "").strip() or _is_free_format(row):

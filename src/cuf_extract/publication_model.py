@@ -43,14 +43,14 @@ __all__ = [
 ]
 
 NO_ANSWER = "Pas de réponse à cette question."
-NOT_REPLIED_HEADING = french("Organisations sollicitées n'ayant pas répondu")
+NOT_REPLIED_HEADING = french("Organisations sollicitées n’ayant pas répondu")
 FREE_FORMAT_HEADING = "Réponses reçues en format libre"
 FREE_FORMAT_NOTE = french("Ces organisations ont répondu par un texte libre (une lettre, "
-                          "par exemple) plutôt que question par question : leur réponse "
-                          "est publiée en entier, telle qu'elle a été reçue.")
+                          "par exemple) plutôt que question par question : leur réponse "
+                          "est publiée en entier, telle qu’elle a été reçue.")
 SYNTHESIS_HEADING = "Synthèse des positions"
 SYNTHESIS_NOTE = french("Positions confirmées par Cités Unies France à la lecture des "
-                        "réponses ; « à confirmer » : pas encore relue.")
+                        "réponses ; « à confirmer » : pas encore relue.")
 
 _MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
            "septembre", "octobre", "novembre", "décembre")
@@ -292,7 +292,7 @@ def intro_lines(publication: Publication) -> tuple[str, str]:
               f"le {french_long_date(publication.date)}")
     count = len(publication.entries)
     if count == 0:
-        replied = french("Aucune organisation n'a répondu.")
+        replied = french("Aucune organisation n’a répondu.")
     elif count == 1:
         replied = "Une organisation a répondu\u00a0:"
     else:

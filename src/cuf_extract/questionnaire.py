@@ -163,7 +163,7 @@ class Questionnaire(BaseModel):
         if version > FORMAT_VERSION:
             raise ValueError(
                 f"version {version} inconnue de cet outil (il lit les versions 1 à "
-                f"{FORMAT_VERSION}) : mettez cuf-extract à jour"
+                f"{FORMAT_VERSION}) : mettez cuf-extract à jour"
             )
         return version
 
@@ -218,17 +218,17 @@ def load_questionnaire(path: Path | None = None) -> Questionnaire:
             source = str(path)
     except OSError as exc:
         raise QuestionnaireError(
-            f"Impossible de lire le questionnaire {path} : {exc.strerror}."
+            f"Impossible de lire le questionnaire {path} : {exc.strerror}."
         ) from exc
     except UnicodeDecodeError as exc:
         raise QuestionnaireError(
-            f"Le questionnaire {path} n'est pas un texte UTF-8 : enregistrez-le en UTF-8."
+            f"Le questionnaire {path} n’est pas un texte UTF-8 : enregistrez-le en UTF-8."
         ) from exc
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise QuestionnaireError(
-            f"Le questionnaire {source} n'est pas un TOML valide ({toml_error(exc)}) : "
+            f"Le questionnaire {source} n’est pas un TOML valide ({toml_error(exc)}) : "
             "corrigez cette ligne dans un éditeur de texte (Bloc-notes, TextEdit), ou donnez "
             "le formulaire Word à la place (--questionnaire FORMULAIRE.docx)."
         ) from exc
@@ -237,9 +237,9 @@ def load_questionnaire(path: Path | None = None) -> Questionnaire:
 
 # tomllib's messages, in French (the most common first); others are « erreur de syntaxe ».
 _TOML_ERRORS = (
-    ("Illegal character", "caractère interdit : une chaîne de caractères non fermée ?"),
+    ("Illegal character", "caractère interdit : une chaîne de caractères non fermée ?"),
     ("Unterminated string", "chaîne de caractères non fermée (il manque un guillemet)"),
-    ("Expected '=' after a key", "il manque « = » après le nom du champ"),
+    ("Expected '=' after a key", "il manque « = » après le nom du champ"),
     ("Invalid value", "valeur invalide (un texte doit être entre guillemets)"),
     ("Cannot declare", "section ou champ déclaré deux fois"),
     ("Cannot overwrite a value", "champ déclaré deux fois"),
@@ -255,7 +255,7 @@ def toml_error(exc: Exception) -> str:
     at = f"ligne {where.group(1)}, colonne {where.group(2)}" if where else "position inconnue"
     what = next((french for english, french in _TOML_ERRORS if text.startswith(english)),
                 "erreur de syntaxe")
-    return f"{at} : {what}"
+    return f"{at} : {what}"
 
 
 def parse_questionnaire(data: object, text: str, source: str) -> Questionnaire:
@@ -265,7 +265,7 @@ def parse_questionnaire(data: object, text: str, source: str) -> Questionnaire:
     except ValidationError as exc:
         details = "; ".join(_french_error(err, text) for err in exc.errors())
         raise QuestionnaireError(
-            f"Le questionnaire {source} est incomplet ou mal formé : {details}."
+            f"Le questionnaire {source} est incomplet ou mal formé : {details}."
         ) from exc
 
 
@@ -294,14 +294,14 @@ def _french_error(err: object, text: str) -> str:
     elif kind == "too_long":
         message = f"{MAX_QUESTIONS} au plus"
     elif kind == "enum":  # `kind`: the values staff may type, as they are written
-        expected = " ou ".join(f"« {k.value} »" for k in QuestionKind)
+        expected = " ou ".join(f"« {k.value} »" for k in QuestionKind)
         message = f"doit valoir {expected}"
     else:
         message = _ERROR_MESSAGES.get(kind, str(err["msg"]))
     key = ".".join(str(p + 1) if isinstance(p, int) else p for p in loc) or "fichier"
     line = line_of(text, loc, missing=kind == "missing")
     where = f"ligne {line}, " if line else ""
-    return f"{where}« {key} » : {message}"
+    return f"{where}« {key} » : {message}"
 
 
 _TABLE = re.compile(r"^\s*\[")
@@ -353,10 +353,10 @@ def dump_questionnaire(
     `question_comments[id]` is written as a comment above that question."""
     q = questionnaire
     out = [f"# {line}" for line in comment.splitlines()]
-    out += ["# Format : voir docs/questionnaire-format.md.",
-            "# kind = « fermée » : on y répond par oui ou non, l'outil propose une position ;",
-            "# « ouverte » : pas de position automatique. Lu dans la formulation de la "
-            "question : corrigez-le si besoin.",
+    out += ["# Format : voir docs/questionnaire-format.md.",
+            "# kind = « fermée » : on y répond par oui ou non, l’outil propose une position ;",
+            "# « ouverte » : pas de position automatique. Lu dans la formulation de la "
+            "question : corrigez-le si besoin.",
             f"format_version = {FORMAT_VERSION}",
             f"id = {_toml_string(q.id)}"]
     if q.owner:

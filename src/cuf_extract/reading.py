@@ -185,7 +185,7 @@ def _read_converted(source: Source) -> FileText:
         return FileText(source.kind, sha, error=_explained(source.kind, path.name))
     with source.converter.convert(path, source.kind) as conversion:
         if not conversion.ok or conversion.docx is None:
-            message = conversion.message or f"« {path.name} » n'a pas pu être converti."
+            message = conversion.message or f"« {path.name} » n’a pas pu être converti."
             return FileText(source.kind, sha,
                             error=make_issue(IssueCode.UNSUPPORTED_FORMAT, message))
         try:
@@ -319,7 +319,7 @@ def _explained(kind: FileKind, name: str) -> Issue:
     try:
         code, message = inputs.explain(kind, name)
     except ValueError:  # a kind that is read elsewhere but not asked for here
-        code, message = IssueCode.UNSUPPORTED_FORMAT, f"« {name} » n'est pas un document Word."
+        code, message = IssueCode.UNSUPPORTED_FORMAT, f"« {name} » n’est pas un document Word."
     return make_issue(code, message)
 
 

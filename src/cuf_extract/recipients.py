@@ -114,25 +114,25 @@ def load_recipients(path: Path) -> tuple[Recipient, ...]:
     """
     path = Path(path)
     if not path.is_file():
-        raise RecipientsError(f"la liste des destinataires « {path} » n'existe pas "
+        raise RecipientsError(f"la liste des destinataires « {path} » n’existe pas "
                               "(option --destinataires).")
     try:
         size = path.stat().st_size
         if size > MAX_LIST_BYTES:
-            raise RecipientsError(f"la liste des destinataires « {path} » est trop volumineuse "
-                                  f"({size // 1_000_000} Mo) : une ligne par organisation "
+            raise RecipientsError(f"la liste des destinataires « {path} » est trop volumineuse "
+                                  f"({size // 1_000_000} Mo) : une ligne par organisation "
                                   "suffit.")
         data = path.read_bytes()
     except OSError as exc:
-        raise RecipientsError(f"la liste des destinataires « {path} » ne peut pas être lue "
+        raise RecipientsError(f"la liste des destinataires « {path} » ne peut pas être lue "
                               f"({exc.strerror or exc}).") from exc
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         rows = _xlsx_rows(path, data)
     elif data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")) or suffix in (".xls", ".ods"):
         raise RecipientsError(
-            f"la liste des destinataires « {path} » n'est ni un fichier texte ni un classeur "
-            ".xlsx : enregistrez-la en .xlsx, en .csv (UTF-8) ou en .txt."
+            f"la liste des destinataires « {path} » n’est ni un fichier texte ni un classeur "
+            ".xlsx : enregistrez-la en .xlsx, en .csv (UTF-8) ou en .txt."
         )
     else:
         text = _decode(path, data)
@@ -140,7 +140,7 @@ def load_recipients(path: Path) -> tuple[Recipient, ...]:
     recipients = _merge(rows)
     if not recipients:
         raise RecipientsError(
-            f"la liste des destinataires « {path} » ne contient aucune organisation : "
+            f"la liste des destinataires « {path} » ne contient aucune organisation : "
             "écrivez une organisation par ligne (les lignes commençant par # sont ignorées)."
         )
     return recipients
@@ -149,7 +149,7 @@ def load_recipients(path: Path) -> tuple[Recipient, ...]:
 def _decode(path: Path, data: bytes) -> str:
     if b"\x00" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise RecipientsError(
-            f"la liste des destinataires « {path} » n'est pas un fichier texte : enregistrez-la "
+            f"la liste des destinataires « {path} » n’est pas un fichier texte : enregistrez-la "
             "en .txt ou .csv (UTF-8), ou en .xlsx."
         )
     try:
@@ -158,9 +158,9 @@ def _decode(path: Path, data: bytes) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise RecipientsError(
-            f"la liste des destinataires « {path} » n'est pas encodée en UTF-8 (caractère "
-            f"illisible à l'octet {exc.start}) : dans Excel, « Enregistrer sous » → « CSV UTF-8 "
-            "(délimité par des virgules) » ; dans le Bloc-notes, choisissez le codage UTF-8 ; "
+            f"la liste des destinataires « {path} » n’est pas encodée en UTF-8 (caractère "
+            f"illisible à l’octet {exc.start}) : dans Excel, « Enregistrer sous » → « CSV UTF-8 "
+            "(délimité par des virgules) » ; dans le Bloc-notes, choisissez le codage UTF-8 ; "
             "ou donnez directement le fichier .xlsx."
         ) from exc
 
@@ -227,8 +227,8 @@ def _xlsx_rows(path: Path, data: bytes) -> list[list[str]]:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:
         raise RecipientsError(
-            f"la liste des destinataires « {path} » ne peut pas être lue comme un classeur "
-            f"Excel ({type(exc).__name__}) : vérifiez qu'elle n'est pas protégée par un mot "
+            f"la liste des destinataires « {path} » ne peut pas être lue comme un classeur "
+            f"Excel ({type(exc).__name__}) : vérifiez qu’elle n’est pas protégée par un mot "
             "de passe, ou enregistrez-la en .csv ou .txt."
         ) from exc
     try:
@@ -334,7 +334,7 @@ class _Index:
             if score >= FUZZY_THRESHOLD:
                 reasons.setdefault(index, "nom proche mais pas identique")
             elif _part_of(key, label_key):
-                reasons.setdefault(index, "un nom contient l'autre")
+                reasons.setdefault(index, "un nom contient l’autre")
         if not reasons:
             return MatchResult(organisation=organisation)
         found = tuple(sorted(reasons))
@@ -512,7 +512,7 @@ def recipients_status(
             continue
         for index in match.uncertain:
             uncertain.setdefault(index, []).append(
-                f"{path} (« {match.organisation} » : {match.reason})"
+                f"{path} (« {match.organisation} » : {match.reason})"
             )
         unlisted.append(UnlistedReply(
             path=path, organisation=match.organisation, reason=match.reason,
@@ -603,7 +603,7 @@ def status_for_run(
         listed = recipients_from_sheet(previous)
         if not listed and not any(row.typed for row in previous):
             return None  # an emptied sheet: no list to count against
-        source = "la feuille « Destinataires » du tableur précédent"
+        source = "la feuille « Destinataires » du tableur précédent"
     return recipients_status(run, campaign, listed, previous=previous or (),
                              source=source or "la liste des destinataires")
 
@@ -614,7 +614,7 @@ def _count(number: int, word: str) -> str:
 
 def headline(status: RecipientsStatus) -> str:
     """« Sans réponse à ce jour : 3 organisations »."""
-    return f"Sans réponse à ce jour : {_count(len(status.not_replied), 'organisation')}"
+    return f"Sans réponse à ce jour : {_count(len(status.not_replied), 'organisation')}"
 
 
 def summary_line(status: RecipientsStatus) -> str:
@@ -625,7 +625,7 @@ def summary_line(status: RecipientsStatus) -> str:
         parts.append(f"{len(status.to_check)} à vérifier")
     if status.unlisted:
         parts.append(f"{_count(len(status.unlisted), 'réponse')} hors liste")
-    return " ; ".join(parts) + " : voir la feuille « Destinataires »."
+    return " ; ".join(parts) + " : voir la feuille « Destinataires »."
 
 
 def _filled(value: StaffValue | None) -> bool:

@@ -138,7 +138,7 @@ def decide(candidates: Sequence[Candidate],
             continue
         if is_exclusion(candidate.follow_up):
             left_out.append(LeftOut(
-                candidate, f"exclue dans « {COLUMN_FOLLOW_UP} » (« {candidate.follow_up} »)",
+                candidate, f"exclue dans « {COLUMN_FOLLOW_UP} » (« {candidate.follow_up} »)",
                 False))
         elif candidate.status is None:
             left_out.append(LeftOut(candidate, ABSENT_REASON, False))
@@ -146,8 +146,8 @@ def decide(candidates: Sequence[Candidate],
             problems = (f" ({candidate.errors.replace(chr(10), ', ')})"
                         if candidate.errors else "")
             left_out.append(LeftOut(candidate, (
-                f"en erreur à l'extraction{problems} : corrigez le fichier et relancez "
-                f"l'extraction, ou écrivez « à exclure » dans « {COLUMN_FOLLOW_UP} »"), True))
+                f"en erreur à l’extraction{problems} : corrigez le fichier et relancez "
+                f"l’extraction, ou écrivez « à exclure » dans « {COLUMN_FOLLOW_UP} »"), True))
         else:
             publishable.append(candidate)
 
@@ -168,8 +168,8 @@ def decide(candidates: Sequence[Candidate],
             if tied > 1:
                 ties.append(Tie(chosen, tied))
             left_out.extend(
-                LeftOut(c, "réponse plus ancienne de la même organisation (publiée : "
-                           f"« {chosen.file} »)", False, superseded=True)
+                LeftOut(c, "réponse plus ancienne de la même organisation (publiée : "
+                           f"« {chosen.file} »)", False, superseded=True)
                 for c in group if c is not chosen)
         chosen_ones.add(id(chosen))
     return Decision(

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from cuf_extract.organisations import looks_like_organisation
+from cuf_extract.text import normalise
 
 # Longest line of a signature block, and most lines in one.
 MAX_LINE_LENGTH = 80
@@ -40,6 +41,8 @@ _CIVILITY = frozenset({"m.", "mme", "mme.", "mlle", "monsieur", "madame", "dr", 
 # "Fait à Paris, le 7 février 2020", "Paris, le 07/02/2020", "Pour le Parti,".
 _PLACE_DATE = re.compile(r"^(?:fait\s+)?(?:[àa]\s+)?[A-ZÀ-Ý][\w'’ -]{0,40},\s*le\s+\d")
 _FOR = re.compile(r"^pour\s+(?:le|la|l['’]|les)\b", re.IGNORECASE)
+# An organisation's name without its article: "La Fédération progressiste".
+_ARTICLE = re.compile(r"^(?:le|la|les|l['’])\s*", re.IGNORECASE)
 _SENTENCE_END = tuple(".!?;…")
 
 
@@ -91,10 +94,27 @@ def _is_person(text: str) -> bool:
     return all(_NAME_WORD.match(w) or w.casefold() in _PARTICLES for w in words[1:-1])
 
 
-def find_signature(lines: Sequence[str]) -> Signature | None:
+def _signed_for(line: str) -> bool:
+    """"Pour le mouvement, Claire Dumas-Péraud": the organisation and the signatory's
+    name on one line."""
+    text = " ".join(line.split()).rstrip(",: ")
+    return bool(_FOR.match(text)) and "," in text and _is_person(
+        text.rsplit(",", 1)[1].strip())
+
+
+def _named_above(line: str, above: str) -> bool:
+    """Whether the organisation on `line` is named in `above` (the reply's text before
+    its first question: letterhead, title), by two words or more."""
+    name = normalise(_ARTICLE.sub("", " ".join(line.split()).rstrip(",: ")))
+    return len(name.split()) >= 2 and f" {name} " in f" {normalise(above)} "
+
+
+def find_signature(lines: Sequence[str], above: str = "") -> Signature | None:
     """The signature block ending `lines` (the last answer's lines), if any.
 
-    Certain when it has a title, or a name with an organisation or a place and date;
+    Certain when it has a title, or a name with an organisation or a place and date
+    (on one line too: "Pour le mouvement, Claire Dumas"), or when it is the name of an
+    organisation the reply names in `above` (its text before the first question);
     unsure (to be reported, not cut) when it is a lone name or organisation. The caller
     also keeps a certain block that would leave the answer empty."""
     kinds: list[LineKind] = []
@@ -112,6 +132,10 @@ def find_signature(lines: Sequence[str]) -> Signature | None:
         LineKind.TITLE in found
         or (LineKind.NAME in found and bool(found & {LineKind.ORGANISATION, LineKind.PLACE_DATE}))
     )
+    block = lines[start:]
+    certain = certain or any(_signed_for(line) for line in block) or (
+        found == {LineKind.ORGANISATION} and bool(above)
+        and all(_named_above(line, above) for line in block))
     if not certain and found == {LineKind.PLACE_DATE}:
         return None  # a date alone ends many answers ("d'ici le 15 mars")
     organisation = next(

@@ -17,8 +17,8 @@ from cuf_extract.document import Block
 from cuf_extract.locate import Located, Matcher, Place
 from cuf_extract.models import Issue, IssueCode
 
-_CHECK = ("vérifiez la réponse dans le document (mention rayée ? modification suivie "
-          "imprimée ?) et corrigez-la dans le tableur si besoin.")
+_CHECK = ("vérifiez la réponse dans le document (mention rayée ? modification suivie "
+          "imprimée ?) et corrigez-la dans le tableur si besoin.")
 
 
 def struck_issues(blocks: Sequence[Block], matcher: Matcher, located: Located) -> list[Issue]:
@@ -55,7 +55,7 @@ def struck_issues(blocks: Sequence[Block], matcher: Matcher, located: Located) -
         if qid in in_answer:
             issues.append(make_issue(
                 IssueCode.STRUCK_TEXT,
-                f"{label} : du texte barré a été lu comme du texte : {_quoted(in_answer[qid])} ; "
+                f"{label} : du texte barré a été lu comme du texte : {_quoted(in_answer[qid])} ; "
                 + _CHECK,
                 qid,
             ))
@@ -66,9 +66,9 @@ def struck_issues(blocks: Sequence[Block], matcher: Matcher, located: Located) -
     if outside:
         issues.append(make_issue(
             IssueCode.STRUCK_TEXT,
-            f"Du texte barré a été lu comme du texte hors des réponses : {_quoted(outside)} ; "
-            "il est dans « Texte hors réponses » : vérifiez dans le document s'il devait être "
-            "supprimé (modification suivie imprimée ?).",
+            f"Du texte barré a été lu comme du texte hors des réponses : {_quoted(outside)} ; "
+            "il est dans « Texte hors réponses » : vérifiez dans le document s’il devait être "
+            "supprimé (modification suivie imprimée ?).",
         ))
     return issues
 
@@ -77,9 +77,9 @@ def _form_issue(label: str, struck: list[tuple[str, str]], qid: str | None) -> I
     lines = list(dict.fromkeys(line for line, _ in struck))
     return make_issue(
         IssueCode.STRUCK_TEXT,
-        f"{label} : du texte barré dans une ligne du formulaire ({_quoted(lines, 80)}), qui "
-        f"n'est pas reprise dans la réponse : {_quoted([p for _, p in struck])} ; vérifiez "
-        "dans le document (mention rayée ? modification suivie imprimée ?) et, si c'est le "
+        f"{label} : du texte barré dans une ligne du formulaire ({_quoted(lines, 80)}), qui "
+        f"n’est pas reprise dans la réponse : {_quoted([p for _, p in struck])} ; vérifiez "
+        "dans le document (mention rayée ? modification suivie imprimée ?) et, si c’est le "
         "choix du répondant, notez-le dans le tableur.",
         qid,
     )
@@ -91,4 +91,4 @@ def _flat(text: str) -> str:
 
 def _quoted(texts: Sequence[str], length: int = 60) -> str:
     shown = [t if len(t) <= length else t[: length - 1] + "…" for t in dict.fromkeys(texts)]
-    return ", ".join(f"« {t} »" for t in shown)
+    return ", ".join(f"« {t} »" for t in shown)

@@ -103,7 +103,7 @@ class Collector:
         return self.parts <= MAX_PARTS
 
     def over_parts(self) -> None:
-        message = (f"le courriel contient plus de {MAX_PARTS} parties : seules les "
+        message = (f"le courriel contient plus de {MAX_PARTS} parties : seules les "
                    "premières ont été lues")
         if message not in self.problems:
             self.problems.append(message)
@@ -123,7 +123,7 @@ class Collector:
 
     def over_expanded(self, trail: tuple[str, ...]) -> None:
         self.problems.append(
-            f"« {' › '.join(trail)} » n'a pas été lu : les pièces jointes du courriel "
+            f"« {' › '.join(trail)} » n’a pas été lu : les pièces jointes du courriel "
             f"dépassent ensemble {MAX_EXPANDED_BYTES // _MIB} Mo")
 
     def add_body(self, body: Body) -> None:
@@ -136,13 +136,13 @@ class Collector:
         self._refused_attachments += 1
         if self._refused_attachments == 1:
             self.problems.append(
-                f"le courriel porte plus de {MAX_ATTACHMENTS} documents : « {what} » et les "
-                "suivants n'ont pas été lus")
+                f"le courriel porte plus de {MAX_ATTACHMENTS} documents : « {what} » et les "
+                "suivants n’ont pas été lus")
 
     def too_deep(self, trail: tuple[str, ...]) -> bool:
         if len(trail) <= MAX_NESTING:
             return False
         self.problems.append(
-            f"« {' › '.join(trail)} » n'a pas été ouvert : plus de {MAX_NESTING} messages ou "
+            f"« {' › '.join(trail)} » n’a pas été ouvert : plus de {MAX_NESTING} messages ou "
             "archives emboîtés les uns dans les autres")
         return True

@@ -30,6 +30,7 @@ from cuf_extract.mail.message import (
 from cuf_extract.mail.outlook import OLE_MAGIC, MsgItem, read_msg
 from cuf_extract.mail.sniff import SNIFF_HEADER_CHARS, is_msg_storage, looks_like_message
 from cuf_extract.mail.tnef import TnefError, is_tnef, read_tnef
+from cuf_extract.typography import plural
 
 _ZIP_MAGIC = b"PK\x03\x04"
 # Parts that are never replies: set aside and listed.
@@ -82,7 +83,7 @@ def read_message(data: bytes, *, name: str) -> Message:
             item = read_msg(data, max_attachments=MAX_ATTACHMENTS, max_depth=MAX_NESTING)
         except Exception as error:  # olefile raises many kinds on damaged files
             raise MailError(
-                f"« {name} » ne peut pas être lu : le message Outlook (.msg) est endommagé "
+                f"« {name} » ne peut pas être lu : le message Outlook (.msg) est endommagé "
                 f"ou incomplet ({type(error).__name__}). Enregistrez-le de nouveau depuis "
                 "Outlook (glisser-déposer dans le dossier) ou demandez un nouvel envoi.") from error
         _collect_msg(item, (), collector)
@@ -91,7 +92,7 @@ def read_message(data: bytes, *, name: str) -> Message:
     message = _parse(data, collector)
     if message is None or not looks_like_message(data[:SNIFF_HEADER_CHARS]):
         raise MailError(
-            f"« {name} » ne peut pas être lu comme un courriel : ses en-têtes sont illisibles. "
+            f"« {name} » ne peut pas être lu comme un courriel : ses en-têtes sont illisibles. "
             "Enregistrez le message de nouveau depuis la messagerie, ou reportez ses réponses "
             "à la main.")
     _collect_eml(message, (), collector)
@@ -354,8 +355,8 @@ def _collect_msg(item: MsgItem, trail: tuple[str, ...], collector: Collector) ->
         collector.add_body(Body(trail=trail, document=document, quoted=quoted))
     if item.hidden_attachments:
         collector.problems.append(
-            f"{item.hidden_attachments} pièce(s) jointe(s) au-delà de {MAX_ATTACHMENTS} "
-            "n'ont pas été lues")
+            f"{plural(item.hidden_attachments, 'pièce jointe')} au-delà de {MAX_ATTACHMENTS} "
+            + ("n’a pas été lue" if item.hidden_attachments < 2 else "n’ont pas été lues"))
     for attachment in item.attachments:
         if not collector.count_part():
             return
@@ -388,7 +389,7 @@ def carry(collector: Collector, trail: tuple[str, ...], name: str, data: bytes,
     image = (content_type.startswith("image/") or extension in _IMAGE_EXTENSIONS
              or data.startswith(_IMAGE_MAGICS))
     if image and inline:
-        collector.ignored.append(f"{' › '.join(here)} (image dans le texte du courriel : "
+        collector.ignored.append(f"{' › '.join(here)} (image dans le texte du courriel : "
                                  "logo, signature)")
         return
     if is_tnef(data) or content_type == "application/ms-tnef":
@@ -397,8 +398,8 @@ def carry(collector: Collector, trail: tuple[str, ...], name: str, data: bytes,
         try:
             files = read_tnef(data)
         except TnefError:
-            collector.problems.append(f"« {' › '.join(here)} » (pièces jointes d'Outlook au "
-                                      "format winmail.dat) est endommagé : il n'a pas été lu")
+            collector.problems.append(f"« {' › '.join(here)} » (pièces jointes d’Outlook au "
+                                      "format winmail.dat) est endommagé : il n’a pas été lu")
             return
         for file in files:
             carry(collector, here, _safe_name(file.name) or "pièce jointe sans nom", file.data,
@@ -411,8 +412,8 @@ def carry(collector: Collector, trail: tuple[str, ...], name: str, data: bytes,
             item = read_msg(data, max_attachments=MAX_ATTACHMENTS,
                             max_depth=MAX_NESTING - len(trail))
         except Exception:  # olefile raises many kinds on damaged files
-            collector.problems.append(f"le message Outlook joint « {' › '.join(here)} » est "
-                                      "endommagé : il n'a pas été lu")
+            collector.problems.append(f"le message Outlook joint « {' › '.join(here)} » est "
+                                      "endommagé : il n’a pas été lu")
             return
         _collect_msg(item, here, collector)
         return
@@ -463,7 +464,7 @@ def _open_zip(collector: Collector, trail: tuple[str, ...], data: bytes) -> None
     try:
         archive = OoxmlPackage.from_bytes(data, name=trail[-1])
     except PackageError as error:
-        collector.problems.append(f"l'archive « {' › '.join(trail)} » n'a pas été ouverte : "
+        collector.problems.append(f"l’archive « {' › '.join(trail)} » n’a pas été ouverte : "
                                   f"{error.message}")
         return
     for entry in archive.names():
@@ -482,7 +483,7 @@ def _open_zip(collector: Collector, trail: tuple[str, ...], data: bytes) -> None
         try:
             content = archive.read_bytes(entry)
         except PackageError as error:
-            collector.problems.append(f"« {' › '.join((*trail, name))} » n'a pas été extrait "
-                                      f"de l'archive : {error.message}")
+            collector.problems.append(f"« {' › '.join((*trail, name))} » n’a pas été extrait "
+                                      f"de l’archive : {error.message}")
             continue
         carry(collector, trail, name, content, "", inline=False)

@@ -66,14 +66,14 @@ def message_results(
         if size > MAX_FILE_BYTES:
             return failed(None, make_issue(
                 IssueCode.TOO_LARGE,
-                f"« {path.name} » fait {size // (1024 * 1024)} Mo, bien plus qu'une réponse "
-                "par courriel : enregistrez les pièces jointes à part, puis relancez."))
+                f"« {path.name} » fait {size // (1024 * 1024)} Mo, bien plus qu’une réponse "
+                "par courriel : enregistrez les pièces jointes à part, puis relancez."))
         data = path.read_bytes()
     except OSError as error:
         return failed(None, make_issue(
             IssueCode.UNREADABLE,
-            f"« {path.name} » ne peut pas être ouvert ({error.strerror or error}) : "
-            "vérifiez qu'il n'est pas ouvert dans un autre programme."))
+            f"« {path.name} » ne peut pas être ouvert ({error.strerror or error}) : "
+            "vérifiez qu’il n’est pas ouvert dans un autre programme."))
     sha = hashlib.sha256(data).hexdigest()
     try:
         message = read_message(data, name=path.name)
@@ -133,7 +133,7 @@ def _results(name: str, display: str, message: Message, *, converter: Converter,
 def _body_lines(body: Body) -> list[str]:
     where = f" ({TRAIL_SEPARATOR.join(body.trail)})" if body.trail else ""
     text = "\n".join(block.text for block in body.document.blocks)
-    return [f"Texte du courriel{where} : {text}"] if text.strip() else []
+    return [f"Texte du courriel{where} : {text}"] if text.strip() else []
 
 
 def _body_result(name: str, display: str, body: Body | None, message: Message,
@@ -150,7 +150,7 @@ def _body_result(name: str, display: str, body: Body | None, message: Message,
     quoted = body.quoted if body is not None else ()
     extra = list(result.extra_text)
     if quoted:
-        extra.append("Historique cité sous la réponse (non lu comme réponse) : "
+        extra.append("Historique cité sous la réponse (non lu comme réponse) : "
                      + "\n".join(quoted))
     update: dict[str, object] = {"extra_text": tuple(extra),
                                  "document_date": parse_iso(message.date)}
@@ -167,7 +167,7 @@ def _notes(message: Message, images: list[Attachment], cover: list[str]
         "reconnaissance de caractères pour la lire)"
         for a in images)
     if ignored:
-        extra.append("Pièces jointes non lues : " + " ; ".join(ignored))
+        extra.append("Pièces jointes non lues : " + " ; ".join(ignored))
     return extra, list(message.problems)
 
 
@@ -200,8 +200,8 @@ def _traced(result: FileResult, name: str, display: str, message: Message, *, fi
     if problems:
         traced = checks.with_issues(traced, [make_issue(
             IssueCode.MAIL_PART_UNREAD,
-            f"Une partie du courriel « {name} » n'a pas été lue : "
-            + " ; ".join(problems) + ". Ouvrez le message et reportez à la main ce qui "
+            f"Une partie du courriel « {name} » n’a pas été lue : "
+            + " ; ".join(problems) + ". Ouvrez le message et reportez à la main ce qui "
             "manque, ou demandez un nouvel envoi.")])
     return traced
 

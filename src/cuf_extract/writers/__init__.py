@@ -55,7 +55,7 @@ SOURCE_LABELS: dict[RespondentSource, str] = {
     RespondentSource.TABLE_HEADER: "en-tête du tableau des réponses",
     RespondentSource.SIGNATURE: "signature",
     RespondentSource.SENDER: "expéditeur du courriel",
-    RespondentSource.FORM_FIELD: "champ « Organisation » du formulaire",
+    RespondentSource.FORM_FIELD: "champ « Organisation » du formulaire",
 }
 
 # Short labels for the one-line-per-issue summary ("Q3 : réponse manquante").
@@ -67,7 +67,7 @@ ISSUE_LABELS: dict[IssueCode, str] = {
     IssueCode.ANSWER_TOO_LONG: "réponse très longue",
     IssueCode.DUPLICATE_FILE: "fichier en double",
     IssueCode.MAIL_PART_UNREAD: "partie du courriel non lue",
-    IssueCode.SAME_RESPONDENT: "même organisation qu'un autre fichier",
+    IssueCode.SAME_RESPONDENT: "même organisation qu’un autre fichier",
     IssueCode.TRACKED_CHANGES: "modifications suivies",
     IssueCode.COMMENTS: "commentaires",
     IssueCode.EXTRA_TEXT: "texte hors réponses",
@@ -112,4 +112,4 @@ def sender_cell(name: str | None, address: str | None) -> str:
 def issue_line(issue: Issue) -> str:
     """The short French line for an issue: "Q3 : réponse manquante"."""
     label = ISSUE_LABELS.get(issue.code, issue.code.value)
-    return f"{issue.question} : {label}" if issue.question else label
+    return f"{issue.question} : {label}" if issue.question else label

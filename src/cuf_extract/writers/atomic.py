@@ -73,11 +73,11 @@ def _create_temp(target: Path) -> Path:
             continue
         except FileNotFoundError as exc:
             raise OutputNotWritable(
-                f"Le dossier {folder} n'existe pas : impossible d'y écrire {target.name}."
+                f"Le dossier {folder} n’existe pas : impossible d’y écrire {target.name}."
             ) from exc
         except OSError as exc:
             raise OutputNotWritable(
-                f"Impossible d'écrire dans le dossier {folder} ({exc.strerror}) : "
+                f"Impossible d’écrire dans le dossier {folder} ({exc.strerror}) : "
                 f"choisissez un autre emplacement pour {target.name}."
             ) from exc
         os.close(fd)
@@ -113,7 +113,7 @@ def atomic_write(
             # Windows refuses to replace a file open in another program.
             if destination != target:
                 raise OutputLocked(
-                    f"Impossible d'écrire {destination} : le fichier est verrouillé "
+                    f"Impossible d’écrire {destination} : le fichier est verrouillé "
                     f"({exc.strerror})."
                 ) from exc
             destination = dated_path(target, now)
@@ -121,8 +121,8 @@ def atomic_write(
                 os.replace(temp, destination)
             except PermissionError as exc2:
                 raise OutputLocked(
-                    f"Impossible de remplacer {target.name} ni d'écrire {destination.name} "
-                    f"({exc2.strerror}) : fermez le fichier ou choisissez un autre emplacement."
+                    f"Impossible de remplacer {target.name} ni d’écrire {destination.name} "
+                    f"({exc2.strerror}) : fermez le fichier ou choisissez un autre emplacement."
                 ) from exc2
     except BaseException:
         with contextlib.suppress(OSError):

@@ -199,7 +199,7 @@ def set_aside(staff: dict[str, str]) -> str | None:
 def _respondent(result: FileResult, staff: dict[str, str] | None = None) -> str:
     corrected = (staff or {}).get(COLUMN_CORRECTED)
     if corrected:
-        read = (_text(french(" (corrigée dans le tableur ; lue : ")) + _text(result.respondent)
+        read = (_text(french(" (corrigée dans le tableur ; lue : ")) + _text(result.respondent)
                 + ")") if result.respondent else _text(" (corrigée dans le tableur)")
         return f'{_text(corrected)} <span class="muted">{read}</span>'
     if not result.respondent:
@@ -272,8 +272,8 @@ def pdf_line(run: Run) -> str | None:
     count = len(_from_pdf(run))
     if not count:
         return None
-    return french(f"À relire : {plural(count, 'réponse lue', 'réponses lues')} dans un PDF "
-                  f"(statut inchangé) : voir « {PDF_SECTION} » dans le rapport.")
+    return french(f"À relire : {plural(count, 'réponse lue', 'réponses lues')} dans un PDF "
+                  f"(statut inchangé) : voir « {PDF_SECTION} » dans le rapport.")
 
 
 def _flagged(run: Run, campaign: Campaign | None) -> Iterable[str]:
@@ -290,8 +290,8 @@ def _flagged(run: Run, campaign: Campaign | None) -> Iterable[str]:
         )
     if done:
         yield (f"<h3>Déjà traités dans le tableur ({len(done)})</h3>"
-               + "<p>" + _text(french("Marqués « vérifié » ou « à exclure » dans « Statut de "
-                                      "suivi » : ils ne sont plus à vérifier.")) + "</p><ul>")
+               + "<p>" + _text(french("Marqués « vérifié » ou « à exclure » dans « Statut de "
+                                      "suivi » : ils ne sont plus à vérifier.")) + "</p><ul>")
         yield "".join(
             f'<li><a href="#{_anchor(index)}">{_text(result.name)}</a> — {why} '
             f'<span class="muted">({_text(quoted(_staff(campaign, result)[COLUMN_FOLLOW_UP]))})'
@@ -306,9 +306,9 @@ def _pdf_section(run: Run, campaign: Campaign | None) -> Iterable[str]:
         return
     yield f'<section id="a-relire"><h2>{_text(PDF_SECTION)}</h2>'
     yield ("<p>" + _text(french(
-        "Ces réponses ont été lues dans un PDF : leur statut ne change pas, mais un PDF ne "
+        "Ces réponses ont été lues dans un PDF : leur statut ne change pas, mais un PDF ne "
         "garde pas les paragraphes ni les listes, qui sont reconstitués. Relisez chaque "
-        "réponse avec le PDF sous les yeux (section « Toutes les réponses »).")) + "</p><ul>")
+        "réponse avec le PDF sous les yeux (section « Toutes les réponses »).")) + "</p><ul>")
     yield "".join(
         f'<li><a href="#{_anchor(index)}">{_text(result.name)}</a> — '
         f"{_respondent(result, _staff(campaign, result))}</li>" for index, result in pdfs)
@@ -374,13 +374,13 @@ def _changes(campaign: Campaign | None) -> Iterable[str]:
         detail = f" — {_text(item.detail)}" if item.detail else ""
         groups[item.change].append(f"<li><strong>{_text(path)}</strong>{detail}</li>")
     absent_note = _text(french(
-        " — fichier retiré du dossier ou introuvable ; sa ligne est gardée dans le tableur, "
-        "marquée « absent » (supprimez-la si vous le souhaitez)"))
+        " — fichier retiré du dossier ou introuvable ; sa ligne est gardée dans le tableur, "
+        "marquée « absent » (supprimez-la si vous le souhaitez)"))
     groups[ChangeKind.ABSENT] = [
         f"<li><strong>{_text(a.path)}</strong>{absent_note}</li>" for a in campaign.absent
     ]
     titles = {
-        ChangeKind.FIXED: "Corrigés (n'ont plus de problème)",
+        ChangeKind.FIXED: "Corrigés (n’ont plus de problème)",
         ChangeKind.NEW: "Nouveaux fichiers",
         ChangeKind.CHANGED: "Fichiers modifiés",
         ChangeKind.ABSENT: "Fichiers absents",
@@ -427,13 +427,13 @@ def _recipients(status: RecipientsStatus | None) -> Iterable[str]:
     checks = [row for row in status.rows if row.state is RecipientState.TO_CHECK]
     if checks:
         yield (f"<h3>À vérifier ({len(checks)})</h3><p>" + _text(french(
-            "Une réponse ressemble à ces organisations sans leur correspondre à coup sûr : "
+            "Une réponse ressemble à ces organisations sans leur correspondre à coup sûr : "
             "elles ne sont comptées ni comme ayant répondu, ni comme sans réponse. Corrigez "
-            "« Organisation (corrigée) » dans la feuille « Réponses » ou ajoutez le nom comme "
+            "« Organisation (corrigée) » dans la feuille « Réponses » ou ajoutez le nom comme "
             "autre nom dans la liste, puis relancez.")) + "</p><ul>")
         yield "".join(
             f"<li><strong>{_text(row.recipient.name)}</strong> — "
-            f"{_text(' ; '.join(row.to_check))}</li>" for row in checks
+            f"{_text(' ; '.join(row.to_check))}</li>" for row in checks
         )
         yield "</ul>"
     if status.unlisted:
@@ -501,7 +501,7 @@ def _positions(run: Run, campaign: Campaign | None) -> Iterable[str]:
     yield '<section id="positions"><h2>Synthèse des positions</h2>'
     if opened:
         yield (f'<p class="note">Questions ouvertes, sans position automatique (on n’y '
-               f'répond pas par oui ou non) : {_text(", ".join(opened))}.</p>')
+               f'répond pas par oui ou non) : {_text(", ".join(opened))}.</p>')
     if not table:
         yield "</section>"
         return
@@ -511,15 +511,15 @@ def _positions(run: Run, campaign: Campaign | None) -> Iterable[str]:
     still = (f"{plural(automatic, 'position')} sur {total} "
              + ("est encore automatique" if automatic < 2 else "sont encore automatiques"))
     yield '<p class="note">' + _text(french(
-        f"{still} : proposées par l'outil à partir du texte, elles sont un brouillon à "
-        "confirmer dans le tableur (colonnes « Position Q1 »… de la feuille « Réponses »)."
+        f"{still} : proposées par l’outil à partir du texte, elles sont un brouillon à "
+        "confirmer dans le tableur (colonnes « Position Q1 »… de la feuille « Réponses »)."
     )) + "</p>"
     if unrecognised:
         typed = (f"{plural(unrecognised, 'position tapée')} dans le tableur "
-                 + ("n'est pas reconnue" if unrecognised < 2 else "ne sont pas reconnues"))
+                 + ("n’est pas reconnue" if unrecognised < 2 else "ne sont pas reconnues"))
         yield '<p class="note">' + _text(french(
             f"{typed} (ni oui, ni non, ni nuancé, ni non précisé) et "
-            + ("n'est pas comptée." if unrecognised < 2 else "ne sont pas comptées."))) + "</p>"
+            + ("n’est pas comptée." if unrecognised < 2 else "ne sont pas comptées."))) + "</p>"
     labels = [p.value for p in Position] + ["Encore automatiques", "Sans réponse"]
     head = "".join(f'<th class="n">{_text(label)}</th>' for label in labels)
     rows = "".join(
@@ -556,9 +556,9 @@ def _summary(run: Run) -> str:
         parts.append(f"{counts[Status.WARNING]} en avertissement")
     if counts[Status.ERROR]:
         parts.append(f"{counts[Status.ERROR]} en erreur")
-    text = f"{plural(read, 'réponse')} : {', '.join(parts)}"
+    text = f"{plural(read, 'réponse')} : {', '.join(parts)}"
     if counts[Status.SKIPPED]:
-        text += f" ; {plural(counts[Status.SKIPPED], 'fichier ignoré')}"
+        text += f" ; {plural(counts[Status.SKIPPED], 'fichier ignoré')}"
     return french(text + ".")
 
 
@@ -569,26 +569,26 @@ def _todo(run: Run, campaign: Campaign | None, recipients: RecipientsStatus | No
     flagged, _ = _to_check(run, campaign)
     if flagged:
         items.append(_text(french(
-            f"Vérifier {plural(len(flagged), 'fichier')} (« Fichiers à vérifier » ci-dessous) : "
-            "suivez le message de chaque problème, ou écrivez « vérifié » ou « à exclure » "
-            "dans « Statut de suivi » du tableur, puis relancez.")))
+            f"Vérifier {plural(len(flagged), 'fichier')} (« Fichiers à vérifier » ci-dessous) : "
+            "suivez le message de chaque problème, ou écrivez « vérifié » ou « à exclure » "
+            "dans « Statut de suivi » du tableur, puis relancez.")))
     pdfs = _from_pdf(run)
     if pdfs:
         items.append(_text(french(
             f"Relire {plural(len(pdfs), 'réponse lue', 'réponses lues')} dans un PDF "
-            f"(« {PDF_SECTION} »).")))
+            f"(« {PDF_SECTION} »).")))
     if recipients is not None and recipients.not_replied:
         items.append(_text(french(
             f"Relancer {plural(len(recipients.not_replied), 'organisation')} sans réponse "
-            "(« Destinataires »).")))
+            "(« Destinataires »).")))
     automatic = sum(row.still_automatic for row in synthesis_table(run, campaign))
     if automatic:
         items.append(_text(french(
-            f"Confirmer {plural(automatic, 'position')} dans le tableur (colonnes « Position "
-            "Q1 »…), avant de publier la synthèse.")))
+            f"Confirmer {plural(automatic, 'position')} dans le tableur (colonnes « Position "
+            "Q1 »…), avant de publier la synthèse.")))
     items.append(_text(french(
-        "Publier : cuf-extract publication écrit le document Word et la page web à partir "
-        "du tableur, tel que vous l'avez laissé.")))
+        "Publier : cuf-extract publication écrit le document Word et la page web à partir "
+        "du tableur, tel que vous l’avez laissé.")))
     return items
 
 
@@ -608,7 +608,7 @@ def _backups(campaign: Campaign | None, workbook: Path | None) -> Iterable[str]:
     yield '<section id="sauvegardes"><h2>Sauvegardes</h2>'
     yield ("<p>" + _text(french(
         f"Les versions précédentes des résultats sont copiées dans le dossier "
-        f"{quoted(folder)} (à côté du tableur) avant d'être remplacées ; les 20 dernières "
+        f"{quoted(folder)} (à côté du tableur) avant d’être remplacées ; les 20 dernières "
         "sont gardées. Pour revenir en arrière, recopiez-en une à la place du fichier "
         "habituel.")) + '</p><ul class="muted">')
     yield "".join(f"<li>{_text(Path(b).name)}</li>" for b in campaign.backups)

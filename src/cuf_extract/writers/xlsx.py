@@ -352,7 +352,7 @@ def _finish(ws: Worksheet, rows: SheetRows, tracker: _Tracker, *, kept: int, lef
     last = kept + 1
     if left_out:
         last = rows.append([tracker.text(
-            f"… {left_out} {what} de plus ne tiennent pas dans la feuille : "
+            f"… {left_out} {what} de plus ne tiennent pas dans la feuille : "
             "voir le rapport HTML et le JSON.", style=_NOTE_STYLE)])
     ws.auto_filter.ref = f"A1:{get_column_letter(columns)}{kept + 1}"
     return last
@@ -408,11 +408,11 @@ def _with_position_columns(titles: list[str], run: Run) -> list[str]:
 def _position_comments(run: Run) -> dict[str, str]:
     return {
         position_column(q.id): (
-            f"Position de la réponse à {q.id}, lue par l'outil : en gris italique, suivie "
-            "de « (à confirmer) », c'est une proposition automatique, recalculée à chaque "
-            "exécution. Tapez la vôtre : oui, non, nuancé ou non précisé. Ce que vous "
-            "tapez est gardé d'une exécution à l'autre (et compté dans la feuille "
-            "« Synthèse ») ; effacez la cellule pour revenir à la proposition de l'outil."
+            f"Position de la réponse à {q.id}, lue par l’outil : en gris italique, suivie "
+            "de « (à confirmer) », c’est une proposition automatique, recalculée à chaque "
+            "exécution. Tapez la vôtre : oui, non, nuancé ou non précisé. Ce que vous "
+            "tapez est gardé d’une exécution à l’autre (et compté dans la feuille "
+            "« Synthèse ») ; effacez la cellule pour revenir à la proposition de l’outil."
         )
         for q in run.questionnaire.questions
     }
@@ -428,7 +428,7 @@ def _position_list(ws: Worksheet, titles: Sequence[str], run: Run, last_row: int
     validation = DataValidation(
         type="list", formula1='"oui,non,nuancé,non précisé"', allow_blank=True,
         errorStyle="warning", showErrorMessage=True, errorTitle="Position",
-        error="Positions prévues : oui, non, nuancé, non précisé.",
+        error="Positions prévues : oui, non, nuancé, non précisé.",
     )
     for q in run.questionnaire.questions:
         letter = get_column_letter(titles.index(position_column(q.id)) + 1)
@@ -437,7 +437,7 @@ def _position_list(ws: Worksheet, titles: Sequence[str], run: Run, last_row: int
 
 
 # « Depuis la dernière fois » of a row this run was not asked to read.
-KEPT_CHANGE = "non relu (fichier non demandé cette fois) : ligne gardée telle quelle"
+KEPT_CHANGE = "non relu (fichier non demandé cette fois) : ligne gardée telle quelle"
 
 _WIDTHS = {COLUMN_FILE: 32, COLUMN_CHANGE: 24, COLUMN_STATUS: 15, COLUMN_EXTRA: 45,
            COLUMN_ISSUES: 40, COLUMN_DATE: 20, COLUMN_NOTES: 40,
@@ -461,8 +461,8 @@ def _answers_sheet(
               for t in titles]
     comments = {
         qid: clean_text(
-            f"{q.id} : {q.text}\n\nColonne remplie par l'outil : un texte modifié ici à la "
-            "main est déplacé dans « Notes » à la prochaine exécution ; corrigez plutôt le "
+            f"{q.id} : {q.text}\n\nColonne remplie par l’outil : un texte modifié ici à la "
+            "main est déplacé dans « Notes » à la prochaine exécution ; corrigez plutôt le "
             "fichier Word."
         )[0]
         for qid, q in questions.items()
@@ -495,14 +495,14 @@ def _answers_sheet(
             if item.status is None:
                 cells[COLUMN_STATUS] = CHANGE_LABELS[ChangeKind.ABSENT]
             staff = item.staff
-            change = KEPT_CHANGE + (f" ; renommé (ancien nom : {item.renamed_from})"
+            change = KEPT_CHANGE + (f" ; renommé (ancien nom : {item.renamed_from})"
                                     if item.renamed_from else "")
             status = item.status
         else:
             cells = dict(item.cells)
             cells[COLUMN_STATUS] = CHANGE_LABELS[ChangeKind.ABSENT]
             staff = item.staff
-            change = "absent : fichier retiré du dossier ou introuvable"
+            change = "absent : fichier retiré du dossier ou introuvable"
             status = None
         cells[COLUMN_CHANGE] = change
         line: list[Text | Typed | None] = [None] * len(titles)
@@ -627,8 +627,8 @@ def _questions_sheet(ws: Worksheet, run: Run, tracker: _Tracker) -> tuple[SheetR
     _header(ws, tracker, [COLUMN_QUESTION_ID, COLUMN_QUESTION_TEXT, COLUMN_QUESTION_KIND],
             [12, 100, 14],
             comments={COLUMN_QUESTION_KIND: (
-                "« fermée » : une question à laquelle on répond oui ou non (les réponses "
-                "ont une position) ; « ouverte » : sans position. Se change dans le "
+                "« fermée » : une question à laquelle on répond oui ou non (les réponses "
+                "ont une position) ; « ouverte » : sans position. Se change dans le "
                 "questionnaire (clé kind), pas ici.")})
     sheet = SheetRows(ws)
     for question in run.questionnaire.questions:
@@ -678,8 +678,8 @@ def _recipients_sheet(ws: Worksheet, status: RecipientsStatus, tracker: _Tracker
     titles = [*RECIPIENT_COLUMNS, *status.extra_columns]
     _header(ws, tracker, titles, [40, 30, 16, 40, 50, 24, *(24 for _ in status.extra_columns)],
             fills=dict.fromkeys([relance, *status.extra_columns], _STAFF_FILL),
-            comments={relance: "Colonne à vous : date ou note de relance. Elle est gardée "
-                               "d'une exécution à l'autre, par nom d'organisation."})
+            comments={relance: "Colonne à vous : date ou note de relance. Elle est gardée "
+                               "d’une exécution à l’autre, par nom d’organisation."})
     sheet = SheetRows(ws)
     row = 1
     for item in status.rows:
@@ -709,9 +709,9 @@ def _recipients_sheet(ws: Worksheet, status: RecipientsStatus, tracker: _Tracker
     row += 3
     for reply in status.unlisted:
         row += 1
-        maybe = " ou ".join(f"« {name} »" for name in reply.candidates)
+        maybe = " ou ".join(f"« {name} »" for name in reply.candidates)
         values = [reply.organisation or "(organisation inconnue)", reply.path,
-                  f"{maybe} ({reply.reason}) : à vérifier" if maybe else ""]
+                  f"{maybe} ({reply.reason}) : à vérifier" if maybe else ""]
         sheet.append([tracker.text(value) for value in values])
     return sheet, row
 
@@ -719,21 +719,21 @@ def _recipients_sheet(ws: Worksheet, status: RecipientsStatus, tracker: _Tracker
 # oui, non, nuancé, non précisé: the report's colours.
 _POSITION_COLOURS = ("2E7D32", "C62828", "F0A500", "9E9E9E")
 _SYNTHESIS_COMMENTS = {
-    "Question": "Le texte complet des questions est dans la feuille « Questions ».",
-    "Encore automatiques": "Positions proposées par l'outil que personne n'a encore "
-    "confirmées dans la feuille « Réponses » (colonnes « Position Q… »).",
+    "Question": "Le texte complet des questions est dans la feuille « Questions ».",
+    "Encore automatiques": "Positions proposées par l’outil que personne n’a encore "
+    "confirmées dans la feuille « Réponses » (colonnes « Position Q… »).",
     "Sans réponse": "Fichiers sans réponse à cette question et sans position saisie.",
     "Saisies non reconnues": "Positions tapées qui ne sont ni oui, ni non, ni nuancé, ni "
-    "non précisé : gardées dans « Réponses », comptées nulle part. Corrigez-les.",
+    "non précisé : gardées dans « Réponses », comptées nulle part. Corrigez-les.",
 }
 
 
-_OPEN_TITLE = "Questions ouvertes : pas de position automatique"
+_OPEN_TITLE = "Questions ouvertes : pas de position automatique"
 _OPEN_TITLE_FONT = Font(bold=True, color="1F4E78", size=12)
 _OPEN_COLUMNS = ("Question", "Réponses à lire", "Positions saisies", "Sans réponse")
-_OPEN_NOTE = ("On ne répond pas à ces questions par oui ou non (« Quelle place… ? », "
-              "« Comment… ? ») : lisez les réponses dans la feuille « Réponses ». Si une "
-              "question est en fait fermée, changez son « kind » dans le fichier du "
+_OPEN_NOTE = ("On ne répond pas à ces questions par oui ou non (« Quelle place… ? », "
+              "« Comment… ? ») : lisez les réponses dans la feuille « Réponses ». Si une "
+              "question est en fait fermée, changez son « kind » dans le fichier du "
               "questionnaire et relancez.")
 
 EXCLUDED_TITLES = ("Non comptées (non publiées)", "Organisation", "Raison")
@@ -756,8 +756,8 @@ def _synthesis_sheet(ws: Worksheet, run: Run, campaign: Campaign, tracker: _Trac
               "Part automatique", "Sans réponse", "Saisies non reconnues"]
     comments = {
         **_SYNTHESIS_COMMENTS,
-        **{p.value: f"Réponses « {p.value} » : positions saisies, sinon proposées par "
-                    "l'outil." for p in Position},
+        **{p.value: f"Réponses « {p.value} » : positions saisies, sinon proposées par "
+                    "l’outil." for p in Position},
     }
     # The replies not counted (not to be published) are listed apart, right of the table.
     excluded = list(campaign.excluded)
@@ -898,12 +898,12 @@ def _verify(path: Path, expected: dict[str, int]) -> None:
                 )
             for name, target in sheets:
                 if target is None:
-                    raise fail(f"feuille « {name} » introuvable")
+                    raise fail(f"feuille « {name} » introuvable")
                 with package.open(f"xl/{target}") as part:
                     found = _count_rows(part)
                 if found != expected[str(name)]:
                     raise OutputError(
-                        f"La feuille « {name} » du tableur écrit a {found} lignes au lieu "
+                        f"La feuille « {name} » du tableur écrit a {found} lignes au lieu "
                         f"de {expected[str(name)]}."
                     )
     except OutputError:
