@@ -43,3 +43,16 @@ def test_same_respondent_names_the_newest_file() -> None:
     message = out["v1.docx"].issues[0].message
     assert "« v2.docx »" in message and "07/02/2020" in message
     assert codes(out["x.docx"]) == []
+
+
+def test_the_newest_is_told_as_an_instant_across_time_zones() -> None:
+    # Word writes UTC; a PDF writes its local time with an offset. Compared as text,
+    # « 2020-02-07T10:30:00+01:00 » would sort after « 2020-02-07T10:00:00Z »; it is
+    # 09:30 UTC, the earlier of the two.
+    word = result("word.docx", sha="1", answers=("Oui",), respondent="Parti Exemple",
+                  date="2020-02-07T10:00:00Z")
+    pdf = result("pdf.pdf", sha="2", answers=("Oui, mais",), respondent="Parti Exemple",
+                 date="2020-02-07T10:30:00+01:00")
+    out = {r.path: r for r in cross_file_issues([pdf, word])}
+    message = out["pdf.pdf"].issues[0].message
+    assert "le plus récent est «\u00a0word.docx\u00a0» (07/02/2020)" in message

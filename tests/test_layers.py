@@ -21,6 +21,8 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
     ("leaf", frozenset({
         "cuf_extract", "text", "document", "models", "questionnaire", "symbols",
         "typography",  # the tool's French typography: standard library only
+        "layout",  # the workbook's sheet and column titles, the state sheet's schema
+        "dates",  # dates read once (aware datetimes) and shown one way
         "writers.atomic",  # write-verify-replace of any file: a utility, no format
         "writers.sheet_rows",  # SpreadsheetML rows as text: standard library and openpyxl
     })),
@@ -43,25 +45,24 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
         "writers",  # the package module: French labels shared by every output, no writer
     })),
     ("pipeline", frozenset({"pipeline"})),
-    ("campaign", frozenset({"campaign", "publication", "outline", "template"})),
+    ("campaign", frozenset({
+        "campaign", "outline", "template",
+        "publication_model",  # the publication as data, laid out by its two writers
+    })),
     ("writers", frozenset({
         "writers.xlsx", "writers.report_html", "writers.json_export",
         "writers.publication_docx", "writers.publication_html",
     })),
-    # A run's outputs with what a rerun needs around them: the library behind `extraire`.
-    ("outputs", frozenset({"outputs"})),
+    # A run's outputs with what a rerun needs around them: the library behind `extraire`;
+    # the workbook as the staff left it -> the publication and its files: behind
+    # `publication`.
+    ("outputs", frozenset({"outputs", "publication"})),
     ("cli", frozenset({"cli", "__main__"})),
 ]
 
 # Edges known to go the wrong way, each with the change that removes it. The test fails
 # when one of them disappears, so the list only shrinks.
-KNOWN_BACK_EDGES: frozenset[tuple[str, str]] = frozenset({
-    # The publication model and its writers import each other (until the model is a
-    # module of its own that both writers import).
-    ("publication", "writers.publication_docx"),
-    ("publication", "writers.publication_html"),
-    ("publication", "writers.xlsx"),  # TRUNCATION_MARKER, until one layout module holds it
-})
+KNOWN_BACK_EDGES: frozenset[tuple[str, str]] = frozenset()
 
 
 def _module_name(path: Path) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from rapidfuzz.fuzz import ratio
 
-from cuf_extract import ocr_reader
+from cuf_extract import checks, ocr_reader
 from cuf_extract.inputs import FileKind, sniff
 from cuf_extract.locate import Matcher
 from cuf_extract.models import FileResult, IssueCode
@@ -154,9 +154,10 @@ def test_doubtful_words_are_named_under_their_answer(scanned: dict[str, FileResu
         answers = {a.question: a.text or "" for a in result.answers}
         for issue in result.issues:
             if issue.code is IssueCode.OCR and issue.question is not None:
-                words = issue.message.split(" : ", 1)[1].split(". Vérifiez")[0]
-                for word in words.split("», «"):
-                    assert word.strip("«» ") in answers[issue.question], (word, issue)
+                words = checks.doubtful_words_in(issue)
+                assert words, issue
+                for word in words:
+                    assert word in answers[issue.question], (word, issue)
 
 
 def test_a_scan_where_ocr_reads_nothing_stays_scanned_pdf(tmp_path: Path) -> None:

@@ -36,8 +36,8 @@ from cuf_extract.publication import (
     sort_key,
     synthesis_header,
 )
+from cuf_extract.publication_model import question_heading
 from cuf_extract.questionnaire import load_questionnaire
-from cuf_extract.writers.publication_docx import question_heading
 from tests.conftest import SOFFICE, run_cli, type_in_sheet
 from tests.fixtures.builder import questionnaire_doc, text_p
 from tests.fixtures.variants import BY_NAME
@@ -578,7 +578,7 @@ def handmade_workbook(path: Path, header: list[str], rows: list[list[object]]) -
 
 
 def test_rows_left_out_or_flagged(tmp_path: Path) -> None:
-    from cuf_extract.writers.xlsx import TRUNCATION_MARKER
+    from cuf_extract.layout import TRUNCATION_MARKER
 
     header = ["Fichier", "Organisation", "Statut", "Statut de suivi", "A1", "B1"]
     workbook = handmade_workbook(tmp_path / "c.xlsx", header, [

@@ -9,8 +9,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from cuf_extract.campaign import STATE_QUESTIONNAIRE
 from cuf_extract.cli import EXIT_FLAGGED, EXIT_OK, EXIT_USAGE
+from cuf_extract.layout import STATE_QUESTIONNAIRE
 from cuf_extract.models import Run
 from cuf_extract.questionnaire import load_questionnaire
 from tests.conftest import SOFFICE, answers_sheet, run_cli

@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 
 from cuf_extract.cli import EXIT_USAGE
+from cuf_extract.layout import COLUMN_CORRECTED, STAFF_COLUMNS
 from cuf_extract.models import (
     Campaign,
     ChangeKind,
@@ -19,7 +20,6 @@ from cuf_extract.models import (
     Status,
 )
 from cuf_extract.recipients import (
-    CORRECTED_COLUMN,
     Recipient,
     RecipientsError,
     RecipientState,
@@ -30,7 +30,6 @@ from cuf_extract.recipients import (
     recipients_status,
     to_check,
 )
-from cuf_extract.writers import STAFF_COLUMNS
 from tests.conftest import answers_sheet, run_cli, type_in_sheet
 from tests.fixtures.variants import BY_NAME
 from tests.test_cli import REPORT, RESPONSES
@@ -130,7 +129,7 @@ def test_status_counts_corrections_errors_and_keeps_staff_cells() -> None:
     )
     campaign = Campaign(staff_columns=STAFF_COLUMNS, history={
         "a.docx": FileHistory(change=ChangeKind.UNCHANGED,
-                              staff=((CORRECTED_COLUMN, " Parti  socialiste "),)),
+                              staff=((COLUMN_CORRECTED, " Parti  socialiste "),)),
     })
     previous = (
         SheetRecipient(name="Les Republicains", relance="relancé"),  # re-spelled since
@@ -262,7 +261,7 @@ def test_unusable_lists_say_what_to_do(tmp_path: Path, name: str, content: bytes
 
 
 def test_the_corrected_organisation_column_is_a_staff_column() -> None:
-    assert CORRECTED_COLUMN in STAFF_COLUMNS
+    assert COLUMN_CORRECTED in STAFF_COLUMNS
 
 
 # --------------------------------------------------------------------------- CLI

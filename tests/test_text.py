@@ -138,7 +138,8 @@ CELL_TEXTS = [
 @pytest.mark.parametrize(("text", "cut"), CELL_TEXTS, ids=range(len(CELL_TEXTS)))
 def test_answer_too_long_exactly_when_the_workbook_cuts(text: str, cut: bool) -> None:
     from cuf_extract.checks import answer_issues
-    from cuf_extract.writers.xlsx import TRUNCATION_MARKER, safe_cell_text
+    from cuf_extract.layout import TRUNCATION_MARKER
+    from cuf_extract.writers.xlsx import safe_cell_text
 
     cell = safe_cell_text(text)
     assert cell.truncated is cut

@@ -15,8 +15,8 @@ from cuf_extract.publication import (
     Entry,
     Publication,
 )
+from cuf_extract.publication_model import intro_lines, one_line_title
 from cuf_extract.typography import french, plural, quoted, violations
-from cuf_extract.writers.publication_docx import intro_lines, one_line_title
 
 
 @pytest.mark.parametrize(("text", "expected"), [

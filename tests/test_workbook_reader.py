@@ -10,17 +10,16 @@ import openpyxl
 import pytest
 
 from cuf_extract import campaign, workbook_reader
-from cuf_extract.campaign import ANSWERS_SHEET, other_campaign, read_previous
+from cuf_extract.campaign import other_campaign, read_previous
 from cuf_extract.convert import find_soffice
+from cuf_extract.layout import SHEET_ANSWERS, SHEET_RECIPIENTS, SHEET_STATE
 from cuf_extract.questionnaire import load_questionnaire
-from cuf_extract.recipients import SHEET_RECIPIENTS
 from cuf_extract.workbook_reader import read_plain_sheets
-from cuf_extract.writers import STATE_SHEET
 from tests.conftest import run_cli, type_in_sheet
 from tests.fixtures.builder import questionnaire_doc, text_p
 
 QIDS = ["Q1", "Q2", "Q3", "Q4", "Q5"]
-SHEETS = (ANSWERS_SHEET, STATE_SHEET, SHEET_RECIPIENTS)
+SHEETS = (SHEET_ANSWERS, SHEET_STATE, SHEET_RECIPIENTS)
 # What staff type, of every kind a cell holds: kept as typed from run to run.
 STAFF = {
     "replies/a.docx": {"Notes": "Relu.\nÀ rappeler _x0041_ ", "Statut de suivi": 3,
@@ -37,7 +36,7 @@ def run(folder: Path, monkeypatch: pytest.MonkeyPatch, *extra: str) -> None:
 
 def type_in(path: Path, typed: dict[str, dict[str, object]]) -> None:
     """The staff's edits, saved by openpyxl (shared strings, as Excel saves)."""
-    type_in_sheet(path, ANSWERS_SHEET, typed)
+    type_in_sheet(path, SHEET_ANSWERS, typed)
     workbook = openpyxl.load_workbook(path)
     relance = workbook[SHEET_RECIPIENTS]
     relance.cell(row=2, column=6, value=datetime(2020, 2, 12))
@@ -87,8 +86,8 @@ def test_the_tools_workbook_reads_the_same_as_through_openpyxl(rewritten: Path) 
     assert set(sheets) == set(SHEETS)
     for name in SHEETS:
         assert [trimmed(r) for r in sheets[name]] == openpyxl_rows(rewritten, name)
-    header = sheets[ANSWERS_SHEET][0]
-    row = next(r for r in sheets[ANSWERS_SHEET] if r and r[0] == "replies/a.docx")
+    header = sheets[SHEET_ANSWERS][0]
+    row = next(r for r in sheets[SHEET_ANSWERS] if r and r[0] == "replies/a.docx")
     cells = dict(zip(header, row, strict=False))
     # Values of every kind come back with their type: dates, numbers, text as typed.
     assert cells["Reçu le"] == datetime(2020, 2, 7)
@@ -134,7 +133,7 @@ def test_a_formula_typed_by_the_staff_sends_the_workbook_to_openpyxl(
     run(tmp_path, monkeypatch)
     type_in_answers = {"replies/a.docx": {"Notes": "=1+1"}}
     workbook = openpyxl.load_workbook(tmp_path / "reponses.xlsx")
-    sheet = workbook[ANSWERS_SHEET]
+    sheet = workbook[SHEET_ANSWERS]
     header = [c.value for c in sheet[1]]
     sheet.cell(row=2, column=header.index("Notes") + 1, value=type_in_answers[
         "replies/a.docx"]["Notes"])
@@ -191,7 +190,7 @@ def sheet_with(tmp_path: Path, rows_xml: str, *, before: str = "") -> Path:
 
     made = tmp_path / "made.xlsx"
     workbook = openpyxl.Workbook(write_only=True)
-    workbook.create_sheet(ANSWERS_SHEET).append(["x"])
+    workbook.create_sheet(SHEET_ANSWERS).append(["x"])
     workbook.save(made)
     path = tmp_path / "variant.xlsx"
     with zipfile.ZipFile(made) as source, zipfile.ZipFile(path, "w") as target:
@@ -225,11 +224,11 @@ def inline(ref: str, text: str) -> str:
 def test_rows_are_read_as_openpyxl_reads_them(tmp_path: Path, rows_xml: str,
                                               before: str) -> None:
     path = sheet_with(tmp_path, rows_xml, before=before)
-    sheets = read_plain_sheets(path, [ANSWERS_SHEET])
+    sheets = read_plain_sheets(path, [SHEET_ANSWERS])
     assert sheets is not None
-    assert [trimmed(r) for r in sheets[ANSWERS_SHEET]] == openpyxl_rows(path, ANSWERS_SHEET)
-    first = read_plain_sheets(path, [ANSWERS_SHEET], first_row_only=True)
-    assert first is not None and first[ANSWERS_SHEET] == sheets[ANSWERS_SHEET][:1]
+    assert [trimmed(r) for r in sheets[SHEET_ANSWERS]] == openpyxl_rows(path, SHEET_ANSWERS)
+    first = read_plain_sheets(path, [SHEET_ANSWERS], first_row_only=True)
+    assert first is not None and first[SHEET_ANSWERS] == sheets[SHEET_ANSWERS][:1]
 
 
 @pytest.mark.parametrize("rows_xml", [
@@ -242,4 +241,4 @@ def test_rows_are_read_as_openpyxl_reads_them(tmp_path: Path, rows_xml: str,
     '<row r="1"><c r="A1"><v>1</v></c><extLst/></row>',  # openpyxl takes it for a cell
 ])
 def test_what_openpyxl_alone_reads_exactly_is_declined(tmp_path: Path, rows_xml: str) -> None:
-    assert read_plain_sheets(sheet_with(tmp_path, rows_xml), [ANSWERS_SHEET]) is None
+    assert read_plain_sheets(sheet_with(tmp_path, rows_xml), [SHEET_ANSWERS]) is None

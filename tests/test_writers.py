@@ -19,6 +19,14 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from openpyxl.utils.escape import unescape
 
+from cuf_extract.layout import (
+    SHEET_ANSWERS,
+    SHEET_ISSUES,
+    SHEET_QUESTIONS,
+    SHEET_STATE,
+    SHEET_SYNTHESIS,
+    TRUNCATION_MARKER,
+)
 from cuf_extract.models import (
     Answer,
     FileResult,
@@ -32,18 +40,12 @@ from cuf_extract.models import (
     Status,
 )
 from cuf_extract.typography import french
-from cuf_extract.writers import STATE_SHEET
 from cuf_extract.writers import xlsx as xlsx_module
 from cuf_extract.writers.atomic import OutputError, OutputNotWritable, atomic_write, is_locked
 from cuf_extract.writers.json_export import dump_json, write_json
 from cuf_extract.writers.report_html import french_datetime, render_report, write_report
 from cuf_extract.writers.xlsx import (
     EXCEL_MAX_CELL_LENGTH,
-    SHEET_ANSWERS,
-    SHEET_ISSUES,
-    SHEET_QUESTIONS,
-    SHEET_SYNTHESIS,
-    TRUNCATION_MARKER,
     file_link,
     file_links,
     safe_cell_text,
@@ -164,8 +166,8 @@ def test_sheets_and_header(run: Run, tmp_path: Path) -> None:
     result, wb = _write(run, tmp_path)
     assert result.path == tmp_path / "sorties" / "réponses.xlsx"
     assert wb.sheetnames == [SHEET_ANSWERS, SHEET_QUESTIONS, SHEET_ISSUES, SHEET_SYNTHESIS,
-                             STATE_SHEET]
-    assert wb[STATE_SHEET].sheet_state == "hidden"
+                             SHEET_STATE]
+    assert wb[SHEET_STATE].sheet_state == "hidden"
     ws = wb[SHEET_ANSWERS]
     header = [c.value for c in ws[1]]
     assert header == [
@@ -556,7 +558,7 @@ def test_empty_run(tmp_path: Path) -> None:
 def test_verify_rejects_a_damaged_or_short_workbook(run: Run, tmp_path: Path) -> None:
     result, _ = _write(run, tmp_path)
     expected = {SHEET_ANSWERS: 5, SHEET_QUESTIONS: 6, SHEET_ISSUES: 5, SHEET_SYNTHESIS: 6,
-                STATE_SHEET: 5}
+                SHEET_STATE: 5}
     xlsx_module._verify(result.path, expected)  # the true counts pass
     with pytest.raises(OutputError, match="lignes au lieu de"):
         xlsx_module._verify(result.path, {**expected, SHEET_ANSWERS: 7})

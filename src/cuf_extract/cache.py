@@ -98,6 +98,8 @@ class ResultCache:
         data = result.model_dump(mode="json")
         for name in _EXCLUDED_FIELDS:
             data[name] = getattr(result, name)
+        if result.document_date is not None:  # ISO 8601 with its offset, read back as such
+            data["document_date"] = result.document_date.isoformat()
         if any(issue.code is IssueCode.OCR for issue in result.issues):
             data[_OCR_ENGINE] = _ocr_fingerprint()
         write_json(entry, data)

@@ -2,14 +2,13 @@
 
 The previous spreadsheet at the output path is the memory of the campaign: its visible
 "Réponses" sheet holds the staff's columns and, for each reply, the extracted cells as
-staff last saw (and maybe edited) them; a hidden sheet (`STATE_SHEET`) holds what the
+staff last saw (and maybe edited) them; a hidden sheet (`layout.SHEET_STATE`) holds what the
 tool itself wrote: each reply's path, file hash, status and a digest of each answer.
 Rows are matched by path, then by file name, then by file hash (a renamed file).
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import shutil
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -17,6 +16,39 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from cuf_extract.dates import parse_french_date
+from cuf_extract.layout import (
+    COLUMN_ALIASES,
+    COLUMN_CHANGE,
+    COLUMN_CORRECTED,
+    COLUMN_DATE,
+    COLUMN_FILE,
+    COLUMN_FOLLOW_UP,
+    COLUMN_ISSUES,
+    COLUMN_NOTES,
+    COLUMN_RECIPIENT,
+    COLUMN_RELANCE,
+    COLUMN_REPLY_STATE,
+    COLUMN_RESPONDENT,
+    RECIPIENT_COLUMNS,
+    SHEET_ANSWERS,
+    SHEET_RECIPIENTS,
+    SHEET_STATE,
+    STAFF_COLUMNS,
+    STALE_MARK,
+    STATE_DIGEST,
+    STATE_PATH,
+    STATE_POSITION,
+    STATE_QUESTIONNAIRE,
+    STATE_SHA,
+    STATE_STATUS,
+    STATE_WRITTEN,
+    UNLISTED_TITLE,
+    answer_digest,
+    extracted_columns,
+    position_column,
+    questionnaire_marker,
+)
 from cuf_extract.models import (
     AbsentFile,
     Campaign,
@@ -30,46 +62,15 @@ from cuf_extract.models import (
     StaffValue,
     Status,
 )
-from cuf_extract.recipients import (
-    COLUMN_ALIASES,
-    COLUMN_RECIPIENT,
-    COLUMN_RELANCE,
-    COLUMN_REPLY_STATE,
-    RECIPIENT_COLUMNS,
-    SHEET_RECIPIENTS,
-    UNLISTED_TITLE,
-    SheetRecipient,
-)
+from cuf_extract.recipients import SheetRecipient
 from cuf_extract.writers import (
     CHANGE_LABELS,
-    COLUMN_CHANGE,
-    COLUMN_DATE,
-    COLUMN_FILE,
-    COLUMN_ISSUES,
-    COLUMN_RESPONDENT,
-    COLUMN_STATUS,
-    NOTES_COLUMN,
-    STAFF_COLUMNS,
-    STALE_MARK,
-    STATE_SHEET,
     STATUS_LABELS,
     automatic_cell,
-    extracted_columns,
-    parse_french_date,
-    position_column,
 )
 
 BACKUP_FOLDER = Path(".cuf-extract") / "sauvegardes"
 BACKUPS_KEPT = 20  # per output file; the oldest go first
-ANSWERS_SHEET = "Réponses"
-
-# Columns of the hidden state sheet.
-STATE_PATH, STATE_SHA, STATE_STATUS = "path", "sha256", "status"
-STATE_DIGEST = "digest:"  # + question id
-STATE_WRITTEN = "written:"  # + extracted column title
-STATE_POSITION = "position:"  # + question id: the automatic position written, "" if none
-# The last column's title: "questionnaire:<id>#<digest of its questions>".
-STATE_QUESTIONNAIRE = "questionnaire:"
 
 
 class PreviousUnreadable(Exception):
@@ -97,11 +98,6 @@ class Previous:
     recipients: tuple[SheetRecipient, ...] | None = None  # None: no « Destinataires » sheet
 
 
-def answer_digest(text: str | None) -> str:
-    """A short, stable fingerprint of an answer, to tell changed answers apart."""
-    return "" if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
 def _text(value: object) -> str:
     if value is None:
         return ""
@@ -120,42 +116,32 @@ def read_previous(path: Path, question_ids: Sequence[str]) -> Previous | None:
     """The previous run's rows from the spreadsheet at `path`, or None if there is none."""
     if not path.is_file():
         return None
-    from cuf_extract.workbook_reader import read_plain_sheets
+    from cuf_extract.workbook_reader import WorkbookUnreadable, read_sheets
 
     # The workbook as this tool wrote it is read straight from its XML; one saved again
     # by Excel (shared strings, formulas…) through openpyxl. Same values either way.
-    sheets = read_plain_sheets(path, (ANSWERS_SHEET, STATE_SHEET, SHEET_RECIPIENTS))
-    if sheets is not None:
-        return _previous(path, sheets, question_ids)
-    from openpyxl import load_workbook
-
     try:
-        workbook = load_workbook(path, read_only=True)
-    except Exception as exc:
+        sheets = read_sheets(path, (SHEET_ANSWERS, SHEET_STATE, SHEET_RECIPIENTS))
+    except WorkbookUnreadable as exc:
         raise PreviousUnreadable(
-            f"Le tableur précédent « {path} » ne peut pas être relu ({type(exc).__name__}) : "
+            f"Le tableur précédent « {path} » ne peut pas être relu ({exc}) : "
             "ses notes ne peuvent pas être reprises. Il est gardé en sauvegarde ; "
             "recopiez les notes à la main ou réparez-le dans Excel puis relancez."
         ) from exc
-    try:
-        return _previous(path, {name: workbook[name].iter_rows(values_only=True)
-                                for name in (ANSWERS_SHEET, STATE_SHEET, SHEET_RECIPIENTS)
-                                if name in workbook.sheetnames}, question_ids)
-    finally:
-        workbook.close()
+    return _previous(path, sheets, question_ids)
 
 
 def _previous(path: Path, sheets: Mapping[str, Iterable[Sequence[object]]],
               question_ids: Sequence[str]) -> Previous:
     """The previous run's rows from the rows of the workbook's sheets, by sheet name."""
-    if ANSWERS_SHEET not in sheets:
+    if SHEET_ANSWERS not in sheets:
         raise PreviousUnreadable(
-            f"Le tableur précédent « {path} » n’a pas de feuille « {ANSWERS_SHEET} » : "
+            f"Le tableur précédent « {path} » n’a pas de feuille « {SHEET_ANSWERS} » : "
             "ses notes ne peuvent pas être reprises. Il est gardé en sauvegarde."
         )
     generated = {*extracted_columns(question_ids), COLUMN_CHANGE,
                  *map(position_column, question_ids)}
-    rows_iter = iter(sheets[ANSWERS_SHEET])
+    rows_iter = iter(sheets[SHEET_ANSWERS])
     header = [_text(v).strip() for v in next(rows_iter, ())]
     staff_columns = list(STAFF_COLUMNS)
     staff_columns += [h for h in header if h and h not in generated and h not in STAFF_COLUMNS]
@@ -174,20 +160,16 @@ def _previous(path: Path, sheets: Mapping[str, Iterable[Sequence[object]]],
                      if _text(raw.get(h)).strip()}
         row.positions_shown = {q: _text(raw.get(position_column(q))) for q in question_ids}
         rows.append(row)
-    if STATE_SHEET in sheets:
-        _merge_state(sheets[STATE_SHEET], rows)
-    recipients = (_recipients_from_rows(sheets[SHEET_RECIPIENTS])
+    if SHEET_STATE in sheets:
+        _merge_state(sheets[SHEET_STATE], rows)
+    recipients = (read_recipients_sheet(sheets[SHEET_RECIPIENTS])
                   if SHEET_RECIPIENTS in sheets else None)
     return Previous(rows=rows, staff_columns=tuple(staff_columns), recipients=recipients)
 
 
-def read_recipients_sheet(sheet: object) -> tuple[SheetRecipient, ...]:
+def read_recipients_sheet(rows: Iterable[Sequence[object]]) -> tuple[SheetRecipient, ...]:
     """The « Destinataires » sheet's list, « Relance » cells and columns the staff added,
     by column title, down to the part listing replies from organisations not on the list."""
-    return _recipients_from_rows(sheet.iter_rows(values_only=True))  # type: ignore[attr-defined]
-
-
-def _recipients_from_rows(rows: Iterable[Sequence[object]]) -> tuple[SheetRecipient, ...]:
     rows_iter = iter(rows)
     header = [_text(v).strip() for v in next(rows_iter, ())]
     found: list[SheetRecipient] = []
@@ -302,11 +284,11 @@ def compare(
                 continue  # edited to exactly what the tool now extracts: nothing to keep
             marker = f"[texte modifié à la main dans « {column} », gardé le {today}]"
             note = f"{marker} {shown}"
-            notes = staff.get(NOTES_COLUMN)
-            staff[NOTES_COLUMN] = f"{notes}\n{note}" if notes else note
+            notes = staff.get(COLUMN_NOTES)
+            staff[COLUMN_NOTES] = f"{notes}\n{note}" if notes else note
             hand_edits.append(
                 f"« {result.path} » : la cellule « {column} » avait été modifiée à la main ; "
-                f"son texte est gardé dans la colonne « {NOTES_COLUMN} »."
+                f"son texte est gardé dans la colonne « {COLUMN_NOTES} »."
             )
         change, detail = _change(result, row, question_ids)
         typed = typed_positions(row, question_ids)
@@ -468,58 +450,6 @@ def position_cells(item: FileResult | KeptFile | AbsentFile, campaign: Campaign,
     return cells
 
 
-def state_rows(run: Run, campaign: Campaign, shown_cells: dict[str, dict[str, str]]
-               ) -> tuple[list[str], list[list[str]]]:
-    """Header and rows of the hidden state sheet for this run."""
-    question_ids = [q.id for q in run.questionnaire.questions]
-    columns = extracted_columns(question_ids)
-    header = [STATE_PATH, STATE_SHA, STATE_STATUS,
-              *(STATE_DIGEST + q for q in question_ids),
-              *(STATE_WRITTEN + c for c in columns)]
-    rows = []
-    for result in run.files:
-        cells = shown_cells.get(result.path, {})
-        rows.append([result.path, result.sha256 or "", result.status.value,
-                     *(answer_digest(result.answer(q)) for q in question_ids),
-                     *(cells.get(c, "") for c in columns)])
-    for kept in campaign.kept:
-        digests, written = dict(kept.digests), dict(kept.written) | {COLUMN_FILE: kept.path}
-        rows.append([kept.path, kept.sha256 or "", kept.status.value if kept.status else "",
-                     *(digests.get(q, "") for q in question_ids),
-                     *(written.get(c, "") for c in columns)])
-    for absent in campaign.absent:
-        # As the sheet shows it: its status cell says « absent » (see writers.xlsx).
-        cells = dict(absent.cells) | {COLUMN_STATUS: CHANGE_LABELS[ChangeKind.ABSENT]}
-        digests = dict(absent.digests)
-        rows.append([absent.path, absent.sha256 or "", "",
-                     *(digests.get(q, "") for q in question_ids),
-                     *(cells.get(c, "") for c in columns)])
-    _add_written_positions(header, rows, run, campaign)
-    # Last, over no cells: which questionnaire made this workbook (see `other_campaign`).
-    header.append(questionnaire_marker(run.questionnaire))
-    return header, rows
-
-
-def _add_written_positions(header: list[str], rows: list[list[str]], run: Run,
-                           campaign: Campaign) -> None:
-    """Record, per row, the automatic positions written (how staff edits are told apart)."""
-    question_ids = [q.id for q in run.questionnaire.questions]
-    header.extend(STATE_POSITION + q for q in question_ids)
-    items: list[FileResult | KeptFile | AbsentFile] = [*run.files, *campaign.kept,
-                                                       *campaign.absent]
-    for values, item in zip(rows, items, strict=True):
-        cells = position_cells(item, campaign, question_ids)
-        values.extend(text if automatic else ""
-                      for text, automatic in (cells.get(q, ("", False)) for q in question_ids))
-
-
-def questionnaire_marker(ref: QuestionnaireRef) -> str:
-    """The questionnaire a workbook was made with: its id and a digest of its questions."""
-    texts = "\x1f".join(f"{q.id}\x1e{q.text}" for q in ref.questions)
-    digest = hashlib.sha256(texts.encode("utf-8")).hexdigest()[:16]
-    return f"{STATE_QUESTIONNAIRE}{ref.id}#{digest}"
-
-
 def other_campaign(path: Path, ref: QuestionnaireRef) -> str | None:
     """Why the workbook at `path` must not be reused with questionnaire `ref` (French),
     or None when it may: absent, unreadable (reported later), or made with the same
@@ -527,32 +457,16 @@ def other_campaign(path: Path, ref: QuestionnaireRef) -> str | None:
     question columns."""
     if not path.is_file():
         return None
-    from cuf_extract.workbook_reader import read_plain_sheets
-
-    firsts = read_plain_sheets(path, (STATE_SHEET, ANSWERS_SHEET), first_row_only=True)
-    if firsts is not None:
-        state_first = next(iter(firsts.get(STATE_SHEET, ())), [])
-        answers_first = next(iter(firsts.get(ANSWERS_SHEET, ())), [])
-        return _other_campaign(path, ref, [_text(v) for v in state_first],
-                               [_text(v).strip() for v in answers_first])
-    from openpyxl import load_workbook
+    from cuf_extract.workbook_reader import WorkbookUnreadable, read_sheets
 
     try:
-        workbook = load_workbook(path, read_only=True)
-    except Exception:
+        firsts = read_sheets(path, (SHEET_STATE, SHEET_ANSWERS), first_row_only=True)
+    except WorkbookUnreadable:
         return None  # read_previous says it is unreadable
-    try:
-        state_header: list[str] = []
-        if STATE_SHEET in workbook.sheetnames:
-            first = next(workbook[STATE_SHEET].iter_rows(max_row=1, values_only=True), ())
-            state_header = [_text(v) for v in first]
-        answers_header: list[str] = []
-        if ANSWERS_SHEET in workbook.sheetnames:
-            first = next(workbook[ANSWERS_SHEET].iter_rows(max_row=1, values_only=True), ())
-            answers_header = [_text(v).strip() for v in first]
-    finally:
-        workbook.close()
-    return _other_campaign(path, ref, state_header, answers_header)
+    state_first = next(iter(firsts.get(SHEET_STATE, ())), [])
+    answers_first = next(iter(firsts.get(SHEET_ANSWERS, ())), [])
+    return _other_campaign(path, ref, [_text(v) for v in state_first],
+                           [_text(v).strip() for v in answers_first])
 
 
 def _other_campaign(path: Path, ref: QuestionnaireRef, state_header: Sequence[str],
@@ -596,7 +510,7 @@ def excluded_replies(run: Run, campaign: Campaign,
     (`selection.decide`) from this run and the staff cells carried over: excluded in
     « Statut de suivi », in error, or superseded by a newer reply of the same
     organisation. The « Synthèse » sheet and the report count the others only."""
-    from cuf_extract.selection import COLUMN_CORRECTED, COLUMN_FOLLOW_UP, Candidate, decide
+    from cuf_extract.selection import Candidate, decide
     from cuf_extract.selection import parse_document_date as parse_date
 
     def staff_text(staff: Iterable[tuple[str, object]], column: str) -> str:

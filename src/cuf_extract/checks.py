@@ -8,7 +8,9 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Collection, Sequence
+from datetime import UTC, datetime
 
+from cuf_extract.dates import french_date
 from cuf_extract.models import Answer, FileResult, Issue, IssueCode, Severity, status_from
 from cuf_extract.text import (
     EXCEL_CELL_LIMIT,
@@ -19,6 +21,9 @@ from cuf_extract.text import (
     utf16_length,
 )
 from cuf_extract.typography import plural
+
+# Sorts before every date: an undated reply is never « the newest ».
+_NO_DATE = datetime.min.replace(tzinfo=UTC)
 
 SEVERITY: dict[IssueCode, Severity] = {
     IssueCode.QUESTIONS_NOT_FOUND: Severity.WARNING,
@@ -158,13 +163,14 @@ def cross_file_issues(results: Sequence[FileResult]) -> list[FileResult]:
         group = [i for i in group if any(frozenset((i, j)) not in paired for j in group if j != i)]
         if len(group) < 2:
             continue
-        newest = max(group, key=lambda i: results[i].document_date or "")
+        newest = max(group, key=lambda i: results[i].document_date or _NO_DATE)
         dated = all(results[i].document_date for i in group)
         for i in group:
             names = ", ".join(f"« {results[j].path} »" for j in group if j != i)
             if dated:
+                day = french_date(results[newest].document_date, time=False)
                 when = (f"d’après la date des documents, le plus récent est "
-                        f"« {results[newest].path} » ({_date(results[newest].document_date)})")
+                        f"« {results[newest].path} » ({day})")
             else:
                 when = "la date d’un des documents est inconnue : comparez-les"
             added[i].append(make_issue(
@@ -215,14 +221,6 @@ def _same_respondent_groups(results: Sequence[FileResult]) -> list[list[int]]:
             key = organisation_key(result.respondent)
             by_name[key].append(i)
     return [group for group in by_name.values() if len(group) > 1]
-
-
-def _date(value: str | None) -> str:
-    """"2020-02-05T10:40:00Z" -> "05/02/2020"."""
-    if not value or len(value) < 10:
-        return value or "?"
-    year, month, day = value[:10].split("-") if value[4] == "-" else ("", "", "")
-    return f"{day}/{month}/{year}" if year else value
 
 
 def with_issues(result: FileResult, issues: Sequence[Issue]) -> FileResult:

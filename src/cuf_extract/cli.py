@@ -298,7 +298,7 @@ def extract(
     for warning in result.warnings:
         typer.echo(f"Attention : {warning}", err=True)
     if result.kept_since is not None:
-        from cuf_extract.writers import COLUMN_CHANGE
+        from cuf_extract.layout import COLUMN_CHANGE
 
         typer.echo("Rien n’a changé depuis la dernière exécution : "
                    + ", ".join(f"« {p} »" for p in outputs) + " sont à jour (non réécrits). "

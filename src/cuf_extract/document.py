@@ -48,6 +48,7 @@ class Properties:
     creator: str | None = None
     last_modified_by: str | None = None
     company: str | None = None
+    # ISO 8601 as the format gave it, with its offset when it had one (see dates.py).
     created: str | None = None
     modified: str | None = None
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+
+from cuf_extract.dates import aware
 
 SCHEMA_VERSION: Literal[1] = 1
 
@@ -156,8 +158,10 @@ class FileResult(_Frozen):
         default=None, description="When the e-mail was sent (ISO 8601 with its UTC offset).")
     # Kept for the spreadsheet and the report, not part of the JSON contract.
     respondent_source: RespondentSource | None = Field(default=None, exclude=True)
-    document_date: str | None = Field(
-        default=None, exclude=True, description="Last-modified date from the document properties."
+    document_date: Annotated[AwareDatetime | None, BeforeValidator(aware)] = Field(
+        default=None, exclude=True,
+        description="Last-modified date from the document properties (or the e-mail's), "
+        "timezone-aware (see cuf_extract.dates).",
     )
     respondent_candidates: tuple[tuple[str, RespondentSource], ...] = Field(
         default=(), exclude=True,

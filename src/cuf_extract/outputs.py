@@ -162,22 +162,11 @@ def file_finder(run: Run) -> Callable[[str, str | None], str | None]:
     (found by its SHA-256 among the files this run did not read); None when gone. Each
     file found renamed is given to one row only. Folders are hashed only when a row's
     file is missing, and once."""
-    import hashlib
-
     from cuf_extract.inputs import is_junk
-    from cuf_extract.package import MAX_FILE_BYTES
 
     read = {r.path for r in run.files}
     claimed: set[str] = set()
     by_folder: dict[Path, dict[str, str]] = {}
-
-    def digest(path: Path) -> str | None:
-        try:
-            if path.stat().st_size > MAX_FILE_BYTES:
-                return None
-            return hashlib.sha256(path.read_bytes()).hexdigest()
-        except OSError:
-            return None
 
     def find(path: str, sha256: str | None) -> str | None:
         if Path(path).is_file():
@@ -186,6 +175,8 @@ def file_finder(run: Run) -> Callable[[str, str | None], str | None]:
         if not sha256 or not folder.is_dir():
             return None
         if folder not in by_folder:
+            from cuf_extract.reading import sha256_or_none  # only when a file is missing
+
             index: dict[str, str] = {}
             try:
                 entries = sorted(folder.iterdir(), key=lambda p: p.name)
@@ -195,7 +186,7 @@ def file_finder(run: Run) -> Callable[[str, str | None], str | None]:
                 name = str(folder / entry.name)
                 if is_junk(entry.name) or name in read or not entry.is_file():
                     continue
-                sha = digest(entry)
+                sha = sha256_or_none(entry)
                 if sha is not None:
                     index.setdefault(sha, name)
             by_folder[folder] = index

@@ -69,6 +69,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from cuf_extract import symbols
+from cuf_extract.dates import iso_from_pdf
 from cuf_extract.document import PRIVATE_USE, Block, DocumentText, Properties, struck_phrases
 from cuf_extract.models import IssueCode
 from cuf_extract.package import PackageError
@@ -1530,20 +1531,6 @@ def _word_lines(words: Sequence[PlacedWord], page: int, top: float) -> list[_Lin
 # --------------------------------------------------------------------------- properties
 
 
-def _pdf_date(value: str | None) -> str | None:
-    """"D:20200207103000+01'00'" -> "2020-02-07T10:30:00" (ISO, as the Word path)."""
-    if not value:
-        return None
-    match = re.match(r"(?:D:)?(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?", value)
-    if match is None:
-        return None
-    year, month, day, hour, minute, second = match.groups()
-    date = f"{year}-{month or '01'}-{day or '01'}"
-    if hour:
-        date += f"T{hour}:{minute or '00'}:{second or '00'}"
-    return date
-
-
 def _metadata(pdfium: Any, document: Any) -> dict[str, str]:
     """The document information dictionary's text values. Read here rather than with
     pypdfium2's helper, which fails on a lone surrogate (a damaged or hand-made PDF)."""
@@ -1572,8 +1559,8 @@ def _properties(info: dict[str, str]) -> Properties:
     return Properties(
         title=clean("Title"),
         creator=clean("Author"),
-        created=_pdf_date(info.get("CreationDate")),
-        modified=_pdf_date(info.get("ModDate")) or _pdf_date(info.get("CreationDate")),
+        created=iso_from_pdf(info.get("CreationDate")),
+        modified=iso_from_pdf(info.get("ModDate")) or iso_from_pdf(info.get("CreationDate")),
     )
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from cuf_extract import checks, inputs
 from cuf_extract.convert import Converter
+from cuf_extract.dates import parse_iso
 from cuf_extract.models import (
     Answer,
     FileResult,
@@ -288,7 +289,7 @@ def _result_from_document(
         identification=tuple(IdentificationField(label=label, value=value)
                              for label, value in located.identification),
         respondent_source=source,
-        document_date=document.properties.modified,
+        document_date=parse_iso(document.properties.modified),
         respondent_candidates=tuple(candidates),
     )
 

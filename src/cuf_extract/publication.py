@@ -4,21 +4,45 @@ to publish, question by question.
 `build_publication` reads the workbook (columns by their French title, never by
 position; the questions from its « Questions » sheet, so any questionnaire works) and
 decides which rows are published, with a French reason for every row left out and a
-flag for everything the staff should look at. `publish` also writes the .docx and the
-HTML (see `writers/publication_docx.py` and `writers/publication_html.py`). Nothing
-here prints; answer text is never rewritten: only whitespace and list markers are
-normalised, and list lines become real lists.
+flag for everything the staff should look at, into a `publication_model.Publication`
+(the model and its text rules, re-exported here, live there so that the writers need
+not import this module). `publish` also writes the .docx and the HTML (see
+`writers/publication_docx.py` and `writers/publication_html.py`). Nothing here prints;
+answer text is never rewritten: only whitespace and list markers are normalised, and
+list lines become real lists.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cuf_extract.layout import (
+    AUTOMATIC_MARK,
+    COLUMN_CHANGE,
+    COLUMN_CORRECTED,
+    COLUMN_DATE,
+    COLUMN_EXTRA,
+    COLUMN_FILE,
+    COLUMN_FOLLOW_UP,
+    COLUMN_ISSUES,
+    COLUMN_QUESTION_ID,
+    COLUMN_QUESTION_KIND,
+    COLUMN_QUESTION_TEXT,
+    COLUMN_RESPONDENT,
+    COLUMN_SOURCE,
+    COLUMN_STATUS,
+    SHEET_ANSWERS,
+    SHEET_QUESTIONS,
+    SHEET_RECIPIENTS,
+    STALE_MARK,
+    TRUNCATION_MARKER,
+    position_column,
+)
 from cuf_extract.models import (
     ChangeKind,
     IssueCode,
@@ -28,35 +52,45 @@ from cuf_extract.models import (
     RespondentSource,
     Status,
 )
+from cuf_extract.publication_model import (
+    FREE_FORMAT_HEADING,
+    FREE_FORMAT_NOTE,
+    NO_ANSWER,
+    NOT_REPLIED_HEADING,
+    SYNTHESIS_HEADING,
+    SYNTHESIS_NOTE,
+    AnswerBlock,
+    Entry,
+    Flag,
+    LeftOut,
+    ListBlock,
+    ListItem,
+    Paragraph,
+    Publication,
+    SynthesisLine,
+    french_long_date,
+    parse_answer,
+    sort_key,
+    synthesis_cells,
+    synthesis_header,
+)
 from cuf_extract.questionnaire import question_kind
 from cuf_extract.selection import (
-    COLUMN_CORRECTED,
-    COLUMN_FOLLOW_UP,
     Candidate,
     decide,
     file_date,
+    is_checked,
     is_exclusion,
     parse_document_date,
 )
 from cuf_extract.text import fold
 from cuf_extract.typography import french, quoted
 from cuf_extract.writers import (
-    AUTOMATIC_MARK,
     CHANGE_LABELS,
-    COLUMN_CHANGE,
-    COLUMN_DATE,
-    COLUMN_EXTRA,
-    COLUMN_FILE,
-    COLUMN_ISSUES,
-    COLUMN_RESPONDENT,
-    COLUMN_SOURCE,
-    COLUMN_STATUS,
     ISSUE_LABELS,
     REPLACEMENT_CHARACTER,
     SOURCE_LABELS,
-    STALE_MARK,
     STATUS_LABELS,
-    position_column,
 )
 
 if TYPE_CHECKING:
@@ -66,6 +100,7 @@ __all__ = [
     "DEFAULT_PUBLISHER",
     "DEFAULT_TITLE",
     "FREE_FORMAT_HEADING",
+    "FREE_FORMAT_NOTE",
     "NO_ANSWER",
     "NOT_REPLIED_HEADING",
     "AnswerBlock",
@@ -93,269 +128,19 @@ __all__ = [
     "sort_key",
 ]
 
-# The visible sheets and staff columns, by title (as `writers/xlsx.py` writes them).
-ANSWERS_SHEET = "Réponses"
-QUESTIONS_SHEET = "Questions"
-RECIPIENTS_SHEET = "Destinataires"  # written by `cuf-extract … --destinataires`
-QUESTION_ID_COLUMN, QUESTION_TEXT_COLUMN = "Question", "Texte"
-QUESTION_KIND_COLUMN = "Type"  # as writers/xlsx.py writes it
-
 DEFAULT_TITLE = "Réponses au questionnaire"
 DEFAULT_PUBLISHER = "Cités Unies France"
-NO_ANSWER = "Pas de réponse à cette question."
-NOT_REPLIED_HEADING = french("Organisations sollicitées n’ayant pas répondu")
-FREE_FORMAT_HEADING = "Réponses reçues en format libre"
-FREE_FORMAT_NOTE = french("Ces organisations ont répondu par un texte libre (une lettre, "
-                          "par exemple) plutôt que question par question : leur réponse "
-                          "est publiée en entier, telle qu’elle a été reçue.")
-SYNTHESIS_HEADING = "Synthèse des positions"
-SYNTHESIS_NOTE = french("Positions confirmées par Cités Unies France à la lecture des "
-                        "réponses ; « à confirmer » : pas encore relue.")
 # openpyxl's own name, written as the author of workbooks that do not set one.
 _NO_AUTHOR = {"", "openpyxl"}
 
-_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-           "septembre", "octobre", "novembre", "décembre")
-
-# A list line as the extraction writes it ("{indent}{label} {text}", see locate._format)
-# or as a respondent typed it: a bullet, or a number or letter followed by "." or ")".
-# A capital letter followed by "." is not a list ("M. le maire").
-_BULLET = r"[-•–—*◦▪▫·‣⁃]"
-_NUMBER = (r"\d{1,3}(?:\.\d{1,3})*[.)]|\(\d{1,3}\)|[a-z][.)]|[A-Z]\)"
-           r"|[ivxlc]{1,7}[.)]|[IVXLC]{1,7}\)")
-_LIST_LINE = re.compile(rf"^(?P<indent>[ \t]*)(?:(?P<bullet>{_BULLET})|(?P<number>{_NUMBER}))"
-                        r"[ \t\u00a0]+(?P<text>\S.*)$")
-_SPACES = re.compile(r"[ \t\r\f\v]+")  # not U+00A0: French typography uses it on purpose
-
-
 class PublicationError(Exception):
     """The workbook cannot be published from; the message says why, in French."""
-
-
-# --------------------------------------------------------------------------- the model
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    text: str
-
-
-@dataclass(frozen=True)
-class ListItem:
-    text: str
-    children: tuple[ListBlock, ...] = ()
-
-
-@dataclass(frozen=True)
-class ListBlock:
-    """One list as typed: bulleted, or numbered starting at `start`."""
-
-    ordered: bool
-    items: tuple[ListItem, ...]
-    start: int = 1
-
-
-AnswerBlock = Paragraph | ListBlock
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One organisation's published reply."""
-
-    organisation: str  # as shown: the corrected name, else the extracted one, else the file
-    file: str
-    answers: Mapping[str, tuple[AnswerBlock, ...]]  # by question id; () when unanswered
-    named_by_file: bool = False
-    # A reply in « format libre » (no answer in any question column, text outside them):
-    # published whole, in its own section, and under no question.
-    free_text: tuple[AnswerBlock, ...] = ()
-    read_as: str = ""  # the name as read, when `organisation` is the tool's proposal
-
-    @property
-    def free_format(self) -> bool:
-        return bool(self.free_text)
-
-
-@dataclass(frozen=True)
-class LeftOut:
-    """A row of the workbook that is not published, and why (in French)."""
-
-    file: str
-    organisation: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class Flag:
-    """Something the staff should look at (the command then exits with code 1)."""
-
-    file: str
-    message: str
-
-
-@dataclass(frozen=True)
-class SynthesisLine:
-    """One question's positions among the published replies: only those the staff
-    confirmed are counted by position; automatic ones are « à confirmer »."""
-
-    question: Question
-    confirmed: Mapping[Position, int]
-    to_confirm: int
-    no_position: int  # no answer, and no position typed
-
-    @property
-    def total(self) -> int:
-        return sum(self.confirmed.values()) + self.to_confirm + self.no_position
-
-
-def synthesis_header() -> tuple[str, ...]:
-    """The synthesis table's column titles."""
-    return ("Question", *(p.value.capitalize() for p in Position), "À confirmer",
-            "Sans réponse")
-
-
-def synthesis_cells(line: SynthesisLine) -> tuple[str, ...]:
-    """One row of the synthesis table, as text (the question by its id)."""
-    return (line.question.id, *(str(line.confirmed[p]) for p in Position),
-            str(line.to_confirm), str(line.no_position))
-
-
-@dataclass(frozen=True)
-class Publication:
-    title: str  # may hold line breaks, as the questionnaire's title does
-    publisher: str
-    date: date
-    questions: tuple[Question, ...]
-    entries: tuple[Entry, ...]  # in French alphabetical order of the organisation
-    left_out: tuple[LeftOut, ...] = ()
-    flags: tuple[Flag, ...] = ()
-    not_replied: tuple[str, ...] = ()
-    synthesis: tuple[SynthesisLine, ...] = ()  # empty unless asked for (--synthese)
-
-    @property
-    def organisations(self) -> tuple[str, ...]:
-        return tuple(entry.organisation for entry in self.entries)
-
-    @property
-    def by_question(self) -> tuple[Entry, ...]:
-        """The entries published under each question (free-format replies are not)."""
-        return tuple(entry for entry in self.entries if not entry.free_format)
-
-    @property
-    def free_format(self) -> tuple[Entry, ...]:
-        """The replies published whole in « Réponses reçues en format libre »."""
-        return tuple(entry for entry in self.entries if entry.free_format)
 
 
 @dataclass(frozen=True)
 class PublicationResult:
     publication: Publication
     written: tuple[tuple[Path, Path], ...]  # (wanted, actually written)
-
-
-# --------------------------------------------------------------------------- text helpers
-
-
-def sort_key(name: str) -> tuple[str, str]:
-    """French alphabetical order without a locale: accents and case ignored (« Écologie »
-    sorts with E), articles included; ties broken on the name as written."""
-    return _SPACES.sub(" ", fold(name)).strip(), name
-
-
-# « Statut de suivi » words that say the staff looked at a reply and accept it as it
-# is: « vérifié(e)(s) », « relu(e)(s) », « contrôlé(e)(s) », « traité(e)(s) », « ok ».
-# « à vérifier », « non vérifié », « pas relu » do not. The report takes such replies,
-# and excluded ones, out of « Fichiers à vérifier »; the publication is not changed.
-_CHECKED = re.compile(
-    r"(?<!\bpas )(?<!\bnon )(?<!\bjamais )(?<!\bencore )"
-    r"\b(?:verifiee?s?|relue?s?|controlee?s?|traitee?s?|ok)\b"
-)
-
-
-def is_checked(follow_up: str) -> bool:
-    """Whether a « Statut de suivi » says the staff checked the reply (« vérifié »)."""
-    return _CHECKED.search(" ".join(re.sub(r"[^\w ]+", " ", fold(follow_up)).split())
-                           ) is not None
-
-
-def french_long_date(day: date) -> str:
-    """« 2 décembre 2026 », « 1er mars 2026 »."""
-    number = "1er" if day.day == 1 else str(day.day)
-    return f"{number} {_MONTHS[day.month - 1]} {day.year}"
-
-
-def _number_of(label: str) -> int:
-    """The number a list label stands for: "3." is 3, "c)" is 3; roman numerals and
-    anything else count as 1 ("i." and "x." are more often roman than letters)."""
-    digits = re.match(r"\(?(\d+)", label)
-    if digits:
-        return int(digits.group(1))
-    letter = label[0].lower()
-    return ord(letter) - ord("a") + 1 if len(label) == 2 and letter not in "ix" else 1
-
-
-@dataclass
-class _OpenList:
-    level: int
-    ordered: bool
-    start: int
-    items: list[tuple[str, list[_OpenList]]] = field(default_factory=list)
-
-    def freeze(self) -> ListBlock:
-        return ListBlock(
-            ordered=self.ordered, start=self.start,
-            items=tuple(ListItem(text, tuple(child.freeze() for child in children))
-                        for text, children in self.items),
-        )
-
-
-def parse_answer(text: str | None) -> tuple[AnswerBlock, ...]:
-    """An answer cell as paragraphs and lists.
-
-    Each line is a paragraph, whitespace collapsed; blank lines are dropped. A run of
-    list lines (bullet or number, indented two spaces per level as the extraction
-    writes them) becomes one list, nested by indentation; a numbered list starts at
-    its first item's number, so a list the respondent interrupted with a paragraph
-    goes on where it stopped.
-    """
-    blocks: list[AnswerBlock] = []
-    root: list[_OpenList] = []  # the list being read, if any
-    stack: list[_OpenList] = []  # its open (sub)lists, outermost first
-
-    def close() -> None:
-        if root:
-            blocks.append(root.pop().freeze())
-        stack.clear()
-
-    for raw in (text or "").splitlines():
-        match = _LIST_LINE.match(raw)
-        if match is None:
-            line = _SPACES.sub(" ", raw).strip()
-            if line:
-                close()
-                blocks.append(Paragraph(line))
-            continue
-        level = len(match.group("indent").replace("\t", "  ")) // 2
-        ordered = match.group("number") is not None
-        item = _SPACES.sub(" ", match.group("text")).strip()
-        while stack and stack[-1].level > level:
-            stack.pop()
-        if stack and stack[-1].level == level and stack[-1].ordered != ordered:
-            stack.pop()  # a bulleted list followed by a numbered one: two lists
-        if stack and stack[-1].level == level:
-            stack[-1].items.append((item, []))
-            continue
-        new = _OpenList(level=level, ordered=ordered,
-                        start=_number_of(match.group("number")) if ordered else 1)
-        new.items.append((item, []))
-        if stack:
-            stack[-1].items[-1][1].append(new)
-        else:
-            close()
-            root.append(new)
-        stack.append(new)
-    close()
-    return tuple(blocks)
 
 
 # --------------------------------------------------------------------------- the workbook
@@ -428,32 +213,33 @@ def _read_workbook(path: Path) -> _Workbook:
             f"le tableur « {path} » n’existe pas. Lancez d’abord l’extraction "
             "(cuf-extract reponses/) ou indiquez le chemin du tableur."
         )
-    from openpyxl import load_workbook
+    from cuf_extract.workbook_reader import (
+        WorkbookUnreadable,
+        read_sheets,
+        read_title_and_creator,
+    )
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:
+        sheets = read_sheets(path, (SHEET_ANSWERS, SHEET_QUESTIONS, SHEET_RECIPIENTS),
+                             data_only=True)
+    except WorkbookUnreadable as exc:
         raise _not_a_workbook(path, _what_it_is(path)) from exc
-    try:
-        for sheet in (ANSWERS_SHEET, QUESTIONS_SHEET):
-            if sheet not in workbook.sheetnames:
-                raise _not_a_workbook(path, f"pas de feuille « {sheet} »")
-        questions = _read_questions(path, workbook[QUESTIONS_SHEET].iter_rows(values_only=True))
-        rows = _read_rows(path, workbook[ANSWERS_SHEET].iter_rows(values_only=True), questions)
-        recipients: tuple[Recipient, ...] = ()
-        if RECIPIENTS_SHEET in workbook.sheetnames:
-            from cuf_extract.campaign import read_recipients_sheet
-            from cuf_extract.recipients import recipients_from_sheet
+    for sheet in (SHEET_ANSWERS, SHEET_QUESTIONS):
+        if sheet not in sheets:
+            raise _not_a_workbook(path, f"pas de feuille « {sheet} »")
+    questions = _read_questions(path, sheets[SHEET_QUESTIONS])
+    rows = _read_rows(path, sheets[SHEET_ANSWERS], questions)
+    recipients: tuple[Recipient, ...] = ()
+    if SHEET_RECIPIENTS in sheets:
+        from cuf_extract.campaign import read_recipients_sheet
+        from cuf_extract.recipients import recipients_from_sheet
 
-            recipients = recipients_from_sheet(read_recipients_sheet(workbook[RECIPIENTS_SHEET]))
-        properties = workbook.properties
-        title = (properties.title or "").strip() or None
-        publisher = (properties.creator or "").strip()
-        return _Workbook(title=title,
-                         publisher=None if publisher in _NO_AUTHOR else publisher,
-                         questions=questions, rows=rows, recipients=recipients)
-    finally:
-        workbook.close()
+        recipients = recipients_from_sheet(read_recipients_sheet(sheets[SHEET_RECIPIENTS]))
+    title, creator = read_title_and_creator(path)
+    publisher = (creator or "").strip()
+    return _Workbook(title=(title or "").strip() or None,
+                     publisher=None if publisher in _NO_AUTHOR else publisher,
+                     questions=questions, rows=rows, recipients=recipients)
 
 
 def _header(values: Sequence[object]) -> dict[str, int]:
@@ -467,26 +253,26 @@ def _header(values: Sequence[object]) -> dict[str, int]:
 def _read_questions(path: Path, rows: Iterable[Sequence[object]]) -> tuple[Question, ...]:
     rows = iter(rows)
     columns = _header(next(rows, ()))
-    if QUESTION_ID_COLUMN not in columns or QUESTION_TEXT_COLUMN not in columns:
+    if COLUMN_QUESTION_ID not in columns or COLUMN_QUESTION_TEXT not in columns:
         raise _not_a_workbook(
-            path, f"la feuille « {QUESTIONS_SHEET} » n’a pas les colonnes "
-                  f"« {QUESTION_ID_COLUMN} » et « {QUESTION_TEXT_COLUMN} »")
+            path, f"la feuille « {SHEET_QUESTIONS} » n’a pas les colonnes "
+                  f"« {COLUMN_QUESTION_ID} » et « {COLUMN_QUESTION_TEXT} »")
     questions: list[Question] = []
     for values in rows:
         def get(title: str, values: Sequence[object] = values) -> str:
             index = columns[title]
             return _cell_text(values[index]).strip() if index < len(values) else ""
 
-        qid = get(QUESTION_ID_COLUMN)
+        qid = get(COLUMN_QUESTION_ID)
         if qid:
-            text = get(QUESTION_TEXT_COLUMN) or qid
+            text = get(COLUMN_QUESTION_TEXT) or qid
             # The kind the extraction wrote; read from the wording in an older workbook.
-            written = get(QUESTION_KIND_COLUMN) if QUESTION_KIND_COLUMN in columns else ""
+            written = get(COLUMN_QUESTION_KIND) if COLUMN_QUESTION_KIND in columns else ""
             kind = next((k for k in QuestionKind if k.value == written.casefold()),
                         None) or question_kind(text)
             questions.append(Question(id=qid, text=text, kind=kind))
     if not questions:
-        raise _not_a_workbook(path, f"la feuille « {QUESTIONS_SHEET} » est vide")
+        raise _not_a_workbook(path, f"la feuille « {SHEET_QUESTIONS} » est vide")
     return tuple(questions)
 
 
@@ -496,12 +282,12 @@ def _read_rows(path: Path, rows: Iterable[Sequence[object]], questions: Sequence
     columns = _header(next(rows, ()))
     for needed in (COLUMN_FILE, COLUMN_STATUS):
         if needed not in columns:
-            raise _not_a_workbook(path, f"la feuille « {ANSWERS_SHEET} » n’a pas de colonne "
+            raise _not_a_workbook(path, f"la feuille « {SHEET_ANSWERS} » n’a pas de colonne "
                                         f"« {needed} »")
     missing = [q.id for q in questions if q.id not in columns]
     if missing:
         raise PublicationError(
-            f"la feuille « {ANSWERS_SHEET} » de « {path} » n’a pas de colonne "
+            f"la feuille « {SHEET_ANSWERS} » de « {path} » n’a pas de colonne "
             f"{', '.join(f'« {m} »' for m in missing)} : les réponses à ces questions ne "
             "peuvent pas être publiées. Remettez la colonne (ou relancez l’extraction)."
         )
@@ -571,7 +357,6 @@ def is_proofread(follow_up: str) -> bool:
 
 
 def _answer_flags(row: _Row, shown: str) -> list[Flag]:
-    from cuf_extract.writers.xlsx import TRUNCATION_MARKER
 
     flags = []
     if _is_free_format(row):
@@ -797,7 +582,7 @@ def build_publication(
                 "aucune position n’est encore confirmée dans le tableur : le tableau des "
                 "positions n’est pas publié (il ne montrerait que des « à confirmer »). "
                 "Confirmez les positions dans les colonnes « Position Q… » de la feuille "
-                f"« {ANSWERS_SHEET} », ou ajoutez --forcer-synthese pour le publier quand "
+                f"« {SHEET_ANSWERS} », ou ajoutez --forcer-synthese pour le publier quand "
                 "même.")))
     title, publisher = _title_and_publisher(book)
     return Publication(

@@ -180,7 +180,7 @@ def _read_converted(source: Source) -> FileText:
     """.doc, .odt, .rtf, Word XML: converted to .docx by LibreOffice in a temporary
     folder, then read as Word; explained when LibreOffice is not installed."""
     path = source.path
-    sha = _sha256_or_none(path)
+    sha = sha256_or_none(path)
     if not source.converter.available:
         return FileText(source.kind, sha, error=_explained(source.kind, path.name))
     with source.converter.convert(path, source.kind) as conversion:
@@ -312,7 +312,7 @@ def _classify(package: OoxmlPackage) -> FileKind:
 
 
 def _not_read(path: Path, kind: FileKind) -> FileText:
-    return FileText(kind, _sha256_or_none(path), error=_explained(kind, path.name))
+    return FileText(kind, sha256_or_none(path), error=_explained(kind, path.name))
 
 
 def _explained(kind: FileKind, name: str) -> Issue:
@@ -323,7 +323,8 @@ def _explained(kind: FileKind, name: str) -> Issue:
     return make_issue(code, message)
 
 
-def _sha256_or_none(path: Path) -> str | None:
+def sha256_or_none(path: Path) -> str | None:
+    """The file's SHA-256, or None when it cannot be read or is over the size limit."""
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
             return None

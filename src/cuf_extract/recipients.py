@@ -32,13 +32,12 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
+from cuf_extract.layout import COLUMN_CORRECTED, COLUMN_RESPONDENT, COLUMN_SENDER
 from cuf_extract.models import Campaign, Run, StaffValue, Status
 from cuf_extract.organisations import GENERIC_WORDS, PARTICLES, acronym, initials
 from cuf_extract.text import ARTICLES, organisation_key
-from cuf_extract.writers import COLUMN_RESPONDENT, COLUMN_SENDER
 
 __all__ = [
-    "CORRECTED_COLUMN",
     "MatchResult",
     "Recipient",
     "RecipientRow",
@@ -57,21 +56,6 @@ __all__ = [
     "to_check",
 ]
 
-# The staff column of the « Réponses » sheet that corrects a reply's organisation.
-CORRECTED_COLUMN = "Organisation (corrigée)"
-
-# The « Destinataires » sheet: its titles are read back on the next run.
-SHEET_RECIPIENTS = "Destinataires"
-COLUMN_RECIPIENT = "Organisation sollicitée"
-COLUMN_ALIASES = "Autres noms"
-COLUMN_REPLY_STATE = "Statut"
-COLUMN_REPLIES = "Réponse(s)"
-COLUMN_CHECK = "À vérifier"
-COLUMN_RELANCE = "Relance"
-RECIPIENT_COLUMNS = (COLUMN_RECIPIENT, COLUMN_ALIASES, COLUMN_REPLY_STATE, COLUMN_REPLIES,
-                     COLUMN_CHECK, COLUMN_RELANCE)
-UNLISTED_TITLE = "Réponses d’organisations absentes de la liste"
-UNLISTED_COLUMNS = ("Organisation (dans la réponse)", "Fichier", "Rapprochement possible")
 ALIAS_SEPARATOR = "|"
 
 MAX_LIST_BYTES = 5_000_000
@@ -480,7 +464,7 @@ def reply_organisation(result_respondent: str | None, staff: Iterable[tuple[str,
                        ) -> str | None:
     """The organisation a reply is from: the staff's correction when filled."""
     for column, value in staff:
-        if column == CORRECTED_COLUMN and str(value).strip():
+        if column == COLUMN_CORRECTED and str(value).strip():
             return " ".join(str(value).split())
     return result_respondent
 

@@ -165,6 +165,10 @@ def forget_outputs(record_file: Path) -> None:
         record_file.unlink(missing_ok=True)
 
 
+# Folders this process made or found, so that each cache entry does not ask again.
+_MADE_FOLDERS: set[Path] = set()
+
+
 def write_json(path: Path, data: object) -> None:
     """Write `data` as JSON through a temporary file and `os.replace`; a failure leaves
     the previous file (or none) and is ignored: these files are only optimisations.
@@ -177,8 +181,15 @@ def write_json(path: Path, data: object) -> None:
         return
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp.write_bytes(content)
+        if path.parent not in _MADE_FOLDERS:  # mkdir on an existing folder is slow here
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _MADE_FOLDERS.add(path.parent)
+        try:
+            temp.write_bytes(content)
+        except FileNotFoundError:  # the folder was removed since: make it again
+            _MADE_FOLDERS.discard(path.parent)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temp.write_bytes(content)
         os.replace(temp, path)
     except BaseException as exc:
         with contextlib.suppress(OSError):

@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
+from cuf_extract.dates import parse_french_date, parse_iso, wall_clock
+from cuf_extract.layout import COLUMN_FOLLOW_UP
 from cuf_extract.models import Status
 from cuf_extract.text import fold, organisation_key
-
-COLUMN_FOLLOW_UP = "Statut de suivi"
-COLUMN_CORRECTED = "Organisation (corrigée)"
 
 # « Statut de suivi » words that keep a reply out of the publication, matched on the
 # normalised text (accents and case ignored): « à exclure », « exclu(e)(s) »,
@@ -45,26 +44,35 @@ def is_exclusion(follow_up: str) -> bool:
                              ) is not None
 
 
+# « Statut de suivi » words that say the staff looked at a reply and accept it as it
+# is: « vérifié(e)(s) », « relu(e)(s) », « contrôlé(e)(s) », « traité(e)(s) », « ok ».
+# « à vérifier », « non vérifié », « pas relu » do not. The report takes such replies,
+# and excluded ones, out of « Fichiers à vérifier »; the publication is not changed.
+_CHECKED = re.compile(
+    r"(?<!\bpas )(?<!\bnon )(?<!\bjamais )(?<!\bencore )"
+    r"\b(?:verifiee?s?|relue?s?|controlee?s?|traitee?s?|ok)\b"
+)
+
+
+def is_checked(follow_up: str) -> bool:
+    """Whether a « Statut de suivi » says the staff checked the reply (« vérifié »)."""
+    return _CHECKED.search(" ".join(re.sub(r"[^\w ]+", " ", fold(follow_up)).split())
+                           ) is not None
+
+
 def parse_document_date(value: object) -> datetime | None:
-    """« Date du document » as a date: a date cell, the French text the workbook shows
-    (« 09/02/2020 11:30 ») or the ISO text of the document's properties."""
+    """« Date du document » as a naive date, as the workbook holds it: a date cell, the
+    French text the workbook shows (« 09/02/2020 11:30 »), an ISO text, or a reply's
+    document date (its wall-clock time)."""
     if isinstance(value, datetime):
-        return value.replace(tzinfo=None)
+        return wall_clock(value)
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day)
     text = str(value or "")
-    iso = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}))?", text)
-    french = re.match(r"\s*(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2}))?", text)
-    if iso is not None:
-        year, month, day, hour, minute = iso.groups()
-    elif french is not None:
-        day, month, year, hour, minute = french.groups()
-    else:
-        return None
-    try:
-        return datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0))
-    except ValueError:
-        return None
+    if (french := parse_french_date(text)) is not None:
+        return french
+    moment = parse_iso(text)
+    return None if moment is None else wall_clock(moment)
 
 
 def file_date(file: str, base: Path) -> datetime | None:

@@ -11,6 +11,9 @@ formula-less string results. Anything else — shared strings (a workbook Excel 
 LibreOffice saved again), rich text, formulas, error or ISO date cells, the 1904 date
 system, a package laid out otherwise — makes it answer None, and the caller reads the
 workbook with openpyxl instead. So it is only ever a faster way to the same values.
+
+`read_sheets` is the one way the package reads a workbook back: this reader, else
+openpyxl.
 """
 
 from __future__ import annotations
@@ -38,6 +41,50 @@ Rows = list[list[object]]
 
 class _NotPlain(Exception):
     """A cell or a part this reader does not render exactly as openpyxl would."""
+
+
+class WorkbookUnreadable(Exception):
+    """Neither this reader nor openpyxl can open the workbook (the cause is chained)."""
+
+
+def read_sheets(path: Path, names: Collection[str], *, first_row_only: bool = False,
+                data_only: bool = False) -> dict[str, Rows]:
+    """The rows of the sheets among `names` that the workbook at `path` holds, by name,
+    as openpyxl's `iter_rows(values_only=True)` gives them: straight from the XML when
+    `read_plain_sheets` can, else through openpyxl (a workbook Excel saved again).
+    `data_only` reads a formula cell's last computed value instead of its formula.
+    Raises `WorkbookUnreadable` when openpyxl cannot open it either."""
+    sheets = read_plain_sheets(path, names, first_row_only=first_row_only)
+    if sheets is not None:
+        return sheets
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=data_only)
+    except Exception as exc:
+        raise WorkbookUnreadable(type(exc).__name__) from exc
+    try:
+        return {name: [list(row) for row in workbook[name].iter_rows(
+                    max_row=1 if first_row_only else None, values_only=True)]
+                for name in names if name in workbook.sheetnames}
+    finally:
+        workbook.close()
+
+
+_DC_NS = "http://purl.org/dc/elements/1.1/"
+
+
+def read_title_and_creator(path: Path) -> tuple[str | None, str | None]:
+    """The workbook's title and author from its core properties (the part openpyxl
+    reads, `docProps/core.xml`), None where not set."""
+    try:
+        with zipfile.ZipFile(path) as package:
+            core = etree.fromstring(package.read("docProps/core.xml"))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, etree.XMLSyntaxError):
+        return None, None
+    title, creator = core.find(f"{{{_DC_NS}}}title"), core.find(f"{{{_DC_NS}}}creator")
+    return (None if title is None else title.text,
+            None if creator is None else creator.text)
 
 
 def read_plain_sheets(path: Path, names: Collection[str], *, first_row_only: bool = False

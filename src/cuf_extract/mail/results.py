@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from cuf_extract import checks
 from cuf_extract.checks import make_issue
+from cuf_extract.dates import parse_iso
 from cuf_extract.inputs import FileKind
 from cuf_extract.models import FileResult, Issue, IssueCode, RespondentSource
 from cuf_extract.organisations import looks_like_organisation
@@ -151,7 +152,8 @@ def _body_result(name: str, display: str, body: Body | None, message: Message,
     if quoted:
         extra.append("Historique cité sous la réponse (non lu comme réponse) : "
                      + "\n".join(quoted))
-    update: dict[str, object] = {"extra_text": tuple(extra), "document_date": message.date}
+    update: dict[str, object] = {"extra_text": tuple(extra),
+                                 "document_date": parse_iso(message.date)}
     return result.model_copy(update=update)
 
 
@@ -187,7 +189,7 @@ def _traced(result: FileResult, name: str, display: str, message: Message, *, fi
         "respondent_candidates": tuple(candidates),
         # A file without a date of its own (a PDF, a body) is dated by its message, so
         # that the newest of two replies from one organisation can be told.
-        "document_date": result.document_date or message.date,
+        "document_date": result.document_date or parse_iso(message.date),
     }
     traced = result.model_copy(update=update)
     if not first:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cuf_extract.publication import (
+from cuf_extract.publication_model import (
     FREE_FORMAT_HEADING,
     FREE_FORMAT_NOTE,
     NO_ANSWER,
@@ -26,19 +26,19 @@ from cuf_extract.publication import (
     ListBlock,
     Paragraph,
     Publication,
-    french_long_date,
+    intro_lines,
+    one_line_title,
+    question_heading,
     synthesis_cells,
     synthesis_header,
 )
-from cuf_extract.typography import french
 from cuf_extract.writers import clean_text
 from cuf_extract.writers.atomic import OutputError, atomic_write
 
 if TYPE_CHECKING:
     from docx.document import Document
 
-__all__ = ["LANGUAGE", "intro_lines", "one_line_title", "question_heading",
-           "write_publication_docx"]
+__all__ = ["LANGUAGE", "write_publication_docx"]
 
 LANGUAGE = "fr-FR"
 # A4 (210 × 297 mm) with 2.5 cm margins, as French documents are set; in twips.
@@ -51,33 +51,6 @@ _APP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/extended-proper
 def _text(text: str) -> str:
     """python-docx refuses characters XML cannot hold: they are shown as U+FFFD."""
     return clean_text(text)[0]
-
-
-def one_line_title(title: str) -> str:
-    """The questionnaire's title as one flowing line: its hard line breaks (« … À\n
-    L’OCCASION … ») become spaces, so the heading wraps where the page ends; with French
-    typography, as the questionnaire's own text (`question_heading`)."""
-    return french(" ".join(title.split()))
-
-
-def question_heading(text: str) -> str:
-    """A question as its heading shows it: the questionnaire's wording, with no-break
-    spaces before « ? » and « : » (it is Cités Unies France's text, not a reply)."""
-    return french(" ".join(text.split()))
-
-
-def intro_lines(publication: Publication) -> tuple[str, str]:
-    """The line under the title and the sentence before the list of organisations."""
-    byline = (f"Réponses publiées par {publication.publisher} "
-              f"le {french_long_date(publication.date)}")
-    count = len(publication.entries)
-    if count == 0:
-        replied = french("Aucune organisation n’a répondu.")
-    elif count == 1:
-        replied = "Une organisation a répondu\u00a0:"
-    else:
-        replied = f"{count}\u00a0organisations ont répondu\u00a0:"
-    return byline, replied
 
 
 class _Numbering:

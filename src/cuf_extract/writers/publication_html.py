@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
-from cuf_extract.publication import (
+from cuf_extract.publication_model import (
     FREE_FORMAT_HEADING,
     FREE_FORMAT_NOTE,
     NO_ANSWER,
@@ -24,12 +24,14 @@ from cuf_extract.publication import (
     ListBlock,
     Paragraph,
     Publication,
+    intro_lines,
+    one_line_title,
+    question_heading,
     synthesis_cells,
     synthesis_header,
 )
 from cuf_extract.writers import clean_text
 from cuf_extract.writers.atomic import atomic_write
-from cuf_extract.writers.publication_docx import intro_lines, one_line_title, question_heading
 
 __all__ = ["FREE_FORMAT_ANCHOR", "NOT_REPLIED_ANCHOR", "question_anchor", "render_html",
            "write_publication_html"]

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cuf_extract import checks
+from cuf_extract.dates import french_date, parse_iso
+from cuf_extract.layout import COLUMN_CORRECTED, COLUMN_FOLLOW_UP, UNLISTED_TITLE
 from cuf_extract.models import (
     Campaign,
     ChangeKind,
@@ -28,7 +30,7 @@ from cuf_extract.models import (
     Status,
 )
 from cuf_extract.positions import SynthesisRow, synthesis_table
-from cuf_extract.recipients import UNLISTED_TITLE, RecipientsStatus, RecipientState, headline
+from cuf_extract.recipients import RecipientsStatus, RecipientState, headline
 from cuf_extract.typography import french, plural, quoted
 from cuf_extract.writers import (
     ISSUE_LABELS,
@@ -36,7 +38,6 @@ from cuf_extract.writers import (
     SOURCE_LABELS,
     STATUS_LABELS,
     clean_text,
-    french_date,
     sender_cell,
 )
 from cuf_extract.writers.atomic import atomic_write
@@ -48,7 +49,6 @@ __all__ = ["PDF_SECTION", "french_datetime", "pdf_line", "render_report", "set_a
            "write_report"]
 
 PDF_SECTION = "À relire (lues dans un PDF)"
-_CORRECTED, _FOLLOW_UP = "Organisation (corrigée)", "Statut de suivi"  # staff columns
 
 _MONTHS = (
     "janvier", "février", "mars", "avril", "mai", "juin",
@@ -184,12 +184,11 @@ def _staff(campaign: Campaign | None, result: FileResult) -> dict[str, str]:
 
 def set_aside(staff: dict[str, str]) -> str | None:
     """Why the staff took a reply out of « Fichiers à vérifier », from its « Statut de
-    suivi »: « à exclure » (`publication.is_exclusion`) or « vérifié » and its synonyms
-    (`publication.is_checked`); None when it is still to check."""
-    from cuf_extract.publication import is_checked
-    from cuf_extract.selection import is_exclusion
+    suivi »: « à exclure » (`selection.is_exclusion`) or « vérifié » and its synonyms
+    (`selection.is_checked`); None when it is still to check."""
+    from cuf_extract.selection import is_checked, is_exclusion
 
-    follow_up = staff.get(_FOLLOW_UP, "")
+    follow_up = staff.get(COLUMN_FOLLOW_UP, "")
     if is_exclusion(follow_up):
         return "exclue"
     if is_checked(follow_up):
@@ -198,7 +197,7 @@ def set_aside(staff: dict[str, str]) -> str | None:
 
 
 def _respondent(result: FileResult, staff: dict[str, str] | None = None) -> str:
-    corrected = (staff or {}).get(_CORRECTED)
+    corrected = (staff or {}).get(COLUMN_CORRECTED)
     if corrected:
         read = (_text(french(" (corrigée dans le tableur ; lue : ")) + _text(result.respondent)
                 + ")") if result.respondent else _text(" (corrigée dans le tableur)")
@@ -295,7 +294,7 @@ def _flagged(run: Run, campaign: Campaign | None) -> Iterable[str]:
                                       "suivi » : ils ne sont plus à vérifier.")) + "</p><ul>")
         yield "".join(
             f'<li><a href="#{_anchor(index)}">{_text(result.name)}</a> — {why} '
-            f'<span class="muted">({_text(quoted(_staff(campaign, result)[_FOLLOW_UP]))})'
+            f'<span class="muted">({_text(quoted(_staff(campaign, result)[COLUMN_FOLLOW_UP]))})'
             "</span></li>" for index, result, why in done)
         yield "</ul>"
     yield "</section>"
@@ -329,7 +328,7 @@ def _file_section(index: int, result: FileResult, run: Run, campaign: Campaign |
     if result.message:
         sender = sender_cell(result.sender_name, result.sender_address)
         yield f"<dt>Expéditeur du courriel</dt><dd>{_text(sender)}</dd>"
-        yield f"<dt>Courriel reçu le</dt><dd>{_text(french_date(result.received))}</dd>"
+        yield f"<dt>Courriel reçu le</dt><dd>{_text(french_date(parse_iso(result.received)))}</dd>"
     yield "</dl>"
     doubtful = {issue.question: checks.doubtful_words_in(issue) for issue in result.issues
                 if issue.code is IssueCode.OCR and issue.question}

@@ -24,7 +24,37 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from cuf_extract.campaign import position_cells, state_rows
+from cuf_extract.campaign import position_cells
+from cuf_extract.dates import french_date, parse_french_date, parse_iso
+from cuf_extract.layout import (
+    COLUMN_CHANGE,
+    COLUMN_DATE,
+    COLUMN_EXTRA,
+    COLUMN_FILE,
+    COLUMN_ISSUES,
+    COLUMN_NOTES,
+    COLUMN_QUESTION_ID,
+    COLUMN_QUESTION_KIND,
+    COLUMN_QUESTION_TEXT,
+    COLUMN_RECEIVED,
+    COLUMN_SENDER,
+    COLUMN_STATUS,
+    RECIPIENT_COLUMNS,
+    SHEET_ANSWERS,
+    SHEET_ISSUES,
+    SHEET_QUESTIONS,
+    SHEET_RECIPIENTS,
+    SHEET_STATE,
+    SHEET_SYNTHESIS,
+    STAFF_COLUMNS,
+    TRUNCATION_MARKER,
+    UNLISTED_COLUMNS,
+    UNLISTED_TITLE,
+    answer_digest,
+    extracted_columns,
+    position_column,
+    state_header,
+)
 from cuf_extract.models import (
     AbsentFile,
     Campaign,
@@ -36,33 +66,15 @@ from cuf_extract.models import (
     StaffValue,
     Status,
 )
-from cuf_extract.recipients import (
-    RECIPIENT_COLUMNS,
-    SHEET_RECIPIENTS,
-    STATE_LABELS,
-    UNLISTED_COLUMNS,
-    UNLISTED_TITLE,
-    RecipientsStatus,
-    RecipientState,
-)
+from cuf_extract.recipients import STATE_LABELS, RecipientsStatus, RecipientState
 from cuf_extract.text import EXCEL_CELL_LIMIT, cell_text, fits_a_cell, utf16_length
 from cuf_extract.writers import (
     CHANGE_LABELS,
-    COLUMN_CHANGE,
-    COLUMN_DATE,
-    COLUMN_FILE,
-    COLUMN_STATUS,
     SEVERITY_LABELS,
     SOURCE_LABELS,
-    STAFF_COLUMNS,
-    STATE_SHEET,
     STATUS_LABELS,
     clean_text,
-    extracted_columns,
-    french_date,
     issue_line,
-    parse_french_date,
-    position_column,
     sender_cell,
 )
 from cuf_extract.writers.atomic import OutputError, atomic_write
@@ -76,11 +88,6 @@ if TYPE_CHECKING:
 __all__ = [
     "EXCEL_MAX_CELL_LENGTH",
     "EXCEL_MAX_ROWS",
-    "SHEET_ANSWERS",
-    "SHEET_ISSUES",
-    "SHEET_QUESTIONS",
-    "SHEET_SYNTHESIS",
-    "TRUNCATION_MARKER",
     "SafeText",
     "XlsxResult",
     "file_link",
@@ -89,16 +96,10 @@ __all__ = [
     "write_xlsx",
 ]
 
-SHEET_ANSWERS = "Réponses"
-SHEET_QUESTIONS = "Questions"
-SHEET_ISSUES = "Problèmes"
-SHEET_SYNTHESIS = "Synthèse"
-
 EXCEL_MAX_CELL_LENGTH = EXCEL_CELL_LIMIT  # UTF-16 code units (text.py)
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_HYPERLINKS = 65_530  # per worksheet
 EXCEL_MAX_LINK_LENGTH = 2_079
-TRUNCATION_MARKER = "… [texte tronqué : version complète dans le rapport HTML et le JSON]"
 
 # Cells Excel would turn into a formula if a user edited them: shown with a quote prefix.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -369,7 +370,7 @@ def raw_cells(result: FileResult, run: Run) -> dict[str, str]:
         "\n".join(issue_line(issue) for issue in result.issues),
         french_date(result.document_date),
         sender_cell(result.sender_name, result.sender_address),
-        french_date(result.received),
+        french_date(parse_iso(result.received)),
     ]
     columns = extracted_columns([q.id for q in run.questionnaire.questions])
     return dict(zip(columns, values, strict=True))
@@ -438,9 +439,9 @@ def _position_list(ws: Worksheet, titles: Sequence[str], run: Run, last_row: int
 # « Depuis la dernière fois » of a row this run was not asked to read.
 KEPT_CHANGE = "non relu (fichier non demandé cette fois) : ligne gardée telle quelle"
 
-_WIDTHS = {COLUMN_FILE: 32, COLUMN_CHANGE: 24, COLUMN_STATUS: 15, "Texte hors réponses": 45,
-           "Problèmes": 40, "Date du document": 20, "Notes": 40,
-           "Expéditeur du courriel": 32, "Courriel reçu le": 18}
+_WIDTHS = {COLUMN_FILE: 32, COLUMN_CHANGE: 24, COLUMN_STATUS: 15, COLUMN_EXTRA: 45,
+           COLUMN_ISSUES: 40, COLUMN_DATE: 20, COLUMN_NOTES: 40,
+           COLUMN_SENDER: 32, COLUMN_RECEIVED: 18}
 
 
 def _answers_sheet(
@@ -566,6 +567,42 @@ def _staff_cell(value: StaffValue, style: CellStyle | None = _WRAP_STYLE) -> Typ
     return Typed(value, style)
 
 
+def state_rows(run: Run, campaign: Campaign, shown_cells: dict[str, dict[str, str]]
+               ) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the hidden state sheet for this run (`layout.state_header`):
+    what the next run reads back to tell the staff's edits from the tool's cells."""
+    question_ids = [q.id for q in run.questionnaire.questions]
+    columns = extracted_columns(question_ids)
+    rows: list[list[str]] = []
+    for result in run.files:
+        cells = shown_cells.get(result.path, {})
+        rows.append([result.path, result.sha256 or "", result.status.value,
+                     *(answer_digest(result.answer(q)) for q in question_ids),
+                     *(cells.get(c, "") for c in columns)])
+    for kept in campaign.kept:
+        digests, written = dict(kept.digests), dict(kept.written) | {COLUMN_FILE: kept.path}
+        rows.append([kept.path, kept.sha256 or "", kept.status.value if kept.status else "",
+                     *(digests.get(q, "") for q in question_ids),
+                     *(written.get(c, "") for c in columns)])
+    for absent in campaign.absent:
+        # As the sheet shows it: its status cell says « absent » (see `_answers_sheet`).
+        cells = dict(absent.cells) | {COLUMN_STATUS: CHANGE_LABELS[ChangeKind.ABSENT]}
+        digests = dict(absent.digests)
+        rows.append([absent.path, absent.sha256 or "", "",
+                     *(digests.get(q, "") for q in question_ids),
+                     *(cells.get(c, "") for c in columns)])
+    # The automatic positions written (how staff edits are told apart); the questionnaire
+    # marker's column, last, holds no cells.
+    items: list[FileResult | KeptFile | AbsentFile] = [*run.files, *campaign.kept,
+                                                       *campaign.absent]
+    for values, item in zip(rows, items, strict=True):
+        positions = position_cells(item, campaign, question_ids)
+        values.extend(text if automatic else ""
+                      for text, automatic in (positions.get(q, ("", False))
+                                              for q in question_ids))
+    return state_header(run.questionnaire), rows
+
+
 def _state_sheet(
     ws: Worksheet, run: Run, campaign: Campaign, shown: dict[str, dict[str, str]]
 ) -> tuple[SheetRows, int]:
@@ -587,8 +624,9 @@ def _text_cell(ws: Worksheet, value: str) -> Cell:
 
 
 def _questions_sheet(ws: Worksheet, run: Run, tracker: _Tracker) -> tuple[SheetRows, int]:
-    _header(ws, tracker, ["Question", "Texte", QUESTION_KIND_COLUMN], [12, 100, 14],
-            comments={QUESTION_KIND_COLUMN: (
+    _header(ws, tracker, [COLUMN_QUESTION_ID, COLUMN_QUESTION_TEXT, COLUMN_QUESTION_KIND],
+            [12, 100, 14],
+            comments={COLUMN_QUESTION_KIND: (
                 "« fermée » : une question à laquelle on répond oui ou non (les réponses "
                 "ont une position) ; « ouverte » : sans position. Se change dans le "
                 "questionnaire (clé kind), pas ici.")})
@@ -697,9 +735,6 @@ _OPEN_NOTE = ("On ne répond pas à ces questions par oui ou non (« Quelle pla
               "« Comment… ? ») : lisez les réponses dans la feuille « Réponses ». Si une "
               "question est en fait fermée, changez son « kind » dans le fichier du "
               "questionnaire et relancez.")
-# The « Questions » sheet's column saying whether a question is closed or open (the
-# publication's positions table counts closed questions only).
-QUESTION_KIND_COLUMN = "Type"
 
 EXCLUDED_TITLES = ("Non comptées (non publiées)", "Organisation", "Raison")
 
@@ -957,7 +992,7 @@ def write_xlsx(
     synthesis_rows = _synthesis_sheet(workbook.create_sheet(SHEET_SYNTHESIS), run, campaign,
                                       tracker)
     state_sheet, state_rows_count = _state_sheet(
-        workbook.create_sheet(STATE_SHEET), run, campaign,
+        workbook.create_sheet(SHEET_STATE), run, campaign,
         shown if shown is not None else shown_cells(run))
     sheets.append(state_sheet)
     expected = {
@@ -966,7 +1001,7 @@ def write_xlsx(
         SHEET_ISSUES: issue_rows,
         **({SHEET_RECIPIENTS: recipient_rows} if recipient_rows is not None else {}),
         SHEET_SYNTHESIS: synthesis_rows,
-        STATE_SHEET: state_rows_count,
+        SHEET_STATE: state_rows_count,
     }
 
     try:
