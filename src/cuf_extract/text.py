@@ -7,6 +7,7 @@ so two commands never disagree on whether two names are one.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -60,8 +61,12 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+@functools.lru_cache(maxsize=8192)
 def normalise(text: str) -> str:
-    """Text reduced to lower-case letters and digits separated by single spaces."""
+    """Text reduced to lower-case letters and digits separated by single spaces.
+
+    Cached: every reply repeats the form's own paragraphs (title, introduction,
+    questions, closing), which the locator normalises in each of them."""
     return _NON_WORD.sub(" ", fold(text)).strip()
 
 
