@@ -262,19 +262,22 @@ def test_ctrl_c_says_what_happened_to_the_workbook(tmp_path: Path) -> None:
     before = (tmp_path / WORKBOOK).read_bytes()
 
     # Interrupt the rerun while it reads: the cache fills as files are read (the first
-    # run did not write it), so wait for some entries, then press Ctrl-C.
+    # run did not write it), so wait for its first entry, then press Ctrl-C.
     process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     cache = tmp_path / ".cuf-extract" / "cache"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and process.poll() is None:
-        if cache.is_dir() and sum(1 for _ in cache.rglob("*.json")) >= 20:
+        if cache.is_dir() and any(cache.rglob("*.json")):
             break
-        time.sleep(0.02)
+        time.sleep(0.01)
     if process.poll() is not None:
         pytest.skip("the run ended before it could be interrupted")
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=120)
+    if process.returncode in (0, 1) and "Écrit" in out:
+        # On a loaded machine the run may end between the check above and the signal.
+        pytest.skip("the run ended before the signal arrived")
     assert process.returncode == 130, err
     assert "Interrompu : le classeur n’a pas été modifié" in err
     assert "Traceback" not in err and "Traceback" not in out
