@@ -9,7 +9,7 @@ line of a signature cut from the last answer, the Company property, the file nam
 Every plausible candidate is kept in that order (`respondent_candidates`), because one
 decision needs the whole batch: a Company value shared by most replies is the form's,
 inherited by every copy, and the next candidate is taken instead
-(`checks.inherited_properties`).
+(`set_aside_inherited_properties`, below).
 """
 
 from __future__ import annotations
