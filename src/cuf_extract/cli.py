@@ -457,27 +457,12 @@ def _print_summary(run: Run, written: list[tuple[Path, Path]], campaign: Campaig
 
     flagged = [r for r in run.files if r.status in (Status.WARNING, Status.ERROR)]
     if flagged:
-        import os
-
-        # Paths relative to the folder they share, so that names fit; a name is wrapped
-        # only when longer than the column can ever be (it has no spaces to break at).
-        folder = os.path.commonpath([str(Path(r.path).parent) for r in flagged])
-        shown = {r.path: os.path.relpath(r.path, folder) if folder else r.path
-                 for r in flagged}
-        title = f"Fichiers à vérifier (dans {folder}{os.sep})" if folder else (
-            "Fichiers à vérifier")
-        table = Table(title=title, title_justify="left")
-        # Fixed widths: rich's own shrinking crops the table when a column has a minimum.
-        status_width = max(len(label) for label in STATUS_LABELS.values())
-        room = out.width - status_width - 10  # borders and padding of three columns
-        name_width = min(40, max(len(name) for name in shown.values()), max(12, room - 20))
-        table.add_column("Fichier", overflow="fold", width=name_width)
-        table.add_column("Statut", no_wrap=True, width=status_width)
-        table.add_column("Problèmes", overflow="fold", width=max(12, room - name_width))
-        for result in flagged[:MAX_LISTED_FILES]:
-            lines = [issue_line(i) for i in result.issues if i.severity is not Severity.INFO]
-            table.add_row(shown[result.path], STATUS_LABELS[result.status], ", ".join(lines))
-        out.print(table)
+        out.print(_fitted_table(
+            "Fichiers à vérifier", ("Fichier", "Statut", "Problèmes"),
+            [(r.path, STATUS_LABELS[r.status],
+              ", ".join(issue_line(i) for i in r.issues if i.severity is not Severity.INFO))
+             for r in flagged[:MAX_LISTED_FILES]],
+            files=(0,), fixed=(1,), width=out.width))
         if len(flagged) > MAX_LISTED_FILES:
             out.print(f"… et {len(flagged) - MAX_LISTED_FILES} autres : voir le rapport.")
 
@@ -575,10 +560,11 @@ def publication(
 
 
 def _fitted_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[str]], *,
-                  files: Sequence[int], width: int) -> Any:
+                  files: Sequence[int], width: int, fixed: Sequence[int] = ()) -> Any:
     """A table whose file-name columns (`files`) are as wide as their longest name, up to
-    40, and never cut inside a name when it fits; the other columns share what is left
-    and wrap between words. Widths are set by hand: rich crops a table whose column has a
+    40, and never cut inside a name when it fits; `fixed` columns (a status) as wide as
+    their longest value, unwrapped; the other columns share what is left and wrap between
+    words. Widths are set by hand: rich crops a table whose column has a
     minimum width instead of shrinking it."""
     import os
 
@@ -594,11 +580,12 @@ def _fitted_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[st
     table = Table(title=title, title_justify="left")
     room = width - 3 * len(headers) - 1  # borders and padding
     widths = {i: min(40, max([len(headers[i]), *(len(r[i]) for r in rows)]))
-              for i in files}
+              for i in (*files, *fixed)}
     others = [i for i in range(len(headers)) if i not in widths]
     share = max(12, (room - sum(widths.values())) // max(1, len(others)))
     for index, header in enumerate(headers):
-        table.add_column(header, overflow="fold", width=widths.get(index, share))
+        table.add_column(header, overflow="fold", width=widths.get(index, share),
+                         no_wrap=index in fixed)
     for row in rows:
         table.add_row(*row)
     return table
