@@ -539,7 +539,7 @@ def excluded_replies(run: Run, campaign: Campaign,
     decision = decide(candidates, file_date)
     return tuple(
         ExcludedReply(path=item.candidate.file, organisation=item.candidate.name,
-                      reason=item.reason.split(" : corrigez", 1)[0])
+                      reason=item.reason)
         for item in decision.left_out
     )
 

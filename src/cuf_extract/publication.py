@@ -503,10 +503,10 @@ def build_publication(
     base = workbook.absolute().parent
     decision = decide(candidates, lambda file: file_date(file, base))
     # In the workbook's order, then the older replies of an organisation.
-    not_published = [*unreadable, *((rows_by_candidate[id(item.candidate)], item.reason)
+    not_published = [*unreadable, *((rows_by_candidate[id(item.candidate)], item.message)
                                     for item in decision.left_out if not item.superseded)]
     not_published.sort(key=lambda pair: pair[0].number)
-    not_published += [(rows_by_candidate[id(item.candidate)], item.reason)
+    not_published += [(rows_by_candidate[id(item.candidate)], item.message)
                       for item in decision.left_out if item.superseded]
     flagged = {id(rows_by_candidate[id(item.candidate)]) for item in decision.left_out
                if item.flagged} | {id(row) for row, _ in unreadable}

@@ -20,6 +20,7 @@ from cuf_extract.dates import parse_french_date, parse_iso, wall_clock
 from cuf_extract.layout import COLUMN_FOLLOW_UP
 from cuf_extract.models import Status
 from cuf_extract.text import fold, organisation_key
+from cuf_extract.typography import NBSP
 
 # « Statut de suivi » words that keep a reply out of the publication, matched on the
 # normalised text (accents and case ignored): « à exclure », « exclu(e)(s) »,
@@ -104,6 +105,12 @@ class LeftOut:
     reason: str  # French
     flagged: bool  # the staff should act (an error row), not only be told
     superseded: bool = False  # a newer reply of the same organisation is published
+    advice: str = ""  # French: what the staff can do about it, when anything
+
+    @property
+    def message(self) -> str:
+        """The reason and, when there is one, the advice: what the publication says."""
+        return f"{self.reason}{NBSP}: {self.advice}" if self.advice else self.reason
 
 
 @dataclass(frozen=True)
@@ -145,9 +152,10 @@ def decide(candidates: Sequence[Candidate],
         elif candidate.status is Status.ERROR:
             problems = (f" ({candidate.errors.replace(chr(10), ', ')})"
                         if candidate.errors else "")
-            left_out.append(LeftOut(candidate, (
-                f"en erreur à l’extraction{problems} : corrigez le fichier et relancez "
-                f"l’extraction, ou écrivez « à exclure » dans « {COLUMN_FOLLOW_UP} »"), True))
+            left_out.append(LeftOut(
+                candidate, f"en erreur à l’extraction{problems}", True,
+                advice=("corrigez le fichier et relancez l’extraction, ou écrivez "
+                        f"« à exclure » dans « {COLUMN_FOLLOW_UP} »")))
         else:
             publishable.append(candidate)
 
