@@ -1,4 +1,5 @@
-"""Word's rarer shapes: Strict Open XML, drop caps; and a damaged PDF named as such.
+"""Word's rarer shapes: Strict Open XML, drop caps, replies sharing their form's styles;
+and a damaged PDF named as such.
 
 A .docx saved in Word's « Document Word Strict » format keeps the package layer (content
 types, relationships' own namespace, core properties) but renames every vocabulary
@@ -188,6 +189,45 @@ def test_a_frame_that_is_not_a_drop_cap_stays_a_paragraph() -> None:
         {"Q1": [drop_cap_p("Encadré", "none"), text_p("Oui."), empty_p()]}))).blocks
     texts = [b.text for b in blocks]
     assert "Encadré" in texts and "Oui." in texts
+
+
+# --------------------------------------------------------------------------- shared styles
+
+# What the reader derives from styles.xml and numbering.xml is kept by the parts' bytes
+# (the replies of a campaign share them): nothing of one document may reach another.
+
+STRIKING_STYLE = ('<w:style w:type="character" w:customStyle="1" w:styleId="Barre">'
+                  '<w:name w:val="Barré"/><w:rPr><w:strike/></w:rPr></w:style>')
+PLAIN_STYLE = ('<w:style w:type="character" w:customStyle="1" w:styleId="Barre">'
+               '<w:name w:val="Barré"/><w:rPr><w:b/></w:rPr></w:style>')
+
+
+def _labels(data: bytes) -> list[tuple[str | None, str]]:
+    blocks = read_document(OoxmlPackage.from_bytes(data)).blocks
+    return [(b.list_label, b.text) for b in blocks]
+
+
+def test_list_numbers_start_again_in_each_document_with_the_same_numbering() -> None:
+    items = [text_p(f"Point {i}", num=(2, 0)) for i in range(1, 4)]
+    first = build_docx(items)
+    second = build_docx([text_p("Avant"), *items[:2]])
+    expected = [("1.", "Point 1"), ("2.", "Point 2"), ("3.", "Point 3")]
+    assert _labels(first) == expected
+    assert _labels(second) == [(None, "Avant"), *expected[:2]]
+    assert _labels(first) == expected
+
+
+def test_a_style_is_read_from_each_documents_own_styles() -> None:
+    typed = f'<w:p><w:r><w:rPr><w:rStyle w:val="Barre"/></w:rPr><w:t>Non</w:t></w:r></w:p>'
+    striking = build_docx([typed], extra_styles=STRIKING_STYLE)
+    plain = build_docx([typed], extra_styles=PLAIN_STYLE)
+
+    def struck(data: bytes) -> list[tuple[str, ...]]:
+        return [b.struck for b in read_document(OoxmlPackage.from_bytes(data)).blocks]
+
+    assert struck(striking) == [("Non",)]
+    assert struck(plain) == [()]
+    assert struck(striking) == [("Non",)]
 
 
 # --------------------------------------------------------------------------- damaged PDFs

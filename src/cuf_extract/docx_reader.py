@@ -27,9 +27,9 @@ What the reader does, and why:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, NamedTuple, TypeVar
 
 from cuf_extract import symbols
 from cuf_extract.document import (
@@ -123,33 +123,11 @@ class _Level:
 class _Numbering:
     """List labels: numbering.xml levels plus the counters of the lists met so far."""
 
-    def __init__(self, root: _Element | None, style_numbering: dict[str, tuple[str, int]]):
+    def __init__(self, levels: Mapping[str, Mapping[int, _Level]],
+                 style_numbering: Mapping[str, tuple[str, int]]):
         self.style_numbering = style_numbering
-        self.levels: dict[str, dict[int, _Level]] = {}
+        self.levels = levels  # shared between documents with the same numbering.xml
         self.counters: dict[str, list[int]] = {}
-        if root is None:
-            return
-        abstract: dict[str, dict[int, _Level]] = {}
-        for an in root.iter(_w("abstractNum")):
-            levels: dict[int, _Level] = {}
-            for lvl in an.iter(_w("lvl")):
-                ilvl = _int(lvl.get(_w("ilvl")), 0)
-                levels[ilvl] = _Level(
-                    fmt=_child_val(lvl, "numFmt") or "decimal",
-                    text=_child_val(lvl, "lvlText") or "",
-                    start=_int(_child_val(lvl, "start"), 1),
-                )
-            abstract[an.get(_w("abstractNumId"), "")] = levels
-        for num in root.iter(_w("num")):
-            abstract_id = _child_val(num, "abstractNumId") or ""
-            levels = dict(abstract.get(abstract_id, {}))
-            for override in num.iter(_w("lvlOverride")):
-                ilvl = _int(override.get(_w("ilvl")), 0)
-                start = _child_val(override, "startOverride")
-                if start is not None and ilvl in levels:
-                    lv = levels[ilvl]
-                    levels[ilvl] = _Level(lv.fmt, lv.text, _int(start, 1))
-            self.levels[num.get(_w("numId"), "")] = levels
 
     def label(self, num_id: str, ilvl: int) -> str | None:
         if num_id in ("", "0"):
@@ -176,6 +154,33 @@ class _Numbering:
 
         text = re.sub(r"%([1-9])", substitute, level.text).strip()
         return text or f"{counters[ilvl]}."
+
+
+def _list_levels(root: _Element) -> dict[str, dict[int, _Level]]:
+    """numId -> its levels (format, text, start), from numbering.xml."""
+    found: dict[str, dict[int, _Level]] = {}
+    abstract: dict[str, dict[int, _Level]] = {}
+    for an in root.iter(_w("abstractNum")):
+        levels: dict[int, _Level] = {}
+        for lvl in an.iter(_w("lvl")):
+            ilvl = _int(lvl.get(_w("ilvl")), 0)
+            levels[ilvl] = _Level(
+                fmt=_child_val(lvl, "numFmt") or "decimal",
+                text=_child_val(lvl, "lvlText") or "",
+                start=_int(_child_val(lvl, "start"), 1),
+            )
+        abstract[an.get(_w("abstractNumId"), "")] = levels
+    for num in root.iter(_w("num")):
+        abstract_id = _child_val(num, "abstractNumId") or ""
+        levels = dict(abstract.get(abstract_id, {}))
+        for override in num.iter(_w("lvlOverride")):
+            ilvl = _int(override.get(_w("ilvl")), 0)
+            start = _child_val(override, "startOverride")
+            if start is not None and ilvl in levels:
+                lv = levels[ilvl]
+                levels[ilvl] = _Level(lv.fmt, lv.text, _int(start, 1))
+        found[num.get(_w("numId"), "")] = levels
+    return found
 
 
 def _format_number(value: int, fmt: str) -> str:
@@ -384,7 +389,7 @@ def _emphasis(p: _Element, style: _StyleInfo | None) -> tuple[bool, bool]:
 class _Walker:
     """Walks block and inline content in document order, collecting blocks."""
 
-    def __init__(self, numbering: _Numbering, styles: dict[str, _StyleInfo] | None = None,
+    def __init__(self, numbering: _Numbering, styles: Mapping[str, _StyleInfo] | None = None,
                  *, emphasis: bool = False, strikes: frozenset[str] | None = None):
         self.numbering = numbering
         self.styles = styles or {}
@@ -723,7 +728,7 @@ def _text_boxes(el: _Element) -> list[_Element]:
 
 def _paragraph_texts(root: _Element) -> list[str]:
     """The non-empty paragraph texts under `root` (a header, a note, a comment)."""
-    walker = _Walker(_Numbering(None, {}))
+    walker = _Walker(_Numbering({}, {}))
     walker.read_blocks(root)
     return [b.text.strip() for b in walker.blocks if b.text.strip()]
 
@@ -778,16 +783,17 @@ def read_document(package: OoxmlPackage, *, formatting: bool = False) -> Documen
         if kind in _PART_KINDS and package.has(rel.target):
             related.setdefault(kind, []).append(rel.target)
 
-    styles_root = package.read_xml(related["styles"][0]) if "styles" in related else None
-    style_numbering = _style_numbering(styles_root)
-    numbering_root = package.read_xml(related["numbering"][0]) if "numbering" in related else None
+    styles = (_derived(package, related["styles"][0], _styles, _STYLES)
+              if "styles" in related else _NO_STYLES)
+    levels = (_derived(package, related["numbering"][0], _list_levels, _LEVELS)
+              if "numbering" in related else {})
     document = package.read_xml(main)
     # Struck-through text is rare: the runs are inspected only when the document or its
     # styles strike something (one pass over the tree in C, instead of every run's).
-    strikes: frozenset[str] | None = _struck_styles(styles_root)
+    strikes: frozenset[str] | None = styles.strikes
     if not strikes and next(document.iter(STRIKE, DSTRIKE), None) is None:
         strikes = None
-    walker = _Walker(_Numbering(numbering_root, style_numbering), _style_info(styles_root),
+    walker = _Walker(_Numbering(levels, styles.numbering), styles.info,
                      emphasis=formatting, strikes=strikes)
 
     body = document.find(BODY)
@@ -837,6 +843,43 @@ def read_document(package: OoxmlPackage, *, formatting: bool = False) -> Documen
         properties=_properties(package),
         unknown_symbols=tuple(walker.unknown_symbols),
     )
+
+
+class _Styles(NamedTuple):
+    """What the reader needs from styles.xml (read-only: shared between documents)."""
+
+    numbering: Mapping[str, tuple[str, int]]  # style id -> (numId, ilvl)
+    info: Mapping[str, _StyleInfo]  # paragraph style id -> name, heading level, emphasis
+    strikes: frozenset[str]  # styles whose text is struck through
+
+
+_NO_STYLES = _Styles({}, {}, frozenset())
+
+
+def _styles(root: _Element) -> _Styles:
+    return _Styles(_style_numbering(root), _style_info(root), _struck_styles(root))
+
+
+# What was derived from styles.xml and numbering.xml, by the parts' bytes: the replies
+# of a campaign are copies of one form, so most share these parts byte for byte, and
+# parsing them again for each reply costs about a tenth of the reading.
+_STYLES: dict[bytes, _Styles] = {}
+_LEVELS: dict[bytes, dict[str, dict[int, _Level]]] = {}
+#: Distinct parts remembered per process (oldest forgotten first).
+DERIVED_CACHE_ENTRIES = 16
+
+
+def _derived(package: OoxmlPackage, part: str, derive: Callable[[_Element], _T],
+             cache: dict[bytes, _T]) -> _T:
+    """`derive` of the parsed part, or what it gave for a part with the same bytes."""
+    data = package.read_xml_bytes(part)
+    found = cache.get(data)
+    if found is None:
+        found = derive(package.parse_part(part, data))
+        if len(cache) >= DERIVED_CACHE_ENTRIES:
+            del cache[next(iter(cache))]
+        cache[data] = found
+    return found
 
 
 def _dedupe(texts: Iterator[str] | list[str]) -> tuple[str, ...]:

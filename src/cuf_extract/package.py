@@ -436,12 +436,20 @@ class OoxmlPackage:
 
     def read_xml(self, name: str) -> etree._Element:
         """Parse one XML part with the hardened parser; a DOCTYPE is refused."""
+        return self.parse_part(name, self.read_xml_bytes(name))
+
+    def read_xml_bytes(self, name: str) -> bytes:
+        """An XML part's bytes, not parsed, within the size limit of XML parts (for a
+        caller that keys what it derives from a part by the part's content)."""
         info = self._infos.get(name)
         if info is not None and info.file_size > MAX_XML_PART_BYTES:
             raise _too_large(
                 self.name, f"l’élément « {name} » fait {_mb(info.file_size)}, bien plus "
                 "qu’un questionnaire")
-        data = self.read_bytes(name)
+        return self.read_bytes(name)
+
+    def parse_part(self, name: str, data: bytes) -> etree._Element:
+        """Parse the bytes of part `name` (from `read_xml_bytes`) as `read_xml` does."""
         try:
             root = parse_xml(data, where=name)
         except ValueError as error:
