@@ -218,7 +218,7 @@ def test_list_numbers_start_again_in_each_document_with_the_same_numbering() -> 
 
 
 def test_a_style_is_read_from_each_documents_own_styles() -> None:
-    typed = f'<w:p><w:r><w:rPr><w:rStyle w:val="Barre"/></w:rPr><w:t>Non</w:t></w:r></w:p>'
+    typed = '<w:p><w:r><w:rPr><w:rStyle w:val="Barre"/></w:rPr><w:t>Non</w:t></w:r></w:p>'
     striking = build_docx([typed], extra_styles=STRIKING_STYLE)
     plain = build_docx([typed], extra_styles=PLAIN_STYLE)
 

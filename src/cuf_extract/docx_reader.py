@@ -223,7 +223,7 @@ def _child_val(el: _Element, tag: str) -> str | None:
     name = _CLARK.get(tag)
     if name is None:
         name = _CLARK[tag] = _w(tag)
-    child = el.find(name)
+    child = next(el.iterchildren(name), None)  # lxml's `find` goes through ElementPath
     return None if child is None else child.get(VAL)
 
 
@@ -458,26 +458,25 @@ class _Walker:
     ) -> None:
         parts: list[str] = []
         boxes: list[_Element] = []
-        ppr = p.find(PPR)
+        first = p[0] if len(p) else None
+        props = _paragraph_properties(first if first is not None and first.tag == PPR
+                                      else p.find(PPR))
         if self.strikes is not None:
             self.struck_spans = []
-            self.paragraph_struck = (_child_val(ppr, "pStyle") if ppr is not None
-                                     else None) in self.strikes
+            self.paragraph_struck = props.style in self.strikes
         self.read_inline(p, parts, boxes, [])
         struck = struck_phrases(parts, self.struck_spans) if self.struck_spans else ()
         self.struck_spans = []
-        label, level = self._list_label(p)
-        style = self.styles.get(_child_val(ppr, "pStyle") or "Normal" if ppr is not None
-                                else "Normal")
-        outline = _child_val(ppr, "outlineLvl") if ppr is not None else None
-        heading = (_int(outline, 9) + 1 if outline is not None else
+        label, level = self._list_label(props)
+        style = self.styles.get(props.style or "Normal")
+        heading = (_int(props.outline, 9) + 1 if props.outline is not None else
                    style.outline if style is not None else 0)
         bold, italic = _emphasis(p, style) if self.emphasis else (False, False)
         block = Block(text="".join(parts), list_label=label, list_level=level,
                       cell=cell, origin=origin, style=style.name if style is not None else "",
                       heading_level=heading if 0 < heading <= 9 else 0, bold=bold,
                       italic=italic, struck=struck)
-        if _is_drop_cap(ppr):
+        if props.drop_cap:
             self.finish()
             self.drop_cap = block
         else:
@@ -504,14 +503,11 @@ class _Walker:
             self.blocks.append(self.drop_cap)
             self.drop_cap = None
 
-    def _list_label(self, p: _Element) -> tuple[str | None, int]:
+    def _list_label(self, props: _ParagraphProperties) -> tuple[str | None, int]:
         """The paragraph's list label ("-", "3.") and level, from its own numbering or
         its style's; (None, 0) when it is not a list item."""
-        ppr = p.find(PPR)
-        if ppr is None:
-            return None, 0
-        style = _child_val(ppr, "pStyle") or ""
-        numpr = ppr.find(NUMPR)
+        style = props.style or ""
+        numpr = props.numbering
         if numpr is not None:
             num_id = _child_val(numpr, "numId")
             ilvl = _int(_child_val(numpr, "ilvl"), 0)
@@ -644,12 +640,35 @@ class _Walker:
         return PRIVATE_USE.sub(lambda m: self._sym(font, f"{ord(m.group()):04X}"), text)
 
 
-def _is_drop_cap(ppr: _Element | None) -> bool:
-    """`w:framePr w:dropCap="drop"` or `"margin"` (not `"none"`): a drop cap's paragraph."""
+class _ParagraphProperties(NamedTuple):
+    style: str | None  # w:pStyle
+    numbering: _Element | None  # w:numPr
+    outline: str | None  # w:outlineLvl
+    drop_cap: bool  # `w:framePr w:dropCap="drop"` or `"margin"` (not `"none"`)
+
+
+_NO_PROPERTIES = _ParagraphProperties(None, None, None, False)
+PSTYLE, OUTLINE_LVL = _w("pStyle"), _w("outlineLvl")
+
+
+def _paragraph_properties(ppr: _Element | None) -> _ParagraphProperties:
+    """What the reader uses of a w:pPr, in one pass over its children (this runs for
+    every paragraph); the first of each kind counts, as with `find`."""
     if ppr is None:
-        return False
-    frame = ppr.find(FRAME_PR)
-    return frame is not None and frame.get(DROP_CAP, "none") in ("drop", "margin")
+        return _NO_PROPERTIES
+    style = numbering = outline = None
+    drop_cap: bool | None = None
+    for child in ppr:
+        tag = child.tag
+        if tag == PSTYLE:
+            style = child.get(VAL) if style is None else style
+        elif tag == NUMPR:
+            numbering = child if numbering is None else numbering
+        elif tag == OUTLINE_LVL:
+            outline = child.get(VAL) if outline is None else outline
+        elif tag == FRAME_PR and drop_cap is None:
+            drop_cap = child.get(DROP_CAP, "none") in ("drop", "margin")
+    return _ParagraphProperties(style, numbering, outline, bool(drop_cap))
 
 
 def _on(toggle: _Element | None) -> bool:
