@@ -53,7 +53,10 @@ def write_outputs(
     record = output.absolute().parent / rerun.STATE_FOLDER / rerun.OUTPUTS_RECORD
     # What the outputs are made from besides the run: the list of recipients and the
     # questionnaire's title and owner (written into the workbook).
-    made_from = f"{code_fingerprint()}:{recipients!r}:{recipients_source}:{questionnaire!r}"
+    # (JSON, not repr(): pydantic's repr of a questionnaire costs 30 ms.)
+    made_from = ":".join((
+        code_fingerprint(), repr(recipients), str(recipients_source),
+        questionnaire.model_dump_json() if questionnaire is not None else "None"))
     digest = rerun.outputs_digest(run, wanted, fingerprint=made_from)
     kept = rerun.reusable_outputs(record, digest, wanted) if reuse else None
     if kept is not None:
