@@ -278,3 +278,46 @@ def test_parallel_run_works_with_the_spawn_start_method(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     data = (tmp_path / "spawn.json").read_text(encoding="utf-8")
     assert data.count('"status": "ok"') == PARALLEL_MIN_FILES + 2
+
+
+def test_cache_packs_survive_a_cut_line_and_are_merged_and_pruned(tmp_path: Path) -> None:
+    from cuf_extract.cache import MAX_PACKS, ResultCache
+    from cuf_extract.pipeline import InputFile, extract_files
+    from cuf_extract.questionnaire import load_questionnaire
+
+    questionnaire = load_questionnaire()
+    folder = tmp_path / "cache"
+    for party in ("A", "B"):
+        (tmp_path / f"Parti {party}.docx").write_bytes(reply(party))
+    files = [InputFile(path=p, display=p.name) for p in sorted(tmp_path.glob("*.docx"))]
+    first = extract_files(files, questionnaire,
+                          cache=ResultCache(folder, questionnaire_digest="test"))
+    (pack,) = folder.glob("*.jsonl")
+    # A run cut short mid-line (a crash, a full disk): the entry cut is a miss, the
+    # others still count.
+    lines = pack.read_bytes().split(b"\n")
+    assert len(lines) == 3 and lines[2] == b""
+    pack.write_bytes(lines[0] + b"\n" + lines[1][: len(lines[1]) // 2])
+    cache = ResultCache(folder, questionnaire_digest="test")
+    second = extract_files(files, questionnaire, cache=cache)
+    assert cache.hits == 1
+    assert second.model_dump_json() == first.model_dump_json()
+    # Each process that reads adds a pack; past MAX_PACKS they are merged into one.
+    assert len(list(folder.glob("*.jsonl"))) == 2  # the cut entry was read again
+    for _ in range(MAX_PACKS + 1):
+        writer = ResultCache(folder, questionnaire_digest="x")
+        for result in first.files:
+            writer.put(result)
+        writer.close()
+    (folder / "ab").mkdir()  # the one-file-per-result layout of earlier versions
+    (folder / "ab" / "old.json").write_text("{}", encoding="utf-8")
+    assert len(list(folder.glob("*.jsonl"))) == 2 + MAX_PACKS + 1
+    cache = ResultCache(folder, questionnaire_digest="x")
+    cache.prune()
+    assert not (folder / "ab").exists()
+    (merged,) = folder.glob("*.jsonl")  # this salt's packs merged, the other salt's gone
+    assert len(merged.read_bytes().split(b"\n")) == 3
+    cache = ResultCache(folder, questionnaire_digest="x")
+    third = extract_files(files, questionnaire, cache=cache)
+    assert cache.hits == 2
+    assert third.model_dump_json() == first.model_dump_json()

@@ -268,7 +268,7 @@ def test_ctrl_c_says_what_happened_to_the_workbook(tmp_path: Path) -> None:
     cache = tmp_path / ".cuf-extract" / "cache"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and process.poll() is None:
-        if cache.is_dir() and any(cache.rglob("*.json")):
+        if cache.is_dir() and any(pack.stat().st_size for pack in cache.glob("*.jsonl")):
             break
         time.sleep(0.01)
     if process.poll() is not None:

@@ -118,7 +118,7 @@ def test_check_and_extraction_write_valid_utf8(
         state = tmp_path / ".cuf-extract"
         cached = [p for p in state.rglob("*") if p.is_file()]
         assert not [p for p in cached if p.name.endswith(".tmp")]
-        assert any(p.parent.parent.name == "cache" for p in cached)
+        assert any(p.parent.name == "cache" and p.suffix == ".jsonl" for p in cached)
         for path in cached:
             _utf8(path.read_bytes())
 

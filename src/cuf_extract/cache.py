@@ -6,6 +6,14 @@ respondent may come from it), the questionnaire, and the tool's own code: any ch
 to the tool or the questionnaire reads every file afresh. The cache is only an
 optimisation: an entry that cannot be read or written is ignored. Files unchanged in
 size and mtime are not even hashed again (`rerun.FileIndex`).
+
+Entries are lines appended to pack files, one pack per process that reads files
+(`<salt>-<pid>-<random>.jsonl`, a line `<key>\t<JSON>` per result, flushed as it is
+written): making, writing and renaming one small file per result cost more than reading
+a reply on some file systems (and much more with an antivirus watching each new file).
+A line cut short by a crash is not valid JSON and is a miss. `prune`, after a run,
+removes the packs of other code or questionnaires (their salt differs) and merges this
+salt's packs into one when there are many.
 """
 
 from __future__ import annotations
@@ -13,11 +21,15 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
+import secrets
+import shutil
 from pathlib import Path
+from typing import BinaryIO
 
 from cuf_extract import __version__
 from cuf_extract.models import FileResult, IssueCode
-from cuf_extract.rerun import FILES_INDEX, FileIndex, write_json
+from cuf_extract.rerun import FILES_INDEX, FileIndex
 
 CACHE_FOLDER = Path(".cuf-extract") / "cache"
 _EXCLUDED_FIELDS = ("respondent_source", "document_date", "respondent_candidates")  # not dumped
@@ -55,6 +67,11 @@ def _ocr_fingerprint() -> str:
     return engine_fingerprint()
 
 
+#: This salt's packs are merged into one when a run ends with more than this many.
+MAX_PACKS = 8
+PACK_SUFFIX = ".jsonl"
+
+
 class ResultCache:
     """Results by file content, in `folder`."""
 
@@ -66,6 +83,12 @@ class ResultCache:
         self.hits = 0
         # Hashes of unchanged files, beside the cache folder (see rerun.FileIndex).
         self.index = FileIndex(folder.parent / FILES_INDEX)
+        self._entries: dict[bytes, bytes] | None = None  # key -> JSON, read on first use
+        self._pack: BinaryIO | None = None  # this process's pack, opened on first put
+
+    def __getstate__(self) -> dict[str, object]:
+        # Sent to worker processes: each reads the packs and opens its own pack itself.
+        return {**self.__dict__, "_entries": None, "_pack": None}
 
     def sha256(self, path: Path, *, max_bytes: int) -> str | None:
         """The file's SHA-256, without reading it again when it has not changed."""
@@ -74,27 +97,44 @@ class ResultCache:
     def save_index(self) -> None:
         self.index.save()
 
-    def _entry(self, sha256: str, name: str) -> Path:
+    def _key(self, sha256: str, name: str) -> bytes:
         name_key = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:12]
-        return self.folder / sha256[:2] / f"{sha256}-{name_key}-{self.salt}.json"
+        return f"{sha256}-{name_key}".encode("ascii", "replace")
+
+    def _packs(self) -> list[Path]:
+        with contextlib.suppress(OSError):
+            return sorted(self.folder.glob(f"{self.salt}-*{PACK_SUFFIX}"))
+        return []
+
+    def _read_entries(self) -> dict[bytes, bytes]:
+        if self._entries is None:
+            self._entries = {}
+            for pack in self._packs():
+                with contextlib.suppress(OSError):
+                    for line in pack.read_bytes().split(b"\n"):
+                        key, tab, data = line.partition(b"\t")
+                        if tab:
+                            self._entries[key] = data
+        return self._entries
 
     def get(self, sha256: str, name: str, path: str) -> FileResult | None:
-        entry = self._entry(sha256, name)
+        data = self._read_entries().get(self._key(sha256, name))
+        if data is None:
+            return None
         try:
-            data = json.loads(entry.read_text(encoding="utf-8"))
-            engine = data.pop(_OCR_ENGINE, None)
+            found = json.loads(data)
+            engine = found.pop(_OCR_ENGINE, None)
             if engine is not None and engine != _ocr_fingerprint():
                 return None  # read by another Tesseract or other language data: read again
-            result = FileResult.model_validate({**data, "path": path, "name": name})
-        except (OSError, ValueError):
-            return None
+            result = FileResult.model_validate({**found, "path": path, "name": name})
+        except (ValueError, TypeError, AttributeError):
+            return None  # a line cut short, or not ours
         self.hits += 1
         return result
 
     def put(self, result: FileResult) -> None:
         if result.sha256 is None:
             return
-        entry = self._entry(result.sha256, result.name)
         data = result.model_dump(mode="json")
         for name in _EXCLUDED_FIELDS:
             data[name] = getattr(result, name)
@@ -102,13 +142,60 @@ class ResultCache:
             data["document_date"] = result.document_date.isoformat()
         if any(issue.code is IssueCode.OCR for issue in result.issues):
             data[_OCR_ENGINE] = _ocr_fingerprint()
-        write_json(entry, data)
+        try:
+            # JSON escapes line breaks inside strings: one line per entry. A lone
+            # surrogate cannot be written in UTF-8: that result is not cached.
+            line = json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            return
+        key = self._key(result.sha256, result.name)
+        with contextlib.suppress(OSError):
+            pack = self._pack or self._open_pack()
+            pack.write(key + b"\t" + line + b"\n")
+            pack.flush()
+        if self._entries is not None:
+            self._entries[key] = line
+
+    def _open_pack(self) -> BinaryIO:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        name = f"{self.salt}-{os.getpid()}-{secrets.token_hex(4)}{PACK_SUFFIX}"
+        self._pack = (self.folder / name).open("ab")
+        return self._pack
+
+    def close(self) -> None:
+        if self._pack is not None:
+            with contextlib.suppress(OSError):
+                self._pack.close()
+            self._pack = None
 
     def prune(self) -> None:
-        """Forget entries made by another version of the tool or for another questionnaire."""
+        """Forget what another version of the tool or another questionnaire stored (and
+        the one-file-per-result entries of earlier versions); merge this salt's packs
+        into one when there are more than `MAX_PACKS`."""
+        self.close()
         if not self.folder.is_dir():
             return
-        for entry in self.folder.glob("*/*.json"):
-            if not entry.name.endswith(f"-{self.salt}.json"):
-                with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError):
+            for entry in self.folder.iterdir():
+                if entry.is_dir() and len(entry.name) == 2:  # earlier versions' layout
+                    shutil.rmtree(entry, ignore_errors=True)
+                elif entry.suffix == PACK_SUFFIX and not entry.name.startswith(f"{self.salt}-"):
                     entry.unlink()
+        packs = self._packs()
+        if len(packs) <= MAX_PACKS:
+            return
+        self._entries = None
+        entries = self._read_entries()
+        merged = self.folder / f"{self.salt}-{os.getpid()}-{secrets.token_hex(4)}{PACK_SUFFIX}"
+        temp = merged.with_suffix(".tmp")
+        try:
+            temp.write_bytes(b"".join(key + b"\t" + data + b"\n"
+                                      for key, data in entries.items()))
+            os.replace(temp, merged)
+        except OSError:
+            with contextlib.suppress(OSError):
+                temp.unlink(missing_ok=True)
+            return
+        for pack in packs:
+            with contextlib.suppress(OSError):
+                pack.unlink()  # (a pack another run still writes stays, on Windows)
