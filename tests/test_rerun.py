@@ -246,3 +246,29 @@ def test_a_reading_library_upgrade_invalidates_the_cache(monkeypatch: pytest.Mon
     monkeypatch.setattr(importlib.metadata, "version",
                         lambda name: "999.0" if name == "pypdfium2" else real(name))
     assert code_fingerprint() != before
+
+
+def test_the_outputs_digest_sees_fields_left_out_of_the_json(tmp_path: Path) -> None:
+    """The workbook shows the respondent's source and the document's date, which the
+    JSON contract leaves out: a change there must still rewrite the outputs."""
+    from datetime import UTC, datetime
+
+    from cuf_extract.models import FileResult, QuestionnaireRef, RespondentSource, Run
+    from cuf_extract.rerun import outputs_digest
+
+    file = FileResult(path="a.docx", name="a.docx", sha256="ab" * 32, status="ok",
+                      respondent="Parti A", answers=())
+    ref = QuestionnaireRef(id="q", questions=())
+
+    def digest(**changes: object) -> str:
+        run = Run(questionnaire=ref, files=(file.model_copy(update=changes),))
+        return outputs_digest(run, [tmp_path / "r.xlsx"], fingerprint="f")
+
+    plain = digest()
+    assert digest() == plain
+    assert digest(respondent_source=RespondentSource.FILE_NAME) != plain
+    assert digest(document_date=datetime(2026, 3, 1, tzinfo=UTC)) != plain
+    assert digest(respondent_candidates=(("Parti A", RespondentSource.FILE_NAME),)) != plain
+    assert digest(respondent="Parti B") != plain
+    # A file name that was not valid UTF-8 (kept as lone surrogates) has no JSON.
+    assert digest(path="r\udce9ponse.docx") != digest(path="r\udce8ponse.docx")

@@ -28,11 +28,10 @@ from pathlib import Path
 from typing import BinaryIO
 
 from cuf_extract import __version__
-from cuf_extract.models import FileResult, IssueCode
+from cuf_extract.models import EXCLUDED_FIELDS, FileResult, IssueCode
 from cuf_extract.rerun import FILES_INDEX, FileIndex
 
 CACHE_FOLDER = Path(".cuf-extract") / "cache"
-_EXCLUDED_FIELDS = ("respondent_source", "document_date", "respondent_candidates")  # not dumped
 
 
 # Libraries whose upgrade may change what is read from a file (PDFium's text layer).
@@ -136,7 +135,7 @@ class ResultCache:
         if result.sha256 is None:
             return
         data = result.model_dump(mode="json")
-        for name in _EXCLUDED_FIELDS:
+        for name in EXCLUDED_FIELDS:
             data[name] = getattr(result, name)
         if result.document_date is not None:  # ISO 8601 with its offset, read back as such
             data["document_date"] = result.document_date.isoformat()

@@ -176,6 +176,11 @@ class FileResult(_Frozen):
         return None
 
 
+#: FileResult's fields left out of the JSON contract (kept by the cache and the digests).
+EXCLUDED_FIELDS = tuple(name for name, field in FileResult.model_fields.items()
+                        if field.exclude)
+
+
 class Run(_Frozen):
     schema_version: Literal[1] = SCHEMA_VERSION
     questionnaire: QuestionnaireRef

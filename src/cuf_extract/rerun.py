@@ -35,7 +35,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cuf_extract.models import Run
+from cuf_extract.models import EXCLUDED_FIELDS, Run
 
 STATE_FOLDER = Path(".cuf-extract")
 FILES_INDEX = "fichiers.json"
@@ -111,8 +111,15 @@ def outputs_digest(run: Run, outputs: Sequence[Path], *, fingerprint: str) -> st
     digest = hashlib.sha256(f"{INDEX_VERSION}:{fingerprint}:{Path.cwd()}".encode())
     for path in outputs:
         digest.update(f"\0{path.absolute()}".encode())
-    # repr covers the fields left out of the JSON contract (respondent source, dates).
-    digest.update(repr(run).encode("utf-8", "surrogatepass"))
+    # The JSON, and the fields left out of the JSON contract (respondent source, dates,
+    # candidates) apart: pydantic's repr of a whole run costs ten times its JSON.
+    try:
+        digest.update(run.model_dump_json().encode())
+    except ValueError:  # a lone surrogate (an undecodable file name): no JSON for it
+        digest.update(repr(run).encode("utf-8", "surrogatepass"))
+    for file in run.files:
+        digest.update(repr(tuple(getattr(file, name) for name in EXCLUDED_FIELDS))
+                      .encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 
