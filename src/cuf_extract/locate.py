@@ -244,8 +244,6 @@ class Matcher:
                 self.instructions.setdefault(normalise(line), set()).add(" ".join(line.split()))
 
     def classify(self, block: Block) -> Classified:
-        from rapidfuzz import fuzz, process
-
         norm = normalise(block.text)
         if not norm:
             return Classified(block, Role.EMPTY)
@@ -261,6 +259,8 @@ class Matcher:
             return Classified(block, Role.QUESTION, question=qid, trailing=trailing,
                               leading=leading)
         if len(norm) >= TEMPLATE_FUZZY_MIN_LENGTH and self.long_template:
+            from rapidfuzz import fuzz, process  # (imported here: most blocks return above)
+
             best = process.extractOne(
                 norm, self.long_template, scorer=fuzz.ratio, score_cutoff=TEMPLATE_MIN_SCORE
             )
