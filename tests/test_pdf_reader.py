@@ -1,26 +1,19 @@
 """PDF replies: real producers' PDFs through the whole extraction, and the layout rules
-of `pdf_reader` on PDFs built in code with exact coordinates."""
+on PDFs built in code with exact coordinates or on words placed in code (`read_words`,
+the way OCR words enter them): through public functions only, so that the modules
+behind them can change."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from cuf_extract.document import Block
+from cuf_extract.document import Block, DocumentText
 from cuf_extract.locate import Matcher
 from cuf_extract.package import PackageError
-from cuf_extract.pdf_reader import (
-    _Char,
-    _hyphenation_mark,
-    _layout_hyphen,
-    _Line,
-    _marker,
-    _Page,
-    _paragraph_text,
-    _paragraphs,
-    read_pdf,
-)
+from cuf_extract.pdf_reader import PlacedWord, read_pdf, read_words
 from cuf_extract.pipeline import InputFile, extract_file
 from cuf_extract.questionnaire import load_questionnaire
 from tests.fixtures.pdf_builder import (
@@ -30,11 +23,40 @@ from tests.fixtures.pdf_builder import (
     reference_loop_pdf,
     text_pages_pdf,
 )
-from tests.fixtures.pdf_mapped import Piece, mapped_text_pdf
+from tests.fixtures.pdf_mapped import Piece, Units, mapped_text_pdf
 from tests.fixtures.pdf_sources import LONG_Q3, PDF_DIR, PDF_ERRORS, PDF_VARIANTS
 from tests.fixtures.variants import TEMPLATE_SNIPPETS, Variant
 
 MATCHER = Matcher(load_questionnaire())
+
+PAGE_HEIGHT = 842.0
+# A line typed at x on a baseline (up from the page's foot); with a fourth value, its
+# letters spread to end there (a justified line).
+TypedLine = tuple[str, float, float] | tuple[str, float, float, float]
+
+
+def _placed(lines: list[TypedLine]) -> list[PlacedWord]:
+    """Lines as words placed on the page: letters 6 pt wide and spaces 3 pt, as in a
+    real 11 pt font, or spread evenly to end at the line's right edge when it has one."""
+    words: list[PlacedWord] = []
+    for number, (text, x, base, *end) in enumerate(lines):
+        steps = [3.0 if ch == " " else 6.0 for ch in text]
+        scale = (end[0] - x) / sum(steps) if end else 1.0
+        for match in re.finditer(r"\S+", text):
+            x0 = x + scale * sum(steps[:match.start()])
+            x1 = x + scale * sum(steps[:match.end()]) - (0 if end else 1.0)
+            words.append(PlacedWord(match[0], x0, x1, PAGE_HEIGHT - base, 11.0, number))
+    return words
+
+
+def _typed(*pages: list[TypedLine]) -> DocumentText:
+    """Pages of typed lines through the layout rules (`read_words`), no PDF in between."""
+    return read_words([(PAGE_HEIGHT, _placed(lines)) for lines in pages])
+
+
+def _synthetic(lines: list[TypedLine]) -> list[tuple[str | None, str]]:
+    """Each block's list label and text, read from typed lines."""
+    return [(b.list_label, b.text) for b in _typed(lines).blocks]
 
 
 @pytest.mark.parametrize("variant", PDF_VARIANTS, ids=lambda v: v.name)
@@ -112,14 +134,8 @@ def test_table_over_a_page_break_keeps_its_rows_and_reads_its_header_once() -> N
 
 
 def test_symbol_bullet_alone_on_its_line_labels_the_next_line() -> None:
-    def line(text: str, x: float, base: float) -> _Line:
-        chars = [_Char(ch, x + 6 * i, x + 6 * i + 5, base, 11.0, i) for i, ch in enumerate(text)]
-        return _Line(chars, 0).finish()
-
-    lines = [line("\uf0b7", 72, 700), line("premier point", 90, 687),
-             line("\uf0a7 second point", 72, 660)]
-    paragraphs = _paragraphs(lines, 1.2, 500.0)
-    assert [(pg.label, _paragraph_text(pg)) for pg in paragraphs] == [
+    assert _synthetic([("\uf0b7", 72, 700), ("premier point", 90, 687),
+                       ("\uf0a7 second point", 72, 660)]) == [
         ("-", "premier point"), ("-", "second point")]
 
 
@@ -187,6 +203,17 @@ def test_justified_line_with_wide_gaps_stays_one_line() -> None:
     assert [b.text for b in blocks] == ["Oui sans aucun doute."]
 
 
+def _joined(before: str, after: str, *others: str) -> bool:
+    """Whether the hyphen ending `before`, a line reaching the margin, is read as the
+    layout's (the word joined) when `after` follows it; `others` are paragraphs of their
+    own elsewhere in the document (its other words). A hyphen judged typed is kept."""
+    lines: list[TypedLine] = [(before, 72, 700, 523), (after, 72, 687)]
+    lines += [(text, 72, 600 - 30 * n) for n, text in enumerate(others)]
+    text = _typed(lines).blocks[0].text
+    assert text in (before[:-1] + after, before + after), text
+    return text == before[:-1] + after
+
+
 @pytest.mark.parametrize(("before", "after", "layout"), [
     ("la coopé-", "ration décentralisée", True),
     ("Nord-", "Pas-de-Calais", False),
@@ -197,7 +224,7 @@ def test_justified_line_with_wide_gaps_stays_one_line() -> None:
     ("les jume-", "lages", True),
 ])
 def test_line_end_hyphen_judgement(before: str, after: str, layout: bool) -> None:
-    assert _layout_hyphen(before, after) is layout
+    assert _joined(before, after) is layout
 
 
 def test_hyphens_in_a_producer_pdf_are_kept_where_typed() -> None:
@@ -207,19 +234,24 @@ def test_hyphens_in_a_producer_pdf_are_kept_where_typed() -> None:
     assert text.count("2020-2021") == 8
 
 
-@pytest.mark.parametrize(("text", "marker"), [
-    ("• point", "•"), ("\uf0b7 point", "\uf0b7"), ("\uf0a7", "\uf0a7"), ("– point", "–"),
-    ("1. point", "1."), ("a) point", "a)"), ("2020-2021 : oui", None), ("Oui.", None),
-    ("octobre", None),
+@pytest.mark.parametrize(("text", "label", "rest"), [
+    ("• point", "-", "point"), ("\uf0b7 point", "-", "point"),
+    ("– point", "–", "point"),  # a dash typed before the text keeps its own character
+    ("1. point", "1.", "point"), ("a) point", "a)", "point"),
+    ("2020-2021 : oui", None, "2020-2021 : oui"), ("Oui.", None, "Oui."),
+    ("octobre", None, "octobre"),
 ])
-def test_list_markers(text: str, marker: str | None) -> None:
-    assert _marker(text) == marker
+def test_list_markers(text: str, label: str | None, rest: str) -> None:
+    assert _synthetic([(text, 72, 700)]) == [(label, rest)]
 
 
-def test_ligatures_become_letters() -> None:
-    from cuf_extract.pdf_reader import _char_text
-
-    assert _char_text(0xFB01) == "fi" and _char_text(0xFB02) == "fl"
+def test_ligatures_and_controls_in_the_text_layer() -> None:
+    """Ligatures (Unicode's and Adobe's private-use fi and fl) become their letters; a
+    control character outside a TeX font is dropped, a lone surrogate is U+FFFD."""
+    line: list[Piece] = ["Une ", Units("FB01"), "n, un ", Units("FB02"), "ot, ", Units("F001"),
+                         Units("F002"), " et ", Units("001C"), Units("D800"), "."]
+    blocks = read_pdf(mapped_text_pdf([[(72, 700, line)]], size=11), name="x.pdf").blocks
+    assert [b.text for b in blocks] == ["Une fin, un flot, fifl et \ufffd."]
 
 
 @pytest.mark.parametrize(("data", "code"), [
@@ -254,19 +286,6 @@ def test_streams_under_the_inflate_limit_are_left_to_pdfium(layers: int) -> None
         read_pdf(data, name="x.pdf")
     assert error.value.code.value == "unreadable"  # read to the end: drawings, no text
     assert "sans aucun texte" in error.value.message
-
-
-def _synthetic(texts: list[tuple[str, float, float]]) -> list[tuple[str | None, str]]:
-    def line(text: str, x: float, base: float) -> _Line:
-        chars = []
-        for i, ch in enumerate(text):  # letters 6 pt wide, spaces 3 pt, as in a real font
-            width = 3 if ch == " " else 6
-            chars.append(_Char(ch, x, x + width - 1, base, 11.0, i))
-            x += width
-        return _Line(chars, 0).finish()
-
-    lines = [line(text, x, base) for text, x, base in texts]
-    return [(pg.label, _paragraph_text(pg)) for pg in _paragraphs(lines, 1.2, 0.0)]
 
 
 def test_dash_wrapped_from_a_full_line_is_text_not_a_list() -> None:
@@ -333,12 +352,9 @@ def test_pages_that_are_only_images_are_named(tmp_path: Path) -> None:
 
 
 def test_spaces_are_kept_as_typed_and_ligatures_become_letters() -> None:
-    from cuf_extract.pdf_reader import _char_text, _chars_text
-
-    text = "Oui\u202f! 20\u00a0000 e\ufb03cace"
-    chars = [_Char(_char_text(ord(ch)), 6 * i, 6 * i + 5.9, 700, 11.0, i)
-             for i, ch in enumerate(text)]
-    assert _chars_text(chars) == "Oui\u202f! 20\u00a0000 efficace"
+    data = mapped_text_pdf([[(72, 700, ["Oui\u202f! 20\u00a0000 e\ufb03cace"])]], size=11)
+    blocks = read_pdf(data, name="x.pdf").blocks
+    assert [b.text for b in blocks] == ["Oui\u202f! 20\u00a0000 efficace"]
 
 
 def test_table_header_row_at_the_top_of_each_page_is_not_a_running_header() -> None:
@@ -438,11 +454,10 @@ def test_a_lone_private_use_bullet_is_still_a_bullet() -> None:
 
 
 def test_private_use_symbols_left_in_the_text_become_visible_placeholders() -> None:
-    from cuf_extract.pdf_reader import _private_use
-
-    blocks, unknown = _private_use([Block("nous le ferons \uf0ae dès 2020."), Block("Oui.")])
-    assert [b.text for b in blocks] == ["nous le ferons [symbole ? F0AE] dès 2020.", "Oui."]
-    assert unknown == ("[symbole ? F0AE]",)
+    document = _typed([("nous le ferons \uf0ae dès 2020.", 72, 700), ("Oui.", 72, 660)])
+    assert [b.text for b in document.blocks] == [
+        "nous le ferons [symbole ? F0AE] dès 2020.", "Oui."]
+    assert document.unknown_symbols == ("[symbole ? F0AE]",)
 
 
 def test_indented_short_lines_of_like_length_are_not_a_centred_title() -> None:
@@ -501,24 +516,32 @@ def test_line_end_hyphens_u2010_and_soft_are_judged_like_a_hyphen() -> None:
     ]
 
 
-@pytest.mark.parametrize(("before", "after", "marks_layout", "layout"), [
-    ("pré\u2010", "senté en conseil", True, True),
-    ("pré\u2010", "senté en conseil", False, False),  # U+2010 typed in the document
-    ("pré-", "senté en conseil", True, False),  # the typed hyphen, not the mark
-    ("peut\u2010", "être", True, False),  # a second part stays a compound
+# Where the document types its hyphens as "-" ("lui-même") and ends lines with U+2010,
+# U+2010 is the producer's hyphenation mark; typed inside a line, it is the document's.
+MARKS_LAYOUT = ("lui-même", "une ligne coupée\u2010")
+TYPES_U2010 = ("lui\u2010même", "vis-à-vis")
+
+
+@pytest.mark.parametrize(("before", "after", "others", "layout"), [
+    ("pré\u2010", "senté en conseil", MARKS_LAYOUT, True),
+    ("pré\u2010", "senté en conseil", TYPES_U2010, False),  # U+2010 typed in the document
+    ("pré-", "senté en conseil", MARKS_LAYOUT, False),  # the typed hyphen, not the mark
+    ("peut\u2010", "être", MARKS_LAYOUT, False),  # a second part stays a compound
 ])
 def test_line_end_u2010_as_the_producers_mark(
-        before: str, after: str, marks_layout: bool, layout: bool) -> None:
-    assert _layout_hyphen(before, after, frozenset(), marks_layout) is layout
+        before: str, after: str, others: tuple[str, ...], layout: bool) -> None:
+    assert _joined(before, after, *others) is layout
 
 
-def test_u2010_is_the_producers_mark_only_when_typed_hyphens_are_plain() -> None:
-    def pages(*texts: str) -> list[_Page]:
-        lines = [_Line(chars=[], page=1, text=text) for text in texts]
-        return [_Page(number=1, bottom=0.0, top=842.0, lines=lines)]
-    assert _hyphenation_mark(pages("lui-même et pré\u2010", "senté"))
-    assert not _hyphenation_mark(pages("lui\u2010même et pré\u2010", "senté"))
-    assert not _hyphenation_mark(pages("sans trait et pré\u2010", "senté"))
+@pytest.mark.parametrize(("before", "marks_layout"), [
+    ("lui-même et pré\u2010", True),
+    ("lui\u2010même, vis-à-vis et pré\u2010", False),  # U+2010 inside a line: the document's
+    ("sans trait et pré\u2010", False),  # no typed hyphen to compare with
+])
+def test_u2010_is_the_producers_mark_only_when_typed_hyphens_are_plain(
+        before: str, marks_layout: bool) -> None:
+    # "pré" is a compound's first part: only the producer's mark joins "présenté".
+    assert _joined(before, "senté") is marks_layout
 
 
 @pytest.mark.parametrize(("before", "after", "words", "layout"), [
@@ -540,7 +563,7 @@ def test_u2010_is_the_producers_mark_only_when_typed_hyphens_are_plain() -> None
 ])
 def test_line_end_hyphen_uses_the_documents_words(
         before: str, after: str, words: set[str], layout: bool) -> None:
-    assert _layout_hyphen(before, after, frozenset(words)) is layout
+    assert _joined(before, after, *sorted(words)) is layout
 
 
 def test_table_row_broken_in_both_columns_by_the_page() -> None:
@@ -562,14 +585,6 @@ def test_tex_ligatures_without_a_tounicode_map_become_letters() -> None:
     path = PDF_DIR / "pdflatex_t1_no_tounicode.pdf"
     result = extract_file(InputFile(path=path, display=path.name), MATCHER)
     assert {a.question: a.text for a in result.answers} == TEX_EXPECTED
-
-
-def test_private_use_ligatures_and_controls() -> None:
-    from cuf_extract.pdf_reader import _char_text
-
-    assert _char_text(0xF001) == "fi" and _char_text(0xF002) == "fl"
-    assert _char_text(0x1C) is None  # outside a TeX font's text, a control: dropped
-    assert _char_text(0xD800) == "\ufffd"
 
 
 def test_dashes_typed_before_an_answer_are_kept_as_typed() -> None:
@@ -612,18 +627,13 @@ def test_justified_paragraph_ends_where_a_sentence_ends_short_of_the_margin() ->
     """In justified text every line of a paragraph but its last reaches the margin: a
     sentence ending an em or more short of it ends the paragraph, though the next
     paragraph's first word would not have fitted after it (at a page break too)."""
-    full = 72.0, 523.0
-
-    def line(y: float, text: str, page: int, x1: float) -> _Line:
-        chars = [_Char(text, full[0], x1, y, 11.0, int(800 - y) + 1000 * page)]
-        return _Line(chars, page).finish()
-
-    body = [line(700 - 13 * n, f"Ligne pleine {n} du paragraphe justifie", 1, full[1])
-            for n in range(5)]
-    body.append(line(635, "et le rendra public.", 1, full[1] - 26))
-    body.append(line(760, "Nous souhaitons enfin que chaque adjoint dispose", 2, full[1]))
-    body.append(line(747, "d'un budget.", 2, 200))
-    texts = [_paragraph_text(p) for p in _paragraphs(body, 1.2, full[1])]
+    page_1: list[TypedLine] = [
+        (f"Ligne pleine {n} du paragraphe justifie", 72, 700 - 13 * n, 523) for n in range(5)]
+    page_1.append(("et le rendra public.", 72, 635, 523 - 26))
+    page_2: list[TypedLine] = [
+        ("Nous souhaitons enfin que chaque adjoint dispose", 72, 760, 523),
+        ("d'un budget.", 72, 747, 200)]
+    texts = [b.text for b in _typed(page_1, page_2).blocks]
     assert len(texts) == 2
     assert texts[0].startswith("Ligne pleine 0") and texts[0].endswith("le rendra public.")
     assert texts[1] == "Nous souhaitons enfin que chaque adjoint dispose d'un budget."
@@ -694,16 +704,18 @@ def test_word_like_pdf_reads_bullets_and_numbers_followed_by_a_tab(tmp_path: Pat
         "Q3": "Non, pas encore.", "Q4": "Oui.", "Q5": "Oui, par des panels citoyens."}
 
 
-@pytest.mark.parametrize(("chars", "text"), [
-    # Ink far apart, advances touching: one word (« Bonj our » read from ink boxes).
-    ([("j", 181.8, 183.0, 181.8, 184.4), ("o", 186.0, 190.2, 184.4, 190.5)], "jo"),
-    # Advances a word space apart, no space drawn (TeX): two words.
-    ([("a", 100.0, 105.0, 99.8, 105.5), ("b", 108.6, 113.0, 108.0, 113.6)], "a b"),
-    # Advances unknown: the ink decides, as before.
-    ([("j", 181.8, 183.7, None, None), ("o", 186.8, 190.2, None, None)], "j o"),
+@pytest.mark.parametrize(("shown", "text"), [
+    # Ink far apart, advances touching: one word. "1." in Helvetica leaves more than a
+    # quarter of the size between the ink of "1" and "." (« Bonj our » likewise).
+    (b"(Article 1. Oui)", "Article 1. Oui"),
+    # Advances 0.1 em apart, no space drawn (TeX), too close for PDFium to add one, the
+    # ink more than a quarter of the size apart: two words.
+    (b"[(Article 1) -100 (. Oui)]", "Article 1 . Oui"),
+    # (Advances unknown, the ink decides: ActualText's characters, in
+    # test_actual_text_stands_for_what_the_text_layer_lacks.)
 ])
-def test_word_spaces_from_the_glyphs_advances(
-        chars: list[tuple[str, float, float, float | None, float | None]], text: str) -> None:
-    built = [_Char(c, x0, x1, 700.0, 11.0, n, adv0=a0, adv1=a1)
-             for n, (c, x0, x1, a0, a1) in enumerate(chars)]
-    assert _Line(built, 1).finish().text == text
+def test_word_spaces_from_the_glyphs_advances(shown: bytes, text: str) -> None:
+    operator = b"TJ" if shown.startswith(b"[") else b"Tj"
+    content = b"BT /F1 11 Tf 72 700 Td %s %s ET\n" % (shown, operator)
+    blocks = read_pdf(text_pages_pdf([[]], content=content), name="x.pdf").blocks
+    assert [b.text for b in blocks] == [text]
