@@ -13,7 +13,7 @@ import pytest
 from cuf_extract.document import Block, DocumentText
 from cuf_extract.locate import Matcher
 from cuf_extract.package import PackageError
-from cuf_extract.pdf_reader import PlacedWord, read_pdf, read_words
+from cuf_extract.pdf_reader import PlacedWord, read_pdf_pages, read_words
 from cuf_extract.pipeline import InputFile, extract_file
 from cuf_extract.questionnaire import load_questionnaire
 from tests.fixtures.pdf_builder import (
@@ -98,7 +98,7 @@ def test_scanned_message_says_what_to_do() -> None:
 
 def test_running_header_footer_and_page_numbers_leave_the_flow() -> None:
     data = (PDF_DIR / "lo_page_break.pdf").read_bytes()
-    document = read_pdf(data, name="x.pdf")
+    document = read_pdf_pages(data, name="x.pdf").document
     assert document.headers == (
         "Union des Territoires Solidaires – réponse au questionnaire de Cités Unies France",)
     assert document.footers == ()  # "Page N / M" only: page numbers are not kept
@@ -107,7 +107,8 @@ def test_running_header_footer_and_page_numbers_leave_the_flow() -> None:
 
 
 def test_letterhead_stays_in_the_flow_and_footer_is_kept_once() -> None:
-    document = read_pdf((PDF_DIR / "lo_letterhead_footer.pdf").read_bytes(), name="x.pdf")
+    data = (PDF_DIR / "lo_letterhead_footer.pdf").read_bytes()
+    document = read_pdf_pages(data, name="x.pdf").document
     assert document.headers == ("Union des Territoires Solidaires",)
     assert document.footers == (
         "Union des Territoires Solidaires – 12 rue de la République, 75011 Paris",)
@@ -115,7 +116,7 @@ def test_letterhead_stays_in_the_flow_and_footer_is_kept_once() -> None:
 
 
 def test_table_cells_are_read_row_by_row() -> None:
-    document = read_pdf((PDF_DIR / "lo_qa_table.pdf").read_bytes(), name="x.pdf")
+    document = read_pdf_pages((PDF_DIR / "lo_qa_table.pdf").read_bytes(), name="x.pdf").document
     cells = [b for b in document.blocks if b.cell is not None]
     assert [b.cell for b in cells[:4]] == [(0, 0, 0), (0, 0, 1), (0, 0, 1), (0, 1, 0)]
     assert cells[0].text.startswith("Entendez-vous inciter")
@@ -123,7 +124,7 @@ def test_table_cells_are_read_row_by_row() -> None:
 
 
 def test_table_over_a_page_break_keeps_its_rows_and_reads_its_header_once() -> None:
-    document = read_pdf((PDF_DIR / "lo_long_table.pdf").read_bytes(), name="x.pdf")
+    document = read_pdf_pages((PDF_DIR / "lo_long_table.pdf").read_bytes(), name="x.pdf").document
     cells = [b for b in document.blocks if b.cell is not None]
     assert [b.text for b in cells].count("Réponses du parti") == 1  # repeated on page 2
     q3 = [b for b in cells if b.cell == (0, 3, 1)]
@@ -143,7 +144,7 @@ def test_document_information_becomes_properties() -> None:
     info = (b"<< /Title (Reponse UTS) /Author (Claire Lefevre) /Creator (Writer) "
             b"/ModDate (D:20200207103000+01'00') >>")
     data = text_pages_pdf([[(72, 700, "Bonjour")]], info=info)
-    properties = read_pdf(data, name="x.pdf").properties
+    properties = read_pdf_pages(data, name="x.pdf").document.properties
     assert properties.title == "Reponse UTS"
     assert properties.creator == "Claire Lefevre"
     # Its offset kept: a PDF's local time and Word's UTC are compared as instants.
@@ -151,7 +152,7 @@ def test_document_information_becomes_properties() -> None:
 
 
 def _blocks(*pages: list[tuple[float, float, str]]) -> list[Block]:
-    return list(read_pdf(text_pages_pdf(list(pages)), name="x.pdf").blocks)
+    return list(read_pdf_pages(text_pages_pdf(list(pages)), name="x.pdf").document.blocks)
 
 
 def test_lines_join_into_paragraphs_and_short_lines_end_them() -> None:
@@ -192,7 +193,7 @@ def test_page_box_not_at_the_origin() -> None:
     # Some producers place the page at (100, 100): the bands follow the page box.
     pages = [[(172, 600, f"Texte {n}"), (380, 130, f"{n}")] for n in (1, 2)]
     data = text_pages_pdf(pages, mediabox=b"100 100 695 942")
-    blocks = read_pdf(data, name="x.pdf").blocks
+    blocks = read_pdf_pages(data, name="x.pdf").document.blocks
     assert " ".join(b.text for b in blocks) == "Texte 1 Texte 2"
 
 
@@ -228,7 +229,7 @@ def test_line_end_hyphen_judgement(before: str, after: str, layout: bool) -> Non
 
 
 def test_hyphens_in_a_producer_pdf_are_kept_where_typed() -> None:
-    document = read_pdf((PDF_DIR / "lo_page_break.pdf").read_bytes(), name="x.pdf")
+    document = read_pdf_pages((PDF_DIR / "lo_page_break.pdf").read_bytes(), name="x.pdf").document
     text = "\n".join(b.text for b in document.blocks)
     assert text.count("Nord-Pas-de-Calais") == 8 and "NordPas" not in text
     assert text.count("2020-2021") == 8
@@ -250,7 +251,8 @@ def test_ligatures_and_controls_in_the_text_layer() -> None:
     control character outside a TeX font is dropped, a lone surrogate is U+FFFD."""
     line: list[Piece] = ["Une ", Units("FB01"), "n, un ", Units("FB02"), "ot, ", Units("F001"),
                          Units("F002"), " et ", Units("001C"), Units("D800"), "."]
-    blocks = read_pdf(mapped_text_pdf([[(72, 700, line)]], size=11), name="x.pdf").blocks
+    data = mapped_text_pdf([[(72, 700, line)]], size=11)
+    blocks = read_pdf_pages(data, name="x.pdf").document.blocks
     assert [b.text for b in blocks] == ["Une fin, un flot, fifl et \ufffd."]
 
 
@@ -265,7 +267,7 @@ def test_ligatures_and_controls_in_the_text_layer() -> None:
 ])
 def test_hostile_pdfs_end_with_an_error(data: bytes, code: str) -> None:
     with pytest.raises(PackageError) as error:
-        read_pdf(data, name="x.pdf")
+        read_pdf_pages(data, name="x.pdf")
     assert error.value.code.value == code
     assert "« x.pdf »" in error.value.message
 
@@ -274,7 +276,8 @@ def test_time_limit_stops_a_slow_pdf() -> None:
     ticks = iter(range(1000))
     data = text_pages_pdf([[(72, 700, "Bonjour")]] * 3)
     with pytest.raises(PackageError) as error:
-        read_pdf(data, name="x.pdf", max_seconds=1.5, clock=lambda: float(next(ticks)))
+        read_pdf_pages(data, name="x.pdf", max_seconds=1.5,
+                       clock=lambda: float(next(ticks)))
     assert error.value.code.value == "too_large"
 
 
@@ -283,7 +286,7 @@ def test_streams_under_the_inflate_limit_are_left_to_pdfium(layers: int) -> None
     # Inflating stops at each stream's end (data follows it: "endstream", objects).
     data = flate_bomb_pdf(4, layers=layers)
     with pytest.raises(PackageError) as error:
-        read_pdf(data, name="x.pdf")
+        read_pdf_pages(data, name="x.pdf")
     assert error.value.code.value == "unreadable"  # read to the end: drawings, no text
     assert "sans aucun texte" in error.value.message
 
@@ -312,12 +315,12 @@ def test_a_year_alone_below_the_first_line_is_not_a_page_number() -> None:
 
 
 def test_list_levels_come_from_the_markers_indents() -> None:
-    blocks = read_pdf(text_pages_pdf([[
+    blocks = read_pdf_pages(text_pages_pdf([[
         (90, 700, "\u2022"), (108, 700, "premier point"),
         (108, 686, "o"), (126, 686, "sous-point"),  # Word's level-2 bullet, then a tab
         (90, 672, "\u2022"), (108, 672, "second point"),
         (72, 650, "- tape a la main"),  # a typed dash: a list item, never nested
-    ]]), name="x.pdf").blocks
+    ]]), name="x.pdf").document.blocks
     assert [(b.list_label, b.list_level, b.text) for b in blocks] == [
         ("-", 0, "premier point"), ("-", 1, "sous-point"), ("-", 0, "second point"),
         ("-", 0, "tape a la main")]
@@ -333,7 +336,7 @@ def test_footnotes_leave_the_flow_and_their_reference_stays() -> None:
     pages = [[(72, 700, "Nous le recommanderons dans les communes."), (300, 704, "1", 6),
               (72, 686, "Fin de la reponse."),
               (72, 77, "1", 6), (76, 73, "Decision du conseil national.", 9)]]
-    document = read_pdf(text_pages_pdf(pages, rules=[(72, 85, 185)]), name="x.pdf")
+    document = read_pdf_pages(text_pages_pdf(pages, rules=[(72, 85, 185)]), name="x.pdf").document
     assert [b.text for b in document.blocks] == [
         "Nous le recommanderons dans les communes.[1] Fin de la reponse."]
     assert document.notes == (("Note 1", "Decision du conseil national."),)
@@ -353,7 +356,7 @@ def test_pages_that_are_only_images_are_named(tmp_path: Path) -> None:
 
 def test_spaces_are_kept_as_typed_and_ligatures_become_letters() -> None:
     data = mapped_text_pdf([[(72, 700, ["Oui\u202f! 20\u00a0000 e\ufb03cace"])]], size=11)
-    blocks = read_pdf(data, name="x.pdf").blocks
+    blocks = read_pdf_pages(data, name="x.pdf").document.blocks
     assert [b.text for b in blocks] == ["Oui\u202f! 20\u00a0000 efficace"]
 
 
@@ -363,7 +366,7 @@ def test_table_header_row_at_the_top_of_each_page_is_not_a_running_header() -> N
     pages = [[(75, 785, "Question"), (255, 785, "Reponse"), (75, 765, question),
               (255, 765, answer)]
              for question, answer in (("Premiere question", "Oui."), ("Seconde", "Non."))]
-    document = read_pdf(text_pages_pdf(pages, segments=grid), name="x.pdf")
+    document = read_pdf_pages(text_pages_pdf(pages, segments=grid), name="x.pdf").document
     assert document.headers == ()
     assert [(b.cell, b.text) for b in document.blocks] == [
         ((0, 0, 0), "Question"), ((0, 0, 1), "Reponse"),
@@ -388,13 +391,13 @@ def test_browser_print_stamps_leave_the_flow_even_on_one_page() -> None:
                 (20, 14, "file:///C:/Users/secretariat/Documents/reponse.html"),
                 (560, 14, f"{n}/{count}")]
 
-    one = read_pdf(text_pages_pdf([page(1, 1, "Oui, absolument.")]), name="x.pdf")
+    one = read_pdf_pages(text_pages_pdf([page(1, 1, "Oui, absolument.")]), name="x.pdf").document
     assert [b.text for b in one.blocks] == ["Oui, absolument."]
     assert one.headers == ()  # a print stamp does not name the respondent
     assert one.footers == ("05/02/2020 18:18 Reponse EELV",
                            "file:///C:/Users/secretariat/Documents/reponse.html")
-    two = read_pdf(text_pages_pdf([page(1, 2, "Oui, absolument."), page(2, 2, "Non.")]),
-                   name="x.pdf")
+    two = read_pdf_pages(text_pages_pdf([page(1, 2, "Oui, absolument."), page(2, 2, "Non.")]),
+                   name="x.pdf").document
     assert " ".join(b.text for b in two.blocks) == "Oui, absolument. Non."
     assert two.headers == ()
     assert two.footers == one.footers
@@ -423,11 +426,11 @@ def test_centred_title_whose_first_line_is_nearly_full_width_is_one_paragraph() 
 
 def test_firefox_style_print_stamps_leave_the_flow() -> None:
     # Firefox: the page title and address at the top, "1 sur 1" and the date below.
-    document = read_pdf(text_pages_pdf([[
+    document = read_pdf_pages(text_pages_pdf([[
         (20, 828, "Reponse du PCF"), (300, 828, "https://webmail.example.org/message/42"),
         (72, 700, "Oui, absolument."),
         (20, 14, "1 sur 1"), (480, 14, "05/02/2020 18:18"),
-    ]]), name="x.pdf")
+    ]]), name="x.pdf").document
     assert [b.text for b in document.blocks] == ["Oui, absolument."]
     assert document.headers == ()
     assert document.footers == ("Reponse du PCF https://webmail.example.org/message/42",
@@ -479,7 +482,7 @@ def test_indented_short_lines_of_like_length_are_not_a_centred_title() -> None:
 ])
 def test_blank_or_drawing_only_pdf_says_it_has_no_text(data: bytes) -> None:
     with pytest.raises(PackageError) as error:
-        read_pdf(data, name="x.pdf")
+        read_pdf_pages(data, name="x.pdf")
     assert error.value.code.value == "unreadable"
     assert "sans aucun texte" in error.value.message
     assert "scann" not in error.value.message
@@ -505,7 +508,7 @@ def test_line_end_hyphens_u2010_and_soft_are_judged_like_a_hyphen() -> None:
             lines.append((72, y, [text]))
             y -= 11
         y -= 11
-    blocks = read_pdf(mapped_text_pdf([lines]), name="x.pdf").blocks
+    blocks = read_pdf_pages(mapped_text_pdf([lines]), name="x.pdf").document.blocks
     assert [b.text for b in blocks] == [
         lead + "coopération renforcée.",
         lead + "internationaux de la commune.",
@@ -593,7 +596,7 @@ def test_dashes_typed_before_an_answer_are_kept_as_typed() -> None:
         (72, 730, ["\u2013 Non, pas encore."]),
         (72, 700, ["- Peut-être."]),
     ]
-    blocks = read_pdf(mapped_text_pdf([lines], size=11), name="x.pdf").blocks
+    blocks = read_pdf_pages(mapped_text_pdf([lines], size=11), name="x.pdf").document.blocks
     assert [(b.list_label, b.text) for b in blocks] == [
         (None, "-Oui, nous le ferons."), ("\u2013", "Non, pas encore."), ("-", "Peut-être.")]
 
@@ -602,7 +605,7 @@ def test_no_generated_space_after_a_no_break_space() -> None:
     """Chromium stretches a justified line's NBSP before « ? »; PDFium adds a space of
     its own for the gap: the text keeps the NBSP only."""
     path = PDF_DIR / "chromium_no_spacing_blank_last.pdf"
-    texts = [b.text for b in read_pdf(path.read_bytes(), name="x.pdf").blocks]
+    texts = [b.text for b in read_pdf_pages(path.read_bytes(), name="x.pdf").document.blocks]
     assert not [t for t in texts if "\u00a0 " in t]
     # (The closing runs on in the same paragraph here: locate splits it.)
     assert any("de la collectivité\u00a0? Merci de nous" in t for t in texts)
@@ -617,7 +620,7 @@ def test_bullets_drawn_as_shapes_make_list_items() -> None:
              (90, 640, "Oui"), (72, 620, "La note . finale est longue.")]
     boxes = [(80, 688, 3.8, 3.8, True), (80, 674, 3.8, 3.8, True),
              (76, 639, 9, 9, False), (90, 622, 3, 3, True)]
-    blocks = read_pdf(text_pages_pdf([lines], boxes=boxes), name="x.pdf").blocks
+    blocks = read_pdf_pages(text_pages_pdf([lines], boxes=boxes), name="x.pdf").document.blocks
     assert [(b.list_label, b.text) for b in blocks] == [
         (None, "Oui :"), ("-", "un module de formation ;"), ("-", "des voyages d'etude."),
         (None, "Oui"), (None, "La note . finale est longue.")]
@@ -650,7 +653,7 @@ def test_actual_text_stands_for_what_the_text_layer_lacks() -> None:
                b"/Span <</ActualText <feff004e006f006e>>> BDC "
                b"BT /F1 11 Tf 72 600 Td (Non) Tj ET EMC\n")
     lines = [(72, 700, "Oui"), (110, 700, ": nous le ferons.")]
-    blocks = read_pdf(text_pages_pdf([lines], content=content), name="x.pdf").blocks
+    blocks = read_pdf_pages(text_pages_pdf([lines], content=content), name="x.pdf").document.blocks
     assert [b.text for b in blocks] == ["Oui \U0001f44d : nous le ferons.", "Non"]
 
 
@@ -717,5 +720,5 @@ def test_word_like_pdf_reads_bullets_and_numbers_followed_by_a_tab(tmp_path: Pat
 def test_word_spaces_from_the_glyphs_advances(shown: bytes, text: str) -> None:
     operator = b"TJ" if shown.startswith(b"[") else b"Tj"
     content = b"BT /F1 11 Tf 72 700 Td %s %s ET\n" % (shown, operator)
-    blocks = read_pdf(text_pages_pdf([[]], content=content), name="x.pdf").blocks
+    blocks = read_pdf_pages(text_pages_pdf([[]], content=content), name="x.pdf").document.blocks
     assert [b.text for b in blocks] == [text]

@@ -241,20 +241,6 @@ class PdfText:
     image_pages: tuple[int, ...] = ()  # 1-based page numbers
 
 
-def read_pdf(
-    data: bytes,
-    *,
-    name: str,
-    max_seconds: float = MAX_PDF_SECONDS,
-    clock: Callable[[], float] = time.monotonic,
-) -> DocumentText:
-    """Read a PDF's text as blocks, headers and footers, and its document information.
-
-    See `read_pdf_pages` for the errors raised.
-    """
-    return read_pdf_pages(data, name=name, max_seconds=max_seconds, clock=clock).document
-
-
 def read_pdf_pages(
     data: bytes,
     *,
