@@ -13,7 +13,8 @@ import pytest
 from cuf_extract.document import Block, DocumentText
 from cuf_extract.locate import Matcher
 from cuf_extract.package import PackageError
-from cuf_extract.pdf_reader import PlacedWord, read_pdf_pages, read_words
+from cuf_extract.pdf_layout import PlacedWord, read_words
+from cuf_extract.pdf_reader import read_pdf_pages
 from cuf_extract.pipeline import InputFile, extract_file
 from cuf_extract.questionnaire import load_questionnaire
 from tests.fixtures.pdf_builder import (
