@@ -17,7 +17,8 @@ import openpyxl
 import pytest
 
 from cuf_extract.cli import EXIT_FLAGGED
-from cuf_extract.pdf_reader import read_pdf_pages, whole_characters
+from cuf_extract.pdf_access import whole_characters
+from cuf_extract.pdf_reader import read_pdf_pages
 from cuf_extract.rerun import write_json
 from tests.fixtures.builder import FORM
 from tests.fixtures.pdf_mapped import Piece, Units, mapped_text_pdf
