@@ -185,6 +185,26 @@ class Page:
     rules: list[tuple[float, float, float]] = field(default_factory=list)  # not in tables
 
 
+def _table_at(tables: list[Table], x: float, y: float) -> tuple[Table, int, int] | None:
+    """The table holding the point, with the row and column of its cell."""
+    for table in tables:
+        if table.bottom - 1 <= y <= table.top + 1 and table.xs[0] - 1 <= x <= table.xs[-1] + 1:
+            col = sum(1 for b in table.xs[1:-1] if x >= b)
+            row = sum(1 for b in table.rows[1:-1] if y <= b)
+            return table, row, col
+    return None
+
+
+def cluster(values: Iterable[float], tolerance: float = 3.0) -> list[float]:
+    """Sorted `values` with those within `tolerance` of the last one kept left out: one
+    position for a rule drawn twice, one indent for a list level."""
+    out: list[float] = []
+    for value in values:
+        if not out or abs(value - out[-1]) > tolerance:
+            out.append(value)
+    return out
+
+
 # -- characters -> lines ---------------------------------------------------------------
 
 
@@ -318,23 +338,6 @@ def _marker(text: str) -> str | None:
     if _NUMBER_LABEL.match(token) and (len(stripped) > len(token) or len(token) > 1):
         return token
     return None
-
-
-def _table_at(tables: list[Table], x: float, y: float) -> tuple[Table, int, int] | None:
-    for table in tables:
-        if table.bottom - 1 <= y <= table.top + 1 and table.xs[0] - 1 <= x <= table.xs[-1] + 1:
-            col = sum(1 for b in table.xs[1:-1] if x >= b)
-            row = sum(1 for b in table.rows[1:-1] if y <= b)
-            return table, row, col
-    return None
-
-
-def cluster(values: Iterable[float], tolerance: float = 3.0) -> list[float]:
-    out: list[float] = []
-    for value in values:
-        if not out or abs(value - out[-1]) > tolerance:
-            out.append(value)
-    return out
 
 
 # -- words read by OCR -> lines --------------------------------------------------------
