@@ -27,7 +27,7 @@ if str(ROOT) not in sys.path:
 
 def main() -> int:
     from cuf_extract.package import PackageError
-    from cuf_extract.pdf_reader import read_pdf
+    from cuf_extract.pdf_reader import read_pdf_pages
     from tests.fixtures.pdf_sources import PDF_DIR
     from tests.fixtures.producer_replies import PRODUCERS_DIR
 
@@ -54,7 +54,7 @@ def main() -> int:
             data = data[: rng.randrange(len(data))]
         started = time.perf_counter()
         try:
-            read_pdf(bytes(data), name="copie.pdf")
+            read_pdf_pages(bytes(data), name="copie.pdf")
             counts["read"] += 1
         except PackageError as error:
             counts[error.code.value] += 1

@@ -28,7 +28,10 @@ LAYERS: list[tuple[str, frozenset[str]]] = [
     })),
     # Reading bytes: sniffing, zip limits, conversion, the format readers.
     ("readers", frozenset({
-        "package", "inputs", "convert", "docx_reader", "pdf_reader", "workbook_reader",
+        "package", "inputs", "convert", "docx_reader", "workbook_reader",
+        # PDFs: PDFium access -> placed characters -> the layout rules (OCR words too),
+        # composed by pdf_reader.
+        "pdf_access", "pdf_layout", "pdf_reader",
         # Saved e-mails: MIME, MAPI properties and TNEF -> a Message of documents.
         "mail", "mail.sniff", "mail.message", "mail.body", "mail.outlook", "mail.tnef",
         "mail.reader",

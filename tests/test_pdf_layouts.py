@@ -7,7 +7,7 @@ section is in the producers' frozen set (`test_pdf_producers.py`).
 
 from __future__ import annotations
 
-from cuf_extract.pdf_reader import read_pdf
+from cuf_extract.pdf_reader import read_pdf_pages
 from tests.fixtures.pdf_builder import text_pages_pdf
 
 FULL = "Les villes jumelles coopèrent"
@@ -16,7 +16,7 @@ LONGEST = "la ligne la plus longue"  # the same text: lines of one width, full l
 
 
 def _texts(pages: list[list[tuple[float, float, str]]]) -> list[str]:
-    return [b.text for b in read_pdf(text_pages_pdf(pages), name="x.pdf").blocks]
+    return [b.text for b in read_pdf_pages(text_pages_pdf(pages), name="x.pdf").document.blocks]
 
 
 def _column_page(left: list[str], right: list[str], step: float = 26.0,
@@ -142,7 +142,8 @@ ROTATED_LINES = [
 
 def test_text_drawn_rotated_is_read_in_its_own_direction() -> None:
     for angle in (90, 270, 180):
-        blocks = read_pdf(rotated_pdf(ROTATED_LINES, angle=angle), name="x.pdf").blocks
+        data = rotated_pdf(ROTATED_LINES, angle=angle)
+        blocks = read_pdf_pages(data, name="x.pdf").document.blocks
         assert [b.text for b in blocks] == [text for _, _, text in ROTATED_LINES], angle
 
 
@@ -151,7 +152,7 @@ def test_a_rotated_page_with_upright_text_reads_as_before() -> None:
     pages = [[(72, 700 - 40 * i, text) for i, (_, _, text) in enumerate(ROTATED_LINES)]]
     data = text_pages_pdf(pages).replace(b"/Type /Page /Parent", b"/Type /Page /Rotate 90 /Parent")
     assert b"/Rotate 90" in data
-    blocks = read_pdf(data, name="x.pdf").blocks
+    blocks = read_pdf_pages(data, name="x.pdf").document.blocks
     assert [b.text for b in blocks] == [text for _, _, text in ROTATED_LINES]
 
 
@@ -160,7 +161,7 @@ def test_a_turned_side_note_does_not_turn_the_page() -> None:
     page = [(72.0, 700 - 40.0 * i, text) for i, (_, _, text) in enumerate(ROTATED_LINES * 3)]
     data = text_pages_pdf([page]).replace(
         b"ET\n", b"ET\nBT /F1 8 Tf 0 1 -1 0 580 100 Tm (Document interne) Tj ET\n", 1)
-    texts = [b.text for b in read_pdf(data, name="x.pdf").blocks]
+    texts = [b.text for b in read_pdf_pages(data, name="x.pdf").document.blocks]
     assert texts[:3] == [text for _, _, text in ROTATED_LINES]
 
 
@@ -221,7 +222,7 @@ def test_filled_form_fields_are_read_where_they_stand() -> None:
          text_field("vide", "", b"72 460 522 480")],
         [(72, 720, "Question 1 : votre position ?"), (72, 600, "Oui"), (132, 600, "Non"),
          (72, 420, "Fin du formulaire")])
-    texts = [b.text for b in read_pdf(data, name="x.pdf").blocks]
+    texts = [b.text for b in read_pdf_pages(data, name="x.pdf").document.blocks]
     assert texts == ["Question 1 : votre position ?",
                      "Oui, l’action internationale est une priorité.",
                      "Nous formerons nos élus.", "Oui ☒ Non ☐", "Fin du formulaire"]
@@ -235,12 +236,12 @@ def test_a_form_field_past_the_page_bound_is_too_large() -> None:
     data = form_pdf([text_field("q1", "mot " * 20_000, b"72 640 522 700")],
                     [(72, 720, "Question")])
     with pytest.raises(PackageError) as caught:
-        read_pdf(data, name="x.pdf")
+        read_pdf_pages(data, name="x.pdf")
     assert caught.value.code.value == "too_large"
 
 
 def test_a_form_field_with_control_characters_keeps_only_text() -> None:
     data = form_pdf([text_field("q1", "Oui\x07, sans\x00 réserve\x1f.", b"72 640 522 700")],
                     [(72, 720, "Question")])
-    texts = [b.text for b in read_pdf(data, name="x.pdf").blocks]
+    texts = [b.text for b in read_pdf_pages(data, name="x.pdf").document.blocks]
     assert texts == ["Question", "Oui, sans réserve."]

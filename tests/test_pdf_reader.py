@@ -1,26 +1,20 @@
 """PDF replies: real producers' PDFs through the whole extraction, and the layout rules
-of `pdf_reader` on PDFs built in code with exact coordinates."""
+on PDFs built in code with exact coordinates or on words placed in code (`read_words`,
+the way OCR words enter them): through public functions only, so that the modules
+behind them can change."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from cuf_extract.document import Block
+from cuf_extract.document import Block, DocumentText
 from cuf_extract.locate import Matcher
 from cuf_extract.package import PackageError
-from cuf_extract.pdf_reader import (
-    _Char,
-    _hyphenation_mark,
-    _layout_hyphen,
-    _Line,
-    _marker,
-    _Page,
-    _paragraph_text,
-    _paragraphs,
-    read_pdf,
-)
+from cuf_extract.pdf_layout import PlacedWord, read_words
+from cuf_extract.pdf_reader import read_pdf_pages
 from cuf_extract.pipeline import InputFile, extract_file
 from cuf_extract.questionnaire import load_questionnaire
 from tests.fixtures.pdf_builder import (
@@ -30,11 +24,40 @@ from tests.fixtures.pdf_builder import (
     reference_loop_pdf,
     text_pages_pdf,
 )
-from tests.fixtures.pdf_mapped import Piece, mapped_text_pdf
+from tests.fixtures.pdf_mapped import Piece, Units, mapped_text_pdf
 from tests.fixtures.pdf_sources import LONG_Q3, PDF_DIR, PDF_ERRORS, PDF_VARIANTS
 from tests.fixtures.variants import TEMPLATE_SNIPPETS, Variant
 
 MATCHER = Matcher(load_questionnaire())
+
+PAGE_HEIGHT = 842.0
+# A line typed at x on a baseline (up from the page's foot); with a fourth value, its
+# letters spread to end there (a justified line).
+TypedLine = tuple[str, float, float] | tuple[str, float, float, float]
+
+
+def _placed(lines: list[TypedLine]) -> list[PlacedWord]:
+    """Lines as words placed on the page: letters 6 pt wide and spaces 3 pt, as in a
+    real 11 pt font, or spread evenly to end at the line's right edge when it has one."""
+    words: list[PlacedWord] = []
+    for number, (text, x, base, *end) in enumerate(lines):
+        steps = [3.0 if ch == " " else 6.0 for ch in text]
+        scale = (end[0] - x) / sum(steps) if end else 1.0
+        for match in re.finditer(r"\S+", text):
+            x0 = x + scale * sum(steps[:match.start()])
+            x1 = x + scale * sum(steps[:match.end()]) - (0 if end else 1.0)
+            words.append(PlacedWord(match[0], x0, x1, PAGE_HEIGHT - base, 11.0, number))
+    return words
+
+
+def _typed(*pages: list[TypedLine]) -> DocumentText:
+    """Pages of typed lines through the layout rules (`read_words`), no PDF in between."""
+    return read_words([(PAGE_HEIGHT, _placed(lines)) for lines in pages])
+
+
+def _synthetic(lines: list[TypedLine]) -> list[tuple[str | None, str]]:
+    """Each block's list label and text, read from typed lines."""
+    return [(b.list_label, b.text) for b in _typed(lines).blocks]
 
 
 @pytest.mark.parametrize("variant", PDF_VARIANTS, ids=lambda v: v.name)
@@ -76,7 +99,7 @@ def test_scanned_message_says_what_to_do() -> None:
 
 def test_running_header_footer_and_page_numbers_leave_the_flow() -> None:
     data = (PDF_DIR / "lo_page_break.pdf").read_bytes()
-    document = read_pdf(data, name="x.pdf")
+    document = read_pdf_pages(data, name="x.pdf").document
     assert document.headers == (
         "Union des Territoires Solidaires – réponse au questionnaire de Cités Unies France",)
     assert document.footers == ()  # "Page N / M" only: page numbers are not kept
@@ -85,7 +108,8 @@ def test_running_header_footer_and_page_numbers_leave_the_flow() -> None:
 
 
 def test_letterhead_stays_in_the_flow_and_footer_is_kept_once() -> None:
-    document = read_pdf((PDF_DIR / "lo_letterhead_footer.pdf").read_bytes(), name="x.pdf")
+    data = (PDF_DIR / "lo_letterhead_footer.pdf").read_bytes()
+    document = read_pdf_pages(data, name="x.pdf").document
     assert document.headers == ("Union des Territoires Solidaires",)
     assert document.footers == (
         "Union des Territoires Solidaires – 12 rue de la République, 75011 Paris",)
@@ -93,7 +117,7 @@ def test_letterhead_stays_in_the_flow_and_footer_is_kept_once() -> None:
 
 
 def test_table_cells_are_read_row_by_row() -> None:
-    document = read_pdf((PDF_DIR / "lo_qa_table.pdf").read_bytes(), name="x.pdf")
+    document = read_pdf_pages((PDF_DIR / "lo_qa_table.pdf").read_bytes(), name="x.pdf").document
     cells = [b for b in document.blocks if b.cell is not None]
     assert [b.cell for b in cells[:4]] == [(0, 0, 0), (0, 0, 1), (0, 0, 1), (0, 1, 0)]
     assert cells[0].text.startswith("Entendez-vous inciter")
@@ -101,7 +125,7 @@ def test_table_cells_are_read_row_by_row() -> None:
 
 
 def test_table_over_a_page_break_keeps_its_rows_and_reads_its_header_once() -> None:
-    document = read_pdf((PDF_DIR / "lo_long_table.pdf").read_bytes(), name="x.pdf")
+    document = read_pdf_pages((PDF_DIR / "lo_long_table.pdf").read_bytes(), name="x.pdf").document
     cells = [b for b in document.blocks if b.cell is not None]
     assert [b.text for b in cells].count("Réponses du parti") == 1  # repeated on page 2
     q3 = [b for b in cells if b.cell == (0, 3, 1)]
@@ -112,14 +136,8 @@ def test_table_over_a_page_break_keeps_its_rows_and_reads_its_header_once() -> N
 
 
 def test_symbol_bullet_alone_on_its_line_labels_the_next_line() -> None:
-    def line(text: str, x: float, base: float) -> _Line:
-        chars = [_Char(ch, x + 6 * i, x + 6 * i + 5, base, 11.0, i) for i, ch in enumerate(text)]
-        return _Line(chars, 0).finish()
-
-    lines = [line("\uf0b7", 72, 700), line("premier point", 90, 687),
-             line("\uf0a7 second point", 72, 660)]
-    paragraphs = _paragraphs(lines, 1.2, 500.0)
-    assert [(pg.label, _paragraph_text(pg)) for pg in paragraphs] == [
+    assert _synthetic([("\uf0b7", 72, 700), ("premier point", 90, 687),
+                       ("\uf0a7 second point", 72, 660)]) == [
         ("-", "premier point"), ("-", "second point")]
 
 
@@ -127,7 +145,7 @@ def test_document_information_becomes_properties() -> None:
     info = (b"<< /Title (Reponse UTS) /Author (Claire Lefevre) /Creator (Writer) "
             b"/ModDate (D:20200207103000+01'00') >>")
     data = text_pages_pdf([[(72, 700, "Bonjour")]], info=info)
-    properties = read_pdf(data, name="x.pdf").properties
+    properties = read_pdf_pages(data, name="x.pdf").document.properties
     assert properties.title == "Reponse UTS"
     assert properties.creator == "Claire Lefevre"
     # Its offset kept: a PDF's local time and Word's UTC are compared as instants.
@@ -135,7 +153,7 @@ def test_document_information_becomes_properties() -> None:
 
 
 def _blocks(*pages: list[tuple[float, float, str]]) -> list[Block]:
-    return list(read_pdf(text_pages_pdf(list(pages)), name="x.pdf").blocks)
+    return list(read_pdf_pages(text_pages_pdf(list(pages)), name="x.pdf").document.blocks)
 
 
 def test_lines_join_into_paragraphs_and_short_lines_end_them() -> None:
@@ -176,7 +194,7 @@ def test_page_box_not_at_the_origin() -> None:
     # Some producers place the page at (100, 100): the bands follow the page box.
     pages = [[(172, 600, f"Texte {n}"), (380, 130, f"{n}")] for n in (1, 2)]
     data = text_pages_pdf(pages, mediabox=b"100 100 695 942")
-    blocks = read_pdf(data, name="x.pdf").blocks
+    blocks = read_pdf_pages(data, name="x.pdf").document.blocks
     assert " ".join(b.text for b in blocks) == "Texte 1 Texte 2"
 
 
@@ -185,6 +203,17 @@ def test_justified_line_with_wide_gaps_stays_one_line() -> None:
     blocks = _blocks([(72, 700, "Oui"), (110, 700, "sans"), (150, 700, "aucun"),
                       (200, 700, "doute.")])
     assert [b.text for b in blocks] == ["Oui sans aucun doute."]
+
+
+def _joined(before: str, after: str, *others: str) -> bool:
+    """Whether the hyphen ending `before`, a line reaching the margin, is read as the
+    layout's (the word joined) when `after` follows it; `others` are paragraphs of their
+    own elsewhere in the document (its other words). A hyphen judged typed is kept."""
+    lines: list[TypedLine] = [(before, 72, 700, 523), (after, 72, 687)]
+    lines += [(text, 72, 600 - 30 * n) for n, text in enumerate(others)]
+    text = _typed(lines).blocks[0].text
+    assert text in (before[:-1] + after, before + after), text
+    return text == before[:-1] + after
 
 
 @pytest.mark.parametrize(("before", "after", "layout"), [
@@ -197,29 +226,35 @@ def test_justified_line_with_wide_gaps_stays_one_line() -> None:
     ("les jume-", "lages", True),
 ])
 def test_line_end_hyphen_judgement(before: str, after: str, layout: bool) -> None:
-    assert _layout_hyphen(before, after) is layout
+    assert _joined(before, after) is layout
 
 
 def test_hyphens_in_a_producer_pdf_are_kept_where_typed() -> None:
-    document = read_pdf((PDF_DIR / "lo_page_break.pdf").read_bytes(), name="x.pdf")
+    document = read_pdf_pages((PDF_DIR / "lo_page_break.pdf").read_bytes(), name="x.pdf").document
     text = "\n".join(b.text for b in document.blocks)
     assert text.count("Nord-Pas-de-Calais") == 8 and "NordPas" not in text
     assert text.count("2020-2021") == 8
 
 
-@pytest.mark.parametrize(("text", "marker"), [
-    ("• point", "•"), ("\uf0b7 point", "\uf0b7"), ("\uf0a7", "\uf0a7"), ("– point", "–"),
-    ("1. point", "1."), ("a) point", "a)"), ("2020-2021 : oui", None), ("Oui.", None),
-    ("octobre", None),
+@pytest.mark.parametrize(("text", "label", "rest"), [
+    ("• point", "-", "point"), ("\uf0b7 point", "-", "point"),
+    ("– point", "–", "point"),  # a dash typed before the text keeps its own character
+    ("1. point", "1.", "point"), ("a) point", "a)", "point"),
+    ("2020-2021 : oui", None, "2020-2021 : oui"), ("Oui.", None, "Oui."),
+    ("octobre", None, "octobre"),
 ])
-def test_list_markers(text: str, marker: str | None) -> None:
-    assert _marker(text) == marker
+def test_list_markers(text: str, label: str | None, rest: str) -> None:
+    assert _synthetic([(text, 72, 700)]) == [(label, rest)]
 
 
-def test_ligatures_become_letters() -> None:
-    from cuf_extract.pdf_reader import _char_text
-
-    assert _char_text(0xFB01) == "fi" and _char_text(0xFB02) == "fl"
+def test_ligatures_and_controls_in_the_text_layer() -> None:
+    """Ligatures (Unicode's and Adobe's private-use fi and fl) become their letters; a
+    control character outside a TeX font is dropped, a lone surrogate is U+FFFD."""
+    line: list[Piece] = ["Une ", Units("FB01"), "n, un ", Units("FB02"), "ot, ", Units("F001"),
+                         Units("F002"), " et ", Units("001C"), Units("D800"), "."]
+    data = mapped_text_pdf([[(72, 700, line)]], size=11)
+    blocks = read_pdf_pages(data, name="x.pdf").document.blocks
+    assert [b.text for b in blocks] == ["Une fin, un flot, fifl et \ufffd."]
 
 
 @pytest.mark.parametrize(("data", "code"), [
@@ -233,7 +268,7 @@ def test_ligatures_become_letters() -> None:
 ])
 def test_hostile_pdfs_end_with_an_error(data: bytes, code: str) -> None:
     with pytest.raises(PackageError) as error:
-        read_pdf(data, name="x.pdf")
+        read_pdf_pages(data, name="x.pdf")
     assert error.value.code.value == code
     assert "« x.pdf »" in error.value.message
 
@@ -242,7 +277,8 @@ def test_time_limit_stops_a_slow_pdf() -> None:
     ticks = iter(range(1000))
     data = text_pages_pdf([[(72, 700, "Bonjour")]] * 3)
     with pytest.raises(PackageError) as error:
-        read_pdf(data, name="x.pdf", max_seconds=1.5, clock=lambda: float(next(ticks)))
+        read_pdf_pages(data, name="x.pdf", max_seconds=1.5,
+                       clock=lambda: float(next(ticks)))
     assert error.value.code.value == "too_large"
 
 
@@ -251,22 +287,9 @@ def test_streams_under_the_inflate_limit_are_left_to_pdfium(layers: int) -> None
     # Inflating stops at each stream's end (data follows it: "endstream", objects).
     data = flate_bomb_pdf(4, layers=layers)
     with pytest.raises(PackageError) as error:
-        read_pdf(data, name="x.pdf")
+        read_pdf_pages(data, name="x.pdf")
     assert error.value.code.value == "unreadable"  # read to the end: drawings, no text
     assert "sans aucun texte" in error.value.message
-
-
-def _synthetic(texts: list[tuple[str, float, float]]) -> list[tuple[str | None, str]]:
-    def line(text: str, x: float, base: float) -> _Line:
-        chars = []
-        for i, ch in enumerate(text):  # letters 6 pt wide, spaces 3 pt, as in a real font
-            width = 3 if ch == " " else 6
-            chars.append(_Char(ch, x, x + width - 1, base, 11.0, i))
-            x += width
-        return _Line(chars, 0).finish()
-
-    lines = [line(text, x, base) for text, x, base in texts]
-    return [(pg.label, _paragraph_text(pg)) for pg in _paragraphs(lines, 1.2, 0.0)]
 
 
 def test_dash_wrapped_from_a_full_line_is_text_not_a_list() -> None:
@@ -293,12 +316,12 @@ def test_a_year_alone_below_the_first_line_is_not_a_page_number() -> None:
 
 
 def test_list_levels_come_from_the_markers_indents() -> None:
-    blocks = read_pdf(text_pages_pdf([[
+    blocks = read_pdf_pages(text_pages_pdf([[
         (90, 700, "\u2022"), (108, 700, "premier point"),
         (108, 686, "o"), (126, 686, "sous-point"),  # Word's level-2 bullet, then a tab
         (90, 672, "\u2022"), (108, 672, "second point"),
         (72, 650, "- tape a la main"),  # a typed dash: a list item, never nested
-    ]]), name="x.pdf").blocks
+    ]]), name="x.pdf").document.blocks
     assert [(b.list_label, b.list_level, b.text) for b in blocks] == [
         ("-", 0, "premier point"), ("-", 1, "sous-point"), ("-", 0, "second point"),
         ("-", 0, "tape a la main")]
@@ -314,7 +337,7 @@ def test_footnotes_leave_the_flow_and_their_reference_stays() -> None:
     pages = [[(72, 700, "Nous le recommanderons dans les communes."), (300, 704, "1", 6),
               (72, 686, "Fin de la reponse."),
               (72, 77, "1", 6), (76, 73, "Decision du conseil national.", 9)]]
-    document = read_pdf(text_pages_pdf(pages, rules=[(72, 85, 185)]), name="x.pdf")
+    document = read_pdf_pages(text_pages_pdf(pages, rules=[(72, 85, 185)]), name="x.pdf").document
     assert [b.text for b in document.blocks] == [
         "Nous le recommanderons dans les communes.[1] Fin de la reponse."]
     assert document.notes == (("Note 1", "Decision du conseil national."),)
@@ -333,12 +356,9 @@ def test_pages_that_are_only_images_are_named(tmp_path: Path) -> None:
 
 
 def test_spaces_are_kept_as_typed_and_ligatures_become_letters() -> None:
-    from cuf_extract.pdf_reader import _char_text, _chars_text
-
-    text = "Oui\u202f! 20\u00a0000 e\ufb03cace"
-    chars = [_Char(_char_text(ord(ch)), 6 * i, 6 * i + 5.9, 700, 11.0, i)
-             for i, ch in enumerate(text)]
-    assert _chars_text(chars) == "Oui\u202f! 20\u00a0000 efficace"
+    data = mapped_text_pdf([[(72, 700, ["Oui\u202f! 20\u00a0000 e\ufb03cace"])]], size=11)
+    blocks = read_pdf_pages(data, name="x.pdf").document.blocks
+    assert [b.text for b in blocks] == ["Oui\u202f! 20\u00a0000 efficace"]
 
 
 def test_table_header_row_at_the_top_of_each_page_is_not_a_running_header() -> None:
@@ -347,7 +367,7 @@ def test_table_header_row_at_the_top_of_each_page_is_not_a_running_header() -> N
     pages = [[(75, 785, "Question"), (255, 785, "Reponse"), (75, 765, question),
               (255, 765, answer)]
              for question, answer in (("Premiere question", "Oui."), ("Seconde", "Non."))]
-    document = read_pdf(text_pages_pdf(pages, segments=grid), name="x.pdf")
+    document = read_pdf_pages(text_pages_pdf(pages, segments=grid), name="x.pdf").document
     assert document.headers == ()
     assert [(b.cell, b.text) for b in document.blocks] == [
         ((0, 0, 0), "Question"), ((0, 0, 1), "Reponse"),
@@ -372,13 +392,13 @@ def test_browser_print_stamps_leave_the_flow_even_on_one_page() -> None:
                 (20, 14, "file:///C:/Users/secretariat/Documents/reponse.html"),
                 (560, 14, f"{n}/{count}")]
 
-    one = read_pdf(text_pages_pdf([page(1, 1, "Oui, absolument.")]), name="x.pdf")
+    one = read_pdf_pages(text_pages_pdf([page(1, 1, "Oui, absolument.")]), name="x.pdf").document
     assert [b.text for b in one.blocks] == ["Oui, absolument."]
     assert one.headers == ()  # a print stamp does not name the respondent
     assert one.footers == ("05/02/2020 18:18 Reponse EELV",
                            "file:///C:/Users/secretariat/Documents/reponse.html")
-    two = read_pdf(text_pages_pdf([page(1, 2, "Oui, absolument."), page(2, 2, "Non.")]),
-                   name="x.pdf")
+    two = read_pdf_pages(text_pages_pdf([page(1, 2, "Oui, absolument."), page(2, 2, "Non.")]),
+                   name="x.pdf").document
     assert " ".join(b.text for b in two.blocks) == "Oui, absolument. Non."
     assert two.headers == ()
     assert two.footers == one.footers
@@ -407,11 +427,11 @@ def test_centred_title_whose_first_line_is_nearly_full_width_is_one_paragraph() 
 
 def test_firefox_style_print_stamps_leave_the_flow() -> None:
     # Firefox: the page title and address at the top, "1 sur 1" and the date below.
-    document = read_pdf(text_pages_pdf([[
+    document = read_pdf_pages(text_pages_pdf([[
         (20, 828, "Reponse du PCF"), (300, 828, "https://webmail.example.org/message/42"),
         (72, 700, "Oui, absolument."),
         (20, 14, "1 sur 1"), (480, 14, "05/02/2020 18:18"),
-    ]]), name="x.pdf")
+    ]]), name="x.pdf").document
     assert [b.text for b in document.blocks] == ["Oui, absolument."]
     assert document.headers == ()
     assert document.footers == ("Reponse du PCF https://webmail.example.org/message/42",
@@ -438,11 +458,10 @@ def test_a_lone_private_use_bullet_is_still_a_bullet() -> None:
 
 
 def test_private_use_symbols_left_in_the_text_become_visible_placeholders() -> None:
-    from cuf_extract.pdf_reader import _private_use
-
-    blocks, unknown = _private_use([Block("nous le ferons \uf0ae dès 2020."), Block("Oui.")])
-    assert [b.text for b in blocks] == ["nous le ferons [symbole ? F0AE] dès 2020.", "Oui."]
-    assert unknown == ("[symbole ? F0AE]",)
+    document = _typed([("nous le ferons \uf0ae dès 2020.", 72, 700), ("Oui.", 72, 660)])
+    assert [b.text for b in document.blocks] == [
+        "nous le ferons [symbole ? F0AE] dès 2020.", "Oui."]
+    assert document.unknown_symbols == ("[symbole ? F0AE]",)
 
 
 def test_indented_short_lines_of_like_length_are_not_a_centred_title() -> None:
@@ -464,7 +483,7 @@ def test_indented_short_lines_of_like_length_are_not_a_centred_title() -> None:
 ])
 def test_blank_or_drawing_only_pdf_says_it_has_no_text(data: bytes) -> None:
     with pytest.raises(PackageError) as error:
-        read_pdf(data, name="x.pdf")
+        read_pdf_pages(data, name="x.pdf")
     assert error.value.code.value == "unreadable"
     assert "sans aucun texte" in error.value.message
     assert "scann" not in error.value.message
@@ -490,7 +509,7 @@ def test_line_end_hyphens_u2010_and_soft_are_judged_like_a_hyphen() -> None:
             lines.append((72, y, [text]))
             y -= 11
         y -= 11
-    blocks = read_pdf(mapped_text_pdf([lines]), name="x.pdf").blocks
+    blocks = read_pdf_pages(mapped_text_pdf([lines]), name="x.pdf").document.blocks
     assert [b.text for b in blocks] == [
         lead + "coopération renforcée.",
         lead + "internationaux de la commune.",
@@ -501,24 +520,32 @@ def test_line_end_hyphens_u2010_and_soft_are_judged_like_a_hyphen() -> None:
     ]
 
 
-@pytest.mark.parametrize(("before", "after", "marks_layout", "layout"), [
-    ("pré\u2010", "senté en conseil", True, True),
-    ("pré\u2010", "senté en conseil", False, False),  # U+2010 typed in the document
-    ("pré-", "senté en conseil", True, False),  # the typed hyphen, not the mark
-    ("peut\u2010", "être", True, False),  # a second part stays a compound
+# Where the document types its hyphens as "-" ("lui-même") and ends lines with U+2010,
+# U+2010 is the producer's hyphenation mark; typed inside a line, it is the document's.
+MARKS_LAYOUT = ("lui-même", "une ligne coupée\u2010")
+TYPES_U2010 = ("lui\u2010même", "vis-à-vis")
+
+
+@pytest.mark.parametrize(("before", "after", "others", "layout"), [
+    ("pré\u2010", "senté en conseil", MARKS_LAYOUT, True),
+    ("pré\u2010", "senté en conseil", TYPES_U2010, False),  # U+2010 typed in the document
+    ("pré-", "senté en conseil", MARKS_LAYOUT, False),  # the typed hyphen, not the mark
+    ("peut\u2010", "être", MARKS_LAYOUT, False),  # a second part stays a compound
 ])
 def test_line_end_u2010_as_the_producers_mark(
-        before: str, after: str, marks_layout: bool, layout: bool) -> None:
-    assert _layout_hyphen(before, after, frozenset(), marks_layout) is layout
+        before: str, after: str, others: tuple[str, ...], layout: bool) -> None:
+    assert _joined(before, after, *others) is layout
 
 
-def test_u2010_is_the_producers_mark_only_when_typed_hyphens_are_plain() -> None:
-    def pages(*texts: str) -> list[_Page]:
-        lines = [_Line(chars=[], page=1, text=text) for text in texts]
-        return [_Page(number=1, bottom=0.0, top=842.0, lines=lines)]
-    assert _hyphenation_mark(pages("lui-même et pré\u2010", "senté"))
-    assert not _hyphenation_mark(pages("lui\u2010même et pré\u2010", "senté"))
-    assert not _hyphenation_mark(pages("sans trait et pré\u2010", "senté"))
+@pytest.mark.parametrize(("before", "marks_layout"), [
+    ("lui-même et pré\u2010", True),
+    ("lui\u2010même, vis-à-vis et pré\u2010", False),  # U+2010 inside a line: the document's
+    ("sans trait et pré\u2010", False),  # no typed hyphen to compare with
+])
+def test_u2010_is_the_producers_mark_only_when_typed_hyphens_are_plain(
+        before: str, marks_layout: bool) -> None:
+    # "pré" is a compound's first part: only the producer's mark joins "présenté".
+    assert _joined(before, "senté") is marks_layout
 
 
 @pytest.mark.parametrize(("before", "after", "words", "layout"), [
@@ -540,7 +567,7 @@ def test_u2010_is_the_producers_mark_only_when_typed_hyphens_are_plain() -> None
 ])
 def test_line_end_hyphen_uses_the_documents_words(
         before: str, after: str, words: set[str], layout: bool) -> None:
-    assert _layout_hyphen(before, after, frozenset(words)) is layout
+    assert _joined(before, after, *sorted(words)) is layout
 
 
 def test_table_row_broken_in_both_columns_by_the_page() -> None:
@@ -564,21 +591,13 @@ def test_tex_ligatures_without_a_tounicode_map_become_letters() -> None:
     assert {a.question: a.text for a in result.answers} == TEX_EXPECTED
 
 
-def test_private_use_ligatures_and_controls() -> None:
-    from cuf_extract.pdf_reader import _char_text
-
-    assert _char_text(0xF001) == "fi" and _char_text(0xF002) == "fl"
-    assert _char_text(0x1C) is None  # outside a TeX font's text, a control: dropped
-    assert _char_text(0xD800) == "\ufffd"
-
-
 def test_dashes_typed_before_an_answer_are_kept_as_typed() -> None:
     lines: list[tuple[float, float, list[Piece]]] = [
         (72, 760, ["-Oui, nous le ferons."]),
         (72, 730, ["\u2013 Non, pas encore."]),
         (72, 700, ["- Peut-être."]),
     ]
-    blocks = read_pdf(mapped_text_pdf([lines], size=11), name="x.pdf").blocks
+    blocks = read_pdf_pages(mapped_text_pdf([lines], size=11), name="x.pdf").document.blocks
     assert [(b.list_label, b.text) for b in blocks] == [
         (None, "-Oui, nous le ferons."), ("\u2013", "Non, pas encore."), ("-", "Peut-être.")]
 
@@ -587,7 +606,7 @@ def test_no_generated_space_after_a_no_break_space() -> None:
     """Chromium stretches a justified line's NBSP before « ? »; PDFium adds a space of
     its own for the gap: the text keeps the NBSP only."""
     path = PDF_DIR / "chromium_no_spacing_blank_last.pdf"
-    texts = [b.text for b in read_pdf(path.read_bytes(), name="x.pdf").blocks]
+    texts = [b.text for b in read_pdf_pages(path.read_bytes(), name="x.pdf").document.blocks]
     assert not [t for t in texts if "\u00a0 " in t]
     # (The closing runs on in the same paragraph here: locate splits it.)
     assert any("de la collectivité\u00a0? Merci de nous" in t for t in texts)
@@ -602,7 +621,7 @@ def test_bullets_drawn_as_shapes_make_list_items() -> None:
              (90, 640, "Oui"), (72, 620, "La note . finale est longue.")]
     boxes = [(80, 688, 3.8, 3.8, True), (80, 674, 3.8, 3.8, True),
              (76, 639, 9, 9, False), (90, 622, 3, 3, True)]
-    blocks = read_pdf(text_pages_pdf([lines], boxes=boxes), name="x.pdf").blocks
+    blocks = read_pdf_pages(text_pages_pdf([lines], boxes=boxes), name="x.pdf").document.blocks
     assert [(b.list_label, b.text) for b in blocks] == [
         (None, "Oui :"), ("-", "un module de formation ;"), ("-", "des voyages d'etude."),
         (None, "Oui"), (None, "La note . finale est longue.")]
@@ -612,18 +631,13 @@ def test_justified_paragraph_ends_where_a_sentence_ends_short_of_the_margin() ->
     """In justified text every line of a paragraph but its last reaches the margin: a
     sentence ending an em or more short of it ends the paragraph, though the next
     paragraph's first word would not have fitted after it (at a page break too)."""
-    full = 72.0, 523.0
-
-    def line(y: float, text: str, page: int, x1: float) -> _Line:
-        chars = [_Char(text, full[0], x1, y, 11.0, int(800 - y) + 1000 * page)]
-        return _Line(chars, page).finish()
-
-    body = [line(700 - 13 * n, f"Ligne pleine {n} du paragraphe justifie", 1, full[1])
-            for n in range(5)]
-    body.append(line(635, "et le rendra public.", 1, full[1] - 26))
-    body.append(line(760, "Nous souhaitons enfin que chaque adjoint dispose", 2, full[1]))
-    body.append(line(747, "d'un budget.", 2, 200))
-    texts = [_paragraph_text(p) for p in _paragraphs(body, 1.2, full[1])]
+    page_1: list[TypedLine] = [
+        (f"Ligne pleine {n} du paragraphe justifie", 72, 700 - 13 * n, 523) for n in range(5)]
+    page_1.append(("et le rendra public.", 72, 635, 523 - 26))
+    page_2: list[TypedLine] = [
+        ("Nous souhaitons enfin que chaque adjoint dispose", 72, 760, 523),
+        ("d'un budget.", 72, 747, 200)]
+    texts = [b.text for b in _typed(page_1, page_2).blocks]
     assert len(texts) == 2
     assert texts[0].startswith("Ligne pleine 0") and texts[0].endswith("le rendra public.")
     assert texts[1] == "Nous souhaitons enfin que chaque adjoint dispose d'un budget."
@@ -640,7 +654,7 @@ def test_actual_text_stands_for_what_the_text_layer_lacks() -> None:
                b"/Span <</ActualText <feff004e006f006e>>> BDC "
                b"BT /F1 11 Tf 72 600 Td (Non) Tj ET EMC\n")
     lines = [(72, 700, "Oui"), (110, 700, ": nous le ferons.")]
-    blocks = read_pdf(text_pages_pdf([lines], content=content), name="x.pdf").blocks
+    blocks = read_pdf_pages(text_pages_pdf([lines], content=content), name="x.pdf").document.blocks
     assert [b.text for b in blocks] == ["Oui \U0001f44d : nous le ferons.", "Non"]
 
 
@@ -694,16 +708,18 @@ def test_word_like_pdf_reads_bullets_and_numbers_followed_by_a_tab(tmp_path: Pat
         "Q3": "Non, pas encore.", "Q4": "Oui.", "Q5": "Oui, par des panels citoyens."}
 
 
-@pytest.mark.parametrize(("chars", "text"), [
-    # Ink far apart, advances touching: one word (« Bonj our » read from ink boxes).
-    ([("j", 181.8, 183.0, 181.8, 184.4), ("o", 186.0, 190.2, 184.4, 190.5)], "jo"),
-    # Advances a word space apart, no space drawn (TeX): two words.
-    ([("a", 100.0, 105.0, 99.8, 105.5), ("b", 108.6, 113.0, 108.0, 113.6)], "a b"),
-    # Advances unknown: the ink decides, as before.
-    ([("j", 181.8, 183.7, None, None), ("o", 186.8, 190.2, None, None)], "j o"),
+@pytest.mark.parametrize(("shown", "text"), [
+    # Ink far apart, advances touching: one word. "1." in Helvetica leaves more than a
+    # quarter of the size between the ink of "1" and "." (« Bonj our » likewise).
+    (b"(Article 1. Oui)", "Article 1. Oui"),
+    # Advances 0.1 em apart, no space drawn (TeX), too close for PDFium to add one, the
+    # ink more than a quarter of the size apart: two words.
+    (b"[(Article 1) -100 (. Oui)]", "Article 1 . Oui"),
+    # (Advances unknown, the ink decides: ActualText's characters, in
+    # test_actual_text_stands_for_what_the_text_layer_lacks.)
 ])
-def test_word_spaces_from_the_glyphs_advances(
-        chars: list[tuple[str, float, float, float | None, float | None]], text: str) -> None:
-    built = [_Char(c, x0, x1, 700.0, 11.0, n, adv0=a0, adv1=a1)
-             for n, (c, x0, x1, a0, a1) in enumerate(chars)]
-    assert _Line(built, 1).finish().text == text
+def test_word_spaces_from_the_glyphs_advances(shown: bytes, text: str) -> None:
+    operator = b"TJ" if shown.startswith(b"[") else b"Tj"
+    content = b"BT /F1 11 Tf 72 700 Td %s %s ET\n" % (shown, operator)
+    blocks = read_pdf_pages(text_pages_pdf([[]], content=content), name="x.pdf").document.blocks
+    assert [b.text for b in blocks] == [text]

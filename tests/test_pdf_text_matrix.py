@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from cuf_extract.locate import Matcher
-from cuf_extract.pdf_reader import read_pdf
+from cuf_extract.pdf_reader import read_pdf_pages
 from cuf_extract.pipeline import InputFile, extract_file
 from cuf_extract.questionnaire import load_questionnaire
 from tests.fixtures.builder import FORM
@@ -44,7 +44,8 @@ def test_text_scaled_by_the_matrix_reads_like_plain_text(matrix: bool, tmp_path:
 def test_words_are_the_ones_drawn() -> None:
     drawn = " ".join([FORM.title, *(f"{q} {' '.join(ANSWERS[qid])}"
                                     for qid, q in FORM.questions)]).split()
-    ours = " ".join(b.text for b in read_pdf(scaled_reply(matrix=True), name="x").blocks)
+    document = read_pdf_pages(scaled_reply(matrix=True), name="x").document
+    ours = " ".join(b.text for b in document.blocks)
     assert ours.split() == drawn
 
 
@@ -56,7 +57,8 @@ def test_no_word_pdftotext_keeps_whole_is_split(tmp_path: Path) -> None:
     path.write_bytes(scaled_reply(matrix=True))
     theirs = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, check=True,
                             timeout=60).stdout.decode("utf-8").split()
-    ours = " ".join(b.text for b in read_pdf(path.read_bytes(), name="x.pdf").blocks).split()
+    document = read_pdf_pages(path.read_bytes(), name="x.pdf").document
+    ours = " ".join(b.text for b in document.blocks).split()
     i = 0
     for word in theirs:
         if ours[i] == word:

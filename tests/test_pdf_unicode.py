@@ -17,7 +17,8 @@ import openpyxl
 import pytest
 
 from cuf_extract.cli import EXIT_FLAGGED
-from cuf_extract.pdf_reader import read_pdf, whole_characters
+from cuf_extract.pdf_access import whole_characters
+from cuf_extract.pdf_reader import read_pdf_pages
 from cuf_extract.rerun import write_json
 from tests.fixtures.builder import FORM
 from tests.fixtures.pdf_mapped import Piece, Units, mapped_text_pdf
@@ -65,7 +66,7 @@ def _utf8(data: bytes) -> str:
 
 
 def test_reader_joins_pairs_and_replaces_lone_surrogates() -> None:
-    document = read_pdf(hostile_reply(), name="x.pdf")
+    document = read_pdf_pages(hostile_reply(), name="x.pdf").document
     texts = [block.text for block in document.blocks]
     for text in EXPECTED.values():
         assert text in texts

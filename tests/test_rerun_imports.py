@@ -23,8 +23,8 @@ print("\\n".join(sorted(sys.modules)))
 # Reading replies: the Word and PDF readers, the locator's fuzzy matching, python-docx.
 # None of it is needed when every result comes from the cache (the locator's module is:
 # its `normalise` tells the Company properties a batch shares).
-READING = ("cuf_extract.docx_reader", "cuf_extract.pdf_reader", "rapidfuzz", "pypdfium2",
-           "docx")
+READING = ("cuf_extract.docx_reader", "cuf_extract.pdf_reader", "cuf_extract.pdf_access",
+           "cuf_extract.pdf_layout", "rapidfuzz", "pypdfium2", "docx")
 
 
 def loaded(folder: Path) -> set[str]:

@@ -16,10 +16,10 @@ install it (or to ask for the Word file).
   its `osd` data is installed), so an upside-down page is read the right way up; it
   deskews a page turned by a degree or two itself. Its hOCR output gives the lines
   (with their baseline and height) and the words (with their box and confidence);
-- the words go through `pdf_reader`'s own reconstruction (lines, running headers and
-  footers, paragraphs, lists, hyphens): `pdf_reader.read_words` for image files,
-  `read_pdf_pages(page_words=...)` for PDFs, so `locate` never knows where the words
-  came from.
+- the words go through the PDF path's own reconstruction (`pdf_layout`: lines, running
+  headers and footers, paragraphs, lists, hyphens): `pdf_layout.read_words` for image
+  files, `pdf_reader.read_pdf_pages(page_words=...)` for PDFs, so `locate` never knows
+  where the words came from.
 
 Every run is bounded: pages per file, pixels per page, seconds per page and per file;
 on expiry Tesseract is killed with its whole process group (see docs/limits.md).
@@ -53,7 +53,7 @@ if TYPE_CHECKING:
     from lxml import etree
 
     from cuf_extract.document import DocumentText
-    from cuf_extract.pdf_reader import PlacedWord
+    from cuf_extract.pdf_layout import PlacedWord
 
 __all__ = [
     "LANGUAGE",
@@ -366,7 +366,7 @@ def read_ocr(
 
 def _read_image(data: bytes, name: str, engine: Tesseract, folder: Path,
                 clock: Clock) -> OcrText:
-    from cuf_extract.pdf_reader import read_words
+    from cuf_extract.pdf_layout import read_words
 
     info = image_info(data, name=name)
     source = folder / f"image.{'jpg' if info.format == 'jpeg' else info.format}"
@@ -628,13 +628,13 @@ _LINE_OPENERS = frozenset({"-", "–", "—", "«", "“", '"', "(", "[", "'", "
 
 
 def _placed(page: _OcrPage, scale: float) -> tuple[float, list[PlacedWord]]:
-    """A page's words in points (`scale`: points per pixel), for `pdf_reader`.
+    """A page's words in points (`scale`: points per pixel), for `pdf_layout`.
 
     Tesseract measures each line's height on its own letters (a line without capitals
     or descenders is smaller), so sizes within a fifth of the page's usual size are
     taken as that size: a paragraph's lines then have one size, as in a text layer.
     """
-    from cuf_extract.pdf_reader import PlacedWord
+    from cuf_extract.pdf_layout import PlacedWord
 
     usual = statistics.median(w.size for w in page.words) if page.words else 0.0
     words: list[PlacedWord] = []
