@@ -248,7 +248,10 @@ def expand_paths(
     existing file, no folder with a file, and no pattern match; excluded files still
     count as matches.
     """
-    excluded = [Path(p).resolve() for p in exclude]
+    # Excluded files are known by their identity (no path resolved per file: that costs
+    # a system call per folder level); excluded folders by their resolved path.
+    excluded_files = {_identity(Path(p)) for p in exclude if not Path(p).is_dir()}
+    excluded = [Path(p).resolve() for p in exclude if Path(p).is_dir()]
     files: list[Path] = []
     seen: set[object] = set()
     unmatched: list[str] = []
@@ -267,9 +270,9 @@ def expand_paths(
             unmatched.append(arg)
             continue
         for candidate in candidates:
-            if excluded and _excluded(candidate, excluded):
-                continue
             key = _identity(candidate)
+            if key in excluded_files or (excluded and _excluded(candidate, excluded)):
+                continue
             if key not in seen:
                 seen.add(key)
                 files.append(candidate)
