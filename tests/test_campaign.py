@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -321,3 +322,31 @@ def test_cache_packs_survive_a_cut_line_and_are_merged_and_pruned(tmp_path: Path
     third = extract_files(files, questionnaire, cache=cache)
     assert cache.hits == 2
     assert third.model_dump_json() == first.model_dump_json()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="fork() is POSIX only")
+def test_a_forked_process_writes_a_pack_of_its_own(tmp_path: Path) -> None:
+    """Worker processes made by fork inherit the cache as it is: one whose parent
+    already writes a pack must not append to the same file."""
+    from cuf_extract.cache import ResultCache
+    from cuf_extract.pipeline import InputFile, extract_files
+    from cuf_extract.questionnaire import load_questionnaire
+
+    folder = tmp_path / "cache"
+    (tmp_path / "a.docx").write_bytes(reply("A"))
+    (result,) = extract_files([InputFile(tmp_path / "a.docx", "a.docx")],
+                              load_questionnaire()).files
+    cache = ResultCache(folder, questionnaire_digest="test")
+    cache.put(result)
+    child = os.fork()
+    if child == 0:  # the child: one entry, then leave without running the test's cleanup
+        try:
+            cache.put(result.model_copy(update={"name": "b.docx"}))
+        finally:
+            os._exit(0)
+    os.waitpid(child, 0)
+    cache.put(result.model_copy(update={"name": "c.docx"}))
+    cache.close()
+    packs = sorted(folder.glob("*.jsonl"), key=lambda p: p.stat().st_mtime_ns)
+    assert len(packs) == 2
+    assert sorted(len(p.read_bytes().splitlines()) for p in packs) == [1, 2]

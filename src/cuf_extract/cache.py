@@ -84,6 +84,7 @@ class ResultCache:
         self.index = FileIndex(folder.parent / FILES_INDEX)
         self._entries: dict[bytes, bytes] | None = None  # key -> JSON, read on first use
         self._pack: BinaryIO | None = None  # this process's pack, opened on first put
+        self._pack_pid = 0  # the process that opened it
 
     def __getstate__(self) -> dict[str, object]:
         # Sent to worker processes: each reads the packs and opens its own pack itself.
@@ -149,7 +150,9 @@ class ResultCache:
             return
         key = self._key(result.sha256, result.name)
         with contextlib.suppress(OSError):
-            pack = self._pack or self._open_pack()
+            # A process forked with this cache writes a pack of its own, never its parent's.
+            pack = (self._pack if self._pack is not None and self._pack_pid == os.getpid()
+                    else self._open_pack())
             pack.write(key + b"\t" + line + b"\n")
             pack.flush()
         if self._entries is not None:
@@ -159,6 +162,7 @@ class ResultCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         name = f"{self.salt}-{os.getpid()}-{secrets.token_hex(4)}{PACK_SUFFIX}"
         self._pack = (self.folder / name).open("ab")
+        self._pack_pid = os.getpid()
         return self._pack
 
     def close(self) -> None:
