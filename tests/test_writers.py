@@ -559,13 +559,53 @@ def test_verify_rejects_a_damaged_or_short_workbook(run: Run, tmp_path: Path) ->
     result, _ = _write(run, tmp_path)
     expected = {SHEET_ANSWERS: 5, SHEET_QUESTIONS: 6, SHEET_ISSUES: 5, SHEET_SYNTHESIS: 6,
                 SHEET_STATE: 5}
-    xlsx_module._verify(result.path, expected)  # the true counts pass
+    xlsx_module.verify_workbook(result.path, expected)  # the true counts pass
     with pytest.raises(OutputError, match="lignes au lieu de"):
-        xlsx_module._verify(result.path, {**expected, SHEET_ANSWERS: 7})
+        xlsx_module.verify_workbook(result.path, {**expected, SHEET_ANSWERS: 7})
     damaged = tmp_path / "damaged.xlsx"
     damaged.write_bytes(result.path.read_bytes()[:2000])
     with pytest.raises(OutputError, match="ne peut pas être relu"):
-        xlsx_module._verify(damaged, expected)
+        xlsx_module.verify_workbook(damaged, expected)
+
+
+@pytest.mark.parametrize(("spoil", "message"), [
+    ("cut", "ne peut pas être relu"),
+    ("row dropped", "lignes au lieu de"),
+])
+def test_a_workbook_saved_short_or_damaged_never_replaces_the_last_one(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spoil: str, message: str,
+) -> None:
+    """What openpyxl saved is read back before it is put in place: a file cut short (a
+    full disk) or a sheet missing a row leaves the previous workbook as it was."""
+    import zipfile
+
+    from openpyxl.workbook.workbook import Workbook
+
+    result, _ = _write(run, tmp_path)
+    before = result.path.read_bytes()
+    save = Workbook.save
+
+    def spoiled_save(workbook: Workbook, filename: str) -> None:
+        save(workbook, filename)
+        data = Path(filename).read_bytes()
+        if spoil == "cut":
+            Path(filename).write_bytes(data[: len(data) // 2])
+            return
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            parts = {name: package.read(name) for name in package.namelist()}
+        sheet = parts["xl/worksheets/sheet1.xml"]
+        start = sheet.index(b'<row r="3"')
+        parts["xl/worksheets/sheet1.xml"] = sheet[:start] + sheet[sheet.index(
+            b"</row>", start) + len(b"</row>"):]
+        with zipfile.ZipFile(filename, "w") as package:
+            for name, part in parts.items():
+                package.writestr(name, part)
+
+    monkeypatch.setattr(Workbook, "save", spoiled_save)
+    with pytest.raises(OutputError, match=message):
+        write_xlsx(run, result.path, inputs_base=tmp_path)
+    assert result.path.read_bytes() == before
+    assert sorted(p.name for p in result.path.parent.iterdir()) == [result.path.name]
 
 
 class _Trickle(io.BytesIO):
@@ -584,7 +624,7 @@ def test_rows_are_counted_across_read_boundaries(step: int) -> None:
     sheet = (b'<worksheet xmlns="x"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>'
              b'&lt;row r="9"&gt; is text</t></is></c></row><row r="2"></row><row>'
              b'</row><row r="4"/><rowBreaks/></sheetData></worksheet>')
-    assert xlsx_module._count_rows(_Trickle(sheet, step)) == 4
+    assert xlsx_module.count_sheet_rows(_Trickle(sheet, step)) == 4
     with pytest.raises(ExpatError):
-        xlsx_module._count_rows(_Trickle(sheet.replace(b"</row><row r=\"2\">", b"<row>"),
+        xlsx_module.count_sheet_rows(_Trickle(sheet.replace(b"</row><row r=\"2\">", b"<row>"),
                                          step))

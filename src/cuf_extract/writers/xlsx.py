@@ -864,7 +864,7 @@ _DOC_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationshi
 _PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 
 
-def _verify(path: Path, expected: dict[str, int]) -> None:
+def verify_workbook(path: Path, expected: dict[str, int]) -> None:
     """Read the written workbook back and check its sheets and row counts.
 
     It reads the package itself (every part's CRC checked, every sheet's XML parsed to
@@ -900,7 +900,7 @@ def _verify(path: Path, expected: dict[str, int]) -> None:
                 if target is None:
                     raise fail(f"feuille « {name} » introuvable")
                 with package.open(f"xl/{target}") as part:
-                    found = _count_rows(part)
+                    found = count_sheet_rows(part)
                 if found != expected[str(name)]:
                     raise OutputError(
                         f"La feuille « {name} » du tableur écrit a {found} lignes au lieu "
@@ -917,7 +917,7 @@ def _verify(path: Path, expected: dict[str, int]) -> None:
 _ROW_TAG = re.compile(rb"<row[\s/>]")
 
 
-def _count_rows(part: IO[bytes]) -> int:
+def count_sheet_rows(part: IO[bytes]) -> int:
     """The rows of a sheet, parsed to its end without building a tree (memory stays flat
     whatever the answers' length). A "<row" in the XML is always a tag: in text and
     attribute values "<" is escaped, and the writer puts no comment or CDATA there."""
@@ -1007,7 +1007,7 @@ def write_xlsx(
     try:
         for sheet in sheets:
             sheet.close()
-        written = atomic_write(target, workbook.save, lambda path: _verify(path, expected))
+        written = atomic_write(target, workbook.save, lambda path: verify_workbook(path, expected))
     except BaseException:
         for sheet in sheets:
             sheet.discard()
