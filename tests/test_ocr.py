@@ -173,33 +173,78 @@ def test_a_scan_where_ocr_reads_nothing_stays_scanned_pdf(tmp_path: Path) -> Non
     assert all(a.text is None for a in result.answers)
 
 
-@pytest.mark.parametrize(("angle", "box", "upright"), [
-    (0, (10, 20, 30, 40), (10, 30, 40)),
-    (180, (10, 20, 30, 40), (70, 90, 80)),  # in a 100 × 100 image
-    (90, (10, 20, 30, 40), (60, 80, 30)),
-    (270, (10, 20, 30, 40), (20, 40, 90)),
-])
-def test_turned_words_are_put_upright(angle: int, box: tuple[int, int, int, int],
-                                      upright: tuple[float, float, float]) -> None:
-    assert ocr_reader._upright(box, angle, 100, 100) == upright
+# Two lines of a page as they stand upright (200 × 300 px, y down): "Oui nous" then
+# "voulons", « nous » read with a low confidence.
+_UPRIGHT_WORDS = [(1, "Oui", (20, 20, 60, 32), 95), (1, "nous", (70, 20, 100, 32), 40),
+                  (2, "voulons", (20, 40, 80, 52), 91)]
+_UPRIGHT_SIZE = (200, 300)
 
 
-def test_hocr_of_a_page_held_sideways_reads_in_order() -> None:
+def _turned(box: tuple[int, int, int, int], angle: int) -> tuple[int, int, int, int]:
+    """Where an upright box lies in the image of the page turned by `angle` (hOCR's
+    textangle: the text's turn, counter-clockwise), as Tesseract reports it."""
+    x0, y0, x1, y1 = box
+    width, height = _UPRIGHT_SIZE
+    if angle == 90:  # the image is 300 wide, 200 high; the text runs upwards
+        return y0, width - x1, y1, width - x0
+    if angle == 180:
+        return width - x1, height - y1, width - x0, height - y0
+    if angle == 270:  # the text runs downwards
+        return height - y1, x0, height - y0, x1
+    return box
+
+
+def _hocr(angle: int) -> bytes:
+    width, height = _UPRIGHT_SIZE
+    image = (height, width) if angle in (90, 270) else (width, height)
+    lines = []
+    for number in (1, 2):
+        words = [(text, _turned(box, angle), conf)
+                 for line, text, box, conf in _UPRIGHT_WORDS if line == number]
+        x0 = min(b[0] for _, b, _ in words)
+        y0 = min(b[1] for _, b, _ in words)
+        x1 = max(b[2] for _, b, _ in words)
+        y1 = max(b[3] for _, b, _ in words)
+        spans = "".join(f"<span class='ocrx_word' title='bbox {b[0]} {b[1]} {b[2]} {b[3]}; "
+                        f"x_wconf {conf}'>{text}</span>" for text, b, conf in words)
+        lines.append(f"<span class='ocr_line' title='bbox {x0} {y0} {x1} {y1}; "
+                     f"textangle {angle}; x_size 12'>{spans}</span>")
+    return (f"<html xmlns='http://www.w3.org/1999/xhtml'><body><div class='ocr_page' "
+            f"title='bbox 0 0 {image[0]} {image[1]}'>{''.join(lines)}</div></body></html>"
+            ).encode()
+
+
+@pytest.mark.parametrize("angle", [0, 90, 180, 270])
+def test_a_turned_page_reads_in_order_the_right_way_up(tmp_path: Path, angle: int) -> None:
+    """A scan put in upside down, or a photo held sideways: Tesseract gives each line's
+    turn and boxes in the image as it is; the words come out upright, in reading order,
+    and a word read with a low confidence is named."""
+    engine = _stand_in(tmp_path)
+    (tmp_path / "page.hocr").write_bytes(_hocr(angle))
+    ocr = ocr_reader.read_ocr(scans.png_header(300, 300), name="scan.png", kind="image",
+                              engine=engine)
+    assert [b.text for b in ocr.document.blocks] in (["Oui nous voulons"],
+                                                     ["Oui nous", "voulons"])
+    assert ocr.doubtful == ((1, "nous"),)
+
+
+def test_hocr_of_a_page_held_sideways_reads_in_order(tmp_path: Path) -> None:
     # Two lines of a page turned 90° counter-clockwise (text running upwards), in an
-    # image 300 wide and 200 high: upright, the page is 200 wide and 300 high.
-    hocr = b"""<html xmlns="http://www.w3.org/1999/xhtml"><body>
+    # image 300 wide and 200 high, as Tesseract wrote them (boxes written by hand from
+    # its output, not from the rule above).
+    engine = _stand_in(tmp_path)
+    (tmp_path / "page.hocr").write_bytes(b"""<html xmlns="http://www.w3.org/1999/xhtml"><body>
     <div class='ocr_page' title='bbox 0 0 300 200'>
     <span class='ocr_line' title="bbox 20 40 32 180; textangle 90; x_size 12">
     <span class='ocrx_word' title='bbox 20 140 32 180; x_wconf 95'>Oui</span>
     <span class='ocrx_word' title='bbox 20 100 32 130; x_wconf 40'>nous</span></span>
     <span class='ocr_line' title="bbox 40 40 52 180; textangle 90; x_size 12">
     <span class='ocrx_word' title='bbox 40 120 52 180; x_wconf 91'>voulons</span></span>
-    </div></body></html>"""
-    (page,) = ocr_reader._parse_hocr(hocr)
-    assert (page.width, page.height) == (200, 300)
-    assert [(w.text, w.x0, w.base) for w in page.words] == [
-        ("Oui", 20, 32), ("nous", 70, 32), ("voulons", 20, 52)]
-    assert [w.confidence for w in page.words] == [95, 40, 91]
+    </div></body></html>""")
+    ocr = ocr_reader.read_ocr(scans.png_header(300, 200), name="photo.png", kind="image",
+                              engine=engine)
+    assert " ".join(b.text for b in ocr.document.blocks) == "Oui nous voulons"
+    assert ocr.doubtful == ((1, "nous"),)
 
 
 # --------------------------------------------------------------------------- without Tesseract
