@@ -43,6 +43,8 @@ SLOW_TESTS = frozenset({
     "test_relance_and_staff_columns_survive_reruns",  # 3 runs
     "test_a_scan_where_ocr_reads_nothing_stays_scanned_pdf",  # Tesseract on two pages
     "test_a_hung_tesseract_is_killed_with_its_process_group",  # waits for its time limit
+    "test_ten_thousand_parts_are_bounded",  # a message of 10,000 parts
+    "test_damaged_messages_never_stop_the_batch",  # every damaged message, through the CLI
 })
 
 
