@@ -303,8 +303,18 @@ def test_cache_packs_survive_a_cut_line_and_are_merged_and_pruned(tmp_path: Path
     second = extract_files(files, questionnaire, cache=cache)
     assert cache.hits == 1
     assert second.model_dump_json() == first.model_dump_json()
+    # The cut entry was read again into a new pack, which wins over the old one
+    # whatever their names (« 0 » sorts first).
+    older, newer = sorted(folder.glob("*.jsonl"), key=lambda p: p.stat().st_mtime_ns)
+    salt = newer.name.split("-", 1)[0]
+    newer = newer.rename(folder / f"{salt}-0-first.jsonl")
+    os.utime(older, ns=(1_000_000_000, 1_000_000_000))
+    cache = ResultCache(folder, questionnaire_digest="test")
+    again = extract_files(files, questionnaire, cache=cache)
+    assert cache.hits == 2
+    assert again.model_dump_json() == first.model_dump_json()
     # Each process that reads adds a pack; past MAX_PACKS they are merged into one.
-    assert len(list(folder.glob("*.jsonl"))) == 2  # the cut entry was read again
+    (folder / "x-1-cut.tmp").write_bytes(b"a merge cut short")
     for _ in range(MAX_PACKS + 1):
         writer = ResultCache(folder, questionnaire_digest="x")
         for result in first.files:
@@ -315,7 +325,7 @@ def test_cache_packs_survive_a_cut_line_and_are_merged_and_pruned(tmp_path: Path
     assert len(list(folder.glob("*.jsonl"))) == 2 + MAX_PACKS + 1
     cache = ResultCache(folder, questionnaire_digest="x")
     cache.prune()
-    assert not (folder / "ab").exists()
+    assert not (folder / "ab").exists() and not (folder / "x-1-cut.tmp").exists()
     (merged,) = folder.glob("*.jsonl")  # this salt's packs merged, the other salt's gone
     assert len(merged.read_bytes().split(b"\n")) == 3
     cache = ResultCache(folder, questionnaire_digest="x")

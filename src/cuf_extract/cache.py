@@ -102,9 +102,14 @@ class ResultCache:
         return f"{sha256}-{name_key}".encode("ascii", "replace")
 
     def _packs(self) -> list[Path]:
+        """This salt's packs, oldest first: an entry written again (its file read again
+        after a line was cut short) is taken from the newest pack."""
+        found: list[tuple[int, str, Path]] = []
         with contextlib.suppress(OSError):
-            return sorted(self.folder.glob(f"{self.salt}-*{PACK_SUFFIX}"))
-        return []
+            for pack in self.folder.glob(f"{self.salt}-*{PACK_SUFFIX}"):
+                with contextlib.suppress(OSError):
+                    found.append((pack.stat().st_mtime_ns, pack.name, pack))
+        return [pack for *_, pack in sorted(found)]
 
     def _read_entries(self) -> dict[bytes, bytes]:
         if self._entries is None:
@@ -178,22 +183,27 @@ class ResultCache:
         self.close()
         if not self.folder.is_dir():
             return
-        with contextlib.suppress(OSError):
-            for entry in self.folder.iterdir():
+        try:
+            entries = list(self.folder.iterdir())
+        except OSError:
+            return
+        for entry in entries:
+            with contextlib.suppress(OSError):
                 if entry.is_dir() and len(entry.name) == 2:  # earlier versions' layout
                     shutil.rmtree(entry, ignore_errors=True)
-                elif entry.suffix == PACK_SUFFIX and not entry.name.startswith(f"{self.salt}-"):
-                    entry.unlink()
+                elif entry.suffix == ".tmp" or (entry.suffix == PACK_SUFFIX and
+                                                not entry.name.startswith(f"{self.salt}-")):
+                    entry.unlink()  # another salt's pack, or a merge cut short
         packs = self._packs()
         if len(packs) <= MAX_PACKS:
             return
         self._entries = None
-        entries = self._read_entries()
+        kept = self._read_entries()
         merged = self.folder / f"{self.salt}-{os.getpid()}-{secrets.token_hex(4)}{PACK_SUFFIX}"
         temp = merged.with_suffix(".tmp")
         try:
             temp.write_bytes(b"".join(key + b"\t" + data + b"\n"
-                                      for key, data in entries.items()))
+                                      for key, data in kept.items()))
             os.replace(temp, merged)
         except OSError:
             with contextlib.suppress(OSError):
