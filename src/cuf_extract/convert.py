@@ -109,7 +109,7 @@ def _failure(
     )
 
 
-def _kill_group(process: subprocess.Popen[bytes]) -> None:
+def kill_group(process: subprocess.Popen[bytes]) -> None:
     """Kill LibreOffice and every process it started."""
     if sys.platform == "win32":
         subprocess.run(
@@ -188,7 +188,7 @@ def convert_to_docx(
     try:
         output, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        _kill_group(process)
+        kill_group(process)
         # A process that left the group could still hold the pipe: do not wait for it.
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.communicate(timeout=5)

@@ -477,7 +477,7 @@ def _tesseract(engine: Tesseract, image: Path, name: str, seconds: float,
                dpi: int | None) -> list[_OcrPage]:
     """Run Tesseract on `image` (all its pages) and read its hOCR output; on expiry it is
     killed with its process group."""
-    from cuf_extract.convert import _kill_group
+    from cuf_extract.convert import kill_group
 
     osd = "osd" in engine.languages
     command = [engine.path, str(image), "stdout", "-l", LANGUAGE, "--psm", "1" if osd else "3"]
@@ -503,7 +503,7 @@ def _tesseract(engine: Tesseract, image: Path, name: str, seconds: float,
     try:
         output, _ = process.communicate(timeout=seconds)
     except subprocess.TimeoutExpired:
-        _kill_group(process)
+        kill_group(process)
         with contextlib.suppress(subprocess.TimeoutExpired):
             process.communicate(timeout=5)
         raise PackageError(IssueCode.TOO_LARGE, _slow_message(name)) from None
